@@ -1,0 +1,47 @@
+//! The command line: parse, call the library, print. No computation lives here.
+
+mod territory;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Result;
+
+/// diagsante: territorial health diagnostics for French CPTS and CLS.
+///
+/// Builds the numbers of a diagnostic territorial (population, health needs, access,
+/// prevention, care supply) for a territory and sets them against its département,
+/// its région and France.
+#[derive(Debug, Parser)]
+#[command(name = "diagsante", version, propagate_version = true)]
+#[command(after_help = "Example:\n  diagsante territory show cpts-camargue-gardoise")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List and inspect territories (CPTS, CLS, EPCI or custom perimeters).
+    #[command(subcommand)]
+    Territory(territory::TerritoryCommand),
+}
+
+/// Run the command line; returns the process exit code (0 ok, 2 bad input, 1 internal).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Territory(cmd) => territory::run(cmd),
+    }
+}

@@ -1,0 +1,27 @@
+//! # diagsante
+//!
+//! Territorial health diagnostics for French CPTS (Communautés Professionnelles
+//! Territoriales de Santé) and CLS (Contrats Locaux de Santé).
+//!
+//! The pipeline runs one way; each stage is a module:
+//!
+//! ```text
+//! geo (referential, perimeters) ─► ingest (sources → commune-level counts)
+//!   ─► indicators (catalogue; aggregate counts to every perimeter, then rates)
+//!   ─► stats (rates, intervals, standardisation) ─► compare (comparators, peers, funnels)
+//!   ─► project (GP supply vs demand) ─► report (charts, HTML)
+//! ```
+//! Counts stay counts until `stats`: rates are never summed or averaged across places.
+//! The library is usable without the command line (`cli`).
+
+pub mod cli;
+pub mod compare;
+pub mod error;
+pub mod geo;
+pub mod indicators;
+pub mod ingest;
+pub mod output;
+pub mod project;
+pub mod report;
+
+pub use error::{Error, Result};
