@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List and inspect territories (CPTS, CLS, EPCI or custom perimeters).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Examples:\n  diagsante territory list\n  diagsante territory show cpts-camargue-gardoise")]
     Territory(territory::TerritoryCommand),
 }
 

@@ -164,7 +164,7 @@ impl Territory {
         };
 
         // Resolve a commune code to its base units, warning on aliases.
-        let mut commune_units = |key: &str, v: &toml::Value, warnings: &mut Vec<String>| -> Result<Vec<String>> {
+        let commune_units = |key: &str, v: &toml::Value, warnings: &mut Vec<String>| -> Result<Vec<String>> {
             let raw = text_of(key, v)?;
             let resolved = r.resolve(&raw).map_err(|e| {
                 let hint = match e {

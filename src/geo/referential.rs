@@ -134,7 +134,7 @@ fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
     Ok(df
         .column(name)?
         .str()?
-        .into_iter()
+        .iter()
         .map(|v| v.map(str::to_owned))
         .collect())
 }
@@ -168,7 +168,7 @@ impl Referential {
         let regs = required(strings(&df, "region")?, "région")?;
         let epci_of = strings(&df, "epci")?;
         let zones = required(strings(&df, "zone")?, "zone")?;
-        let pops: Vec<Option<i64>> = df.column("population")?.i64()?.into_iter().collect();
+        let pops: Vec<Option<i64>> = df.column("population")?.i64()?.iter().collect();
 
         let mut units = Vec::new();
         let mut aliases = HashMap::new();

@@ -149,14 +149,14 @@ impl TextTable {
 
     /// A column's text cells (missing cells as empty strings).
     pub fn texts(&self, name: &str) -> Result<Vec<String>> {
-        Ok(self.column(name)?.into_iter().map(|v| v.unwrap_or("").trim().to_owned()).collect())
+        Ok(self.column(name)?.iter().map(|v| v.unwrap_or("").trim().to_owned()).collect())
     }
 
     /// A column of numbers; empty cells and secret markers are [`Cell::Missing`]; text
     /// that is neither is an error naming the line and the column.
     pub fn numbers(&self, name: &str) -> Result<Vec<Cell>> {
         self.column(name)?
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(row, v)| {
                 parse_number(v.unwrap_or("")).ok_or_else(|| {
@@ -248,9 +248,9 @@ mod tests {
         assert_eq!(t.texts("nom").unwrap(), vec!["Arès"]);
         let e = TextTable::parse(b"nom;n\nAr\xe8s;3\n", Encoding::Utf8, "f.csv").unwrap_err().to_string();
         assert!(e.contains("f.csv, line 2") && e.contains("latin1"), "{e}");
-        let t = TextTable::parse(b"a,b\n1,x\n", Encoding::Auto, "g.csv").unwrap();
+        let t = TextTable::parse(b"a,b\n1,douze\n", Encoding::Auto, "g.csv").unwrap();
         let e = t.numbers("b").unwrap_err().to_string();
-        assert!(e.contains("g.csv, line 2, column b") && e.contains("«x»"), "{e}");
+        assert!(e.contains("g.csv, line 2, column b") && e.contains("«douze»"), "{e}");
         let e = t.numbers("zz").unwrap_err().to_string();
         assert!(e.contains("«zz»") && e.contains("a, b"), "{e}");
         let t = TextTable::parse(b"a,b\n1,-2\n", Encoding::Auto, "h.csv").unwrap();

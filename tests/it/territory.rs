@@ -83,10 +83,10 @@ fn a_territory_file_across_two_departements_gets_the_majority_comparator() {
 #[test]
 fn bad_territory_files_fail_with_exit_2_and_a_precise_message() {
     let cases = [
-        ("territories/unknown-code.toml", "line 4, column 15 (key `communes`)", "99999"),
+        ("territories/unknown-code.toml", "line 4, column 23 (key `communes`)", "99999"),
         ("territories/unknown-epci.toml", "key `epci`", "123456789"),
         ("territories/empty.toml", "perimeter is empty", "communes"),
-        ("territories/bad-syntax.toml", "invalid territory file", "line 3"),
+        ("territories/bad-syntax.toml", "invalid territory file", "expected `]`"),
         ("territories/wrong-kind.toml", "invalid territory file", "hospital"),
     ];
     for (file, first, second) in cases {
