@@ -23,5 +23,6 @@ pub mod ingest;
 pub mod output;
 pub mod project;
 pub mod report;
+pub mod stats;
 
 pub use error::{Error, Result};

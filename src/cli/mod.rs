@@ -1,5 +1,6 @@
 //! The command line: parse, call the library, print. No computation lives here.
 
+mod stats;
 mod territory;
 
 use std::process::ExitCode;
@@ -15,7 +16,8 @@ use crate::error::Result;
 /// its région and France.
 #[derive(Debug, Parser)]
 #[command(name = "diagsante", version, propagate_version = true)]
-#[command(after_help = "Example:\n  diagsante territory show cpts-camargue-gardoise")]
+#[command(after_help = "Examples:\n  diagsante territory show cpts-camargue-gardoise\n  \
+                        diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +28,10 @@ enum Command {
     /// List and inspect territories (CPTS, CLS, EPCI or custom perimeters).
     #[command(subcommand, after_help = "Examples:\n  diagsante territory list\n  diagsante territory show cpts-camargue-gardoise")]
     Territory(territory::TerritoryCommand),
+    /// Statistics on your own table: proportions, rates, standardised rates and ratios,
+    /// life expectancy and funnel plots, with confidence intervals, per group.
+    #[command(subcommand, after_help = "Example:\n  diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep")]
+    Stats(stats::StatsCommand),
 }
 
 /// Run the command line; returns the process exit code (0 ok, 2 bad input, 1 internal).
@@ -43,5 +49,6 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Territory(cmd) => territory::run(cmd),
+        Command::Stats(cmd) => stats::run(cmd),
     }
 }

@@ -1,0 +1,356 @@
+//! `diagsante stats …`: the statistics methods on any user CSV, for ORS analysts.
+//!
+//! Each command reads a delimited file, sums the counts per `--group-by` group, applies
+//! one method per group and writes one CSV (stdout, or `--output` written atomically).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use polars::prelude::*;
+
+use crate::error::{Error, Location, Result};
+use crate::ingest::{Encoding, TextTable};
+use crate::output::write_atomic_with;
+use crate::stats::apply::{self, FunnelStatistic, Groups, Standard};
+
+const LEVELS_HELP: &str = "Confidence levels, comma-separated (each in (0,1)); one pair of \
+                           lower/upper columns per level, e.g. lower_95, upper_95, lower_99_8, upper_99_8";
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Proportions x/n with Wilson score limits (Wilson 1927), per group.
+    #[command(after_help = "Example (share of patients without a médecin traitant, per commune):\n  \
+        diagsante stats proportion --input patients.csv --numerator sans_mt --denominator patients \
+        --group-by commune --multiplier 100")]
+    Proportion {
+        #[command(flatten)]
+        common: Common,
+        /// Column of the numerator (a count, subset of the denominator).
+        #[arg(long)]
+        numerator: String,
+        /// Column of the denominator (a count > 0).
+        #[arg(long)]
+        denominator: String,
+        /// Multiplier of the proportion (100 for a percentage).
+        #[arg(long, default_value_t = 1.0)]
+        multiplier: f64,
+    },
+    /// Crude rates x/n × multiplier with Poisson limits (exact below 10 events, Byar above).
+    #[command(after_help = "Example (deaths per 100,000 inhabitants, per département and year):\n  \
+        diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep,annee")]
+    Rate {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        counts: Counts,
+        /// Rate per this many people.
+        #[arg(long, default_value_t = 100_000.0)]
+        multiplier: f64,
+    },
+    /// Directly age-standardised rates (Dobson et al. 1991), per group.
+    ///
+    /// One input row per group and age band. The standard population is a built-in one
+    /// (`esp2013`: European Standard Population 2013; `france`: France 1 January 2023, INSEE),
+    /// on the 19 bands 0-4, 5-9 … 85-89, 90+, or a column of the input. An empty count in
+    /// one band counts as 0 (said in `note`); fewer than 10 events give no value.
+    #[command(after_help = "Example:\n  \
+        diagsante stats dsr --input deaths_by_age.csv --count deces --population pop \
+        --age-band age --standard esp2013 --group-by territoire")]
+    Dsr {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        counts: Counts,
+        /// Column of the age band (labels such as 0-4, 05-09, 90+).
+        #[arg(long)]
+        age_band: String,
+        /// Built-in standard population.
+        #[arg(long, value_enum, conflicts_with = "standard_column", required_unless_present = "standard_column")]
+        standard: Option<NamedStandard>,
+        /// Column holding each band's standard population instead of a built-in one.
+        #[arg(long)]
+        standard_column: Option<String>,
+        /// Column of the event frequency f for non-independent events: each row then
+        /// counts the persons with f events, the band's population repeated on each row.
+        #[arg(long)]
+        event_frequency: Option<String>,
+        /// Rate per this many people.
+        #[arg(long, default_value_t = 100_000.0)]
+        multiplier: f64,
+    },
+    /// Indirectly standardised ratios (SMR; the French ICM with --ref-value 100), per group.
+    ///
+    /// One input row per group and age band, with the reference counts and populations
+    /// of each band (e.g. France's). Expected = Σ population × reference rate.
+    #[command(after_help = "Example (ICM, France = 100):\n  \
+        diagsante stats isr --input deaths.csv --count deces --population pop --age-band age \
+        --ref-count deces_france --ref-population pop_france --ref-value 100 --group-by territoire")]
+    Isr {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        counts: Counts,
+        /// Column of the age band.
+        #[arg(long)]
+        age_band: String,
+        /// Column of the reference events in each band.
+        #[arg(long)]
+        ref_count: String,
+        /// Column of the reference population in each band.
+        #[arg(long)]
+        ref_population: String,
+        /// Value of the reference (1 for an SMR, 100 for the French ICM).
+        #[arg(long, default_value_t = 1.0)]
+        ref_value: f64,
+        /// Give an indirectly standardised rate (O/E × reference crude rate × multiplier).
+        #[arg(long)]
+        as_rate: bool,
+        /// Rate per this many people (with --as-rate).
+        #[arg(long, default_value_t = 100_000.0, requires = "as_rate")]
+        multiplier: f64,
+    },
+    /// Life expectancy at each start age (Chiang II, Silcocks' variance for the last band).
+    ///
+    /// One row per group and age band, 20 bands starting at 0, 1, 5, 10 … 85, 90.
+    #[command(after_help = "Example:\n  \
+        diagsante stats life-expectancy --input deaths_by_age.csv --start-age age \
+        --deaths deces --population pop --group-by sexe")]
+    LifeExpectancy {
+        #[command(flatten)]
+        common: Common,
+        /// Column of the start age of each band (0, 1, 5, 10 … 90).
+        #[arg(long)]
+        start_age: String,
+        /// Column of the deaths in each band.
+        #[arg(long)]
+        deaths: String,
+        /// Column of the population (or person-years) in each band.
+        #[arg(long)]
+        population: String,
+    },
+    /// Funnel-plot significance of each row against the whole (Spiegelhalter 2005).
+    ///
+    /// proportion: numerator/denominator around the pooled proportion; ratio: observed/
+    /// expected around 1; rate: a crude or directly standardised rate, the denominator
+    /// being implied from the count and the rate.
+    #[command(after_help = "Example (share without médecin traitant, every commune of a département):\n  \
+        diagsante stats funnel --input communes.csv --statistic proportion --numerator sans_mt \
+        --denominator patients --limits-output limites.csv")]
+    Funnel {
+        /// Input file (CSV with `;`, `,` or tab separators; UTF-8 or Windows-1252).
+        #[arg(long)]
+        input: PathBuf,
+        /// Which statistic the funnel shows.
+        #[arg(long, value_enum)]
+        statistic: FunnelStatistic,
+        /// Column of the numerator (observed events for ratio and rate).
+        #[arg(long)]
+        numerator: String,
+        /// Column of the denominator (expected events for a ratio).
+        #[arg(long)]
+        denominator: Option<String>,
+        /// Column of the rate (statistic rate).
+        #[arg(long)]
+        rate: Option<String>,
+        /// Kind of rate: a DSR (points with fewer than 10 events are not assessed) or crude.
+        #[arg(long, value_enum, default_value_t = RateType::Crude)]
+        rate_type: RateType,
+        /// Multiplier of the rates (per 100,000 by default).
+        #[arg(long, default_value_t = 100_000.0)]
+        multiplier: f64,
+        /// Number of years pooled in the rates (the limits table then shows yearly denominators).
+        #[arg(long, default_value_t = 1.0)]
+        years: f64,
+        /// Where to write the 100-point limits table for drawing the funnel.
+        #[arg(long)]
+        limits_output: Option<PathBuf>,
+        /// Where to write the result (stdout if absent).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Text encoding of the input.
+        #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+        encoding: Encoding,
+    },
+}
+
+/// Options shared by the per-group methods.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Input file (CSV with `;`, `,` or tab separators; UTF-8 or Windows-1252).
+    #[arg(long)]
+    input: PathBuf,
+    /// Columns to group by, comma-separated (one group of all rows if absent).
+    #[arg(long, value_delimiter = ',')]
+    group_by: Vec<String>,
+    #[arg(long, value_delimiter = ',', default_value = "0.95,0.998", help = LEVELS_HELP)]
+    confidence: Vec<f64>,
+    /// Where to write the result (stdout if absent).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Text encoding of the input.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    encoding: Encoding,
+}
+
+/// Count and population columns.
+#[derive(Debug, Args)]
+pub struct Counts {
+    /// Column of the events (a count).
+    #[arg(long)]
+    count: String,
+    /// Column of the population (or person-years).
+    #[arg(long)]
+    population: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NamedStandard {
+    /// European Standard Population 2013 (Eurostat).
+    Esp2013,
+    /// France (metropolitan + DROM), 1 January 2023 (INSEE).
+    France,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RateType {
+    Crude,
+    Dsr,
+}
+
+pub fn run(cmd: StatsCommand) -> Result<()> {
+    match cmd {
+        StatsCommand::Proportion { common, numerator, denominator, multiplier } => {
+            let (table, groups, levels) = prepare(&common)?;
+            let df = apply::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
+            emit(df, common.output.as_deref())
+        }
+        StatsCommand::Rate { common, counts, multiplier } => {
+            let (table, groups, levels) = prepare(&common)?;
+            let df = apply::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
+            emit(df, common.output.as_deref())
+        }
+        StatsCommand::Dsr { common, counts, age_band, standard, standard_column, event_frequency, multiplier } => {
+            let (table, groups, levels) = prepare(&common)?;
+            let standard = match (standard, standard_column) {
+                (_, Some(col)) => Standard::Column(col),
+                (Some(NamedStandard::Esp2013), None) => Standard::Named("esp2013".into()),
+                (Some(NamedStandard::France), None) => Standard::Named("france".into()),
+                (None, None) => unreachable_usage("--standard or --standard-column")?,
+            };
+            let df = apply::dsrs(
+                &table,
+                &groups,
+                &counts.count,
+                &counts.population,
+                &age_band,
+                &standard,
+                event_frequency.as_deref(),
+                multiplier,
+                &levels,
+            )?;
+            emit(df, common.output.as_deref())
+        }
+        StatsCommand::Isr { common, counts, age_band, ref_count, ref_population, ref_value, as_rate, multiplier } => {
+            let (table, groups, levels) = prepare(&common)?;
+            let df = apply::isrs(
+                &table,
+                &groups,
+                &counts.count,
+                &counts.population,
+                &age_band,
+                &ref_count,
+                &ref_population,
+                ref_value,
+                as_rate.then_some(multiplier),
+                &levels,
+            )?;
+            emit(df, common.output.as_deref())
+        }
+        StatsCommand::LifeExpectancy { common, start_age, deaths, population } => {
+            let (table, groups, levels) = prepare(&common)?;
+            let df = apply::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
+            emit(df, common.output.as_deref())
+        }
+        StatsCommand::Funnel {
+            input,
+            statistic,
+            numerator,
+            denominator,
+            rate,
+            rate_type,
+            multiplier,
+            years,
+            limits_output,
+            output,
+            encoding,
+        } => {
+            check_positive(multiplier, "--multiplier")?;
+            check_positive(years, "--years")?;
+            let table = TextTable::read(&input, encoding)?;
+            let result = apply::funnel(
+                &table,
+                statistic,
+                &numerator,
+                denominator.as_deref(),
+                rate.as_deref(),
+                rate_type == RateType::Dsr,
+                multiplier,
+                years,
+            )?;
+            // Write the limits first: if it fails, the main output is not left behind either.
+            if let Some(path) = &limits_output {
+                write_csv_file(result.limits, path)?;
+            }
+            emit(result.rows, output.as_deref())
+        }
+    }
+}
+
+/// Clap enforces the choice; this only turns an impossible state into an error, not a panic.
+fn unreachable_usage(what: &str) -> Result<Standard> {
+    Err(Error::input(Location::file("command line"), format!("missing {what}"), "see --help"))
+}
+
+fn check_positive(v: f64, flag: &str) -> Result<()> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::input(Location::file("command line"), format!("{flag} must be a positive number (got {v})"), "see --help"))
+    }
+}
+
+fn prepare(common: &Common) -> Result<(TextTable, Groups, Vec<f64>)> {
+    for &l in &common.confidence {
+        if !(l > 0.0 && l < 1.0) {
+            return Err(Error::input(
+                Location::file("command line"),
+                format!("--confidence {l} is not a level between 0 and 1"),
+                "give levels such as 0.95 or 0.95,0.998",
+            ));
+        }
+    }
+    let table = TextTable::read(&common.input, common.encoding)?;
+    let groups = Groups::of(&table, &common.group_by)?;
+    Ok((table, groups, common.confidence.clone()))
+}
+
+fn write_csv(df: &mut DataFrame, w: &mut dyn Write) -> PolarsResult<()> {
+    CsvWriter::new(w).include_header(true).finish(df)
+}
+
+fn write_csv_file(mut df: DataFrame, path: &Path) -> Result<()> {
+    write_atomic_with(path, |f| write_csv(&mut df, f).map_err(std::io::Error::other))
+}
+
+/// Write the result to `output` atomically, or to stdout.
+fn emit(mut df: DataFrame, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(path) => write_csv_file(df, path),
+        None => {
+            let mut out = std::io::stdout().lock();
+            write_csv(&mut df, &mut out)?;
+            out.flush().map_err(|e| Error::Internal(e.to_string()))
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! Funnel plots: significance of each unit against the overall target, and the
+//! control limits to draw, for proportions, ratios (SMR/ICM) and rates.
+
+use std::fmt;
+
+use super::poisson::{count_control_limits, exact_limits, poisson_limits};
+use super::{validate_multiplier, z_for_level, StatsError};
+
+/// Number of points of the limits table.
+pub const LIMITS_POINTS: usize = 100;
+
+/// The 95 % control limits ("2 standard deviations", two-sided 0.025 in each tail).
+const LEVEL_95: f64 = 0.95;
+/// The 99.8 % control limits ("3 standard deviations", 0.001 in each tail).
+const LEVEL_99_8: f64 = 0.998;
+
+/// Where a unit falls on a funnel plot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Significance {
+    /// Above the 99.8 % upper limit.
+    High0001,
+    /// Above the 95 % upper limit (but not the 99.8 % one).
+    High0025,
+    /// Below the 99.8 % lower limit.
+    Low0001,
+    /// Below the 95 % lower limit (but not the 99.8 % one).
+    Low0025,
+    /// Within the 95 % limits.
+    NotSignificant,
+    /// Not assessed (zero denominator, too few events…; see the note).
+    NotAssessed,
+}
+
+impl fmt::Display for Significance {
+    /// Labels of PHEindicatormethods `phe_funnel_significance` ("High (0.001)"…);
+    /// an unassessed point is blank.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Significance::High0001 => "High (0.001)",
+            Significance::High0025 => "High (0.025)",
+            Significance::Low0001 => "Low (0.001)",
+            Significance::Low0025 => "Low (0.025)",
+            Significance::NotSignificant => "Not significant",
+            Significance::NotAssessed => "",
+        })
+    }
+}
+
+/// The control limits at one denominator (in the unit of the plotted statistic:
+/// a proportion, a ratio, or a rate × multiplier).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunnelLimit {
+    pub denominator: f64,
+    pub lower_95: f64,
+    pub upper_95: f64,
+    pub lower_99_8: f64,
+    pub upper_99_8: f64,
+}
+
+/// A funnel plot: the target, each input point's significance and note, and a
+/// table of [`LIMITS_POINTS`] control limits for drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelResult {
+    pub target: f64,
+    pub significance: Vec<Significance>,
+    pub notes: Vec<Option<String>>,
+    pub limits_table: Vec<FunnelLimit>,
+}
+
+/// `LIMITS_POINTS` denominators log-spaced from `min` to `1.1 × max` (the 10 %
+/// margin lets the funnel extend past the largest unit).
+///
+/// Source: PHEindicatormethods `phe_funnels` also draws 100 geometrically spaced
+/// points; the range here is the one stated above.
+fn denominator_grid(min: f64, max: f64) -> Vec<f64> {
+    let top = max * 1.1;
+    let ratio = top / min;
+    (0..LIMITS_POINTS)
+        .map(|j| if j + 1 == LIMITS_POINTS { top } else { min * ratio.powf(j as f64 / (LIMITS_POINTS - 1) as f64) })
+        .collect()
+}
+
+/// The significance of a statistic against limits at 95 % and 99.8 %.
+///
+/// Source: the significance bands of Spiegelhalter 2005 and PHEindicatormethods
+/// `phe_funnel_significance` (strictly outside a limit is significant).
+fn classify(value: f64, l95: (f64, f64), l998: (f64, f64)) -> Significance {
+    if value > l998.1 {
+        Significance::High0001
+    } else if value > l95.1 {
+        Significance::High0025
+    } else if value < l998.0 {
+        Significance::Low0001
+    } else if value < l95.0 {
+        Significance::Low0025
+    } else {
+        Significance::NotSignificant
+    }
+}
+
+/// Validate paired inputs: same length, finite, non-negative.
+///
+/// Source: input checking only (no statistical content).
+fn check_pairs(a: &[f64], a_name: &str, b: &[f64], b_name: &str) -> Result<(), StatsError> {
+    if a.len() != b.len() {
+        return Err(StatsError::LengthMismatch {
+            what: format!("{b_name} (one per {a_name})"),
+            expected: a.len(),
+            found: b.len(),
+        });
+    }
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        for (name, v) in [(a_name, x), (b_name, y)] {
+            if !v.is_finite() {
+                return Err(StatsError::NotFinite { what: format!("{name} of point {}", i + 1), value: v });
+            }
+            if v < 0.0 {
+                return Err(StatsError::Negative { what: format!("{name} of point {}:", i + 1), value: v });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The normal-approximation control limits of a proportion around target `p` at
+/// denominator `n`: `p ± z √(p(1 − p)/n)`, clamped to [0, 1].
+///
+/// Source: Spiegelhalter 2005, Stat Med 24:1185 (normal approximation).
+fn proportion_limits(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let half = z * (p * (1.0 - p) / n).sqrt();
+    ((p - half).max(0.0), (p + half).min(1.0))
+}
+
+/// Funnel plot of proportions `xᵢ/nᵢ`. The target is `p = Σx / Σn`; the control
+/// limits at denominator `n` are `p ± z √(p(1 − p)/n)`, clamped to [0, 1], with
+/// `z = Φ⁻¹(0.975)` (95 %) and `z = Φ⁻¹(0.999)` (99.8 %). A point above the 99.8 %
+/// upper limit is "High (0.001)", else above the 95 % upper limit "High (0.025)";
+/// likewise "Low"; on a limit is not significant. A point with `n = 0` is not
+/// assessed (note). The limits table has 100 denominators log-spaced from the
+/// smallest positive denominator to 1.1 × the largest.
+///
+/// Errors: inputs of different lengths, negative or non-finite values, `x > n`,
+/// or no point with `n > 0`.
+///
+/// Source: Spiegelhalter DJ. Funnel plots for comparing institutional
+/// performance. Stat Med 2005;24:1185-1202 (normal approximation to the
+/// binomial). (PHE's "Technical guide: funnel plots" and PHEindicatormethods
+/// use limits obtained by inverting the Wilson interval instead; they differ
+/// slightly for small denominators or extreme proportions.)
+pub fn proportion_funnel(numerators: &[f64], denominators: &[f64]) -> Result<FunnelResult, StatsError> {
+    check_pairs(numerators, "numerator", denominators, "denominator")?;
+    for (&x, &n) in numerators.iter().zip(denominators) {
+        if x > n {
+            return Err(StatsError::NumeratorAboveDenominator { numerator: x, denominator: n });
+        }
+    }
+    let total_n: f64 = denominators.iter().sum();
+    if total_n <= 0.0 {
+        return Err(StatsError::NoData(
+            "no point has a denominator > 0: the funnel's target cannot be computed".into(),
+        ));
+    }
+    let target = numerators.iter().sum::<f64>() / total_n;
+    let (z95, z998) = (z_for_level(LEVEL_95), z_for_level(LEVEL_99_8));
+    let mut significance = Vec::with_capacity(numerators.len());
+    let mut notes = Vec::with_capacity(numerators.len());
+    for (&x, &n) in numerators.iter().zip(denominators) {
+        if n == 0.0 {
+            significance.push(Significance::NotAssessed);
+            notes.push(Some("denominator is 0: not assessed".to_owned()));
+        } else {
+            significance.push(classify(x / n, proportion_limits(target, n, z95), proportion_limits(target, n, z998)));
+            notes.push(None);
+        }
+    }
+    let (min, max) = positive_range(denominators);
+    let limits_table = denominator_grid(min, max)
+        .into_iter()
+        .map(|n| {
+            let (lower_95, upper_95) = proportion_limits(target, n, z95);
+            let (lower_99_8, upper_99_8) = proportion_limits(target, n, z998);
+            FunnelLimit { denominator: n, lower_95, upper_95, lower_99_8, upper_99_8 }
+        })
+        .collect();
+    Ok(FunnelResult { target, significance, notes, limits_table })
+}
+
+/// The smallest and largest positive values (some value must be positive).
+///
+/// Source: no statistical content.
+fn positive_range(values: &[f64]) -> (f64, f64) {
+    values.iter().filter(|v| **v > 0.0).fold((f64::INFINITY, 0.0_f64), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+}
+
+/// Funnel plot of indirectly standardised ratios `Oᵢ/Eᵢ` around the target 1.
+///
+/// Significance: a point is "High (0.001)" when the exact (Garwood) 99.8 % lower
+/// limit of its observed count is above its expected count (`χ²(0.001; 2O)/2 > E`),
+/// else "High (0.025)" with the 95 % lower limit; "Low" likewise when the exact
+/// upper limit (`χ²(1 − α/2; 2O + 2)/2`) is below E. This is the exact test used
+/// at every O, whatever the size of O. A point with `E = 0` is not assessed.
+///
+/// Limits table (ratio units), at 100 expected counts log-spaced from the
+/// smallest positive E to 1.1 × the largest: the control limits for O given E
+/// divided by E, where the upper control count is the `c` whose exact lower
+/// limit equals E, and the lower control count the `c` whose exact upper limit
+/// equals E (0 if none) — see `poisson::count_control_limits`. A point lies
+/// outside these limits exactly when the test above calls it significant.
+///
+/// Errors: inputs of different lengths, negative or non-finite values, or no
+/// point with `E > 0`.
+///
+/// Source: Spiegelhalter 2005, Stat Med 24:1185 (Poisson outcomes, exact
+/// limits); PHE "Technical guide: funnel plots" and PHEindicatormethods
+/// `phe_funnels` / `phe_funnel_significance` (statistic = "ratio": exact Poisson
+/// interval of the observed count compared with the expected count); Garwood 1936.
+pub fn ratio_funnel(observed: &[f64], expected: &[f64]) -> Result<FunnelResult, StatsError> {
+    check_pairs(observed, "observed count", expected, "expected count")?;
+    if !expected.iter().any(|&e| e > 0.0) {
+        return Err(StatsError::NoData("no point has an expected count > 0: nothing to assess".into()));
+    }
+    let mut significance = Vec::with_capacity(observed.len());
+    let mut notes = Vec::with_capacity(observed.len());
+    for (&o, &e) in observed.iter().zip(expected) {
+        if e == 0.0 {
+            significance.push(Significance::NotAssessed);
+            notes.push(Some("expected count is 0: not assessed".to_owned()));
+            continue;
+        }
+        let (l95, l998) = (exact_limits(o, LEVEL_95), exact_limits(o, LEVEL_99_8));
+        // Compare the target E with the count's interval: a point is high when the
+        // whole interval is above E.
+        let s = if l998.lower > e {
+            Significance::High0001
+        } else if l95.lower > e {
+            Significance::High0025
+        } else if l998.upper < e {
+            Significance::Low0001
+        } else if l95.upper < e {
+            Significance::Low0025
+        } else {
+            Significance::NotSignificant
+        };
+        significance.push(s);
+        notes.push(None);
+    }
+    let (min, max) = positive_range(expected);
+    let limits_table = denominator_grid(min, max).into_iter().map(|e| count_limits_row(e, e, 1.0 / e)).collect();
+    Ok(FunnelResult { target: 1.0, significance, notes, limits_table })
+}
+
+/// One row of a Poisson limits table: control counts for mean `mu`, times `scale`.
+///
+/// Source: see `poisson::count_control_limits`.
+fn count_limits_row(denominator: f64, mu: f64, scale: f64) -> FunnelLimit {
+    let l95 = count_control_limits(mu, (1.0 - LEVEL_95) / 2.0);
+    let l998 = count_control_limits(mu, (1.0 - LEVEL_99_8) / 2.0);
+    FunnelLimit {
+        denominator,
+        lower_95: l95.lower * scale,
+        upper_95: l95.upper * scale,
+        lower_99_8: l998.lower * scale,
+        upper_99_8: l998.upper * scale,
+    }
+}
+
+/// Funnel plot of rates given as events `Oᵢ` and rates `rᵢ` (per `multiplier`),
+/// crude or directly standardised.
+///
+/// Each point's implied denominator is `dᵢ = multiplier × Oᵢ / rᵢ` (for a DSR, the
+/// population that would give the same rate and precision); it is undefined when
+/// `O = 0` or `r = 0`, and such points are not assessed. The target is the average
+/// rate `Σ O / Σ d × multiplier` over the points with a defined denominator
+/// (including DSR points with fewer than 10 events, as PHEindicatormethods does). A
+/// point is "High (0.001)" when the target is below the lower 99.8 % limit of its
+/// rate, `poisson_limits(O) / d × multiplier` (exact for O < 10, Byar otherwise),
+/// "High (0.025)" when below the 95 % one, and "Low" likewise above the upper
+/// limits. DSR points (`is_dsr`) with fewer than 10 events are not assessed.
+///
+/// Limits table (rate units): 100 implied denominators log-spaced from the smallest
+/// to 1.1 × the largest; at denominator `d` the expected count is
+/// `mu = target × d / multiplier` and the limits are the exact Poisson control
+/// counts of `mu` (`poisson::count_control_limits`) / `d` × multiplier. (The table
+/// uses the exact limits at every count; for O ≥ 10 the classification uses Byar's
+/// approximation to the same limits, the two agreeing to within a small fraction
+/// of a count.)
+///
+/// Errors: inputs of different lengths, negative or non-finite values, invalid
+/// multiplier, or no point with a defined denominator.
+///
+/// Source: Spiegelhalter 2005, Stat Med 24:1185; PHE "Technical guide: funnel
+/// plots" (rates and DSRs: implied denominators, no assessment of DSRs below 10
+/// events) and PHEindicatormethods `phe_funnel_significance` (statistic = "rate").
+pub fn rate_funnel(observed: &[f64], rates: &[f64], multiplier: f64, is_dsr: bool) -> Result<FunnelResult, StatsError> {
+    validate_multiplier(multiplier)?;
+    check_pairs(observed, "observed count", rates, "rate")?;
+    let implied: Vec<Option<f64>> = observed
+        .iter()
+        .zip(rates)
+        .map(|(&o, &r)| {
+            let d = multiplier * o / r;
+            (o > 0.0 && r > 0.0 && d.is_finite() && d > 0.0).then_some(d)
+        })
+        .collect();
+    let (mut sum_o, mut sum_d) = (0.0, 0.0);
+    for (&o, d) in observed.iter().zip(&implied) {
+        if let Some(d) = d {
+            sum_o += o;
+            sum_d += d;
+        }
+    }
+    if sum_d <= 0.0 {
+        return Err(StatsError::NoData(
+            "no point has both events and a rate > 0: the funnel's average rate cannot be computed".into(),
+        ));
+    }
+    let target = sum_o / sum_d * multiplier;
+    let mut significance = Vec::with_capacity(observed.len());
+    let mut notes = Vec::with_capacity(observed.len());
+    for ((&o, &r), d) in observed.iter().zip(rates).zip(&implied) {
+        let Some(d) = *d else {
+            significance.push(Significance::NotAssessed);
+            notes.push(Some(if o == 0.0 {
+                "no events: implied denominator undefined, not assessed".to_owned()
+            } else {
+                format!("rate {r} with {o} events: implied denominator undefined, not assessed")
+            }));
+            continue;
+        };
+        if is_dsr && o < 10.0 {
+            significance.push(Significance::NotAssessed);
+            notes.push(Some(format!("fewer than 10 events (O = {o}): DSR not assessed")));
+            continue;
+        }
+        let scale = multiplier / d;
+        let l95 = poisson_limits(o, LEVEL_95).0.scaled(scale);
+        let l998 = poisson_limits(o, LEVEL_99_8).0.scaled(scale);
+        let s = if target < l998.lower {
+            Significance::High0001
+        } else if target < l95.lower {
+            Significance::High0025
+        } else if target > l998.upper {
+            Significance::Low0001
+        } else if target > l95.upper {
+            Significance::Low0025
+        } else {
+            Significance::NotSignificant
+        };
+        significance.push(s);
+        notes.push(None);
+    }
+    let defined: Vec<f64> = implied.iter().flatten().copied().collect();
+    let (min, max) = positive_range(&defined);
+    let limits_table = denominator_grid(min, max)
+        .into_iter()
+        .map(|d| count_limits_row(d, target * d / multiplier, multiplier / d))
+        .collect();
+    Ok(FunnelResult { target, significance, notes, limits_table })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Significance::*;
+
+    #[test]
+    fn labels() {
+        let labels: Vec<String> =
+            [High0001, High0025, Low0001, Low0025, NotSignificant, NotAssessed].iter().map(|s| s.to_string()).collect();
+        assert_eq!(labels, ["High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)", "Not significant", ""]);
+    }
+
+    #[test]
+    fn proportion_funnel_hand_values() {
+        // Σx = 20+34+30+6+10+200+0 = 300, Σn = 5×100 + 1000 + 0 = 1500 → target 0.2.
+        // At n = 100: sd = √(0.2·0.8/100) = 0.04;
+        //   95 %: 0.2 ± 1.959964·0.04 = [0.121601, 0.278399];
+        //   99.8 %: 0.2 ± 3.090232·0.04 = [0.076391, 0.323609].
+        // 0.20 → NS; 0.34 > 0.3236 → High (0.001); 0.30 ∈ (0.2784, 0.3236] → High (0.025);
+        // 0.06 < 0.0764 → Low (0.001); 0.10 ∈ [0.0764, 0.1216) → Low (0.025);
+        // 200/1000 = 0.2 → NS; 0/0 → not assessed.
+        let x = [20.0, 34.0, 30.0, 6.0, 10.0, 200.0, 0.0];
+        let n = [100.0, 100.0, 100.0, 100.0, 100.0, 1000.0, 0.0];
+        let r = proportion_funnel(&x, &n).unwrap();
+        assert!((r.target - 0.2).abs() < 1e-15);
+        assert_eq!(
+            r.significance,
+            vec![NotSignificant, High0001, High0025, Low0001, Low0025, NotSignificant, NotAssessed]
+        );
+        assert_eq!(r.notes[6].as_deref(), Some("denominator is 0: not assessed"));
+        assert!(r.notes[..6].iter().all(|n| n.is_none()));
+        assert_eq!(r.limits_table.len(), 100);
+        let first = r.limits_table[0];
+        assert_eq!(first.denominator, 100.0);
+        assert!((first.lower_95 - 0.121_601_44).abs() < 1e-7 && (first.upper_95 - 0.278_398_56).abs() < 1e-7);
+        assert!((first.lower_99_8 - 0.076_390_71).abs() < 1e-7 && (first.upper_99_8 - 0.323_609_29).abs() < 1e-7);
+        let last = r.limits_table[99];
+        assert!((last.denominator - 1100.0).abs() < 1e-9);
+        // Log spacing: constant ratio between successive denominators.
+        let q = r.limits_table[1].denominator / r.limits_table[0].denominator;
+        assert!((q - 11f64.powf(1.0 / 99.0)).abs() < 1e-12);
+        // Limits narrow as the denominator grows.
+        assert!(r.limits_table.windows(2).all(|w| w[1].upper_95 <= w[0].upper_95 && w[1].lower_95 >= w[0].lower_95));
+    }
+
+    #[test]
+    fn proportion_limits_are_clamped() {
+        // Target 2/1010 ≈ 0.00198; at n = 10 the normal limits go below 0: clamped.
+        let r = proportion_funnel(&[0.0, 2.0], &[10.0, 1000.0]).unwrap();
+        assert_eq!(r.limits_table[0].lower_95, 0.0);
+        assert_eq!(r.limits_table[0].lower_99_8, 0.0);
+        let r = proportion_funnel(&[10.0, 999.0], &[10.0, 1000.0]).unwrap();
+        assert_eq!(r.limits_table[0].upper_99_8, 1.0);
+    }
+
+    #[test]
+    fn proportion_funnel_errors() {
+        assert!(matches!(proportion_funnel(&[1.0], &[1.0, 2.0]), Err(StatsError::LengthMismatch { .. })));
+        assert!(matches!(proportion_funnel(&[3.0], &[2.0]), Err(StatsError::NumeratorAboveDenominator { .. })));
+        assert!(matches!(proportion_funnel(&[-1.0], &[2.0]), Err(StatsError::Negative { .. })));
+        assert!(matches!(proportion_funnel(&[f64::NAN], &[2.0]), Err(StatsError::NotFinite { .. })));
+        assert!(matches!(proportion_funnel(&[0.0], &[0.0]), Err(StatsError::NoData(_))));
+        assert!(matches!(proportion_funnel(&[], &[]), Err(StatsError::NoData(_))));
+    }
+
+    #[test]
+    fn ratio_funnel_classification() {
+        // E = 100 throughout; exact (Garwood) limits of O (≈ Byar's, mpmath):
+        //   O = 140: 99.8 % lower ≈ 106.2 > 100 → High (0.001);
+        //   O = 125: 95 % lower ≈ 104.0 > 100, 99.8 % lower ≈ 93.3 → High (0.025);
+        //   O = 100 → not significant;
+        //   O = 80: 95 % upper ≈ 99.6 < 100, 99.8 % upper ≈ 111.7 → Low (0.025);
+        //   O = 60: 99.8 % upper ≈ 88.0 < 100 → Low (0.001).
+        //   E = 0 → not assessed.
+        let o = [140.0, 125.0, 100.0, 80.0, 60.0, 3.0];
+        let e = [100.0, 100.0, 100.0, 100.0, 100.0, 0.0];
+        let r = ratio_funnel(&o, &e).unwrap();
+        assert_eq!(r.target, 1.0);
+        assert_eq!(r.significance, vec![High0001, High0025, NotSignificant, Low0025, Low0001, NotAssessed]);
+        assert!(r.notes[5].is_some());
+        // Limits table spans E from 100 to 110.
+        assert_eq!(r.limits_table.len(), 100);
+        assert!((r.limits_table[99].denominator - 110.0).abs() < 1e-9);
+        // Each point is outside the drawn limits at its E exactly when it is significant.
+        let row = r.limits_table[0];
+        assert_eq!(row.denominator, 100.0);
+        for (i, s) in r.significance[..5].iter().enumerate() {
+            let ratio = o[i] / 100.0;
+            let outside_95 = ratio > row.upper_95 || ratio < row.lower_95;
+            let outside_998 = ratio > row.upper_99_8 || ratio < row.lower_99_8;
+            assert_eq!(outside_95, *s != NotSignificant, "point {i}");
+            assert_eq!(outside_998, matches!(s, High0001 | Low0001), "point {i}");
+        }
+    }
+
+    #[test]
+    fn ratio_funnel_small_expected() {
+        // E = 2: O = 0 is not significantly low at 95 % (upper limit of 0 is 3.69 > 2);
+        // E = 5: O = 0 is low at 95 % (3.69 < 5) but not at 99.8 % (6.91 > 5).
+        // E = 0.5, O = 5: exact 99.8 % lower of 5 = 0.739 > 0.5 → High (0.001).
+        let r = ratio_funnel(&[0.0, 0.0, 5.0], &[2.0, 5.0, 0.5]).unwrap();
+        assert_eq!(r.significance, vec![NotSignificant, Low0025, High0001]);
+        // Lower ratio limit is 0 while e^(−E) ≥ 0.025, i.e. E ≤ 3.689.
+        assert_eq!(r.limits_table[0].lower_95, 0.0);
+        assert!(r.limits_table[99].lower_95 > 0.0);
+        assert!(matches!(ratio_funnel(&[1.0], &[0.0]), Err(StatsError::NoData(_))));
+    }
+
+    #[test]
+    fn rate_funnel_classification() {
+        // multiplier 100 000; implied denominators d = 1e5·O/r:
+        //   (100, 100) → 1e5; (200, 100) → 2e5; (150, 150) → 1e5; (50, 50) → 1e5.
+        // Target = ΣO/Σd × 1e5 = 500/5e5 × 1e5 = 100.
+        //   O = 150, d = 1e5: Byar 99.8 % lower = 114.967 > 100 → High (0.001).
+        //   O = 50, d = 1e5: Byar 99.8 % upper = 75.969 < 100 → Low (0.001).
+        //   O = 100, 200: rate 100 → not significant.
+        // Extra points not assessed and outside the target: O = 0; rate = 0.
+        let o = [100.0, 200.0, 150.0, 50.0, 0.0, 7.0];
+        let r = [100.0, 100.0, 150.0, 50.0, 0.0, 0.0];
+        let f = rate_funnel(&o, &r, 100_000.0, false).unwrap();
+        assert!((f.target - 100.0).abs() < 1e-12);
+        assert_eq!(f.significance, vec![NotSignificant, NotSignificant, High0001, Low0001, NotAssessed, NotAssessed]);
+        assert!(f.notes[4].as_ref().unwrap().contains("no events"));
+        assert!(f.notes[5].as_ref().unwrap().contains("rate 0 with 7 events"));
+        // Limits table from d = 1e5 to 2.2e5, around the target 100.
+        assert_eq!(f.limits_table[0].denominator, 100_000.0);
+        assert!((f.limits_table[99].denominator - 220_000.0).abs() < 1e-6);
+        let row = f.limits_table[0];
+        // mu = 100 at d = 1e5: 95 % control counts ≈ 100 ± 1.96·10 → ≈ 80.6 and 120.
+        assert!(row.lower_95 < 100.0 && row.upper_95 > 100.0);
+        assert!((row.upper_95 - 120.0).abs() < 1.5 && (row.lower_95 - 80.0).abs() < 1.5, "{row:?}");
+    }
+
+    #[test]
+    fn rate_funnel_high_0025_and_low_0025() {
+        // Target: (100 + 125 + 80 + 695) / (1e5 + 1e5 + 1e5 + 7e5) × 1e5 = 1000/1e6 × 1e5 = 100.
+        //   O = 125 at d = 1e5: Byar 95 % lower = 104.047 > 100, 99.8 % lower = 93.261 → High (0.025).
+        //   O = 80 at d = 1e5: Byar 95 % upper = 99.568 < 100, 99.8 % upper = 111.703 → Low (0.025).
+        let o = [100.0, 125.0, 80.0, 695.0];
+        let r = [100.0, 125.0, 80.0, 695.0 / 7.0];
+        let f = rate_funnel(&o, &r, 100_000.0, false).unwrap();
+        assert!((f.target - 100.0).abs() < 1e-9);
+        assert_eq!(f.significance[..3], [NotSignificant, High0025, Low0025]);
+    }
+
+    #[test]
+    fn dsr_points_below_ten_events_are_not_assessed() {
+        let o = [100.0, 9.0, 100.0];
+        let r = [100.0, 300.0, 120.0];
+        let f = rate_funnel(&o, &r, 100_000.0, true).unwrap();
+        assert_eq!(f.significance[1], NotAssessed);
+        assert!(f.notes[1].as_ref().unwrap().contains("fewer than 10 events"));
+        // The point still counts in the average: (100 + 9 + 100) / (1e5 + 3e3 + 83 333.3) × 1e5.
+        let expected = 209.0 / (100_000.0 + 3_000.0 + 100_000.0 * 100.0 / 120.0) * 100_000.0;
+        assert!((f.target - expected).abs() < 1e-9);
+        // Without is_dsr it is assessed.
+        let f = rate_funnel(&o, &r, 100_000.0, false).unwrap();
+        assert_ne!(f.significance[1], NotAssessed);
+    }
+
+    #[test]
+    fn rate_funnel_errors() {
+        assert!(rate_funnel(&[1.0], &[1.0], 0.0, false).is_err());
+        assert!(rate_funnel(&[1.0, 2.0], &[1.0], 1.0, false).is_err());
+        assert!(rate_funnel(&[0.0, 0.0], &[1.0, 0.0], 1.0, false).is_err());
+        assert!(rate_funnel(&[1.0], &[-1.0], 1.0, false).is_err());
+        assert!(rate_funnel(&[f64::INFINITY], &[1.0], 1.0, false).is_err());
+    }
+}
