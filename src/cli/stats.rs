@@ -150,7 +150,8 @@ pub enum StatsCommand {
         /// Column of the denominator (expected events for a ratio).
         #[arg(long)]
         denominator: Option<String>,
-        /// Column of the rate (statistic rate).
+        /// Column of the rate (statistic rate). Without it, a crude rate is computed from
+        /// --numerator (events) and --denominator (population) × --multiplier.
         #[arg(long)]
         rate: Option<String>,
         /// Kind of rate: a DSR (points with fewer than 10 events are not assessed) or crude.
@@ -221,17 +222,17 @@ pub enum RateType {
 pub fn run(cmd: StatsCommand) -> Result<()> {
     match cmd {
         StatsCommand::Proportion { common, numerator, denominator, multiplier } => {
-            let (table, groups, levels) = prepare(&common)?;
+            let (table, groups, levels) = prepare(&common, multiplier)?;
             let df = apply::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
             emit(df, common.output.as_deref())
         }
         StatsCommand::Rate { common, counts, multiplier } => {
-            let (table, groups, levels) = prepare(&common)?;
+            let (table, groups, levels) = prepare(&common, multiplier)?;
             let df = apply::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
             emit(df, common.output.as_deref())
         }
         StatsCommand::Dsr { common, counts, age_band, standard, standard_column, event_frequency, multiplier } => {
-            let (table, groups, levels) = prepare(&common)?;
+            let (table, groups, levels) = prepare(&common, multiplier)?;
             let standard = match (standard, standard_column) {
                 (_, Some(col)) => Standard::Column(col),
                 (Some(NamedStandard::Esp2013), None) => Standard::Named("esp2013".into()),
@@ -252,7 +253,8 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             emit(df, common.output.as_deref())
         }
         StatsCommand::Isr { common, counts, age_band, ref_count, ref_population, ref_value, as_rate, multiplier } => {
-            let (table, groups, levels) = prepare(&common)?;
+            check_positive(ref_value, "--ref-value")?;
+            let (table, groups, levels) = prepare(&common, multiplier)?;
             let df = apply::isrs(
                 &table,
                 &groups,
@@ -268,7 +270,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             emit(df, common.output.as_deref())
         }
         StatsCommand::LifeExpectancy { common, start_age, deaths, population } => {
-            let (table, groups, levels) = prepare(&common)?;
+            let (table, groups, levels) = prepare(&common, 1.0)?;
             let df = apply::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
             emit(df, common.output.as_deref())
         }
@@ -320,8 +322,15 @@ fn check_positive(v: f64, flag: &str) -> Result<()> {
     }
 }
 
-fn prepare(common: &Common) -> Result<(TextTable, Groups, Vec<f64>)> {
+fn prepare(common: &Common, multiplier: f64) -> Result<(TextTable, Groups, Vec<f64>)> {
+    check_positive(multiplier, "--multiplier")?;
+    let mut levels: Vec<f64> = Vec::new();
     for &l in &common.confidence {
+        if !levels.contains(&l) {
+            levels.push(l);
+        }
+    }
+    for &l in &levels {
         if !(l > 0.0 && l < 1.0) {
             return Err(Error::input(
                 Location::file("command line"),
@@ -330,9 +339,17 @@ fn prepare(common: &Common) -> Result<(TextTable, Groups, Vec<f64>)> {
             ));
         }
     }
+    let reserved = ["numerator", "denominator", "count", "population", "expected", "deaths", "value", "method", "note"];
+    if let Some(clash) = common.group_by.iter().find(|g| reserved.contains(&g.as_str()) || g.starts_with("lower_") || g.starts_with("upper_")) {
+        return Err(Error::input(
+            Location::file("command line"),
+            format!("--group-by column «{clash}» has the name of an output column"),
+            "rename that column in the input",
+        ));
+    }
     let table = TextTable::read(&common.input, common.encoding)?;
     let groups = Groups::of(&table, &common.group_by)?;
-    Ok((table, groups, common.confidence.clone()))
+    Ok((table, groups, levels))
 }
 
 fn write_csv(df: &mut DataFrame, w: &mut dyn Write) -> PolarsResult<()> {

@@ -34,8 +34,10 @@ pub const SECRET_MARKERS: &[&str] = &[
 pub struct TextTable {
     pub file: String,
     pub frame: DataFrame,
-    /// 1-based line of the header in the file (data row `i` is on line `header_line + 1 + i`).
+    /// 1-based line of the header in the file.
     pub header_line: usize,
+    /// 1-based file line where each data row starts (blank lines are skipped).
+    pub row_lines: Vec<usize>,
 }
 
 /// A parsed numeric cell.
@@ -107,9 +109,37 @@ impl TextTable {
         let first = text.lines().position(|l| !l.trim().is_empty()).ok_or_else(|| {
             Error::input(Location::file(file), "the file is empty", "give a file with a header line and data rows")
         })?;
-        let header = text.lines().nth(first).unwrap_or_default();
-        let separator = sniff_separator(header);
-        let body: String = text.lines().skip(first).flat_map(|l| [l, "\n"]).collect();
+        let separator = sniff_separator(text.lines().nth(first).unwrap_or_default());
+        // Exports from INSEE "statistiques locales" or CartoSanté put title lines above the
+        // header ("Insee - Statistiques locales; ; ; …"): the header is the first line with
+        // at least two non-blank fields.
+        let first = text
+            .lines()
+            .enumerate()
+            .skip(first)
+            .find(|(_, l)| l.split(separator as char).filter(|f| !f.trim().trim_matches('"').is_empty()).count() >= 2)
+            .map_or(first, |(i, _)| i);
+        // Keep the header and every record that is not blank (Excel leaves `;;;` and empty
+        // lines at the end), remembering the file line where each record starts; a quoted
+        // field may span lines.
+        let sep = separator as char;
+        let mut body = String::with_capacity(text.len());
+        let mut row_lines = Vec::new();
+        let mut in_quotes = false;
+        for (i, line) in text.lines().enumerate().skip(first) {
+            let blank = line.chars().all(|c| c == sep || c.is_whitespace() || c == '"');
+            if !in_quotes && blank && i != first {
+                continue;
+            }
+            if !in_quotes && i != first {
+                row_lines.push(i + 1);
+            }
+            if line.matches('"').count() % 2 == 1 {
+                in_quotes = !in_quotes;
+            }
+            body.push_str(line);
+            body.push('\n');
+        }
         let frame = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
@@ -123,7 +153,14 @@ impl TextTable {
                     "check that every line has the same number of separators as the header",
                 )
             })?;
-        Ok(TextTable { file: file.to_owned(), frame, header_line: first + 1 })
+        if frame.height() != row_lines.len() {
+            return Err(Error::input(
+                Location::file(file),
+                format!("{} records read but {} lines start one: a quote is not closed", frame.height(), row_lines.len()),
+                "check the quotes (\") in the file",
+            ));
+        }
+        Ok(TextTable { file: file.to_owned(), frame, header_line: first + 1, row_lines })
     }
 
     pub fn height(&self) -> usize {
@@ -132,7 +169,7 @@ impl TextTable {
 
     /// File line of data row `row` (0-based).
     pub fn line_of(&self, row: usize) -> usize {
-        self.header_line + 1 + row
+        self.row_lines.get(row).copied().unwrap_or(self.header_line + 1 + row)
     }
 
     fn column(&self, name: &str) -> Result<&StringChunked> {
@@ -256,5 +293,92 @@ mod tests {
         let t = TextTable::parse(b"a,b\n1,-2\n", Encoding::Auto, "h.csv").unwrap();
         assert!(t.counts("b").unwrap_err().to_string().contains("negative"));
         assert!(TextTable::parse(b"\n\n", Encoding::Auto, "e.csv").unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_skipped() {
+        let text = "\u{feff}Insee - Statistiques locales; ; \nRéférentiel géographique : France; ; \nCode;Libellé;N\n01;Ain;3\n";
+        let t = TextTable::parse(text.as_bytes(), Encoding::Auto, "s.csv").unwrap();
+        assert_eq!(t.header_line, 3);
+        assert_eq!(t.line_of(0), 4);
+        assert_eq!(t.texts("Code").unwrap(), vec!["01"]);
+    }
+
+    #[test]
+    fn blank_records_are_skipped_and_lines_kept() {
+        let text = "a;b\r\n1;2\r\n\r\n;;\r\n\"x\ny\";3\r\n4;5\r\n\r\n";
+        let t = TextTable::parse(text.as_bytes(), Encoding::Utf8, "b.csv").unwrap();
+        assert_eq!(t.height(), 3);
+        assert_eq!((t.line_of(0), t.line_of(1), t.line_of(2)), (2, 5, 7));
+        assert_eq!(t.numbers("b").unwrap(), vec![Cell::Value(2.0), Cell::Value(3.0), Cell::Value(5.0)]);
+    }
+}
+
+impl TextTable {
+    /// The first column whose name is one of `aliases` (case-insensitive), if any.
+    pub fn find_column(&self, aliases: &[&str]) -> Option<String> {
+        let names: Vec<String> = self.frame.get_column_names().iter().map(|s| s.to_string()).collect();
+        aliases
+            .iter()
+            .find_map(|a| names.iter().find(|n| n.trim().eq_ignore_ascii_case(a)).cloned())
+    }
+
+    /// Like [`TextTable::find_column`], but a missing column is an error saying which
+    /// names were looked for.
+    pub fn require_column(&self, what: &str, aliases: &[&str]) -> Result<String> {
+        self.find_column(aliases).ok_or_else(|| {
+            let names: Vec<String> = self.frame.get_column_names().iter().map(|s| s.to_string()).collect();
+            Error::input(
+                Location::file(&self.file),
+                format!("no {what} column (looked for {})", aliases.join(", ")),
+                format!("rename the column to one of these names; the file's columns are: {}", names.join(", ")),
+            )
+        })
+    }
+
+    /// Names of all columns.
+    pub fn column_names(&self) -> Vec<String> {
+        self.frame.get_column_names().iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// An age band as files write it: `0-4`, `00-04`, `5 à 9 ans`, `90+`, `90 ans et plus`,
+/// `75P` (INSEE), a single age `17` (that year of age only), or empty/`all`/`ensemble`/
+/// `tous âges` for all ages. Returns `(age_min, age_max)`, `age_max` empty for an open band.
+pub fn parse_age_band(label: &str) -> Option<(Option<u32>, Option<u32>)> {
+    let t = label.trim().to_lowercase();
+    if matches!(t.as_str(), "" | "all" | "ensemble" | "total" | "tous âges" | "tous ages" | "tout âge") {
+        return Some((None, None));
+    }
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let start: u32 = digits.parse().ok()?;
+    let rest = t[digits.len()..].trim();
+    if rest.is_empty() || rest == "an" || rest == "ans" {
+        return Some((Some(start), Some(start)));
+    }
+    if rest.starts_with('+') || rest == "p" || rest.contains("plus") {
+        return Some((Some(start), None));
+    }
+    let end: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit()).collect();
+    let end: u32 = end.parse().ok()?;
+    (end >= start).then_some((Some(start), Some(end)))
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::parse_age_band;
+
+    #[test]
+    fn age_bands_as_files_write_them() {
+        assert_eq!(parse_age_band("0-4"), Some((Some(0), Some(4))));
+        assert_eq!(parse_age_band("05-09"), Some((Some(5), Some(9))));
+        assert_eq!(parse_age_band("5 à 9 ans"), Some((Some(5), Some(9))));
+        assert_eq!(parse_age_band("90+"), Some((Some(90), None)));
+        assert_eq!(parse_age_band("90 ans et plus"), Some((Some(90), None)));
+        assert_eq!(parse_age_band("75P"), Some((Some(75), None)));
+        assert_eq!(parse_age_band("17"), Some((Some(17), Some(17))));
+        assert_eq!(parse_age_band("Ensemble"), Some((None, None)));
+        assert_eq!(parse_age_band("9-5"), None);
+        assert_eq!(parse_age_band("adultes"), None);
     }
 }

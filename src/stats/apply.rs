@@ -331,7 +331,7 @@ pub fn dsrs(
                 Some(f) => required_values(table, f, rows, "event frequency").map(|f| (pops, w, f)),
                 None => Ok((pops, w, vec![1.0; rows.len()])),
             })
-            .and_then(|(pops, w, f)| dsr_bands(table, rows, &bands, &counts, &pops, &w, &f, age_band));
+            .and_then(|(pops, w, f)| dsr_bands(table, rows, &bands, &counts, &pops, &w, &f, age_band, matches!(standard, Standard::Named(_))));
         let (observed, population, values, method) = match inputs {
             Err(why) => {
                 notes.push(why);
@@ -377,13 +377,20 @@ fn dsr_bands(
     weights: &[f64],
     frequencies: &[f64],
     age_band: &str,
+    named_standard: bool,
 ) -> std::result::Result<Vec<DsrBand>, String> {
+    let standard_index = |label: &str| if named_standard { standard_band_index(label) } else { None };
     let mut index: HashMap<(String, u64), usize> = HashMap::new();
     let mut merged: Vec<(DsrBand, usize)> = Vec::new(); // with the first line of each band
     for (i, &r) in rows.iter().enumerate() {
         let label = labels[r].trim();
         let line = table.line_of(r);
-        match index.entry((label.to_owned(), frequencies[i].to_bits())) {
+        // With a built-in standard, `0-4` and `00-04` are the same band.
+        let band_key = match standard_index(label) {
+            Some(k) => format!("#{k}"),
+            None => label.to_owned(),
+        };
+        match index.entry((band_key.clone(), frequencies[i].to_bits())) {
             std::collections::hash_map::Entry::Occupied(e) => {
                 let (band, first) = &mut merged[*e.get()];
                 if band.standard != weights[i] {
@@ -398,7 +405,7 @@ fn dsr_bands(
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(merged.len());
                 let band = DsrBand {
-                    band: band_id(label),
+                    band: band_id(&band_key),
                     count: counts[i],
                     population: pops[i],
                     standard: weights[i],
@@ -406,6 +413,18 @@ fn dsr_bands(
                 };
                 merged.push((band, line));
             }
+        }
+    }
+    // Each event-frequency row of a band repeats the band's population.
+    let mut populations: HashMap<u64, (f64, usize)> = HashMap::new();
+    for (band, line) in &merged {
+        let (p, first) = *populations.entry(band.band).or_insert((band.population, *line));
+        if p != band.population {
+            return Err(format!(
+                "an age band has population {p} on line {first} but {} on line {line}: repeat the band's \
+                 population on each of its event-frequency rows",
+                band.population
+            ));
         }
     }
     if let Some((band, line)) = merged.iter().find(|(b, _)| b.population <= 0.0) {
@@ -595,10 +614,47 @@ pub fn funnel(
     fn need<'a>(table: &TextTable, col: Option<&'a str>, flag: &str) -> Result<&'a str> {
         col.ok_or_else(|| Error::input(Location::file(&table.file), format!("this funnel needs {flag}"), format!("add {flag} COLUMN")))
     }
+    for added in ["significance", "note"] {
+        if table.find_column(&[added]).is_some() {
+            return Err(Error::input(
+                Location::file(&table.file),
+                format!("the input already has a column «{added}», which the funnel adds"),
+                "rename that column in the input",
+            ));
+        }
+    }
     let x = table.counts(numerator)?;
-    let second = match statistic {
-        FunnelStatistic::Proportion | FunnelStatistic::Ratio => table.counts(need(table, denominator, "--denominator")?)?,
-        FunnelStatistic::Rate => table.numbers(need(table, rate, "--rate")?)?,
+    let second = match (statistic, rate) {
+        (FunnelStatistic::Proportion | FunnelStatistic::Ratio, _) => table.counts(need(table, denominator, "--denominator")?)?,
+        (FunnelStatistic::Rate, Some(col)) => {
+            let rates = table.numbers(col)?;
+            if let Some(row) = rates.iter().position(|c| c.value().is_some_and(|v| v < 0.0)) {
+                return Err(Error::input(
+                    Location::file(&table.file).at(table.line_of(row), col),
+                    format!("negative rate {}", rates[row].value().unwrap_or_default()),
+                    "a rate cannot be negative: check the column",
+                ));
+            }
+            rates
+        }
+        // A crude rate from its count and population: the rate is computed here, once.
+        (FunnelStatistic::Rate, None) => {
+            let n = table.counts(need(table, denominator, "--rate or --denominator")?)?;
+            if is_dsr {
+                return Err(Error::input(
+                    Location::file(&table.file),
+                    "a DSR funnel needs the DSRs (--rate)",
+                    "give --rate COLUMN with the directly standardised rates",
+                ));
+            }
+            x.iter()
+                .zip(&n)
+                .map(|(a, b)| match (a.value(), b.value()) {
+                    (Some(a), Some(b)) if b > 0.0 => Cell::Value(a / b * multiplier),
+                    _ => Cell::Missing,
+                })
+                .collect()
+        }
     };
     // Rows with a missing value are kept in the output but not assessed.
     let usable: Vec<usize> = (0..table.height()).filter(|&r| x[r].value().is_some() && second[r].value().is_some()).collect();
@@ -625,7 +681,7 @@ pub fn funnel(
     // Rows not assessed have an empty significance and say why in `note`.
     let mut significance: Vec<Option<String>> = vec![None; table.height()];
     let mut notes: Vec<Option<String>> = (0..table.height())
-        .map(|r| (!usable.contains(&r)).then(|| format!("{numerator} or its denominator/rate empty or suppressed on line {}", table.line_of(r))))
+        .map(|r| Some(format!("{numerator} or its denominator/rate empty, suppressed or zero on line {}", table.line_of(r))))
         .collect();
     for (i, &r) in usable.iter().enumerate() {
         if result.significance[i] != Significance::NotAssessed {

@@ -57,7 +57,9 @@ impl fmt::Display for Comparison {
 /// interval; the interval overlapping the benchmark value means "similar"), as used
 /// by the public health profiles' RAG colouring.
 pub fn compare(territory: &Estimate, level_index: usize, comparator_value: f64, polarity: Polarity) -> Comparison {
-    if !comparator_value.is_finite() {
+    // A withheld value (e.g. a life expectancy with too wide an interval) is not compared,
+    // even where its limits are kept.
+    if !comparator_value.is_finite() || territory.value.is_none() {
         return Comparison::NotCompared;
     }
     let Some(Some(limits)) = territory.limits.get(level_index) else {

@@ -181,10 +181,15 @@ fn life_expectancy_gives_one_row_per_start_age_and_refuses_small_populations() {
     let grand: Vec<&Vec<String>> = csv.rows.iter().filter(|r| r[g] == "grand").collect();
     assert_eq!(grand.len(), 20);
     let e = |a: &str| -> f64 { grand.iter().find(|r| r[age] == a).unwrap()[value].parse().unwrap() };
-    assert!(e("0") > 60.0 && e("0") < 100.0, "e0 = {}", e("0"));
+    // Recomputed independently (a Python implementation of Chiang II + Silcocks, run by a
+    // reviewer on this file): e0 = 86.1009, 95 % interval 84.3419–87.8599.
+    close(e("0"), 86.1009, 1e-4);
+    let row0 = grand.iter().find(|r| r[age] == "0").unwrap();
+    close(row0[csv.col("lower_95")].parse().unwrap(), 84.3419, 1e-4);
+    close(row0[csv.col("upper_95")].parse().unwrap(), 87.8599, 1e-4);
     assert!(e("65") < e("0") && e("65") > 5.0);
     assert!(grand.iter().all(|r| r[csv.col("method")] == "Chiang"));
-    // 4,000 people: under the 5,000 threshold, no value and a reason on every row.
+    // 4,273 people: under the 5,000 threshold, no value and a reason on every row.
     let petit: Vec<&Vec<String>> = csv.rows.iter().filter(|r| r[g] == "petit").collect();
     assert_eq!(petit.len(), 20);
     assert!(petit.iter().all(|r| r[value].is_empty() && !r[csv.col("note")].is_empty()));
@@ -247,4 +252,54 @@ fn output_file_is_written_whole() {
     let csv = Csv::parse(&std::fs::read_to_string(&out).unwrap());
     assert_eq!(csv.rows.len(), 4);
     assert_eq!(std::fs::read_dir(out.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+}
+
+#[test]
+fn a_crude_rate_funnel_can_be_given_counts_and_populations() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("rates.csv");
+    // Five places at 100 deaths per 20,000 people and one at 30 per 2,000: the average is
+    // 530/102,000 (519.6 per 100,000), inside the Byar interval of 100 events (407–608 per
+    // 100,000) and far below that of 30 events over 2,000 people.
+    let mut text = String::from("dep;deces;pop\n");
+    for d in 1..=5 {
+        text.push_str(&format!("0{d};100;20000\n"));
+    }
+    text.push_str("06;30;2000\n07;;5000\n");
+    std::fs::write(&f, text).unwrap();
+    let csv = run_ok(&["stats", "funnel", "--input", path(&f), "--statistic", "rate", "--numerator", "deces", "--denominator", "pop"]);
+    let s = csv.col("significance");
+    assert_eq!(csv.rows[0][s], "Not significant");
+    assert_eq!(csv.rows[5][s], "High (0.001)");
+    assert_eq!(csv.rows[6][s], "");
+}
+
+#[test]
+fn bad_options_and_clashing_names_exit_2() {
+    let rate = data("stats/rate.csv");
+    diagsante()
+        .args(["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--multiplier", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--multiplier"));
+    diagsante()
+        .args(["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--confidence", "1.5"])
+        .assert()
+        .code(2);
+    diagsante()
+        .args(["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--group-by", "population"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("output column"));
+    // Repeated levels are given once.
+    let csv = run_ok(&["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--confidence", "0.95,0.95"]);
+    assert_eq!(csv.header, ["count", "population", "value", "lower_95", "upper_95", "method", "note"]);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("clash.csv");
+    std::fs::write(&f, "x;n;note\n1;10;a\n").unwrap();
+    diagsante()
+        .args(["stats", "funnel", "--input", path(&f), "--statistic", "proportion", "--numerator", "x", "--denominator", "n"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("note"));
 }
