@@ -1,5 +1,6 @@
 //! The command line: parse, call the library, print. No computation lives here.
 
+mod ingest;
 mod stats;
 mod territory;
 
@@ -28,6 +29,9 @@ enum Command {
     /// List and inspect territories (CPTS, CLS, EPCI or custom perimeters).
     #[command(subcommand, after_help = "Examples:\n  diagsante territory list\n  diagsante territory show cpts-camargue-gardoise")]
     Territory(territory::TerritoryCommand),
+    /// Read INSEE, Rezone and CPAM tables into commune-level counts (parquet).
+    #[command(subcommand, after_help = "Example:\n  diagsante ingest insee base-cc-evol-struct-pop-2021.csv --out donnees/")]
+    Ingest(ingest::IngestCommand),
     /// Statistics on your own table: proportions, rates, standardised rates and ratios,
     /// life expectancy and funnel plots, with confidence intervals, per group.
     #[command(subcommand, after_help = "Example:\n  diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep")]
@@ -49,6 +53,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Territory(cmd) => territory::run(cmd),
+        Command::Ingest(cmd) => ingest::run(cmd),
         Command::Stats(cmd) => stats::run(cmd),
     }
 }

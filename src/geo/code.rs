@@ -80,6 +80,23 @@ pub fn canonical_code(raw: &str) -> Option<String> {
     None
 }
 
+/// Département codes as people write them: "1" → "01", "2a" → "2A", "1.0" → "01".
+pub fn normalise_departement(raw: &str) -> String {
+    let s = raw.trim_matches(|c: char| c.is_whitespace() || c == '"').to_ascii_uppercase();
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_owned();
+    if s.len() == 1 && s.bytes().all(|b| b.is_ascii_digit()) {
+        format!("0{s}")
+    } else {
+        s
+    }
+}
+
+/// A département code normalised and checked against the referential.
+pub fn canonical_departement(raw: &str, r: &Referential) -> Option<String> {
+    let code = normalise_departement(raw);
+    r.departements.contains_key(&code).then_some(code)
+}
+
 impl Referential {
     /// Resolve a raw commune code to a current unit (commune or arrondissement).
     pub fn resolve(&self, raw: &str) -> Result<Resolved, CodeError> {

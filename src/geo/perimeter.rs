@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::code::normalise_departement;
 use super::code::CodeError;
 use super::referential::{Referential, Unit};
 use crate::error::{Error, Location, Result};
@@ -347,16 +348,6 @@ impl Territory {
             region: regs.first().map(|s| s.code.clone()).unwrap_or_default(),
             note: (!notes.is_empty()).then(|| notes.join("; ")),
         }
-    }
-}
-
-/// Département codes as people write them: "1" → "01", "2a" → "2A".
-fn normalise_departement(raw: &str) -> String {
-    let s = raw.trim().to_ascii_uppercase();
-    if s.len() == 1 && s.bytes().all(|b| b.is_ascii_digit()) {
-        format!("0{s}")
-    } else {
-        s
     }
 }
 

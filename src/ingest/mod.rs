@@ -1,8 +1,13 @@
-//! Ingestion: real-world tables read into columnar frames. Today it holds the robust
-//! delimited-table reader shared by every command that reads a user file; the source
-//! readers (INSEE, Rezone, CPAM) that produce the commune-level fact table come with
-//! issue #4.
+//! Ingestion: real-world tables read into one long, commune-level table of counts (see
+//! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
+//! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod cpam;
+pub mod deaths;
+pub mod facts;
+pub mod insee;
+pub mod rezone;
 pub mod table;
 
+pub use facts::{FactSink, Level, Sex, Summary};
 pub use table::{Cell, Encoding, TextTable};

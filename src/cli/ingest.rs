@@ -1,0 +1,147 @@
+//! `diagsante ingest <source> FILE... --out DIR`: source tables into canonical parquet.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use crate::error::Result;
+use crate::geo::Referential;
+use crate::ingest::facts::write_parquet;
+use crate::ingest::{cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
+
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// INSEE wide communal base (CODGEO;P21_POP;P21_POP0014…): year from the column prefix.
+    #[command(after_help = "Example:\n  diagsante ingest insee base-cc-evol-struct-pop-2021.csv --out donnees/")]
+    Insee(Files),
+    /// INSEE long table: commune (or département) × sex × age (CODGEO;SEXE;AGED100;NB).
+    #[command(after_help = "Example:\n  diagsante ingest insee-long pop-sexe-age-2021.csv --year 2021 --out donnees/")]
+    InseeLong(Files),
+    /// Deaths by place, year, sex, age band and cause.
+    #[command(after_help = "Example:\n  diagsante ingest deaths deces-2019-2021.csv --out donnees/")]
+    Deaths(Files),
+    /// Rezone CPTS export: indicators already computed for the territory, with comparators.
+    #[command(after_help = "Example:\n  diagsante ingest rezone rezone-cpts.csv --out donnees/")]
+    Rezone(Files),
+    /// CPAM-style GP roster: one row per professional (commune, birth year or age, sex…).
+    #[command(after_help = "Example:\n  diagsante ingest roster medecins.csv --year 2024 --out donnees/")]
+    Roster(Files),
+    /// CPAM-style patientèle: commune × age band: patients, without médecin traitant, ALD, C2S.
+    #[command(after_help = "Example:\n  diagsante ingest patientele patientele-2024.csv --year 2024 --out donnees/")]
+    Patientele(Files),
+}
+
+/// Input files and options shared by every source.
+#[derive(Debug, Args)]
+pub struct Files {
+    /// Input files (CSV with `;`, `,` or tab separators; UTF-8 or Windows-1252).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Folder where the parquet file is written (created if needed).
+    #[arg(long)]
+    out: PathBuf,
+    /// Year of the data, when the file has no year column.
+    #[arg(long)]
+    year: Option<i32>,
+    /// Text encoding of the inputs.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    encoding: Encoding,
+    /// Stop on an unknown commune code instead of leaving it out.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// The parquet file a source is written to, inside `--out`. Commune-level counts go to
+/// `facts-<source>.parquet`, which later stages read together.
+pub fn output_name(cmd: &IngestCommand) -> &'static str {
+    match cmd {
+        IngestCommand::Insee(_) => "facts-insee.parquet",
+        IngestCommand::InseeLong(_) => "facts-insee-long.parquet",
+        IngestCommand::Deaths(_) => "facts-deaths.parquet",
+        IngestCommand::Patientele(_) => "facts-patientele.parquet",
+        IngestCommand::Rezone(_) => "rezone.parquet",
+        IngestCommand::Roster(_) => "roster.parquet",
+    }
+}
+
+pub fn run(cmd: IngestCommand) -> Result<()> {
+    let r = Referential::embedded()?;
+    let name = output_name(&cmd);
+    let (files, kind) = match &cmd {
+        IngestCommand::Insee(f) => (f, Kind::Insee),
+        IngestCommand::InseeLong(f) => (f, Kind::InseeLong),
+        IngestCommand::Deaths(f) => (f, Kind::Deaths),
+        IngestCommand::Rezone(f) => (f, Kind::Rezone),
+        IngestCommand::Roster(f) => (f, Kind::Roster),
+        IngestCommand::Patientele(f) => (f, Kind::Patientele),
+    };
+    let (mut df, summary) = ingest(kind, files, &r)?;
+    let path = files.out.join(name);
+    write_parquet(&mut df, &path)?;
+    print!("{summary}");
+    println!("written:           {} ({} rows)", path.display(), df.height());
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Insee,
+    InseeLong,
+    Deaths,
+    Rezone,
+    Roster,
+    Patientele,
+}
+
+/// Read every file of a source; all of them must be valid before anything is written.
+fn ingest(kind: Kind, files: &Files, r: &Referential) -> Result<(polars::prelude::DataFrame, Summary)> {
+    let source = files.files.iter().map(|f| file_name(f)).collect::<Vec<_>>().join(", ");
+    let tables = files.files.iter().map(|f| TextTable::read(f, files.encoding)).collect::<Result<Vec<_>>>()?;
+    match kind {
+        Kind::Rezone => {
+            let mut frames = Vec::new();
+            for t in &tables {
+                frames.push(rezone::read(t, &file_name(Path::new(&t.file)))?);
+            }
+            let df = concat_frames(frames)?;
+            let summary = Summary { files: vec![source], rows: df.height(), cells: df.height(), ..Summary::default() };
+            Ok((df, summary))
+        }
+        Kind::Roster => {
+            let mut summary = Summary { files: vec![source], ..Summary::default() };
+            let mut frames = Vec::new();
+            for t in &tables {
+                frames.push(cpam::read_roster(t, files.year, r, files.strict, &mut summary)?);
+            }
+            Ok((concat_frames(frames)?, summary))
+        }
+        _ => {
+            let mut sink = FactSink::new(r, source.clone(), files.strict);
+            for t in &tables {
+                match kind {
+                    Kind::Insee => insee::read_wide(t, &mut sink)?,
+                    Kind::InseeLong => insee::read_long(t, files.year, &mut sink)?,
+                    Kind::Deaths => deaths::read(t, files.year, &mut sink)?,
+                    Kind::Patientele => cpam::read_patientele(t, files.year, &mut sink)?,
+                    Kind::Rezone | Kind::Roster => {}
+                }
+            }
+            sink.summary.files = vec![source];
+            let summary = sink.summary.clone();
+            Ok((sink.finish()?, summary))
+        }
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn concat_frames(frames: Vec<polars::prelude::DataFrame>) -> Result<polars::prelude::DataFrame> {
+    let mut it = frames.into_iter();
+    let mut df = it.next().unwrap_or_default();
+    for f in it {
+        df.vstack_mut(&f)?;
+    }
+    Ok(df)
+}

@@ -1,0 +1,185 @@
+//! CPAM-style tables: the GP roster and the patientèle.
+//!
+//! **Roster**, one row per professional:
+//!
+//! ```text
+//! identifiant;profession;commune;annee_naissance;sexe;activite;annee_installation
+//! 10001234567;Médecin généraliste;30003;1961;M;5200;1992
+//! ```
+//! `age` may replace `annee_naissance` (with `--year`, the year the age was taken);
+//! `activite` is consultations per year or an FTE, as the CPAM gives it. Written as
+//! `roster.parquet`: `id, profession, geo, birth_year, sex, activity, installation_year`.
+//!
+//! **Patientèle**, one row per commune × age band:
+//!
+//! ```text
+//! commune;age;patients;sans_medecin_traitant;ald;c2s
+//! 30003;17-69;5120;610;820;540
+//! ```
+//! giving the measures `patients`, `patients_without_gp`, `patients_ald`, `patients_c2s`
+//! (only the columns present). A subset above its `patients` is an error.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Location, Result};
+use crate::geo::Referential;
+use crate::ingest::facts::{CellKey, FactSink, Level, Sex, Summary};
+use crate::ingest::insee::{age_bands, year_column};
+use crate::ingest::{Cell, TextTable};
+
+const COMMUNE: &[&str] = &["commune", "code_commune", "CODGEO", "COM", "commune_exercice", "code_insee"];
+
+/// A whole number of a column (years, ages).
+fn whole(table: &TextTable, col: &str, row: usize, cell: Cell, what: &str) -> Result<Option<i32>> {
+    match cell {
+        Cell::Missing => Ok(None),
+        Cell::Value(v) if v.fract() == 0.0 && (0.0..=3000.0).contains(&v) => Ok(Some(v as i32)),
+        Cell::Value(v) => Err(Error::input(
+            Location::file(&table.file).at(table.line_of(row), col),
+            format!("{v} is not a {what}"),
+            format!("write the {what} as a whole number"),
+        )),
+    }
+}
+
+/// Read a GP roster; unknown communes go to the summary (or stop with `strict`).
+pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict: bool, summary: &mut Summary) -> Result<DataFrame> {
+    let id_col = table.require_column("identifier", &["identifiant", "id", "rpps", "identifiant_ps", "numero"])?;
+    let ids = table.texts(&id_col)?;
+    let profession_col = table.find_column(&["profession", "specialite", "spécialité"]);
+    let professions = match &profession_col {
+        Some(c) => table.texts(c)?,
+        None => vec!["Médecin généraliste".to_owned(); table.height()],
+    };
+    let geo_col = table.require_column("commune", COMMUNE)?;
+    let geo = table.texts(&geo_col)?;
+    let birth_col = table.find_column(&["annee_naissance", "année_naissance", "birth_year"]);
+    let age_col = table.find_column(&["age", "âge"]);
+    let (birth_cells, birth_name) = match (&birth_col, &age_col, year) {
+        (Some(c), _, _) => (table.numbers(c)?, c.clone()),
+        (None, Some(c), Some(_)) => (table.numbers(c)?, c.clone()),
+        (None, Some(_), None) => {
+            return Err(Error::input(Location::file(&table.file), "the roster gives ages but not the year they were taken", "give --year"))
+        }
+        (None, None, _) => {
+            return Err(Error::input(
+                Location::file(&table.file),
+                "the roster has no birth year (annee_naissance) or age column",
+                "the GP projection needs each GP's age: add one of these columns",
+            ))
+        }
+    };
+    let sex_col = table.find_column(&["sexe", "sex"]);
+    let sexes = sex_col.as_deref().map(|c| table.texts(c)).transpose()?;
+    let activity_col = table.find_column(&["activite", "activité", "activity", "actes", "consultations", "etp"]);
+    let activity = activity_col.as_deref().map(|c| table.numbers(c)).transpose()?;
+    let install_col = table.find_column(&["annee_installation", "année_installation", "installation_year"]);
+    let install = install_col.as_deref().map(|c| table.numbers(c)).transpose()?;
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let (mut out_id, mut out_prof, mut out_geo, mut out_birth, mut out_sex, mut out_act, mut out_inst) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    summary.rows += table.height();
+    for row in 0..table.height() {
+        let at = |col: &str| Location::file(&table.file).at(table.line_of(row), col);
+        if let Some(first) = seen.insert(&ids[row], table.line_of(row)) {
+            return Err(Error::input(at(&id_col), format!("professional «{}» is listed twice (first on line {first})", ids[row]), "keep one row per professional"));
+        }
+        let code = match r.resolve(&geo[row]) {
+            Ok(resolved) => {
+                if let Some(remap) = &resolved.remap {
+                    summary.remapped.insert(remap.from.clone(), format!("{} ({})", resolved.code, remap.kind.label()));
+                }
+                resolved.code
+            }
+            Err(e) if strict => return Err(Error::input(at(&geo_col), e.to_string(), "fix the code, or run without --strict to leave the row out")),
+            Err(_) => {
+                summary.unknown.entry(geo[row].clone()).or_insert_with(|| at(&geo_col).to_string());
+                continue;
+            }
+        };
+        summary.communes.insert(code.clone());
+        let raw = whole(table, &birth_name, row, birth_cells[row], "year or age")?;
+        let birth = match (&birth_col, year) {
+            (Some(_), _) => raw,
+            (None, Some(y)) => raw.map(|age| y - age),
+            (None, None) => None,
+        };
+        let sex = match (&sexes, &sex_col) {
+            (Some(s), Some(col)) => Sex::parse(&s[row])
+                .ok_or_else(|| Error::input(at(col), format!("«{}» is not a sex", s[row]), "write M/F, H/F or 1/2"))?,
+            _ => Sex::All,
+        };
+        let installed = match (&install, &install_col) {
+            (Some(cells), Some(col)) => whole(table, col, row, cells[row], "year")?,
+            _ => None,
+        };
+        out_id.push(ids[row].clone());
+        out_prof.push(professions[row].clone());
+        out_geo.push(code);
+        out_birth.push(birth);
+        out_sex.push(sex.code());
+        out_act.push(activity.as_ref().and_then(|a| a[row].value()));
+        out_inst.push(installed);
+        summary.cells += 1;
+    }
+    summary.measures.insert("roster".into());
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("id".into(), out_id),
+        Column::new("profession".into(), out_prof),
+        Column::new("geo".into(), out_geo),
+        Column::new("birth_year".into(), out_birth),
+        Column::new("sex".into(), out_sex),
+        Column::new("activity".into(), out_act),
+        Column::new("installation_year".into(), out_inst),
+    ])?)
+}
+
+/// Read a patientèle table into `sink`.
+pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
+    let geo_col = table.require_column("commune", COMMUNE)?;
+    let geo = table.texts(&geo_col)?;
+    let patients_col = table.require_column("patients", &["patients", "patientele", "patientèle", "consommants"])?;
+    let patients = table.counts(&patients_col)?;
+    let subsets = [
+        ("patients_without_gp", &["sans_medecin_traitant", "sans_mt", "without_gp", "patients_sans_mt"][..]),
+        ("patients_ald", &["ald", "patients_ald"][..]),
+        ("patients_c2s", &["c2s", "patients_c2s", "cmuc"][..]),
+    ];
+    let mut columns = Vec::new();
+    for (measure, aliases) in subsets {
+        if let Some(col) = table.find_column(aliases) {
+            let cells = table.counts(&col)?;
+            for (row, (c, p)) in cells.iter().zip(&patients).enumerate() {
+                if let (Cell::Value(a), Cell::Value(b)) = (c, p) {
+                    if a > b {
+                        return Err(Error::input(
+                            Location::file(&table.file).at(table.line_of(row), col.as_str()),
+                            format!("{a} is above the {b} patients ({patients_col})"),
+                            "these columns count a subset of the patients: check both columns",
+                        ));
+                    }
+                }
+            }
+            columns.push((measure, col, cells));
+        }
+    }
+    let years = year_column(table, year)?;
+    let bands = age_bands(table)?;
+    sink.summary.rows += table.height();
+    for row in 0..table.height() {
+        let at = |col: &str| Location::file(&table.file).at(table.line_of(row), col);
+        let (age_min, age_max) = bands.band(row).map_err(|(col, label)| {
+            Error::input(at(&col), format!("«{label}» is not an age or age band"), "write a band such as 17-69, 70+ or leave it empty")
+        })?;
+        let y = years.year(row, table)?;
+        let key = |measure: &str| CellKey { year: y, measure: measure.into(), sex: Sex::All, age_min, age_max };
+        sink.push(&geo[row], Level::Commune, key("patients"), patients[row], &at(&geo_col))?;
+        for (measure, _, cells) in &columns {
+            sink.push(&geo[row], Level::Commune, key(measure), cells[row], &at(&geo_col))?;
+        }
+    }
+    Ok(())
+}

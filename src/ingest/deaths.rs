@@ -1,0 +1,85 @@
+//! Deaths by place, year, sex, age band and cause (CépiDc-like tables):
+//!
+//! ```text
+//! CODGEO;annee;sexe;age;cause;deces
+//! 30003;2021;1;65-69;tumeurs;4
+//! 30003;2021;2;90+;toutes causes;s
+//! ```
+//! The cause becomes the measure `deaths_<cause>` (lower-case, accents and spaces folded to
+//! ASCII and `_`); "toutes causes", "ensemble", "all" give `deaths_all_causes`. Without a
+//! cause column every row is all causes. The geography may be communes or départements.
+
+use crate::error::{Error, Location, Result};
+use crate::ingest::facts::{CellKey, FactSink, Level, Sex};
+use crate::ingest::insee::{age_bands, year_column};
+use crate::ingest::TextTable;
+
+/// `Tumeurs malignes` → `tumeurs_malignes`; all-cause labels → `all_causes`.
+pub fn cause_slug(label: &str) -> String {
+    let folded: String = label
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '_',
+        })
+        .collect();
+    let slug = folded.split('_').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_");
+    match slug.as_str() {
+        "" | "all" | "all_causes" | "toutes_causes" | "ensemble" | "total" | "tous" => "all_causes".into(),
+        _ => slug,
+    }
+}
+
+pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
+    let communes = &["CODGEO", "COM", "code_commune", "commune"];
+    let (geo_col, level) = match table.find_column(communes) {
+        Some(c) => (c, Level::Commune),
+        None => (table.require_column("commune or département code", &["CODGEO", "COM", "code_commune", "commune", "DEP", "dep_code", "departement"])?, Level::Departement),
+    };
+    let geo = table.texts(&geo_col)?;
+    let sex_col = table.find_column(&["SEXE", "sex", "sexe"]);
+    let sexes = sex_col.as_deref().map(|c| table.texts(c)).transpose()?;
+    let cause_col = table.find_column(&["cause", "CAUSE", "cause_deces", "libelle_cause"]);
+    let causes = cause_col.as_deref().map(|c| table.texts(c)).transpose()?;
+    let value_col = table.require_column("deaths", &["deces", "décès", "deaths", "NB", "effectif"])?;
+    let values = table.counts(&value_col)?;
+    let years = year_column(table, year)?;
+    let bands = age_bands(table)?;
+    sink.summary.rows += table.height();
+    for row in 0..table.height() {
+        let at = |col: &str| Location::file(&table.file).at(table.line_of(row), col);
+        let sex = match (&sexes, &sex_col) {
+            (Some(s), Some(col)) => Sex::parse(&s[row])
+                .ok_or_else(|| Error::input(at(col), format!("«{}» is not a sex", s[row]), "write 1/2, M/F, H/F or leave empty for both"))?,
+            _ => Sex::All,
+        };
+        let (age_min, age_max) = bands.band(row).map_err(|(col, label)| {
+            Error::input(at(&col), format!("«{label}» is not an age or age band"), "write a band such as 0-4, 90+ or a single age")
+        })?;
+        let cause = causes.as_ref().map_or_else(|| "all_causes".to_owned(), |c| cause_slug(&c[row]));
+        let key = CellKey { year: years.year(row, table)?, measure: format!("deaths_{cause}"), sex, age_min, age_max };
+        sink.push(&geo[row], level, key, values[row], &at(&geo_col))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cause_slug;
+
+    #[test]
+    fn causes_become_measure_names() {
+        assert_eq!(cause_slug("Toutes causes"), "all_causes");
+        assert_eq!(cause_slug("Tumeurs malignes"), "tumeurs_malignes");
+        assert_eq!(cause_slug("Maladies de l'appareil circulatoire"), "maladies_de_l_appareil_circulatoire");
+        assert_eq!(cause_slug("suicide"), "suicide");
+    }
+}

@@ -1,0 +1,369 @@
+//! The one table every later stage reads: long, commune-level **counts** (never rates).
+//!
+//! Columns: `geo` (current commune code, or a département code when `level` says so),
+//! `level` (`commune` or `departement`), `year`, `measure` (see [`MEASURES`]), `sex` (`M`,
+//! `F` or `all`), `age_min`, `age_max` (empty for an open band such as 75+), `value`
+//! (empty when suppressed), `source` and `suppressed`.
+//!
+//! Readers push cells into a [`FactSink`], which normalises the commune codes once, refuses
+//! a cell given twice, sums the cells that several former communes bring to one current
+//! commune, and counts what happened for the summary printed to the user.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Location, Result};
+use crate::geo::Referential;
+use crate::ingest::Cell;
+use crate::output::write_atomic_with;
+
+/// Measures with a documented meaning. Readers may produce others (e.g. `deaths_<cause>`);
+/// these are the ones the indicator catalogue relies on.
+pub const MEASURES: &[(&str, &str)] = &[
+    ("population", "people living in the place (census or estimate)"),
+    ("active_15_64", "people aged 15-64 in the labour force (census)"),
+    ("unemployed_15_64", "unemployed people aged 15-64 (census)"),
+    ("deaths_all_causes", "deaths, all causes"),
+    ("deaths_<cause>", "deaths from one cause (cancer, circulatory, respiratory, suicide…)"),
+    ("ald_all", "people with at least one long-term condition (ALD)"),
+    ("ald_<type>", "people in ALD for one condition (diabetes, cancer, coronary…)"),
+    ("patients", "patients of a GP patientèle (consumers of care)"),
+    ("patients_without_gp", "patients without a declared médecin traitant"),
+    ("patients_ald", "patients in ALD"),
+    ("patients_c2s", "patients benefiting from the Complémentaire santé solidaire"),
+    ("patients_17p", "patients aged 17 or more"),
+    ("patients_17p_without_gp", "patients aged 17 or more without a médecin traitant"),
+    ("<programme>_eligible", "people targeted by a screening or vaccination programme"),
+    ("<programme>_done", "targeted people screened or vaccinated"),
+    ("c2s_beneficiaries", "beneficiaries of the Complémentaire santé solidaire"),
+];
+
+/// Sex of a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sex {
+    Male,
+    Female,
+    All,
+}
+
+impl Sex {
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Male => "M",
+            Sex::Female => "F",
+            Sex::All => "all",
+        }
+    }
+
+    /// `1`/`M`/`H`/`homme(s)` → male, `2`/`F`/`femme(s)` → female, empty/`all`/`ensemble` → all.
+    pub fn parse(raw: &str) -> Option<Sex> {
+        match raw.trim().to_lowercase().as_str() {
+            "1" | "m" | "h" | "homme" | "hommes" | "male" | "men" => Some(Sex::Male),
+            "2" | "f" | "femme" | "femmes" | "female" | "women" => Some(Sex::Female),
+            "" | "all" | "ensemble" | "total" | "t" | "0" => Some(Sex::All),
+            _ => None,
+        }
+    }
+}
+
+/// Geographic level of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Commune,
+    Departement,
+}
+
+impl Level {
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Commune => "commune",
+            Level::Departement => "departement",
+        }
+    }
+}
+
+/// The identity of a cell: two cells with the same key are the same number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FactKey {
+    pub geo: String,
+    pub level: Level,
+    pub year: i32,
+    pub measure: String,
+    pub sex: Sex,
+    pub age_min: Option<u32>,
+    pub age_max: Option<u32>,
+}
+
+/// What a run of a reader did, printed after ingestion.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub files: Vec<String>,
+    pub rows: usize,
+    pub cells: usize,
+    pub suppressed: usize,
+    pub communes: BTreeSet<String>,
+    /// Unknown codes with the first place each was met.
+    pub unknown: BTreeMap<String, String>,
+    /// Déléguée/associée/former codes counted as their current commune.
+    pub remapped: BTreeMap<String, String>,
+    pub measures: BTreeSet<String>,
+    /// Input columns the reader did not use.
+    pub ignored_columns: BTreeSet<String>,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "files read:        {}", self.files.join(", "))?;
+        writeln!(f, "rows read:         {}", self.rows)?;
+        writeln!(f, "cells kept:        {} ({} suppressed, kept as empty)", self.cells, self.suppressed)?;
+        writeln!(f, "communes matched:  {}", self.communes.len())?;
+        writeln!(f, "measures produced: {}", self.measures.iter().cloned().collect::<Vec<_>>().join(", "))?;
+        if !self.remapped.is_empty() {
+            writeln!(f, "codes remapped:    {} (counted as their current commune)", self.remapped.len())?;
+            for (from, to) in self.remapped.iter().take(10) {
+                writeln!(f, "  {from} → {to}")?;
+            }
+        }
+        if !self.unknown.is_empty() {
+            writeln!(f, "unknown codes:     {} (left out; --strict makes them an error)", self.unknown.len())?;
+            for (code, at) in self.unknown.iter().take(20) {
+                writeln!(f, "  {code} ({at})")?;
+            }
+        }
+        if !self.ignored_columns.is_empty() {
+            writeln!(f, "columns not used:  {}", self.ignored_columns.iter().cloned().collect::<Vec<_>>().join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects facts from readers; see the module documentation.
+pub struct FactSink<'r> {
+    referential: &'r Referential,
+    strict: bool,
+    source: String,
+    /// Raw cells as given, to refuse duplicates: (raw key) → "file, line".
+    seen: HashMap<FactKey, String>,
+    /// Summed cells by canonical key: (value, suppressed).
+    cells: BTreeMap<FactKey, (Option<f64>, bool)>,
+    pub summary: Summary,
+}
+
+impl<'r> FactSink<'r> {
+    pub fn new(referential: &'r Referential, source: impl Into<String>, strict: bool) -> FactSink<'r> {
+        FactSink {
+            referential,
+            strict,
+            source: source.into(),
+            seen: HashMap::new(),
+            cells: BTreeMap::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    /// Add one cell. `raw_geo` is the code as written in the file; `at` locates the cell.
+    /// A suppressed cell is kept as an empty value flagged `suppressed`, never as 0.
+    pub fn push(&mut self, raw_geo: &str, level: Level, key: CellKey, cell: Cell, at: &Location) -> Result<()> {
+        // Duplicates are judged on the code as written, once its lost zero is restored
+        // ("1001" and "01001" are the same cell; a déléguée and its parent are not).
+        let written = match level {
+            Level::Commune => crate::geo::canonical_code(raw_geo),
+            Level::Departement => Some(crate::geo::code::normalise_departement(raw_geo)),
+        };
+        let raw = FactKey {
+            geo: written.unwrap_or_else(|| raw_geo.trim().to_owned()),
+            level,
+            year: key.year,
+            measure: key.measure.clone(),
+            sex: key.sex,
+            age_min: key.age_min,
+            age_max: key.age_max,
+        };
+        let here = at.to_string();
+        if let Some(first) = self.seen.get(&raw) {
+            return Err(Error::input(
+                at.clone(),
+                format!(
+                    "{} for {} {} ({}, sex {}, ages {}) is given twice (first at {first})",
+                    key.measure,
+                    level.code(),
+                    raw.geo,
+                    key.year,
+                    key.sex.code(),
+                    age_label(key.age_min, key.age_max)
+                ),
+                "remove the duplicate row, or split the file by year",
+            ));
+        }
+        self.seen.insert(raw.clone(), here.clone());
+        let geo = match level {
+            Level::Departement => match crate::geo::code::canonical_departement(raw_geo, self.referential) {
+                Some(code) => code,
+                None => return self.unknown(raw_geo, at),
+            },
+            Level::Commune => match self.referential.resolve(raw_geo) {
+                Ok(resolved) => {
+                    if let Some(remap) = &resolved.remap {
+                        self.summary.remapped.insert(remap.from.clone(), format!("{} ({})", resolved.code, remap.kind.label()));
+                    }
+                    self.summary.communes.insert(resolved.code.clone());
+                    resolved.code
+                }
+                Err(_) => return self.unknown(raw_geo, at),
+            },
+        };
+        let value = cell.value();
+        if value.is_none() {
+            self.summary.suppressed += 1;
+        }
+        self.summary.cells += 1;
+        self.summary.measures.insert(key.measure.clone());
+        let entry = self.cells.entry(FactKey { geo, ..raw }).or_insert((Some(0.0), false));
+        // A sum with a suppressed part is suppressed: it cannot be known.
+        entry.0 = match (entry.0, value) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        entry.1 |= value.is_none();
+        Ok(())
+    }
+
+    fn unknown(&mut self, raw_geo: &str, at: &Location) -> Result<()> {
+        if self.strict {
+            return Err(Error::input(
+                at.clone(),
+                format!("unknown code «{}»", raw_geo.trim()),
+                "check the code against the Code officiel géographique 2026, or run without --strict to leave it out",
+            ));
+        }
+        self.summary.unknown.entry(raw_geo.trim().to_owned()).or_insert_with(|| at.to_string());
+        Ok(())
+    }
+
+    /// The fact table, sorted by key.
+    pub fn finish(self) -> Result<DataFrame> {
+        let n = self.cells.len();
+        let mut geo = Vec::with_capacity(n);
+        let mut level = Vec::with_capacity(n);
+        let mut year = Vec::with_capacity(n);
+        let mut measure = Vec::with_capacity(n);
+        let mut sex = Vec::with_capacity(n);
+        let mut age_min = Vec::with_capacity(n);
+        let mut age_max = Vec::with_capacity(n);
+        let mut value = Vec::with_capacity(n);
+        let mut suppressed = Vec::with_capacity(n);
+        for (k, (v, s)) in self.cells {
+            geo.push(k.geo);
+            level.push(k.level.code());
+            year.push(k.year);
+            measure.push(k.measure);
+            sex.push(k.sex.code());
+            age_min.push(k.age_min);
+            age_max.push(k.age_max);
+            value.push(v);
+            suppressed.push(s);
+        }
+        Ok(DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), geo),
+            Column::new("level".into(), level),
+            Column::new("year".into(), year),
+            Column::new("measure".into(), measure),
+            Column::new("sex".into(), sex),
+            Column::new("age_min".into(), age_min),
+            Column::new("age_max".into(), age_max),
+            Column::new("value".into(), value),
+            Column::new("source".into(), vec![self.source.as_str(); n]),
+            Column::new("suppressed".into(), suppressed),
+        ])?)
+    }
+}
+
+/// What a cell measures, apart from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellKey {
+    pub year: i32,
+    pub measure: String,
+    pub sex: Sex,
+    pub age_min: Option<u32>,
+    pub age_max: Option<u32>,
+}
+
+/// `0-14`, `75+`, `all`.
+pub fn age_label(min: Option<u32>, max: Option<u32>) -> String {
+    match (min, max) {
+        (None, None) => "all".into(),
+        (Some(a), None) => format!("{a}+"),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        (None, Some(b)) => format!("0-{b}"),
+    }
+}
+
+/// Write a frame as parquet, atomically (temp file, then rename).
+pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
+    write_atomic_with(path, |f| {
+        ParquetWriter::new(f).finish(df).map(|_| ()).map_err(std::io::Error::other)
+    })
+}
+
+/// Read a parquet file written by diagsante.
+pub fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    ParquetReader::new(file).finish().map_err(|e| {
+        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(measure: &str) -> CellKey {
+        CellKey { year: 2021, measure: measure.into(), sex: Sex::All, age_min: None, age_max: None }
+    }
+
+    #[test]
+    fn codes_are_normalised_duplicates_refused_and_aliases_summed() {
+        let r = Referential::embedded().unwrap();
+        let mut sink = FactSink::new(&r, "test", false);
+        let at = |line| Location::file("f.csv").at(line, "P21_POP");
+        sink.push("1001", Level::Commune, key("population"), Cell::Value(10.0), &at(2)).unwrap();
+        // Béon (01039, déléguée) and Culoz (01138) add up to Culoz-Béon 01138.
+        sink.push("01039", Level::Commune, key("population"), Cell::Value(5.0), &at(3)).unwrap();
+        sink.push("01138", Level::Commune, key("population"), Cell::Value(7.0), &at(4)).unwrap();
+        sink.push("99999", Level::Commune, key("population"), Cell::Value(1.0), &at(5)).unwrap();
+        sink.push("01002", Level::Commune, key("population"), Cell::Missing, &at(6)).unwrap();
+        let e = sink.push("01001", Level::Commune, key("population"), Cell::Value(1.0), &at(7)).unwrap_err().to_string();
+        assert!(e.contains("line 7") && e.contains("given twice") && e.contains("line 2"), "{e}");
+        assert_eq!(sink.summary.unknown.len(), 1);
+        assert_eq!(sink.summary.suppressed, 1);
+        let df = sink.finish().unwrap();
+        let geo: Vec<&str> = df.column("geo").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(geo, ["01001", "01002", "01138"]);
+        let values: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(values, [Some(10.0), None, Some(12.0)]);
+    }
+
+    #[test]
+    fn strict_mode_refuses_unknown_codes() {
+        let r = Referential::embedded().unwrap();
+        let mut sink = FactSink::new(&r, "test", true);
+        let e = sink
+            .push("99999", Level::Commune, key("population"), Cell::Value(1.0), &Location::file("f.csv").at(9, "CODGEO"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("f.csv, line 9, column CODGEO") && e.contains("99999"), "{e}");
+    }
+
+    #[test]
+    fn sexes_and_ages_read_as_files_write_them() {
+        assert_eq!(Sex::parse("1"), Some(Sex::Male));
+        assert_eq!(Sex::parse("Femmes"), Some(Sex::Female));
+        assert_eq!(Sex::parse(""), Some(Sex::All));
+        assert_eq!(Sex::parse("x"), None);
+        assert_eq!(age_label(Some(75), None), "75+");
+        assert_eq!(age_label(Some(0), Some(14)), "0-14");
+    }
+}

@@ -1,0 +1,139 @@
+//! `diagsante ingest …` on the hand-made files of tests/data/ingest/ (see its README).
+
+use std::path::Path;
+
+use polars::prelude::*;
+use predicates::prelude::*;
+
+use crate::{data, diagsante};
+
+fn ingest(args: &[&str], out: &Path) -> String {
+    let mut all = vec!["ingest"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    let o = diagsante().args(&all).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+}
+
+/// The value of one cell of the fact table.
+fn fact(df: &DataFrame, geo: &str, measure: &str, sex: &str, age_min: Option<u32>) -> Option<Option<f64>> {
+    let (g, m, s, a, v) = (
+        df.column("geo").unwrap().str().unwrap(),
+        df.column("measure").unwrap().str().unwrap(),
+        df.column("sex").unwrap().str().unwrap(),
+        df.column("age_min").unwrap().u32().unwrap(),
+        df.column("value").unwrap().f64().unwrap(),
+    );
+    (0..df.height())
+        .find(|&i| g.get(i) == Some(geo) && m.get(i) == Some(measure) && s.get(i) == Some(sex) && a.get(i) == age_min)
+        .map(|i| v.get(i))
+}
+
+fn file(name: &str) -> String {
+    data(&format!("ingest/{name}")).to_str().unwrap().to_owned()
+}
+
+#[test]
+fn insee_wide_base_in_windows_1252_becomes_commune_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = ingest(&["insee", &file("insee-wide-latin1.csv")], dir.path());
+    assert!(summary.contains("unknown codes:     1") && summary.contains("99999"), "{summary}");
+    assert!(summary.contains("01039 → 01138"), "{summary}");
+    assert!(summary.contains("P21_MEN") && summary.contains("LIBGEO"), "columns not used are listed: {summary}");
+    let df = parquet(&dir.path().join("facts-insee.parquet"));
+    // Lost zero restored; decimal comma read; year from the prefix.
+    assert_eq!(fact(&df, "01001", "population", "all", Some(0)), Some(Some(170.5)));
+    assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2021)));
+    assert_eq!(fact(&df, "2A004", "population", "all", None), Some(Some(73000.0)));
+    assert_eq!(fact(&df, "75101", "population", "all", None), Some(Some(15917.0)));
+    // Béon (déléguée) is counted in Culoz-Béon; its secret cell makes the sum unknown.
+    assert_eq!(fact(&df, "01138", "population", "all", None), Some(Some(3550.0)));
+    assert_eq!(fact(&df, "01138", "unemployed_15_64", "all", Some(15)), Some(None));
+    assert_eq!(fact(&df, "01039", "population", "all", None), None);
+    assert_eq!(fact(&df, "01001", "population", "M", None), Some(Some(432.0)));
+    assert_eq!(fact(&df, "01001", "active_15_64_cs3", "all", Some(15)), Some(Some(60.0)));
+    assert_eq!(fact(&df, "99999", "population", "all", None), None);
+}
+
+#[test]
+fn strict_mode_stops_on_the_unknown_code() {
+    let dir = tempfile::tempdir().unwrap();
+    diagsante()
+        .args(["ingest", "insee", &file("insee-wide-latin1.csv"), "--strict", "--out", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 7").and(predicate::str::contains("99999")));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+}
+
+#[test]
+fn long_tables_deaths_and_patientele() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest(&["insee-long", &file("insee-long.csv"), "--year", "2021"], dir.path());
+    let df = parquet(&dir.path().join("facts-insee-long.parquet"));
+    assert_eq!(df.height(), 16);
+    assert_eq!(fact(&df, "30003", "population", "F", Some(100)), Some(Some(12.0)));
+    let open = df.column("age_max").unwrap().u32().unwrap().iter().filter(Option::is_none).count();
+    assert_eq!(open, 4, "age 100 is 100 and over");
+
+    ingest(&["deaths", &file("deaths.csv")], dir.path());
+    let df = parquet(&dir.path().join("facts-deaths.parquet"));
+    assert_eq!(fact(&df, "30003", "deaths_tumeurs", "M", Some(65)), Some(Some(4.0)));
+    assert_eq!(fact(&df, "30003", "deaths_all_causes", "F", Some(90)), Some(None), "secret kept as missing");
+    assert_eq!(fact(&df, "30006", "deaths_all_causes", "F", Some(90)), Some(Some(12.0)));
+
+    ingest(&["patientele", &file("patientele.csv"), "--year", "2024"], dir.path());
+    let df = parquet(&dir.path().join("facts-patientele.parquet"));
+    assert_eq!(fact(&df, "30003", "patients_without_gp", "all", Some(70)), Some(Some(95.0)));
+    assert_eq!(fact(&df, "30006", "patients_without_gp", "all", Some(17)), Some(None));
+    let suppressed = df.column("suppressed").unwrap().bool().unwrap().sum();
+    assert_eq!(suppressed, Some(1));
+}
+
+#[test]
+fn rezone_exports_and_rosters_have_their_own_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest(&["rezone", &file("rezone.csv")], dir.path());
+    let df = parquet(&dir.path().join("rezone.parquet"));
+    assert_eq!(df.height(), 2);
+    let v: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(v, [Some(12.3), None]);
+    assert_eq!(df.column("count").unwrap().f64().unwrap().get(0), Some(5120.0));
+    assert_eq!(df.column("france").unwrap().f64().unwrap().get(0), Some(11.0));
+
+    let summary = ingest(&["roster", &file("roster.tsv"), "--year", "2024"], dir.path());
+    assert!(summary.contains("99999"), "{summary}");
+    let df = parquet(&dir.path().join("roster.parquet"));
+    assert_eq!(df.height(), 3);
+    let births: Vec<Option<i32>> = df.column("birth_year").unwrap().i32().unwrap().iter().collect();
+    assert_eq!(births, [Some(1962), Some(1986), Some(1958)]);
+    let sexes: Vec<Option<&str>> = df.column("sex").unwrap().str().unwrap().iter().collect();
+    assert_eq!(sexes, [Some("M"), Some("F"), Some("M")]);
+}
+
+#[test]
+fn bad_files_name_the_line_and_column_and_write_nothing() {
+    let cases = [
+        (vec!["insee", "duplicate.csv"], "line 4", "given twice"),
+        (vec!["insee", "negative.csv"], "line 3, column P21_POP", "negative"),
+        (vec!["patientele", "patientele-above.csv", "--year", "2024"], "line 3, column sans_medecin_traitant", "above"),
+        (vec!["insee-long", "insee-long.csv"], "insee-long.csv", "--year"),
+    ];
+    for (args, place, what) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec!["ingest".to_owned(), args[0].to_owned(), file(args[1])];
+        all.extend(args[2..].iter().map(|s| s.to_string()));
+        all.extend(["--out".to_owned(), dir.path().to_str().unwrap().to_owned()]);
+        diagsante()
+            .args(&all)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(place).and(predicate::str::contains(what)).and(predicate::str::contains("panicked").not()));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{args:?}: nothing written");
+    }
+}
