@@ -1,5 +1,6 @@
 //! The command line: parse, call the library, print. No computation lives here.
 
+mod demo;
 mod ingest;
 mod stats;
 mod territory;
@@ -32,6 +33,9 @@ enum Command {
     /// Read INSEE, Rezone and CPAM tables into commune-level counts (parquet).
     #[command(subcommand, after_help = "Example:\n  diagsante ingest insee base-cc-evol-struct-pop-2021.csv --out donnees/")]
     Ingest(ingest::IngestCommand),
+    /// Generate the national synthetic demo dataset (données synthétiques de démonstration).
+    #[command(after_help = "Examples:\n  diagsante demo-data\n  diagsante demo-data --out demo/ --seed 7")]
+    DemoData(demo::DemoData),
     /// Statistics on your own table: proportions, rates, standardised rates and ratios,
     /// life expectancy and funnel plots, with confidence intervals, per group.
     #[command(subcommand, after_help = "Example:\n  diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep")]
@@ -54,6 +58,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Territory(cmd) => territory::run(cmd),
         Command::Ingest(cmd) => ingest::run(cmd),
+        Command::DemoData(args) => demo::run(args),
         Command::Stats(cmd) => stats::run(cmd),
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod cpam;
 pub mod deaths;
+pub mod demo;
+pub mod demo_frames;
 pub mod facts;
 pub mod insee;
 pub mod rezone;

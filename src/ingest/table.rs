@@ -97,10 +97,60 @@ pub fn sniff_separator(header: &str) -> u8 {
 }
 
 impl TextTable {
-    /// Read a delimited file.
+    /// Read a delimited file, or a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`: its first
+    /// sheet, or the one named after `#`: `apl.xlsx#APL 2023`).
     pub fn read(path: &Path, encoding: Encoding) -> Result<TextTable> {
+        let (file, sheet) = match path.to_str().and_then(|p| p.rsplit_once('#')) {
+            Some((file, sheet)) if !path.exists() => (Path::new(file), Some(sheet)),
+            _ => (path, None),
+        };
+        let extension = file.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        if matches!(extension.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
+            return TextTable::read_spreadsheet(file, sheet);
+        }
         let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
         TextTable::parse(&bytes, encoding, &path.display().to_string())
+    }
+
+    /// A sheet as a table: every cell as text (numbers in their shortest exact form), one
+    /// line per sheet row so that errors give the row number Excel shows.
+    fn read_spreadsheet(path: &Path, sheet: Option<&str>) -> Result<TextTable> {
+        use calamine::{open_workbook_auto, Data, Reader};
+        let name = path.display().to_string();
+        let fail = |e: String| {
+            Error::input(Location::file(&name), format!("cannot read the spreadsheet: {e}"), "save it again as .xlsx or export the sheet as CSV")
+        };
+        let mut workbook = open_workbook_auto(path).map_err(|e| match e {
+            calamine::Error::Io(io) => Error::read(path, io),
+            other => fail(other.to_string()),
+        })?;
+        let names = workbook.sheet_names();
+        let sheet = match sheet {
+            Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
+                Error::input(Location::file(&name), format!("no sheet named «{s}»"), format!("the sheets are: {}", names.join(", ")))
+            })?,
+            None => names.first().cloned().ok_or_else(|| fail("the workbook has no sheet".into()))?,
+        };
+        let range = workbook.worksheet_range(&sheet).map_err(|e| fail(e.to_string()))?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let mut text = "\n".repeat(first_row as usize);
+        for row in range.rows() {
+            let cells = std::iter::repeat_n(String::new(), first_col as usize).chain(row.iter().map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.replace(['\n', '\r'], " "),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => d.as_f64().to_string(),
+                // #N/A, #DIV/0!…: read as a missing value.
+                Data::Error(_) => "n/a".to_owned(),
+            }));
+            let line: Vec<String> = cells.map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+            text.push_str(&line.join(";"));
+            text.push('\n');
+        }
+        TextTable::parse(text.as_bytes(), Encoding::Utf8, &format!("{name} (sheet {sheet})"))
     }
 
     /// Parse delimited bytes; `file` names the source in errors.

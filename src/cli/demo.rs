@@ -1,0 +1,41 @@
+//! `diagsante demo-data`: the national synthetic demo dataset.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::geo::Referential;
+use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
+use crate::ingest::demo_frames;
+
+/// Generate the synthetic demo dataset for every commune of France.
+#[derive(Debug, Args)]
+pub struct DemoData {
+    /// Folder to write into (default: the cache used automatically by other commands).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed of the generator: the same seed gives the same files, byte for byte.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
+
+pub fn run(args: DemoData) -> Result<()> {
+    let r = Referential::embedded()?;
+    let dir = args.out.unwrap_or_else(|| demo_frames::cache_dir(args.seed));
+    let data = demo_frames::generate(&r, args.seed);
+    demo_frames::write(&data, &dir, args.seed)?;
+    let population: f64 = data
+        .facts
+        .iter()
+        .filter(|f| f.measure == "population")
+        .map(|f| f.value)
+        .sum();
+    let communes = data.facts.iter().map(|f| f.geo.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+    println!("{DEMO_LABEL} (seed {})", args.seed);
+    println!("communes:   {communes}");
+    println!("population: {population:.0}");
+    println!("facts:      {} rows  → {}", data.facts.len(), dir.join(demo_frames::FACTS_FILE).display());
+    println!("GPs:        {} rows  → {}", data.roster.len(), dir.join(demo_frames::ROSTER_FILE).display());
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! The synthetic demo dataset as the pipeline reads it: the referential's base units
+//! (communes, and the arrondissements of Paris, Lyon and Marseille instead of their
+//! commune) fed to [`super::demo::generate`], turned into the canonical fact table and
+//! roster, and cached on disk so later commands generate it once.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::demo::{self, DemoCommune, DemoData, DemoOptions, DEMO_LABEL, DEMO_SOURCE};
+use crate::error::{Error, Result};
+use crate::geo::Referential;
+use crate::ingest::facts::{read_parquet, write_parquet};
+
+/// File names inside a demo folder.
+pub const FACTS_FILE: &str = "facts-demo.parquet";
+pub const ROSTER_FILE: &str = "roster.parquet";
+const LABEL_FILE: &str = "LISEZ-MOI.txt";
+
+/// The units the demo data is generated for: every base unit of France (metropolitan
+/// France and DROM) with its municipal population.
+pub fn demo_communes(r: &Referential) -> Vec<DemoCommune> {
+    r.communes()
+        .filter(|c| c.in_france())
+        .flat_map(|c| r.base_units(&c.code))
+        .map(|u| DemoCommune { code: u.code.clone(), departement: u.departement.clone(), population: u.population.unwrap_or(0) })
+        .collect()
+}
+
+/// Generate the dataset (zero counts omitted: a missing row of a measure other than
+/// `population` means 0).
+pub fn generate(r: &Referential, seed: u64) -> DemoData {
+    demo::generate_with_options(&demo_communes(r), seed, &DemoOptions { omit_zero_counts: true })
+}
+
+/// The canonical fact table of the demo data (see [`crate::ingest::facts`]).
+pub fn facts_frame(data: &DemoData) -> Result<DataFrame> {
+    let f = &data.facts;
+    let n = f.len();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("geo".into(), f.iter().map(|x| x.geo.as_str()).collect::<Vec<_>>()),
+        Column::new("level".into(), vec!["commune"; n]),
+        Column::new("year".into(), f.iter().map(|x| x.year).collect::<Vec<_>>()),
+        Column::new("measure".into(), f.iter().map(|x| x.measure).collect::<Vec<_>>()),
+        Column::new("sex".into(), f.iter().map(|x| x.sex.code()).collect::<Vec<_>>()),
+        Column::new("age_min".into(), f.iter().map(|x| x.age_min).collect::<Vec<_>>()),
+        Column::new("age_max".into(), f.iter().map(|x| x.age_max).collect::<Vec<_>>()),
+        Column::new("value".into(), f.iter().map(|x| Some(x.value)).collect::<Vec<_>>()),
+        Column::new("source".into(), vec![DEMO_SOURCE; n]),
+        Column::new("suppressed".into(), vec![false; n]),
+    ])?)
+}
+
+/// The roster of the demo data, with the columns of an ingested roster.
+pub fn roster_frame(data: &DemoData) -> Result<DataFrame> {
+    let g = &data.roster;
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("id".into(), g.iter().map(|x| x.id.as_str()).collect::<Vec<_>>()),
+        Column::new("profession".into(), vec!["Médecin généraliste"; g.len()]),
+        Column::new("geo".into(), g.iter().map(|x| x.commune.as_str()).collect::<Vec<_>>()),
+        Column::new("birth_year".into(), g.iter().map(|x| Some(x.birth_year)).collect::<Vec<_>>()),
+        Column::new("sex".into(), g.iter().map(|x| x.sex.code()).collect::<Vec<_>>()),
+        Column::new("activity".into(), g.iter().map(|x| Some(f64::from(x.consultations_per_year))).collect::<Vec<_>>()),
+        Column::new("installation_year".into(), g.iter().map(|x| Some(x.installation_year)).collect::<Vec<_>>()),
+    ])?)
+}
+
+/// Write the demo dataset into `dir` (each file atomically), with a French notice saying
+/// that it is synthetic.
+pub fn write(data: &DemoData, dir: &Path, seed: u64) -> Result<()> {
+    write_parquet(&mut facts_frame(data)?, &dir.join(FACTS_FILE))?;
+    write_parquet(&mut roster_frame(data)?, &dir.join(ROSTER_FILE))?;
+    let notice = format!(
+        "{DEMO_LABEL}\n\nCes fichiers sont générés par diagsante (graine {seed}) pour montrer le fonctionnement \
+         de l'outil. Ils ne décrivent aucun territoire réel : ne les citez pas dans un diagnostic.\n\
+         Hypothèses de génération : voir data/README.md du projet diagsante.\n"
+    );
+    crate::output::write_atomic(&dir.join(LABEL_FILE), notice.as_bytes())
+}
+
+/// The default cache folder of the demo data for a seed.
+pub fn cache_dir(seed: u64) -> PathBuf {
+    let base = std::env::var_os("DIAGSANTE_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("diagsante")))
+        .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/diagsante")))
+        .unwrap_or_else(|| std::env::temp_dir().join("diagsante"));
+    base.join(format!("demo-{}-seed{seed}", env!("CARGO_PKG_VERSION")))
+}
+
+/// The demo fact table and roster, generated into the cache on first use.
+pub fn cached(r: &Referential, seed: u64) -> Result<(DataFrame, DataFrame)> {
+    let dir = cache_dir(seed);
+    if !dir.join(FACTS_FILE).exists() || !dir.join(ROSTER_FILE).exists() {
+        write(&generate(r, seed), &dir, seed)?;
+    }
+    let facts = read_parquet(&dir.join(FACTS_FILE))?;
+    let roster = read_parquet(&dir.join(ROSTER_FILE))?;
+    if facts.height() == 0 {
+        return Err(Error::Internal(format!("the demo cache {} is empty: delete it and run again", dir.display())));
+    }
+    Ok((facts, roster))
+}
