@@ -83,24 +83,8 @@ pub struct DemoCommune {
     pub population: u64,
 }
 
-/// Sex of a fact or of a GP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Sex {
-    Male,
-    Female,
-    All,
-}
-
-impl Sex {
-    /// Code used in the fact tables: "M", "F", "all".
-    pub fn code(&self) -> &'static str {
-        match self {
-            Sex::Male => "M",
-            Sex::Female => "F",
-            Sex::All => "all",
-        }
-    }
-}
+/// Sex of a fact or of a GP (the fact table's own type).
+pub use super::facts::Sex;
 
 /// One row of the long commune-level fact table (counts only).
 #[derive(Debug, Clone, PartialEq)]

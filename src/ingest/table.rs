@@ -78,6 +78,23 @@ pub fn decode(bytes: &[u8], encoding: Encoding, file: &str) -> Result<String> {
     }
 }
 
+/// Number of non-blank fields of a line, separators inside quotes being text.
+fn non_blank_fields(line: &str, sep: char) -> usize {
+    let (mut count, mut blank, mut quoted) = (0, true, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => {
+                count += usize::from(!blank);
+                blank = true;
+            }
+            c if !c.is_whitespace() => blank = false,
+            _ => {}
+        }
+    }
+    count + usize::from(!blank)
+}
+
 /// The separator of a header line: the most frequent of `;`, tab and `,` outside quotes.
 pub fn sniff_separator(header: &str) -> u8 {
     let mut counts = [0usize; 3];
@@ -167,7 +184,7 @@ impl TextTable {
             .lines()
             .enumerate()
             .skip(first)
-            .find(|(_, l)| l.split(separator as char).filter(|f| !f.trim().trim_matches('"').is_empty()).count() >= 2)
+            .find(|(_, l)| non_blank_fields(l, separator as char) >= 2)
             .map_or(first, |(i, _)| i);
         // Keep the header and every record that is not blank (Excel leaves `;;;` and empty
         // lines at the end), remembering the file line where each record starts; a quoted
@@ -430,5 +447,30 @@ mod age_tests {
         assert_eq!(parse_age_band("Ensemble"), Some((None, None)));
         assert_eq!(parse_age_band("9-5"), None);
         assert_eq!(parse_age_band("adultes"), None);
+    }
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::*;
+
+    /// The real DREES APL workbook: 9 title lines, a header, a units line, then one row per
+    /// commune; the sheet is chosen by name.
+    #[test]
+    fn reads_the_real_drees_apl_workbook() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata/medical/drees_apl_medecins_generalistes_2022_2023.xlsx");
+        if !path.exists() {
+            println!("skipped: {} absent (../shared/realdata not beside the project)", path.display());
+            return;
+        }
+        let t = TextTable::read(Path::new(&format!("{}#APL 2023", path.display())), Encoding::Auto).unwrap();
+        let codes = t.texts("Code commune INSEE").unwrap();
+        // 34,954 communes plus the units line under the header.
+        assert!((34_950..34_960).contains(&codes.len()), "{}", codes.len());
+        let row = codes.iter().position(|c| c == "30003").unwrap();
+        assert_eq!(t.line_of(row), t.header_line + 1 + row, "one line per sheet row");
+        assert!(t.numbers("APL aux médecins généralistes").is_err(), "the units line is text, and says where");
+        let e = TextTable::read(Path::new(&format!("{}#APL 2030", path.display())), Encoding::Auto).unwrap_err().to_string();
+        assert!(e.contains("APL 2023") && e.contains("APL 2030"), "{e}");
     }
 }
