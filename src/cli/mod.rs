@@ -1,6 +1,7 @@
 //! The command line: parse, call the library, print. No computation lives here.
 
 mod demo;
+mod diagnose;
 mod ingest;
 mod stats;
 mod territory;
@@ -33,6 +34,11 @@ enum Command {
     /// Read INSEE, Rezone and CPAM tables into commune-level counts (parquet).
     #[command(subcommand, after_help = "Example:\n  diagsante ingest insee base-cc-evol-struct-pop-2021.csv --out donnees/")]
     Ingest(ingest::IngestCommand),
+    /// The diagnostic table of a territory: every indicator, against its département, its
+    /// région and France, with confidence intervals and significance.
+    #[command(after_help = "Examples:\n  diagsante diagnose --territory cpts-camargue-gardoise --out diagnostic/\n  \
+                            diagsante diagnose --territory ma-cpts.toml --data donnees/ --out diagnostic/")]
+    Diagnose(diagnose::Diagnose),
     /// Generate the national synthetic demo dataset (données synthétiques de démonstration).
     #[command(after_help = "Examples:\n  diagsante demo-data\n  diagsante demo-data --out demo/ --seed 7")]
     DemoData(demo::DemoData),
@@ -59,6 +65,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Territory(cmd) => territory::run(cmd),
         Command::Ingest(cmd) => ingest::run(cmd),
         Command::DemoData(args) => demo::run(args),
+        Command::Diagnose(args) => diagnose::run(args),
         Command::Stats(cmd) => stats::run(cmd),
     }
 }

@@ -1,2 +1,6 @@
-//! Comparison (issue #5): a territory against its département, région and France, its
-//! peers and funnel plots. Not built yet: this module is the map's place for it.
+//! Comparison: a territory against its département, région and France (the diagnostic
+//! table). Peers and national benchmarking come with the rest of issue #5.
+
+pub mod diagnose;
+
+pub use diagnose::{diagnose, Diagnosis};

@@ -1,3 +1,8 @@
-//! Indicators (issue #5): the catalogue (`data/indicators.toml`) and its evaluation:
-//! commune counts aggregated once to every perimeter, then turned into rates by `stats`.
-//! Not built yet: this module is the map's place for it.
+//! Indicators: the catalogue (`data/indicators.toml`, data not code) and its evaluation —
+//! commune counts aggregated once to every geography, then turned into rates by `stats`.
+
+pub mod catalogue;
+pub mod evaluate;
+
+pub use catalogue::{Indicator, Method};
+pub use evaluate::{aggregate, compute, Geography};

@@ -2,6 +2,7 @@
 //! so polars is linked once.
 
 mod demo;
+mod diagnose;
 mod ingest;
 mod stats;
 mod territory;

@@ -1,0 +1,202 @@
+//! The diagnostic table of a territory: every indicator of the catalogue for the territory
+//! and its comparators (département, région, France), with the territory's intervals and
+//! its comparison against each comparator at 95 % and 99.8 %.
+
+use polars::prelude::*;
+use serde_json::json;
+
+use crate::error::Result;
+use crate::geo::{Referential, Territory};
+use crate::indicators::evaluate::{self, Geography, Value};
+use crate::indicators::{Indicator, Method};
+use crate::stats::compare::{compare, Comparison};
+
+/// The comparators, in column order.
+pub const COMPARATORS: [&str; 3] = ["departement", "region", "france"];
+
+/// One row of the diagnostic.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub indicator: Indicator,
+    pub territory: Value,
+    /// Département, région, France.
+    pub comparators: [Value; 3],
+    /// Comparison with each comparator at 95 % and 99.8 %.
+    pub flags: [[Comparison; 2]; 3],
+}
+
+impl Row {
+    /// Territory minus comparator: in points for percentages, else in % of the comparator.
+    pub fn difference(&self, k: usize) -> Option<f64> {
+        let (t, c) = (self.territory.estimate.value?, self.comparators[k].estimate.value?);
+        if self.indicator.unit == "%" || self.indicator.method == Method::Count {
+            (self.indicator.method != Method::Count).then_some(t - c)
+        } else {
+            (c != 0.0).then(|| 100.0 * (t - c) / c)
+        }
+    }
+}
+
+/// A territory's diagnostic.
+pub struct Diagnosis {
+    pub territory: String,
+    pub comparator_names: [String; 3],
+    pub comparator_note: Option<String>,
+    pub rows: Vec<Row>,
+    /// Said in every output (e.g. that the data is synthetic).
+    pub data_label: String,
+}
+
+/// The geographies of a diagnostic: the territory, its département, région and France.
+pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
+    let c = t.comparators(r);
+    let codes = |units: Vec<&crate::geo::Unit>| units.into_iter().map(|u| u.code.clone()).collect::<Vec<_>>();
+    let dep_name = r.departements.get(&c.departement).map_or_else(String::new, |d| d.name.clone());
+    let reg_name = r.regions.get(&c.region).map_or_else(String::new, |d| d.name.clone());
+    let france: Vec<String> = r.communes().filter(|u| u.in_france()).flat_map(|u| r.base_units(&u.code)).map(|u| u.code.clone()).collect();
+    [
+        Geography { id: t.id.clone(), name: t.name.clone(), units: t.units.clone() },
+        Geography { id: c.departement.clone(), name: dep_name, units: codes(r.base_units_of_departement(&c.departement)) },
+        Geography { id: c.region.clone(), name: reg_name, units: codes(r.base_units_of_region(&c.region)) },
+        Geography { id: "FR".into(), name: "France".into(), units: france },
+    ]
+}
+
+/// Compute the diagnostic of `t` from `facts` (the fact table, GP roster included as `gp`
+/// facts), for the indicators of `catalogue`.
+pub fn diagnose(t: &Territory, r: &Referential, facts: &DataFrame, catalogue: &[Indicator], data_label: &str) -> Result<Diagnosis> {
+    let geos = geographies(t, r);
+    let agg = evaluate::aggregate(facts, &geos)?;
+    let rows = catalogue
+        .iter()
+        .map(|ind| {
+            let territory = evaluate::compute(ind, &agg, 0, 3);
+            let comparators = [1, 2, 3].map(|g| evaluate::compute(ind, &agg, g, 3));
+            let flags = [0, 1, 2].map(|k| {
+                [0, 1].map(|level| match comparators[k].estimate.value {
+                    Some(v) if ind.method != Method::Count => compare(&territory.estimate, level, v, ind.polarity),
+                    _ => Comparison::NotCompared,
+                })
+            });
+            Row { indicator: ind.clone(), territory, comparators, flags }
+        })
+        .collect();
+    let c = t.comparators(r);
+    Ok(Diagnosis {
+        territory: t.name.clone(),
+        comparator_names: [
+            format!("{} {}", geos[1].id, geos[1].name),
+            format!("{} {}", geos[2].id, geos[2].name),
+            "France".into(),
+        ],
+        comparator_note: c.note,
+        rows,
+        data_label: data_label.to_owned(),
+    })
+}
+
+/// French words for a comparison.
+pub fn french(c: Comparison) -> &'static str {
+    match c {
+        Comparison::Higher => "plus élevé",
+        Comparison::Lower => "plus bas",
+        Comparison::Similar => "similaire",
+        Comparison::Better => "meilleur",
+        Comparison::Worse => "moins bon",
+        Comparison::NotCompared => "",
+    }
+}
+
+impl Diagnosis {
+    /// The table: one row per indicator.
+    pub fn frame(&self) -> Result<DataFrame> {
+        let rows = &self.rows;
+        let text = |f: &dyn Fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>();
+        let num = |f: &dyn Fn(&Row) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>();
+        let limit = |level: usize, upper: bool| {
+            num(&|r: &Row| r.territory.estimate.limits.get(level).copied().flatten().map(|l| if upper { l.upper } else { l.lower }))
+        };
+        let mut columns = vec![
+            Column::new("id".into(), text(&|r| r.indicator.id.clone())),
+            Column::new("theme".into(), text(&|r| r.indicator.theme.clone())),
+            Column::new("label".into(), text(&|r| r.indicator.label.clone())),
+            Column::new("unit".into(), text(&|r| r.indicator.unit.clone())),
+            Column::new("count".into(), num(&|r| r.territory.count)),
+            Column::new("value".into(), num(&|r| r.territory.estimate.value)),
+            Column::new("lower_95".into(), limit(0, false)),
+            Column::new("upper_95".into(), limit(0, true)),
+            Column::new("lower_99_8".into(), limit(1, false)),
+            Column::new("upper_99_8".into(), limit(1, true)),
+        ];
+        for (k, name) in COMPARATORS.iter().enumerate() {
+            columns.push(Column::new(format!("{name}_value").into(), num(&|r| r.comparators[k].estimate.value)));
+            columns.push(Column::new(format!("difference_{name}").into(), num(&|r| r.difference(k))));
+            for (l, level) in ["95", "99_8"].iter().enumerate() {
+                columns.push(Column::new(format!("comparison_{name}_{level}").into(), text(&|r| french(r.flags[k][l]).to_owned())));
+            }
+        }
+        columns.push(Column::new("method".into(), text(&|r| r.territory.estimate.method.to_string())));
+        columns.push(Column::new("note".into(), text(&|r| r.territory.estimate.note.clone().unwrap_or_default())));
+        columns.push(Column::new("source".into(), text(&|r| r.indicator.source.clone())));
+        columns.push(Column::new("data".into(), vec![self.data_label.as_str(); rows.len()]));
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+
+    /// The same as JSON, with the comparators named.
+    pub fn json(&self) -> serde_json::Value {
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let e = &r.territory.estimate;
+                let limits: Vec<serde_json::Value> =
+                    e.limits.iter().map(|l| l.map_or(serde_json::Value::Null, |l| json!([l.lower, l.upper]))).collect();
+                let comparators: serde_json::Map<String, serde_json::Value> = COMPARATORS
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| {
+                        (
+                            (*name).to_owned(),
+                            json!({
+                                "value": r.comparators[k].estimate.value,
+                                "difference": r.difference(k),
+                                "comparison_95": french(r.flags[k][0]),
+                                "comparison_99_8": french(r.flags[k][1]),
+                            }),
+                        )
+                    })
+                    .collect();
+                json!({
+                    "id": r.indicator.id, "theme": r.indicator.theme, "label": r.indicator.label, "unit": r.indicator.unit,
+                    "count": r.territory.count, "value": e.value, "limits_95_99_8": limits,
+                    "method": e.method.to_string(), "note": e.note, "source": r.indicator.source,
+                    "comparators": comparators,
+                })
+            })
+            .collect();
+        json!({
+            "territory": self.territory,
+            "comparators": { "departement": self.comparator_names[0], "region": self.comparator_names[1], "france": self.comparator_names[2] },
+            "comparator_note": self.comparator_note,
+            "data": self.data_label,
+            "indicators": rows,
+        })
+    }
+
+    /// The indicators where the territory differs significantly from France, worst first:
+    /// "moins bon" at 99.8 %, then at 95 %, then other differences.
+    pub fn significant(&self) -> Vec<&Row> {
+        let rank = |r: &Row| match (r.flags[2][1], r.flags[2][0]) {
+            (Comparison::Worse, _) => 0,
+            (_, Comparison::Worse) => 1,
+            (Comparison::Higher | Comparison::Lower, _) => 2,
+            (_, Comparison::Higher | Comparison::Lower) => 3,
+            (Comparison::Better, _) => 4,
+            (_, Comparison::Better) => 5,
+            _ => 9,
+        };
+        let mut out: Vec<&Row> = self.rows.iter().filter(|r| rank(r) < 9).collect();
+        out.sort_by_key(|r| rank(r));
+        out
+    }
+}

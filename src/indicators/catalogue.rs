@@ -1,0 +1,242 @@
+//! The indicator catalogue: indicators described as data (`data/indicators.toml`), so that
+//! adding one is editing a file. Every entry is validated on load; an invalid one is an
+//! error naming it.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+use crate::ingest::Sex;
+use crate::stats::compare::Polarity;
+
+/// The catalogue shipped with diagsante.
+pub const EMBEDDED: &str = include_str!("../../data/indicators.toml");
+
+/// How an indicator is computed from its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// A plain sum (no interval).
+    Count,
+    Proportion,
+    CrudeRate,
+    Dsr,
+    /// Indirectly standardised mortality ratio against France, France = 100.
+    Icm,
+    LifeExpectancy,
+}
+
+/// A selection of the fact table: a measure, optionally one sex and an age range.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub measure: String,
+    #[serde(default)]
+    pub sex: Option<String>,
+    #[serde(default)]
+    pub age_min: Option<u32>,
+    #[serde(default)]
+    pub age_max: Option<u32>,
+}
+
+impl Term {
+    /// The sex selected, if any.
+    pub fn sex(&self) -> Option<Sex> {
+        self.sex.as_deref().and_then(Sex::parse).filter(|s| *s != Sex::All)
+    }
+
+    /// Whether a fact's band `[min, max]` (max empty = open) lies inside the term's range.
+    /// A fact without age (all ages) is selected only by a term without age range.
+    pub fn selects_band(&self, min: Option<u32>, max: Option<u32>) -> bool {
+        if self.age_min.is_none() && self.age_max.is_none() {
+            return min.is_none() && max.is_none() || min.is_some();
+        }
+        let Some(min) = min else { return false };
+        let low_ok = self.age_min.is_none_or(|a| min >= a);
+        let high_ok = match (self.age_max, max) {
+            (None, _) => true,
+            (Some(z), Some(m)) => m <= z,
+            (Some(_), None) => false,
+        };
+        low_ok && high_ok
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PolarityName {
+    HighIsGood,
+    LowIsGood,
+    Neutral,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    id: String,
+    label: String,
+    theme: String,
+    method: Method,
+    numerator: Term,
+    #[serde(default)]
+    denominator: Option<Term>,
+    #[serde(default)]
+    standard: Option<String>,
+    #[serde(default)]
+    multiplier: Option<f64>,
+    #[serde(default)]
+    unit: Option<String>,
+    polarity: PolarityName,
+    #[serde(default)]
+    min_count: Option<f64>,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalogue {
+    indicator: Vec<RawIndicator>,
+}
+
+/// One indicator of the catalogue, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub id: String,
+    pub label: String,
+    pub theme: String,
+    pub method: Method,
+    pub numerator: Term,
+    pub denominator: Option<Term>,
+    /// Standard population of a DSR (`esp2013`, `france`).
+    pub standard: Option<String>,
+    pub multiplier: f64,
+    pub unit: String,
+    pub polarity: Polarity,
+    /// Numerators below this are not shown (statistical secrecy).
+    pub min_count: f64,
+    pub source: String,
+}
+
+/// Read and validate a catalogue; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
+    let raw: RawCatalogue = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        Error::input(
+            Location { file: file.to_owned(), line, column: None },
+            format!("invalid indicator catalogue: {}", e.message()),
+            "each [[indicator]] needs id, label, theme, method, numerator, polarity and source; see data/indicators.toml",
+        )
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    raw.indicator
+        .into_iter()
+        .map(|r| {
+            let bad = |what: String| {
+                Error::input(Location::file(file), format!("indicator «{}»: {what}", r.id), "fix the entry in the catalogue")
+            };
+            if !seen.insert(r.id.clone()) {
+                return Err(bad("the id is used twice".into()));
+            }
+            let needs_denominator = r.method != Method::Count;
+            if needs_denominator != r.denominator.is_some() {
+                return Err(bad(if needs_denominator { "a denominator is needed".into() } else { "a count has no denominator".into() }));
+            }
+            for term in std::iter::once(&r.numerator).chain(r.denominator.as_ref()) {
+                if let Some(s) = &term.sex {
+                    if Sex::parse(s).is_none() {
+                        return Err(bad(format!("sex «{s}» is not M, F or all")));
+                    }
+                }
+                if let (Some(a), Some(z)) = (term.age_min, term.age_max) {
+                    if z < a {
+                        return Err(bad(format!("age_max {z} is below age_min {a}")));
+                    }
+                }
+            }
+            let standard = match (r.method, r.standard) {
+                (Method::Dsr, Some(s)) if crate::stats::standards::standard_by_name(&s).is_some() => Some(s),
+                (Method::Dsr, Some(s)) => return Err(bad(format!("unknown standard «{s}» (esp2013 or france)"))),
+                (Method::Dsr, None) => return Err(bad("a DSR needs `standard`".into())),
+                (_, Some(_)) => return Err(bad("`standard` is only for a DSR".into())),
+                (_, None) => None,
+            };
+            let multiplier = r.multiplier.unwrap_or(match r.method {
+                Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy => 1.0,
+                Method::CrudeRate | Method::Dsr => 100_000.0,
+            });
+            if !(multiplier.is_finite() && multiplier > 0.0) {
+                return Err(bad(format!("multiplier {multiplier} must be positive")));
+            }
+            Ok(Indicator {
+                id: r.id,
+                label: r.label,
+                theme: r.theme,
+                method: r.method,
+                numerator: r.numerator,
+                denominator: r.denominator,
+                standard,
+                multiplier,
+                unit: r.unit.unwrap_or_default(),
+                polarity: match r.polarity {
+                    PolarityName::HighIsGood => Polarity::HighIsGood,
+                    PolarityName::LowIsGood => Polarity::LowIsGood,
+                    PolarityName::Neutral => Polarity::Neutral,
+                },
+                min_count: r.min_count.unwrap_or(0.0),
+                source: r.source,
+            })
+        })
+        .collect()
+}
+
+/// The catalogue in `path`, or the embedded one.
+pub fn load(path: Option<&Path>) -> Result<Vec<Indicator>> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::read(p, e))?;
+            parse(&text, &p.display().to_string())
+        }
+        None => parse(EMBEDDED, "data/indicators.toml"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalogue_is_valid_and_covers_the_documents() {
+        let c = load(None).unwrap();
+        for id in ["part_75_plus", "chomage_15_64", "ald_diabete", "icm_mortalite_generale", "mortalite_prematuree",
+            "esperance_vie_naissance", "sans_mt_17_plus", "depistage_sein", "vaccination_grippe_65", "densite_mg", "mg_60_plus"] {
+            assert!(c.iter().any(|i| i.id == id), "{id}");
+        }
+    }
+
+    #[test]
+    fn invalid_entries_are_named() {
+        let entry = |extra: &str| format!(
+            "[[indicator]]\nid = \"x\"\nlabel = \"X\"\ntheme = \"t\"\nmethod = \"dsr\"\nnumerator = {{ measure = \"d\" }}\n\
+             denominator = {{ measure = \"population\" }}\npolarity = \"neutral\"\nsource = \"s\"\n{extra}"
+        );
+        let e = parse(&entry(""), "c.toml").unwrap_err().to_string();
+        assert!(e.contains("«x»") && e.contains("standard"), "{e}");
+        let e = parse(&entry("standard = \"world\""), "c.toml").unwrap_err().to_string();
+        assert!(e.contains("world"), "{e}");
+        assert!(parse(&entry("standard = \"esp2013\""), "c.toml").is_ok());
+        let e = parse(&entry("standard = \"esp2013\"\ncolour = \"red\""), "c.toml").unwrap_err().to_string();
+        assert!(e.contains("c.toml") && e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn terms_select_bands_inside_their_range() {
+        let t = Term { measure: "population".into(), sex: None, age_min: Some(65), age_max: None };
+        assert!(t.selects_band(Some(65), Some(69)) && t.selects_band(Some(95), None));
+        assert!(!t.selects_band(Some(60), Some(64)) && !t.selects_band(None, None));
+        let u = Term { measure: "population".into(), sex: None, age_min: None, age_max: Some(17) };
+        assert!(u.selects_band(Some(15), Some(17)) && !u.selects_band(Some(15), Some(19)) && !u.selects_band(Some(90), None));
+        let all = Term { measure: "population".into(), sex: None, age_min: None, age_max: None };
+        assert!(all.selects_band(None, None) && all.selects_band(Some(0), Some(4)));
+    }
+}

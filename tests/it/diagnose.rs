@@ -1,0 +1,95 @@
+//! `diagsante diagnose` on the synthetic demo data (generated into a private cache).
+
+use std::path::Path;
+
+use diagsante::geo::{Referential, Territory};
+use diagsante::stats::{proportion::proportion, DEFAULT_LEVELS};
+use polars::prelude::*;
+use serde_json::Value;
+
+use crate::{data, diagsante};
+
+/// Run `diagnose` with the demo cache in `cache`; returns the JSON output.
+fn diagnose(territory: &str, cache: &Path, out: &Path) -> Value {
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", cache)
+        .args(["diagnose", "--territory", territory, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("données synthétiques de démonstration"));
+    serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap()
+}
+
+fn indicator<'a>(d: &'a Value, id: &str) -> &'a Value {
+    d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"))
+}
+
+/// Σ value of a measure over some communes, straight from the demo fact table.
+fn hand_sum(facts: &DataFrame, measure: &str, units: &[String]) -> f64 {
+    let units = Series::new("u".into(), units.to_vec());
+    let out = facts
+        .clone()
+        .lazy()
+        .filter(col("measure").eq(lit(measure)).and(col("geo").is_in(lit(units).implode(false), false)))
+        .select([col("value").sum()])
+        .collect()
+        .unwrap();
+    out.column("value").unwrap().f64().unwrap().get(0).unwrap()
+}
+
+#[test]
+fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, out) = (dir.path().join("cache"), dir.path().join("out"));
+    let d = diagnose("cpts-camargue-gardoise", &cache, &out);
+    let r = Referential::embedded().unwrap();
+    let t = Territory::find("cpts-camargue-gardoise", &r).unwrap();
+
+    // Population: the referential's, for the territory and for France.
+    let pop = indicator(&d, "population");
+    assert_eq!(pop["value"].as_f64(), Some(54_291.0));
+    let france: u64 = r.communes().filter(|c| c.in_france()).map(|c| c.population.unwrap_or(0)).sum();
+    assert_eq!(pop["comparators"]["france"]["value"].as_f64(), Some(france as f64));
+
+    // A proportion: the statistics core on counts summed by hand from the fact table.
+    let demo_dir = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let facts = ParquetReader::new(std::fs::File::open(demo_dir.join("facts-demo.parquet")).unwrap()).finish().unwrap();
+    let x = hand_sum(&facts, "patients_17p_without_gp", &t.units);
+    let n = hand_sum(&facts, "patients_17p", &t.units);
+    let expected = proportion(x, n, 100.0, &DEFAULT_LEVELS).unwrap();
+    let got = indicator(&d, "sans_mt_17_plus");
+    assert_eq!(got["count"].as_f64(), Some(x));
+    assert!((got["value"].as_f64().unwrap() - expected.value.unwrap()).abs() < 1e-9);
+    let limits = expected.limits[1].unwrap();
+    assert!((got["limits_95_99_8"][1][0].as_f64().unwrap() - limits.lower).abs() < 1e-9);
+    assert_eq!(d["comparators"]["departement"], "30 Gard");
+
+    // French Excel CSV: BOM, semicolons, decimal commas.
+    let csv = std::fs::read(out.join("diagnostic.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFid;theme;label"));
+    assert!(String::from_utf8_lossy(&csv).contains(";54291,0;"));
+    assert!(out.join("diagnostic.parquet").exists());
+
+    // A territory equal to its département is similar to it on every compared indicator.
+    let gard = dir.path().join("gard.toml");
+    std::fs::write(&gard, "name = \"Gard entier\"\nkind = \"custom\"\ndepartements = [\"30\"]\n").unwrap();
+    let g = diagnose(gard.to_str().unwrap(), &cache, &dir.path().join("gard"));
+    for i in g["indicators"].as_array().unwrap() {
+        let c = &i["comparators"]["departement"]["comparison_95"];
+        assert!(c == "similaire" || c == "", "{}: {c}", i["id"]);
+    }
+    assert!(g["indicators"].as_array().unwrap().iter().filter(|i| i["comparators"]["departement"]["comparison_95"] == "similaire").count() > 20);
+
+    // A territory across two départements takes the majority one, with a note.
+    let s = diagnose(data("territories/straddling.toml").to_str().unwrap(), &cache, &dir.path().join("straddling"));
+    assert!(s["comparator_note"].as_str().unwrap().contains("30 Gard"), "{}", s["comparator_note"]);
+
+    // A tiny territory: small counts are withheld, with the reason.
+    let tiny = dir.path().join("tiny.toml");
+    std::fs::write(&tiny, "name = \"Tiny\"\nkind = \"custom\"\ncommunes = [\"30020\"]\n").unwrap();
+    let t = diagnose(tiny.to_str().unwrap(), &cache, &dir.path().join("tiny"));
+    let secret: Vec<&Value> = t["indicators"].as_array().unwrap().iter().filter(|i| i["note"].as_str().is_some_and(|n| n.contains("secret statistique"))).collect();
+    assert!(!secret.is_empty());
+    assert!(secret.iter().all(|i| i["value"].is_null() && i["count"].is_null()));
+}
