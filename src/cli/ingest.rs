@@ -52,21 +52,23 @@ pub struct Files {
 }
 
 /// The parquet file a source is written to, inside `--out`. Commune-level counts go to
-/// `facts-<source>.parquet`, which later stages read together.
-pub fn output_name(cmd: &IngestCommand) -> &'static str {
+/// `facts-<source>-<first input's name>.parquet` (so that two INSEE bases ingested one after
+/// the other both stay), which later stages read together; the roster is `roster.parquet`.
+pub fn output_name(cmd: &IngestCommand, files: &Files) -> String {
+    let stem = files.files.first().and_then(|f| f.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     match cmd {
-        IngestCommand::Insee(_) => "facts-insee.parquet",
-        IngestCommand::InseeLong(_) => "facts-insee-long.parquet",
-        IngestCommand::Deaths(_) => "facts-deaths.parquet",
-        IngestCommand::Patientele(_) => "facts-patientele.parquet",
-        IngestCommand::Rezone(_) => "rezone.parquet",
-        IngestCommand::Roster(_) => "roster.parquet",
+        IngestCommand::Insee(_) => format!("facts-insee-{stem}.parquet"),
+        IngestCommand::InseeLong(_) => format!("facts-insee-long-{stem}.parquet"),
+        IngestCommand::Deaths(_) => format!("facts-deaths-{stem}.parquet"),
+        IngestCommand::Patientele(_) => format!("facts-patientele-{stem}.parquet"),
+        IngestCommand::Rezone(_) => format!("rezone-{stem}.parquet"),
+        IngestCommand::Roster(_) => "roster.parquet".to_owned(),
     }
 }
 
 pub fn run(cmd: IngestCommand) -> Result<()> {
     let r = Referential::embedded()?;
-    let name = output_name(&cmd);
     let (files, kind) = match &cmd {
         IngestCommand::Insee(f) => (f, Kind::Insee),
         IngestCommand::InseeLong(f) => (f, Kind::InseeLong),
@@ -76,7 +78,7 @@ pub fn run(cmd: IngestCommand) -> Result<()> {
         IngestCommand::Patientele(f) => (f, Kind::Patientele),
     };
     let (mut df, summary) = ingest(kind, files, &r)?;
-    let path = files.out.join(name);
+    let path = files.out.join(output_name(&cmd, files));
     write_parquet(&mut df, &path)?;
     print!("{summary}");
     println!("written:           {} ({} rows)", path.display(), df.height());
@@ -127,8 +129,7 @@ fn ingest(kind: Kind, files: &Files, r: &Referential) -> Result<(polars::prelude
                 }
             }
             sink.summary.files = vec![source];
-            let summary = sink.summary.clone();
-            Ok((sink.finish()?, summary))
+            sink.finish()
         }
     }
 }

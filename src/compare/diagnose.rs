@@ -55,11 +55,26 @@ pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
     let reg_name = r.regions.get(&c.region).map_or_else(String::new, |d| d.name.clone());
     let france: Vec<String> = r.communes().filter(|u| u.in_france()).flat_map(|u| r.base_units(&u.code)).map(|u| u.code.clone()).collect();
     [
-        Geography { id: t.id.clone(), name: t.name.clone(), units: t.units.clone() },
-        Geography { id: c.departement.clone(), name: dep_name, units: codes(r.base_units_of_departement(&c.departement)) },
-        Geography { id: c.region.clone(), name: reg_name, units: codes(r.base_units_of_region(&c.region)) },
-        Geography { id: "FR".into(), name: "France".into(), units: france },
+        Geography { id: t.id.clone(), name: t.name.clone(), units: with_whole_communes(t.units.clone(), r) },
+        Geography { id: c.departement.clone(), name: dep_name, units: with_whole_communes(codes(r.base_units_of_departement(&c.departement)), r) },
+        Geography { id: c.region.clone(), name: reg_name, units: with_whole_communes(codes(r.base_units_of_region(&c.region)), r) },
+        Geography { id: "FR".into(), name: "France".into(), units: with_whole_communes(france, r) },
     ]
+}
+
+/// Add Paris, Lyon or Marseille as a whole (75056, 69123, 13055) to a geography holding
+/// all of its arrondissements, so that data given for the whole city counts there. (The
+/// ingestion refuses a file giving both the city and its arrondissements.)
+fn with_whole_communes(mut units: Vec<String>, r: &Referential) -> Vec<String> {
+    let set: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
+    let parents: Vec<String> = r
+        .communes()
+        .filter(|c| r.has_arrondissements(&c.code))
+        .filter(|c| r.base_units(&c.code).iter().all(|a| set.contains(a.code.as_str())))
+        .map(|c| c.code.clone())
+        .collect();
+    units.extend(parents);
+    units
 }
 
 /// Compute the diagnostic of `t` from `facts` (the fact table, GP roster included as `gp`

@@ -107,6 +107,12 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
             (None, Some(y)) => raw.map(|age| y - age),
             (None, None) => None,
         };
+        if let Some(b) = birth.filter(|b| !(1900..=2010).contains(b)) {
+            return Err(Error::input(at(&birth_name), format!("birth year {b} is not a working GP's"), "check the birth year or age column"));
+        }
+        if let Some(a) = activity.as_ref().and_then(|a| a[row].value()).filter(|a| *a < 0.0) {
+            return Err(Error::input(at(activity_col.as_deref().unwrap_or("activite")), format!("negative activity {a}"), "activity is a number of consultations or an FTE"));
+        }
         let sex = match (&sexes, &sex_col) {
             (Some(s), Some(col)) => Sex::parse(&s[row])
                 .ok_or_else(|| Error::input(at(col), format!("«{}» is not a sex", s[row]), "write M/F, H/F or 1/2"))?,

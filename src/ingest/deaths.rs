@@ -5,8 +5,10 @@
 //! 30003;2021;1;65-69;tumeurs;4
 //! 30003;2021;2;90+;toutes causes;s
 //! ```
-//! The cause becomes the measure `deaths_<cause>` (lower-case, accents and spaces folded to
-//! ASCII and `_`); "toutes causes", "ensemble", "all" give `deaths_all_causes`. Without a
+//! The cause becomes the measure `deaths_<cause>`: CépiDc's chapters map to the vocabulary
+//! (`tumeurs` → `deaths_cancer`, `maladies de l'appareil circulatoire` → `deaths_circulatory`,
+//! `… respiratoire` → `deaths_respiratory`, `suicides` → `deaths_suicide`; "toutes causes",
+//! "ensemble", "all" → `deaths_all_causes`); other labels are folded to ASCII and `_`. Without a
 //! cause column every row is all causes. The geography may be communes or départements.
 
 use crate::error::{Error, Location, Result};
@@ -33,9 +35,18 @@ pub fn cause_slug(label: &str) -> String {
         .collect();
     let slug = folded.split('_').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_");
     match slug.as_str() {
-        "" | "all" | "all_causes" | "toutes_causes" | "ensemble" | "total" | "tous" => "all_causes".into(),
-        _ => slug,
+        "" | "all" | "all_causes" | "toutes_causes" | "ensemble" | "total" | "tous" => return "all_causes".into(),
+        _ => {}
     }
+    // The causes of the vocabulary (and of the indicator catalogue), from CépiDc's labels.
+    const VOCABULARY: [(&str, &str); 5] = [
+        ("tumeur", "cancer"),
+        ("cancer", "cancer"),
+        ("circulatoire", "circulatory"),
+        ("respiratoire", "respiratory"),
+        ("suicide", "suicide"),
+    ];
+    VOCABULARY.iter().find(|(word, _)| slug.contains(word)).map_or(slug, |(_, cause)| (*cause).to_owned())
 }
 
 pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
@@ -78,8 +89,9 @@ mod tests {
     #[test]
     fn causes_become_measure_names() {
         assert_eq!(cause_slug("Toutes causes"), "all_causes");
-        assert_eq!(cause_slug("Tumeurs malignes"), "tumeurs_malignes");
-        assert_eq!(cause_slug("Maladies de l'appareil circulatoire"), "maladies_de_l_appareil_circulatoire");
-        assert_eq!(cause_slug("suicide"), "suicide");
+        assert_eq!(cause_slug("Tumeurs malignes"), "cancer");
+        assert_eq!(cause_slug("Maladies de l'appareil circulatoire"), "circulatory");
+        assert_eq!(cause_slug("Suicides"), "suicide");
+        assert_eq!(cause_slug("Accidents de transport"), "accidents_de_transport");
     }
 }

@@ -85,7 +85,18 @@ pub fn cache_dir(seed: u64) -> PathBuf {
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("diagsante")))
         .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/diagsante")))
         .unwrap_or_else(|| std::env::temp_dir().join("diagsante"));
-    base.join(format!("demo-{}-seed{seed}", env!("CARGO_PKG_VERSION")))
+    base.join(format!("demo-{}-{:016x}-seed{seed}", env!("CARGO_PKG_VERSION"), generator_fingerprint()))
+}
+
+/// A fingerprint of the generator's source and of the referential it runs on: a cache made
+/// by another version of either is not reused.
+fn generator_fingerprint() -> u64 {
+    // FNV-1a: stable across Rust versions, unlike the std hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in include_str!("demo.rs").bytes().chain(include_str!("demo_frames.rs").bytes()).chain(include_str!("../../data/geo/VERSION").bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// The demo fact table and roster, generated into the cache on first use.

@@ -115,6 +115,12 @@ pub struct Summary {
     pub measures: BTreeSet<String>,
     /// Input columns the reader did not use.
     pub ignored_columns: BTreeSet<String>,
+    /// Current communes given directly and through former/delegated communes: the latter
+    /// were not used (already counted in the commune).
+    pub former_not_used: BTreeSet<String>,
+    /// Communes split into arrondissements given as a whole (75056…): perimeters drawn by
+    /// arrondissement cannot use them.
+    pub whole_parents: BTreeSet<String>,
 }
 
 impl fmt::Display for Summary {
@@ -136,6 +142,14 @@ impl fmt::Display for Summary {
                 writeln!(f, "  {code} ({at})")?;
             }
         }
+        if !self.former_not_used.is_empty() {
+            let list: Vec<String> = self.former_not_used.iter().cloned().collect();
+            writeln!(f, "former communes not added (their commune is in the file): {}", list.join(", "))?;
+        }
+        if !self.whole_parents.is_empty() {
+            let list: Vec<String> = self.whole_parents.iter().cloned().collect();
+            writeln!(f, "given as a whole, not by arrondissement: {} (counted in département, région and France only)", list.join(", "))?;
+        }
         if !self.ignored_columns.is_empty() {
             writeln!(f, "columns not used:  {}", self.ignored_columns.iter().cloned().collect::<Vec<_>>().join(", "))?;
         }
@@ -150,8 +164,11 @@ pub struct FactSink<'r> {
     source: String,
     /// Raw cells as given, to refuse duplicates: (raw key) → "file, line".
     seen: HashMap<FactKey, String>,
-    /// Summed cells by canonical key: (value, suppressed).
-    cells: BTreeMap<FactKey, (Option<f64>, bool)>,
+    /// Cells by current commune: what the file gives for the commune itself, and what its
+    /// former or delegated communes add up to.
+    cells: BTreeMap<FactKey, Merged>,
+    /// Where a parent commune (Paris 75056…) was given: its first location.
+    parents: HashMap<FactKey, String>,
     pub summary: Summary,
 }
 
@@ -163,6 +180,7 @@ impl<'r> FactSink<'r> {
             source: source.into(),
             seen: HashMap::new(),
             cells: BTreeMap::new(),
+            parents: HashMap::new(),
             summary: Summary::default(),
         }
     }
@@ -202,9 +220,9 @@ impl<'r> FactSink<'r> {
             ));
         }
         self.seen.insert(raw.clone(), here.clone());
-        let geo = match level {
+        let (geo, remapped) = match level {
             Level::Departement => match crate::geo::code::canonical_departement(raw_geo, self.referential) {
-                Some(code) => code,
+                Some(code) => (code, false),
                 None => return self.unknown(raw_geo, at),
             },
             Level::Commune => match self.referential.resolve(raw_geo) {
@@ -213,7 +231,7 @@ impl<'r> FactSink<'r> {
                         self.summary.remapped.insert(remap.from.clone(), format!("{} ({})", resolved.code, remap.kind.label()));
                     }
                     self.summary.communes.insert(resolved.code.clone());
-                    resolved.code
+                    (resolved.code, resolved.remap.is_some())
                 }
                 Err(_) => return self.unknown(raw_geo, at),
             },
@@ -224,13 +242,13 @@ impl<'r> FactSink<'r> {
         }
         self.summary.cells += 1;
         self.summary.measures.insert(key.measure.clone());
-        let entry = self.cells.entry(FactKey { geo, ..raw }).or_insert((Some(0.0), false));
-        // A sum with a suppressed part is suppressed: it cannot be known.
-        entry.0 = match (entry.0, value) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-        entry.1 |= value.is_none();
+        let key = FactKey { geo, ..raw };
+        if level == Level::Commune && self.referential.has_arrondissements(&key.geo) {
+            self.parents.entry(key.clone()).or_insert(here);
+        }
+        let merged = self.cells.entry(key).or_default();
+        let part = if remapped { &mut merged.from_former } else { &mut merged.direct };
+        part.add(value);
         Ok(())
     }
 
@@ -246,9 +264,38 @@ impl<'r> FactSink<'r> {
         Ok(())
     }
 
-    /// The fact table, sorted by key.
-    pub fn finish(self) -> Result<DataFrame> {
-        let n = self.cells.len();
+    /// The fact table, sorted by key, and the summary of the run.
+    ///
+    /// A current commune given both directly and through former/delegated communes keeps
+    /// its own value (a file on today's geography lists the délégués as well, already
+    /// counted); the former communes' rows are then listed as not used. A municipal
+    /// arrondissement given together with its commune (75101 and 75056) is an error: the
+    /// two would be counted twice.
+    pub fn finish(mut self) -> Result<(DataFrame, Summary)> {
+        for (key, at) in &self.parents {
+            let arrondissements = self.referential.base_units(&key.geo);
+            if let Some(a) = arrondissements.iter().find(|u| self.cells.contains_key(&FactKey { geo: u.code.clone(), ..key.clone() })) {
+                return Err(Error::input(
+                    Location::file(at.clone()),
+                    format!("{} is given for {} and for its arrondissement {}: it would be counted twice", key.measure, key.geo, a.code),
+                    "keep either the commune or its arrondissements",
+                ));
+            }
+            self.summary.whole_parents.insert(key.geo.clone());
+        }
+        let mut rows = Vec::with_capacity(self.cells.len());
+        for (key, merged) in std::mem::take(&mut self.cells) {
+            let part = match (merged.direct.given, merged.from_former.given) {
+                (true, true) => {
+                    self.summary.former_not_used.insert(key.geo.clone());
+                    merged.direct
+                }
+                (true, false) => merged.direct,
+                (false, _) => merged.from_former,
+            };
+            rows.push((key, part));
+        }
+        let n = rows.len();
         let mut geo = Vec::with_capacity(n);
         let mut level = Vec::with_capacity(n);
         let mut year = Vec::with_capacity(n);
@@ -258,7 +305,7 @@ impl<'r> FactSink<'r> {
         let mut age_max = Vec::with_capacity(n);
         let mut value = Vec::with_capacity(n);
         let mut suppressed = Vec::with_capacity(n);
-        for (k, (v, s)) in self.cells {
+        for (k, Part { value: v, suppressed: s, .. }) in rows {
             geo.push(k.geo);
             level.push(k.level.code());
             year.push(k.year);
@@ -269,7 +316,7 @@ impl<'r> FactSink<'r> {
             value.push(v);
             suppressed.push(s);
         }
-        Ok(DataFrame::new_infer_height(vec![
+        let df = DataFrame::new_infer_height(vec![
             Column::new("geo".into(), geo),
             Column::new("level".into(), level),
             Column::new("year".into(), year),
@@ -280,8 +327,40 @@ impl<'r> FactSink<'r> {
             Column::new("value".into(), value),
             Column::new("source".into(), vec![self.source.as_str(); n]),
             Column::new("suppressed".into(), suppressed),
-        ])?)
+        ])?;
+        Ok((df, self.summary))
     }
+}
+
+/// A sum of cells; a sum with a suppressed part is suppressed (it cannot be known).
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    given: bool,
+    value: Option<f64>,
+    suppressed: bool,
+}
+
+impl Default for Part {
+    fn default() -> Part {
+        Part { given: false, value: Some(0.0), suppressed: false }
+    }
+}
+
+impl Part {
+    fn add(&mut self, v: Option<f64>) {
+        self.given = true;
+        self.value = match (self.value, v) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        self.suppressed |= v.is_none();
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Merged {
+    direct: Part,
+    from_former: Part,
 }
 
 /// What a cell measures, apart from where.
@@ -333,7 +412,7 @@ mod tests {
         let mut sink = FactSink::new(&r, "test", false);
         let at = |line| Location::file("f.csv").at(line, "P21_POP");
         sink.push("1001", Level::Commune, key("population"), Cell::Value(10.0), &at(2)).unwrap();
-        // Béon (01039, déléguée) and Culoz (01138) add up to Culoz-Béon 01138.
+        // Béon (01039, déléguée) is part of Culoz-Béon (01138), also given.
         sink.push("01039", Level::Commune, key("population"), Cell::Value(5.0), &at(3)).unwrap();
         sink.push("01138", Level::Commune, key("population"), Cell::Value(7.0), &at(4)).unwrap();
         sink.push("99999", Level::Commune, key("population"), Cell::Value(1.0), &at(5)).unwrap();
@@ -342,11 +421,31 @@ mod tests {
         assert!(e.contains("line 7") && e.contains("given twice") && e.contains("line 2"), "{e}");
         assert_eq!(sink.summary.unknown.len(), 1);
         assert_eq!(sink.summary.suppressed, 1);
-        let df = sink.finish().unwrap();
+        let (df, summary) = sink.finish().unwrap();
+        assert!(summary.former_not_used.contains("01138"));
         let geo: Vec<&str> = df.column("geo").unwrap().str().unwrap().iter().flatten().collect();
         assert_eq!(geo, ["01001", "01002", "01138"]);
         let values: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
-        assert_eq!(values, [Some(10.0), None, Some(12.0)]);
+        // Culoz-Béon is in the file: Béon's row was already counted in it.
+        assert_eq!(values, [Some(10.0), None, Some(7.0)]);
+    }
+
+    #[test]
+    fn former_communes_alone_add_up_and_paris_is_not_counted_twice() {
+        let r = Referential::embedded().unwrap();
+        let at = |line| Location::file("f.csv").at(line, "CODGEO");
+        let mut sink = FactSink::new(&r, "test", false);
+        sink.push("01039", Level::Commune, key("population"), Cell::Value(5.0), &at(2)).unwrap();
+        sink.push("75056", Level::Commune, key("population"), Cell::Value(2.1e6), &at(3)).unwrap();
+        let (df, summary) = sink.finish().unwrap();
+        let values: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(values, [Some(5.0), Some(2.1e6)], "a pre-merger file: Béon counts for Culoz-Béon");
+        assert!(summary.whole_parents.contains("75056"));
+        let mut sink = FactSink::new(&r, "test", false);
+        sink.push("75056", Level::Commune, key("population"), Cell::Value(2.1e6), &at(2)).unwrap();
+        sink.push("75101", Level::Commune, key("population"), Cell::Value(1.6e4), &at(3)).unwrap();
+        let e = sink.finish().unwrap_err().to_string();
+        assert!(e.contains("f.csv, line 2") && e.contains("75101") && e.contains("twice"), "{e}");
     }
 
     #[test]

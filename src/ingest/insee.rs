@@ -24,7 +24,7 @@
 use crate::error::{Error, Location, Result};
 use crate::ingest::facts::{CellKey, FactSink, Level, Sex};
 use crate::ingest::table::parse_age_band;
-use crate::ingest::TextTable;
+use crate::ingest::{Cell, TextTable};
 
 const COMMUNE_COLUMNS: &[&str] = &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune"];
 const DEPARTEMENT_COLUMNS: &[&str] = &["DEP", "dep_code", "code_departement", "departement"];
@@ -114,6 +114,19 @@ pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
             "give an INSEE communal base (base-cc-…), or use `ingest insee-long` for a long table",
         ));
     }
+    // The unemployed are a subset of the active population of the same year.
+    for (chom, c) in mapped.iter().filter(|(_, c)| c.measure == "unemployed_15_64") {
+        if let Some((act, _)) = mapped.iter().find(|(_, a)| a.measure == "active_15_64" && a.year == c.year) {
+            let (u, a) = (table.counts(chom)?, table.counts(act)?);
+            if let Some(row) = (0..table.height()).find(|&r| matches!((u[r], a[r]), (Cell::Value(x), Cell::Value(y)) if x > y)) {
+                return Err(Error::input(
+                    Location::file(&table.file).at(table.line_of(row), chom.as_str()),
+                    format!("{} unemployed above the {} active ({act})", u[row].value().unwrap_or_default(), a[row].value().unwrap_or_default()),
+                    "the unemployed are counted among the active: check both columns",
+                ));
+            }
+        }
+    }
     sink.summary.rows += table.height();
     for (name, c) in &mapped {
         let cells = table.counts(name)?;
@@ -176,7 +189,12 @@ impl Years {
 pub(crate) fn year_column(table: &TextTable, year: Option<i32>) -> Result<Years> {
     match (table.find_column(&["ANNEE", "year", "annee", "année"]), year) {
         (Some(col), None) => Ok(Years::Column(col.clone(), table.texts(&col)?)),
-        (_, Some(y)) => Ok(Years::Fixed(y)),
+        (Some(col), Some(_)) => Err(Error::input(
+            Location::file(&table.file),
+            format!("the file has a year column ({col}) and --year was given"),
+            "leave out --year: it is for files without a year column",
+        )),
+        (None, Some(y)) => Ok(Years::Fixed(y)),
         (None, None) => Err(Error::input(
             Location::file(&table.file),
             "the file has no year column (ANNEE, year)",

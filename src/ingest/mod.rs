@@ -54,10 +54,13 @@ mod fuzz {
         let mut n = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                continue;
+            }
             all_readers(&std::fs::read(&path).unwrap());
             n += 1;
         }
-        assert!(n >= 8, "the corpus is there");
+        assert!(n >= 7, "the corpus is there ({n} files)");
     }
 
     proptest! {

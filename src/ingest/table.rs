@@ -25,7 +25,7 @@ pub enum Encoding {
 /// Cells the producers use for withheld or unavailable values (compared case-insensitively
 /// after trimming). They are read as missing, with the reason kept as `suppressed`.
 pub const SECRET_MARKERS: &[&str] = &[
-    "s", "nc", "ns", "nd", "na", "n/a", "secret", "c", "x", "-", "*",
+    "s", "nc", "ns", "nd", "na", "n/a", "secret", "c", "x", "*",
     "n/a - secret statistique", "n/a - résultat non disponible", "secret statistique",
 ];
 
@@ -76,6 +76,25 @@ pub fn decode(bytes: &[u8], encoding: Encoding, file: &str) -> Result<String> {
         },
         Encoding::Latin1 => Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
     }
+}
+
+/// The header line of `text` (line index `first`).
+fn header_text(text: &str, first: usize) -> &str {
+    text.lines().nth(first).unwrap_or_default()
+}
+
+/// Number of fields of a one-line record, separators inside quotes being text.
+fn field_count(line: &str, sep: char) -> usize {
+    let mut quoted = false;
+    1 + line
+        .chars()
+        .filter(|&c| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            c == sep && !quoted
+        })
+        .count()
 }
 
 /// Number of non-blank fields of a line, separators inside quotes being text.
@@ -176,7 +195,15 @@ impl TextTable {
         let first = text.lines().position(|l| !l.trim().is_empty()).ok_or_else(|| {
             Error::input(Location::file(file), "the file is empty", "give a file with a header line and data rows")
         })?;
-        let separator = sniff_separator(text.lines().nth(first).unwrap_or_default());
+        // The separator: the one of the line that has most, among the first lines (a title
+        // line above the header may have none).
+        let separator = text
+            .lines()
+            .skip(first)
+            .take(20)
+            .map(|l| (sniff_separator(l), l))
+            .max_by_key(|(sep, l)| l.matches(*sep as char).count())
+            .map_or(b',', |(sep, _)| sep);
         // Exports from INSEE "statistiques locales" or CartoSanté put title lines above the
         // header ("Insee - Statistiques locales; ; ; …"): the header is the first line with
         // at least two non-blank fields.
@@ -200,6 +227,17 @@ impl TextTable {
             }
             if !in_quotes && i != first {
                 row_lines.push(i + 1);
+                // A record on one line must have as many fields as the header.
+                if line.matches('"').count() % 2 == 0 {
+                    let (have, want) = (field_count(line, sep), field_count(header_text(&text, first), sep));
+                    if have != want {
+                        return Err(Error::input(
+                            Location { file: file.to_owned(), line: Some(i + 1), column: None },
+                            format!("{have} fields where the header has {want}"),
+                            "every line needs as many separators as the header: fill missing cells with an empty value",
+                        ));
+                    }
+                }
             }
             if line.matches('"').count() % 2 == 1 {
                 in_quotes = !in_quotes;
@@ -220,6 +258,15 @@ impl TextTable {
                     "check that every line has the same number of separators as the header",
                 )
             })?;
+        let names = frame.get_column_names();
+        if let Some(dup) = names.iter().find(|n| n.contains("_duplicated_")) {
+            let original = dup.split("_duplicated_").next().unwrap_or_default();
+            return Err(Error::input(
+                Location { file: file.to_owned(), line: Some(first + 1), column: Some(original.to_owned()) },
+                format!("the column «{original}» appears twice in the header"),
+                "rename or remove one of them",
+            ));
+        }
         if frame.height() != row_lines.len() {
             return Err(Error::input(
                 Location::file(file),
@@ -302,6 +349,10 @@ pub fn parse_number(raw: &str) -> Option<Cell> {
     if t.is_empty() || SECRET_MARKERS.contains(&lower.as_str()) {
         return Some(Cell::Missing);
     }
+    // INSEE's conventional sign for a result that is exactly zero.
+    if t == "-" || t == "–" {
+        return Some(Cell::Value(0.0));
+    }
     let compact: String = t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
     let normalised = if compact.contains(',') && !compact.contains('.') {
         compact.replacen(',', ".", 1)
@@ -332,6 +383,19 @@ mod tests {
         assert_eq!(parse_number("abc"), None);
         assert_eq!(parse_number("1,2,3"), None);
         assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("-"), Some(Cell::Value(0.0)), "INSEE: résultat rigoureusement nul");
+    }
+
+    #[test]
+    fn ragged_rows_and_repeated_columns_are_errors_with_their_line() {
+        let e = TextTable::parse(b"a;b;c\n1;2;3\n4;5\n", Encoding::Utf8, "r.csv").unwrap_err().to_string();
+        assert!(e.contains("r.csv, line 3") && e.contains("2 fields") && e.contains("has 3"), "{e}");
+        let e = TextTable::parse(b"a;b;c\n1;2;3;4\n", Encoding::Utf8, "r.csv").unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("4 fields"), "{e}");
+        let e = TextTable::parse(b"a;b;a\n1;2;3\n", Encoding::Utf8, "r.csv").unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("«a» appears twice"), "{e}");
+        let t = TextTable::parse(b"Titre seul\na;b\n1;\"x;y\"\n", Encoding::Utf8, "t.csv").unwrap();
+        assert_eq!((t.header_line, t.texts("b").unwrap()), (2, vec!["x;y".to_owned()]));
     }
 
     #[test]

@@ -44,16 +44,18 @@ fn insee_wide_base_in_windows_1252_becomes_commune_counts() {
     let summary = ingest(&["insee", &file("insee-wide-latin1.csv")], dir.path());
     assert!(summary.contains("unknown codes:     1") && summary.contains("99999"), "{summary}");
     assert!(summary.contains("01039 → 01138"), "{summary}");
+    assert!(summary.contains("former communes not added (their commune is in the file): 01138"), "{summary}");
     assert!(summary.contains("P21_MEN") && summary.contains("LIBGEO"), "columns not used are listed: {summary}");
-    let df = parquet(&dir.path().join("facts-insee.parquet"));
+    let df = parquet(&dir.path().join("facts-insee-insee-wide-latin1.parquet"));
     // Lost zero restored; decimal comma read; year from the prefix.
     assert_eq!(fact(&df, "01001", "population", "all", Some(0)), Some(Some(170.5)));
     assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2021)));
     assert_eq!(fact(&df, "2A004", "population", "all", None), Some(Some(73000.0)));
     assert_eq!(fact(&df, "75101", "population", "all", None), Some(Some(15917.0)));
-    // Béon (déléguée) is counted in Culoz-Béon; its secret cell makes the sum unknown.
-    assert_eq!(fact(&df, "01138", "population", "all", None), Some(Some(3550.0)));
-    assert_eq!(fact(&df, "01138", "unemployed_15_64", "all", Some(15)), Some(None));
+    // The 2021 file lists Culoz-Béon and, as well, its commune déléguée Béon, already counted
+    // in it: Béon's rows are not added again.
+    assert_eq!(fact(&df, "01138", "population", "all", None), Some(Some(3100.0)));
+    assert_eq!(fact(&df, "01138", "unemployed_15_64", "all", Some(15)), Some(Some(120.0)));
     assert_eq!(fact(&df, "01039", "population", "all", None), None);
     assert_eq!(fact(&df, "01001", "population", "M", None), Some(Some(432.0)));
     assert_eq!(fact(&df, "01001", "active_15_64_cs3", "all", Some(15)), Some(Some(60.0)));
@@ -75,20 +77,20 @@ fn strict_mode_stops_on_the_unknown_code() {
 fn long_tables_deaths_and_patientele() {
     let dir = tempfile::tempdir().unwrap();
     ingest(&["insee-long", &file("insee-long.csv"), "--year", "2021"], dir.path());
-    let df = parquet(&dir.path().join("facts-insee-long.parquet"));
+    let df = parquet(&dir.path().join("facts-insee-long-insee-long.parquet"));
     assert_eq!(df.height(), 16);
     assert_eq!(fact(&df, "30003", "population", "F", Some(100)), Some(Some(12.0)));
     let open = df.column("age_max").unwrap().u32().unwrap().iter().filter(Option::is_none).count();
     assert_eq!(open, 4, "age 100 is 100 and over");
 
     ingest(&["deaths", &file("deaths.csv")], dir.path());
-    let df = parquet(&dir.path().join("facts-deaths.parquet"));
-    assert_eq!(fact(&df, "30003", "deaths_tumeurs", "M", Some(65)), Some(Some(4.0)));
+    let df = parquet(&dir.path().join("facts-deaths-deaths.parquet"));
+    assert_eq!(fact(&df, "30003", "deaths_cancer", "M", Some(65)), Some(Some(4.0)), "Tumeurs → the vocabulary's cancer");
     assert_eq!(fact(&df, "30003", "deaths_all_causes", "F", Some(90)), Some(None), "secret kept as missing");
     assert_eq!(fact(&df, "30006", "deaths_all_causes", "F", Some(90)), Some(Some(12.0)));
 
     ingest(&["patientele", &file("patientele.csv"), "--year", "2024"], dir.path());
-    let df = parquet(&dir.path().join("facts-patientele.parquet"));
+    let df = parquet(&dir.path().join("facts-patientele-patientele.parquet"));
     assert_eq!(fact(&df, "30003", "patients_without_gp", "all", Some(70)), Some(Some(95.0)));
     assert_eq!(fact(&df, "30006", "patients_without_gp", "all", Some(17)), Some(None));
     let suppressed = df.column("suppressed").unwrap().bool().unwrap().sum();
@@ -99,7 +101,7 @@ fn long_tables_deaths_and_patientele() {
 fn rezone_exports_and_rosters_have_their_own_tables() {
     let dir = tempfile::tempdir().unwrap();
     ingest(&["rezone", &file("rezone.csv")], dir.path());
-    let df = parquet(&dir.path().join("rezone.parquet"));
+    let df = parquet(&dir.path().join("rezone-rezone.parquet"));
     assert_eq!(df.height(), 2);
     let v: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
     assert_eq!(v, [Some(12.3), None]);
@@ -123,6 +125,10 @@ fn bad_files_name_the_line_and_column_and_write_nothing() {
         (vec!["insee", "negative.csv"], "line 3, column P21_POP", "negative"),
         (vec!["patientele", "patientele-above.csv", "--year", "2024"], "line 3, column sans_medecin_traitant", "above"),
         (vec!["insee-long", "insee-long.csv"], "insee-long.csv", "--year"),
+        (vec!["deaths", "deaths.csv", "--year", "2020"], "deaths.csv", "year column"),
+        (vec!["insee", "unemployed-above-active.csv"], "line 3, column P21_CHOM1564", "above"),
+        (vec!["insee", "repeated-column.csv"], "line 1, column P21_POP", "twice"),
+        (vec!["insee", "ragged.csv"], "line 3", "2 fields"),
     ];
     for (args, place, what) in cases {
         let dir = tempfile::tempdir().unwrap();
