@@ -1,5 +1,6 @@
 //! The command line: parse, call the library, print. No computation lives here.
 
+mod benchmark;
 mod demo;
 mod diagnose;
 mod ingest;
@@ -39,6 +40,14 @@ enum Command {
     #[command(after_help = "Examples:\n  diagsante diagnose --territory cpts-camargue-gardoise --out diagnostic/\n  \
                             diagsante diagnose --territory ma-cpts.toml --data donnees/ --out diagnostic/")]
     Diagnose(diagnose::Diagnose),
+    /// A territory among all EPCI or départements (or its peers): rank, quintile, funnel
+    /// plots and a peer group of similar territories.
+    #[command(after_help = "Examples:\n  diagsante benchmark --territory cls-rochefort-ocean --against epci --out bench/\n  \
+                            diagsante benchmark --territory cpts-camargue-gardoise --against departements --region 76 --out bench/")]
+    Benchmark(benchmark::BenchmarkArgs),
+    /// Every EPCI, département and région of France × every indicator.
+    #[command(after_help = "Example:\n  diagsante national --out national/")]
+    National(benchmark::NationalArgs),
     /// Generate the national synthetic demo dataset (données synthétiques de démonstration).
     #[command(after_help = "Examples:\n  diagsante demo-data\n  diagsante demo-data --out demo/ --seed 7")]
     DemoData(demo::DemoData),
@@ -64,6 +73,8 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Territory(cmd) => territory::run(cmd),
         Command::Ingest(cmd) => ingest::run(cmd),
+        Command::Benchmark(args) => benchmark::run_benchmark(args),
+        Command::National(args) => benchmark::run_national(args),
         Command::DemoData(args) => demo::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Stats(cmd) => stats::run(cmd),

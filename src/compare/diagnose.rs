@@ -65,7 +65,7 @@ pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
 /// Add Paris, Lyon or Marseille as a whole (75056, 69123, 13055) to a geography holding
 /// all of its arrondissements, so that data given for the whole city counts there. (The
 /// ingestion refuses a file giving both the city and its arrondissements.)
-fn with_whole_communes(mut units: Vec<String>, r: &Referential) -> Vec<String> {
+pub(crate) fn with_whole_communes(mut units: Vec<String>, r: &Referential) -> Vec<String> {
     let set: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
     let parents: Vec<String> = r
         .communes()

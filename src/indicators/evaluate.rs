@@ -33,30 +33,6 @@ pub struct Aggregated {
     cells: HashMap<(usize, String), Vec<Cell>>,
 }
 
-/// The GP roster as facts: one `gp` count per GP, by sex and age at `year`.
-pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
-    let geo = roster.column("geo")?.str()?;
-    let birth = roster.column("birth_year")?.i32()?;
-    let sex = roster.column("sex")?.str()?;
-    let (mut g, mut s, mut a) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..roster.height() {
-        if let (Some(code), Some(b)) = (geo.get(i), birth.get(i)) {
-            g.push(code.to_owned());
-            s.push(sex.get(i).unwrap_or("all").to_owned());
-            a.push(u32::try_from(year - b).ok());
-        }
-    }
-    let n = g.len();
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("geo".into(), g),
-        Column::new("measure".into(), vec!["gp"; n]),
-        Column::new("sex".into(), s),
-        Column::new("age_min".into(), a.clone()),
-        Column::new("age_max".into(), a),
-        Column::new("value".into(), vec![Some(1.0); n]),
-    ])?)
-}
-
 /// Sum the facts of every geography: `facts` needs `geo, measure, sex, age_min, age_max,
 /// value`. A suppressed (empty) value makes its sum empty.
 pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggregated> {
@@ -95,6 +71,23 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         cells.entry((geo as usize, measure.to_owned())).or_default().push(Cell { sex, age_min: a.get(i), age_max: z.get(i), value });
     }
     Ok(Aggregated { cells })
+}
+
+impl Aggregated {
+    /// Aggregate geographies layer by layer (each layer a partition such as all EPCI or
+    /// all départements): one join per layer keeps the joined table the size of the facts.
+    /// Geography indices follow the layers' order.
+    pub fn by_layers(facts: &DataFrame, layers: &[&[Geography]]) -> Result<Aggregated> {
+        let mut cells = HashMap::new();
+        let mut offset = 0;
+        for layer in layers {
+            for ((g, measure), v) in aggregate(facts, layer)?.cells {
+                cells.insert((g + offset, measure), v);
+            }
+            offset += layer.len();
+        }
+        Ok(Aggregated { cells })
+    }
 }
 
 /// Why a term has no value.
@@ -184,11 +177,14 @@ fn life_band(min: u32, max: Option<u32>) -> Option<usize> {
 pub struct Value {
     /// The numerator (count of events or people), when meaningful.
     pub count: Option<f64>,
+    /// What the count is set against: the denominator of a proportion or rate, the
+    /// population of a DSR, the expected count of an ICM (used by funnel plots).
+    pub denominator: Option<f64>,
     pub estimate: Estimate,
 }
 
 fn missing(method: stats::Method, note: impl Into<String>) -> Value {
-    Value { count: None, estimate: Estimate::missing(method, DEFAULT_LEVELS.len(), note) }
+    Value { count: None, denominator: None, estimate: Estimate::missing(method, DEFAULT_LEVELS.len(), note) }
 }
 
 /// Compute `indicator` in geography `geo`; `france` is the index of France (the reference
@@ -199,6 +195,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     let result = match indicator.method {
         Method::Count => agg.total(geo, &indicator.numerator).map(|x| Value {
             count: Some(x),
+            denominator: None,
             estimate: Estimate { value: Some(x), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None },
         }),
         Method::Proportion | Method::CrudeRate => (|| {
@@ -209,7 +206,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
             } else {
                 stats::rate::crude_rate(x, n, indicator.multiplier, levels)
             };
-            e.map(|estimate| Value { count: Some(x), estimate }).map_err(|e| e.to_string())
+            e.map(|estimate| Value { count: Some(x), denominator: Some(n), estimate }).map_err(|e| e.to_string())
         })(),
         Method::Dsr => (|| {
             let x = agg.by_band(geo, &indicator.numerator, 19, standard_band)?;
@@ -220,7 +217,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
                 .map(|i| stats::dsr::DsrBand { band: i as u64, count: x[i], population: n[i], standard: std[i], frequency: 1.0 })
                 .collect();
             stats::dsr::dsr(&bands, indicator.multiplier, levels)
-                .map(|r| Value { count: Some(r.observed), estimate: r.estimate })
+                .map(|r| Value { count: Some(r.observed), denominator: Some(r.population), estimate: r.estimate })
                 .map_err(|e| e.to_string())
         })(),
         Method::Icm => (|| {
@@ -234,7 +231,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
                 .map(|i| stats::isr::IsrBand { count: x[i], population: n[i], ref_count: rx[i], ref_population: rn[i] })
                 .collect();
             stats::isr::isr(&bands, 100.0, None, levels)
-                .map(|r| Value { count: Some(r.observed), estimate: r.estimate })
+                .map(|r| Value { count: Some(r.observed), denominator: Some(r.expected), estimate: r.estimate })
                 .map_err(|e| e.to_string())
         })(),
         Method::LifeExpectancy => (|| {
@@ -245,7 +242,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
                 (0..20).map(|i| stats::life_expectancy::LifeBand { start_age: starts[i], deaths: d[i], population: p[i] }).collect();
             let table = stats::life_expectancy::life_expectancy(&bands, levels).map_err(|e| e.to_string())?;
             let (_, at_birth) = table.into_iter().next().ok_or("table de mortalité vide")?;
-            Ok(Value { count: Some(d.iter().sum()), estimate: at_birth })
+            Ok(Value { count: Some(d.iter().sum()), denominator: Some(p.iter().sum()), estimate: at_birth })
         })(),
     };
     let method = match indicator.method {

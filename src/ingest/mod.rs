@@ -8,6 +8,7 @@ pub mod demo;
 pub mod demo_frames;
 pub mod facts;
 pub mod insee;
+pub mod load;
 pub mod rezone;
 pub mod table;
 

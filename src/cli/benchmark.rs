@@ -1,0 +1,140 @@
+//! `diagsante benchmark` (a territory among others) and `diagsante national` (every EPCI,
+//! département and région × every indicator).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use polars::prelude::*;
+
+use crate::compare::benchmark::{self, Against, KINDS};
+use crate::error::Result;
+use crate::geo::{Referential, Territory};
+use crate::indicators::catalogue;
+use crate::ingest::facts::write_parquet;
+use crate::ingest::load;
+use crate::output::write_atomic_with;
+
+/// Set a territory against all territories of a kind: rank, quintile, funnel plots, peers.
+#[derive(Debug, Args)]
+pub struct BenchmarkArgs {
+    /// Territory file (.toml) or shipped territory name.
+    #[arg(long)]
+    territory: String,
+    /// What to compare with.
+    #[arg(long, value_enum, default_value_t = Against::Epci)]
+    against: Against,
+    /// Restrict the comparison to the territories of one région (INSEE code, e.g. 76).
+    #[arg(long)]
+    region: Option<String>,
+    /// Size of the peer group.
+    #[arg(long, default_value_t = 10)]
+    peers: usize,
+    /// Folder of ingested data (default: the synthetic demo data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Indicator catalogue (default: the shipped one).
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Every EPCI, département and région of France × every indicator.
+#[derive(Debug, Args)]
+pub struct NationalArgs {
+    /// Folder of ingested data (default: the synthetic demo data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Indicator catalogue (default: the shipped one).
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// Output folder (national.parquet, national.csv).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Write a frame as parquet and as CSV for French Excel.
+fn write_both(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<()> {
+    write_parquet(df, &dir.join(format!("{stem}.parquet")))?;
+    write_atomic_with(&dir.join(format!("{stem}.csv")), |f| {
+        CsvWriter::new(f).include_bom(true).with_separator(b';').with_decimal_comma(true).finish(df).map_err(std::io::Error::other)
+    })
+}
+
+pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
+    let r = Referential::embedded()?;
+    let t = Territory::find(&args.territory, &r)?;
+    let indicators = catalogue::load(args.catalogue.as_deref())?;
+    let (facts, label) = load::fact_table(args.data.as_deref(), &r)?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers)?;
+    write_both(&mut b.summary, &args.out, "benchmark")?;
+    write_both(&mut b.funnel_points, &args.out, "funnel-points")?;
+    write_both(&mut b.funnel_limits, &args.out, "funnel-limits")?;
+    write_both(&mut b.peers, &args.out, "peers")?;
+    println!("{} — {label}", t.name);
+    let s = &b.summary;
+    let (labels, values, ranks, among, quintiles, peers, flags) = (
+        s.column("label")?.str()?,
+        s.column("value")?.f64()?,
+        s.column("rank")?.u32()?,
+        s.column("among")?.u32()?,
+        s.column("quintile")?.u32()?,
+        s.column("peers_value")?.f64()?,
+        s.column("comparison_peers_95")?.str()?,
+    );
+    let num = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.1}"));
+    println!("  {:<70} {:>10} {:>9} {:>3} {:>10}  {}", "indicateur", "valeur", "rang", "q", "pairs", "vs pairs (95 %)");
+    for i in 0..s.height() {
+        let rank = match (ranks.get(i), among.get(i)) {
+            (Some(r), Some(n)) => format!("{r}/{n}"),
+            _ => "—".into(),
+        };
+        let q = quintiles.get(i).map_or("—".to_owned(), |q| q.to_string());
+        println!(
+            "  {:<70} {:>10} {:>9} {:>3} {:>10}  {}",
+            labels.get(i).unwrap_or_default(),
+            num(values.get(i)),
+            rank,
+            q,
+            num(peers.get(i)),
+            flags.get(i).unwrap_or_default()
+        );
+    }
+    println!("écrit : {}", args.out.join("{benchmark,funnel-points,funnel-limits,peers}.{csv,parquet}").display());
+    Ok(())
+}
+
+pub fn run_national(args: NationalArgs) -> Result<()> {
+    let r = Referential::embedded()?;
+    let indicators = catalogue::load(args.catalogue.as_deref())?;
+    let start = Instant::now();
+    let (facts, label) = load::fact_table(args.data.as_deref(), &r)?;
+    let loaded = start.elapsed();
+    let [epci, deps, regs, france] = benchmark::national_geographies(&r);
+    let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
+    let compute = Instant::now();
+    let mut err = std::io::stderr().lock();
+    let national = benchmark::compute_all(&facts, layers, &indicators, |done, total| {
+        let width = 30 * done / total;
+        let _ = write!(err, "\r[{}{}] {done}/{total} indicateurs", "#".repeat(width), " ".repeat(30 - width));
+        let _ = err.flush();
+    })?;
+    let _ = writeln!(err);
+    let computed = compute.elapsed();
+    let mut df = national.frame(&label)?;
+    write_both(&mut df, &args.out, "national")?;
+    println!("{label}");
+    println!(
+        "{} territoires × {} indicateurs = {} lignes ; chargement {:.2} s, calcul {:.2} s",
+        national.geographies.len(),
+        indicators.len(),
+        df.height(),
+        loaded.as_secs_f64(),
+        computed.as_secs_f64()
+    );
+    println!("écrit : {}", args.out.join("national.{csv,parquet}").display());
+    Ok(())
+}

@@ -1,0 +1,354 @@
+//! Benchmarking: every indicator for every EPCI, département and région of France at once
+//! (the national table), and a territory set against the territories of one kind — rank,
+//! quintile, funnel plot (Spiegelhalter 2005) and a peer group of similar territories.
+
+use polars::prelude::*;
+
+use super::diagnose::french;
+use crate::error::{Error, Location, Result};
+use crate::geo::{Referential, Territory};
+use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
+use crate::indicators::{Indicator, Method};
+use crate::stats::compare::{compare, Comparison};
+use crate::stats::funnel;
+
+/// The kinds of territories of the national table.
+pub const KINDS: [&str; 4] = ["epci", "departement", "region", "france"];
+
+/// Every EPCI (kind 0), département (1), région (2) of France, and France (3).
+pub fn national_geographies(r: &Referential) -> [Vec<Geography>; 4] {
+    let units = |v: Vec<&crate::geo::Unit>| v.into_iter().filter(|u| u.in_france()).map(|u| u.code.clone()).collect::<Vec<_>>();
+    let epci: Vec<Geography> = r
+        .epcis
+        .values()
+        .map(|e| Geography { id: e.code.clone(), name: e.name.clone(), units: units(r.base_units_of_epci(&e.code)) })
+        .filter(|g| !g.units.is_empty())
+        .collect();
+    let deps: Vec<Geography> = r
+        .departements
+        .values()
+        .filter(|d| d.zone != "com")
+        .map(|d| Geography { id: d.code.clone(), name: d.name.clone(), units: units(r.base_units_of_departement(&d.code)) })
+        .collect();
+    let regs: Vec<Geography> = r
+        .regions
+        .values()
+        .filter(|g| g.zone != "com")
+        .map(|g| Geography { id: g.code.clone(), name: g.name.clone(), units: units(r.base_units_of_region(&g.code)) })
+        .collect();
+    let france = vec![Geography {
+        id: "FR".into(),
+        name: "France".into(),
+        units: r.communes().filter(|c| c.in_france()).flat_map(|c| r.base_units(&c.code)).map(|u| u.code.clone()).collect(),
+    }];
+    let whole = |gs: Vec<Geography>| {
+        gs.into_iter().map(|g| Geography { units: super::diagnose::with_whole_communes(g.units, r), ..g }).collect::<Vec<_>>()
+    };
+    [whole(epci), whole(deps), whole(regs), whole(france)]
+}
+
+/// Indicators × geographies, with France's value beside each.
+pub struct National {
+    /// (kind, geography) in the order of the layers.
+    pub geographies: Vec<(&'static str, Geography)>,
+    pub indicators: Vec<Indicator>,
+    /// `values[i][g]`: indicator `i` in geography `g`.
+    pub values: Vec<Vec<Value>>,
+}
+
+/// Compute every indicator for every geography of the layers; France must be the last
+/// geography (it is the reference of the ICM). `progress` is told each indicator done.
+pub fn compute_all(
+    facts: &DataFrame,
+    layers: Vec<(&'static str, Vec<Geography>)>,
+    indicators: &[Indicator],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<National> {
+    let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
+    let agg = Aggregated::by_layers(facts, &refs)?;
+    let geographies: Vec<(&'static str, Geography)> =
+        layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
+    let france = geographies.len() - 1;
+    let mut values = Vec::with_capacity(indicators.len());
+    for (i, ind) in indicators.iter().enumerate() {
+        values.push(compute_row(ind, &agg, geographies.len(), france));
+        progress(i + 1, indicators.len());
+    }
+    Ok(National { geographies, indicators: indicators.to_vec(), values })
+}
+
+/// One indicator over all geographies, in parallel.
+fn compute_row(ind: &Indicator, agg: &Aggregated, n: usize, france: usize) -> Vec<Value> {
+    use rayon::prelude::*;
+    (0..n).into_par_iter().map(|g| evaluate::compute(ind, agg, g, france)).collect()
+}
+
+impl National {
+    /// The long table: one row per geography × indicator, with France's value and the
+    /// comparison against it at 95 % and 99.8 %.
+    pub fn frame(&self, data_label: &str) -> Result<DataFrame> {
+        let france = self.geographies.len() - 1;
+        let (mut kind, mut code, mut name, mut id, mut count, mut value) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut lo95, mut up95, mut lo998, mut up998, mut fr, mut c95, mut c998, mut note) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        for (i, ind) in self.indicators.iter().enumerate() {
+            let fv = self.values[i][france].estimate.value;
+            for (g, (k, geo)) in self.geographies.iter().enumerate() {
+                let v = &self.values[i][g];
+                let e = &v.estimate;
+                kind.push(*k);
+                code.push(geo.id.clone());
+                name.push(geo.name.clone());
+                id.push(ind.id.clone());
+                count.push(v.count);
+                value.push(e.value);
+                let lim = |l: usize| e.limits.get(l).copied().flatten();
+                lo95.push(lim(0).map(|l| l.lower));
+                up95.push(lim(0).map(|l| l.upper));
+                lo998.push(lim(1).map(|l| l.lower));
+                up998.push(lim(1).map(|l| l.upper));
+                fr.push(fv);
+                let cmp = |l| match fv {
+                    Some(f) if ind.method != Method::Count && g != france => french(compare(e, l, f, ind.polarity)),
+                    _ => "",
+                };
+                c95.push(cmp(0));
+                c998.push(cmp(1));
+                note.push(e.note.clone());
+            }
+        }
+        let n = kind.len();
+        Ok(DataFrame::new_infer_height(vec![
+            Column::new("kind".into(), kind),
+            Column::new("code".into(), code),
+            Column::new("name".into(), name),
+            Column::new("indicator".into(), id),
+            Column::new("count".into(), count),
+            Column::new("value".into(), value),
+            Column::new("lower_95".into(), lo95),
+            Column::new("upper_95".into(), up95),
+            Column::new("lower_99_8".into(), lo998),
+            Column::new("upper_99_8".into(), up998),
+            Column::new("france_value".into(), fr),
+            Column::new("comparison_france_95".into(), c95),
+            Column::new("comparison_france_99_8".into(), c998),
+            Column::new("note".into(), note),
+            Column::new("data".into(), vec![data_label; n]),
+        ])?)
+    }
+}
+
+/// What a territory is benchmarked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Against {
+    /// All EPCI of France (or of --region).
+    Epci,
+    /// All départements of France (or of --region).
+    Departements,
+    /// The k EPCI most similar to the territory by socio-demographic profile.
+    Peers,
+}
+
+/// The result of a benchmark.
+pub struct Benchmark {
+    /// One row per indicator: rank, quintile, peers' pooled value and comparison.
+    pub summary: DataFrame,
+    /// Funnel-plot points: every territory of the set × indicator, with significance.
+    pub funnel_points: DataFrame,
+    /// Funnel control limits (100 points per indicator).
+    pub funnel_limits: DataFrame,
+    /// The peer group with the profile it was chosen on.
+    pub peers: DataFrame,
+}
+
+/// The profile peers are chosen on (as z-scores): shares of 0-17 and 65+, unemployment,
+/// C2S share, and the population's order of magnitude (log10).
+const PROFILE: [&str; 4] = ["part_0_17", "part_65_plus", "chomage_15_64", "part_c2s"];
+
+/// Benchmark territory `t` against a set of territories.
+pub fn benchmark(
+    t: &Territory,
+    r: &Referential,
+    facts: &DataFrame,
+    indicators: &[Indicator],
+    against: Against,
+    region: Option<&str>,
+    k: usize,
+) -> Result<Benchmark> {
+    let [epci, deps, _, france] = national_geographies(r);
+    let in_region = |g: &Geography| {
+        region.is_none_or(|reg| g.units.first().and_then(|u| r.unit(u)).is_some_and(|u| u.region == reg))
+    };
+    if let Some(reg) = region {
+        if !r.regions.contains_key(reg) {
+            return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
+        }
+    }
+    let set: Vec<Geography> = match against {
+        Against::Departements => deps.into_iter().filter(in_region).collect(),
+        Against::Epci | Against::Peers => epci.into_iter().filter(in_region).collect(),
+    };
+    let me = Geography { id: t.id.clone(), name: t.name.clone(), units: t.units.clone() };
+    let n_set = set.len();
+    // Layers: the set, the territory, (later) the peers pooled, France.
+    let national = compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("france", france.clone())], indicators, |_, _| {})?;
+    let territory = n_set;
+    // A member of the set with the territory's very perimeter (an EPCI-wide CLS) is the
+    // territory itself: it is left out of ranks, funnels and peers.
+    let same_units = |g: &Geography| g.units.len() == me.units.len() && g.units.iter().all(|u| me.units.contains(u));
+    let is_me: Vec<bool> = (0..n_set).map(|g| same_units(&national.geographies[g].1)).collect();
+
+    // Peers: nearest by profile among the set (the territory itself excluded).
+    let profile_of = |g: usize| -> Option<Vec<f64>> {
+        let mut p: Vec<f64> = PROFILE
+            .iter()
+            .map(|id| indicators.iter().position(|i| i.id == *id).and_then(|i| national.values[i][g].estimate.value))
+            .collect::<Option<_>>()?;
+        let pop = indicators.iter().position(|i| i.id == "population").and_then(|i| national.values[i][g].estimate.value)?;
+        p.push(pop.max(1.0).log10());
+        Some(p)
+    };
+    let profiles: Vec<Option<Vec<f64>>> = (0..=n_set).map(profile_of).collect();
+    let dims = PROFILE.len() + 1;
+    let known: Vec<&Vec<f64>> = profiles.iter().flatten().collect();
+    let mean: Vec<f64> = (0..dims).map(|d| known.iter().map(|p| p[d]).sum::<f64>() / known.len().max(1) as f64).collect();
+    let sd: Vec<f64> = (0..dims)
+        .map(|d| (known.iter().map(|p| (p[d] - mean[d]).powi(2)).sum::<f64>() / known.len().max(1) as f64).sqrt().max(1e-12))
+        .collect();
+    let distance = |a: &[f64], b: &[f64]| (0..dims).map(|d| ((a[d] - b[d]) / sd[d]).powi(2)).sum::<f64>().sqrt();
+    let Some(mine) = profiles[territory].clone() else {
+        return Err(Error::input(Location::file(&t.id), "the territory's profile (age, unemployment, C2S) is not available", "check the data"));
+    };
+    let mut ranked: Vec<(usize, f64)> = (0..n_set)
+        .filter(|&g| !is_me[g])
+        .filter_map(|g| profiles[g].as_ref().map(|p| (g, distance(p, &mine))))
+        .collect();
+    ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
+    ranked.truncate(k);
+    let pooled = Geography {
+        id: "peers".into(),
+        name: format!("{} territoires voisins par le profil", ranked.len()),
+        units: ranked.iter().flat_map(|(g, _)| national.geographies[*g].1.units.clone()).collect(),
+    };
+    let peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, |_, _| {})?;
+
+    // Summary: rank and quintile within the set, peers' pooled value and comparison.
+    let (mut id, mut label, mut value, mut rank, mut n, mut quintile, mut peer_value, mut p95, mut p998) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (i, ind) in indicators.iter().enumerate() {
+        let mine = national.values[i][territory].estimate.value;
+        let others: Vec<f64> = (0..n_set).filter(|&g| !is_me[g]).filter_map(|g| national.values[i][g].estimate.value).collect();
+        let (r_, q) = match mine {
+            Some(v) if !others.is_empty() => {
+                let above = others.iter().filter(|&&o| o > v).count();
+                let below = others.iter().filter(|&&o| o < v).count();
+                // Quintile of the territory's position (1 = lowest values, 5 = highest).
+                let q = (1 + (5 * below) / (others.len() + 1)).min(5) as u32;
+                (Some(above as u32 + 1), Some(q))
+            }
+            _ => (None, None),
+        };
+        id.push(ind.id.clone());
+        label.push(ind.label.clone());
+        value.push(mine);
+        rank.push(r_);
+        n.push(others.len() as u32);
+        quintile.push(q);
+        let pv = peers_values.values[i][1].estimate.value;
+        peer_value.push(pv);
+        let cmp = |l| match pv {
+            Some(p) if ind.method != Method::Count => french(compare(&peers_values.values[i][0].estimate, l, p, ind.polarity)),
+            _ => french(Comparison::NotCompared),
+        };
+        p95.push(cmp(0));
+        p998.push(cmp(1));
+    }
+    let summary = DataFrame::new_infer_height(vec![
+        Column::new("indicator".into(), id),
+        Column::new("label".into(), label),
+        Column::new("value".into(), value),
+        Column::new("rank".into(), rank),
+        Column::new("among".into(), n),
+        Column::new("quintile".into(), quintile),
+        Column::new("peers_value".into(), peer_value),
+        Column::new("comparison_peers_95".into(), p95),
+        Column::new("comparison_peers_99_8".into(), p998),
+    ])?;
+    let (funnel_points, funnel_limits) = funnels(&national, indicators, &is_me, territory)?;
+    let peers = DataFrame::new_infer_height(vec![
+        Column::new("code".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.id.clone()).collect::<Vec<_>>()),
+        Column::new("name".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.name.clone()).collect::<Vec<_>>()),
+        Column::new("distance".into(), ranked.iter().map(|(_, d)| *d).collect::<Vec<_>>()),
+    ])?;
+    Ok(Benchmark { summary, funnel_points, funnel_limits, peers })
+}
+
+/// Funnel-plot data of every indicator with a denominator: the set's territories and the
+/// benchmarked one (`is_territory`), with their significance, and the control limits.
+fn funnels(national: &National, indicators: &[Indicator], is_me: &[bool], territory: usize) -> Result<(DataFrame, DataFrame)> {
+    let n_set = is_me.len();
+    let (mut pid, mut pcode, mut pname, mut pnum, mut pden, mut pval, mut psig, mut pme) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut lid, mut lden, mut ltarget, mut l95, mut u95, mut l998, mut u998) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (i, ind) in indicators.iter().enumerate() {
+        let points: Vec<usize> = (0..=n_set)
+            .filter(|&g| g == n_set || !is_me[g])
+            .filter(|&g| {
+                let v = &national.values[i][g];
+                v.count.is_some() && v.denominator.is_some_and(|d| d > 0.0) && v.estimate.value.is_some()
+            })
+            .collect();
+        let x: Vec<f64> = points.iter().map(|&g| national.values[i][g].count.unwrap_or(0.0)).collect();
+        let d: Vec<f64> = points.iter().map(|&g| national.values[i][g].denominator.unwrap_or(0.0)).collect();
+        let v: Vec<f64> = points.iter().map(|&g| national.values[i][g].estimate.value.unwrap_or(0.0)).collect();
+        let result = match ind.method {
+            Method::Proportion => funnel::proportion_funnel(&x, &d),
+            Method::Icm => funnel::ratio_funnel(&x, &d),
+            Method::CrudeRate => funnel::rate_funnel(&x, &v, ind.multiplier, false),
+            Method::Dsr => funnel::rate_funnel(&x, &v, ind.multiplier, true),
+            Method::Count | Method::LifeExpectancy => continue,
+        };
+        let Ok(result) = result else { continue };
+        // A ratio funnel is drawn as O/E; the ICM is O/E × 100.
+        let scale = if ind.method == Method::Icm { 100.0 } else if ind.method == Method::Proportion { ind.multiplier } else { 1.0 };
+        for (k, &g) in points.iter().enumerate() {
+            pid.push(ind.id.clone());
+            pcode.push(national.geographies[g].1.id.clone());
+            pname.push(national.geographies[g].1.name.clone());
+            pnum.push(x[k]);
+            pden.push(d[k]);
+            pval.push(v[k]);
+            psig.push(result.significance[k].to_string());
+            pme.push(g == territory);
+        }
+        for l in &result.limits_table {
+            lid.push(ind.id.clone());
+            lden.push(l.denominator);
+            ltarget.push(result.target * scale);
+            l95.push(l.lower_95 * scale);
+            u95.push(l.upper_95 * scale);
+            l998.push(l.lower_99_8 * scale);
+            u998.push(l.upper_99_8 * scale);
+        }
+    }
+    let points = DataFrame::new_infer_height(vec![
+        Column::new("indicator".into(), pid),
+        Column::new("code".into(), pcode),
+        Column::new("name".into(), pname),
+        Column::new("numerator".into(), pnum),
+        Column::new("denominator".into(), pden),
+        Column::new("value".into(), pval),
+        Column::new("significance".into(), psig),
+        Column::new("is_territory".into(), pme),
+    ])?;
+    let limits = DataFrame::new_infer_height(vec![
+        Column::new("indicator".into(), lid),
+        Column::new("denominator".into(), lden),
+        Column::new("target".into(), ltarget),
+        Column::new("lower_95".into(), l95),
+        Column::new("upper_95".into(), u95),
+        Column::new("lower_99_8".into(), l998),
+        Column::new("upper_99_8".into(), u998),
+    ])?;
+    Ok((points, limits))
+}

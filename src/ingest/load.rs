@@ -1,0 +1,80 @@
+//! The fact table the diagnostics read: the synthetic demo data by default, or the parquet
+//! files `diagsante ingest` wrote into a folder; the GP roster joins it as `gp` facts.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Location, Result};
+use crate::geo::Referential;
+use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
+use crate::ingest::demo_frames;
+use crate::ingest::facts::read_parquet;
+
+/// The fact table (with the GP roster as `gp` facts) and what to say about its origin.
+pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<(DataFrame, String)> {
+    let (facts, roster, label) = match dir {
+        None => {
+            let (facts, roster) = demo_frames::cached(r, DEFAULT_SEED)?;
+            (facts, Some(roster), DEMO_LABEL.to_owned())
+        }
+        Some(dir) => {
+            let entries = std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))?;
+            let mut frames = Vec::new();
+            let mut roster = None;
+            for entry in entries {
+                let path = entry.map_err(|e| Error::read(dir, e))?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+                if name.starts_with("facts-") && name.ends_with(".parquet") {
+                    frames.push(read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?);
+                } else if name == "roster.parquet" {
+                    roster = Some(read_parquet(&path)?);
+                }
+            }
+            if frames.is_empty() {
+                return Err(Error::input(
+                    Location::file(dir.display().to_string()),
+                    "no facts-*.parquet in this folder",
+                    "fill it with `diagsante ingest … --out` first",
+                ));
+            }
+            let mut facts = frames.remove(0);
+            for f in frames {
+                facts.vstack_mut(&f)?;
+            }
+            (facts, roster, format!("données de {}", dir.display()))
+        }
+    };
+    let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
+    let mut facts = facts.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
+    if let Some(roster) = roster {
+        let gp = roster_facts(&roster, year)?;
+        let gp = gp.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
+        facts = facts.vstack(&gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?)?;
+    }
+    Ok((facts, label))
+}
+
+/// The GP roster as facts: one `gp` count per GP, by sex and age at `year`.
+pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
+    let geo = roster.column("geo")?.str()?;
+    let birth = roster.column("birth_year")?.i32()?;
+    let sex = roster.column("sex")?.str()?;
+    let (mut g, mut s, mut a) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..roster.height() {
+        if let (Some(code), Some(b)) = (geo.get(i), birth.get(i)) {
+            g.push(code.to_owned());
+            s.push(sex.get(i).unwrap_or("all").to_owned());
+            a.push(u32::try_from(year - b).ok());
+        }
+    }
+    let n = g.len();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("geo".into(), g),
+        Column::new("measure".into(), vec!["gp"; n]),
+        Column::new("sex".into(), s),
+        Column::new("age_min".into(), a.clone()),
+        Column::new("age_max".into(), a),
+        Column::new("value".into(), vec![Some(1.0); n]),
+    ])?)
+}
