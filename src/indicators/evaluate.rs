@@ -34,59 +34,119 @@ pub struct Aggregated {
 }
 
 /// Sum the facts of every geography: `facts` needs `geo, measure, sex, age_min, age_max,
-/// value`. A suppressed (empty) value makes its sum empty.
+/// value`. A suppressed (empty) value makes its sum empty. Geographies may overlap (a
+/// territory inside its département inside France).
+///
+/// One pass over the facts into dense accumulators indexed by (geography, measure, sex,
+/// age band): measures, sexes and bands are interned first, so the pass does one hash
+/// lookup per row (its commune) and a few array additions.
 pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggregated> {
-    let (mut unit, mut index) = (Vec::new(), Vec::new());
-    for (i, g) in geographies.iter().enumerate() {
-        for u in &g.units {
-            unit.push(u.as_str());
-            index.push(i as u32);
+    // Each unit's geographies.
+    let mut unit_index: HashMap<&str, usize> = HashMap::new();
+    let mut unit_geos: Vec<Vec<u32>> = Vec::new();
+    for (g, geo) in geographies.iter().enumerate() {
+        for u in &geo.units {
+            let i = *unit_index.entry(u.as_str()).or_insert_with(|| {
+                unit_geos.push(Vec::new());
+                unit_geos.len() - 1
+            });
+            if unit_geos[i].last() != Some(&(g as u32)) {
+                unit_geos[i].push(g as u32);
+            }
         }
     }
-    let mapping = DataFrame::new_infer_height(vec![Column::new("geo".into(), unit), Column::new("geography".into(), index)])?;
-    let facts = facts.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
-    let summed = facts
-        .lazy()
-        .join(mapping.lazy(), [col("geo")], [col("geo")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("geography"), col("measure"), col("sex"), col("age_min"), col("age_max")])
-        .agg([
-            col("value").sum().alias("value"),
-            col("value").null_count().alias("missing"),
-        ])
-        .collect()?;
-    let g = summed.column("geography")?.u32()?;
-    let m = summed.column("measure")?.str()?;
-    let s = summed.column("sex")?.str()?;
-    let a = summed.column("age_min")?.cast(&DataType::UInt32)?;
-    let z = summed.column("age_max")?.cast(&DataType::UInt32)?;
-    let (a, z) = (a.u32()?, z.u32()?);
-    let v = summed.column("value")?.f64()?;
-    let missing = summed.column("missing")?.cast(&DataType::UInt32)?;
-    let missing = missing.u32()?;
+    let geo = facts.column("geo")?.str()?;
+    let measure = facts.column("measure")?.str()?;
+    let sex = facts.column("sex")?.str()?;
+    let age_min = facts.column("age_min")?.cast(&DataType::UInt32)?;
+    let age_max = facts.column("age_max")?.cast(&DataType::UInt32)?;
+    let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
+    let value = facts.column("value")?.cast(&DataType::Float64)?;
+    let value = value.f64()?;
+
+    // First pass: intern the measures and age bands. Second pass: add each row into its
+    // geographies' cells. Columns are walked with iterators (random access into chunked
+    // arrays would cost more than the additions).
+    let mut measures: Vec<String> = Vec::new();
+    let mut measure_index: HashMap<String, usize> = HashMap::new();
+    let mut bands: Vec<(Option<u32>, Option<u32>)> = Vec::new();
+    let mut band_index: HashMap<(Option<u32>, Option<u32>), usize> = HashMap::new();
+    for m in measure.unique()?.iter().flatten() {
+        measure_index.insert(m.to_owned(), measures.len());
+        measures.push(m.to_owned());
+    }
+    for band in age_min.iter().zip(age_max.iter()) {
+        if !band_index.contains_key(&band) {
+            band_index.insert(band, bands.len());
+            bands.push(band);
+        }
+    }
+    let (nm, nb) = (measures.len().max(1), bands.len().max(1));
+    let cell = |g: usize, m: usize, s: usize, b: usize| ((g * nm + m) * 3 + s) * nb + b;
+    let size = geographies.len() * nm * 3 * nb;
+    let (mut sum, mut missing, mut present) = (vec![0.0f64; size], vec![false; size], vec![false; size]);
+    let mut last_measure: (&str, usize) = ("", usize::MAX);
+    let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
+    let columns = geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())).zip(value.iter());
+    // Facts come sorted by commune and measure: remember the last lookups.
+    let mut last_geo: (&str, Option<usize>) = ("", None);
+    let mut last_sex: (&str, usize) = ("", usize::MAX);
+    for ((((g, m), sx), band), v) in columns {
+        let g = g.unwrap_or_default();
+        if last_geo.0 != g || g.is_empty() {
+            last_geo = (g, unit_index.get(g).copied());
+        }
+        let Some(u) = last_geo.1 else { continue };
+        let m = m.unwrap_or_default();
+        if last_measure.1 == usize::MAX || last_measure.0 != m {
+            last_measure = (m, measure_index.get(m).copied().unwrap_or(0));
+        }
+        if last_band.1 == usize::MAX || last_band.0 != band {
+            last_band = (band, band_index.get(&band).copied().unwrap_or(0));
+        }
+        let sx = sx.unwrap_or_default();
+        if last_sex.1 == usize::MAX || last_sex.0 != sx {
+            let code = match Sex::parse(sx).unwrap_or(Sex::All) {
+                Sex::Male => 0,
+                Sex::Female => 1,
+                Sex::All => 2,
+            };
+            last_sex = (sx, code);
+        }
+        let s = last_sex.1;
+        for &gi in &unit_geos[u] {
+            let k = cell(gi as usize, last_measure.1, s, last_band.1);
+            present[k] = true;
+            match v {
+                Some(v) => sum[k] += v,
+                None => missing[k] = true,
+            }
+        }
+    }
     let mut cells: HashMap<(usize, String), Vec<Cell>> = HashMap::new();
-    for i in 0..summed.height() {
-        let (Some(geo), Some(measure)) = (g.get(i), m.get(i)) else { continue };
-        let value = if missing.get(i).unwrap_or(0) > 0 { None } else { v.get(i) };
-        let sex = s.get(i).and_then(Sex::parse).unwrap_or(Sex::All);
-        cells.entry((geo as usize, measure.to_owned())).or_default().push(Cell { sex, age_min: a.get(i), age_max: z.get(i), value });
+    for g in 0..geographies.len() {
+        for (m, name) in measures.iter().enumerate() {
+            for s in 0..3 {
+                for (b, &(min, max)) in bands.iter().enumerate() {
+                    let k = cell(g, m, s, b);
+                    if present[k] {
+                        let sex = [Sex::Male, Sex::Female, Sex::All][s];
+                        let value = (!missing[k]).then_some(sum[k]);
+                        cells.entry((g, name.clone())).or_default().push(Cell { sex, age_min: min, age_max: max, value });
+                    }
+                }
+            }
+        }
     }
     Ok(Aggregated { cells })
 }
 
 impl Aggregated {
-    /// Aggregate geographies layer by layer (each layer a partition such as all EPCI or
-    /// all départements): one join per layer keeps the joined table the size of the facts.
-    /// Geography indices follow the layers' order.
+    /// Aggregate the geographies of several layers (e.g. all EPCI, all départements) in
+    /// one pass; geography indices follow the layers' order.
     pub fn by_layers(facts: &DataFrame, layers: &[&[Geography]]) -> Result<Aggregated> {
-        let mut cells = HashMap::new();
-        let mut offset = 0;
-        for layer in layers {
-            for ((g, measure), v) in aggregate(facts, layer)?.cells {
-                cells.insert((g + offset, measure), v);
-            }
-            offset += layer.len();
-        }
-        Ok(Aggregated { cells })
+        let all: Vec<Geography> = layers.iter().flat_map(|l| l.iter().cloned()).collect();
+        aggregate(facts, &all)
     }
 }
 
