@@ -67,14 +67,25 @@ pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
 /// ingestion refuses a file giving both the city and its arrondissements.)
 pub(crate) fn with_whole_communes(mut units: Vec<String>, r: &Referential) -> Vec<String> {
     let set: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
-    let parents: Vec<String> = r
-        .communes()
-        .filter(|c| r.has_arrondissements(&c.code))
-        .filter(|c| r.base_units(&c.code).iter().all(|a| set.contains(a.code.as_str())))
-        .map(|c| c.code.clone())
+    let parents: Vec<String> = split_communes(r)
+        .iter()
+        .filter(|(_, arrondissements)| arrondissements.iter().all(|a| set.contains(a.as_str())))
+        .map(|(c, _)| c.clone())
         .collect();
     units.extend(parents);
     units
+}
+
+/// The communes split into arrondissements, with them (the referential is embedded and
+/// the same for the whole run: computed once).
+fn split_communes(r: &Referential) -> &'static [(String, Vec<String>)] {
+    static SPLIT: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    SPLIT.get_or_init(|| {
+        r.communes()
+            .filter(|c| r.has_arrondissements(&c.code))
+            .map(|c| (c.code.clone(), r.base_units(&c.code).iter().map(|u| u.code.clone()).collect()))
+            .collect()
+    })
 }
 
 /// Compute the diagnostic of `t` from `facts` (the fact table, GP roster included as `gp`
