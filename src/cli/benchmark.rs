@@ -69,7 +69,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let t = Territory::find(&args.territory, &r)?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     let (facts, label) = load::fact_table(args.data.as_deref(), &r)?;
-    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers)?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.data.is_none())?;
     write_both(&mut b.summary, &args.out, "benchmark")?;
     write_both(&mut b.funnel_points, &args.out, "funnel-points")?;
     write_both(&mut b.funnel_limits, &args.out, "funnel-limits")?;
@@ -117,7 +117,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
     let compute = Instant::now();
     let mut err = std::io::stderr().lock();
-    let national = benchmark::compute_all(&facts, layers, &indicators, |done, total| {
+    let national = benchmark::compute_all(&facts, layers, &indicators, args.data.is_none(), |done, total| {
         let width = 30 * done / total;
         let _ = write!(err, "\r[{}{}] {done}/{total} indicateurs", "#".repeat(width), " ".repeat(30 - width));
         let _ = err.flush();

@@ -58,14 +58,17 @@ pub struct National {
 
 /// Compute every indicator for every geography of the layers; France must be the last
 /// geography (it is the reference of the ICM). `progress` is told each indicator done.
+/// `missing_means_zero`: see [`Aggregated::missing_means_zero`] (true for the demo data).
 pub fn compute_all(
     facts: &DataFrame,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
+    missing_means_zero: bool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<National> {
     let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
-    let agg = Aggregated::by_layers(facts, &refs)?;
+    let mut agg = Aggregated::by_layers(facts, &refs)?;
+    agg.missing_means_zero = missing_means_zero;
     let geographies: Vec<(&'static str, Geography)> =
         layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
     let france = geographies.len() - 1;
@@ -174,6 +177,7 @@ pub fn benchmark(
     against: Against,
     region: Option<&str>,
     k: usize,
+    missing_means_zero: bool,
 ) -> Result<Benchmark> {
     let [epci, deps, _, france] = national_geographies(r);
     let in_region = |g: &Geography| {
@@ -191,7 +195,7 @@ pub fn benchmark(
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: t.units.clone() };
     let n_set = set.len();
     // Layers: the set, the territory, (later) the peers pooled, France.
-    let national = compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("france", france.clone())], indicators, |_, _| {})?;
+    let national = compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("france", france.clone())], indicators, missing_means_zero, |_, _| {})?;
     let territory = n_set;
     // A member of the set with the territory's very perimeter (an EPCI-wide CLS) is the
     // territory itself: it is left out of ranks, funnels and peers.
@@ -230,7 +234,7 @@ pub fn benchmark(
         name: format!("{} territoires voisins par le profil", ranked.len()),
         units: ranked.iter().flat_map(|(g, _)| national.geographies[*g].1.units.clone()).collect(),
     };
-    let peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, |_, _| {})?;
+    let peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, missing_means_zero, |_, _| {})?;
 
     // Summary: rank and quintile within the set, peers' pooled value and comparison.
     let (mut id, mut label, mut value, mut rank, mut n, mut quintile, mut peer_value, mut p95, mut p998) =

@@ -92,7 +92,8 @@ fn split_communes(r: &Referential) -> &'static [(String, Vec<String>)] {
 /// facts), for the indicators of `catalogue`.
 pub fn diagnose(t: &Territory, r: &Referential, facts: &DataFrame, catalogue: &[Indicator], data_label: &str) -> Result<Diagnosis> {
     let geos = geographies(t, r);
-    let agg = evaluate::aggregate(facts, &geos)?;
+    let mut agg = evaluate::aggregate(facts, &geos)?;
+    agg.missing_means_zero = data_label == crate::ingest::demo::DEMO_LABEL;
     let rows = catalogue
         .iter()
         .map(|ind| {

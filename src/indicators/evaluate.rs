@@ -31,6 +31,16 @@ struct Cell {
 /// Counts summed per geography and measure.
 pub struct Aggregated {
     cells: HashMap<(usize, String), Vec<Cell>>,
+    /// Every (sex, band) a measure is given for, in any geography: where a geography has
+    /// no row for one of them, its count is 0 (the demo data and the roster leave zeros out).
+    grid: HashMap<String, Vec<(Sex, Option<u32>, Option<u32>)>>,
+    /// Number of units of each geography, and of those with at least one row of a measure.
+    units: Vec<usize>,
+    coverage: HashMap<(usize, String), usize>,
+    /// Whether a unit without rows for a measure means 0 (the demo data leaves zero counts
+    /// out) rather than "not given" (a real file that lacks communes): in the latter case the
+    /// values say how many units had no data.
+    pub missing_means_zero: bool,
 }
 
 /// Sum the facts of every geography: `facts` needs `geo, measure, sex, age_min, age_max,
@@ -83,6 +93,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     }
     let (nm, nb) = (measures.len().max(1), bands.len().max(1));
     let cell = |g: usize, m: usize, s: usize, b: usize| ((g * nm + m) * 3 + s) * nb + b;
+    let mut seen = vec![false; unit_geos.len() * nm];
     let size = geographies.len() * nm * 3 * nb;
     let (mut sum, mut missing, mut present) = (vec![0.0f64; size], vec![false; size], vec![false; size]);
     let mut last_measure: (&str, usize) = ("", usize::MAX);
@@ -114,6 +125,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             last_sex = (sx, code);
         }
         let s = last_sex.1;
+        seen[u * nm + last_measure.1] = true;
         for &gi in &unit_geos[u] {
             let k = cell(gi as usize, last_measure.1, s, last_band.1);
             present[k] = true;
@@ -138,7 +150,28 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             }
         }
     }
-    Ok(Aggregated { cells })
+    let mut grid: HashMap<String, Vec<(Sex, Option<u32>, Option<u32>)>> = HashMap::new();
+    for ((_, measure), list) in &cells {
+        let g = grid.entry(measure.clone()).or_default();
+        for c in list {
+            if !g.contains(&(c.sex, c.age_min, c.age_max)) {
+                g.push((c.sex, c.age_min, c.age_max));
+            }
+        }
+    }
+    let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
+    let mut units = vec![0usize; geographies.len()];
+    for (u, geos) in unit_geos.iter().enumerate() {
+        for &g in geos {
+            units[g as usize] += 1;
+            for (m, name) in measures.iter().enumerate() {
+                if seen[u * nm + m] {
+                    *coverage.entry((g as usize, name.clone())).or_default() += 1;
+                }
+            }
+        }
+    }
+    Ok(Aggregated { cells, grid, units, coverage, missing_means_zero: false })
 }
 
 impl Aggregated {
@@ -159,26 +192,33 @@ impl Aggregated {
     /// takes one of them only, never both: totals when it asks for no breakdown, else the
     /// breakdown. `banded` asks for age bands whatever the term says.
     fn select(&self, geo: usize, term: &Term, banded: bool) -> std::result::Result<Vec<Cell>, Missing> {
-        let cells = self
-            .cells
-            .get(&(geo, term.measure.clone()))
-            .ok_or_else(|| format!("mesure «{}» absente des données", term.measure))?;
-        let sexed: Vec<Cell> = match term.sex() {
-            Some(s) => cells.iter().filter(|c| c.sex == s).copied().collect(),
-            None if cells.iter().any(|c| c.sex == Sex::All) => cells.iter().filter(|c| c.sex == Sex::All).copied().collect(),
-            None => cells.clone(),
+        // The choice is made on the measure's grid, so that it is the same in every
+        // geography; a geography's missing cell counts 0.
+        let grid = self.grid.get(&term.measure).ok_or_else(|| format!("mesure «{}» absente des données", term.measure))?;
+        let sexed: Vec<&(Sex, Option<u32>, Option<u32>)> = match term.sex() {
+            Some(s) => grid.iter().filter(|c| c.0 == s).collect(),
+            None if grid.iter().any(|c| c.0 == Sex::All) => grid.iter().filter(|c| c.0 == Sex::All).collect(),
+            None => grid.iter().collect(),
         };
         let wants_total = !banded && term.age_min.is_none() && term.age_max.is_none();
-        let has_total = sexed.iter().any(|c| c.age_min.is_none());
-        let out: Vec<Cell> = if wants_total && has_total {
-            sexed.into_iter().filter(|c| c.age_min.is_none()).collect()
+        let has_total = sexed.iter().any(|c| c.1.is_none());
+        let chosen: Vec<&(Sex, Option<u32>, Option<u32>)> = if wants_total && has_total {
+            sexed.into_iter().filter(|c| c.1.is_none()).collect()
         } else {
-            sexed.into_iter().filter(|c| c.age_min.is_some() && term.selects_band(c.age_min, c.age_max)).collect()
+            sexed.into_iter().filter(|c| c.1.is_some() && term.selects_band(c.1, c.2)).collect()
         };
-        if out.is_empty() {
+        if chosen.is_empty() {
             return Err(format!("aucune donnée de «{}» pour ces âges", term.measure));
         }
-        Ok(out)
+        let here = self.cells.get(&(geo, term.measure.clone()));
+        Ok(chosen
+            .into_iter()
+            .map(|&(sex, age_min, age_max)| {
+                here.and_then(|cells| cells.iter().find(|c| c.sex == sex && c.age_min == age_min && c.age_max == age_max))
+                    .copied()
+                    .unwrap_or(Cell { sex, age_min, age_max, value: Some(0.0) })
+            })
+            .collect())
     }
 
     /// Σ of the selected cells (`Err` when absent or suppressed).
@@ -311,7 +351,24 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
         Method::LifeExpectancy => stats::Method::Chiang,
         _ => stats::Method::Byar,
     };
-    let value = result.unwrap_or_else(|why| missing(method, why));
+    let mut value = result.unwrap_or_else(|why| missing(method, why));
+    if !agg.missing_means_zero && value.estimate.value.is_some() {
+        let terms = std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref());
+        let lacking: Vec<String> = terms
+            .filter_map(|t| {
+                let have = agg.coverage.get(&(geo, t.measure.clone())).copied().unwrap_or(0);
+                let all = agg.units.get(geo).copied().unwrap_or(0);
+                (have < all).then(|| format!("«{}» absent pour {} communes sur {all}", t.measure, all - have))
+            })
+            .collect();
+        if !lacking.is_empty() {
+            let note = format!("données incomplètes : {}", lacking.join(", "));
+            value.estimate.note = Some(match value.estimate.note.take() {
+                Some(n) => format!("{n} ; {note}"),
+                None => note,
+            });
+        }
+    }
     suppress(indicator, value)
 }
 

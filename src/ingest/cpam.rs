@@ -17,7 +17,9 @@
 //! 30003;17-69;5120;610;820;540
 //! ```
 //! giving the measures `patients`, `patients_without_gp`, `patients_ald`, `patients_c2s`
-//! (only the columns present). A subset above its `patients` is an error.
+//! (only the columns present); rows for the 17+ and the 70+ (`17+`, `70 ans et plus`) take
+//! the names the indicator catalogue uses: `patients_17p`, `patients_17p_without_gp`,
+//! `patients_70p`… A subset above its `patients` is an error.
 
 use std::collections::HashMap;
 
@@ -181,7 +183,20 @@ pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink
             Error::input(at(&col), format!("«{label}» is not an age or age band"), "write a band such as 17-69, 70+ or leave it empty")
         })?;
         let y = years.year(row, table)?;
-        let key = |measure: &str| CellKey { year: y, measure: measure.into(), sex: Sex::All, age_min, age_max };
+        // The access indicators are published for the 17+ and the 70+: those bands take the
+        // vocabulary's names (`patients_17p`, `patients_17p_without_gp`…), others stay banded.
+        let suffix = match (age_min, age_max) {
+            (Some(17), None) => "_17p",
+            (Some(70), None) => "_70p",
+            _ => "",
+        };
+        let key = |measure: &str| {
+            let name = match measure.strip_prefix("patients") {
+                Some(rest) if !suffix.is_empty() => format!("patients{suffix}{rest}"),
+                _ => measure.to_owned(),
+            };
+            CellKey { year: y, measure: name, sex: Sex::All, age_min, age_max }
+        };
         sink.push(&geo[row], Level::Commune, key("patients"), patients[row], &at(&geo_col))?;
         for (measure, _, cells) in &columns {
             sink.push(&geo[row], Level::Commune, key(measure), cells[row], &at(&geo_col))?;

@@ -91,7 +91,8 @@ fn long_tables_deaths_and_patientele() {
 
     ingest(&["patientele", &file("patientele.csv"), "--year", "2024"], dir.path());
     let df = parquet(&dir.path().join("facts-patientele-patientele.parquet"));
-    assert_eq!(fact(&df, "30003", "patients_without_gp", "all", Some(70)), Some(Some(95.0)));
+    assert_eq!(fact(&df, "30003", "patients_70p_without_gp", "all", Some(70)), Some(Some(95.0)), "70+ takes the vocabulary's name");
+    assert_eq!(fact(&df, "30003", "patients_without_gp", "all", Some(17)), Some(Some(610.0)), "17-69 stays banded");
     assert_eq!(fact(&df, "30006", "patients_without_gp", "all", Some(17)), Some(None));
     let suppressed = df.column("suppressed").unwrap().bool().unwrap().sum();
     assert_eq!(suppressed, Some(1));
@@ -142,4 +143,27 @@ fn bad_files_name_the_line_and_column_and_write_nothing() {
             .stderr(predicate::str::contains(place).and(predicate::str::contains(what)).and(predicate::str::contains("panicked").not()));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{args:?}: nothing written");
     }
+}
+
+#[test]
+fn diagnose_reads_ingested_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    ingest(&["patientele", &file("patientele-17p-70p.csv"), "--year", "2024"], &data_dir);
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    assert!(d["data"].as_str().unwrap().contains("données de"), "not labelled synthetic: {}", d["data"]);
+    let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "sans_mt_17_plus").unwrap();
+    // (705 + 300) / (7,020 + 2,100): both communes are in the CPTS.
+    assert_eq!(row["count"].as_f64(), Some(1005.0));
+    assert!((row["value"].as_f64().unwrap() - 100.0 * 1005.0 / 9120.0).abs() < 1e-9);
+    // The CPTS has 10 communes; the file gives 2: the value says so.
+    assert!(row["note"].as_str().unwrap().contains("absent pour 8 communes sur 10"), "{}", row["note"]);
+    let missing = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "depistage_sein").unwrap();
+    assert!(missing["value"].is_null() && missing["note"].as_str().unwrap().contains("absente"), "{missing}");
 }
