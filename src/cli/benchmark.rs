@@ -68,7 +68,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let t = Territory::find(&args.territory, &r)?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
-    let (facts, label) = load::fact_table(args.data.as_deref(), &r)?;
+    let load::Data { facts, label, .. } = load::fact_table(args.data.as_deref(), &r)?;
     let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.data.is_none())?;
     write_both(&mut b.summary, &args.out, "benchmark")?;
     write_both(&mut b.funnel_points, &args.out, "funnel-points")?;
@@ -111,7 +111,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     let start = Instant::now();
-    let (facts, label) = load::fact_table(args.data.as_deref(), &r)?;
+    let load::Data { facts, label, .. } = load::fact_table(args.data.as_deref(), &r)?;
     let loaded = start.elapsed();
     let [epci, deps, regs, france] = benchmark::national_geographies(&r);
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];

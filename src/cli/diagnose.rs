@@ -39,8 +39,8 @@ pub fn run(args: Diagnose) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let indicators = catalogue::load(args.catalogue.as_deref())?;
-    let (facts, label) = crate::ingest::load::fact_table(args.data.as_deref(), &r)?;
-    let d = diagnose::diagnose(&t, &r, &facts, &indicators, &label)?;
+    let data = crate::ingest::load::fact_table(args.data.as_deref(), &r)?;
+    let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref())?;
     let mut df = d.frame()?;
     write_parquet(&mut df, &args.out.join("diagnostic.parquet"))?;
     write_atomic_with(&args.out.join("diagnostic.csv"), |f| {

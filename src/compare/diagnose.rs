@@ -90,7 +90,18 @@ fn split_communes(r: &Referential) -> &'static [(String, Vec<String>)] {
 
 /// Compute the diagnostic of `t` from `facts` (the fact table, GP roster included as `gp`
 /// facts), for the indicators of `catalogue`.
-pub fn diagnose(t: &Territory, r: &Referential, facts: &DataFrame, catalogue: &[Indicator], data_label: &str) -> Result<Diagnosis> {
+///
+/// `published`: indicators published already computed (Rezone exports: `indicator,
+/// territory, value, count, departement, region, france`), appended as they are, with no
+/// interval and no comparison (their counts are not known).
+pub fn diagnose(
+    t: &Territory,
+    r: &Referential,
+    facts: &DataFrame,
+    catalogue: &[Indicator],
+    data_label: &str,
+    published: Option<&DataFrame>,
+) -> Result<Diagnosis> {
     let geos = geographies(t, r);
     let mut agg = evaluate::aggregate(facts, &geos)?;
     agg.missing_means_zero = data_label == crate::ingest::demo::DEMO_LABEL;
@@ -107,7 +118,11 @@ pub fn diagnose(t: &Territory, r: &Referential, facts: &DataFrame, catalogue: &[
             });
             Row { indicator: ind.clone(), territory, comparators, flags }
         })
-        .collect();
+        .collect::<Vec<Row>>();
+    let mut rows = rows;
+    if let Some(p) = published {
+        rows.extend(published_rows(p)?);
+    }
     let c = t.comparators(r);
     Ok(Diagnosis {
         territory: t.name.clone(),
@@ -120,6 +135,41 @@ pub fn diagnose(t: &Territory, r: &Referential, facts: &DataFrame, catalogue: &[
         rows,
         data_label: data_label.to_owned(),
     })
+}
+
+/// Published values (Rezone) as rows of the diagnostic.
+fn published_rows(p: &DataFrame) -> Result<Vec<Row>> {
+    let text = |c: &str| -> Result<Vec<String>> { Ok(p.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
+    let num = |c: &str| -> Result<Vec<Option<f64>>> { Ok(p.column(c)?.f64()?.iter().collect()) };
+    let (labels, sources) = (text("indicator")?, text("source")?);
+    let (values, counts) = (num("value")?, num("count")?);
+    let comparators = [num("departement")?, num("region")?, num("france")?];
+    let value = |v: Option<f64>, count: Option<f64>, note: Option<String>| Value {
+        count,
+        denominator: None,
+        estimate: crate::stats::Estimate { value: v, limits: vec![None; 2], method: crate::stats::Method::Exact, note },
+    };
+    Ok((0..p.height())
+        .map(|i| Row {
+            indicator: Indicator {
+                id: format!("publie_{}", i + 1),
+                label: labels[i].clone(),
+                theme: "valeurs publiées (Rezone)".into(),
+                method: Method::Count,
+                numerator: crate::indicators::catalogue::Term { measure: String::new(), sex: None, age_min: None, age_max: None },
+                denominator: None,
+                standard: None,
+                multiplier: 1.0,
+                unit: String::new(),
+                polarity: crate::stats::compare::Polarity::Neutral,
+                min_count: 0.0,
+                source: sources[i].clone(),
+            },
+            territory: value(values[i], counts[i], Some("valeur publiée, reprise telle quelle (sans intervalle)".into())),
+            comparators: [0, 1, 2].map(|k| value(comparators[k][i], None, None)),
+            flags: [[Comparison::NotCompared; 2]; 3],
+        })
+        .collect())
 }
 
 /// French words for a comparison.

@@ -11,8 +11,19 @@ use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
 use crate::ingest::demo_frames;
 use crate::ingest::facts::read_parquet;
 
-/// The fact table (with the GP roster as `gp` facts) and what to say about its origin.
-pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<(DataFrame, String)> {
+/// What the diagnostics read.
+pub struct Data {
+    /// The fact table, with the GP roster as `gp` facts.
+    pub facts: DataFrame,
+    /// What to say about its origin in every output.
+    pub label: String,
+    /// Indicators published already computed (Rezone exports), if the folder has any.
+    pub published: Option<DataFrame>,
+}
+
+/// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
+pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
+    let mut published: Option<DataFrame> = None;
     let (facts, roster, label) = match dir {
         None => {
             let (facts, roster) = demo_frames::cached(r, DEFAULT_SEED)?;
@@ -29,6 +40,14 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<(DataFrame, Str
                     frames.push(read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?);
                 } else if name == "roster.parquet" {
                     roster = Some(read_parquet(&path)?);
+                } else if name.starts_with("rezone-") && name.ends_with(".parquet") {
+                    let df = read_parquet(&path)?;
+                    match &mut published {
+                        Some(p) => {
+                            p.vstack_mut(&df)?;
+                        }
+                        None => published = Some(df),
+                    }
                 }
             }
             if frames.is_empty() {
@@ -52,7 +71,7 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<(DataFrame, Str
         let gp = gp.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
         facts = facts.vstack(&gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?)?;
     }
-    Ok((facts, label))
+    Ok(Data { facts, label, published })
 }
 
 /// The GP roster as facts: one `gp` count per GP, by sex and age at `year`.

@@ -150,6 +150,7 @@ fn diagnose_reads_ingested_data() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     ingest(&["patientele", &file("patientele-17p-70p.csv"), "--year", "2024"], &data_dir);
+    ingest(&["rezone", &file("rezone.csv")], &data_dir);
     let out = dir.path().join("out");
     let o = diagsante()
         .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
@@ -164,6 +165,10 @@ fn diagnose_reads_ingested_data() {
     assert!((row["value"].as_f64().unwrap() - 100.0 * 1005.0 / 9120.0).abs() < 1e-9);
     // The CPTS has 10 communes; the file gives 2: the value says so.
     assert!(row["note"].as_str().unwrap().contains("absent pour 8 communes sur 10"), "{}", row["note"]);
+    // Rezone's published values are merged in as they are.
+    let published = d["indicators"].as_array().unwrap().iter().find(|i| i["theme"] == "valeurs publiées (Rezone)").unwrap();
+    assert_eq!(published["value"].as_f64(), Some(12.3));
+    assert_eq!(published["comparators"]["france"]["value"].as_f64(), Some(11.0));
     let missing = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "depistage_sein").unwrap();
     assert!(missing["value"].is_null() && missing["note"].as_str().unwrap().contains("absente"), "{missing}");
 }
