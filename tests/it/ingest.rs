@@ -172,3 +172,20 @@ fn diagnose_reads_ingested_data() {
     let missing = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "depistage_sein").unwrap();
     assert!(missing["value"].is_null() && missing["note"].as_str().unwrap().contains("absente"), "{missing}");
 }
+
+#[test]
+fn spreadsheets_are_read_by_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = format!("{}#COM_2021", file("insee-wide.xlsx"));
+    ingest(&["insee", &sheet], dir.path());
+    let df = parquet(&dir.path().join("facts-insee-insee-wide.parquet"));
+    assert_eq!(fact(&df, "30003", "population", "all", None), Some(Some(8699.0)));
+    assert_eq!(fact(&df, "30003", "population", "all", Some(0)), Some(Some(1200.5)));
+    assert_eq!(fact(&df, "30006", "population", "all", Some(0)), Some(None), "secret in a sheet too");
+    let bad = format!("{}#Feuil9", file("insee-wide.xlsx"));
+    diagsante()
+        .args(["ingest", "insee", &bad, "--out", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Feuil9").and(predicate::str::contains("COM_2021")));
+}
