@@ -124,6 +124,8 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     })?;
     let _ = writeln!(err);
     let computed = compute.elapsed();
+    let mut national = national;
+    national.suppress_complements();
     let mut df = national.frame(&label)?;
     write_both(&mut df, &args.out, "national")?;
     println!("{label}");

@@ -87,6 +87,34 @@ fn compute_row(ind: &Indicator, agg: &Aggregated, n: usize, france: usize) -> Ve
 }
 
 impl National {
+    /// Secondary suppression: in each partition of France (all EPCI, all départements, all
+    /// régions), an indicator withheld in exactly one part could be recovered by subtracting
+    /// the others from France; the smallest other part is then withheld too.
+    pub fn suppress_complements(&mut self) {
+        let secret = |v: &Value| v.estimate.note.as_deref().is_some_and(|n| n.starts_with("secret statistique"));
+        for values in &mut self.values {
+            for kind in &KINDS[..3] {
+                let members: Vec<usize> = (0..self.geographies.len()).filter(|&g| self.geographies[g].0 == *kind).collect();
+                if members.iter().filter(|&&g| secret(&values[g])).count() != 1 || members.len() < 2 {
+                    continue;
+                }
+                let smallest = members
+                    .iter()
+                    .copied()
+                    .filter(|&g| !secret(&values[g]) && values[g].count.is_some())
+                    .min_by(|&a, &b| values[a].count.unwrap_or(0.0).total_cmp(&values[b].count.unwrap_or(0.0)));
+                if let Some(g) = smallest {
+                    let v = &mut values[g];
+                    v.count = None;
+                    v.denominator = None;
+                    v.estimate.value = None;
+                    v.estimate.limits.iter_mut().for_each(|l| *l = None);
+                    v.estimate.note = Some("secret statistique (secondaire : protège une autre valeur du même niveau)".into());
+                }
+            }
+        }
+    }
+
     /// The long table: one row per geography × indicator, with France's value and the
     /// comparison against it at 95 % and 99.8 %.
     pub fn frame(&self, data_label: &str) -> Result<DataFrame> {
@@ -166,7 +194,7 @@ pub struct Benchmark {
 
 /// The profile peers are chosen on (as z-scores): shares of 0-17 and 65+, unemployment,
 /// C2S share, and the population's order of magnitude (log10).
-const PROFILE: [&str; 4] = ["part_0_17", "part_65_plus", "chomage_15_64", "part_c2s"];
+const PROFILE: [&str; 4] = ["part_0_14", "part_65_plus", "chomage_15_64", "part_c2s"];
 
 /// Benchmark territory `t` against a set of territories.
 pub fn benchmark(
@@ -192,15 +220,17 @@ pub fn benchmark(
         Against::Departements => deps.into_iter().filter(in_region).collect(),
         Against::Epci | Against::Peers => epci.into_iter().filter(in_region).collect(),
     };
-    let me = Geography { id: t.id.clone(), name: t.name.clone(), units: t.units.clone() };
+    let me = Geography { id: t.id.clone(), name: t.name.clone(), units: super::diagnose::with_whole_communes(t.units.clone(), r) };
     let n_set = set.len();
     // Layers: the set, the territory, (later) the peers pooled, France.
     let national = compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("france", france.clone())], indicators, missing_means_zero, |_, _| {})?;
     let territory = n_set;
-    // A member of the set with the territory's very perimeter (an EPCI-wide CLS) is the
-    // territory itself: it is left out of ranks, funnels and peers.
-    let same_units = |g: &Geography| g.units.len() == me.units.len() && g.units.iter().all(|u| me.units.contains(u));
-    let is_me: Vec<bool> = (0..n_set).map(|g| same_units(&national.geographies[g].1)).collect();
+    // A member of the set sharing communes with the territory (its own EPCI for an
+    // EPCI-wide CLS, an EPCI inside a CPTS) would count the same people twice: it is left
+    // out of ranks, funnels and peers.
+    let mine_units: std::collections::HashSet<&str> = me.units.iter().map(String::as_str).collect();
+    let overlaps: Vec<bool> =
+        (0..n_set).map(|g| national.geographies[g].1.units.iter().any(|u| mine_units.contains(u.as_str()))).collect();
 
     // Peers: nearest by profile among the set (the territory itself excluded).
     let profile_of = |g: usize| -> Option<Vec<f64>> {
@@ -224,7 +254,7 @@ pub fn benchmark(
         return Err(Error::input(Location::file(&t.id), "the territory's profile (age, unemployment, C2S) is not available", "check the data"));
     };
     let mut ranked: Vec<(usize, f64)> = (0..n_set)
-        .filter(|&g| !is_me[g])
+        .filter(|&g| !overlaps[g])
         .filter_map(|g| profiles[g].as_ref().map(|p| (g, distance(p, &mine))))
         .collect();
     ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -234,6 +264,11 @@ pub fn benchmark(
         name: format!("{} territoires voisins par le profil", ranked.len()),
         units: ranked.iter().flat_map(|(g, _)| national.geographies[*g].1.units.clone()).collect(),
     };
+    // The set ranks and funnels are drawn in: all non-overlapping members, or the peers.
+    let excluded: Vec<bool> = match against {
+        Against::Peers => (0..n_set).map(|g| !ranked.iter().any(|(p, _)| *p == g)).collect(),
+        _ => overlaps.clone(),
+    };
     let peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, missing_means_zero, |_, _| {})?;
 
     // Summary: rank and quintile within the set, peers' pooled value and comparison.
@@ -241,7 +276,7 @@ pub fn benchmark(
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for (i, ind) in indicators.iter().enumerate() {
         let mine = national.values[i][territory].estimate.value;
-        let others: Vec<f64> = (0..n_set).filter(|&g| !is_me[g]).filter_map(|g| national.values[i][g].estimate.value).collect();
+        let others: Vec<f64> = (0..n_set).filter(|&g| !excluded[g]).filter_map(|g| national.values[i][g].estimate.value).collect();
         let (r_, q) = match mine {
             Some(v) if !others.is_empty() => {
                 let above = others.iter().filter(|&&o| o > v).count();
@@ -278,7 +313,7 @@ pub fn benchmark(
         Column::new("comparison_peers_95".into(), p95),
         Column::new("comparison_peers_99_8".into(), p998),
     ])?;
-    let (funnel_points, funnel_limits) = funnels(&national, indicators, &is_me, territory)?;
+    let (funnel_points, funnel_limits) = funnels(&national, indicators, &excluded, territory)?;
     let peers = DataFrame::new_infer_height(vec![
         Column::new("code".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.id.clone()).collect::<Vec<_>>()),
         Column::new("name".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.name.clone()).collect::<Vec<_>>()),
@@ -289,14 +324,14 @@ pub fn benchmark(
 
 /// Funnel-plot data of every indicator with a denominator: the set's territories and the
 /// benchmarked one (`is_territory`), with their significance, and the control limits.
-fn funnels(national: &National, indicators: &[Indicator], is_me: &[bool], territory: usize) -> Result<(DataFrame, DataFrame)> {
-    let n_set = is_me.len();
+fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize) -> Result<(DataFrame, DataFrame)> {
+    let n_set = excluded.len();
     let (mut pid, mut pcode, mut pname, mut pnum, mut pden, mut pval, mut psig, mut pme) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut lid, mut lden, mut ltarget, mut l95, mut u95, mut l998, mut u998) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for (i, ind) in indicators.iter().enumerate() {
         let points: Vec<usize> = (0..=n_set)
-            .filter(|&g| g == n_set || !is_me[g])
+            .filter(|&g| g == n_set || !excluded[g])
             .filter(|&g| {
                 let v = &national.values[i][g];
                 v.count.is_some() && v.denominator.is_some_and(|d| d > 0.0) && v.estimate.value.is_some()
@@ -320,7 +355,12 @@ fn funnels(national: &National, indicators: &[Indicator], is_me: &[bool], territ
             pcode.push(national.geographies[g].1.id.clone());
             pname.push(national.geographies[g].1.name.clone());
             pnum.push(x[k]);
-            pden.push(d[k]);
+            // Points sit where their significance was judged: a rate's implied denominator.
+            let implied = match ind.method {
+                Method::Dsr | Method::CrudeRate if v[k] > 0.0 => ind.multiplier * x[k] / v[k],
+                _ => d[k],
+            };
+            pden.push(implied);
             pval.push(v[k]);
             psig.push(result.significance[k].to_string());
             pme.push(g == territory);

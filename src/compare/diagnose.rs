@@ -26,13 +26,24 @@ pub struct Row {
 }
 
 impl Row {
-    /// Territory minus comparator: in points for percentages, else in % of the comparator.
+    /// Territory minus comparator, in [`Row::difference_unit`]: points for percentages, years
+    /// for a life expectancy, otherwise % of the comparator's value.
     pub fn difference(&self, k: usize) -> Option<f64> {
         let (t, c) = (self.territory.estimate.value?, self.comparators[k].estimate.value?);
-        if self.indicator.unit == "%" || self.indicator.method == Method::Count {
-            (self.indicator.method != Method::Count).then_some(t - c)
-        } else {
-            (c != 0.0).then(|| 100.0 * (t - c) / c)
+        match self.difference_unit() {
+            "" => None,
+            "%" => (c != 0.0).then(|| 100.0 * (t - c) / c),
+            _ => Some(t - c),
+        }
+    }
+
+    /// The unit of [`Row::difference`]: `points`, `ans`, `%` (relative), or empty for counts.
+    pub fn difference_unit(&self) -> &'static str {
+        match self.indicator.method {
+            Method::Count => "",
+            Method::LifeExpectancy => "ans",
+            _ if self.indicator.unit == "%" => "points",
+            _ => "%",
         }
     }
 }
@@ -121,7 +132,7 @@ pub fn diagnose(
         .collect::<Vec<Row>>();
     let mut rows = rows;
     if let Some(p) = published {
-        rows.extend(published_rows(p)?);
+        rows.extend(published_rows(p, t)?);
     }
     let c = t.comparators(r);
     Ok(Diagnosis {
@@ -137,8 +148,13 @@ pub fn diagnose(
     })
 }
 
-/// Published values (Rezone) as rows of the diagnostic.
-fn published_rows(p: &DataFrame) -> Result<Vec<Row>> {
+/// Published values (Rezone) of territory `t` as rows of the diagnostic: the rows whose
+/// `territory` is the territory's name or id (case and spaces ignored), or empty.
+fn published_rows(p: &DataFrame, t: &Territory) -> Result<Vec<Row>> {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let names = [norm(&t.name), norm(&t.id)];
+    let territories: Vec<String> = p.column("territory")?.str()?.iter().map(|v| norm(v.unwrap_or_default())).collect();
+    let keep: Vec<usize> = (0..p.height()).filter(|&i| territories[i].is_empty() || names.contains(&territories[i])).collect();
     let text = |c: &str| -> Result<Vec<String>> { Ok(p.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
     let num = |c: &str| -> Result<Vec<Option<f64>>> { Ok(p.column(c)?.f64()?.iter().collect()) };
     let (labels, sources) = (text("indicator")?, text("source")?);
@@ -149,7 +165,8 @@ fn published_rows(p: &DataFrame) -> Result<Vec<Row>> {
         denominator: None,
         estimate: crate::stats::Estimate { value: v, limits: vec![None; 2], method: crate::stats::Method::Exact, note },
     };
-    Ok((0..p.height())
+    Ok(keep
+        .into_iter()
         .map(|i| Row {
             indicator: Indicator {
                 id: format!("publie_{}", i + 1),
@@ -205,6 +222,7 @@ impl Diagnosis {
             Column::new("lower_99_8".into(), limit(1, false)),
             Column::new("upper_99_8".into(), limit(1, true)),
         ];
+        columns.push(Column::new("difference_unit".into(), text(&|r| r.difference_unit().to_owned())));
         for (k, name) in COMPARATORS.iter().enumerate() {
             columns.push(Column::new(format!("{name}_value").into(), num(&|r| r.comparators[k].estimate.value)));
             columns.push(Column::new(format!("difference_{name}").into(), num(&|r| r.difference(k))));
@@ -247,6 +265,7 @@ impl Diagnosis {
                     "id": r.indicator.id, "theme": r.indicator.theme, "label": r.indicator.label, "unit": r.indicator.unit,
                     "count": r.territory.count, "value": e.value, "limits_95_99_8": limits,
                     "method": e.method.to_string(), "note": e.note, "source": r.indicator.source,
+                    "difference_unit": r.difference_unit(),
                     "comparators": comparators,
                 })
             })

@@ -129,7 +129,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
         )
     })?;
     let mut seen = std::collections::HashSet::new();
-    raw.indicator
+    let indicators: Vec<Indicator> = raw
+        .indicator
         .into_iter()
         .map(|r| {
             let bad = |what: String| {
@@ -187,7 +188,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                 source: r.source,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(harmonise_thresholds(indicators))
 }
 
 /// The catalogue in `path`, or the embedded one.
@@ -201,6 +203,20 @@ pub fn load(path: Option<&Path>) -> Result<Vec<Indicator>> {
     }
 }
 
+/// Indicators sharing a numerator (the same deaths in a DSR and in an ICM) withhold it
+/// under the same threshold, the highest of theirs: otherwise one row would show the count
+/// another withholds.
+fn harmonise_thresholds(mut indicators: Vec<Indicator>) -> Vec<Indicator> {
+    let max_of = |term: &Term, all: &[Indicator]| {
+        all.iter().filter(|i| i.numerator == *term).map(|i| i.min_count).fold(0.0, f64::max)
+    };
+    let thresholds: Vec<f64> = indicators.iter().map(|i| max_of(&i.numerator, &indicators)).collect();
+    for (i, t) in indicators.iter_mut().zip(thresholds) {
+        i.min_count = t;
+    }
+    indicators
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,10 +224,18 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_is_valid_and_covers_the_documents() {
         let c = load(None).unwrap();
-        for id in ["part_75_plus", "chomage_15_64", "ald_diabete", "icm_mortalite_generale", "mortalite_prematuree",
+        for id in ["part_0_14", "part_65_79", "part_75_plus", "chomage_15_64", "ald_diabete", "icm_mortalite_generale", "mortalite_prematuree",
             "esperance_vie_naissance", "sans_mt_17_plus", "depistage_sein", "vaccination_grippe_65", "densite_mg", "mg_60_plus"] {
             assert!(c.iter().any(|i| i.id == id), "{id}");
         }
+    }
+
+    #[test]
+    fn one_numerator_one_threshold() {
+        let c = load(None).unwrap();
+        let get = |id: &str| c.iter().find(|i| i.id == id).unwrap().min_count;
+        assert_eq!(get("mortalite_prematuree"), get("icm_mortalite_prematuree"));
+        assert_eq!(get("mortalite_generale"), get("esperance_vie_naissance"));
     }
 
     #[test]

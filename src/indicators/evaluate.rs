@@ -159,9 +159,26 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             }
         }
     }
+    // Coverage is counted over base units: Paris, Lyon and Marseille as a whole (added to
+    // geographies holding all their arrondissements) are an alternative, not a unit.
     let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
     let mut units = vec![0usize; geographies.len()];
+    let mut code_of = vec![""; unit_geos.len()];
+    for (code, &i) in &unit_index {
+        code_of[i] = code;
+    }
     for (u, geos) in unit_geos.iter().enumerate() {
+        // A city given whole covers its arrondissements (all in the geography, by construction).
+        if let Some(&(_, arrondissements)) = WHOLE_CITIES.iter().find(|(c, _)| *c == code_of[u]) {
+            for &g in geos {
+                for (m, name) in measures.iter().enumerate() {
+                    if seen[u * nm + m] {
+                        *coverage.entry((g as usize, name.clone())).or_default() += arrondissements;
+                    }
+                }
+            }
+            continue;
+        }
         for &g in geos {
             units[g as usize] += 1;
             for (m, name) in measures.iter().enumerate() {
@@ -182,6 +199,10 @@ impl Aggregated {
         aggregate(facts, &all)
     }
 }
+
+/// The communes split into municipal arrondissements (Paris, Marseille, Lyon: PLM law), with
+/// their number of arrondissements.
+const WHOLE_CITIES: [(&str, usize); 3] = [("75056", 20), ("13055", 16), ("69123", 9)];
 
 /// Why a term has no value.
 type Missing = String;
@@ -209,6 +230,26 @@ impl Aggregated {
         };
         if chosen.is_empty() {
             return Err(format!("aucune donnée de «{}» pour ces âges", term.measure));
+        }
+        // A data band straddling the term's limits (15-19 for "0-17") would be silently
+        // left out: refuse rather than give a wrong share.
+        if term.age_min.is_some() || term.age_max.is_some() {
+            let straddles = |&(sex, min, max): &(Sex, Option<u32>, Option<u32>)| {
+                let Some(min) = min else { return false };
+                if term.sex().is_some_and(|s| s != sex) {
+                    return false;
+                }
+                let inside = term.selects_band(Some(min), max);
+                let overlaps = term.age_max.is_none_or(|z| min <= z) && max.is_none_or(|m| term.age_min.is_none_or(|a| m >= a));
+                overlaps && !inside
+            };
+            if let Some(&(_, min, max)) = grid.iter().find(|c| straddles(c)) {
+                return Err(format!(
+                    "la tranche d'âge {} des données chevauche les limites demandées ({})",
+                    crate::ingest::facts::age_label(min, max),
+                    crate::ingest::facts::age_label(term.age_min.or(Some(0)), term.age_max)
+                ));
+            }
         }
         let here = self.cells.get(&(geo, term.measure.clone()));
         Ok(chosen
@@ -353,12 +394,14 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     };
     let mut value = result.unwrap_or_else(|why| missing(method, why));
     if !agg.missing_means_zero && value.estimate.value.is_some() {
-        let terms = std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref());
-        let lacking: Vec<String> = terms
-            .filter_map(|t| {
-                let have = agg.coverage.get(&(geo, t.measure.clone())).copied().unwrap_or(0);
+        let mut measures: Vec<&String> = std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).map(|t| &t.measure).collect();
+        measures.dedup();
+        let lacking: Vec<String> = measures
+            .into_iter()
+            .filter_map(|measure| {
+                let have = agg.coverage.get(&(geo, measure.clone())).copied().unwrap_or(0);
                 let all = agg.units.get(geo).copied().unwrap_or(0);
-                (have < all).then(|| format!("«{}» absent pour {} communes sur {all}", t.measure, all - have))
+                (have < all).then(|| format!("«{measure}» absent pour {} communes sur {all}", all - have))
             })
             .collect();
         if !lacking.is_empty() {
@@ -373,8 +416,8 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
 }
 
 /// Statistical secrecy: below `min_count` events the value, its interval and the count are
-/// withheld. (The territory's comparators are much larger areas, and no "rest of the
-/// département" is shown, so the withheld count cannot be recovered by subtraction.)
+/// withheld. (The national table adds secondary suppression so that a withheld count cannot
+/// be recovered by subtracting the other parts of a partition from the total.)
 fn suppress(indicator: &Indicator, v: Value) -> Value {
     match v.count {
         Some(c) if c < indicator.min_count => missing(

@@ -74,24 +74,31 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
     Ok(Data { facts, label, published })
 }
 
-/// The GP roster as facts: one `gp` count per GP, by sex and age at `year`.
+/// The GP roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
+/// that a GP of unknown sex or birth year still counts in the density), `gp_by_age` the GPs
+/// of known birth year by age at `year` (sex `all`: no catalogue indicator splits GPs by sex,
+/// and mixing known and unknown sexes would make `all` rows ambiguous). The roster itself
+/// keeps each GP's sex.
 pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
     let geo = roster.column("geo")?.str()?;
     let birth = roster.column("birth_year")?.i32()?;
-    let sex = roster.column("sex")?.str()?;
-    let (mut g, mut s, mut a) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut g, mut m, mut a) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..roster.height() {
-        if let (Some(code), Some(b)) = (geo.get(i), birth.get(i)) {
+        let Some(code) = geo.get(i) else { continue };
+        g.push(code.to_owned());
+        m.push("gp");
+        a.push(None);
+        if let Some(age) = birth.get(i).and_then(|b| u32::try_from(year - b).ok()) {
             g.push(code.to_owned());
-            s.push(sex.get(i).unwrap_or("all").to_owned());
-            a.push(u32::try_from(year - b).ok());
+            m.push("gp_by_age");
+            a.push(Some(age));
         }
     }
     let n = g.len();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("geo".into(), g),
-        Column::new("measure".into(), vec!["gp"; n]),
-        Column::new("sex".into(), s),
+        Column::new("measure".into(), m),
+        Column::new("sex".into(), vec!["all"; n]),
         Column::new("age_min".into(), a.clone()),
         Column::new("age_max".into(), a),
         Column::new("value".into(), vec![Some(1.0); n]),

@@ -41,6 +41,17 @@ fn national_table_and_benchmark_agree_with_the_diagnostic() {
     let gard: u64 = r.base_units_of_departement("30").iter().map(|u| u.population.unwrap_or(0)).sum();
     assert_eq!(value_of(&nat, "code", "30", "population", "value"), Some(gard as f64));
 
+    // Secondary suppression: no partition of France withholds a single part.
+    let (ind, note) = (nat.column("indicator").unwrap().str().unwrap(), nat.column("note").unwrap().str().unwrap());
+    let mut withheld: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+    for i in 0..nat.height() {
+        if note.get(i).is_some_and(|n| n.starts_with("secret statistique")) {
+            *withheld.entry((kinds.get(i).unwrap(), ind.get(i).unwrap())).or_default() += 1;
+        }
+    }
+    assert!(!withheld.is_empty(), "the demo data has small counts somewhere");
+    assert!(withheld.values().all(|&n| n != 1), "{withheld:?}");
+
     // The diagnostic's département value is the national table's.
     let diag = dir.path().join("diag");
     run(&["diagnose", "--territory", "cpts-camargue-gardoise", "--out", diag.to_str().unwrap()], &cache);

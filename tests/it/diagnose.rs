@@ -84,6 +84,22 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     // A territory across two départements takes the majority one, with a note.
     let s = diagnose(data("territories/straddling.toml").to_str().unwrap(), &cache, &dir.path().join("straddling"));
     assert!(s["comparator_note"].as_str().unwrap().contains("30 Gard"), "{}", s["comparator_note"]);
+    assert!(s["comparators"]["departement"].as_str().unwrap().starts_with("13 "), "the majority département: {}", s["comparators"]["departement"]);
+
+    // An age range the data's bands cannot give (0-17 from 5-year bands) is refused, not
+    // silently computed on 0-14.
+    let catalogue = dir.path().join("catalogue.toml");
+    std::fs::write(&catalogue, "[[indicator]]\nid = \"part_0_17\"\nlabel = \"0-17\"\ntheme = \"t\"\nmethod = \"proportion\"\n\
+        numerator = { measure = \"population\", age_max = 17 }\ndenominator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n").unwrap();
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", &cache)
+        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--catalogue", catalogue.to_str().unwrap(), "--out", dir.path().join("c").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("c/diagnostic.json")).unwrap()).unwrap();
+    let row = indicator(&c, "part_0_17");
+    assert!(row["value"].is_null() && row["note"].as_str().unwrap().contains("15-19"), "{row}");
 
     // A tiny territory: small counts are withheld, with the reason.
     let tiny = dir.path().join("tiny.toml");

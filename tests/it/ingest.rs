@@ -169,6 +169,14 @@ fn diagnose_reads_ingested_data() {
     let published = d["indicators"].as_array().unwrap().iter().find(|i| i["theme"] == "valeurs publiées (Rezone)").unwrap();
     assert_eq!(published["value"].as_f64(), Some(12.3));
     assert_eq!(published["comparators"]["france"]["value"].as_f64(), Some(11.0));
+    let other = dir.path().join("other");
+    let o = diagsante()
+        .args(["diagnose", "--territory", "cls-rochefort-ocean", "--data", data_dir.to_str().unwrap(), "--out", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(other.join("diagnostic.json")).unwrap()).unwrap();
+    assert!(d2["indicators"].as_array().unwrap().iter().all(|i| i["theme"] != "valeurs publiées (Rezone)"), "Camargue's values stay Camargue's");
     let missing = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "depistage_sein").unwrap();
     assert!(missing["value"].is_null() && missing["note"].as_str().unwrap().contains("absente"), "{missing}");
 }
