@@ -86,7 +86,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
         s.column("comparison_peers_95")?.str()?,
     );
     let num = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.1}"));
-    println!("  {:<70} {:>10} {:>9} {:>3} {:>10}  {}", "indicateur", "valeur", "rang", "q", "pairs", "vs pairs (95 %)");
+    println!("  {:<70} {:>10} {:>9} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
     for i in 0..s.height() {
         let rank = match (ranks.get(i), among.get(i)) {
             (Some(r), Some(n)) => format!("{r}/{n}"),

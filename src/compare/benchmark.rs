@@ -197,6 +197,7 @@ pub struct Benchmark {
 const PROFILE: [&str; 4] = ["part_0_14", "part_65_plus", "chomage_15_64", "part_c2s"];
 
 /// Benchmark territory `t` against a set of territories.
+#[allow(clippy::too_many_arguments)]
 pub fn benchmark(
     t: &Territory,
     r: &Referential,

@@ -28,12 +28,15 @@ struct Cell {
     value: Option<f64>,
 }
 
+/// A sex and an age band (`age_min`, `age_max`) a measure is given for.
+type GridCell = (Sex, Option<u32>, Option<u32>);
+
 /// Counts summed per geography and measure.
 pub struct Aggregated {
     cells: HashMap<(usize, String), Vec<Cell>>,
     /// Every (sex, band) a measure is given for, in any geography: where a geography has
     /// no row for one of them, its count is 0 (the demo data and the roster leave zeros out).
-    grid: HashMap<String, Vec<(Sex, Option<u32>, Option<u32>)>>,
+    grid: HashMap<String, Vec<GridCell>>,
     /// Number of units of each geography, and of those with at least one row of a measure.
     units: Vec<usize>,
     coverage: HashMap<(usize, String), usize>,
@@ -86,8 +89,8 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         measures.push(m.to_owned());
     }
     for band in age_min.iter().zip(age_max.iter()) {
-        if !band_index.contains_key(&band) {
-            band_index.insert(band, bands.len());
+        if let std::collections::hash_map::Entry::Vacant(e) = band_index.entry(band) {
+            e.insert(bands.len());
             bands.push(band);
         }
     }
@@ -150,7 +153,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             }
         }
     }
-    let mut grid: HashMap<String, Vec<(Sex, Option<u32>, Option<u32>)>> = HashMap::new();
+    let mut grid: HashMap<String, Vec<GridCell>> = HashMap::new();
     for ((_, measure), list) in &cells {
         let g = grid.entry(measure.clone()).or_default();
         for c in list {
@@ -216,14 +219,14 @@ impl Aggregated {
         // The choice is made on the measure's grid, so that it is the same in every
         // geography; a geography's missing cell counts 0.
         let grid = self.grid.get(&term.measure).ok_or_else(|| format!("mesure «{}» absente des données", term.measure))?;
-        let sexed: Vec<&(Sex, Option<u32>, Option<u32>)> = match term.sex() {
+        let sexed: Vec<&GridCell> = match term.sex() {
             Some(s) => grid.iter().filter(|c| c.0 == s).collect(),
             None if grid.iter().any(|c| c.0 == Sex::All) => grid.iter().filter(|c| c.0 == Sex::All).collect(),
             None => grid.iter().collect(),
         };
         let wants_total = !banded && term.age_min.is_none() && term.age_max.is_none();
         let has_total = sexed.iter().any(|c| c.1.is_none());
-        let chosen: Vec<&(Sex, Option<u32>, Option<u32>)> = if wants_total && has_total {
+        let chosen: Vec<&GridCell> = if wants_total && has_total {
             sexed.into_iter().filter(|c| c.1.is_none()).collect()
         } else {
             sexed.into_iter().filter(|c| c.1.is_some() && term.selects_band(c.1, c.2)).collect()
@@ -234,7 +237,7 @@ impl Aggregated {
         // A data band straddling the term's limits (15-19 for "0-17") would be silently
         // left out: refuse rather than give a wrong share.
         if term.age_min.is_some() || term.age_max.is_some() {
-            let straddles = |&(sex, min, max): &(Sex, Option<u32>, Option<u32>)| {
+            let straddles = |&(sex, min, max): &GridCell| {
                 let Some(min) = min else { return false };
                 if term.sex().is_some_and(|s| s != sex) {
                     return false;

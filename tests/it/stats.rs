@@ -131,7 +131,7 @@ fn dsr_of_a_population_shaped_like_the_standard_is_its_crude_rate() {
     assert_eq!(t["method"], "Dobson");
     // A suppressed band counts as 0, and the note says so.
     let y = csv.row("Y");
-    assert!(y["value"] != "" && y["note"].contains("counted as 0"), "{:?}", y);
+    assert!(!y["value"].is_empty() && y["note"].contains("counted as 0"), "{:?}", y);
     // Two events: no value (Dobson needs ≥ 10), the count is still given.
     let z = csv.row("Z");
     assert_eq!((z["value"], num(&z, "count")), ("", 2.0));
