@@ -65,6 +65,32 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     assert!((got["limits_95_99_8"][1][0].as_f64().unwrap() - limits.lower).abs() < 1e-9);
     assert_eq!(d["comparators"]["departement"], "30 Gard");
 
+    // The standardised mortality, recomputed here from the facts: Dobson's DSR on ESP 2013
+    // (0 and 1-4 merged into 0-4, 90-94 and 95+ into 90+), and the ICM against France.
+    let by_band = |measure: &str, units: Option<&[String]>| -> Vec<f64> {
+        let mut lf = facts.clone().lazy().filter(col("measure").eq(lit(measure)));
+        if let Some(u) = units {
+            lf = lf.filter(col("geo").is_in(lit(Series::new("u".into(), u.to_vec())).implode(false), false));
+        }
+        let df = lf.group_by([col("age_min")]).agg([col("value").sum()]).collect().unwrap();
+        let mut out = vec![0.0; 19];
+        let (a, v) = (df.column("age_min").unwrap().u32().unwrap(), df.column("value").unwrap().f64().unwrap());
+        for i in 0..df.height() {
+            out[((a.get(i).unwrap() / 5) as usize).min(18)] += v.get(i).unwrap();
+        }
+        out
+    };
+    let esp = [5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0, 7000.0, 6500.0, 6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0];
+    let (deaths, pop) = (by_band("deaths_all_causes", Some(&t.units)), by_band("population", Some(&t.units)));
+    let dsr = (0..19).map(|i| deaths[i] * esp[i] / pop[i]).sum::<f64>() / esp.iter().sum::<f64>() * 1e5;
+    let got = indicator(&d, "mortalite_generale")["value"].as_f64().unwrap();
+    assert!((got - dsr).abs() < 1e-9 * dsr, "DSR {got} vs {dsr}");
+    let (fd, fp) = (by_band("deaths_all_causes", None), by_band("population", None));
+    let expected: f64 = (0..19).map(|i| pop[i] * fd[i] / fp[i]).sum();
+    let icm = 100.0 * deaths.iter().sum::<f64>() / expected;
+    let got = indicator(&d, "icm_mortalite_generale")["value"].as_f64().unwrap();
+    assert!((got - icm).abs() < 1e-9 * icm, "ICM {got} vs {icm}");
+
     // French Excel CSV: BOM, semicolons, decimal commas.
     let csv = std::fs::read(out.join("diagnostic.csv")).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBFid;theme;label"));
