@@ -74,7 +74,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     write_both(&mut b.funnel_points, &args.out, "funnel-points")?;
     write_both(&mut b.funnel_limits, &args.out, "funnel-limits")?;
     write_both(&mut b.peers, &args.out, "peers")?;
-    println!("{} — {label}", t.name);
+    say!("{} — {label}", t.name);
     let s = &b.summary;
     let (labels, values, ranks, among, quintiles, peers, flags) = (
         s.column("label")?.str()?,
@@ -86,14 +86,14 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
         s.column("comparison_peers_95")?.str()?,
     );
     let num = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.1}"));
-    println!("  {:<70} {:>10} {:>9} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
+    say!("  {:<70} {:>10} {:>9} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
     for i in 0..s.height() {
         let rank = match (ranks.get(i), among.get(i)) {
             (Some(r), Some(n)) => format!("{r}/{n}"),
             _ => "—".into(),
         };
         let q = quintiles.get(i).map_or("—".to_owned(), |q| q.to_string());
-        println!(
+        say!(
             "  {:<70} {:>10} {:>9} {:>3} {:>10}  {}",
             labels.get(i).unwrap_or_default(),
             num(values.get(i)),
@@ -103,7 +103,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
             flags.get(i).unwrap_or_default()
         );
     }
-    println!("écrit : {}", args.out.join("{benchmark,funnel-points,funnel-limits,peers}.{csv,parquet}").display());
+    say!("écrit : {}", args.out.join("{benchmark,funnel-points,funnel-limits,peers}.{csv,parquet}").display());
     Ok(())
 }
 
@@ -128,8 +128,8 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     national.suppress_complements();
     let mut df = national.frame(&label)?;
     write_both(&mut df, &args.out, "national")?;
-    println!("{label}");
-    println!(
+    say!("{label}");
+    say!(
         "{} territoires × {} indicateurs = {} lignes ; chargement {:.2} s, calcul {:.2} s",
         national.geographies.len(),
         indicators.len(),
@@ -137,6 +137,6 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
         loaded.as_secs_f64(),
         computed.as_secs_f64()
     );
-    println!("écrit : {}", args.out.join("national.{csv,parquet}").display());
+    say!("écrit : {}", args.out.join("national.{csv,parquet}").display());
     Ok(())
 }

@@ -32,10 +32,10 @@ pub fn run(args: DemoData) -> Result<()> {
         .map(|f| f.value)
         .sum();
     let communes = data.facts.iter().map(|f| f.geo.as_str()).collect::<std::collections::BTreeSet<_>>().len();
-    println!("{DEMO_LABEL} (seed {})", args.seed);
-    println!("communes:   {communes}");
-    println!("population: {population:.0}");
-    println!("facts:      {} rows  → {}", data.facts.len(), dir.join(demo_frames::FACTS_FILE).display());
-    println!("GPs:        {} rows  → {}", data.roster.len(), dir.join(demo_frames::ROSTER_FILE).display());
+    say!("{DEMO_LABEL} (seed {})", args.seed);
+    say!("communes:   {communes}");
+    say!("population: {population:.0}");
+    say!("facts:      {} rows  → {}", data.facts.len(), dir.join(demo_frames::FACTS_FILE).display());
+    say!("GPs:        {} rows  → {}", data.roster.len(), dir.join(demo_frames::ROSTER_FILE).display());
     Ok(())
 }

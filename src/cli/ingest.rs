@@ -80,8 +80,8 @@ pub fn run(cmd: IngestCommand) -> Result<()> {
     let (mut df, summary) = ingest(kind, files, &r)?;
     let path = files.out.join(output_name(&cmd, files));
     write_parquet(&mut df, &path)?;
-    print!("{summary}");
-    println!("written:           {} ({} rows)", path.display(), df.height());
+    say_inline!("{summary}");
+    say!("written:           {} ({} rows)", path.display(), df.height());
     Ok(())
 }
 

@@ -1,5 +1,22 @@
 //! The command line: parse, call the library, print. No computation lives here.
 
+/// `println!` that never panics: a closed stdout (`diagsante … | head`) is not an error
+/// worth a panic; the output simply stops there.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that never panics (see `say!`).
+macro_rules! say_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod benchmark;
 mod demo;
 mod diagnose;

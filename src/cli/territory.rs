@@ -43,11 +43,11 @@ pub fn run(cmd: TerritoryCommand) -> Result<()> {
                 eprintln!("warning: {w}");
             }
             match format {
-                Format::Text => print!("{}", show_text(&t, &r)),
+                Format::Text => say_inline!("{}", show_text(&t, &r)),
                 Format::Json => {
                     let text = serde_json::to_string_pretty(&show_json(&t, &r))
                         .map_err(|e| Error::Internal(e.to_string()))?;
-                    println!("{text}");
+                    say!("{text}");
                 }
             }
             Ok(())
@@ -56,10 +56,10 @@ pub fn run(cmd: TerritoryCommand) -> Result<()> {
 }
 
 fn list(r: &Referential) -> Result<()> {
-    println!("{:<24} {:<28} {:<6} {:>8} {:>11}", "territory", "name", "kind", "communes", "population");
+    say!("{:<24} {:<28} {:<6} {:>8} {:>11}", "territory", "name", "kind", "communes", "population");
     for (id, _) in SHIPPED {
         let t = Territory::shipped(id, r).ok_or_else(|| Error::Internal(format!("{id} not shipped")))??;
-        println!(
+        say!(
             "{:<24} {:<28} {:<6} {:>8} {:>11}",
             id,
             t.name,
