@@ -3,4 +3,5 @@
 //! (cohort-component population projection, consultations per age) and the `project`
 //! command come next.
 
+pub mod demand;
 pub mod supply;
