@@ -21,6 +21,7 @@ mod benchmark;
 mod demo;
 mod diagnose;
 mod ingest;
+mod project;
 mod stats;
 mod territory;
 
@@ -65,6 +66,10 @@ enum Command {
     /// Every EPCI, département and région of France × every indicator.
     #[command(after_help = "Example:\n  diagsante national --out national/")]
     National(benchmark::NationalArgs),
+    /// GP supply under retirement scenarios against the demand of an ageing population.
+    #[command(after_help = "Examples:\n  diagsante project --territory cls-rochefort-ocean --out projection/\n  \
+                            diagsante project --territory cls-rochefort-ocean --roster medecins.csv --scenario legal-62 --reference-year 2024 --out projection/")]
+    Project(project::ProjectArgs),
     /// Generate the national synthetic demo dataset (données synthétiques de démonstration).
     #[command(after_help = "Examples:\n  diagsante demo-data\n  diagsante demo-data --out demo/ --seed 7")]
     DemoData(demo::DemoData),
@@ -93,6 +98,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Benchmark(args) => benchmark::run_benchmark(args),
         Command::National(args) => benchmark::run_national(args),
         Command::DemoData(args) => demo::run(args),
+        Command::Project(args) => project::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Stats(cmd) => stats::run(cmd),
     }

@@ -265,6 +265,13 @@ impl Aggregated {
             .collect())
     }
 
+    /// The cells of a measure in a geography, by sex and age band (the projection reads the
+    /// pyramid this way); a grid cell the geography lacks counts 0.
+    pub fn breakdown(&self, geo: usize, measure: &str, sex: Sex) -> Vec<(Option<u32>, Option<u32>, Option<f64>)> {
+        let term = Term { measure: measure.to_owned(), sex: Some(sex.code().to_owned()), age_min: None, age_max: None };
+        self.select(geo, &term, true).map(|cells| cells.into_iter().map(|c| (c.age_min, c.age_max, c.value)).collect()).unwrap_or_default()
+    }
+
     /// Σ of the selected cells (`Err` when absent or suppressed).
     fn total(&self, geo: usize, term: &Term) -> std::result::Result<f64, Missing> {
         let cells = self.select(geo, term, false)?;

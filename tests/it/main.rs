@@ -5,6 +5,7 @@ mod benchmark;
 mod demo;
 mod diagnose;
 mod ingest;
+mod project;
 mod stats;
 mod territory;
 

@@ -1,0 +1,57 @@
+//! `diagsante project`: the CA Rochefort Océan study reproduced, scenario files, errors.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::{data, diagsante};
+
+fn years(out: &std::path::Path) -> Vec<Value> {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join("projection.json")).unwrap()).unwrap();
+    doc["years"].as_array().unwrap().clone()
+}
+
+#[test]
+fn reproduces_the_rochefort_ocean_study_and_reads_scenario_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p");
+    let roster = data("project/rochefort-roster.csv");
+    let scenario = data("project/stop-at-67-with-entries.toml");
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", dir.path().join("cache"))
+        .args(["project", "--territory", "cls-rochefort-ocean", "--roster", roster.to_str().unwrap(), "--scenario", "legal-62"])
+        .args(["--scenario", scenario.to_str().unwrap(), "--reference-year", "2024", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(printed.contains("-17 médecins généralistes en 5 ans, 37 restants"), "{printed}");
+    assert!(printed.contains("19 médecins ont déjà dépassé"), "{printed}");
+    let y = years(&out);
+    let at = |scenario: &str, offset: u64| y.iter().find(|r| r["scenario"] == scenario && r["year_offset"] == offset).unwrap().clone();
+    // The study: 73 GPs, 19 past 62 → 54 at year 0; 17 aged 57-61 → 37 at year 5.
+    assert_eq!(at("legal-62", 0)["headcount"].as_f64(), Some(54.0));
+    assert_eq!(at("legal-62", 5)["headcount"].as_f64(), Some(37.0));
+    for key in ["scenario", "year", "year_offset", "headcount", "headcount_low", "headcount_high", "fte", "departures", "demand_fte", "shortfall_fte"] {
+        assert!(at("legal-62", 3).get(key).is_some(), "{key}");
+    }
+    // The scenario file: stop at 67 and two arrivals a year at 0.9 FTE.
+    let s = "67 ans et 2 installations par an";
+    let ages: Vec<u32> = std::fs::read_to_string(&roster).unwrap().lines().skip(1).map(|l| l.split(';').nth(3).unwrap().parse().unwrap()).collect();
+    let active_at = |offset: u32| ages.iter().filter(|&&a| a + offset < 67).count() as f64;
+    assert_eq!(at(s, 0)["headcount"].as_f64(), Some(active_at(0)));
+    assert_eq!(at(s, 3)["headcount"].as_f64(), Some(active_at(3) + 6.0));
+    let past = std::fs::read_to_string(out.join("past-age.csv")).unwrap();
+    assert_eq!(past.lines().count(), 1 + 19);
+}
+
+#[test]
+fn a_bad_scenario_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    diagsante()
+        .args(["project", "--territory", "cls-rochefort-ocean", "--roster", data("project/rochefort-roster.csv").to_str().unwrap()])
+        .args(["--scenario", data("project/bad-scenario.toml").to_str().unwrap(), "--out", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad-scenario.toml").and(predicate::str::contains("exactly one")));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
