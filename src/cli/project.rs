@@ -48,6 +48,9 @@ pub struct ProjectArgs {
     /// Net migration per year, as a share of the population (0.004 = +0.4 %).
     #[arg(long, default_value_t = 0.0)]
     net_migration: f64,
+    /// Births per year (default: today's yearly inflow into the youngest band, kept constant).
+    #[arg(long)]
+    births: Option<f64>,
     /// Output folder (projection.parquet, projection.csv, projection.json, past-age.csv).
     #[arg(long)]
     out: PathBuf,
@@ -126,14 +129,19 @@ fn scenario(spec: &str) -> Result<Scenario> {
 }
 
 /// The territory's GPs from a roster frame (`id, geo, birth_year`, optional `activity`).
+/// An activity of at most 2 is read as an FTE (`etp`); a larger one is a number of
+/// consultations, and the GP counts as one FTE.
 fn gps_of(roster: &DataFrame, units: &[String]) -> Result<Vec<Gp>> {
     let set: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
     let (id, geo, birth) = (roster.column("id")?.str()?, roster.column("geo")?.str()?, roster.column("birth_year")?.i32()?);
+    let activity = roster.column("activity").ok().map(|c| c.cast(&DataType::Float64)).transpose()?;
+    let activity = activity.as_ref().map(|c| c.f64()).transpose()?;
     let mut out = Vec::new();
     for i in 0..roster.height() {
         if let (Some(code), Some(b)) = (geo.get(i), birth.get(i)) {
             if set.contains(code) {
-                out.push(Gp { id: id.get(i).unwrap_or_default().to_owned(), birth_year: b, fte: 1.0 });
+                let fte = activity.and_then(|a| a.get(i)).filter(|a| *a > 0.0 && *a <= 2.0).unwrap_or(1.0);
+                out.push(Gp { id: id.get(i).unwrap_or_default().to_owned(), birth_year: b, fte });
             }
         }
     }
@@ -189,7 +197,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
             "ingest a population table by sex and age (ingest insee-long) into --data",
         ));
     }
-    let assumptions = DemandAssumptions { net_migration: args.net_migration, ..DemandAssumptions::default() };
+    let assumptions = DemandAssumptions { net_migration: args.net_migration, births: args.births, ..DemandAssumptions::default() };
     let demand = demand::project(&pyramids, args.horizon, &assumptions);
 
     let mut records = Vec::new();
