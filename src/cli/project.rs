@@ -163,6 +163,21 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         (None, None) => demo_frames::cached(&r, crate::ingest::demo::DEFAULT_SEED)?.1,
     };
     let gps = gps_of(&roster, &units)?;
+    if gps.is_empty() && args.roster.is_some() {
+        return Err(Error::input(
+            Location::file(args.roster.as_ref().map(|r| r.display().to_string()).unwrap_or_default()),
+            format!("no GP of the roster practises in {} (or none has a birth year)", t.name),
+            "check the communes of the roster and the territory",
+        ));
+    }
+    for (flag, v) in [("--entries", args.entries), ("--births", args.births.unwrap_or(0.0))] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(Error::input(Location::file("command line"), format!("{flag} {v} must be a number ≥ 0"), "see --help"));
+        }
+    }
+    if !(args.net_migration.is_finite() && args.net_migration > -0.5 && args.net_migration < 0.5) {
+        return Err(Error::input(Location::file("command line"), format!("--net-migration {} is not a yearly share (e.g. 0.004)", args.net_migration), "see --help"));
+    }
 
     // Demand: the territory's pyramid and France's death rates, by sex and band.
     let geos = [
@@ -201,12 +216,14 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let demand = demand::project(&pyramids, args.horizon, &assumptions);
 
     let mut records = Vec::new();
+    let mut first_years: Option<Vec<supply::Year>> = None;
     let (mut c_s, mut c_y, mut c_o, mut c_h, mut c_lo, mut c_hi, mut c_fte, mut c_dep, mut c_pop, mut c_dfte, mut c_short, mut c_dens, mut c_keep) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for s in &scenarios {
         let entries = s.entries.clone().unwrap_or(Entries { per_year: args.entries, ..Entries::none() });
         let years = supply::project(&gps, args.reference_year, args.horizon, &s.rule, &entries, 0.95);
-        let density0 = years[0].headcount / demand[0].0.max(1.0) * 1e4;
+        // Today's density: every GP of the roster, before the scenario's first departures.
+        let density0 = gps.len() as f64 / demand[0].0.max(1.0) * 1e4;
         for y in &years {
             let (people, consultations) = demand[y.offset as usize];
             let demand_fte = consultations / assumptions.consultations_per_fte;
@@ -234,6 +251,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
                 "density_per_10000": density, "entries_to_keep_density": keep,
             }));
         }
+        first_years.get_or_insert(years);
     }
     let mut df = DataFrame::new_infer_height(vec![
         Column::new("scenario".into(), c_s),
@@ -267,7 +285,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         write_atomic_with(&args.out.join("past-age.csv"), |f| {
             CsvWriter::new(f).include_bom(true).with_separator(b';').finish(&mut past_df).map_err(std::io::Error::other)
         })?;
-        let years = supply::project(&gps, args.reference_year, args.horizon, &first.rule, &Entries { per_year: args.entries, ..Entries::none() }, 0.95);
+        let years = first_years.unwrap_or_default();
         let k = 5.min(args.horizon as usize);
         let demand_change = 100.0 * (demand[k].1 / demand[0].1.max(1e-9) - 1.0);
         let shortfall = demand[k].1 / assumptions.consultations_per_fte - years[k].fte;

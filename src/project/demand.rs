@@ -69,15 +69,19 @@ pub fn age_one_year(bands: &mut [Band], births: f64, net_migration: f64) {
     }
 }
 
+/// DREES's weight of a band: the mean of the weights of its years (a 60-74 band spans three
+/// 5-year weights); an open band takes the weight of its first year.
+pub fn band_weight(b: &Band) -> f64 {
+    let weight_at = |age: u32| APL_2023_WEIGHTS[((age / 5) as usize).min(APL_2023_WEIGHTS.len() - 1)];
+    match b.end {
+        Some(end) if end >= b.start => (b.start..=end).map(weight_at).sum::<f64>() / f64::from(end - b.start + 1),
+        _ => weight_at(b.start),
+    }
+}
+
 /// Consultations a population needs in a year (both sexes' bands).
 pub fn consultations(bands: &[Band], per_person: f64) -> f64 {
-    bands
-        .iter()
-        .map(|b| {
-            let i = ((b.start / 5) as usize).min(APL_2023_WEIGHTS.len() - 1);
-            b.people * APL_2023_WEIGHTS[i] * per_person
-        })
-        .sum()
+    bands.iter().map(|b| b.people * band_weight(b) * per_person).sum()
 }
 
 /// Population and consultations needed each year from 0 to `horizon`, for the two sexes'
@@ -85,7 +89,10 @@ pub fn consultations(bands: &[Band], per_person: f64) -> f64 {
 pub fn project(sexes: &[Vec<Band>], horizon: u32, a: &DemandAssumptions) -> Vec<(f64, f64)> {
     let mut pyramids: Vec<Vec<Band>> = sexes.to_vec();
     // Yearly inflow into the first band today (its people / its width).
-    let births: Vec<f64> = pyramids.iter().map(|p| p.first().map_or(0.0, |b| b.people / b.width().min(5.0))).collect();
+    let births: Vec<f64> = pyramids
+        .iter()
+        .map(|p| p.first().map_or(0.0, |b| if b.width().is_finite() { b.people / b.width() } else { 0.0 }))
+        .collect();
     let total_births: f64 = births.iter().sum();
     let mut out = Vec::with_capacity(horizon as usize + 1);
     for year in 0..=horizon {
@@ -124,6 +131,14 @@ mod tests {
         let fr = crate::stats::standards::FRANCE_2023;
         let mean = fr.iter().zip(APL_2023_WEIGHTS).map(|(p, w)| p * w).sum::<f64>() / fr.iter().sum::<f64>();
         assert!((mean - 1.0).abs() < 0.03, "{mean}");
+    }
+
+    #[test]
+    fn wide_bands_average_the_weights_of_their_years() {
+        let b = Band { start: 60, end: Some(74), people: 1.0, death_rate: 0.0 };
+        assert!((band_weight(&b) - (1.18 + 1.23 + 1.46) / 3.0).abs() < 1e-12);
+        let open = Band { start: 95, end: None, people: 1.0, death_rate: 0.0 };
+        assert_eq!(band_weight(&open), 2.26);
     }
 
     #[test]

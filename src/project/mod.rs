@@ -1,7 +1,5 @@
-//! Projection (issue #6): GP supply under retirement scenarios against the demand of an
-//! ageing population. The supply side ([`supply`]) is built and tested; the demand side
-//! (cohort-component population projection, consultations per age) and the `project`
-//! command come next.
+//! Projection (issue #6): GP supply under retirement scenarios ([`supply`]) against the
+//! demand of an ageing population ([`demand`]).
 
 pub mod demand;
 pub mod supply;

@@ -23,7 +23,11 @@ pub enum Rule {
     StopAt(f64),
     /// The legal age of the 2023 pension reform by birth cohort (62 for those born before
     /// 1 September 1961, then 3 months more per cohort up to 64 for those born from 1968):
-    /// loi n° 2023-270 du 14 avril 2023, art. 10. With birth years only, 1961 counts as 62.
+    /// loi n° 2023-270 du 14 avril 2023, art. 10, as written. With birth years only, 1961
+    /// counts as 62, and a GP stops in the year their age reaches the legal age (62 y 6 m →
+    /// the year they turn 63). Later changes to the law (a suspension was discussed for the
+    /// 2026 social security budget) are not modelled: check the law in force and give a
+    /// scenario file if it differs.
     Reform2023,
     /// A probability of stopping during the year at each age (the ages not listed: the
     /// nearest listed age below, 0 before the first).

@@ -55,3 +55,26 @@ fn a_bad_scenario_file_is_refused() {
         .stderr(predicate::str::contains("bad-scenario.toml").and(predicate::str::contains("exactly one")));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn the_headline_is_the_first_scenarios_and_an_empty_roster_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p");
+    let roster = data("project/rochefort-roster.csv");
+    let o = diagsante()
+        .args(["project", "--territory", "cls-rochefort-ocean", "--roster", roster.to_str().unwrap()])
+        .args(["--scenario", data("project/stop-at-67-with-entries.toml").to_str().unwrap(), "--reference-year", "2024", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let y5 = years(&out).into_iter().find(|r| r["year_offset"] == 5).unwrap();
+    let left = format!("{:.0} restants", y5["headcount"].as_f64().unwrap());
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&left), "{} / {left}", String::from_utf8_lossy(&o.stdout));
+
+    // A roster with no GP in the territory: refused, not a projection of zero GPs.
+    diagsante()
+        .args(["project", "--territory", "cpts-camargue-gardoise", "--roster", roster.to_str().unwrap(), "--out", dir.path().join("q").to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rochefort-roster.csv").and(predicate::str::contains("Camargue")));
+}
