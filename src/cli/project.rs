@@ -32,16 +32,23 @@ pub struct ProjectArgs {
     /// Folder of ingested data (population, deaths, roster.parquet); default: the demo data.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Scenarios: legal-62, reform-2023, full-rate-67, or a scenario file (.toml); repeat
-    /// the option for several.
-    #[arg(long = "scenario", default_values_t = ["legal-62".to_owned(), "reform-2023".to_owned(), "full-rate-67".to_owned()])]
+    /// Scenarios: legal-62, reform-2023, full-rate-67, observed (exit probabilities by age
+    /// calibrated on DREES), or a scenario file (.toml); repeat the option for several.
+    #[arg(long = "scenario", default_values_t = ["legal-62".to_owned(), "reform-2023".to_owned(), "full-rate-67".to_owned(), "observed".to_owned()])]
     scenarios: Vec<String>,
     /// Number of years projected.
     #[arg(long, default_value_t = 10)]
     horizon: u32,
     /// New GPs per year (default 0: the "no new arrivals" case is explicit).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, conflicts_with = "entries_rate")]
     entries: f64,
+    /// New GPs per year as a share of today's headcount (0.03 = 3 %).
+    #[arg(long)]
+    entries_rate: Option<f64>,
+    /// A roster given only as counts by age band (columns `age` with bands such as 55-59 or
+    /// 65+, and `count` / `effectif`): each GP is placed at the middle of its band.
+    #[arg(long, conflicts_with = "roster")]
+    roster_counts: Option<PathBuf>,
     /// Year 0 of the projection (and the year ages in the roster were taken).
     #[arg(long, default_value_t = 2024)]
     reference_year: i32,
@@ -76,7 +83,11 @@ struct ScenarioFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EntriesFile {
-    per_year: f64,
+    #[serde(default)]
+    per_year: Option<f64>,
+    /// A share of today's headcount instead of a number.
+    #[serde(default)]
+    rate: Option<f64>,
     #[serde(default)]
     age: Option<u32>,
     #[serde(default)]
@@ -86,7 +97,23 @@ struct EntriesFile {
 struct Scenario {
     name: String,
     rule: Rule,
-    entries: Option<Entries>,
+    /// Entries of a scenario file: (per year, or as a rate of today's headcount), age, FTE.
+    entries: Option<(EntryCount, u32, f64)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EntryCount {
+    PerYear(f64),
+    Rate(f64),
+}
+
+impl EntryCount {
+    fn per_year(self, headcount: usize) -> f64 {
+        match self {
+            EntryCount::PerYear(n) => n,
+            EntryCount::Rate(r) => r * headcount as f64,
+        }
+    }
 }
 
 fn scenario(spec: &str) -> Result<Scenario> {
@@ -95,13 +122,14 @@ fn scenario(spec: &str) -> Result<Scenario> {
         "legal-62" => preset(spec, Rule::StopAt(62.0)),
         "reform-2023" => preset(spec, Rule::Reform2023),
         "full-rate-67" => preset(spec, Rule::StopAt(67.0)),
+        "observed" => preset(spec, Rule::Exits(supply::observed_exits())),
         file => {
             let path = PathBuf::from(file);
             let text = std::fs::read_to_string(&path).map_err(|_| {
                 Error::input(
                     Location::file("--scenario"),
                     format!("«{file}» is neither a preset nor a readable file"),
-                    "use legal-62, reform-2023, full-rate-67 or a scenario .toml file",
+                    "use legal-62, reform-2023, full-rate-67, observed or a scenario .toml file",
                 )
             })?;
             let bad = |m: String| Error::input(Location::file(file), m, "see `diagsante project --help` for the scenario file format");
@@ -122,10 +150,53 @@ fn scenario(spec: &str) -> Result<Scenario> {
                 }
                 _ => return Err(bad("give exactly one of stop_at, reform_2023 = true or exits".into())),
             };
-            let entries = s.entries.map(|e| Entries { per_year: e.per_year.max(0.0), age: e.age.unwrap_or(35), fte: e.fte.unwrap_or(1.0) });
+            let entries = match s.entries {
+                None => None,
+                Some(e) => {
+                    let count = match (e.per_year, e.rate) {
+                        (Some(n), None) if n.is_finite() && n >= 0.0 => EntryCount::PerYear(n),
+                        (None, Some(r)) if r.is_finite() && r >= 0.0 => EntryCount::Rate(r),
+                        _ => return Err(bad("[entries] needs one of per_year or rate, ≥ 0".into())),
+                    };
+                    let fte = e.fte.unwrap_or(1.0);
+                    if !(fte > 0.0 && fte <= 2.0) {
+                        return Err(bad(format!("[entries] fte {fte} is not between 0 and 2")));
+                    }
+                    Some((count, e.age.unwrap_or(35), fte))
+                }
+            };
             Ok(Scenario { name: s.name, rule, entries })
         }
     }
+}
+
+/// A roster frame from counts by age band (`age`, `count`): one GP per unit of count at the
+/// middle of its band (an open band such as 65+ at its start + 2), in the territory's first
+/// commune (the counts are the territory's).
+fn roster_from_counts(table: &TextTable, year: i32, units: &[String]) -> Result<DataFrame> {
+    let age_col = table.require_column("age band", &["age", "tranche_age", "tranche d'âge", "classe_age"])?;
+    let count_col = table.require_column("count", &["count", "effectif", "nombre", "n"])?;
+    let (labels, counts) = (table.texts(&age_col)?, table.counts(&count_col)?);
+    let (mut id, mut birth) = (Vec::new(), Vec::new());
+    for row in 0..table.height() {
+        let (min, max) = crate::ingest::table::parse_age_band(&labels[row])
+            .and_then(|(a, z)| a.map(|a| (a, z)))
+            .ok_or_else(|| Error::input(Location::file(&table.file).at(table.line_of(row), age_col.as_str()), format!("«{}» is not an age band", labels[row]), "write bands such as 55-59 or 65+"))?;
+        let mid = max.map_or(min + 2, |z| (min + z) / 2);
+        let n = counts[row].value().ok_or_else(|| {
+            Error::input(Location::file(&table.file).at(table.line_of(row), count_col.as_str()), "the count is empty or secret", "give every band's count")
+        })?;
+        for k in 0..n.round() as usize {
+            id.push(format!("{}-{k}", labels[row]));
+            birth.push(Some(year - mid as i32));
+        }
+    }
+    let geo = units.first().cloned().unwrap_or_default();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("id".into(), id.clone()),
+        Column::new("geo".into(), vec![geo; id.len()]),
+        Column::new("birth_year".into(), birth),
+    ])?)
 }
 
 /// The territory's GPs from a roster frame (`id, geo, birth_year`, optional `activity`).
@@ -154,23 +225,26 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let scenarios = args.scenarios.iter().map(|s| scenario(s)).collect::<Result<Vec<_>>>()?;
     let units = crate::compare::diagnose::with_whole_communes(t.units.clone(), &r);
     let data = load::fact_table(args.data.as_deref(), &r)?;
-    let roster = match (&args.roster, &args.data) {
+    let roster = match (&args.roster_counts, &args.roster, &args.data) {
+        (Some(file), _, _) => roster_from_counts(&TextTable::read(file, crate::ingest::Encoding::Auto)?, args.reference_year, &units)?,
+        (None, roster, data) => match (roster, data) {
         (Some(file), _) => {
             let table = TextTable::read(file, crate::ingest::Encoding::Auto)?;
             cpam::read_roster(&table, Some(args.reference_year), &r, false, &mut Summary::default())?
         }
         (None, Some(dir)) => read_parquet(&dir.join("roster.parquet"))?,
         (None, None) => demo_frames::cached(&r, crate::ingest::demo::DEFAULT_SEED)?.1,
+        },
     };
     let gps = gps_of(&roster, &units)?;
-    if gps.is_empty() && args.roster.is_some() {
+    if gps.is_empty() && (args.roster.is_some() || args.roster_counts.is_some()) {
         return Err(Error::input(
-            Location::file(args.roster.as_ref().map(|r| r.display().to_string()).unwrap_or_default()),
+            Location::file(args.roster.as_ref().or(args.roster_counts.as_ref()).map(|r| r.display().to_string()).unwrap_or_default()),
             format!("no GP of the roster practises in {} (or none has a birth year)", t.name),
             "check the communes of the roster and the territory",
         ));
     }
-    for (flag, v) in [("--entries", args.entries), ("--births", args.births.unwrap_or(0.0))] {
+    for (flag, v) in [("--entries", args.entries), ("--entries-rate", args.entries_rate.unwrap_or(0.0)), ("--births", args.births.unwrap_or(0.0))] {
         if !(v.is_finite() && v >= 0.0) {
             return Err(Error::input(Location::file("command line"), format!("{flag} {v} must be a number ≥ 0"), "see --help"));
         }
@@ -220,7 +294,13 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let (mut c_s, mut c_y, mut c_o, mut c_h, mut c_lo, mut c_hi, mut c_fte, mut c_dep, mut c_pop, mut c_dfte, mut c_short, mut c_dens, mut c_keep) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for s in &scenarios {
-        let entries = s.entries.clone().unwrap_or(Entries { per_year: args.entries, ..Entries::none() });
+        let entries = match s.entries {
+            Some((count, age, fte)) => Entries { per_year: count.per_year(gps.len()), age, fte },
+            None => {
+                let count = args.entries_rate.map_or(EntryCount::PerYear(args.entries), EntryCount::Rate);
+                Entries { per_year: count.per_year(gps.len()), ..Entries::none() }
+            }
+        };
         let years = supply::project(&gps, args.reference_year, args.horizon, &s.rule, &entries, 0.95);
         // Today's density: every GP of the roster, before the scenario's first departures.
         let density0 = gps.len() as f64 / demand[0].0.max(1.0) * 1e4;

@@ -75,7 +75,7 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
     };
     let sex_col = table.find_column(&["sexe", "sex"]);
     let sexes = sex_col.as_deref().map(|c| table.texts(c)).transpose()?;
-    let activity_col = table.find_column(&["activite", "activité", "activity", "actes", "consultations", "etp"]);
+    let activity_col = table.find_column(&["activite", "activité", "activity", "actes", "consultations", "etp", "fte"]);
     let activity = activity_col.as_deref().map(|c| table.numbers(c)).transpose()?;
     let install_col = table.find_column(&["annee_installation", "année_installation", "installation_year"]);
     let install = install_col.as_deref().map(|c| table.numbers(c)).transpose()?;

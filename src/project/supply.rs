@@ -70,6 +70,20 @@ impl Rule {
     }
 }
 
+/// The `observed` scenario: probabilities of stopping during the year by age, for liberal
+/// physicians who keep working past the legal age (many while drawing a pension).
+///
+/// Calibrated by diagsante on the figures of DREES, *Études et résultats* n° 1097, A. Pla,
+/// « Un médecin libéral sur dix en activité cumule emploi et retraite » (December 2018): the
+/// average age at the end of activity of liberal physicians is 67 (2017); the active outnumber
+/// the inactive until 65; 43 % of those aged 65-69 and 20 % of those aged 70-79 still practise.
+/// From age 60 this table gives: 52 % still active at 65, 42 % on average at 65-69, 16 % at
+/// 70-79, and a mean age at stopping of 67.3. It is an approximation to replace with your own
+/// `exits` table (scenario file) when you have local figures.
+pub fn observed_exits() -> BTreeMap<u32, f64> {
+    [(55, 0.01), (60, 0.08), (62, 0.15), (65, 0.11), (70, 0.15), (80, 1.0)].into_iter().collect()
+}
+
 /// New GPs settling each year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entries {
@@ -176,6 +190,19 @@ mod tests {
         assert_eq!(past_age(&gps, 2024, &Rule::StopAt(62.0)).len(), 19);
         // Deterministic rules: no uncertainty.
         assert_eq!((years[5].headcount_low, years[5].headcount_high), (37.0, 37.0));
+    }
+
+    #[test]
+    fn the_observed_table_matches_its_drees_anchors() {
+        let rule = Rule::Exits(observed_exits());
+        // Share still active at each age, for GPs active at the start of their 60th year.
+        let active = |age: i32| rule.active_probability(1960, 2020, 1960 + age - 1);
+        let mean = |from: i32, to: i32| (from..=to).map(active).sum::<f64>() / f64::from(to - from + 1);
+        assert!(active(65) > 0.5, "active outnumber inactive until 65: {}", active(65));
+        assert!((mean(65, 69) - 0.43).abs() < 0.03, "{}", mean(65, 69));
+        assert!((0.12..0.22).contains(&mean(70, 79)), "{}", mean(70, 79));
+        let mean_stop: f64 = (60..90).map(|a| (active(a) - active(a + 1)) * (f64::from(a) + 0.5)).sum();
+        assert!((mean_stop - 67.0).abs() < 0.6, "{mean_stop}");
     }
 
     #[test]

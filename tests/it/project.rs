@@ -78,3 +78,25 @@ fn the_headline_is_the_first_scenarios_and_an_empty_roster_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("rochefort-roster.csv").and(predicate::str::contains("Camargue")));
 }
+
+#[test]
+fn counts_by_band_entries_as_a_rate_and_the_observed_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p");
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", dir.path().join("cache"))
+        .args(["project", "--territory", "cls-rochefort-ocean", "--roster-counts", data("project/rochefort-counts.csv").to_str().unwrap()])
+        .args(["--scenario", "legal-62", "--scenario", "observed", "--entries-rate", "0.1", "--reference-year", "2024", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let y = years(&out);
+    let at = |scenario: &str, offset: u64| y.iter().find(|r| r["scenario"] == scenario && r["year_offset"] == offset).unwrap()["headcount"].as_f64().unwrap();
+    // Counts by band: 54 active at year 0 (the 19 aged 62+ have stopped); each year 10 % of
+    // today's 73 GPs (7.3) settle, aged 35.
+    assert_eq!(at("legal-62", 0), 54.0);
+    assert!((at("legal-62", 5) - (37.0 + 5.0 * 7.3)).abs() < 1e-9);
+    // The observed exits keep some GPs past 62 and lose a few younger ones.
+    let observed0 = at("observed", 0);
+    assert!(observed0 > 54.0 && observed0 < 73.0, "{observed0}");
+}
