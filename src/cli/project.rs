@@ -186,6 +186,9 @@ fn roster_from_counts(table: &TextTable, year: i32, units: &[String]) -> Result<
         let n = counts[row].value().ok_or_else(|| {
             Error::input(Location::file(&table.file).at(table.line_of(row), count_col.as_str()), "the count is empty or secret", "give every band's count")
         })?;
+        if n > 1_000_000.0 {
+            return Err(Error::input(Location::file(&table.file).at(table.line_of(row), count_col.as_str()), format!("{n} GPs in one band"), "a territory's GPs count in hundreds: check the column"));
+        }
         for k in 0..n.round() as usize {
             id.push(format!("{}-{k}", labels[row]));
             birth.push(Some(year - mid as i32));
