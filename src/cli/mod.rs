@@ -38,7 +38,8 @@ use crate::error::Result;
 /// its région and France.
 #[derive(Debug, Parser)]
 #[command(name = "diagsante", version, propagate_version = true)]
-#[command(after_help = "Examples:\n  diagsante territory show cpts-camargue-gardoise\n  \
+#[command(after_help = "Examples:\n  diagsante diagnose --territory cpts-camargue-gardoise --out diagnostic/\n  \
+                        diagsante territory show cls-rochefort-ocean\n  \
                         diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep")]
 pub struct Cli {
     #[command(subcommand)]

@@ -116,7 +116,14 @@ fn unknown_territory_name_lists_the_shipped_ones() {
 #[test]
 fn usage_errors_exit_2_and_help_has_examples() {
     diagsante().args(["territory", "explode"]).assert().code(2);
-    for args in [vec!["--help"], vec!["territory", "--help"], vec!["territory", "show", "--help"], vec!["territory", "list", "--help"]] {
+    let commands = [
+        "", "territory", "territory show", "territory list", "diagnose", "benchmark", "national", "project", "demo-data",
+        "ingest", "ingest insee", "ingest insee-long", "ingest deaths", "ingest rezone", "ingest roster", "ingest patientele",
+        "stats", "stats proportion", "stats rate", "stats dsr", "stats isr", "stats life-expectancy", "stats funnel",
+    ];
+    for command in commands {
+        let mut args: Vec<&str> = command.split_whitespace().collect();
+        args.push("--help");
         diagsante().args(&args).assert().success().stdout(predicate::str::contains("Example"));
     }
 }
