@@ -10,6 +10,8 @@ use crate::compare::diagnose;
 use crate::error::{Error, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
+use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
+use crate::ingest::demo_frames;
 use crate::ingest::facts::write_parquet;
 use crate::output::{write_atomic, write_atomic_with};
 
@@ -39,8 +41,19 @@ pub fn run(args: Diagnose) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let indicators = catalogue::load(args.catalogue.as_deref())?;
-    let data = crate::ingest::load::fact_table(args.data.as_deref(), &r)?;
-    let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref())?;
+    let d = match &args.data {
+        // The demo data: the territory's own rows and the cached département sums, instead of
+        // the national facts.
+        None => {
+            let units = diagnose::with_whole_communes(t.units.clone(), &r);
+            let facts = demo_frames::for_territory(&r, DEFAULT_SEED, &units)?;
+            diagnose::diagnose(&t, &r, &facts, &indicators, DEMO_LABEL, None, true)?
+        }
+        Some(dir) => {
+            let data = crate::ingest::load::fact_table(Some(dir), &r)?;
+            diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?
+        }
+    };
     let mut df = d.frame()?;
     write_parquet(&mut df, &args.out.join("diagnostic.parquet"))?;
     write_atomic_with(&args.out.join("diagnostic.csv"), |f| {

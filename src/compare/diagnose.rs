@@ -73,6 +73,20 @@ pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
     ]
 }
 
+/// The same geographies with the comparators given as département sums (`dep:30`, as in
+/// the demo cache's `departements-demo.parquet`): the territory keeps its communes.
+pub fn geographies_by_departement(t: &Territory, r: &Referential) -> [Geography; 4] {
+    let [territory, dep, reg, _] = geographies(t, r);
+    let code = |d: &str| format!("{}{d}", crate::ingest::demo_frames::DEPARTEMENT_PREFIX);
+    let in_france: Vec<&crate::geo::referential::Departement> = r.departements.values().filter(|d| d.zone != "com").collect();
+    [
+        territory,
+        Geography { units: vec![code(&dep.id)], ..dep },
+        Geography { units: in_france.iter().filter(|d| d.region == reg.id).map(|d| code(&d.code)).collect(), ..reg },
+        Geography { id: "FR".into(), name: "France".into(), units: in_france.iter().map(|d| code(&d.code)).collect() },
+    ]
+}
+
 /// Add Paris, Lyon or Marseille as a whole (75056, 69123, 13055) to a geography holding
 /// all of its arrondissements, so that data given for the whole city counts there. (The
 /// ingestion refuses a file giving both the city and its arrondissements.)
@@ -112,8 +126,9 @@ pub fn diagnose(
     catalogue: &[Indicator],
     data_label: &str,
     published: Option<&DataFrame>,
+    comparators_by_departement: bool,
 ) -> Result<Diagnosis> {
-    let geos = geographies(t, r);
+    let geos = if comparators_by_departement { geographies_by_departement(t, r) } else { geographies(t, r) };
     let mut agg = evaluate::aggregate(facts, &geos)?;
     agg.missing_means_zero = data_label == crate::ingest::demo::DEMO_LABEL;
     let rows = catalogue

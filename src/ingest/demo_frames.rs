@@ -15,6 +15,12 @@ use crate::ingest::facts::{read_parquet, write_parquet};
 /// File names inside a demo folder.
 pub const FACTS_FILE: &str = "facts-demo.parquet";
 pub const ROSTER_FILE: &str = "roster.parquet";
+/// The demo counts (GPs included) summed by département, so that a single territory's
+/// diagnostic does not re-read the national facts for its comparators. Not named `facts-*`:
+/// `--data` on this folder must not count it twice.
+pub const DEPARTEMENTS_FILE: &str = "departements-demo.parquet";
+/// Prefix of the département codes in that file (`dep:30`), so they never meet a commune code.
+pub const DEPARTEMENT_PREFIX: &str = "dep:";
 const LABEL_FILE: &str = "LISEZ-MOI.txt";
 
 /// The units the demo data is generated for: every base unit of France (metropolitan
@@ -97,6 +103,48 @@ fn generator_fingerprint() -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// The demo facts (GP roster as `gp` facts) summed by département.
+pub fn departement_aggregates(facts: &DataFrame, roster: &DataFrame, r: &Referential) -> Result<DataFrame> {
+    let columns = ["geo", "measure", "sex", "age_min", "age_max", "value"];
+    let gp = crate::ingest::load::roster_facts(roster, demo::DEMO_YEAR)?;
+    let gp = gp.lazy().with_columns([col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)]).collect()?;
+    let all = facts.select(columns)?.vstack(&gp.select(columns)?)?;
+    let units: Vec<&crate::geo::Unit> = r.units().iter().collect();
+    let mapping = DataFrame::new_infer_height(vec![
+        Column::new("geo".into(), units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>()),
+        Column::new("dep".into(), units.iter().map(|u| format!("{DEPARTEMENT_PREFIX}{}", u.departement)).collect::<Vec<_>>()),
+    ])?;
+    Ok(all
+        .lazy()
+        .join(mapping.lazy(), [col("geo")], [col("geo")], JoinArgs::new(JoinType::Inner))
+        .group_by([col("dep"), col("measure"), col("sex"), col("age_min"), col("age_max")])
+        .agg([col("value").sum()])
+        .select([col("dep").alias("geo"), col("measure"), col("sex"), col("age_min"), col("age_max"), col("value")])
+        .sort(["geo", "measure", "sex"], SortMultipleOptions::default())
+        .collect()?)
+}
+
+/// The demo facts a single territory's diagnostic needs: its units' own rows (GPs included)
+/// and the département sums (see [`DEPARTEMENTS_FILE`]), generated into the cache on first use.
+pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<DataFrame> {
+    let dir = cache_dir(seed);
+    if !dir.join(DEPARTEMENTS_FILE).exists() {
+        let (facts, roster) = cached(r, seed)?;
+        write_parquet(&mut departement_aggregates(&facts, &roster, r)?, &dir.join(DEPARTEMENTS_FILE))?;
+    }
+    let wanted = Series::new("units".into(), units.to_vec());
+    let columns = [col("geo"), col("measure"), col("sex"), col("age_min"), col("age_max"), col("value")];
+    let scan = |file: &str| -> Result<LazyFrame> {
+        Ok(LazyFrame::scan_parquet(PlRefPath::from(dir.join(file).display().to_string().as_str()), ScanArgsParquet::default())?)
+    };
+    let own = scan(FACTS_FILE)?.filter(col("geo").is_in(lit(wanted.clone()).implode(false), false)).select(columns.clone()).collect()?;
+    let roster = scan(ROSTER_FILE)?.filter(col("geo").is_in(lit(wanted).implode(false), false)).collect()?;
+    let gp = crate::ingest::load::roster_facts(&roster, demo::DEMO_YEAR)?;
+    let gp = gp.lazy().select(columns.clone()).with_columns([col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)]).collect()?;
+    let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
+    Ok(own.vstack(&gp)?.vstack(&deps)?)
 }
 
 /// The demo fact table and roster, generated into the cache on first use.

@@ -91,6 +91,28 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     let got = indicator(&d, "icm_mortalite_generale")["value"].as_f64().unwrap();
     assert!((got - icm).abs() < 1e-9 * icm, "ICM {got} vs {icm}");
 
+    // The shortcut (territory rows + cached département sums) gives the numbers of the full
+    // national facts read through --data.
+    let slow_out = dir.path().join("slow");
+    let o = diagsante()
+        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", demo_dir.to_str().unwrap(), "--out", slow_out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let slow: Value = serde_json::from_str(&std::fs::read_to_string(slow_out.join("diagnostic.json")).unwrap()).unwrap();
+    let same = |a: &Value, b: &Value| match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+        _ => a.is_null() == b.is_null(),
+    };
+    for (fast, full) in d["indicators"].as_array().unwrap().iter().zip(slow["indicators"].as_array().unwrap()) {
+        assert_eq!(fast["id"], full["id"]);
+        assert!(same(&fast["value"], &full["value"]), "{}: {} vs {}", fast["id"], fast["value"], full["value"]);
+        for c in ["departement", "region", "france"] {
+            let (a, b) = (&fast["comparators"][c]["value"], &full["comparators"][c]["value"]);
+            assert!(same(a, b), "{} {c}: {a} vs {b}", fast["id"]);
+        }
+    }
+
     // French Excel CSV: BOM, semicolons, decimal commas.
     let csv = std::fs::read(out.join("diagnostic.csv")).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBFid;theme;label"));
