@@ -1,5 +1,6 @@
 //! Comparison: a territory against its département, région and France (the diagnostic
-//! table). Peers and national benchmarking come with the rest of issue #5.
+//! table, [`diagnose`]), and against all territories of a kind or its peers, with funnel plots
+//! and the national table ([`benchmark`]).
 
 pub mod benchmark;
 pub mod diagnose;
