@@ -1,5 +1,6 @@
 //! The fact table the diagnostics read: the synthetic demo data by default, or the parquet
-//! files `diagsante ingest` wrote into a folder; the GP roster joins it as `gp` facts.
+//! files `diagsante ingest` wrote into a folder (each measure at its latest year); the GP
+//! roster joins it as `gp` facts.
 
 use std::path::Path;
 
@@ -65,6 +66,18 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
         }
     };
     let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
+    // Each measure at its latest year: an INSEE base gives P21_POP and P15_POP side by side,
+    // and the indicators must not add two censuses together.
+    let latest = facts
+        .clone()
+        .lazy()
+        .group_by([col("measure")])
+        .agg([col("year").max().alias("latest")]);
+    let facts = facts
+        .lazy()
+        .join(latest, [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
+        .filter(col("year").eq(col("latest")))
+        .collect()?;
     let mut facts = facts.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
     if let Some(roster) = roster {
         let gp = roster_facts(&roster, year)?;
