@@ -296,6 +296,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let mut first_years: Option<Vec<supply::Year>> = None;
     let (mut c_s, mut c_y, mut c_o, mut c_h, mut c_lo, mut c_hi, mut c_fte, mut c_dep, mut c_pop, mut c_dfte, mut c_short, mut c_dens, mut c_keep) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut c_flo, mut c_fhi) = (vec![], vec![]);
     for s in &scenarios {
         let entries = match s.entries {
             Some((count, age, fte)) => Entries { per_year: count.per_year(gps.len()), age, fte },
@@ -320,6 +321,8 @@ pub fn run(args: ProjectArgs) -> Result<()> {
             c_lo.push(y.headcount_low);
             c_hi.push(y.headcount_high);
             c_fte.push(y.fte);
+            c_flo.push(y.fte_low);
+            c_fhi.push(y.fte_high);
             c_dep.push(y.departures);
             c_pop.push(people);
             c_dfte.push(demand_fte);
@@ -329,7 +332,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
             records.push(json!({
                 "scenario": s.name, "year": y.year, "year_offset": y.offset,
                 "headcount": y.headcount, "headcount_low": y.headcount_low, "headcount_high": y.headcount_high,
-                "fte": y.fte, "departures": y.departures, "population": people,
+                "fte": y.fte, "fte_low": y.fte_low, "fte_high": y.fte_high, "departures": y.departures, "population": people,
                 "demand_consultations": consultations, "demand_fte": demand_fte, "shortfall_fte": demand_fte - y.fte,
                 "density_per_10000": density, "entries_to_keep_density": keep,
             }));
@@ -344,6 +347,8 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         Column::new("headcount_low".into(), c_lo),
         Column::new("headcount_high".into(), c_hi),
         Column::new("fte".into(), c_fte),
+        Column::new("fte_low".into(), c_flo),
+        Column::new("fte_high".into(), c_fhi),
         Column::new("departures".into(), c_dep),
         Column::new("population".into(), c_pop),
         Column::new("demand_fte".into(), c_dfte),

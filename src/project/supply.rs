@@ -111,6 +111,9 @@ pub struct Year {
     pub headcount_low: f64,
     pub headcount_high: f64,
     pub fte: f64,
+    /// Bounds of the FTE's interval (variance Σ p(1−p)·fte²).
+    pub fte_low: f64,
+    pub fte_high: f64,
     /// Expected stops during the year (at year 0: those already past the scenario's age).
     pub departures: f64,
 }
@@ -126,12 +129,13 @@ pub fn project(roster: &[Gp], reference_year: i32, horizon: u32, rule: &Rule, en
     let mut out: Vec<Year> = Vec::with_capacity(horizon as usize + 1);
     for offset in 0..=horizon {
         let year = reference_year + offset as i32;
-        let (mut mean, mut variance, mut fte) = (0.0, 0.0, 0.0);
+        let (mut mean, mut variance, mut fte, mut fte_variance) = (0.0, 0.0, 0.0, 0.0);
         for gp in roster {
             let p = rule.active_probability(gp.birth_year, reference_year, year);
             mean += p;
             variance += p * (1.0 - p);
             fte += p * gp.fte;
+            fte_variance += p * (1.0 - p) * gp.fte * gp.fte;
         }
         // Entrants of each past year (from year 1), ageing under the same rule.
         let mut entrants = 0.0;
@@ -152,6 +156,8 @@ pub fn project(roster: &[Gp], reference_year: i32, horizon: u32, rule: &Rule, en
             headcount_low: (mean - z * sd).max(0.0),
             headcount_high: mean + z * sd,
             fte,
+            fte_low: (fte - z * fte_variance.sqrt()).max(0.0),
+            fte_high: fte + z * fte_variance.sqrt(),
             departures: (before + arrived - mean).max(0.0),
         });
     }
@@ -223,6 +229,8 @@ mod tests {
         // Year 0: 0.9 + 0.9 + 0.7 + 0.7 = 3.2 expected; variance 0.09·2 + 0.21·2 = 0.6.
         assert!((y[0].headcount - 3.2).abs() < 1e-12);
         assert!((y[0].headcount_high - (3.2 + 1.959_963_984_540_054 * 0.6f64.sqrt())).abs() < 1e-9);
+        // All at 1 FTE: the FTE interval is the headcount's.
+        assert!((y[0].fte_low - y[0].headcount_low).abs() < 1e-12 && (y[0].fte_high - y[0].headcount_high).abs() < 1e-12);
         assert!(y[1].headcount < y[0].headcount);
     }
 
