@@ -36,6 +36,20 @@ where
     Ok(())
 }
 
+/// Write a table as CSV for French Excel (UTF-8 BOM, `;`, decimal comma), atomically.
+pub fn write_csv_fr(df: &mut polars::prelude::DataFrame, path: &Path) -> Result<()> {
+    use polars::prelude::{CsvWriter, SerWriter};
+    write_atomic_with(path, |f| {
+        CsvWriter::new(f).include_bom(true).with_separator(b';').with_decimal_comma(true).finish(df).map_err(std::io::Error::other)
+    })
+}
+
+/// Write a table as `<stem>.parquet` and `<stem>.csv` (French Excel) in `dir`.
+pub fn write_parquet_and_csv(df: &mut polars::prelude::DataFrame, dir: &Path, stem: &str) -> Result<()> {
+    crate::ingest::facts::write_parquet(df, &dir.join(format!("{stem}.parquet")))?;
+    write_csv_fr(df, &dir.join(format!("{stem}.csv")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,19 +2,17 @@
 //! département and région × every indicator).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use polars::prelude::*;
 
 use crate::compare::benchmark::{self, Against, KINDS};
 use crate::error::Result;
 use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
-use crate::ingest::facts::write_parquet;
 use crate::ingest::load;
-use crate::output::write_atomic_with;
+use crate::output::write_parquet_and_csv;
 
 /// Set a territory against all territories of a kind: rank, quintile, funnel plots, peers.
 #[derive(Debug, Args)]
@@ -56,24 +54,16 @@ pub struct NationalArgs {
     out: PathBuf,
 }
 
-/// Write a frame as parquet and as CSV for French Excel.
-fn write_both(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<()> {
-    write_parquet(df, &dir.join(format!("{stem}.parquet")))?;
-    write_atomic_with(&dir.join(format!("{stem}.csv")), |f| {
-        CsvWriter::new(f).include_bom(true).with_separator(b';').with_decimal_comma(true).finish(df).map_err(std::io::Error::other)
-    })
-}
-
 pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let t = Territory::find(&args.territory, &r)?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     let load::Data { facts, label, .. } = load::fact_table(args.data.as_deref(), &r)?;
     let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.data.is_none())?;
-    write_both(&mut b.summary, &args.out, "benchmark")?;
-    write_both(&mut b.funnel_points, &args.out, "funnel-points")?;
-    write_both(&mut b.funnel_limits, &args.out, "funnel-limits")?;
-    write_both(&mut b.peers, &args.out, "peers")?;
+    write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
+    write_parquet_and_csv(&mut b.funnel_points, &args.out, "funnel-points")?;
+    write_parquet_and_csv(&mut b.funnel_limits, &args.out, "funnel-limits")?;
+    write_parquet_and_csv(&mut b.peers, &args.out, "peers")?;
     say!("{} — {label}", t.name);
     let s = &b.summary;
     let (labels, values, ranks, among, quintiles, peers, flags) = (
@@ -127,7 +117,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let mut national = national;
     national.suppress_complements();
     let mut df = national.frame(&label)?;
-    write_both(&mut df, &args.out, "national")?;
+    write_parquet_and_csv(&mut df, &args.out, "national")?;
     say!("{label}");
     say!(
         "{} territoires × {} indicateurs = {} lignes ; chargement {:.2} s, calcul {:.2} s",

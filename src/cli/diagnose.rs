@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use polars::prelude::*;
 
 use crate::compare::diagnose;
 use crate::error::{Error, Result};
@@ -12,8 +11,7 @@ use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
 use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
 use crate::ingest::demo_frames;
-use crate::ingest::facts::write_parquet;
-use crate::output::{write_atomic, write_atomic_with};
+use crate::output::{write_atomic, write_parquet_and_csv};
 
 /// Compute every indicator of the catalogue for a territory, against its département, its
 /// région and France.
@@ -55,15 +53,7 @@ pub fn run(args: Diagnose) -> Result<()> {
         }
     };
     let mut df = d.frame()?;
-    write_parquet(&mut df, &args.out.join("diagnostic.parquet"))?;
-    write_atomic_with(&args.out.join("diagnostic.csv"), |f| {
-        CsvWriter::new(f)
-            .include_bom(true)
-            .with_separator(b';')
-            .with_decimal_comma(true)
-            .finish(&mut df)
-            .map_err(std::io::Error::other)
-    })?;
+    write_parquet_and_csv(&mut df, &args.out, "diagnostic")?;
     let json = serde_json::to_string_pretty(&d.json()).map_err(|e| Error::Internal(e.to_string()))?;
     write_atomic(&args.out.join("diagnostic.json"), json.as_bytes())?;
 

@@ -12,11 +12,11 @@ use serde_json::json;
 use crate::error::{Error, Location, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{aggregate, Geography};
-use crate::ingest::facts::{read_parquet, write_parquet};
+use crate::ingest::facts::read_parquet;
 use crate::ingest::{cpam, demo_frames, load, Sex, Summary, TextTable};
-use crate::output::{write_atomic, write_atomic_with};
 use crate::project::demand::{self, Band, DemandAssumptions};
 use crate::project::supply::{self, Entries, Gp, Rule};
+use crate::output::{write_atomic, write_csv_fr, write_parquet_and_csv};
 
 /// Project the territory's GPs over the coming years under retirement scenarios, against the
 /// consultations its ageing population will need.
@@ -357,10 +357,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         Column::new("entries_to_keep_density".into(), c_keep),
         Column::new("data".into(), vec![data.label.as_str(); records.len()]),
     ])?;
-    write_parquet(&mut df, &args.out.join("projection.parquet"))?;
-    write_atomic_with(&args.out.join("projection.csv"), |f| {
-        CsvWriter::new(f).include_bom(true).with_separator(b';').with_decimal_comma(true).finish(&mut df).map_err(std::io::Error::other)
-    })?;
+    write_parquet_and_csv(&mut df, &args.out, "projection")?;
     let doc = json!({ "territory": t.name, "data": data.label, "gps": gps.len(), "years": records });
     write_atomic(&args.out.join("projection.json"), serde_json::to_string_pretty(&doc).map_err(|e| Error::Internal(e.to_string()))?.as_bytes())?;
     if let Some(first) = scenarios.first() {
@@ -370,9 +367,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
             Column::new("birth_year".into(), past.iter().map(|g| g.birth_year).collect::<Vec<_>>()),
             Column::new("age".into(), past.iter().map(|g| args.reference_year - g.birth_year).collect::<Vec<_>>()),
         ])?;
-        write_atomic_with(&args.out.join("past-age.csv"), |f| {
-            CsvWriter::new(f).include_bom(true).with_separator(b';').finish(&mut past_df).map_err(std::io::Error::other)
-        })?;
+        write_csv_fr(&mut past_df, &args.out.join("past-age.csv"))?;
         let years = first_years.unwrap_or_default();
         let k = 5.min(args.horizon as usize);
         let demand_change = 100.0 * (demand[k].1 / demand[0].1.max(1e-9) - 1.0);

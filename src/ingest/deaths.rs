@@ -12,8 +12,8 @@
 //! cause column every row is all causes. The geography may be communes or départements.
 
 use crate::error::{Error, Location, Result};
-use crate::ingest::facts::{CellKey, FactSink, Level, Sex};
-use crate::ingest::insee::{age_bands, year_column};
+use crate::ingest::facts::{CellKey, FactSink, Sex};
+use crate::ingest::insee::{age_bands, geo_column, year_column};
 use crate::ingest::TextTable;
 
 /// `Tumeurs malignes` → `tumeurs_malignes`; all-cause labels → `all_causes`.
@@ -50,11 +50,7 @@ pub fn cause_slug(label: &str) -> String {
 }
 
 pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
-    let communes = &["CODGEO", "COM", "code_commune", "commune"];
-    let (geo_col, level) = match table.find_column(communes) {
-        Some(c) => (c, Level::Commune),
-        None => (table.require_column("commune or département code", &["CODGEO", "COM", "code_commune", "commune", "DEP", "dep_code", "departement"])?, Level::Departement),
-    };
+    let (geo_col, level) = geo_column(table)?;
     let geo = table.texts(&geo_col)?;
     let sex_col = table.find_column(&["SEXE", "sex", "sexe"]);
     let sexes = sex_col.as_deref().map(|c| table.texts(c)).transpose()?;

@@ -109,7 +109,6 @@ fn generator_fingerprint() -> u64 {
 pub fn departement_aggregates(facts: &DataFrame, roster: &DataFrame, r: &Referential) -> Result<DataFrame> {
     let columns = ["geo", "measure", "sex", "age_min", "age_max", "value"];
     let gp = crate::ingest::load::roster_facts(roster, demo::DEMO_YEAR)?;
-    let gp = gp.lazy().with_columns([col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)]).collect()?;
     let all = facts.select(columns)?.vstack(&gp.select(columns)?)?;
     let units: Vec<&crate::geo::Unit> = r.units().iter().collect();
     let mapping = DataFrame::new_infer_height(vec![
@@ -142,7 +141,7 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
     let own = scan(FACTS_FILE)?.filter(col("geo").is_in(lit(wanted.clone()).implode(false), false)).select(columns.clone()).collect()?;
     let roster = scan(ROSTER_FILE)?.filter(col("geo").is_in(lit(wanted).implode(false), false)).collect()?;
     let gp = crate::ingest::load::roster_facts(&roster, demo::DEMO_YEAR)?;
-    let gp = gp.lazy().select(columns.clone()).with_columns([col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)]).collect()?;
+    let gp = gp.lazy().select(columns).collect()?;
     let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
     Ok(own.vstack(&gp)?.vstack(&deps)?)
 }

@@ -138,12 +138,17 @@ pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     Ok(())
 }
 
+/// The geography column of a long table: communes if present, else départements.
+pub(crate) fn geo_column(table: &TextTable) -> Result<(String, Level)> {
+    match table.find_column(COMMUNE_COLUMNS) {
+        Some(c) => Ok((c, Level::Commune)),
+        None => Ok((table.require_column("commune or département code", &[COMMUNE_COLUMNS, DEPARTEMENT_COLUMNS].concat())?, Level::Departement)),
+    }
+}
+
 /// Read a long population table (commune or département × sex × age) into `sink`.
 pub fn read_long(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
-    let (geo_col, level) = match table.find_column(COMMUNE_COLUMNS) {
-        Some(c) => (c, Level::Commune),
-        None => (table.require_column("commune or département code", &[COMMUNE_COLUMNS, DEPARTEMENT_COLUMNS].concat())?, Level::Departement),
-    };
+    let (geo_col, level) = geo_column(table)?;
     let geo = table.texts(&geo_col)?;
     let sex_col = table.require_column("sex", &["SEXE", "sex", "sexe"])?;
     let sexes = table.texts(&sex_col)?;
