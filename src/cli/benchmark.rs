@@ -1,7 +1,6 @@
 //! `diagsante benchmark` (a territory among others) and `diagsante national` (every EPCI,
 //! département and région × every indicator).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -79,7 +78,8 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     say!("  {:<70} {:>10} {:>9} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
     for i in 0..s.height() {
         let rank = match (ranks.get(i), among.get(i)) {
-            (Some(r), Some(n)) => format!("{r}/{n}"),
+            // `among` counts the other territories; the rank is among them and the territory.
+            (Some(r), Some(n)) => format!("{r}/{}", n + 1),
             _ => "—".into(),
         };
         let q = quintiles.get(i).map_or("—".to_owned(), |q| q.to_string());
@@ -106,13 +106,16 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let [epci, deps, regs, france] = benchmark::national_geographies(&r);
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
     let compute = Instant::now();
-    let mut err = std::io::stderr().lock();
+    let bar = indicatif::ProgressBar::new(indicators.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} indicateurs")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let national = benchmark::compute_all(&facts, layers, &indicators, args.data.is_none(), |done, total| {
-        let width = 30 * done / total;
-        let _ = write!(err, "\r[{}{}] {done}/{total} indicateurs", "#".repeat(width), " ".repeat(30 - width));
-        let _ = err.flush();
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
     })?;
-    let _ = writeln!(err);
+    bar.finish_and_clear();
     let computed = compute.elapsed();
     let mut national = national;
     national.suppress_complements();

@@ -190,6 +190,9 @@ pub struct Benchmark {
     pub funnel_limits: DataFrame,
     /// The peer group with the profile it was chosen on.
     pub peers: DataFrame,
+    /// Each indicator's values over the set (members overlapping the territory left out),
+    /// in catalogue order: the range a spine chart draws.
+    pub set_values: Vec<Vec<f64>>,
 }
 
 /// The profile peers are chosen on (as z-scores): shares of 0-17 and 65+, unemployment,
@@ -275,6 +278,7 @@ pub fn benchmark(
     // Summary: rank and quintile within the set, peers' pooled value and comparison.
     let (mut id, mut label, mut value, mut rank, mut n, mut quintile, mut peer_value, mut p95, mut p998) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut set_values = Vec::with_capacity(indicators.len());
     for (i, ind) in indicators.iter().enumerate() {
         let mine = national.values[i][territory].estimate.value;
         let others: Vec<f64> = (0..n_set).filter(|&g| !excluded[g]).filter_map(|g| national.values[i][g].estimate.value).collect();
@@ -302,6 +306,7 @@ pub fn benchmark(
         };
         p95.push(cmp(0));
         p998.push(cmp(1));
+        set_values.push(others);
     }
     let summary = DataFrame::new_infer_height(vec![
         Column::new("indicator".into(), id),
@@ -320,7 +325,7 @@ pub fn benchmark(
         Column::new("name".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.name.clone()).collect::<Vec<_>>()),
         Column::new("distance".into(), ranked.iter().map(|(_, d)| *d).collect::<Vec<_>>()),
     ])?;
-    Ok(Benchmark { summary, funnel_points, funnel_limits, peers })
+    Ok(Benchmark { summary, funnel_points, funnel_limits, peers, set_values })
 }
 
 /// Funnel-plot data of every indicator with a denominator: the set's territories and the

@@ -20,6 +20,8 @@ pub struct Data {
     pub label: String,
     /// Indicators published already computed (Rezone exports), if the folder has any.
     pub published: Option<DataFrame>,
+    /// The year each measure is read at (its latest), for the sources a report cites.
+    pub years: std::collections::BTreeMap<String, i32>,
 }
 
 /// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
@@ -72,19 +74,29 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
         .clone()
         .lazy()
         .group_by([col("measure")])
-        .agg([col("year").max().alias("latest")]);
+        .agg([col("year").max().alias("latest")])
+        .collect()?;
+    let mut years: std::collections::BTreeMap<String, i32> = latest
+        .column("measure")?
+        .str()?
+        .iter()
+        .zip(latest.column("latest")?.cast(&DataType::Int32)?.i32()?.iter())
+        .filter_map(|(m, y)| Some((m?.to_owned(), y?)))
+        .collect();
     let facts = facts
         .lazy()
-        .join(latest, [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
+        .join(latest.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
         .filter(col("year").eq(col("latest")))
         .collect()?;
     let mut facts = facts.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
     if let Some(roster) = roster {
         let gp = roster_facts(&roster, year)?;
+        years.insert("gp".into(), year);
+        years.insert("gp_by_age".into(), year);
         let gp = gp.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
         facts = facts.vstack(&gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?)?;
     }
-    Ok(Data { facts, label, published })
+    Ok(Data { facts, label, published, years })
 }
 
 /// The GP roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
