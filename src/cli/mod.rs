@@ -22,6 +22,7 @@ mod demo;
 mod diagnose;
 mod ingest;
 mod project;
+mod report;
 mod stats;
 mod territory;
 
@@ -38,7 +39,7 @@ use crate::error::Result;
 /// its région and France.
 #[derive(Debug, Parser)]
 #[command(name = "diagsante", version, propagate_version = true)]
-#[command(after_help = "Examples:\n  diagsante diagnose --territory cpts-camargue-gardoise --out diagnostic/\n  \
+#[command(after_help = "Examples:\n  diagsante demo\n  diagsante diagnose --territory cpts-camargue-gardoise --out diagnostic/\n  \
                         diagsante territory show cls-rochefort-ocean\n  \
                         diagsante stats rate --input deaths.csv --count deces --population pop --group-by dep")]
 pub struct Cli {
@@ -71,6 +72,15 @@ enum Command {
     #[command(after_help = "Examples:\n  diagsante project --territory cls-rochefort-ocean --out projection/\n  \
                             diagsante project --territory cls-rochefort-ocean --roster medecins.csv --scenario legal-62 --reference-year 2024 --out projection/")]
     Project(project::ProjectArgs),
+    /// The report of a territory: a self-contained French HTML page with its charts (SVG,
+    /// PNG) and tables, ready to print or to paste into a CLS/CPTS diagnostic.
+    #[command(after_help = "Examples:\n  diagsante report --territory cpts-camargue-gardoise --out rapport/\n  \
+                            diagsante report --territory ma-cpts.toml --data donnees/ --out rapport/")]
+    Report(report::ReportArgs),
+    /// The reports of the five shipped territories on the synthetic demo data, with an index
+    /// page: the quickest way to see what diagsante produces.
+    #[command(after_help = "Examples:\n  diagsante demo\n  diagsante demo --out /tmp/demo")]
+    Demo(report::DemoArgs),
     /// Generate the national synthetic demo dataset (données synthétiques de démonstration).
     #[command(after_help = "Examples:\n  diagsante demo-data\n  diagsante demo-data --out demo/ --seed 7")]
     DemoData(demo::DemoData),
@@ -99,6 +109,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Benchmark(args) => benchmark::run_benchmark(args),
         Command::National(args) => benchmark::run_national(args),
         Command::DemoData(args) => demo::run(args),
+        Command::Report(args) => report::run_report(args),
+        Command::Demo(args) => report::run_demo(args),
         Command::Project(args) => project::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Stats(cmd) => stats::run(cmd),

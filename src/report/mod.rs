@@ -1,2 +1,638 @@
-//! Reports (issue #7): charts and the self-contained French HTML report. Not built yet:
-//! this module is the map's place for it.
+//! Reports (`diagsante report`, `diagsante demo`): the diagnostic, the benchmark and the GP
+//! projection of a territory as charts ([`charts`]: SVG and PNG) and one self-contained
+//! French HTML page whose sections follow the CLS/CPTS diagnostics coordinators write.
+//!
+//! Everything is computed and drawn in memory first, then written file by file atomically:
+//! an error leaves no half-written report.
+
+pub mod charts;
+mod html;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::compare::benchmark::{self, Against, Benchmark};
+use crate::compare::diagnose::{self, Diagnosis, Row};
+use crate::error::{Error, Result};
+use crate::geo::{Referential, Territory};
+use crate::indicators::evaluate::{aggregate, Geography};
+use crate::indicators::{Indicator, Method};
+use crate::ingest::demo::DEMO_LABEL;
+use crate::ingest::load::{self, Data};
+use crate::ingest::Sex;
+use crate::output::{write_atomic, write_parquet_and_csv};
+use crate::project::demand::DemandAssumptions;
+use crate::project::territory::{self as projection, EntryCount, Scenario, PRESETS, REFERENCE_YEAR};
+use crate::stats::compare::{Comparison, Polarity};
+use charts::Frame;
+use html::esc;
+
+/// The report's file name in its folder.
+pub const REPORT_FILE: &str = "rapport.html";
+/// The charts' folder inside the report's folder.
+pub const CHARTS_DIR: &str = "graphiques";
+/// Years projected.
+pub const HORIZON: u32 = 10;
+/// Size of the peer group.
+pub const PEERS: usize = 10;
+
+/// The themes, in the order of the diagnostics, with their section titles.
+const THEMES: [(&str, &str, &str); 6] = [
+    ("démographie", "contexte-demographique", "Contexte démographique"),
+    ("social", "contexte-socio-economique", "Contexte socio-économique"),
+    ("besoins de santé", "besoins-de-sante", "Besoins de santé"),
+    ("accès aux soins", "acces-aux-soins", "Accès aux soins"),
+    ("prévention", "prevention", "Prévention"),
+    ("offre de soins", "offre-de-soins", "Offre de soins"),
+];
+
+/// Funnel plots drawn when the territory differs from France on none: premature mortality,
+/// access, screening, supply.
+const DEFAULT_FUNNELS: [&str; 4] = ["icm_mortalite_prematuree", "sans_mt_17_plus", "depistage_colorectal", "densite_mg"];
+
+/// The data a report reads: the fact table (with its label) and the GP roster, loaded once
+/// for any number of territories.
+pub struct Sources {
+    pub data: Data,
+    pub roster: DataFrame,
+}
+
+impl Sources {
+    /// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
+    pub fn load(dir: Option<&Path>, r: &Referential) -> Result<Sources> {
+        let data = load::fact_table(dir, r)?;
+        let roster = projection::roster(dir, r)?;
+        Ok(Sources { data, roster })
+    }
+
+    pub fn synthetic(&self) -> bool {
+        self.data.label == DEMO_LABEL
+    }
+}
+
+/// A chart of the report: its file stem, caption, and SVG.
+struct Chart {
+    stem: String,
+    caption: String,
+    svg: String,
+}
+
+/// What [`write`] wrote.
+pub struct Written {
+    pub html: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// Compute, draw and write the report of `t` into `out`: `rapport.html`, the charts (SVG and
+/// PNG) in `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is
+/// being done (for a progress bar).
+pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Indicator], out: &Path, step: &dyn Fn(&str)) -> Result<Written> {
+    let synthetic = sources.synthetic();
+    let data = &sources.data;
+    step("diagnostic");
+    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?;
+    step("comparaison aux EPCI");
+    let bench = benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, synthetic)?;
+    step("projection");
+    let units = diagnose::with_whole_communes(t.units.clone(), r);
+    let me = Geography { id: t.id.clone(), name: t.name.clone(), units: units.clone() };
+    let france = benchmark::national_geographies(r)[3][0].clone();
+    let gps = projection::gps_of(&sources.roster, &units)?;
+    let pyramids = projection::pyramids(&data.facts, me.clone(), france.clone())?;
+    let scenarios = PRESETS.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
+    let assumptions = DemandAssumptions::default();
+    let rows = if gps.is_empty() || pyramids.iter().all(Vec::is_empty) {
+        Vec::new()
+    } else {
+        projection::project(&gps, &pyramids, &scenarios, REFERENCE_YEAR, HORIZON, EntryCount::PerYear(0.0), &assumptions)
+    };
+
+    step("graphiques");
+    let source = |s: &str| format!("Source : {s} — {} — diagsante", data.label);
+    let frame = |title: String, s: &str| Frame { title, source: source(s), synthetic };
+    let mut figures: Vec<Chart> = Vec::new();
+    if let Some(svg) = pyramid_chart(&frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement"), &data.facts, me, france)? {
+        figures.push(Chart { stem: "pyramide".into(), caption: "Pyramide des âges du territoire (barres) et de la France (trait), en % de la population.".into(), svg });
+    }
+    let names = [short(&diagnosis.comparator_names[0]), short(&diagnosis.comparator_names[1])];
+    for (theme, stem, title) in THEMES {
+        let items: Vec<charts::Compared> = diagnosis
+            .rows
+            .iter()
+            .filter(|row| row.indicator.theme == theme && row.indicator.method != Method::Count)
+            .filter_map(|row| {
+                let e = &row.territory.estimate;
+                Some(charts::Compared {
+                    label: row.indicator.label.clone(),
+                    value: e.value?,
+                    interval: e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map(|l| (l.lower, l.upper)),
+                    comparators: [0, 1, 2].map(|k| row.comparators[k].estimate.value),
+                    against_france: row.flags[2][0],
+                })
+            })
+            .collect();
+        if items.iter().any(|i| i.comparators[2].is_some()) {
+            let svg = charts::comparison(&frame(format!("{title} — {}", t.name), &theme_sources(&diagnosis, theme)), &items, [&names[0], &names[1]])?;
+            figures.push(Chart { stem: format!("comparaison-{stem}"), caption: format!("{title} : indicateurs du territoire, de {} et de {}, en indice (France = 100).", names[0], names[1]), svg });
+        }
+    }
+    let spine_rows: Vec<charts::Spine> = diagnosis
+        .rows
+        .iter()
+        .zip(&bench.set_values)
+        .filter(|(row, _)| row.indicator.method != Method::Count)
+        .filter_map(|(row, set)| {
+            let france = row.comparators[2].estimate.value?;
+            Some(charts::Spine {
+                label: row.indicator.label.clone(),
+                value: row.territory.estimate.value?,
+                france,
+                departement: row.comparators[0].estimate.value,
+                distribution: set.clone(),
+                high_is_good: match row.indicator.polarity {
+                    Polarity::HighIsGood => Some(true),
+                    Polarity::LowIsGood => Some(false),
+                    Polarity::Neutral => None,
+                },
+                against_france: row.flags[2][0],
+            })
+        })
+        .filter(|s| s.distribution.len() >= 2)
+        .collect();
+    if !spine_rows.is_empty() {
+        figures.push(Chart {
+            stem: "profil-epci".into(),
+            caption: "Profil du territoire parmi les EPCI de France : au centre la France, à gauche l'EPCI le moins bien placé (ou la valeur la plus basse), à droite le mieux placé ; gris clair : tous les EPCI, gris foncé : leur moitié centrale (du 1er au 3e quartile) ; losange : le département ; cercle : le territoire, coloré selon son écart avec la France.".into(),
+            svg: charts::spine(&frame(format!("Profil parmi les EPCI de France — {}", t.name), "indicateurs du catalogue"), &spine_rows, [&t.name, &names[0]])?,
+        });
+    }
+    for id in funnel_indicators(&diagnosis) {
+        if let Some(chart) = funnel_chart(&bench, &diagnosis, &id, t, &frame)? {
+            figures.push(chart);
+        }
+    }
+    if !rows.is_empty() {
+        let lines: Vec<charts::ScenarioLine> = scenarios
+            .iter()
+            .map(|s| charts::ScenarioLine {
+                name: scenario_label(&s.name),
+                years: rows.iter().filter(|r| r.scenario == s.name).map(|r| (r.supply.year, r.supply.headcount, r.supply.fte)).collect(),
+            })
+            .collect();
+        let demand: Vec<(i32, f64)> = rows.iter().filter(|r| r.scenario == scenarios[0].name).map(|r| (r.supply.year, r.demand_fte)).collect();
+        figures.push(Chart {
+            stem: "projection-medecins".into(),
+            caption: "Médecins généralistes projetés selon les scénarios de départ (sans installation nouvelle), et ETP nécessaires pour la population vieillissante.".into(),
+            svg: charts::projection(&frame(format!("Projection des médecins généralistes — {}", t.name), "répertoire des médecins, INSEE, DREES (APL)"), &lines, &demand)?,
+        });
+    }
+    let ages: Vec<i32> = gps.iter().map(|g| REFERENCE_YEAR - g.birth_year).collect();
+    if !ages.is_empty() {
+        figures.push(Chart {
+            stem: "ages-medecins".into(),
+            caption: format!("Âge des {} médecins généralistes du territoire en {REFERENCE_YEAR}.", gps.len()),
+            svg: charts::gp_ages(&frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins"), &ages, &[(62.0, "62 ans (âge légal)"), (67.0, "67 ans (taux plein)")])?,
+        });
+    }
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for c in &figures {
+        files.push((out.join(CHARTS_DIR).join(format!("{}.svg", c.stem)), c.svg.clone().into_bytes()));
+        files.push((out.join(CHARTS_DIR).join(format!("{}.png", c.stem)), charts::png(&c.svg)?));
+    }
+
+    let json = serde_json::to_string_pretty(&diagnosis.json()).map_err(|e| Error::Internal(e.to_string()))?;
+    files.push((out.join("diagnostic.json"), json.into_bytes()));
+
+    step("rapport");
+    let page = page(t, r, sources, &diagnosis, &bench, &rows, &scenarios, &figures, gps.len())?;
+    files.push((out.join(REPORT_FILE), page.into_bytes()));
+
+    step("écriture");
+    let mut diag = diagnosis.frame()?;
+    write_parquet_and_csv(&mut diag, out, "diagnostic")?;
+    let mut b = bench;
+    write_parquet_and_csv(&mut b.summary, out, "benchmark")?;
+    write_parquet_and_csv(&mut b.peers, out, "peers")?;
+    if !rows.is_empty() {
+        write_parquet_and_csv(&mut projection::frame(&rows, &data.label)?, out, "projection")?;
+    }
+    let mut written = Vec::new();
+    for (path, bytes) in &files {
+        write_atomic(path, bytes)?;
+        written.push(path.clone());
+    }
+    Ok(Written { html: out.join(REPORT_FILE), files: written })
+}
+
+/// "30 Gard" → "Gard": comparator names without their code.
+fn short(name: &str) -> String {
+    match name.split_once(' ') {
+        Some((code, rest)) if code.chars().all(|c| c.is_ascii_alphanumeric()) && code.len() <= 3 => rest.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// The sources of a theme's indicators, joined.
+fn theme_sources(d: &Diagnosis, theme: &str) -> String {
+    let mut s: Vec<&str> = d.rows.iter().filter(|r| r.indicator.theme == theme).map(|r| r.indicator.source.as_str()).collect();
+    s.sort_unstable();
+    s.dedup();
+    s.join(" ; ")
+}
+
+/// French label of a scenario preset.
+fn scenario_label(name: &str) -> String {
+    match name {
+        "legal-62" => "départ à 62 ans".into(),
+        "reform-2023" => "réforme 2023 (62-64 ans)".into(),
+        "full-rate-67" => "départ à 67 ans".into(),
+        "observed" => "départs observés (DREES)".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// The territory's and France's population by sex and age band as a pyramid chart, or
+/// `None` when the data has no population by sex and age.
+fn pyramid_chart(frame: &Frame, facts: &DataFrame, me: Geography, france: Geography) -> Result<Option<String>> {
+    let agg = aggregate(facts, &[me, france])?;
+    let bands = |g: usize| -> BTreeMap<(u32, Option<u32>), (f64, f64)> {
+        let mut out: BTreeMap<(u32, Option<u32>), (f64, f64)> = BTreeMap::new();
+        for (k, sex) in [Sex::Male, Sex::Female].into_iter().enumerate() {
+            for (a, z, v) in agg.breakdown(g, "population", sex) {
+                if let Some(a) = a {
+                    let e = out.entry((a, z)).or_default();
+                    if k == 0 { e.0 += v.unwrap_or(0.0) } else { e.1 += v.unwrap_or(0.0) }
+                }
+            }
+        }
+        out
+    };
+    let (mine, fr) = (bands(0), bands(1));
+    if mine.is_empty() {
+        return Ok(None);
+    }
+    // Bands narrower than five years (0, 1-4 in life-table data) join the next ones, so
+    // that every bar has the same height.
+    let (mut rows, mut france): (Vec<(String, f64, f64)>, Vec<(f64, f64)>) = (Vec::new(), Vec::new());
+    let mut open: Option<(u32, f64, f64, f64, f64)> = None;
+    for (&(a, z), &(m, w)) in &mine {
+        let f = fr.get(&(a, z)).copied().unwrap_or((0.0, 0.0));
+        let acc = open.get_or_insert((a, 0.0, 0.0, 0.0, 0.0));
+        *acc = (acc.0, acc.1 + m, acc.2 + w, acc.3 + f.0, acc.4 + f.1);
+        if z.is_none_or(|z| (z + 1) % 5 == 0) {
+            let (start, m, w, fm, fw) = *acc;
+            rows.push((z.map_or(format!("{start} ans et +"), |z| format!("{start}-{z} ans")), m, w));
+            france.push((fm, fw));
+            open = None;
+        }
+    }
+    if let Some((start, m, w, fm, fw)) = open {
+        rows.push((format!("{start} ans et +"), m, w));
+        france.push((fm, fw));
+    }
+    charts::pyramid(frame, &rows, &france).map(Some)
+}
+
+/// The indicators given a funnel plot: health indicators on which the territory differs from
+/// France at 99.8 %, else at 95 %, else the defaults; four at most.
+fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
+    // Outcomes, not the population's profile: the health themes only.
+    let funnelled = |r: &&Row| {
+        matches!(r.indicator.method, Method::Proportion | Method::Icm | Method::Dsr | Method::CrudeRate)
+            && THEMES[2..].iter().any(|t| t.0 == r.indicator.theme)
+    };
+    let differs = |level: usize| -> Vec<String> {
+        d.rows
+            .iter()
+            .filter(funnelled)
+            .filter(|r| !matches!(r.flags[2][level], Comparison::Similar | Comparison::NotCompared))
+            .map(|r| r.indicator.id.clone())
+            .collect()
+    };
+    let mut ids = differs(1);
+    for id in differs(0).into_iter().chain(DEFAULT_FUNNELS.iter().map(|s| s.to_string())) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.truncate(4);
+    ids
+}
+
+/// The funnel plot of indicator `id` among the EPCI of France, if it has one.
+fn funnel_chart(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(String, &str) -> Frame) -> Result<Option<Chart>> {
+    let Some(row) = d.rows.iter().find(|r| r.indicator.id == id) else { return Ok(None) };
+    let pick = |df: &DataFrame| -> Result<DataFrame> { Ok(df.clone().lazy().filter(col("indicator").eq(lit(id))).collect()?) };
+    let (p, l) = (pick(&b.funnel_points)?, pick(&b.funnel_limits)?);
+    if p.height() < 2 || l.height() == 0 {
+        return Ok(None);
+    }
+    let f = |df: &DataFrame, c: &str| -> Result<Vec<f64>> { Ok(df.column(c)?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect()) };
+    let me: Vec<bool> = p.column("is_territory")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
+    let points: Vec<charts::FunnelPoint> = f(&p, "denominator")?
+        .into_iter()
+        .zip(f(&p, "value")?)
+        .zip(me)
+        .map(|((denominator, value), is_territory)| charts::FunnelPoint { denominator, value, is_territory })
+        .collect();
+    let cols = ["denominator", "target", "lower_95", "upper_95", "lower_99_8", "upper_99_8"].map(|c| f(&l, c));
+    let [den, target, l95, u95, l998, u998] = cols;
+    let (den, target, l95, u95, l998, u998) = (den?, target?, l95?, u95?, l998?, u998?);
+    let limits: Vec<charts::FunnelLimit> = (0..den.len())
+        .map(|i| charts::FunnelLimit { denominator: den[i], target: target[i], lower_95: l95[i], upper_95: u95[i], lower_99_8: l998[i], upper_99_8: u998[i] })
+        .collect();
+    let unit = if row.indicator.unit.is_empty() { String::new() } else { format!(" ({})", row.indicator.unit) };
+    let svg = charts::funnel(
+        &frame(format!("Entonnoir — {}", clip_title(&row.indicator.label)), &row.indicator.source),
+        &points,
+        &limits,
+        &t.name,
+        &format!("Valeur{unit}"),
+    )?;
+    Ok(Some(Chart {
+        stem: format!("entonnoir-{id}"),
+        caption: format!("{} : chaque point est un EPCI de France ; hors des limites à 99,8 %, un écart a peu de chances d'être dû au hasard (Spiegelhalter 2005).", row.indicator.label),
+        svg,
+    }))
+}
+
+fn clip_title(s: &str) -> String {
+    if s.chars().count() > 60 { format!("{}…", s.chars().take(59).collect::<String>()) } else { s.to_owned() }
+}
+
+/// The HTML page.
+#[allow(clippy::too_many_arguments)]
+fn page(
+    t: &Territory,
+    r: &Referential,
+    sources: &Sources,
+    d: &Diagnosis,
+    b: &Benchmark,
+    rows: &[projection::Row],
+    scenarios: &[Scenario],
+    figures: &[Chart],
+    gp_count: usize,
+) -> Result<String> {
+    let figure = |stem: &str| -> String {
+        figures.iter().find(|c| c.stem == stem).map_or(String::new(), |c| {
+            // The SVG's own XML declaration is not valid inside HTML.
+            let svg = c.svg.trim_start().strip_prefix("<?xml").map_or(c.svg.as_str(), |rest| rest.split_once("?>").map_or(rest, |x| x.1));
+            format!(
+                "<figure>{svg}<figcaption>{} <a href=\"{CHARTS_DIR}/{}.png\">PNG</a> · <a href=\"{CHARTS_DIR}/{}.svg\">SVG</a></figcaption></figure>",
+                esc(&c.caption),
+                esc(&c.stem),
+                esc(&c.stem)
+            )
+        })
+    };
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    h.push_str(&format!("<title>Diagnostic territorial — {}</title><style>{}</style></head><body>", esc(&t.name), html::STYLE));
+    h.push_str(&format!("<h1>Diagnostic territorial de santé — {}</h1>", esc(&t.name)));
+    if sources.synthetic() {
+        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seuls les communes et leurs populations légales sont réelles.</p>");
+    }
+    h.push_str(&format!("<p class=\"meta\">Données : {} · comparateurs : {}, {}, {} · diagsante {}</p>", esc(&d.data_label), esc(&d.comparator_names[0]), esc(&d.comparator_names[1]), esc(&d.comparator_names[2]), env!("CARGO_PKG_VERSION")));
+    let sections: [(&str, &str); 10] = [
+        ("presentation", "Présentation du territoire"),
+        (THEMES[0].1, THEMES[0].2),
+        (THEMES[1].1, THEMES[1].2),
+        (THEMES[2].1, THEMES[2].2),
+        (THEMES[3].1, THEMES[3].2),
+        (THEMES[4].1, THEMES[4].2),
+        (THEMES[5].1, THEMES[5].2),
+        ("projection", "Projection démographique médicale"),
+        ("territoires-similaires", "Comparaison aux territoires similaires"),
+        ("methodes-et-sources", "Méthodes et sources"),
+    ];
+    h.push_str("<nav><ol>");
+    for (id, title) in sections {
+        h.push_str(&format!("<li><a href=\"#{id}\">{}</a></li>", esc(title)));
+    }
+    h.push_str("</ol></nav>");
+
+    // Présentation.
+    h.push_str(&format!("<section id=\"presentation\"><h2>{}</h2>", sections[0].1));
+    let communes: Vec<&crate::geo::Unit> = t.units(r).collect();
+    let population = t.population(r);
+    h.push_str(&format!(
+        "<p>{} ({}) regroupe <strong>{} communes</strong> et <strong>{} habitants</strong> (populations légales du référentiel des communes).{}</p>",
+        esc(&t.name),
+        esc(&t.kind.as_str().to_uppercase()),
+        t.commune_count(r),
+        html::number(population as f64, 0),
+        t.description.as_deref().map_or(String::new(), |s| format!(" {}", esc(s))),
+    ));
+    let deps = t.departements(r);
+    let dep_text: Vec<String> = deps.iter().map(|s| format!("{} ({}, {} habitants)", esc(&s.name), esc(&s.code), html::number(s.population as f64, 0))).collect();
+    h.push_str(&format!("<p>Département{} : {}. Comparateurs retenus : {}, {} et la France.</p>", if deps.len() > 1 { "s" } else { "" }, dep_text.join(", "), esc(&d.comparator_names[0]), esc(&d.comparator_names[1])));
+    if let Some(note) = &d.comparator_note {
+        h.push_str(&format!("<p class=\"small\">{}</p>", esc(note)));
+    }
+    h.push_str(&format!(
+        "<p class=\"small\">Évolution annuelle de la population et densité : {}.</p>",
+        if sources.data.years.get("population").is_some() {
+            "non calculées ici — les données chargées donnent une seule année de population, et le référentiel des communes ne porte pas leur surface"
+        } else {
+            "non calculées — pas de population dans les données"
+        }
+    ));
+    let mut list: Vec<Vec<String>> = communes
+        .iter()
+        .map(|u| vec![esc(&u.code), esc(&u.name), u.population.map_or("—".into(), |p| html::number(p as f64, 0))])
+        .collect();
+    list.sort_by(|a, b| a[1].cmp(&b[1]));
+    h.push_str(&format!("<details><summary>Les {} communes</summary>{}</details></section>", communes.len(), html::table(&["Code", "Commune", "Population"], &list)));
+
+    // One section per theme.
+    for (k, (theme, id, title)) in THEMES.iter().enumerate() {
+        h.push_str(&format!("<section id=\"{id}\"><h2>{}</h2>", esc(title)));
+        let theme_rows: Vec<&Row> = d.rows.iter().filter(|r| r.indicator.theme == *theme).collect();
+        if k == 0 {
+            h.push_str(&figure("pyramide"));
+        }
+        if theme_rows.is_empty() {
+            h.push_str("<p>Aucun indicateur de ce thème dans le catalogue.</p>");
+        } else {
+            h.push_str(&significant_sentence(&theme_rows));
+            h.push_str(&html::indicator_table(&theme_rows, &d.comparator_names));
+            h.push_str(&html::dot_legend());
+        }
+        h.push_str(&figure(&format!("comparaison-{id}")));
+        if *theme == "offre de soins" {
+            h.push_str(&figure("ages-medecins"));
+        }
+        h.push_str("</section>");
+    }
+    let others: Vec<&Row> = d.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).collect();
+    if !others.is_empty() {
+        h.push_str("<section id=\"autres\"><h3>Autres indicateurs (dont valeurs publiées)</h3>");
+        h.push_str(&html::indicator_table(&others, &d.comparator_names));
+        h.push_str("</section>");
+    }
+
+    // Projection.
+    h.push_str(&format!("<section id=\"projection\"><h2>{}</h2>", sections[7].1));
+    if rows.is_empty() {
+        h.push_str("<p>Pas de projection : le territoire n'a pas de médecin généraliste dans le répertoire chargé, ou pas de population par âge.</p>");
+    } else {
+        h.push_str(&format!(
+            "<p>{gp_count} médecins généralistes exercent sur le territoire en {REFERENCE_YEAR}. Chaque scénario fixe quand ils cessent leur activité ; aucune installation nouvelle n'est supposée, pour montrer ce qu'il faut remplacer. Le besoin suit le vieillissement de la population : consultations par âge (pondérations de l'APL, DREES), {} consultations par habitant et {} par ETP de médecin.</p>",
+            html::number(DemandAssumptions::default().consultations_per_person, 1),
+            html::number(DemandAssumptions::default().consultations_per_fte, 0),
+        ));
+        h.push_str(&figure("projection-medecins"));
+        let mut table_rows = Vec::new();
+        for s in scenarios {
+            for offset in [0, 5, HORIZON] {
+                if let Some(row) = rows.iter().find(|r| r.scenario == s.name && r.supply.offset == offset) {
+                    let y = &row.supply;
+                    table_rows.push(vec![
+                        esc(&scenario_label(&s.name)),
+                        y.year.to_string(),
+                        format!("{} <span class=\"small\">({} – {})</span>", html::number(y.headcount, 0), html::number(y.headcount_low, 0), html::number(y.headcount_high, 0)),
+                        html::number(y.fte, 1),
+                        html::number(row.demand_fte, 1),
+                        html::number(row.shortfall_fte, 1),
+                        html::number(row.density_per_10000, 1),
+                    ]);
+                }
+            }
+        }
+        h.push_str(&html::table(&["Scénario", "Année", "Médecins (IC 95 %)", "ETP", "Besoin (ETP)", "Manque (ETP ; négatif : excédent)", "Pour 10 000 hab."], &table_rows));
+    }
+    h.push_str("</section>");
+
+    // Comparaison aux territoires similaires.
+    h.push_str(&format!("<section id=\"territoires-similaires\"><h2>{}</h2>", sections[8].1));
+    h.push_str(&figure("profil-epci"));
+    let peers = &b.peers;
+    let (codes, names, distances) = (peers.column("code")?.str()?, peers.column("name")?.str()?, peers.column("distance")?.f64()?);
+    let peer_rows: Vec<Vec<String>> = (0..peers.height())
+        .map(|i| vec![esc(codes.get(i).unwrap_or_default()), esc(names.get(i).unwrap_or_default()), distances.get(i).map_or("—".into(), |v| html::number(v, 2))])
+        .collect();
+    h.push_str(&format!(
+        "<h3>Les {} EPCI les plus proches par le profil</h3><p class=\"small\">Proximité sur la structure d'âge (moins de 15 ans, 65 ans et plus), le chômage, la part de bénéficiaires de la C2S et l'ordre de grandeur de la population (distance entre scores centrés réduits).</p>{}",
+        peers.height(),
+        html::table(&["Code", "EPCI", "Distance"], &peer_rows)
+    ));
+    let s = &b.summary;
+    let (labels, values, ranks, among, quint, pv, p95) = (
+        s.column("label")?.str()?,
+        s.column("value")?.f64()?,
+        s.column("rank")?.u32()?,
+        s.column("among")?.u32()?,
+        s.column("quintile")?.u32()?,
+        s.column("peers_value")?.f64()?,
+        s.column("comparison_peers_95")?.str()?,
+    );
+    let bench_rows: Vec<Vec<String>> = (0..s.height())
+        .map(|i| {
+            vec![
+                esc(labels.get(i).unwrap_or_default()),
+                values.get(i).map_or("—".into(), |v| html::number(v, html::decimals(Method::Proportion, v))),
+                match (ranks.get(i), among.get(i)) {
+                    // `among` counts the other territories.
+                    (Some(r), Some(n)) => format!("{r} / {}", n + 1),
+                    _ => "—".into(),
+                },
+                quint.get(i).map_or("—".into(), |q| q.to_string()),
+                pv.get(i).map_or("—".into(), |v| html::number(v, html::decimals(Method::Proportion, v))),
+                esc(p95.get(i).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    h.push_str(&format!(
+        "<h3>Rang parmi les EPCI de France</h3><p class=\"small\">Rang 1 : la valeur la plus élevée. Quintile 1 : les 20 % de valeurs les plus basses. « Pairs » : les EPCI ci-dessus pris ensemble.</p>{}",
+        html::table(&["Indicateur", "Valeur", "Rang", "Quintile", "Pairs", "Écart avec les pairs (95 %)"], &bench_rows)
+    ));
+    for c in figures.iter().filter(|c| c.stem.starts_with("entonnoir-")) {
+        h.push_str(&figure(&c.stem));
+    }
+    h.push_str("</section>");
+
+    // Méthodes et sources.
+    h.push_str(&format!("<section id=\"methodes-et-sources\"><h2>{}</h2>", sections[9].1));
+    h.push_str(METHODS);
+    let mut by_source: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for row in &d.rows {
+        let year = sources.data.years.get(&row.indicator.numerator.measure).map_or(String::new(), |y| y.to_string());
+        let e = by_source.entry(row.indicator.source.as_str()).or_default();
+        if !year.is_empty() && !e.contains(&year) {
+            e.push(year);
+        }
+    }
+    let source_rows: Vec<Vec<String>> = by_source.iter().map(|(s, y)| vec![esc(s), esc(&y.join(", "))]).collect();
+    h.push_str(&format!(
+        "<h3>Sources des données</h3><p>Données chargées : {}. Référentiel des communes : {}.</p>{}",
+        esc(&sources.data.label),
+        esc(crate::geo::referential::SOURCE),
+        html::table(&["Source", "Année des données"], &source_rows)
+    ));
+    h.push_str("</section></body></html>\n");
+    Ok(h)
+}
+
+/// The sentence over a theme's table: what differs from France.
+fn significant_sentence(rows: &[&Row]) -> String {
+    let pick = |c: &[Comparison]| -> Vec<String> { rows.iter().filter(|r| c.contains(&r.flags[2][0])).map(|r| esc(&r.indicator.label)).collect() };
+    let worse = pick(&[Comparison::Worse]);
+    let better = pick(&[Comparison::Better]);
+    let other = pick(&[Comparison::Higher, Comparison::Lower]);
+    let mut parts = Vec::new();
+    if !worse.is_empty() {
+        parts.push(format!("moins bon que la France : {}", worse.join(" ; ")));
+    }
+    if !better.is_empty() {
+        parts.push(format!("meilleur : {}", better.join(" ; ")));
+    }
+    if !other.is_empty() {
+        parts.push(format!("différent : {}", other.join(" ; ")));
+    }
+    if parts.is_empty() {
+        "<p>Aucun écart significatif avec la France (à 95 %) sur ce thème.</p>".into()
+    } else {
+        format!("<p>Écarts significatifs avec la France (à 95 %) — {}.</p>", parts.join(" ; "))
+    }
+}
+
+/// The methods, each with its reference.
+const METHODS: &str = "<h3>Méthodes</h3><ul>\
+<li>Proportions : intervalle de Wilson (Wilson E.B., 1927, <i>J. Am. Stat. Assoc.</i> 22:209-212).</li>\
+<li>Taux bruts : intervalle de Poisson exact (Garwood) sous 10 événements, approximation de Byar au-delà (Breslow &amp; Day, 1987, <i>Statistical Methods in Cancer Research</i> vol. II), comme les profils de santé publique anglais.</li>\
+<li>Taux standardisés (méthode directe) : intervalle de Dobson et al. (1991, <i>Stat. Med.</i> 10:457-462), population standard européenne 2013 ou France.</li>\
+<li>Indices comparatifs de mortalité (méthode indirecte, France = 100) : décès observés / attendus × 100, intervalle de Poisson (exact ou Byar) sur les décès observés.</li>\
+<li>Espérance de vie : table de mortalité abrégée, méthode II de Chiang (1984), variance de la dernière classe ouverte selon Silcocks, Jenner &amp; Reza (2001, <i>J. Epidemiol. Community Health</i> 55:38-43).</li>\
+<li>Écarts : un territoire est « moins bon » ou « meilleur » quand la valeur du comparateur est hors de son intervalle de confiance (95 % et 99,8 %).</li>\
+<li>Entonnoirs : limites de contrôle à 95 % et 99,8 % (Spiegelhalter D.J., 2005, <i>Stat. Med.</i> 24:1185-1202).</li>\
+<li>Secret statistique : une valeur dont l'effectif est sous le seuil du catalogue n'est pas affichée, ni aucune valeur qui permettrait de la retrouver par différence.</li>\
+<li>Projection des médecins : départs selon l'âge (62 ans, réforme des retraites de 2023, 67 ans, ou probabilités de départ observées calibrées sur DREES, Études et Résultats n° 1097) ; besoin en consultations par âge selon les pondérations de l'accessibilité potentielle localisée (APL, DREES).</li>\
+<li>Territoires similaires : les plus proches par distance euclidienne entre profils centrés réduits.</li>\
+<li>Couleurs : palette d'Okabe et Ito (2008), lisible par les personnes daltoniennes.</li></ul>";
+
+/// The index page of several reports: one line per territory, with a link to its report.
+pub fn index_page(entries: &[(Territory, String)], r: &Referential, data_label: &str) -> String {
+    let mut h = String::from("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    h.push_str(&format!("<title>Diagnostics territoriaux — diagsante</title><style>{}</style></head><body>", html::STYLE));
+    h.push_str("<h1>Diagnostics territoriaux de santé</h1>");
+    if data_label == DEMO_LABEL {
+        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : les chiffres de ces rapports sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires.</p>");
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|(t, link)| {
+            vec![
+                format!("<a href=\"{}\">{}</a>", esc(link), esc(&t.name)),
+                esc(&t.kind.as_str().to_uppercase()),
+                t.commune_count(r).to_string(),
+                html::number(t.population(r) as f64, 0),
+                esc(&t.departements(r).iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")),
+            ]
+        })
+        .collect();
+    h.push_str(&html::table(&["Territoire", "Type", "Communes", "Population", "Département(s)"], &rows));
+    h.push_str(&format!("<p class=\"small\">Données : {} · diagsante {}</p></body></html>\n", esc(data_label), env!("CARGO_PKG_VERSION")));
+    h
+}

@@ -6,6 +6,7 @@ mod demo;
 mod diagnose;
 mod ingest;
 mod project;
+mod report;
 mod stats;
 mod territory;
 

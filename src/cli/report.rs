@@ -1,0 +1,113 @@
+//! `diagsante report` (one territory's HTML report) and `diagsante demo` (the reports of the
+//! five shipped territories on the demo data, with an index page).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::Result;
+use crate::geo::perimeter::SHIPPED;
+use crate::geo::{Referential, Territory};
+use crate::indicators::catalogue;
+use crate::output::write_atomic;
+use crate::report::{self, Sources, REPORT_FILE};
+
+/// Write the report of a territory: a self-contained French HTML page, its charts (SVG and
+/// PNG) and its tables.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Territory file (.toml) or shipped territory name.
+    #[arg(long)]
+    territory: String,
+    /// Folder of ingested data (facts-*.parquet, roster.parquet); the synthetic demo data if
+    /// absent.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Indicator catalogue (default: the shipped data/indicators.toml).
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// Output folder (rapport.html, graphiques/, tables).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// The reports of the five shipped territories on the synthetic demo data.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder: one sub-folder per territory and index.html.
+    #[arg(long, default_value = "diagsante-demo")]
+    out: PathBuf,
+}
+
+/// A progress bar on stderr (drawn only on a terminal), with a spinner while nothing moves.
+fn progress(len: u64) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("█▉ "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Steps of one report (see `report::write`).
+const STEPS: u64 = 6;
+
+pub fn run_report(args: ReportArgs) -> Result<()> {
+    let r = Referential::embedded()?;
+    let t = Territory::find(&args.territory, &r)?;
+    for w in &t.warnings {
+        eprintln!("warning: {w}");
+    }
+    let indicators = catalogue::load(args.catalogue.as_deref())?;
+    let bar = progress(STEPS + 1);
+    bar.set_message("chargement des données");
+    let sources = Sources::load(args.data.as_deref(), &r)?;
+    bar.inc(1);
+    let written = report::write(&t, &r, &sources, &indicators, &args.out, &|step| {
+        bar.set_message(step.to_owned());
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    say!("{} — {}", t.name, sources.data.label);
+    say!("rapport : {}", display(&written.html));
+    say!("{} fichiers (graphiques SVG et PNG) et les tables dans {}", written.files.len(), args.out.display());
+    Ok(())
+}
+
+pub fn run_demo(args: DemoArgs) -> Result<()> {
+    let r = Referential::embedded()?;
+    let indicators = catalogue::load(None)?;
+    let bar = progress(1 + STEPS * SHIPPED.len() as u64);
+    bar.set_message("données de démonstration (générées au premier lancement)");
+    let sources = Sources::load(None, &r)?;
+    bar.inc(1);
+    let mut entries = Vec::new();
+    for (id, _) in SHIPPED {
+        let t = Territory::find(id, &r)?;
+        let out = args.out.join(id);
+        report::write(&t, &r, &sources, &indicators, &out, &|step| {
+            bar.set_message(format!("{} : {step}", t.name));
+            bar.inc(1);
+        })?;
+        entries.push((t, format!("{id}/{REPORT_FILE}")));
+    }
+    let index = report::index_page(&entries, &r, &sources.data.label);
+    let index_path = args.out.join("index.html");
+    write_atomic(&index_path, index.as_bytes())?;
+    bar.finish_and_clear();
+    say!("{} — {} territoires", sources.data.label, entries.len());
+    for (t, link) in &entries {
+        say!("  {:<40} {}", t.name, args.out.join(link).display());
+    }
+    say!("\nouvrir : {}", display(&index_path));
+    Ok(())
+}
+
+/// A path as a `file://` address when it can be made absolute (to click in a terminal).
+fn display(path: &Path) -> String {
+    std::path::absolute(path).map_or_else(|_| path.display().to_string(), |p| format!("file://{}", p.display()))
+}

@@ -1,0 +1,722 @@
+//! The report's charts, drawn with plotters as SVG (the HTML report inlines them; text stays
+//! text) and rasterised to PNG with resvg and the DejaVu Sans font compiled into the binary,
+//! so that a PNG has its labels on a machine without any font installed.
+//!
+//! Colours come from the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"),
+//! distinguishable with the common colour-vision deficiencies. Every chart has a title, a
+//! source line, and the « données synthétiques » mark when drawn from the demo data.
+
+use plotters::coord::types::{RangedCoordf64, RangedCoordu32};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::error::{Error, Result};
+use crate::stats::compare::Comparison;
+
+/// Width of every chart, in SVG pixels (an A4 page's text width at ~115 dpi); PNGs are drawn
+/// at twice this size.
+pub const WIDTH: u32 = 1000;
+/// PNG pixels per SVG pixel.
+pub const PNG_SCALE: f32 = 2.0;
+
+/// Okabe–Ito colours.
+pub mod palette {
+    use plotters::style::RGBColor;
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    pub const SKY: RGBColor = RGBColor(86, 180, 233);
+    pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+    pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+    pub const GREY: RGBColor = RGBColor(153, 153, 153);
+    pub const LIGHT: RGBColor = RGBColor(225, 225, 225);
+    pub const DARK: RGBColor = RGBColor(64, 64, 64);
+    /// One colour per series (scenarios), in order.
+    pub const SERIES: [RGBColor; 6] = [BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY];
+}
+
+/// The colour of a comparison, shared by charts and tables: vermillion worse, green better,
+/// purple higher and sky blue lower (no judgement), light grey similar.
+pub fn comparison_colour(c: Comparison) -> RGBColor {
+    match c {
+        Comparison::Worse => palette::VERMILLION,
+        Comparison::Better => palette::GREEN,
+        Comparison::Higher => palette::PURPLE,
+        Comparison::Lower => palette::SKY,
+        Comparison::Similar => palette::LIGHT,
+        Comparison::NotCompared => RGBColor(255, 255, 255),
+    }
+}
+
+/// What every chart says besides its data.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub title: String,
+    /// « Source : … » line.
+    pub source: String,
+    /// Marks the chart « données synthétiques ».
+    pub synthetic: bool,
+}
+
+type Draw = std::result::Result<(), Box<dyn std::error::Error>>;
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+const FONT: &str = "sans-serif";
+const TITLE_HEIGHT: u32 = 44;
+const FOOT_HEIGHT: u32 = 28;
+
+/// Draw a chart of `height` SVG pixels: title, synthetic mark and source line around the
+/// body drawn by `body`.
+fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Result<String> {
+    let mut svg = String::new();
+    let drawn: Draw = (|| {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (top, rest) = root.split_vertically(TITLE_HEIGHT);
+        let (main, foot) = rest.split_vertically(height - TITLE_HEIGHT - FOOT_HEIGHT);
+        let left_top = Pos::new(HPos::Left, VPos::Top);
+        top.draw_text(&frame.title, &TextStyle::from((FONT, 21).into_font().style(FontStyle::Bold)).pos(left_top), (16, 12))?;
+        if frame.synthetic {
+            let mark = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
+                .color(&palette::VERMILLION)
+                .pos(Pos::new(HPos::Right, VPos::Top));
+            top.draw_text("DONNÉES SYNTHÉTIQUES", &mark, (WIDTH as i32 - 16, 14))?;
+        }
+        foot.draw_text(&frame.source, &TextStyle::from((FONT, 14).into_font()).color(&palette::DARK).pos(left_top), (16, 6))?;
+        body(&main)?;
+        root.present()?;
+        Ok(())
+    })();
+    drawn.map_err(|e| Error::Internal(format!("chart «{}»: {e}", frame.title)))?;
+    Ok(svg)
+}
+
+/// Rasterise an SVG chart to PNG at [`PNG_SCALE`], with the embedded DejaVu Sans as the only
+/// font (the machine's fonts are never consulted: the same PNG everywhere).
+pub fn png(svg: &str) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    let db = options.fontdb_mut();
+    db.load_font_data(dejavu::sans::regular().to_vec());
+    db.load_font_data(dejavu::sans::bold().to_vec());
+    db.set_sans_serif_family("DejaVu Sans");
+    options.font_family = "DejaVu Sans".into();
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| Error::Internal(format!("chart SVG: {e}")))?;
+    let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| Error::Internal("chart size".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| Error::Internal("chart size".into()))?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| Error::Internal(format!("PNG: {e}")))
+}
+
+/// Shorten a label to `n` characters with an ellipsis.
+fn clip(label: &str, n: usize) -> String {
+    if label.chars().count() <= n {
+        label.to_owned()
+    } else {
+        format!("{}…", label.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn label_style(size: i32) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font())
+}
+
+/// Population pyramid: the territory's men (left) and women (right) by age band, in % of its
+/// population, with France's shape as a line.
+///
+/// `bands`: (label, men, women) of the territory; `france`: the same bands for France.
+pub fn pyramid(frame: &Frame, bands: &[(String, f64, f64)], france: &[(f64, f64)]) -> Result<String> {
+    if bands.is_empty() || bands.len() != france.len() {
+        return Err(Error::Internal(format!("pyramid «{}»: {} bands, {} for France", frame.title, bands.len(), france.len())));
+    }
+    let n = bands.len() as u32;
+    let total: f64 = bands.iter().map(|b| b.1 + b.2).sum::<f64>().max(1.0);
+    let fr_total: f64 = france.iter().map(|b| b.0 + b.1).sum::<f64>().max(1.0);
+    let pct: Vec<(f64, f64)> = bands.iter().map(|b| (100.0 * b.1 / total, 100.0 * b.2 / total)).collect();
+    let fr: Vec<(f64, f64)> = france.iter().map(|b| (100.0 * b.0 / fr_total, 100.0 * b.1 / fr_total)).collect();
+    let m = pct.iter().chain(&fr).map(|p| p.0.max(p.1)).fold(1.0_f64, f64::max) * 1.1;
+    let height = 120 + 26 * n.max(4);
+    render(frame, height, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-m..m, (0u32..n - 1).into_segmented())?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .x_label_formatter(&|x| format!("{:.0} %", x.abs()))
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => bands.get(*i as usize).map_or(String::new(), |b| b.0.clone()),
+                _ => String::new(),
+            })
+            .x_desc("Part de la population (%) — hommes à gauche, femmes à droite")
+            .label_style(label_style(15))
+            .axis_desc_style(label_style(15))
+            .draw()?;
+        let bar = |i: u32, x0: f64, x1: f64| [(x0, SegmentValue::Exact(i)), (x1, SegmentValue::Exact(i + 1))];
+        chart
+            .draw_series(pct.iter().enumerate().map(|(i, p)| Rectangle::new(bar(i as u32, -p.0, 0.0), palette::BLUE.mix(0.85).filled())))?
+            .label("Hommes")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], palette::BLUE.filled()));
+        chart
+            .draw_series(pct.iter().enumerate().map(|(i, p)| Rectangle::new(bar(i as u32, 0.0, p.1), palette::ORANGE.mix(0.85).filled())))?
+            .label("Femmes")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], palette::ORANGE.filled()));
+        // France as a stepped outline on each side.
+        for side in [-1.0, 1.0] {
+            let steps: Vec<(f64, SegmentValue<u32>)> = fr
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    let x = side * if side < 0.0 { p.0 } else { p.1 };
+                    [(x, SegmentValue::Exact(i as u32)), (x, SegmentValue::Exact(i as u32 + 1))]
+                })
+                .collect();
+            let series = chart.draw_series(LineSeries::new(steps, BLACK.stroke_width(2)))?;
+            if side > 0.0 {
+                series.label("France").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(2)));
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(palette::GREY)
+            .label_font(label_style(15))
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// One indicator of a comparison chart: its label, the territory's value and interval, and
+/// the département's, région's and France's values.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    pub label: String,
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
+    /// Département, région, France.
+    pub comparators: [Option<f64>; 3],
+    /// The territory against France at 95 %.
+    pub against_france: Comparison,
+}
+
+/// The indicators of a theme as indices (France = 100): the territory's bar, coloured by its
+/// comparison with France, with its 95 % interval, beside the département's and the région's.
+/// Indices put indicators of different units on one axis.
+pub fn comparison(frame: &Frame, items: &[Compared], names: [&str; 2]) -> Result<String> {
+    let rows: Vec<(&Compared, f64)> = items.iter().filter_map(|c| c.comparators[2].filter(|f| *f > 0.0).map(|f| (c, f))).collect();
+    let n = rows.len().max(1) as u32;
+    let index = |v: f64, fr: f64| 100.0 * v / fr;
+    let mut lo: f64 = 95.0;
+    let mut hi: f64 = 105.0;
+    for (c, fr) in &rows {
+        let mut vs = vec![c.value];
+        vs.extend(c.interval.map_or(vec![], |(a, b)| vec![a, b]));
+        vs.extend(c.comparators[..2].iter().flatten());
+        for v in vs {
+            lo = lo.min(index(v, *fr));
+            hi = hi.max(index(v, *fr));
+        }
+    }
+    let pad = (hi - lo) * 0.06;
+    let (lo, hi) = (lo - pad, hi + pad);
+    let height = 150 + 54 * n;
+    render(frame, height, |area| {
+        let (legend_area, area) = area.split_vertically(26);
+        legend(&legend_area, &[
+            ("territoire :", None),
+            ("moins bon", Some(comparison_colour(Comparison::Worse).to_rgba())),
+            ("meilleur", Some(comparison_colour(Comparison::Better).to_rgba())),
+            ("plus élevé", Some(comparison_colour(Comparison::Higher).to_rgba())),
+            ("plus bas", Some(comparison_colour(Comparison::Lower).to_rgba())),
+            ("similaire (95 %)", Some(palette::GREY.mix(0.45))),
+            (&clip(names[0], 28), Some(palette::GREY.to_rgba())),
+            (&clip(names[1], 28), Some(palette::DARK.to_rgba())),
+        ])?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(430)
+            .build_cartesian_2d(lo..hi, (0u32..n - 1).into_segmented())?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.0.label, 58)),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_desc("Indice, France = 100 (trait vertical) ; barre fine : intervalle de confiance à 95 % du territoire")
+            .label_style(label_style(14))
+            .axis_desc_style(label_style(14))
+            .draw()?;
+        // Row i (from the top) sits in segment n-1-i, with three bars inside: the territory,
+        // the département, the région. Bars are drawn in pixels from the segment's bounds.
+        let plot = chart.plotting_area();
+        let to_px = |x: f64, s: u32, f: f64| segment_pixel(plot, x, s, f);
+        let canvas = plot.strip_coord_spec();
+        for (i, (c, fr)) in rows.iter().enumerate() {
+            let s = n - 1 - i as u32;
+            let values = [Some(c.value), c.comparators[0], c.comparators[1]];
+            for (k, (a, b)) in [(0.62, 0.90), (0.38, 0.58), (0.14, 0.34)].into_iter().enumerate() {
+                let Some(v) = values[k] else { continue };
+                let (x100, ya) = to_px(100.0, s, a);
+                let (xv, yb) = to_px(index(v, *fr), s, b);
+                let corners = [(x100.min(xv), yb), (x100.max(xv).max(x100.min(xv) + 1), ya)];
+                let fill: ShapeStyle = match k {
+                    0 if c.against_france == Comparison::Similar => palette::GREY.mix(0.45).filled(),
+                    0 => comparison_colour(c.against_france).filled(),
+                    1 => palette::GREY.filled(),
+                    _ => palette::DARK.filled(),
+                };
+                canvas.draw(&Rectangle::new(corners, fill))?;
+                if k == 0 {
+                    canvas.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))?;
+                    if let Some((l, u)) = c.interval {
+                        let (xl, ym) = to_px(index(l, *fr), s, (a + b) / 2.0);
+                        let (xu, _) = to_px(index(u, *fr), s, (a + b) / 2.0);
+                        canvas.draw(&PathElement::new(vec![(xl, ym), (xu, ym)], BLACK.stroke_width(2)))?;
+                        canvas.draw(&PathElement::new(vec![(xl, ym - 5), (xl, ym + 5)], BLACK.stroke_width(2)))?;
+                        canvas.draw(&PathElement::new(vec![(xu, ym - 5), (xu, ym + 5)], BLACK.stroke_width(2)))?;
+                    }
+                }
+            }
+        }
+        let (x100, top) = to_px(100.0, n, 0.0);
+        let (_, bottom) = to_px(100.0, 0, 0.0);
+        canvas.draw(&PathElement::new(vec![(x100, top), (x100, bottom)], BLACK.stroke_width(2)))?;
+        Ok(())
+    })
+}
+
+/// The pixel, relative to the plotting area, of value `x` at fraction `f` (0 bottom, 1 top)
+/// of segment `s`: rows of a segmented axis hold several bars.
+fn segment_pixel(plot: &DrawingArea<SVGBackend, Cartesian2d<RangedCoordf64, plotters::coord::ranged1d::SegmentedCoord<RangedCoordu32>>>, x: f64, s: u32, f: f64) -> (i32, i32) {
+    let (base_x, base_y) = plot.get_base_pixel();
+    let (px, y_bottom) = plot.map_coordinate(&(x, SegmentValue::Exact(s)));
+    let (_, y_top) = plot.map_coordinate(&(x, SegmentValue::Exact(s + 1)));
+    (px - base_x, y_bottom + ((y_top - y_bottom) as f64 * f) as i32 - base_y)
+}
+
+/// A one-line legend: text, with a colour swatch before it when given.
+fn legend(area: &Area, items: &[(&str, Option<RGBAColor>)]) -> Draw {
+    let mut x = 16;
+    for (text, colour) in items {
+        if let Some(c) = colour {
+            area.draw(&Rectangle::new([(x, 6), (x + 14, 20)], c.filled()))?;
+            area.draw(&Rectangle::new([(x, 6), (x + 14, 20)], palette::GREY.stroke_width(1)))?;
+            x += 18;
+        }
+        area.draw_text(text, &label_style(15).pos(Pos::new(HPos::Left, VPos::Top)), (x, 6))?;
+        x += 14 + (text.chars().count() as f64 * 7.6) as i32;
+    }
+    Ok(())
+}
+
+/// One row of a spine chart.
+#[derive(Debug, Clone)]
+pub struct Spine {
+    pub label: String,
+    pub value: f64,
+    pub france: f64,
+    pub departement: Option<f64>,
+    /// The values of every EPCI of France (or of the set benchmarked against).
+    pub distribution: Vec<f64>,
+    /// Whether high values are good (`Some(true)`), bad (`Some(false)`) or neither (`None`).
+    pub high_is_good: Option<bool>,
+    pub against_france: Comparison,
+}
+
+/// Quantile of sorted values (linear interpolation between order statistics, R's type 7).
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo])
+}
+
+/// Spine chart in the manner of the English public-health profiles (PHE Fingertips): for
+/// each indicator, France at the centre, the worst EPCI at the left end and the best at the
+/// right (lowest and highest for a neutral indicator), the EPCI's middle half (25th–75th
+/// percentiles) darker, the département as a black diamond and the territory as a circle
+/// coloured by its comparison with France. Each half of a row has its own scale.
+pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> {
+    let rows: Vec<&Spine> = rows.iter().filter(|r| r.distribution.len() >= 2).collect();
+    let n = rows.len().max(1) as u32;
+    let height = 140 + 30 * n;
+    render(frame, height, |area| {
+        let (legend_area, area) = area.split_vertically(26);
+        legend(&legend_area, &[
+            (&format!("{} :", clip(names[0], 34)), None),
+            ("moins bon", Some(comparison_colour(Comparison::Worse).to_rgba())),
+            ("meilleur", Some(comparison_colour(Comparison::Better).to_rgba())),
+            ("plus élevé", Some(comparison_colour(Comparison::Higher).to_rgba())),
+            ("plus bas", Some(comparison_colour(Comparison::Lower).to_rgba())),
+            ("similaire", Some(palette::YELLOW.to_rgba())),
+            (&format!("◆ {}", clip(names[1], 24)), None),
+        ])?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(430)
+            .build_cartesian_2d(-1.08..1.08, (0u32..n - 1).into_segmented())?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .disable_mesh()
+            .y_labels(n as usize)
+            .x_labels(3)
+            .x_label_formatter(&|x: &f64| if x.abs() < 0.5 { "France".into() } else { String::new() })
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.label, 58)),
+                _ => String::new(),
+            })
+            .x_desc("◀ moins bon (ou plus bas)                                    meilleur (ou plus haut) ▶")
+            .label_style(label_style(14))
+            .axis_desc_style(label_style(14))
+            .draw()?;
+        let plot = chart.plotting_area();
+        let at = |x: f64, s: u32, f: f64| segment_pixel(plot, x, s, f);
+        let canvas = plot.strip_coord_spec();
+        for (i, r) in rows.iter().enumerate() {
+            let s = n - 1 - i as u32;
+            let mut sorted = r.distribution.clone();
+            sorted.sort_by(f64::total_cmp);
+            let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+            // Left end = worst (or lowest), right end = best (or highest).
+            let (left, right) = if r.high_is_good == Some(false) { (max, min) } else { (min, max) };
+            let position = |v: f64| -> f64 {
+                let end = if (v - r.france) * (right - r.france) > 0.0 { right } else { left };
+                let sign = if end == right { 1.0 } else { -1.0 };
+                let span = (end - r.france).abs();
+                if span == 0.0 { 0.0 } else { (sign * (v - r.france).abs() / span).clamp(-1.05, 1.05) }
+            };
+            let (x_l, y_a) = at(position(left), s, 0.25);
+            let (x_r, y_b) = at(position(right), s, 0.75);
+            canvas.draw(&Rectangle::new([(x_l, y_b), (x_r, y_a)], palette::LIGHT.filled()))?;
+            let (q1, q3) = (position(quantile(&sorted, 0.25)), position(quantile(&sorted, 0.75)));
+            let (x1, _) = at(q1.min(q3), s, 0.25);
+            let (x3, _) = at(q1.max(q3), s, 0.75);
+            canvas.draw(&Rectangle::new([(x1, y_b), (x3, y_a)], palette::GREY.filled()))?;
+            let (x0, y_top) = at(0.0, s, 0.95);
+            let (_, y_bottom) = at(0.0, s, 0.05);
+            canvas.draw(&PathElement::new(vec![(x0, y_top), (x0, y_bottom)], BLACK.stroke_width(2)))?;
+            if let Some(d) = r.departement {
+                let (xd, yd) = at(position(d), s, 0.5);
+                canvas.draw(&Polygon::new(vec![(xd, yd - 7), (xd + 6, yd), (xd, yd + 7), (xd - 6, yd)], BLACK.filled()))?;
+            }
+            let (xt, yt) = at(position(r.value), s, 0.5);
+            let fill = if r.against_france == Comparison::Similar { palette::YELLOW } else { comparison_colour(r.against_france) };
+            canvas.draw(&Circle::new((xt, yt), 8, fill.filled()))?;
+            canvas.draw(&Circle::new((xt, yt), 8, BLACK.stroke_width(1)))?;
+        }
+        Ok(())
+    })
+}
+
+/// One point of a funnel plot.
+#[derive(Debug, Clone)]
+pub struct FunnelPoint {
+    pub denominator: f64,
+    pub value: f64,
+    pub is_territory: bool,
+}
+
+/// One point of a funnel's control limits.
+#[derive(Debug, Clone, Copy)]
+pub struct FunnelLimit {
+    pub denominator: f64,
+    pub target: f64,
+    pub lower_95: f64,
+    pub upper_95: f64,
+    pub lower_99_8: f64,
+    pub upper_99_8: f64,
+}
+
+/// Funnel plot (Spiegelhalter 2005): every territory's value against its size (log scale),
+/// with the 95 % (dashed) and 99.8 % (solid) control limits around France's value, the
+/// territory highlighted and labelled.
+pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], territory: &str, y_desc: &str) -> Result<String> {
+    let xs = points.iter().map(|p| p.denominator).filter(|d| *d > 0.0);
+    let (x_min, x_max) = xs.fold((f64::INFINITY, 0.0_f64), |(a, b), d| (a.min(d), b.max(d)));
+    if !(x_min.is_finite() && x_max > 0.0) {
+        return Err(Error::Internal(format!("funnel «{}»: no point", frame.title)));
+    }
+    let (x_min, x_max) = (x_min / 1.3, x_max * 1.3);
+    let mut ys: Vec<f64> = points.iter().map(|p| p.value).collect();
+    ys.sort_by(f64::total_cmp);
+    // The axis holds the points (from the 1st to the 99th percentile, so that one extreme
+    // EPCI does not flatten the rest) and the territory; limits are clipped to it.
+    let mut y_lo = quantile(&ys, 0.01);
+    let mut y_hi = quantile(&ys, 0.99);
+    for p in points.iter().filter(|p| p.is_territory) {
+        y_lo = y_lo.min(p.value);
+        y_hi = y_hi.max(p.value);
+    }
+    if let Some(l) = limits.first() {
+        y_lo = y_lo.min(l.target);
+        y_hi = y_hi.max(l.target);
+    }
+    let pad = ((y_hi - y_lo) * 0.08).max(1e-9);
+    let (y_lo, y_hi) = (y_lo - pad, y_hi + pad);
+    render(frame, 620, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .margin(16)
+            .x_label_area_size(46)
+            .y_label_area_size(70)
+            .build_cartesian_2d((x_min..x_max).log_scale(), y_lo..y_hi)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .x_desc("Effectif de la population concernée (échelle logarithmique)")
+            .y_desc(y_desc)
+            .x_label_formatter(&|x| format_thousands(*x))
+            .y_label_formatter(&|y| axis_number(*y, y_hi - y_lo))
+            .label_style(label_style(14))
+            .axis_desc_style(label_style(15))
+            .draw()?;
+        let (lower_95, upper_95, lower_99_8, upper_99_8) =
+            (|l: &FunnelLimit| l.lower_95, |l: &FunnelLimit| l.upper_95, |l: &FunnelLimit| l.lower_99_8, |l: &FunnelLimit| l.upper_99_8);
+        let inside = |l: &&FunnelLimit| l.denominator >= x_min && l.denominator <= x_max;
+        let clamp = |y: f64| y.clamp(y_lo, y_hi);
+        let line = |f: fn(&FunnelLimit) -> f64| limits.iter().filter(inside).map(|l| (l.denominator, clamp(f(l)))).collect::<Vec<_>>();
+        for (f, label) in [(lower_99_8 as fn(&FunnelLimit) -> f64, "limites à 99,8 %"), (upper_99_8, "")] {
+            let s = chart.draw_series(LineSeries::new(line(f), BLACK.stroke_width(2)))?;
+            if !label.is_empty() {
+                s.label(label).legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+            }
+        }
+        for (f, label) in [(lower_95 as fn(&FunnelLimit) -> f64, "limites à 95 %"), (upper_95, "")] {
+            let s = chart.draw_series(DashedLineSeries::new(line(f), 6, 5, palette::DARK.stroke_width(2)))?;
+            if !label.is_empty() {
+                s.label(label).legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], palette::DARK.stroke_width(1)));
+            }
+        }
+        if let Some(l) = limits.first() {
+            chart
+                .draw_series(LineSeries::new([(x_min, l.target), (x_max, l.target)], palette::GREEN.stroke_width(2)))?
+                .label("France")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], palette::GREEN.stroke_width(2)));
+        }
+        let in_view = |p: &&FunnelPoint| p.denominator > 0.0 && p.value >= y_lo && p.value <= y_hi;
+        chart
+            .draw_series(points.iter().filter(|p| !p.is_territory).filter(in_view).map(|p| Circle::new((p.denominator, p.value), 3, palette::GREY.mix(0.6).filled())))?
+            .label("EPCI")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, palette::GREY.filled()));
+        for p in points.iter().filter(|p| p.is_territory && p.denominator > 0.0) {
+            chart.draw_series([Circle::new((p.denominator, p.value), 8, palette::BLUE.filled())])?;
+            chart.draw_series([Text::new(clip(territory, 40), (p.denominator, p.value), label_style(16).color(&palette::BLUE).pos(Pos::new(HPos::Left, VPos::Bottom)))])?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(palette::GREY)
+            .label_font(label_style(14))
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// An axis label the French way, with one decimal on an axis spanning less than 20 units.
+fn axis_number(v: f64, span: f64) -> String {
+    let text = if span < 20.0 { format!("{v:.1}") } else { format!("{v:.0}") };
+    text.replace('.', ",")
+}
+
+/// 12345.6 → "12 346" (French thousands separator).
+pub fn format_thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if x < -0.5 { format!("-{out}") } else { out }
+}
+
+/// One scenario of the GP projection: (year, headcount, FTE) per year.
+#[derive(Debug, Clone)]
+pub struct ScenarioLine {
+    pub name: String,
+    pub years: Vec<(i32, f64, f64)>,
+}
+
+/// GP projection: headcount per year under each scenario (left); FTE under each scenario
+/// against the FTE the population's consultations need (right), the shortfall of the first
+/// scenario shaded.
+pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32, f64)]) -> Result<String> {
+    let years: Vec<i32> = demand_fte.iter().map(|d| d.0).collect();
+    let (Some(&y0), Some(&y1)) = (years.first(), years.last()) else {
+        return Err(Error::Internal("projection chart: no year".into()));
+    };
+    let top = |f: &dyn Fn(&(i32, f64, f64)) -> f64| scenarios.iter().flat_map(|s| s.years.iter().map(f)).fold(1.0_f64, f64::max);
+    let head_max = top(&|y| y.1) * 1.1;
+    let fte_max = top(&|y| y.2).max(demand_fte.iter().map(|d| d.1).fold(0.0, f64::max)) * 1.1;
+    render(frame, 560, |area| {
+        let (left, right) = area.split_horizontally(WIDTH / 2);
+        for (panel, is_fte) in [(left, false), (right, true)] {
+            let mut chart = ChartBuilder::on(&panel)
+                .margin(14)
+                .caption(if is_fte { "Équivalents temps plein et besoin" } else { "Médecins généralistes en activité" }, (FONT, 17))
+                .x_label_area_size(36)
+                .y_label_area_size(52)
+                .build_cartesian_2d(y0..y1, 0.0..if is_fte { fte_max } else { head_max })?;
+            chart
+                .configure_mesh()
+                .light_line_style(TRANSPARENT)
+                .x_labels(6)
+                .x_label_formatter(&|y| y.to_string())
+                .y_label_formatter(&|v| axis_number(*v, if is_fte { fte_max } else { head_max }))
+                .label_style(label_style(14))
+                .draw()?;
+            if is_fte {
+                if let Some(first) = scenarios.first() {
+                    // Shortfall: between the demand and the first scenario's FTE where the
+                    // demand is higher.
+                    let upper: Vec<(i32, f64)> = first.years.iter().zip(demand_fte).map(|(s, d)| (s.0, d.1.max(s.2))).collect();
+                    let lower: Vec<(i32, f64)> = first.years.iter().rev().map(|s| (s.0, s.2)).collect();
+                    chart
+                        .draw_series([Polygon::new(upper.into_iter().chain(lower).collect::<Vec<_>>(), palette::VERMILLION.mix(0.18).filled())])?
+                        .label(format!("manque ({})", clip(&first.name, 16)))
+                        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], palette::VERMILLION.mix(0.3).filled()));
+                }
+                chart
+                    .draw_series(DashedLineSeries::new(demand_fte.iter().copied().map(|(y, d)| (y, d)), 8, 5, BLACK.stroke_width(3)))?
+                    .label("besoin (ETP)")
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+            }
+            for (k, s) in scenarios.iter().enumerate() {
+                let colour = palette::SERIES[k % palette::SERIES.len()];
+                let points: Vec<(i32, f64)> = s.years.iter().map(|y| (y.0, if is_fte { y.2 } else { y.1 })).collect();
+                let series = chart.draw_series(LineSeries::new(points, colour.stroke_width(3)))?;
+                if !is_fte {
+                    series.label(s.name.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3)));
+                }
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerLeft)
+                .background_style(WHITE.mix(0.9))
+                .border_style(palette::GREY)
+                .label_font(label_style(13))
+                .draw()?;
+        }
+        Ok(())
+    })
+}
+
+/// The GPs' ages by 5-year band, with the ages at which the scenarios stop them marked.
+pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)]) -> Result<String> {
+    const FIRST: i32 = 25;
+    const BANDS: i32 = 11; // 25-29 … 70-74, then 75+
+    let mut counts = vec![0u32; BANDS as usize + 1];
+    for &a in ages {
+        counts[((a.max(FIRST) - FIRST) / 5).min(BANDS) as usize] += 1;
+    }
+    let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.15;
+    render(frame, 480, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(56)
+            .build_cartesian_2d(FIRST as f64..(FIRST + 5 * (BANDS + 1)) as f64, 0.0..top)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .disable_x_mesh()
+            .x_labels(BANDS as usize + 2)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| if y.fract().abs() < 1e-9 { format!("{y:.0}") } else { String::new() })
+            .x_desc("Âge (classes de 5 ans ; la dernière : 75 ans et plus)")
+            .y_desc("Médecins généralistes")
+            .label_style(label_style(14))
+            .axis_desc_style(label_style(15))
+            .draw()?;
+        chart.draw_series(counts.iter().enumerate().map(|(i, &c)| {
+            let x0 = (FIRST + 5 * i as i32) as f64;
+            Rectangle::new([(x0 + 0.3, 0.0), (x0 + 4.7, c as f64)], palette::BLUE.mix(0.85).filled())
+        }))?;
+        for (k, (age, label)) in marks.iter().enumerate() {
+            let colour = [palette::VERMILLION, palette::DARK, palette::GREEN][k % 3];
+            chart.draw_series(DashedLineSeries::new([(*age, 0.0), (*age, top)], 6, 4, colour.stroke_width(2)))?;
+            let y = top * (0.95 - 0.08 * k as f64);
+            chart.draw_series([Text::new(label.to_string(), (*age + 0.4, y), label_style(14).color(&colour))])?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> Frame {
+        Frame { title: "Titre <é>".into(), source: "Source : essai".into(), synthetic: true }
+    }
+
+    #[test]
+    fn quantiles_interpolate_like_r_type_7() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert!((quantile(&v, 0.25) - 1.75).abs() < 1e-12);
+        assert!((quantile(&v, 0.5) - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn thousands_use_a_narrow_space() {
+        assert_eq!(format_thousands(1234567.4), "1\u{202f}234\u{202f}567");
+        assert_eq!(format_thousands(999.0), "999");
+    }
+
+    #[test]
+    fn a_chart_is_an_svg_with_its_title_mark_and_labels_and_a_png_twice_its_size() {
+        let bands = vec![("0-4 ans".to_owned(), 100.0, 95.0), ("5-9 ans".to_owned(), 110.0, 104.0), ("10 ans et +".to_owned(), 900.0, 950.0)];
+        let svg = pyramid(&frame(), &bands, &[(10.0, 10.0), (11.0, 10.0), (80.0, 85.0)]).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("width=\"1000\""), "{}", &svg[..80]);
+        assert!(svg.contains("Titre &lt;é&gt;") && svg.contains("DONNÉES SYNTHÉTIQUES") && svg.contains("5-9 ans"));
+        let png = png(&svg).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+        assert_eq!(width, 2 * WIDTH);
+    }
+
+    #[test]
+    fn without_demo_data_there_is_no_synthetic_mark() {
+        let f = Frame { synthetic: false, ..frame() };
+        let svg = gp_ages(&f, &[34, 45, 61, 66, 70], &[(62.0, "62 ans")]).unwrap();
+        assert!(!svg.contains("SYNTHÉTIQUES"));
+        assert!(svg.contains("62 ans"));
+    }
+
+    #[test]
+    fn a_funnel_without_points_is_an_error_not_a_panic() {
+        assert!(funnel(&frame(), &[], &[], "T", "y").is_err());
+    }
+
+    #[test]
+    fn a_spine_row_needs_a_distribution() {
+        let row = Spine {
+            label: "x".into(),
+            value: 5.0,
+            france: 4.0,
+            departement: Some(4.5),
+            distribution: vec![1.0, 3.0, 4.0, 9.0],
+            high_is_good: Some(false),
+            against_france: Comparison::Worse,
+        };
+        let svg = spine(&frame(), &[row.clone(), Spine { distribution: vec![], ..row }], ["T", "D"]).unwrap();
+        // One territory circle (radius 8) for the one row with a distribution.
+        assert_eq!(svg.matches("r=\"8\"").count(), 2, "filled and outlined circle of one row");
+    }
+}

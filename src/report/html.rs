@@ -1,0 +1,204 @@
+//! HTML pieces of the report: escaping, French number formats, tables with significance
+//! dots, the page's style. Every text that comes from data goes through [`esc`].
+
+use crate::compare::diagnose::{french, Row};
+use crate::indicators::Method;
+use crate::stats::compare::Comparison;
+
+/// Escape text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number the French way: decimal comma, narrow no-break space between thousands.
+pub fn number(v: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(f);
+    }
+    // "-0,0" reads as a sign error: a value that rounds to zero has none.
+    let zero = out.chars().all(|c| c == '0' || c == ',' || c == '\u{202f}');
+    if v < 0.0 && !zero { format!("-{out}") } else { out }
+}
+
+/// Decimals to show for an indicator's values: none for counts and values of 100 or more,
+/// one otherwise.
+pub fn decimals(method: Method, v: f64) -> usize {
+    match method {
+        Method::Count | Method::Icm => 0,
+        _ if v.abs() >= 100.0 => 0,
+        _ => 1,
+    }
+}
+
+/// A value with its unit, or « s » (withheld) / « — » (not available).
+pub fn value(v: Option<f64>, method: Method, unit: &str, withheld: bool) -> String {
+    match v {
+        Some(v) => {
+            let n = number(v, decimals(method, v));
+            if unit.is_empty() { n } else { format!("{n}\u{a0}{}", esc(unit)) }
+        }
+        None if withheld => "<abbr title=\"valeur non diffusée (secret statistique ou effectif trop faible)\">s</abbr>".into(),
+        None => "—".into(),
+    }
+}
+
+/// CSS class of a comparison.
+pub fn class(c: Comparison) -> &'static str {
+    match c {
+        Comparison::Worse => "worse",
+        Comparison::Better => "better",
+        Comparison::Higher => "higher",
+        Comparison::Lower => "lower",
+        Comparison::Similar => "similar",
+        Comparison::NotCompared => "none",
+    }
+}
+
+/// A significance dot: filled by the comparison at 95 %, ringed when it holds at 99.8 % too.
+pub fn dot(at_95: Comparison, at_99_8: Comparison) -> String {
+    if at_95 == Comparison::NotCompared {
+        return String::new();
+    }
+    let strong = at_99_8 != Comparison::Similar && at_99_8 != Comparison::NotCompared;
+    let title = format!("{} (95 %){}", french(at_95), if strong { " ; aussi à 99,8 %" } else { "" });
+    format!("<span class=\"dot {}{}\" title=\"{}\"></span>", class(at_95), if strong { " strong" } else { "" }, esc(&title))
+}
+
+/// The legend of the dots.
+pub fn dot_legend() -> String {
+    let item = |c: Comparison, text: &str| format!("<span class=\"dot {}\"></span>\u{a0}{text}", class(c));
+    format!(
+        "<p class=\"legend\">Écart avec le comparateur (intervalle de confiance à 95 %) : {} · {} · {} · {} · {} · \
+         <span class=\"dot worse strong\"></span>\u{a0}cerclé : l'écart tient aussi à 99,8 %.</p>",
+        item(Comparison::Worse, "moins bon"),
+        item(Comparison::Better, "meilleur"),
+        item(Comparison::Higher, "plus élevé"),
+        item(Comparison::Lower, "plus bas"),
+        item(Comparison::Similar, "similaire"),
+    )
+}
+
+/// The table of a theme: indicator, count, territory's value with its 95 % interval, and
+/// each comparator's value with the territory's significance dot against it.
+pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String {
+    let mut h = String::from("<table class=\"indicators\"><thead><tr><th>Indicateur</th><th>Effectif</th><th>Territoire</th><th>IC 95 %</th>");
+    for name in comparator_names {
+        h.push_str(&format!("<th>{}</th>", esc(name)));
+    }
+    h.push_str("<th>Note</th></tr></thead><tbody>");
+    for r in rows {
+        let ind = &r.indicator;
+        let e = &r.territory.estimate;
+        let withheld = e.value.is_none() && e.note.is_some();
+        let interval = e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map_or_else(
+            || "—".to_owned(),
+            |l| format!("{}\u{a0}–\u{a0}{}", number(l.lower, decimals(ind.method, l.lower)), number(l.upper, decimals(ind.method, l.upper))),
+        );
+        let count = r.territory.count.filter(|_| ind.method != Method::Count).map_or("—".to_owned(), |c| number(c, 0));
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{count}</td><td class=\"num strong\">{}</td><td class=\"num\">{interval}</td>",
+            esc(&ind.label),
+            value(e.value, ind.method, &ind.unit, withheld),
+        ));
+        for k in 0..3 {
+            let c = &r.comparators[k].estimate;
+            h.push_str(&format!(
+                "<td class=\"num\">{} {}</td>",
+                value(c.value, ind.method, &ind.unit, c.value.is_none() && c.note.is_some()),
+                dot(r.flags[k][0], r.flags[k][1])
+            ));
+        }
+        h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(e.note.as_deref().unwrap_or(""))));
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// A plain table: header and rows of already-escaped HTML cells.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut h = String::from("<table><thead><tr>");
+    for c in header {
+        h.push_str(&format!("<th>{}</th>", esc(c)));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for row in rows {
+        h.push_str("<tr>");
+        for c in row {
+            h.push_str(&format!("<td>{c}</td>"));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// The page's style: readable on screen, printed on A4 without cut charts or tables.
+pub const STYLE: &str = r#"
+:root { --worse: #D55E00; --better: #009E73; --higher: #CC79A7; --lower: #56B4E9; --similar: #E1E1E1; --ink: #222; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); max-width: 1060px; margin: 0 auto; padding: 24px; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 28px; margin-bottom: 4px; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: 4px; margin-top: 40px; }
+h3 { margin-top: 24px; }
+.banner { background: #FBE3D6; border-left: 6px solid var(--worse); padding: 10px 14px; font-weight: bold; }
+.meta { color: #555; }
+nav ol { columns: 2; }
+figure { margin: 16px 0; break-inside: avoid; } figure svg { width: 100%; height: auto; } figcaption { font-size: 13px; color: #555; }
+table { border-collapse: collapse; width: 100%; margin: 10px 0; font-size: 13px; break-inside: auto; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; } tr { break-inside: avoid; }
+td.num { text-align: right; white-space: nowrap; } td.strong { font-weight: bold; } td.note { font-size: 11px; color: #666; }
+.dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; border: 1px solid #777; vertical-align: middle; }
+.dot.worse { background: var(--worse); } .dot.better { background: var(--better); } .dot.higher { background: var(--higher); }
+.dot.lower { background: var(--lower); } .dot.similar { background: var(--similar); } .dot.strong { border: 2px solid #000; }
+.legend { font-size: 13px; color: #444; }
+.small { font-size: 12px; color: #555; }
+@page { size: A4; margin: 14mm; }
+@media print { body { max-width: none; padding: 0; font-size: 11pt; } h2 { break-before: page; } h2:first-of-type { break-before: auto; } nav { display: none; } }
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(esc("<script>alert('x') & \"y\"</script>"), "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+    }
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(number(1234567.891, 1), "1\u{202f}234\u{202f}567,9");
+        assert_eq!(number(-12.345, 2), "-12,35");
+        assert_eq!(number(999.0, 0), "999");
+        assert_eq!(number(-0.01, 1), "0,0");
+        assert_eq!(number(0.0, 0), "0");
+    }
+
+    #[test]
+    fn dots_say_both_levels() {
+        assert!(dot(Comparison::Worse, Comparison::Worse).contains("worse strong"));
+        assert!(!dot(Comparison::Worse, Comparison::Similar).contains("strong"));
+        assert_eq!(dot(Comparison::NotCompared, Comparison::NotCompared), "");
+    }
+}

@@ -1,0 +1,181 @@
+//! `diagsante report` and `diagsante demo` on the synthetic demo data: the HTML report's
+//! sections and numbers, the chart files, escaping, and the demo end to end.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::{data, diagsante};
+
+/// The sections every report has, in order (titles as written in the page).
+const SECTIONS: [&str; 10] = [
+    "Présentation du territoire",
+    "Contexte démographique",
+    "Contexte socio-économique",
+    "Besoins de santé",
+    "Accès aux soins",
+    "Prévention",
+    "Offre de soins",
+    "Projection démographique médicale",
+    "Comparaison aux territoires similaires",
+    "Méthodes et sources",
+];
+
+fn report(territory: &str, cache: &Path, out: &Path) -> String {
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", cache)
+        .args(["report", "--territory", territory, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("rapport.html"));
+    std::fs::read_to_string(out.join("rapport.html")).unwrap()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn value_of(d: &Value, id: &str) -> f64 {
+    let i = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"));
+    i["value"].as_f64().unwrap_or_else(|| panic!("{id} has no value"))
+}
+
+/// 12345 → "12 345" with the narrow no-break space French typography uses.
+fn thousands(v: f64) -> String {
+    let digits = format!("{v:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Width and height of a PNG, from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+/// Width and height declared by an SVG's root element.
+fn svg_size(text: &str) -> (u32, u32) {
+    let start = text.find("<svg").expect("an <svg> element");
+    let head = &text[start..start + text[start..].find('>').unwrap()];
+    let attr = |name: &str| -> u32 {
+        let at = head.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("{name} in {head}")) + name.len() + 3;
+        head[at..at + head[at..].find('"').unwrap()].parse().unwrap()
+    };
+    (attr("width"), attr("height"))
+}
+
+#[test]
+fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, out, diag) = (dir.path().join("cache"), dir.path().join("out"), dir.path().join("diag"));
+    let html = report("cpts-camargue-gardoise", &cache, &out);
+
+    // Sections, in order, and the synthetic-data warning.
+    let mut from = 0;
+    for s in SECTIONS {
+        let at = html[from..].find(&format!("{s}</h2>")).unwrap_or_else(|| panic!("section «{s}» missing or out of order"));
+        from += at;
+    }
+    assert!(html.contains("Données synthétiques de démonstration"));
+    assert!(!html.contains("<script"), "the report needs no script");
+    assert!(!html.contains(" src=") && !html.contains("<link"), "no external asset");
+
+    // The numbers are the diagnostic's: `report` and `diagnose` agree, and the page shows them.
+    let o = diagsante().env("DIAGSANTE_CACHE", &cache).args(["diagnose", "--territory", "cpts-camargue-gardoise", "--out", diag.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success());
+    let (from_report, from_diagnose) = (json(&out.join("diagnostic.json")), json(&diag.join("diagnostic.json")));
+    for id in ["population", "part_65_plus", "ald_diabete", "icm_mortalite_prematuree", "sans_mt_17_plus", "densite_mg"] {
+        let (a, b) = (value_of(&from_report, id), value_of(&from_diagnose, id));
+        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{id}: report {a}, diagnose {b}");
+    }
+    let population = value_of(&from_report, "population");
+    assert!(html.contains(&format!("<td class=\"num strong\">{}</td>", thousands(population))), "population {population}");
+    let share = value_of(&from_report, "part_65_plus");
+    assert!(html.contains(&format!("{}\u{a0}%", format!("{share:.1}").replace('.', ","))), "part des 65 ans et plus {share}");
+
+    // Charts: each as SVG and as PNG at twice its size, with the synthetic mark.
+    let charts = out.join("graphiques");
+    let mut stems: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .map(|p| p.file_stem().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    stems.sort();
+    for expected in ["pyramide", "comparaison-besoins-de-sante", "profil-epci", "projection-medecins", "ages-medecins"] {
+        assert!(stems.iter().any(|s| s == expected), "{expected} not in {stems:?}");
+    }
+    assert!(stems.iter().any(|s| s.starts_with("entonnoir-")), "no funnel plot in {stems:?}");
+    for stem in &stems {
+        let svg = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap();
+        let (w, h) = svg_size(&svg);
+        assert_eq!(w, 1000, "{stem}");
+        assert!((200..4000).contains(&h), "{stem}: height {h}");
+        assert!(svg.contains("DONNÉES SYNTHÉTIQUES"), "{stem}");
+        let png = std::fs::read(charts.join(format!("{stem}.png"))).unwrap();
+        assert_eq!(png_size(&png), (2 * w, 2 * h), "{stem}");
+        // A chart is not a blank page: its PNG compresses to more than a flat image would.
+        assert!(png.len() > 20_000, "{stem}.png is {} bytes", png.len());
+        // The page carries the same chart inline.
+        assert!(html.contains(&format!("graphiques/{stem}.png")), "{stem} not in the page");
+    }
+    // The tables beside the page.
+    for f in ["diagnostic.csv", "diagnostic.parquet", "benchmark.csv", "peers.csv", "projection.csv"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn names_are_escaped_in_the_page_and_in_the_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let html = report(data("territories/script-name.toml").to_str().unwrap(), &dir.path().join("cache"), &out);
+    assert!(!html.contains("<script"), "a raw <script> in the page");
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+    for entry in std::fs::read_dir(out.join("graphiques")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            assert!(!std::fs::read_to_string(&path).unwrap().contains("<script"), "{path:?}");
+        }
+    }
+}
+
+#[test]
+fn the_demo_writes_five_reports_and_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = diagsante().env("DIAGSANTE_CACHE", dir.path().join("cache")).args(["demo", "--out", out.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("index.html"), "{stdout}");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("Données synthétiques"));
+    let links: Vec<&str> = index.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(links.len(), 5, "{links:?}");
+    for link in links {
+        let page = std::fs::read_to_string(out.join(link)).unwrap_or_else(|_| panic!("{link}"));
+        assert!(page.contains("Méthodes et sources</h2>"), "{link}");
+    }
+}
+
+#[test]
+fn a_report_of_an_unknown_territory_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    diagsante()
+        .env("DIAGSANTE_CACHE", dir.path().join("cache"))
+        .args(["report", "--territory", "cpts-nulle-part", "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cpts-nulle-part"));
+    assert!(!out.exists(), "no output for a failed run");
+}
