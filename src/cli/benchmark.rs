@@ -57,8 +57,10 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let t = Territory::find(&args.territory, &r)?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
+    let bar = super::progress(0, "chargement et calcul de tous les territoires");
     let load::Data { facts, label, .. } = load::fact_table(args.data.as_deref(), &r)?;
     let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.data.is_none())?;
+    bar.finish_and_clear();
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
     write_parquet_and_csv(&mut b.funnel_points, &args.out, "funnel-points")?;
     write_parquet_and_csv(&mut b.funnel_limits, &args.out, "funnel-limits")?;
@@ -106,11 +108,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let [epci, deps, regs, france] = benchmark::national_geographies(&r);
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
     let compute = Instant::now();
-    let bar = indicatif::ProgressBar::new(indicators.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} indicateurs")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = super::progress(indicators.len() as u64, "indicateurs");
     let national = benchmark::compute_all(&facts, layers, &indicators, args.data.is_none(), |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);

@@ -2,10 +2,8 @@
 //! five shipped territories on the demo data, with an index page).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::Result;
 use crate::geo::perimeter::SHIPPED;
@@ -41,18 +39,6 @@ pub struct DemoArgs {
     out: PathBuf,
 }
 
-/// A progress bar on stderr (drawn only on a terminal), with a spinner while nothing moves.
-fn progress(len: u64) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("█▉ "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
 /// Steps of one report (see `report::write`).
 const STEPS: u64 = 6;
 
@@ -63,8 +49,7 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let indicators = catalogue::load(args.catalogue.as_deref())?;
-    let bar = progress(STEPS + 1);
-    bar.set_message("chargement des données");
+    let bar = super::progress(STEPS + 1, "chargement des données");
     let sources = Sources::load(args.data.as_deref(), &r)?;
     bar.inc(1);
     let written = report::write(&t, &r, &sources, &indicators, &args.out, &|step| {
@@ -81,8 +66,7 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
 pub fn run_demo(args: DemoArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let indicators = catalogue::load(None)?;
-    let bar = progress(1 + STEPS * SHIPPED.len() as u64);
-    bar.set_message("données de démonstration (générées au premier lancement)");
+    let bar = super::progress(1 + STEPS * SHIPPED.len() as u64, "données de démonstration (générées au premier lancement)");
     let sources = Sources::load(None, &r)?;
     bar.inc(1);
     let mut entries = Vec::new();

@@ -378,10 +378,13 @@ pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> 
                 SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.label, 58)),
                 _ => String::new(),
             })
-            .x_desc("◀ moins bon (ou plus bas)                                    meilleur (ou plus haut) ▶")
             .label_style(label_style(14))
             .axis_desc_style(label_style(14))
             .draw()?;
+        // The ends of the axis, under it, beside « France ».
+        for (x, text, h) in [(-1.0, "◀ moins bon (ou plus bas)", HPos::Left), (1.0, "meilleur (ou plus haut) ▶", HPos::Right)] {
+            chart.draw_series([EmptyElement::at((x, SegmentValue::Exact(0))) + Text::new(text, (0, 10), label_style(14).pos(Pos::new(h, VPos::Top)))])?;
+        }
         let plot = chart.plotting_area();
         let at = |x: f64, s: u32, f: f64| segment_pixel(plot, x, s, f);
         let canvas = plot.strip_coord_spec();

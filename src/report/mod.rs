@@ -56,14 +56,18 @@ const DEFAULT_FUNNELS: [&str; 4] = ["icm_mortalite_prematuree", "sans_mt_17_plus
 /// for any number of territories.
 pub struct Sources {
     pub data: Data,
-    pub roster: DataFrame,
+    /// The GP roster; `None` for ingested data without `roster.parquet` (no projection).
+    pub roster: Option<DataFrame>,
 }
 
 impl Sources {
     /// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
     pub fn load(dir: Option<&Path>, r: &Referential) -> Result<Sources> {
         let data = load::fact_table(dir, r)?;
-        let roster = projection::roster(dir, r)?;
+        let roster = match dir {
+            Some(d) if !d.join("roster.parquet").exists() => None,
+            _ => Some(projection::roster(dir, r)?),
+        };
         Ok(Sources { data, roster })
     }
 
@@ -94,12 +98,18 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     step("diagnostic");
     let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?;
     step("comparaison aux EPCI");
-    let bench = benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, synthetic)?;
+    // Data without the socio-demographic profile (partial real data) has no peers: the
+    // report says so instead of failing.
+    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, synthetic) {
+        Ok(b) => Ok(b),
+        Err(Error::Input(e)) => Err(e.to_string()),
+        Err(e) => return Err(e),
+    };
     step("projection");
     let units = diagnose::with_whole_communes(t.units.clone(), r);
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: units.clone() };
     let france = benchmark::national_geographies(r)[3][0].clone();
-    let gps = projection::gps_of(&sources.roster, &units)?;
+    let gps = sources.roster.as_ref().map(|roster| projection::gps_of(roster, &units)).transpose()?.unwrap_or_default();
     let pyramids = projection::pyramids(&data.facts, me.clone(), france.clone())?;
     let scenarios = PRESETS.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let assumptions = DemandAssumptions::default();
@@ -141,7 +151,7 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     let spine_rows: Vec<charts::Spine> = diagnosis
         .rows
         .iter()
-        .zip(&bench.set_values)
+        .zip(bench.as_ref().map_or(&[][..], |b| b.set_values.as_slice()).iter().chain(std::iter::repeat(&Vec::new())))
         .filter(|(row, _)| row.indicator.method != Method::Count)
         .filter_map(|(row, set)| {
             let france = row.comparators[2].estimate.value?;
@@ -168,9 +178,11 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
             svg: charts::spine(&frame(format!("Profil parmi les EPCI de France — {}", t.name), "indicateurs du catalogue"), &spine_rows, [&t.name, &names[0]])?,
         });
     }
-    for id in funnel_indicators(&diagnosis) {
-        if let Some(chart) = funnel_chart(&bench, &diagnosis, &id, t, &frame)? {
-            figures.push(chart);
+    if let Ok(bench) = &bench {
+        for id in funnel_indicators(&diagnosis) {
+            if let Some(chart) = funnel_chart(bench, &diagnosis, &id, t, &frame)? {
+                figures.push(chart);
+            }
         }
     }
     if !rows.is_empty() {
@@ -212,9 +224,10 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     step("écriture");
     let mut diag = diagnosis.frame()?;
     write_parquet_and_csv(&mut diag, out, "diagnostic")?;
-    let mut b = bench;
-    write_parquet_and_csv(&mut b.summary, out, "benchmark")?;
-    write_parquet_and_csv(&mut b.peers, out, "peers")?;
+    if let Ok(mut b) = bench {
+        write_parquet_and_csv(&mut b.summary, out, "benchmark")?;
+        write_parquet_and_csv(&mut b.peers, out, "peers")?;
+    }
     if !rows.is_empty() {
         write_parquet_and_csv(&mut projection::frame(&rows, &data.label)?, out, "projection")?;
     }
@@ -369,7 +382,7 @@ fn page(
     r: &Referential,
     sources: &Sources,
     d: &Diagnosis,
-    b: &Benchmark,
+    bench: &std::result::Result<Benchmark, String>,
     rows: &[projection::Row],
     scenarios: &[Scenario],
     figures: &[Chart],
@@ -508,6 +521,40 @@ fn page(
     // Comparaison aux territoires similaires.
     h.push_str(&format!("<section id=\"territoires-similaires\"><h2>{}</h2>", sections[8].1));
     h.push_str(&figure("profil-epci"));
+    match bench {
+        Ok(b) => h.push_str(&benchmark_html(b)?),
+        Err(why) => h.push_str(&format!("<p>Pas de comparaison aux EPCI avec ces données : {}</p>", esc(why))),
+    }
+    for c in figures.iter().filter(|c| c.stem.starts_with("entonnoir-")) {
+        h.push_str(&figure(&c.stem));
+    }
+    h.push_str("</section>");
+
+    // Méthodes et sources.
+    h.push_str(&format!("<section id=\"methodes-et-sources\"><h2>{}</h2>", sections[9].1));
+    h.push_str(METHODS);
+    let mut by_source: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for row in &d.rows {
+        let year = sources.data.years.get(&row.indicator.numerator.measure).map_or(String::new(), |y| y.to_string());
+        let e = by_source.entry(row.indicator.source.as_str()).or_default();
+        if !year.is_empty() && !e.contains(&year) {
+            e.push(year);
+        }
+    }
+    let source_rows: Vec<Vec<String>> = by_source.iter().map(|(s, y)| vec![esc(s), esc(&y.join(", "))]).collect();
+    h.push_str(&format!(
+        "<h3>Sources des données</h3><p>Données chargées : {}. Référentiel des communes : {}.</p>{}",
+        esc(&sources.data.label),
+        esc(crate::geo::referential::SOURCE),
+        html::table(&["Source", "Année des données"], &source_rows)
+    ));
+    h.push_str("</section></body></html>\n");
+    Ok(h)
+}
+
+/// The peers and the ranks among the EPCI of France.
+fn benchmark_html(b: &Benchmark) -> Result<String> {
+    let mut h = String::new();
     let peers = &b.peers;
     let (codes, names, distances) = (peers.column("code")?.str()?, peers.column("name")?.str()?, peers.column("distance")?.f64()?);
     let peer_rows: Vec<Vec<String>> = (0..peers.height())
@@ -548,30 +595,6 @@ fn page(
         "<h3>Rang parmi les EPCI de France</h3><p class=\"small\">Rang 1 : la valeur la plus élevée. Quintile 1 : les 20 % de valeurs les plus basses. « Pairs » : les EPCI ci-dessus pris ensemble.</p>{}",
         html::table(&["Indicateur", "Valeur", "Rang", "Quintile", "Pairs", "Écart avec les pairs (95 %)"], &bench_rows)
     ));
-    for c in figures.iter().filter(|c| c.stem.starts_with("entonnoir-")) {
-        h.push_str(&figure(&c.stem));
-    }
-    h.push_str("</section>");
-
-    // Méthodes et sources.
-    h.push_str(&format!("<section id=\"methodes-et-sources\"><h2>{}</h2>", sections[9].1));
-    h.push_str(METHODS);
-    let mut by_source: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for row in &d.rows {
-        let year = sources.data.years.get(&row.indicator.numerator.measure).map_or(String::new(), |y| y.to_string());
-        let e = by_source.entry(row.indicator.source.as_str()).or_default();
-        if !year.is_empty() && !e.contains(&year) {
-            e.push(year);
-        }
-    }
-    let source_rows: Vec<Vec<String>> = by_source.iter().map(|(s, y)| vec![esc(s), esc(&y.join(", "))]).collect();
-    h.push_str(&format!(
-        "<h3>Sources des données</h3><p>Données chargées : {}. Référentiel des communes : {}.</p>{}",
-        esc(&sources.data.label),
-        esc(crate::geo::referential::SOURCE),
-        html::table(&["Source", "Année des données"], &source_rows)
-    ));
-    h.push_str("</section></body></html>\n");
     Ok(h)
 }
 

@@ -179,3 +179,36 @@ fn a_report_of_an_unknown_territory_fails_cleanly() {
         .stderr(predicates::str::contains("cpts-nulle-part"));
     assert!(!out.exists(), "no output for a failed run");
 }
+
+#[test]
+fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    for args in [["patientele", "patientele-17p-70p.csv"], ["rezone", "rezone.csv"]] {
+        let mut all = vec!["ingest".to_owned(), args[0].to_owned(), data(&format!("ingest/{}", args[1])).to_str().unwrap().to_owned()];
+        if args[0] == "patientele" {
+            all.extend(["--year".to_owned(), "2024".to_owned()]);
+        }
+        all.extend(["--out".to_owned(), data_dir.to_str().unwrap().to_owned()]);
+        let o = diagsante().args(&all).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["report", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("rapport.html")).unwrap();
+    assert!(!html.to_lowercase().contains("synthétiques"), "real data marked synthetic");
+    for s in SECTIONS {
+        assert!(html.contains(&format!("{s}</h2>")), "{s}");
+    }
+    // Without a roster or a profile: no projection and no peers, said in words.
+    assert!(html.contains("Pas de projection"));
+    assert!(html.contains("Pas de comparaison aux EPCI"));
+    // Rezone's published values are in the page; the access chart has no synthetic mark.
+    assert!(html.contains("Autres indicateurs"));
+    let svg = std::fs::read_to_string(out.join("graphiques/comparaison-acces-aux-soins.svg")).unwrap();
+    assert!(!svg.contains("SYNTHÉTIQUES"));
+}
