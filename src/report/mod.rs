@@ -208,10 +208,15 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
             svg: charts::gp_ages(&frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins"), &ages, &[(62.0, "62 ans (âge légal)"), (67.0, "67 ans (taux plein)")])?,
         });
     }
+    // Rasterising is the slow part of drawing: one chart per core.
+    let pngs: Vec<Vec<u8>> = {
+        use rayon::prelude::*;
+        figures.par_iter().map(|c| charts::png(&c.svg)).collect::<Result<_>>()?
+    };
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for c in &figures {
+    for (c, png) in figures.iter().zip(pngs) {
         files.push((out.join(CHARTS_DIR).join(format!("{}.svg", c.stem)), c.svg.clone().into_bytes()));
-        files.push((out.join(CHARTS_DIR).join(format!("{}.png", c.stem)), charts::png(&c.svg)?));
+        files.push((out.join(CHARTS_DIR).join(format!("{}.png", c.stem)), png));
     }
 
     let json = serde_json::to_string_pretty(&diagnosis.json()).map_err(|e| Error::Internal(e.to_string()))?;
