@@ -59,7 +59,11 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     bar.finish_and_clear();
     say!("{} — {}", t.name, sources.data.label);
     say!("rapport : {}", display(&written.html));
-    say!("{} fichiers (graphiques SVG et PNG) et les tables dans {}", written.files.len(), args.out.display());
+    say!(
+        "graphiques (SVG et PNG) : {} ; tables (CSV pour Excel et parquet) : {}",
+        args.out.join(report::CHARTS_DIR).display(),
+        args.out.display()
+    );
     Ok(())
 }
 

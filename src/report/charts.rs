@@ -37,15 +37,15 @@ pub mod palette {
     pub const SERIES: [RGBColor; 6] = [BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY];
 }
 
-/// The colour of a comparison, shared by charts and tables: vermillion worse, green better,
-/// purple higher and sky blue lower (no judgement), light grey similar.
+/// The colour of a comparison, shared by charts and tables (`html::STYLE`): vermillion
+/// worse, green better, purple higher and sky blue lower (no judgement), yellow similar.
 pub fn comparison_colour(c: Comparison) -> RGBColor {
     match c {
         Comparison::Worse => palette::VERMILLION,
         Comparison::Better => palette::GREEN,
         Comparison::Higher => palette::PURPLE,
         Comparison::Lower => palette::SKY,
-        Comparison::Similar => palette::LIGHT,
+        Comparison::Similar => palette::YELLOW,
         Comparison::NotCompared => RGBColor(255, 255, 255),
     }
 }
@@ -64,8 +64,8 @@ type Draw = std::result::Result<(), Box<dyn std::error::Error>>;
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 const FONT: &str = "sans-serif";
-const TITLE_HEIGHT: u32 = 44;
-const FOOT_HEIGHT: u32 = 28;
+const TITLE_HEIGHT: u32 = 52;
+const FOOT_HEIGHT: u32 = 34;
 
 /// Draw a chart of `height` SVG pixels: title, synthetic mark and source line around the
 /// body drawn by `body`.
@@ -77,14 +77,14 @@ fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Resul
         let (top, rest) = root.split_vertically(TITLE_HEIGHT);
         let (main, foot) = rest.split_vertically(height - TITLE_HEIGHT - FOOT_HEIGHT);
         let left_top = Pos::new(HPos::Left, VPos::Top);
-        top.draw_text(&frame.title, &TextStyle::from((FONT, 21).into_font().style(FontStyle::Bold)).pos(left_top), (16, 12))?;
+        top.draw_text(&frame.title, &TextStyle::from((FONT, 20.0 * TEXT_SCALE).into_font().style(FontStyle::Bold)).pos(left_top), (16, 12))?;
         if frame.synthetic {
-            let mark = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
+            let mark = TextStyle::from((FONT, 15.0 * TEXT_SCALE).into_font().style(FontStyle::Bold))
                 .color(&palette::VERMILLION)
                 .pos(Pos::new(HPos::Right, VPos::Top));
             top.draw_text("DONNÉES SYNTHÉTIQUES", &mark, (WIDTH as i32 - 16, 14))?;
         }
-        foot.draw_text(&frame.source, &TextStyle::from((FONT, 14).into_font()).color(&palette::DARK).pos(left_top), (16, 6))?;
+        foot.draw_text(&frame.source, &label_style(13).color(&palette::DARK).pos(left_top), (16, 6))?;
         body(&main)?;
         root.present()?;
         Ok(())
@@ -111,7 +111,7 @@ pub fn png(svg: &str) -> Result<Vec<u8>> {
 }
 
 /// Shorten a label to `n` characters with an ellipsis.
-fn clip(label: &str, n: usize) -> String {
+pub(crate) fn clip(label: &str, n: usize) -> String {
     if label.chars().count() <= n {
         label.to_owned()
     } else {
@@ -119,9 +119,15 @@ fn clip(label: &str, n: usize) -> String {
     }
 }
 
+/// Text `size` as designed, enlarged by [`TEXT_SCALE`] (plotters writes SVG font sizes as
+/// size / 1.24: 14 × 1.3 gives 14.7 px in a 1000 px chart, about 7.5 pt once the chart is
+/// printed across an A4 page's text width).
 fn label_style(size: i32) -> TextStyle<'static> {
-    TextStyle::from((FONT, size).into_font())
+    TextStyle::from((FONT, f64::from(size) * TEXT_SCALE).into_font())
 }
+
+/// See [`label_style`].
+const TEXT_SCALE: f64 = 1.3;
 
 /// Population pyramid: the territory's men (left) and women (right) by age band, in % of its
 /// population, with France's shape as a line.
@@ -137,12 +143,12 @@ pub fn pyramid(frame: &Frame, bands: &[(String, f64, f64)], france: &[(f64, f64)
     let pct: Vec<(f64, f64)> = bands.iter().map(|b| (100.0 * b.1 / total, 100.0 * b.2 / total)).collect();
     let fr: Vec<(f64, f64)> = france.iter().map(|b| (100.0 * b.0 / fr_total, 100.0 * b.1 / fr_total)).collect();
     let m = pct.iter().chain(&fr).map(|p| p.0.max(p.1)).fold(1.0_f64, f64::max) * 1.1;
-    let height = 120 + 26 * n.max(4);
+    let height = 150 + 32 * n.max(4);
     render(frame, height, |area| {
         let mut chart = ChartBuilder::on(area)
             .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+            .x_label_area_size(56)
+            .y_label_area_size(110)
             .build_cartesian_2d(-m..m, (0u32..n - 1).into_segmented())?;
         chart
             .configure_mesh()
@@ -226,23 +232,19 @@ pub fn comparison(frame: &Frame, items: &[Compared], names: [&str; 2]) -> Result
     }
     let pad = (hi - lo) * 0.06;
     let (lo, hi) = (lo - pad, hi + pad);
-    let height = 150 + 54 * n;
+    let height = 180 + 64 * n;
     render(frame, height, |area| {
-        let (legend_area, area) = area.split_vertically(26);
-        legend(&legend_area, &[
-            ("territoire :", None),
-            ("moins bon", Some(comparison_colour(Comparison::Worse).to_rgba())),
-            ("meilleur", Some(comparison_colour(Comparison::Better).to_rgba())),
-            ("plus élevé", Some(comparison_colour(Comparison::Higher).to_rgba())),
-            ("plus bas", Some(comparison_colour(Comparison::Lower).to_rgba())),
-            ("similaire (95 %)", Some(palette::GREY.mix(0.45))),
-            (&clip(names[0], 28), Some(palette::GREY.to_rgba())),
-            (&clip(names[1], 28), Some(palette::DARK.to_rgba())),
+        let (legend_area, area) = area.split_vertically(60);
+        legend(&legend_area, 0, &significance_legend("territoire, écart avec la France :"))?;
+        legend(&legend_area, 30, &[
+            ("comparateurs :", None),
+            (&clip(names[0], 32), Some(palette::GREY.to_rgba())),
+            (&clip(names[1], 32), Some(palette::DARK.to_rgba())),
         ])?;
         let mut chart = ChartBuilder::on(&area)
             .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(430)
+            .x_label_area_size(56)
+            .y_label_area_size(500)
             .build_cartesian_2d(lo..hi, (0u32..n - 1).into_segmented())?;
         chart
             .configure_mesh()
@@ -250,11 +252,11 @@ pub fn comparison(frame: &Frame, items: &[Compared], names: [&str; 2]) -> Result
             .disable_y_mesh()
             .y_labels(n as usize)
             .y_label_formatter(&|y| match y {
-                SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.0.label, 58)),
+                SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.0.label, 52)),
                 _ => String::new(),
             })
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .x_desc("Indice, France = 100 (trait vertical) ; barre fine : intervalle de confiance à 95 % du territoire")
+            .x_desc("Indice, France = 100 (trait vertical) ; trait fin : intervalle à 95 %")
             .label_style(label_style(14))
             .axis_desc_style(label_style(14))
             .draw()?;
@@ -272,7 +274,6 @@ pub fn comparison(frame: &Frame, items: &[Compared], names: [&str; 2]) -> Result
                 let (xv, yb) = to_px(index(v, *fr), s, b);
                 let corners = [(x100.min(xv), yb), (x100.max(xv).max(x100.min(xv) + 1), ya)];
                 let fill: ShapeStyle = match k {
-                    0 if c.against_france == Comparison::Similar => palette::GREY.mix(0.45).filled(),
                     0 => comparison_colour(c.against_france).filled(),
                     1 => palette::GREY.filled(),
                     _ => palette::DARK.filled(),
@@ -306,17 +307,26 @@ fn segment_pixel(plot: &DrawingArea<SVGBackend, Cartesian2d<RangedCoordf64, plot
     (px - base_x, y_bottom + ((y_top - y_bottom) as f64 * f) as i32 - base_y)
 }
 
-/// A one-line legend: text, with a colour swatch before it when given.
-fn legend(area: &Area, items: &[(&str, Option<RGBAColor>)]) -> Draw {
+/// The legend of the comparison colours, after `lead`.
+fn significance_legend(lead: &str) -> Vec<(&str, Option<RGBAColor>)> {
+    let mut items = vec![(lead, None)];
+    for (text, c) in [("moins bon", Comparison::Worse), ("meilleur", Comparison::Better), ("plus élevé", Comparison::Higher), ("plus bas", Comparison::Lower), ("similaire", Comparison::Similar)] {
+        items.push((text, Some(comparison_colour(c).to_rgba())));
+    }
+    items
+}
+
+/// A one-line legend at height `y` of `area`: text, with a colour swatch before it when given.
+fn legend(area: &Area, y: i32, items: &[(&str, Option<RGBAColor>)]) -> Draw {
     let mut x = 16;
     for (text, colour) in items {
         if let Some(c) = colour {
-            area.draw(&Rectangle::new([(x, 6), (x + 14, 20)], c.filled()))?;
-            area.draw(&Rectangle::new([(x, 6), (x + 14, 20)], palette::GREY.stroke_width(1)))?;
-            x += 18;
+            area.draw(&Rectangle::new([(x, y + 6), (x + 16, y + 22)], c.filled()))?;
+            area.draw(&Rectangle::new([(x, y + 6), (x + 16, y + 22)], palette::GREY.stroke_width(1)))?;
+            x += 21;
         }
-        area.draw_text(text, &label_style(15).pos(Pos::new(HPos::Left, VPos::Top)), (x, 6))?;
-        x += 14 + (text.chars().count() as f64 * 7.6) as i32;
+        area.draw_text(text, &label_style(13).pos(Pos::new(HPos::Left, VPos::Top)), (x, y + 6))?;
+        x += 14 + (text.chars().count() as f64 * 8.6) as i32;
     }
     Ok(())
 }
@@ -350,22 +360,15 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> {
     let rows: Vec<&Spine> = rows.iter().filter(|r| r.distribution.len() >= 2).collect();
     let n = rows.len().max(1) as u32;
-    let height = 140 + 30 * n;
+    let height = 170 + 36 * n;
     render(frame, height, |area| {
-        let (legend_area, area) = area.split_vertically(26);
-        legend(&legend_area, &[
-            (&format!("{} :", clip(names[0], 34)), None),
-            ("moins bon", Some(comparison_colour(Comparison::Worse).to_rgba())),
-            ("meilleur", Some(comparison_colour(Comparison::Better).to_rgba())),
-            ("plus élevé", Some(comparison_colour(Comparison::Higher).to_rgba())),
-            ("plus bas", Some(comparison_colour(Comparison::Lower).to_rgba())),
-            ("similaire", Some(palette::YELLOW.to_rgba())),
-            (&format!("◆ {}", clip(names[1], 24)), None),
-        ])?;
+        let (legend_area, area) = area.split_vertically(60);
+        legend(&legend_area, 0, &significance_legend(&format!("● {} :", clip(names[0], 30))))?;
+        legend(&legend_area, 30, &[(&format!("◆ {}", clip(names[1], 40)), None), ("│ France", None)])?;
         let mut chart = ChartBuilder::on(&area)
             .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(430)
+            .x_label_area_size(56)
+            .y_label_area_size(500)
             .build_cartesian_2d(-1.08..1.08, (0u32..n - 1).into_segmented())?;
         chart
             .configure_mesh()
@@ -375,7 +378,7 @@ pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> 
             .x_labels(3)
             .x_label_formatter(&|x: &f64| if x.abs() < 0.5 { "France".into() } else { String::new() })
             .y_label_formatter(&|y| match y {
-                SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.label, 58)),
+                SegmentValue::CenterOf(i) => rows.get((n - 1 - i) as usize).map_or(String::new(), |r| clip(&r.label, 52)),
                 _ => String::new(),
             })
             .label_style(label_style(14))
@@ -395,11 +398,15 @@ pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> 
             let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
             // Left end = worst (or lowest), right end = best (or highest).
             let (left, right) = if r.high_is_good == Some(false) { (max, min) } else { (min, max) };
+            // Each side of France has its own scale: France to the best (or highest) end on
+            // the right, France to the worst (or lowest) end on the left. A value beyond an
+            // end (France itself may lie outside the EPCI's range) sits just past it.
+            let dir = if r.high_is_good == Some(false) { -1.0 } else { 1.0 };
             let position = |v: f64| -> f64 {
-                let end = if (v - r.france) * (right - r.france) > 0.0 { right } else { left };
-                let sign = if end == right { 1.0 } else { -1.0 };
-                let span = (end - r.france).abs();
-                if span == 0.0 { 0.0 } else { (sign * (v - r.france).abs() / span).clamp(-1.05, 1.05) }
+                let d = dir * (v - r.france);
+                let reach = if d >= 0.0 { dir * (right - r.france) } else { dir * (r.france - left) };
+                let x = if d == 0.0 { 0.0 } else if reach > 0.0 { d / reach } else { d.signum() * 1.05 };
+                x.clamp(-1.05, 1.05)
             };
             let (x_l, y_a) = at(position(left), s, 0.25);
             let (x_r, y_b) = at(position(right), s, 0.75);
@@ -416,8 +423,7 @@ pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> 
                 canvas.draw(&Polygon::new(vec![(xd, yd - 7), (xd + 6, yd), (xd, yd + 7), (xd - 6, yd)], BLACK.filled()))?;
             }
             let (xt, yt) = at(position(r.value), s, 0.5);
-            let fill = if r.against_france == Comparison::Similar { palette::YELLOW } else { comparison_colour(r.against_france) };
-            canvas.draw(&Circle::new((xt, yt), 8, fill.filled()))?;
+            canvas.draw(&Circle::new((xt, yt), 8, comparison_colour(r.against_france).filled()))?;
             canvas.draw(&Circle::new((xt, yt), 8, BLACK.stroke_width(1)))?;
         }
         Ok(())
@@ -446,7 +452,7 @@ pub struct FunnelLimit {
 /// Funnel plot (Spiegelhalter 2005): every territory's value against its size (log scale),
 /// with the 95 % (dashed) and 99.8 % (solid) control limits around France's value, the
 /// territory highlighted and labelled.
-pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], territory: &str, y_desc: &str) -> Result<String> {
+pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], territory: &str, axes: [&str; 2]) -> Result<String> {
     let xs = points.iter().map(|p| p.denominator).filter(|d| *d > 0.0);
     let (x_min, x_max) = xs.fold((f64::INFINITY, 0.0_f64), |(a, b), d| (a.min(d), b.max(d)));
     if !(x_min.is_finite() && x_max > 0.0) {
@@ -469,18 +475,18 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], ter
     }
     let pad = ((y_hi - y_lo) * 0.08).max(1e-9);
     let (y_lo, y_hi) = (y_lo - pad, y_hi + pad);
-    render(frame, 620, |area| {
+    render(frame, 680, |area| {
         let mut chart = ChartBuilder::on(area)
             .margin(16)
-            .x_label_area_size(46)
-            .y_label_area_size(70)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
             .build_cartesian_2d((x_min..x_max).log_scale(), y_lo..y_hi)?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
-            .x_desc("Effectif de la population concernée (échelle logarithmique)")
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| format_thousands(*x))
+            .x_desc(axes[0])
+            .y_desc(axes[1])
+            .x_label_formatter(&|x| super::html::number(*x, 0))
             .y_label_formatter(&|y| axis_number(*y, y_hi - y_lo))
             .label_style(label_style(14))
             .axis_desc_style(label_style(15))
@@ -488,20 +494,44 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], ter
         let (lower_95, upper_95, lower_99_8, upper_99_8) =
             (|l: &FunnelLimit| l.lower_95, |l: &FunnelLimit| l.upper_95, |l: &FunnelLimit| l.lower_99_8, |l: &FunnelLimit| l.upper_99_8);
         let inside = |l: &&FunnelLimit| l.denominator >= x_min && l.denominator <= x_max;
-        let clamp = |y: f64| y.clamp(y_lo, y_hi);
-        let line = |f: fn(&FunnelLimit) -> f64| limits.iter().filter(inside).map(|l| (l.denominator, clamp(f(l)))).collect::<Vec<_>>();
-        for (f, label) in [(lower_99_8 as fn(&FunnelLimit) -> f64, "limites à 99,8 %"), (upper_99_8, "")] {
-            let s = chart.draw_series(LineSeries::new(line(f), BLACK.stroke_width(2)))?;
-            if !label.is_empty() {
-                s.label(label).legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        // A limit is drawn where it lies inside the axis, as runs of points: leaving the
+        // axis ends a run (a clamped line would read as a limit along the frame).
+        let line = |f: fn(&FunnelLimit) -> f64| -> Vec<Vec<(f64, f64)>> {
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for l in limits.iter().filter(inside) {
+                let y = f(l);
+                if (y_lo..=y_hi).contains(&y) {
+                    runs.last_mut().map(|r| r.push((l.denominator, y)));
+                } else if runs.last().is_some_and(|r| !r.is_empty()) {
+                    runs.push(Vec::new());
+                }
+            }
+            runs.retain(|r| r.len() >= 2);
+            runs
+        };
+        for f in [lower_99_8 as fn(&FunnelLimit) -> f64, upper_99_8] {
+            for run in line(f) {
+                chart.draw_series(LineSeries::new(run, BLACK.stroke_width(2)))?;
             }
         }
-        for (f, label) in [(lower_95 as fn(&FunnelLimit) -> f64, "limites à 95 %"), (upper_95, "")] {
-            let s = chart.draw_series(DashedLineSeries::new(line(f), 6, 5, palette::DARK.stroke_width(2)))?;
-            if !label.is_empty() {
-                s.label(label).legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], palette::DARK.stroke_width(1)));
+        for f in [lower_95 as fn(&FunnelLimit) -> f64, upper_95] {
+            for run in line(f) {
+                chart.draw_series(DashedLineSeries::new(run, 6, 5, palette::DARK.stroke_width(2)))?;
             }
         }
+        // Legend entries without data (the runs above may be cut in several pieces).
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+            .label("limites à 99,8 %")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+            .label("limites à 95 % (tirets)")
+            .legend(|(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (7, 0)], palette::DARK.stroke_width(2))
+                    + PathElement::new(vec![(12, 0), (20, 0)], palette::DARK.stroke_width(2))
+            });
         if let Some(l) = limits.first() {
             chart
                 .draw_series(LineSeries::new([(x_min, l.target), (x_max, l.target)], palette::GREEN.stroke_width(2)))?
@@ -534,19 +564,6 @@ fn axis_number(v: f64, span: f64) -> String {
     text.replace('.', ",")
 }
 
-/// 12345.6 → "12 346" (French thousands separator).
-pub fn format_thousands(x: f64) -> String {
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    if x < -0.5 { format!("-{out}") } else { out }
-}
-
 /// One scenario of the GP projection: (year, headcount, FTE) per year.
 #[derive(Debug, Clone)]
 pub struct ScenarioLine {
@@ -565,21 +582,21 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
     let top = |f: &dyn Fn(&(i32, f64, f64)) -> f64| scenarios.iter().flat_map(|s| s.years.iter().map(f)).fold(1.0_f64, f64::max);
     let head_max = top(&|y| y.1) * 1.1;
     let fte_max = top(&|y| y.2).max(demand_fte.iter().map(|d| d.1).fold(0.0, f64::max)) * 1.1;
-    render(frame, 560, |area| {
+    render(frame, 620, |area| {
         let (left, right) = area.split_horizontally(WIDTH / 2);
         for (panel, is_fte) in [(left, false), (right, true)] {
             let mut chart = ChartBuilder::on(&panel)
                 .margin(14)
-                .caption(if is_fte { "Équivalents temps plein et besoin" } else { "Médecins généralistes en activité" }, (FONT, 17))
-                .x_label_area_size(36)
-                .y_label_area_size(52)
+                .caption(if is_fte { "Équivalents temps plein et besoin" } else { "Médecins généralistes en activité" }, (FONT, 16.0 * TEXT_SCALE))
+                .x_label_area_size(44)
+                .y_label_area_size(64)
                 .build_cartesian_2d(y0..y1, 0.0..if is_fte { fte_max } else { head_max })?;
             chart
                 .configure_mesh()
                 .light_line_style(TRANSPARENT)
                 .x_labels(6)
                 .x_label_formatter(&|y| y.to_string())
-                .y_label_formatter(&|v| axis_number(*v, if is_fte { fte_max } else { head_max }))
+                .y_label_formatter(&|v| if is_fte { axis_number(*v, fte_max) } else if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { String::new() })
                 .label_style(label_style(14))
                 .draw()?;
             if is_fte {
@@ -618,26 +635,29 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
     })
 }
 
-/// The GPs' ages by 5-year band, with the ages at which the scenarios stop them marked.
-pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)]) -> Result<String> {
+/// The GPs' ages by 5-year band (25-29 … 70-74, 75 and over), with the ages at which the
+/// scenarios stop them marked. Statistical secrecy: a band of fewer than `min_count` GPs (but
+/// not none) is drawn as a pale bar of that height marked « < n », its count withheld.
+pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)], min_count: u32) -> Result<String> {
     const FIRST: i32 = 25;
-    const BANDS: i32 = 11; // 25-29 … 70-74, then 75+
-    let mut counts = vec![0u32; BANDS as usize + 1];
+    const LAST: usize = 10; // the index of the open band, 75+
+    let mut counts = vec![0u32; LAST + 1];
     for &a in ages {
-        counts[((a.max(FIRST) - FIRST) / 5).min(BANDS) as usize] += 1;
+        counts[(((a.max(FIRST) - FIRST) / 5) as usize).min(LAST)] += 1;
     }
-    let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.15;
-    render(frame, 480, |area| {
+    let shown = |c: u32| if c > 0 && c < min_count { min_count } else { c };
+    let top = counts.iter().map(|&c| shown(c)).max().unwrap_or(0).max(1) as f64 * 1.25;
+    render(frame, 540, |area| {
         let mut chart = ChartBuilder::on(area)
             .margin(16)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(FIRST as f64..(FIRST + 5 * (BANDS + 1)) as f64, 0.0..top)?;
+            .x_label_area_size(60)
+            .y_label_area_size(76)
+            .build_cartesian_2d(FIRST as f64..(FIRST + 5 * (LAST as i32 + 1)) as f64, 0.0..top)?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .disable_x_mesh()
-            .x_labels(BANDS as usize + 2)
+            .x_labels(LAST + 2)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| if y.fract().abs() < 1e-9 { format!("{y:.0}") } else { String::new() })
             .x_desc("Âge (classes de 5 ans ; la dernière : 75 ans et plus)")
@@ -645,15 +665,20 @@ pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)]) -> Result<Str
             .label_style(label_style(14))
             .axis_desc_style(label_style(15))
             .draw()?;
-        chart.draw_series(counts.iter().enumerate().map(|(i, &c)| {
+        for (i, &c) in counts.iter().enumerate() {
             let x0 = (FIRST + 5 * i as i32) as f64;
-            Rectangle::new([(x0 + 0.3, 0.0), (x0 + 4.7, c as f64)], palette::BLUE.mix(0.85).filled())
-        }))?;
+            let secret = c > 0 && c < min_count;
+            let style = if secret { palette::SKY.mix(0.35).filled() } else { palette::BLUE.mix(0.85).filled() };
+            chart.draw_series([Rectangle::new([(x0 + 0.3, 0.0), (x0 + 4.7, shown(c) as f64)], style)])?;
+            if secret {
+                chart.draw_series([EmptyElement::at((x0 + 2.5, shown(c) as f64)) + Text::new(format!("< {min_count}"), (0, -4), label_style(13).pos(Pos::new(HPos::Center, VPos::Bottom)))])?;
+            }
+        }
         for (k, (age, label)) in marks.iter().enumerate() {
             let colour = [palette::VERMILLION, palette::DARK, palette::GREEN][k % 3];
             chart.draw_series(DashedLineSeries::new([(*age, 0.0), (*age, top)], 6, 4, colour.stroke_width(2)))?;
-            let y = top * (0.95 - 0.08 * k as f64);
-            chart.draw_series([Text::new(label.to_string(), (*age + 0.4, y), label_style(14).color(&colour))])?;
+            let y = top * (0.96 - 0.09 * k as f64);
+            chart.draw_series([EmptyElement::at((*age, y)) + Text::new(label.to_string(), (5, 0), label_style(13).color(&colour))])?;
         }
         Ok(())
     })
@@ -677,12 +702,6 @@ mod tests {
     }
 
     #[test]
-    fn thousands_use_a_narrow_space() {
-        assert_eq!(format_thousands(1234567.4), "1\u{202f}234\u{202f}567");
-        assert_eq!(format_thousands(999.0), "999");
-    }
-
-    #[test]
     fn a_chart_is_an_svg_with_its_title_mark_and_labels_and_a_png_twice_its_size() {
         let bands = vec![("0-4 ans".to_owned(), 100.0, 95.0), ("5-9 ans".to_owned(), 110.0, 104.0), ("10 ans et +".to_owned(), 900.0, 950.0)];
         let svg = pyramid(&frame(), &bands, &[(10.0, 10.0), (11.0, 10.0), (80.0, 85.0)]).unwrap();
@@ -697,14 +716,23 @@ mod tests {
     #[test]
     fn without_demo_data_there_is_no_synthetic_mark() {
         let f = Frame { synthetic: false, ..frame() };
-        let svg = gp_ages(&f, &[34, 45, 61, 66, 70], &[(62.0, "62 ans")]).unwrap();
+        let svg = gp_ages(&f, &[34, 45, 61, 66, 70], &[(62.0, "62 ans")], 1).unwrap();
         assert!(!svg.contains("SYNTHÉTIQUES"));
         assert!(svg.contains("62 ans"));
     }
 
     #[test]
+    fn small_age_bands_are_withheld() {
+        // Two GPs aged 60-64 (under a threshold of 3), five aged 45-49.
+        let svg = gp_ages(&frame(), &[61, 63, 45, 46, 47, 48, 49], &[], 3).unwrap();
+        assert_eq!(svg.matches("&lt; 3").count(), 1);
+        let open = gp_ages(&frame(), &[61, 63, 45, 46, 47, 48, 49], &[], 1).unwrap();
+        assert!(!open.contains("&lt; "));
+    }
+
+    #[test]
     fn a_funnel_without_points_is_an_error_not_a_panic() {
-        assert!(funnel(&frame(), &[], &[], "T", "y").is_err());
+        assert!(funnel(&frame(), &[], &[], "T", ["x", "y"]).is_err());
     }
 
     #[test]

@@ -41,25 +41,33 @@ pub fn number(v: f64, decimals: usize) -> String {
     if v < 0.0 && !zero { format!("-{out}") } else { out }
 }
 
-/// Decimals to show for an indicator's values: none for counts and values of 100 or more,
-/// one otherwise.
+/// Decimals to show for an indicator's values: none for whole counts, indices and values of
+/// 100 or more, one otherwise (published values such as 12.3 % included).
 pub fn decimals(method: Method, v: f64) -> usize {
     match method {
-        Method::Count | Method::Icm => 0,
+        Method::Count if v.fract() == 0.0 => 0,
+        Method::Icm => 0,
         _ if v.abs() >= 100.0 => 0,
         _ => 1,
     }
 }
 
-/// A value with its unit, or « s » (withheld) / « — » (not available).
-pub fn value(v: Option<f64>, method: Method, unit: &str, withheld: bool) -> String {
+/// Whether an estimate's note says its value is withheld for statistical secrecy (rather
+/// than missing from the data).
+pub fn is_secret(note: Option<&str>) -> bool {
+    note.is_some_and(|n| n.contains("secret"))
+}
+
+/// A value with its unit, or « s » (withheld for statistical secrecy) / « n.d. » (not
+/// available, with the reason as a tooltip).
+pub fn value(v: Option<f64>, method: Method, unit: &str, note: Option<&str>) -> String {
     match v {
         Some(v) => {
             let n = number(v, decimals(method, v));
             if unit.is_empty() { n } else { format!("{n}\u{a0}{}", esc(unit)) }
         }
-        None if withheld => "<abbr title=\"valeur non diffusée (secret statistique ou effectif trop faible)\">s</abbr>".into(),
-        None => "—".into(),
+        None if is_secret(note) => format!("<abbr title=\"{}\">s</abbr>", esc(note.unwrap_or_default())),
+        None => format!("<abbr title=\"{}\">n.d.</abbr>", esc(note.unwrap_or("non disponible"))),
     }
 }
 
@@ -110,22 +118,28 @@ pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String 
     for r in rows {
         let ind = &r.indicator;
         let e = &r.territory.estimate;
-        let withheld = e.value.is_none() && e.note.is_some();
         let interval = e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map_or_else(
             || "—".to_owned(),
             |l| format!("{}\u{a0}–\u{a0}{}", number(l.lower, decimals(ind.method, l.lower)), number(l.upper, decimals(ind.method, l.upper))),
         );
-        let count = r.territory.count.filter(|_| ind.method != Method::Count).map_or("—".to_owned(), |c| number(c, 0));
+        // A count's own value is its count: shown once.
+        let count = r.territory.count.filter(|c| ind.method != Method::Count || Some(*c) != e.value).map_or("—".to_owned(), |c| number(c, 0));
         h.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{count}</td><td class=\"num strong\">{}</td><td class=\"num\">{interval}</td>",
             esc(&ind.label),
-            value(e.value, ind.method, &ind.unit, withheld),
+            value(e.value, ind.method, &ind.unit, e.note.as_deref()),
         ));
         for k in 0..3 {
             let c = &r.comparators[k].estimate;
+            // A comparator's caveat (e.g. data missing for some of its communes) as a
+            // starred tooltip.
+            let caveat = match (&c.value, &c.note) {
+                (Some(_), Some(n)) => format!("<abbr class=\"caveat\" title=\"{}\">*</abbr>", esc(n)),
+                _ => String::new(),
+            };
             h.push_str(&format!(
-                "<td class=\"num\">{} {}</td>",
-                value(c.value, ind.method, &ind.unit, c.value.is_none() && c.note.is_some()),
+                "<td class=\"num\">{}{caveat} {}</td>",
+                value(c.value, ind.method, &ind.unit, c.note.as_deref()),
                 dot(r.flags[k][0], r.flags[k][1])
             ));
         }
@@ -155,8 +169,8 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// The page's style: readable on screen, printed on A4 without cut charts or tables.
 pub const STYLE: &str = r#"
-:root { --worse: #D55E00; --better: #009E73; --higher: #CC79A7; --lower: #56B4E9; --similar: #E1E1E1; --ink: #222; }
-* { box-sizing: border-box; }
+:root { --worse: #D55E00; --better: #009E73; --higher: #CC79A7; --lower: #56B4E9; --similar: #F0E442; --ink: #222; }
+* { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); max-width: 1060px; margin: 0 auto; padding: 24px; line-height: 1.45; font-size: 15px; }
 h1 { font-size: 28px; margin-bottom: 4px; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: 4px; margin-top: 40px; }
 h3 { margin-top: 24px; }
@@ -172,9 +186,11 @@ td.num { text-align: right; white-space: nowrap; } td.strong { font-weight: bold
 .dot.worse { background: var(--worse); } .dot.better { background: var(--better); } .dot.higher { background: var(--higher); }
 .dot.lower { background: var(--lower); } .dot.similar { background: var(--similar); } .dot.strong { border: 2px solid #000; }
 .legend { font-size: 13px; color: #444; }
+abbr.caveat { color: #a33; text-decoration: none; cursor: help; }
 .small { font-size: 12px; color: #555; }
 @page { size: A4; margin: 14mm; }
-@media print { body { max-width: none; padding: 0; font-size: 11pt; } h2 { break-before: page; } h2:first-of-type { break-before: auto; } nav { display: none; } }
+h2, h3 { break-after: avoid; }
+@media print { body { max-width: none; padding: 0; font-size: 10pt; } table { font-size: 8.5pt; } section { break-before: page; } section#presentation { break-before: auto; } nav { display: none; } a { color: inherit; text-decoration: none; } }
 "#;
 
 #[cfg(test)]
@@ -193,6 +209,15 @@ mod tests {
         assert_eq!(number(999.0, 0), "999");
         assert_eq!(number(-0.01, 1), "0,0");
         assert_eq!(number(0.0, 0), "0");
+    }
+
+    #[test]
+    fn withheld_and_missing_values_say_which() {
+        assert!(value(None, Method::Proportion, "%", Some("secret statistique : effectif inférieur à 10")).contains(">s<"));
+        assert!(value(None, Method::Proportion, "%", Some("mesure absente des données")).contains(">n.d.<"));
+        assert_eq!(value(Some(12.3), Method::Count, "", None), "12,3");
+        assert_eq!(value(Some(64878.0), Method::Count, "", None), "64\u{202f}878");
+        assert_eq!(value(Some(21.26), Method::Proportion, "%", None), "21,3\u{a0}%");
     }
 
     #[test]

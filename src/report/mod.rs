@@ -48,8 +48,8 @@ const THEMES: [(&str, &str, &str); 6] = [
     ("offre de soins", "offre-de-soins", "Offre de soins"),
 ];
 
-/// Funnel plots drawn when the territory differs from France on none: premature mortality,
-/// access, screening, supply.
+/// Funnel plots added after those of the indicators on which the territory differs from
+/// France, up to four: premature mortality, access, screening, supply.
 const DEFAULT_FUNNELS: [&str; 4] = ["icm_mortalite_prematuree", "sans_mt_17_plus", "depistage_colorectal", "densite_mg"];
 
 /// The data a report reads: the fact table (with its label) and the GP roster, loaded once
@@ -113,7 +113,13 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     let pyramids = projection::pyramids(&data.facts, me.clone(), france.clone())?;
     let scenarios = PRESETS.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let assumptions = DemandAssumptions::default();
-    let rows = if gps.is_empty() || pyramids.iter().all(Vec::is_empty) {
+    // Statistical secrecy of the GPs' ages: the threshold of the catalogue's indicators on
+    // them. Below it, neither their ages nor a projection (which tells how many are past an
+    // age) are shown.
+    let gp_min_count = catalogue.iter().filter(|i| i.numerator.measure == "gp_by_age").map(|i| i.min_count).fold(1.0, f64::max);
+    let gps_secret = !gps.is_empty() && (gps.len() as f64) < gp_min_count;
+    // No GP at all is a result: the demand with no supply.
+    let rows = if gps_secret || pyramids.iter().all(Vec::is_empty) {
         Vec::new()
     } else {
         projection::project(&gps, &pyramids, &scenarios, REFERENCE_YEAR, HORIZON, EntryCount::PerYear(0.0), &assumptions)
@@ -126,7 +132,7 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     if let Some(svg) = pyramid_chart(&frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement"), &data.facts, me, france)? {
         figures.push(Chart { stem: "pyramide".into(), caption: "Pyramide des âges du territoire (barres) et de la France (trait), en % de la population.".into(), svg });
     }
-    let names = [short(&diagnosis.comparator_names[0]), short(&diagnosis.comparator_names[1])];
+    let names = display_names(&diagnosis, t, r);
     for (theme, stem, title) in THEMES {
         let items: Vec<charts::Compared> = diagnosis
             .rows
@@ -135,7 +141,7 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
             .filter_map(|row| {
                 let e = &row.territory.estimate;
                 Some(charts::Compared {
-                    label: row.indicator.label.clone(),
+                    label: chart_label(&row.indicator.label),
                     value: e.value?,
                     interval: e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map(|l| (l.lower, l.upper)),
                     comparators: [0, 1, 2].map(|k| row.comparators[k].estimate.value),
@@ -145,18 +151,24 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
             .collect();
         if items.iter().any(|i| i.comparators[2].is_some()) {
             let svg = charts::comparison(&frame(format!("{title} — {}", t.name), &theme_sources(&diagnosis, theme)), &items, [&names[0], &names[1]])?;
-            figures.push(Chart { stem: format!("comparaison-{stem}"), caption: format!("{title} : indicateurs du territoire, de {} et de {}, en indice (France = 100).", names[0], names[1]), svg });
+            figures.push(Chart {
+                stem: format!("comparaison-{stem}"),
+                caption: format!("{title} : indicateurs du territoire, du département ({}) et de la région ({}), en indice (France = 100).", names[0], names[1]),
+                svg,
+            });
         }
     }
+    // The set's values come in catalogue order.
+    let set_of = |id: &str| -> Option<&Vec<f64>> { catalogue.iter().position(|i| i.id == id).and_then(|k| bench.as_ref().ok()?.set_values.get(k)) };
     let spine_rows: Vec<charts::Spine> = diagnosis
         .rows
         .iter()
-        .zip(bench.as_ref().map_or(&[][..], |b| b.set_values.as_slice()).iter().chain(std::iter::repeat(&Vec::new())))
-        .filter(|(row, _)| row.indicator.method != Method::Count)
-        .filter_map(|(row, set)| {
+        .filter(|row| row.indicator.method != Method::Count)
+        .filter_map(|row| {
+            let set = set_of(&row.indicator.id)?;
             let france = row.comparators[2].estimate.value?;
             Some(charts::Spine {
-                label: row.indicator.label.clone(),
+                label: chart_label(&row.indicator.label),
                 value: row.territory.estimate.value?,
                 france,
                 departement: row.comparators[0].estimate.value,
@@ -201,11 +213,16 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
         });
     }
     let ages: Vec<i32> = gps.iter().map(|g| REFERENCE_YEAR - g.birth_year).collect();
-    if !ages.is_empty() {
+    if !ages.is_empty() && !gps_secret {
+        let marks = [(62.0, "62 ans"), (64.0, "64 ans (réforme 2023)"), (67.0, "67 ans (taux plein)")];
         figures.push(Chart {
             stem: "ages-medecins".into(),
-            caption: format!("Âge des {} médecins généralistes du territoire en {REFERENCE_YEAR}.", gps.len()),
-            svg: charts::gp_ages(&frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins"), &ages, &[(62.0, "62 ans (âge légal)"), (67.0, "67 ans (taux plein)")])?,
+            caption: format!(
+                "Âge des {} en {REFERENCE_YEAR} ; tirets : âges de départ des scénarios. Une classe de moins de {} médecins n'est pas détaillée (secret statistique).",
+                plural(gps.len(), "médecin généraliste du territoire", "médecins généralistes du territoire"),
+                gp_min_count
+            ),
+            svg: charts::gp_ages(&frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins"), &ages, &marks, gp_min_count as u32)?,
         });
     }
     // Rasterising is the slow part of drawing: one chart per core.
@@ -223,10 +240,12 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     files.push((out.join("diagnostic.json"), json.into_bytes()));
 
     step("rapport");
-    let page = page(t, r, sources, &diagnosis, &bench, &rows, &scenarios, &figures, gps.len())?;
+    let gp_summary = GpSummary { count: gps.len(), secret: gps_secret, min_count: gp_min_count, past: past_ages(&gps) };
+    let page = page(t, r, sources, &diagnosis, &names, &bench, &rows, &scenarios, &figures, &gp_summary)?;
     files.push((out.join(REPORT_FILE), page.into_bytes()));
 
     step("écriture");
+    clear_previous(out)?;
     let mut diag = diagnosis.frame()?;
     write_parquet_and_csv(&mut diag, out, "diagnostic")?;
     if let Ok(mut b) = bench {
@@ -244,12 +263,79 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     Ok(Written { html: out.join(REPORT_FILE), files: written })
 }
 
-/// "30 Gard" → "Gard": comparator names without their code.
-fn short(name: &str) -> String {
-    match name.split_once(' ') {
-        Some((code, rest)) if code.chars().all(|c| c.is_ascii_alphanumeric()) && code.len() <= 3 => rest.to_owned(),
-        _ => name.to_owned(),
+/// What a report writes besides `rapport.html`: removed before a new report is written into
+/// the same folder, so that no chart or table of an earlier run (another territory, the demo
+/// data) is left beside it.
+const OUTPUTS: [&str; 5] = ["diagnostic", "benchmark", "peers", "projection", "diagnostic.json"];
+
+fn clear_previous(out: &Path) -> Result<()> {
+    let remove = |p: &Path| match std::fs::remove_file(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Write { path: p.to_path_buf(), source: e }),
+        _ => Ok(()),
+    };
+    for stem in OUTPUTS {
+        if stem.contains('.') {
+            remove(&out.join(stem))?;
+        } else {
+            remove(&out.join(format!("{stem}.csv")))?;
+            remove(&out.join(format!("{stem}.parquet")))?;
+        }
     }
+    let charts = out.join(CHARTS_DIR);
+    if charts.is_dir() {
+        for entry in std::fs::read_dir(&charts).map_err(|e| Error::read(&charts, e))? {
+            let path = entry.map_err(|e| Error::read(&charts, e))?.path();
+            if path.extension().is_some_and(|e| e == "svg" || e == "png") {
+                remove(&path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The comparators as the report names them: « Gard (30) », « Occitanie ».
+fn display_names(d: &Diagnosis, t: &Territory, r: &Referential) -> [String; 2] {
+    let c = t.comparators(r);
+    let name = |full: &str, code: &str| full.strip_prefix(code).map_or(full, str::trim).to_owned();
+    [format!("{} ({})", name(&d.comparator_names[0], &c.departement), c.departement), name(&d.comparator_names[1], &c.region)]
+}
+
+/// An indicator's label shortened for a chart's axis (the tables keep the full label).
+fn chart_label(label: &str) -> String {
+    [
+        ("Indice comparatif de mortalité", "ICM"),
+        ("Prévalence standardisée de l'ALD", "ALD"),
+        ("Prévalence standardisée des ALD", "ALD"),
+        (", taux standardisé", ", taux std."),
+        (" (France = 100)", ""),
+        (" (pour 100 000)", ""),
+        ("Mortalité prématurée (avant 65 ans)", "Mortalité avant 65 ans"),
+        ("maladies de l'appareil circulatoire", "maladies circulatoires"),
+        ("Participation au dépistage", "Dépistage"),
+        ("Part des patients de", "Patients de"),
+    ]
+    .iter()
+    .fold(label.to_owned(), |l, (long, short)| l.replace(long, short))
+}
+
+/// « 1 commune », « 25 communes ».
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", html::number(n as f64, 0), if n == 1 { one } else { many })
+}
+
+/// What the page says of the territory's GPs.
+struct GpSummary {
+    count: usize,
+    /// Fewer GPs than the secrecy threshold: their ages and projection are not shown.
+    secret: bool,
+    min_count: f64,
+    /// GPs already 62 or over, and reaching 62 within five years.
+    past: (usize, usize),
+}
+
+fn past_ages(gps: &[crate::project::supply::Gp]) -> (usize, usize) {
+    let age = |g: &crate::project::supply::Gp| REFERENCE_YEAR - g.birth_year;
+    (gps.iter().filter(|g| age(g) >= 62).count(), gps.iter().filter(|g| (57..62).contains(&age(g))).count())
 }
 
 /// The sources of a theme's indicators, joined.
@@ -320,6 +406,7 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
     let funnelled = |r: &&Row| {
         matches!(r.indicator.method, Method::Proportion | Method::Icm | Method::Dsr | Method::CrudeRate)
             && THEMES[2..].iter().any(|t| t.0 == r.indicator.theme)
+            && r.territory.estimate.value.is_some()
     };
     let differs = |level: usize| -> Vec<String> {
         d.rows
@@ -330,7 +417,8 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
             .collect()
     };
     let mut ids = differs(1);
-    for id in differs(0).into_iter().chain(DEFAULT_FUNNELS.iter().map(|s| s.to_string())) {
+    let defaults = DEFAULT_FUNNELS.iter().filter(|id| d.rows.iter().filter(funnelled).any(|r| r.indicator.id == **id)).map(|s| s.to_string());
+    for id in differs(0).into_iter().chain(defaults) {
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -362,12 +450,18 @@ fn funnel_chart(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &d
         .map(|i| charts::FunnelLimit { denominator: den[i], target: target[i], lower_95: l95[i], upper_95: u95[i], lower_99_8: l998[i], upper_99_8: u998[i] })
         .collect();
     let unit = if row.indicator.unit.is_empty() { String::new() } else { format!(" ({})", row.indicator.unit) };
+    // What the points are set against (see `benchmark::funnels`).
+    let x = match row.indicator.method {
+        Method::Icm => "Décès attendus aux taux de la France (échelle logarithmique)",
+        Method::Dsr | Method::CrudeRate => "Population équivalente (effectif / taux ; échelle logarithmique)",
+        _ => "Effectif de la population concernée (échelle logarithmique)",
+    };
     let svg = charts::funnel(
-        &frame(format!("Entonnoir — {}", clip_title(&row.indicator.label)), &row.indicator.source),
+        &frame(format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60)), &row.indicator.source),
         &points,
         &limits,
         &t.name,
-        &format!("Valeur{unit}"),
+        [x, &format!("Valeur{unit}")],
     )?;
     Ok(Some(Chart {
         stem: format!("entonnoir-{id}"),
@@ -376,9 +470,6 @@ fn funnel_chart(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &d
     }))
 }
 
-fn clip_title(s: &str) -> String {
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(59).collect::<String>()) } else { s.to_owned() }
-}
 
 /// The HTML page.
 #[allow(clippy::too_many_arguments)]
@@ -387,16 +478,17 @@ fn page(
     r: &Referential,
     sources: &Sources,
     d: &Diagnosis,
+    names: &[String; 2],
     bench: &std::result::Result<Benchmark, String>,
     rows: &[projection::Row],
     scenarios: &[Scenario],
     figures: &[Chart],
-    gp_count: usize,
+    gps: &GpSummary,
 ) -> Result<String> {
+    let columns = [names[0].clone(), names[1].clone(), "France".to_owned()];
     let figure = |stem: &str| -> String {
         figures.iter().find(|c| c.stem == stem).map_or(String::new(), |c| {
-            // The SVG's own XML declaration is not valid inside HTML.
-            let svg = c.svg.trim_start().strip_prefix("<?xml").map_or(c.svg.as_str(), |rest| rest.split_once("?>").map_or(rest, |x| x.1));
+            let svg = &c.svg;
             format!(
                 "<figure>{svg}<figcaption>{} <a href=\"{CHARTS_DIR}/{}.png\">PNG</a> · <a href=\"{CHARTS_DIR}/{}.svg\">SVG</a></figcaption></figure>",
                 esc(&c.caption),
@@ -410,9 +502,9 @@ fn page(
     h.push_str(&format!("<title>Diagnostic territorial — {}</title><style>{}</style></head><body>", esc(&t.name), html::STYLE));
     h.push_str(&format!("<h1>Diagnostic territorial de santé — {}</h1>", esc(&t.name)));
     if sources.synthetic() {
-        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seuls les communes et leurs populations légales sont réelles.</p>");
+        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seules les communes et leurs populations légales sont réelles.</p>");
     }
-    h.push_str(&format!("<p class=\"meta\">Données : {} · comparateurs : {}, {}, {} · diagsante {}</p>", esc(&d.data_label), esc(&d.comparator_names[0]), esc(&d.comparator_names[1]), esc(&d.comparator_names[2]), env!("CARGO_PKG_VERSION")));
+    h.push_str(&format!("<p class=\"meta\">Données : {} · comparateurs : {}, {}, France · diagsante {}</p>", esc(&d.data_label), esc(&names[0]), esc(&names[1]), env!("CARGO_PKG_VERSION")));
     let sections: [(&str, &str); 10] = [
         ("presentation", "Présentation du territoire"),
         (THEMES[0].1, THEMES[0].2),
@@ -436,16 +528,26 @@ fn page(
     let communes: Vec<&crate::geo::Unit> = t.units(r).collect();
     let population = t.population(r);
     h.push_str(&format!(
-        "<p>{} ({}) regroupe <strong>{} communes</strong> et <strong>{} habitants</strong> (populations légales du référentiel des communes).{}</p>",
+        "<p>{} ({}) regroupe <strong>{}</strong> et <strong>{}</strong> (populations légales du référentiel des communes).{}</p>",
         esc(&t.name),
-        esc(&t.kind.as_str().to_uppercase()),
-        t.commune_count(r),
-        html::number(population as f64, 0),
+        kind_label(t.kind),
+        plural(t.commune_count(r), "commune", "communes"),
+        plural(population as usize, "habitant", "habitants"),
         t.description.as_deref().map_or(String::new(), |s| format!(" {}", esc(s))),
     ));
     let deps = t.departements(r);
-    let dep_text: Vec<String> = deps.iter().map(|s| format!("{} ({}, {} habitants)", esc(&s.name), esc(&s.code), html::number(s.population as f64, 0))).collect();
-    h.push_str(&format!("<p>Département{} : {}. Comparateurs retenus : {}, {} et la France.</p>", if deps.len() > 1 { "s" } else { "" }, dep_text.join(", "), esc(&d.comparator_names[0]), esc(&d.comparator_names[1])));
+    let dep_text: Vec<String> = if deps.len() == 1 {
+        deps.iter().map(|s| format!("{} ({})", esc(&s.name), esc(&s.code))).collect()
+    } else {
+        deps.iter().map(|s| format!("{} ({}) : {} du territoire", esc(&s.name), esc(&s.code), plural(s.population as usize, "habitant", "habitants"))).collect()
+    };
+    h.push_str(&format!(
+        "<p>Département{} : {}. Comparateurs retenus : le département ({}), la région ({}) et la France.</p>",
+        if deps.len() > 1 { "s" } else { "" },
+        dep_text.join(" ; "),
+        esc(&names[0]),
+        esc(&names[1])
+    ));
     if let Some(note) = &d.comparator_note {
         h.push_str(&format!("<p class=\"small\">{}</p>", esc(note)));
     }
@@ -462,7 +564,8 @@ fn page(
         .map(|u| vec![esc(&u.code), esc(&u.name), u.population.map_or("—".into(), |p| html::number(p as f64, 0))])
         .collect();
     list.sort_by(|a, b| a[1].cmp(&b[1]));
-    h.push_str(&format!("<details><summary>Les {} communes</summary>{}</details></section>", communes.len(), html::table(&["Code", "Commune", "Population"], &list)));
+    // Open, so that the list prints.
+    h.push_str(&format!("<details open><summary>{}</summary>{}</details></section>", plural(communes.len(), "commune", "communes"), html::table(&["Code", "Commune", "Population"], &list)));
 
     // One section per theme.
     for (k, (theme, id, title)) in THEMES.iter().enumerate() {
@@ -475,7 +578,7 @@ fn page(
             h.push_str("<p>Aucun indicateur de ce thème dans le catalogue.</p>");
         } else {
             h.push_str(&significant_sentence(&theme_rows));
-            h.push_str(&html::indicator_table(&theme_rows, &d.comparator_names));
+            h.push_str(&html::indicator_table(&theme_rows, &columns));
             h.push_str(&html::dot_legend());
         }
         h.push_str(&figure(&format!("comparaison-{id}")));
@@ -487,19 +590,28 @@ fn page(
     let others: Vec<&Row> = d.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).collect();
     if !others.is_empty() {
         h.push_str("<section id=\"autres\"><h3>Autres indicateurs (dont valeurs publiées)</h3>");
-        h.push_str(&html::indicator_table(&others, &d.comparator_names));
+        h.push_str(&html::indicator_table(&others, &columns));
         h.push_str("</section>");
     }
 
     // Projection.
     h.push_str(&format!("<section id=\"projection\"><h2>{}</h2>", sections[7].1));
-    if rows.is_empty() {
-        h.push_str("<p>Pas de projection : le territoire n'a pas de médecin généraliste dans le répertoire chargé, ou pas de population par âge.</p>");
-    } else {
+    let demand = DemandAssumptions::default();
+    if gps.secret {
         h.push_str(&format!(
-            "<p>{gp_count} médecins généralistes exercent sur le territoire en {REFERENCE_YEAR}. Chaque scénario fixe quand ils cessent leur activité ; aucune installation nouvelle n'est supposée, pour montrer ce qu'il faut remplacer. Le besoin suit le vieillissement de la population : consultations par âge (pondérations de l'APL, DREES), {} consultations par habitant et {} par ETP de médecin.</p>",
-            html::number(DemandAssumptions::default().consultations_per_person, 1),
-            html::number(DemandAssumptions::default().consultations_per_fte, 0),
+            "<p>Moins de {} médecins généralistes exercent sur le territoire : leurs âges et leur projection ne sont pas diffusés (secret statistique).</p>",
+            gps.min_count
+        ));
+    } else if rows.is_empty() {
+        h.push_str("<p>Pas de projection : les données chargées n'ont pas de population par sexe et âge pour ce territoire.</p>");
+    } else {
+        let (past, soon) = gps.past;
+        h.push_str(&format!(
+            "<p>{} exercent sur le territoire en {REFERENCE_YEAR}{}. Chaque scénario fixe quand ils cessent leur activité ; ceux qui ont déjà dépassé l'âge d'un scénario y sont comptés comme partis dès {REFERENCE_YEAR}, d'où des effectifs de départ différents selon les scénarios. Aucune installation nouvelle n'est supposée, pour montrer ce qu'il faut remplacer ; la dernière colonne dit combien d'installations par an garderaient la densité d'aujourd'hui. Le besoin suit le vieillissement de la population : consultations par âge (pondérations de l'APL, DREES), {} consultations par habitant et {} par ETP de médecin.</p>",
+            plural(gps.count, "médecin généraliste", "médecins généralistes"),
+            if gps.count == 0 { String::new() } else { format!(" : {past} ont 62 ans ou plus, {soon} atteindront 62 ans d'ici cinq ans") },
+            html::number(demand.consultations_per_person, 1),
+            html::number(demand.consultations_per_fte, 0),
         ));
         h.push_str(&figure("projection-medecins"));
         let mut table_rows = Vec::new();
@@ -507,19 +619,28 @@ fn page(
             for offset in [0, 5, HORIZON] {
                 if let Some(row) = rows.iter().find(|r| r.scenario == s.name && r.supply.offset == offset) {
                     let y = &row.supply;
+                    let interval = if html::number(y.headcount_low, 0) == html::number(y.headcount_high, 0) {
+                        String::new()
+                    } else {
+                        format!(" <span class=\"small\">({} – {})</span>", html::number(y.headcount_low, 0), html::number(y.headcount_high, 0))
+                    };
                     table_rows.push(vec![
                         esc(&scenario_label(&s.name)),
                         y.year.to_string(),
-                        format!("{} <span class=\"small\">({} – {})</span>", html::number(y.headcount, 0), html::number(y.headcount_low, 0), html::number(y.headcount_high, 0)),
+                        format!("{}{interval}", html::number(y.headcount, 0)),
                         html::number(y.fte, 1),
                         html::number(row.demand_fte, 1),
                         html::number(row.shortfall_fte, 1),
                         html::number(row.density_per_10000, 1),
+                        row.entries_to_keep_density.map_or("—".into(), |v| html::number(v, 1)),
                     ]);
                 }
             }
         }
-        h.push_str(&html::table(&["Scénario", "Année", "Médecins (IC 95 %)", "ETP", "Besoin (ETP)", "Manque (ETP ; négatif : excédent)", "Pour 10 000 hab."], &table_rows));
+        h.push_str(&html::table(
+            &["Scénario", "Année", "Médecins (IC 95 %)", "ETP", "Besoin (ETP)", "Manque (ETP ; négatif : excédent)", "Pour 10 000 hab.", "Installations par an pour garder la densité"],
+            &table_rows,
+        ));
     }
     h.push_str("</section>");
 
@@ -527,8 +648,11 @@ fn page(
     h.push_str(&format!("<section id=\"territoires-similaires\"><h2>{}</h2>", sections[8].1));
     h.push_str(&figure("profil-epci"));
     match bench {
-        Ok(b) => h.push_str(&benchmark_html(b)?),
-        Err(why) => h.push_str(&format!("<p>Pas de comparaison aux EPCI avec ces données : {}</p>", esc(why))),
+        Ok(b) => h.push_str(&benchmark_html(b, &d.rows)?),
+        Err(why) => h.push_str(&format!(
+            "<p>Pas de comparaison aux EPCI avec ces données : le profil socio-démographique du territoire (structure d'âge, chômage, part de bénéficiaires de la C2S) n'y est pas complet.</p><p class=\"small\">Détail : {}</p>",
+            esc(why)
+        )),
     }
     for c in figures.iter().filter(|c| c.stem.starts_with("entonnoir-")) {
         h.push_str(&figure(&c.stem));
@@ -557,8 +681,9 @@ fn page(
     Ok(h)
 }
 
-/// The peers and the ranks among the EPCI of France.
-fn benchmark_html(b: &Benchmark) -> Result<String> {
+/// The peers and the ranks among the EPCI of France; `rows` give each indicator's method and
+/// unit.
+fn benchmark_html(b: &Benchmark, rows: &[Row]) -> Result<String> {
     let mut h = String::new();
     let peers = &b.peers;
     let (codes, names, distances) = (peers.column("code")?.str()?, peers.column("name")?.str()?, peers.column("distance")?.f64()?);
@@ -571,7 +696,8 @@ fn benchmark_html(b: &Benchmark) -> Result<String> {
         html::table(&["Code", "EPCI", "Distance"], &peer_rows)
     ));
     let s = &b.summary;
-    let (labels, values, ranks, among, quint, pv, p95) = (
+    let (ids, labels, values, ranks, among, quint, pv, p95) = (
+        s.column("indicator")?.str()?,
         s.column("label")?.str()?,
         s.column("value")?.f64()?,
         s.column("rank")?.u32()?,
@@ -582,42 +708,59 @@ fn benchmark_html(b: &Benchmark) -> Result<String> {
     );
     let bench_rows: Vec<Vec<String>> = (0..s.height())
         .map(|i| {
+            let ind = rows.iter().map(|r| &r.indicator).find(|ind| Some(ind.id.as_str()) == ids.get(i));
+            let (method, unit) = ind.map_or((Method::Proportion, ""), |ind| (ind.method, ind.unit.as_str()));
+            let shown = |v: Option<f64>| v.map_or("—".into(), |v| html::value(Some(v), method, unit, None));
             vec![
                 esc(labels.get(i).unwrap_or_default()),
-                values.get(i).map_or("—".into(), |v| html::number(v, html::decimals(Method::Proportion, v))),
+                shown(values.get(i)),
                 match (ranks.get(i), among.get(i)) {
                     // `among` counts the other territories.
                     (Some(r), Some(n)) => format!("{r} / {}", n + 1),
                     _ => "—".into(),
                 },
                 quint.get(i).map_or("—".into(), |q| q.to_string()),
-                pv.get(i).map_or("—".into(), |v| html::number(v, html::decimals(Method::Proportion, v))),
+                shown(pv.get(i)),
                 esc(p95.get(i).unwrap_or_default()),
             ]
         })
         .collect();
     h.push_str(&format!(
-        "<h3>Rang parmi les EPCI de France</h3><p class=\"small\">Rang 1 : la valeur la plus élevée. Quintile 1 : les 20 % de valeurs les plus basses. « Pairs » : les EPCI ci-dessus pris ensemble.</p>{}",
+        "<h3>Rang parmi les EPCI de France</h3><p class=\"small\">Rang 1 : la valeur la plus élevée ; quintile 5 : parmi les 20 % de valeurs les plus élevées, quintile 1 : parmi les 20 % les plus basses (qu'une valeur élevée soit bonne ou mauvaise dépend de l'indicateur : voir les thèmes ci-dessus). « Pairs » : les EPCI ci-dessus pris ensemble.</p>{}",
         html::table(&["Indicateur", "Valeur", "Rang", "Quintile", "Pairs", "Écart avec les pairs (95 %)"], &bench_rows)
     ));
     Ok(h)
 }
 
+/// The kind of a territory, in French.
+fn kind_label(kind: crate::geo::perimeter::TerritoryKind) -> &'static str {
+    use crate::geo::perimeter::TerritoryKind;
+    match kind {
+        TerritoryKind::Cpts => "CPTS",
+        TerritoryKind::Cls => "CLS",
+        TerritoryKind::Epci => "EPCI",
+        TerritoryKind::Custom => "périmètre personnalisé",
+    }
+}
+
 /// The sentence over a theme's table: what differs from France.
 fn significant_sentence(rows: &[&Row]) -> String {
-    let pick = |c: &[Comparison]| -> Vec<String> { rows.iter().filter(|r| c.contains(&r.flags[2][0])).map(|r| esc(&r.indicator.label)).collect() };
+    if rows.iter().all(|r| r.flags[2][0] == Comparison::NotCompared) {
+        return "<p>Pas de données comparables à la France sur ce thème.</p>".into();
+    }
+    let pick = |c: &[Comparison]| -> Vec<String> { rows.iter().filter(|r| c.contains(&r.flags[2][0])).map(|r| format!("« {} »", esc(&r.indicator.label))).collect() };
     let worse = pick(&[Comparison::Worse]);
     let better = pick(&[Comparison::Better]);
     let other = pick(&[Comparison::Higher, Comparison::Lower]);
     let mut parts = Vec::new();
     if !worse.is_empty() {
-        parts.push(format!("moins bon que la France : {}", worse.join(" ; ")));
+        parts.push(format!("moins bon que la France : {}", worse.join(", ")));
     }
     if !better.is_empty() {
-        parts.push(format!("meilleur : {}", better.join(" ; ")));
+        parts.push(format!("meilleur : {}", better.join(", ")));
     }
     if !other.is_empty() {
-        parts.push(format!("différent : {}", other.join(" ; ")));
+        parts.push(format!("différent : {}", other.join(", ")));
     }
     if parts.is_empty() {
         "<p>Aucun écart significatif avec la France (à 95 %) sur ce thème.</p>".into()
@@ -635,7 +778,7 @@ const METHODS: &str = "<h3>Méthodes</h3><ul>\
 <li>Espérance de vie : table de mortalité abrégée, méthode II de Chiang (1984), variance de la dernière classe ouverte selon Silcocks, Jenner &amp; Reza (2001, <i>J. Epidemiol. Community Health</i> 55:38-43).</li>\
 <li>Écarts : un territoire est « moins bon » ou « meilleur » quand la valeur du comparateur est hors de son intervalle de confiance (95 % et 99,8 %).</li>\
 <li>Entonnoirs : limites de contrôle à 95 % et 99,8 % (Spiegelhalter D.J., 2005, <i>Stat. Med.</i> 24:1185-1202).</li>\
-<li>Secret statistique : une valeur dont l'effectif est sous le seuil du catalogue n'est pas affichée, ni aucune valeur qui permettrait de la retrouver par différence.</li>\
+<li>Secret statistique : une valeur dont l'effectif est sous le seuil du catalogue n'est pas affichée (« s ») ; dans les tableaux nationaux (<code>diagsante national</code>), une valeur qui permettrait de la retrouver par différence ne l'est pas non plus. Les âges des médecins ne sont détaillés que par classes d'au moins autant de médecins que ce seuil ; sous ce seuil pour tout le territoire, ni leurs âges ni leur projection ne sont diffusés. « n.d. » : donnée absente des données chargées.</li>\
 <li>Projection des médecins : départs selon l'âge (62 ans, réforme des retraites de 2023, 67 ans, ou probabilités de départ observées calibrées sur DREES, Études et Résultats n° 1097) ; besoin en consultations par âge selon les pondérations de l'accessibilité potentielle localisée (APL, DREES).</li>\
 <li>Territoires similaires : les plus proches par distance euclidienne entre profils centrés réduits.</li>\
 <li>Couleurs : palette d'Okabe et Ito (2008), lisible par les personnes daltoniennes.</li></ul>";

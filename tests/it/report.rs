@@ -193,7 +193,10 @@ fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() 
         let o = diagsante().args(&all).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
+    // A demo report first in the same folder: none of its files may stay beside the new one.
     let out = dir.path().join("out");
+    report("cpts-camargue-gardoise", &dir.path().join("cache"), &out);
+    assert!(out.join("projection.csv").exists() && out.join("graphiques/pyramide.png").exists());
     let o = diagsante()
         .args(["report", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .output()
@@ -211,4 +214,39 @@ fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() 
     assert!(html.contains("Autres indicateurs"));
     let svg = std::fs::read_to_string(out.join("graphiques/comparaison-acces-aux-soins.svg")).unwrap();
     assert!(!svg.contains("SYNTHÉTIQUES"));
+    assert!(!out.join("projection.csv").exists() && !out.join("peers.csv").exists(), "tables of the demo run left behind");
+    for entry in std::fs::read_dir(out.join("graphiques")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            assert!(!std::fs::read_to_string(&path).unwrap().contains("SYNTHÉTIQUES"), "{path:?} left from the demo run");
+        }
+    }
+    assert!(!out.join("graphiques/pyramide.png").exists());
+}
+
+/// The demo roster of a cache folder filled by a run.
+fn demo_roster(cache: &Path) -> polars::prelude::DataFrame {
+    let dir = std::fs::read_dir(cache).unwrap().next().expect("a demo folder").unwrap().path();
+    let file = std::fs::File::open(dir.join("roster.parquet")).unwrap();
+    use polars::prelude::SerReader;
+    polars::prelude::ParquetReader::new(file).finish().unwrap()
+}
+
+#[test]
+fn a_territory_with_one_or_two_gps_shows_neither_their_ages_nor_their_projection() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    // Fill the cache, then pick a commune of the demo roster with one or two GPs.
+    report("cls-aunis-atlantique", &cache, &dir.path().join("first"));
+    let counts = demo_roster(&cache).lazy().group_by([col("geo")]).agg([len().alias("n")]).filter(col("n").lt(lit(3))).collect().unwrap();
+    let commune = counts.column("geo").unwrap().str().unwrap().get(0).expect("a commune with 1 or 2 GPs").to_owned();
+    let territory = dir.path().join("small.toml");
+    std::fs::write(&territory, format!("name = \"Petit territoire\"\nkind = \"custom\"\ncommunes = [\"{commune}\"]\n")).unwrap();
+    let out = dir.path().join("small");
+    let html = report(territory.to_str().unwrap(), &cache, &out);
+    assert!(html.contains("ne sont pas diffusés (secret statistique)"), "{commune}");
+    assert!(!out.join("graphiques/ages-medecins.svg").exists());
+    assert!(!out.join("graphiques/projection-medecins.svg").exists());
+    assert!(html.contains("1 commune") && !html.contains("1 communes"));
 }
