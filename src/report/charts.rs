@@ -65,24 +65,26 @@ type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 const FONT: &str = "sans-serif";
 const TITLE_HEIGHT: u32 = 52;
+const MARK_HEIGHT: u32 = 28;
 const FOOT_HEIGHT: u32 = 34;
 
-/// Draw a chart of `height` SVG pixels: title, synthetic mark and source line around the
-/// body drawn by `body`.
+/// Draw a chart of `height` SVG pixels (plus a line for the synthetic mark): title, mark and
+/// source line around the body drawn by `body`.
 fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Result<String> {
     let mut svg = String::new();
     let drawn: Draw = (|| {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let header = if frame.synthetic { TITLE_HEIGHT + MARK_HEIGHT } else { TITLE_HEIGHT };
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height + header - TITLE_HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
-        let (top, rest) = root.split_vertically(TITLE_HEIGHT);
+        // The synthetic mark has a line of its own under the title: long titles never hide it.
+        let (top, rest) = root.split_vertically(header);
         let (main, foot) = rest.split_vertically(height - TITLE_HEIGHT - FOOT_HEIGHT);
         let left_top = Pos::new(HPos::Left, VPos::Top);
-        top.draw_text(&frame.title, &TextStyle::from((FONT, 20.0 * TEXT_SCALE).into_font().style(FontStyle::Bold)).pos(left_top), (16, 12))?;
+        let title = clip(&frame.title, 68);
+        top.draw_text(&title, &TextStyle::from((FONT, 20.0 * TEXT_SCALE).into_font().style(FontStyle::Bold)).pos(left_top), (16, 12))?;
         if frame.synthetic {
-            let mark = TextStyle::from((FONT, 15.0 * TEXT_SCALE).into_font().style(FontStyle::Bold))
-                .color(&palette::VERMILLION)
-                .pos(Pos::new(HPos::Right, VPos::Top));
-            top.draw_text("DONNÉES SYNTHÉTIQUES", &mark, (WIDTH as i32 - 16, 14))?;
+            let mark = TextStyle::from((FONT, 14.0 * TEXT_SCALE).into_font().style(FontStyle::Bold)).color(&palette::VERMILLION).pos(left_top);
+            top.draw_text("DONNÉES SYNTHÉTIQUES — ne décrivent pas le territoire réel", &mark, (16, TITLE_HEIGHT as i32 - 2))?;
         }
         foot.draw_text(&frame.source, &label_style(13).color(&palette::DARK).pos(left_top), (16, 6))?;
         body(&main)?;
@@ -587,6 +589,7 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
         for (panel, is_fte) in [(left, false), (right, true)] {
             let mut chart = ChartBuilder::on(&panel)
                 .margin(14)
+                .margin_right(32)
                 .caption(if is_fte { "Équivalents temps plein et besoin" } else { "Médecins généralistes en activité" }, (FONT, 16.0 * TEXT_SCALE))
                 .x_label_area_size(44)
                 .y_label_area_size(64)
