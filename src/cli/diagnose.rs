@@ -48,8 +48,11 @@ pub fn run(args: Diagnose) -> Result<()> {
             diagnose::diagnose(&t, &r, &facts, &indicators, DEMO_LABEL, None, true)?
         }
         Some(dir) => {
+            let bar = super::progress(0, "chargement des données");
             let data = crate::ingest::load::fact_table(Some(dir), &r)?;
-            diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?
+            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?;
+            bar.finish_and_clear();
+            d
         }
     };
     let mut df = d.frame()?;

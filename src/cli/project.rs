@@ -98,6 +98,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let t = Territory::find(&args.territory, &r)?;
     let scenarios = args.scenarios.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let units = crate::compare::diagnose::with_whole_communes(t.units.clone(), &r);
+    let bar = super::progress(0, "chargement des données et projection");
     let data = load::fact_table(args.data.as_deref(), &r)?;
     let roster = match (&args.roster_counts, &args.roster, &args.data) {
         (Some(file), _, _) => roster_from_counts(&TextTable::read(file, crate::ingest::Encoding::Auto)?, args.reference_year, &units)?,
@@ -139,6 +140,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let default_entries = args.entries_rate.map_or(EntryCount::PerYear(args.entries), EntryCount::Rate);
     let rows = territory::project(&gps, &pyramids, &scenarios, args.reference_year, args.horizon, default_entries, &assumptions);
     let mut df = territory::frame(&rows, &data.label)?;
+    bar.finish_and_clear();
     write_parquet_and_csv(&mut df, &args.out, "projection")?;
     let records: Vec<serde_json::Value> = rows
         .iter()
