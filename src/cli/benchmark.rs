@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::compare::benchmark::{self, Against, KINDS};
 use crate::error::Result;
-use crate::geo::{Referential, Territory};
+use crate::geo::Referential;
 use crate::indicators::catalogue;
 use crate::ingest::load;
 use crate::output::write_parquet_and_csv;
@@ -16,9 +16,8 @@ use crate::output::write_parquet_and_csv;
 /// Set a territory against all territories of a kind: rank, quintile, funnel plots, peers.
 #[derive(Debug, Args)]
 pub struct BenchmarkArgs {
-    /// Territory file (.toml) or shipped territory name.
-    #[arg(long)]
-    territory: String,
+    #[command(flatten)]
+    inputs: super::Inputs,
     /// What to compare with.
     #[arg(long, value_enum, default_value_t = Against::Epci)]
     against: Against,
@@ -28,12 +27,6 @@ pub struct BenchmarkArgs {
     /// Size of the peer group.
     #[arg(long, default_value_t = 10)]
     peers: usize,
-    /// Folder of ingested data (default: the synthetic demo data).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Indicator catalogue (default: the shipped one).
-    #[arg(long)]
-    catalogue: Option<PathBuf>,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -55,44 +48,27 @@ pub struct NationalArgs {
 
 pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let r = Referential::embedded()?;
-    let t = Territory::find(&args.territory, &r)?;
-    let indicators = catalogue::load(args.catalogue.as_deref())?;
+    let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
-    let load::Data { facts, label, .. } = load::fact_table(args.data.as_deref(), &r)?;
-    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.data.is_none())?;
+    let load::Data { facts, label, .. } = load::fact_table(args.inputs.data.as_deref(), &r)?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.inputs.data.is_none())?;
     bar.finish_and_clear();
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
     write_parquet_and_csv(&mut b.funnel_points, &args.out, "funnel-points")?;
     write_parquet_and_csv(&mut b.funnel_limits, &args.out, "funnel-limits")?;
     write_parquet_and_csv(&mut b.peers, &args.out, "peers")?;
     say!("{} — {label}", t.name);
-    let s = &b.summary;
-    let (labels, values, ranks, among, quintiles, peers, flags) = (
-        s.column("label")?.str()?,
-        s.column("value")?.f64()?,
-        s.column("rank")?.u32()?,
-        s.column("among")?.u32()?,
-        s.column("quintile")?.u32()?,
-        s.column("peers_value")?.f64()?,
-        s.column("comparison_peers_95")?.str()?,
-    );
     let num = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.1}"));
-    say!("  {:<70} {:>10} {:>9} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
-    for i in 0..s.height() {
-        let rank = match (ranks.get(i), among.get(i)) {
-            // `among` counts the other territories; the rank is among them and the territory.
-            (Some(r), Some(n)) => format!("{r}/{}", n + 1),
-            _ => "—".into(),
-        };
-        let q = quintiles.get(i).map_or("—".to_owned(), |q| q.to_string());
+    say!("  {:<70} {:>10} {:>11} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
+    for row in &b.ranks {
         say!(
-            "  {:<70} {:>10} {:>9} {:>3} {:>10}  {}",
-            labels.get(i).unwrap_or_default(),
-            num(values.get(i)),
-            rank,
-            q,
-            num(peers.get(i)),
-            flags.get(i).unwrap_or_default()
+            "  {:<70} {:>10} {:>11} {:>3} {:>10}  {}",
+            row.indicator.label,
+            num(row.value),
+            row.rank_text(),
+            row.quintile.map_or("—".to_owned(), |q| q.to_string()),
+            num(row.peers_value),
+            crate::compare::diagnose::french(row.against_peers[0])
         );
     }
     say!("écrit : {}", args.out.join("{benchmark,funnel-points,funnel-limits,peers}.{csv,parquet}").display());

@@ -7,8 +7,7 @@ use clap::Args;
 
 use crate::compare::diagnose;
 use crate::error::{Error, Result};
-use crate::geo::{Referential, Territory};
-use crate::indicators::catalogue;
+use crate::geo::Referential;
 use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
 use crate::ingest::demo_frames;
 use crate::output::{write_atomic, write_parquet_and_csv};
@@ -17,16 +16,8 @@ use crate::output::{write_atomic, write_parquet_and_csv};
 /// région and France.
 #[derive(Debug, Args)]
 pub struct Diagnose {
-    /// Territory file (.toml) or shipped territory name.
-    #[arg(long)]
-    territory: String,
-    /// Folder of ingested data (facts-*.parquet, roster.parquet from `diagsante ingest`);
-    /// the synthetic demo data if absent.
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Indicator catalogue (default: the shipped data/indicators.toml).
-    #[arg(long)]
-    catalogue: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: super::Inputs,
     /// Folder for diagnostic.parquet, diagnostic.csv (French Excel) and diagnostic.json.
     #[arg(long)]
     out: PathBuf,
@@ -34,12 +25,8 @@ pub struct Diagnose {
 
 pub fn run(args: Diagnose) -> Result<()> {
     let r = Referential::embedded()?;
-    let t = Territory::find(&args.territory, &r)?;
-    for w in &t.warnings {
-        eprintln!("warning: {w}");
-    }
-    let indicators = catalogue::load(args.catalogue.as_deref())?;
-    let d = match &args.data {
+    let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
+    let d = match &args.inputs.data {
         // The demo data: the territory's own rows and the cached département sums, instead of
         // the national facts.
         None => {

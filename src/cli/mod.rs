@@ -32,6 +32,33 @@ fn progress(len: u64, message: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// What a diagnostic is about and what it reads: the options `diagnose`, `benchmark` and
+/// `report` share.
+#[derive(Debug, clap::Args)]
+struct Inputs {
+    /// Territory file (.toml) or shipped territory name.
+    #[arg(long)]
+    territory: String,
+    /// Folder of ingested data (facts-*.parquet, roster.parquet from `diagsante ingest`);
+    /// the synthetic demo data if absent.
+    #[arg(long)]
+    data: Option<std::path::PathBuf>,
+    /// Indicator catalogue (default: the shipped data/indicators.toml).
+    #[arg(long)]
+    catalogue: Option<std::path::PathBuf>,
+}
+
+impl Inputs {
+    /// The territory (its warnings printed) and the catalogue.
+    fn territory_and_catalogue(&self, r: &crate::geo::Referential) -> Result<(crate::geo::Territory, Vec<crate::indicators::Indicator>)> {
+        let t = crate::geo::Territory::find(&self.territory, r)?;
+        for w in &t.warnings {
+            eprintln!("warning: {w}");
+        }
+        Ok((t, crate::indicators::catalogue::load(self.catalogue.as_deref())?))
+    }
+}
+
 mod benchmark;
 mod demo;
 mod diagnose;

@@ -16,16 +16,8 @@ use crate::report::{self, Sources, REPORT_FILE};
 /// PNG) and its tables.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Territory file (.toml) or shipped territory name.
-    #[arg(long)]
-    territory: String,
-    /// Folder of ingested data (facts-*.parquet, roster.parquet); the synthetic demo data if
-    /// absent.
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Indicator catalogue (default: the shipped data/indicators.toml).
-    #[arg(long)]
-    catalogue: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: super::Inputs,
     /// Output folder (rapport.html, graphiques/, tables).
     #[arg(long)]
     out: PathBuf,
@@ -44,13 +36,9 @@ const STEPS: u64 = 6;
 
 pub fn run_report(args: ReportArgs) -> Result<()> {
     let r = Referential::embedded()?;
-    let t = Territory::find(&args.territory, &r)?;
-    for w in &t.warnings {
-        eprintln!("warning: {w}");
-    }
-    let indicators = catalogue::load(args.catalogue.as_deref())?;
+    let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
     let bar = super::progress(STEPS + 1, "chargement des données");
-    let sources = Sources::load(args.data.as_deref(), &r)?;
+    let sources = Sources::load(args.inputs.data.as_deref(), &r)?;
     bar.inc(1);
     let written = report::write(&t, &r, &sources, &indicators, &args.out, &|step| {
         bar.set_message(step.to_owned());

@@ -180,9 +180,34 @@ pub enum Against {
     Peers,
 }
 
+/// One indicator of a benchmark: the territory's place in the set and against its peers.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub indicator: Indicator,
+    pub value: Option<f64>,
+    /// 1 for the highest value; out of `among + 1` (the territory and the others).
+    pub rank: Option<u32>,
+    /// How many other territories of the set have a value.
+    pub among: u32,
+    /// 1 = among the lowest 20 % of values, 5 = the highest.
+    pub quintile: Option<u32>,
+    /// The peers' pooled value, and the territory against it at 95 % and 99.8 %.
+    pub peers_value: Option<f64>,
+    pub against_peers: [Comparison; 2],
+}
+
+impl Ranked {
+    /// « 12 / 1 255 »-style rank, or « — ».
+    pub fn rank_text(&self) -> String {
+        self.rank.map_or("—".to_owned(), |r| format!("{r} / {}", self.among + 1))
+    }
+}
+
 /// The result of a benchmark.
 pub struct Benchmark {
-    /// One row per indicator: rank, quintile, peers' pooled value and comparison.
+    /// One row per indicator, in catalogue order.
+    pub ranks: Vec<Ranked>,
+    /// The same as a frame (`benchmark.csv`).
     pub summary: DataFrame,
     /// Funnel-plot points: every territory of the set × indicator, with significance.
     pub funnel_points: DataFrame,
@@ -276,13 +301,12 @@ pub fn benchmark(
     let peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, missing_means_zero, |_, _| {})?;
 
     // Summary: rank and quintile within the set, peers' pooled value and comparison.
-    let (mut id, mut label, mut value, mut rank, mut n, mut quintile, mut peer_value, mut p95, mut p998) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut ranks = Vec::with_capacity(indicators.len());
     let mut set_values = Vec::with_capacity(indicators.len());
     for (i, ind) in indicators.iter().enumerate() {
         let mine = national.values[i][territory].estimate.value;
         let others: Vec<f64> = (0..n_set).filter(|&g| !excluded[g]).filter_map(|g| national.values[i][g].estimate.value).collect();
-        let (r_, q) = match mine {
+        let (rank, quintile) = match mine {
             Some(v) if !others.is_empty() => {
                 let above = others.iter().filter(|&&o| o > v).count();
                 let below = others.iter().filter(|&&o| o < v).count();
@@ -292,32 +316,24 @@ pub fn benchmark(
             }
             _ => (None, None),
         };
-        id.push(ind.id.clone());
-        label.push(ind.label.clone());
-        value.push(mine);
-        rank.push(r_);
-        n.push(others.len() as u32);
-        quintile.push(q);
-        let pv = peers_values.values[i][1].estimate.value;
-        peer_value.push(pv);
-        let cmp = |l| match pv {
-            Some(p) if ind.method != Method::Count => french(compare(&peers_values.values[i][0].estimate, l, p, ind.polarity)),
-            _ => french(Comparison::NotCompared),
+        let peers_value = peers_values.values[i][1].estimate.value;
+        let against = |l| match peers_value {
+            Some(p) if ind.method != Method::Count => compare(&peers_values.values[i][0].estimate, l, p, ind.polarity),
+            _ => Comparison::NotCompared,
         };
-        p95.push(cmp(0));
-        p998.push(cmp(1));
+        ranks.push(Ranked { indicator: ind.clone(), value: mine, rank, among: others.len() as u32, quintile, peers_value, against_peers: [against(0), against(1)] });
         set_values.push(others);
     }
     let summary = DataFrame::new_infer_height(vec![
-        Column::new("indicator".into(), id),
-        Column::new("label".into(), label),
-        Column::new("value".into(), value),
-        Column::new("rank".into(), rank),
-        Column::new("among".into(), n),
-        Column::new("quintile".into(), quintile),
-        Column::new("peers_value".into(), peer_value),
-        Column::new("comparison_peers_95".into(), p95),
-        Column::new("comparison_peers_99_8".into(), p998),
+        Column::new("indicator".into(), ranks.iter().map(|r| r.indicator.id.clone()).collect::<Vec<_>>()),
+        Column::new("label".into(), ranks.iter().map(|r| r.indicator.label.clone()).collect::<Vec<_>>()),
+        Column::new("value".into(), ranks.iter().map(|r| r.value).collect::<Vec<_>>()),
+        Column::new("rank".into(), ranks.iter().map(|r| r.rank).collect::<Vec<_>>()),
+        Column::new("among".into(), ranks.iter().map(|r| r.among).collect::<Vec<_>>()),
+        Column::new("quintile".into(), ranks.iter().map(|r| r.quintile).collect::<Vec<_>>()),
+        Column::new("peers_value".into(), ranks.iter().map(|r| r.peers_value).collect::<Vec<_>>()),
+        Column::new("comparison_peers_95".into(), ranks.iter().map(|r| french(r.against_peers[0])).collect::<Vec<_>>()),
+        Column::new("comparison_peers_99_8".into(), ranks.iter().map(|r| french(r.against_peers[1])).collect::<Vec<_>>()),
     ])?;
     let (funnel_points, funnel_limits) = funnels(&national, indicators, &excluded, territory)?;
     let peers = DataFrame::new_infer_height(vec![
@@ -325,7 +341,7 @@ pub fn benchmark(
         Column::new("name".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.name.clone()).collect::<Vec<_>>()),
         Column::new("distance".into(), ranked.iter().map(|(_, d)| *d).collect::<Vec<_>>()),
     ])?;
-    Ok(Benchmark { summary, funnel_points, funnel_limits, peers, set_values })
+    Ok(Benchmark { ranks, summary, funnel_points, funnel_limits, peers, set_values })
 }
 
 /// Funnel-plot data of every indicator with a denominator: the set's territories and the

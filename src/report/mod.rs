@@ -648,7 +648,7 @@ fn page(
     h.push_str(&format!("<section id=\"territoires-similaires\"><h2>{}</h2>", sections[8].1));
     h.push_str(&figure("profil-epci"));
     match bench {
-        Ok(b) => h.push_str(&benchmark_html(b, &d.rows)?),
+        Ok(b) => h.push_str(&benchmark_html(b)?),
         Err(why) => h.push_str(&format!(
             "<p>Pas de comparaison aux EPCI avec ces données : le profil socio-démographique du territoire (structure d'âge, chômage, part de bénéficiaires de la C2S) n'y est pas complet.</p><p class=\"small\">Détail : {}</p>",
             esc(why)
@@ -681,9 +681,8 @@ fn page(
     Ok(h)
 }
 
-/// The peers and the ranks among the EPCI of France; `rows` give each indicator's method and
-/// unit.
-fn benchmark_html(b: &Benchmark, rows: &[Row]) -> Result<String> {
+/// The peers and the ranks among the EPCI of France.
+fn benchmark_html(b: &Benchmark) -> Result<String> {
     let mut h = String::new();
     let peers = &b.peers;
     let (codes, names, distances) = (peers.column("code")?.str()?, peers.column("name")?.str()?, peers.column("distance")?.f64()?);
@@ -695,33 +694,19 @@ fn benchmark_html(b: &Benchmark, rows: &[Row]) -> Result<String> {
         peers.height(),
         html::table(&["Code", "EPCI", "Distance"], &peer_rows)
     ));
-    let s = &b.summary;
-    let (ids, labels, values, ranks, among, quint, pv, p95) = (
-        s.column("indicator")?.str()?,
-        s.column("label")?.str()?,
-        s.column("value")?.f64()?,
-        s.column("rank")?.u32()?,
-        s.column("among")?.u32()?,
-        s.column("quintile")?.u32()?,
-        s.column("peers_value")?.f64()?,
-        s.column("comparison_peers_95")?.str()?,
-    );
-    let bench_rows: Vec<Vec<String>> = (0..s.height())
-        .map(|i| {
-            let ind = rows.iter().map(|r| &r.indicator).find(|ind| Some(ind.id.as_str()) == ids.get(i));
-            let (method, unit) = ind.map_or((Method::Proportion, ""), |ind| (ind.method, ind.unit.as_str()));
-            let shown = |v: Option<f64>| v.map_or("—".into(), |v| html::value(Some(v), method, unit, None));
+    let bench_rows: Vec<Vec<String>> = b
+        .ranks
+        .iter()
+        .map(|row| {
+            let ind = &row.indicator;
+            let shown = |v: Option<f64>| v.map_or("—".into(), |v| html::value(Some(v), ind.method, &ind.unit, None));
             vec![
-                esc(labels.get(i).unwrap_or_default()),
-                shown(values.get(i)),
-                match (ranks.get(i), among.get(i)) {
-                    // `among` counts the other territories.
-                    (Some(r), Some(n)) => format!("{r} / {}", n + 1),
-                    _ => "—".into(),
-                },
-                quint.get(i).map_or("—".into(), |q| q.to_string()),
-                shown(pv.get(i)),
-                esc(p95.get(i).unwrap_or_default()),
+                esc(&ind.label),
+                shown(row.value),
+                row.rank_text(),
+                row.quintile.map_or("—".into(), |q| q.to_string()),
+                shown(row.peers_value),
+                html::dot(row.against_peers[0], row.against_peers[1]) + " " + crate::compare::diagnose::french(row.against_peers[0]),
             ]
         })
         .collect();
