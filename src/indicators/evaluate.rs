@@ -46,6 +46,48 @@ pub struct Aggregated {
     pub missing_means_zero: bool,
 }
 
+/// The index of each age band (`age_min`, `age_max`) met, by direct addressing: ages up to
+/// [`BandIndex::AGES`] (older or open ends share the last slot, then a map).
+#[derive(Default)]
+struct BandIndex {
+    table: Vec<u32>,
+    other: HashMap<(Option<u32>, Option<u32>), usize>,
+}
+
+impl BandIndex {
+    const AGES: usize = 128;
+
+    fn slot(band: (Option<u32>, Option<u32>)) -> Option<usize> {
+        let age = |a: Option<u32>| match a {
+            None => Some(Self::AGES),
+            Some(a) if (a as usize) < Self::AGES => Some(a as usize),
+            Some(_) => None,
+        };
+        Some(age(band.0)? * (Self::AGES + 1) + age(band.1)?)
+    }
+
+    fn get(&self, band: (Option<u32>, Option<u32>)) -> Option<usize> {
+        match Self::slot(band) {
+            Some(k) => self.table.get(k).and_then(|&i| (i != u32::MAX).then_some(i as usize)),
+            None => self.other.get(&band).copied(),
+        }
+    }
+
+    fn insert(&mut self, band: (Option<u32>, Option<u32>), index: usize) {
+        match Self::slot(band) {
+            Some(k) => {
+                if self.table.is_empty() {
+                    self.table = vec![u32::MAX; (Self::AGES + 1) * (Self::AGES + 1)];
+                }
+                self.table[k] = index as u32;
+            }
+            None => {
+                self.other.insert(band, index);
+            }
+        }
+    }
+}
+
 /// Sum the facts of every geography: `facts` needs `geo, measure, sex, age_min, age_max,
 /// value`. A suppressed (empty) value makes its sum empty. Geographies may overlap (a
 /// territory inside its département inside France).
@@ -83,14 +125,15 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let mut measures: Vec<String> = Vec::new();
     let mut measure_index: HashMap<String, usize> = HashMap::new();
     let mut bands: Vec<(Option<u32>, Option<u32>)> = Vec::new();
-    let mut band_index: HashMap<(Option<u32>, Option<u32>), usize> = HashMap::new();
+    // Bands are few and ages small: a direct table instead of hashing every row.
+    let mut band_index = BandIndex::default();
     for m in measure.unique()?.iter().flatten() {
         measure_index.insert(m.to_owned(), measures.len());
         measures.push(m.to_owned());
     }
     for band in age_min.iter().zip(age_max.iter()) {
-        if let std::collections::hash_map::Entry::Vacant(e) = band_index.entry(band) {
-            e.insert(bands.len());
+        if band_index.get(band).is_none() {
+            band_index.insert(band, bands.len());
             bands.push(band);
         }
     }
@@ -116,7 +159,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             last_measure = (m, measure_index.get(m).copied().unwrap_or(0));
         }
         if last_band.1 == usize::MAX || last_band.0 != band {
-            last_band = (band, band_index.get(&band).copied().unwrap_or(0));
+            last_band = (band, band_index.get(band).unwrap_or(0));
         }
         let sx = sx.unwrap_or_default();
         if last_sex.1 == usize::MAX || last_sex.0 != sx {
@@ -163,8 +206,9 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         }
     }
     // Coverage is counted over base units: Paris, Lyon and Marseille as a whole (added to
-    // geographies holding all their arrondissements) are an alternative, not a unit.
-    let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
+    // geographies holding all their arrondissements) are an alternative, not a unit. Counted
+    // densely per (geography, measure), then keyed by name.
+    let mut covered = vec![0usize; geographies.len() * nm];
     let mut units = vec![0usize; geographies.len()];
     let mut code_of = vec![""; unit_geos.len()];
     for (code, &i) in &unit_index {
@@ -172,22 +216,23 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     }
     for (u, geos) in unit_geos.iter().enumerate() {
         // A city given whole covers its arrondissements (all in the geography, by construction).
-        if let Some(&(_, arrondissements)) = WHOLE_CITIES.iter().find(|(c, _)| *c == code_of[u]) {
-            for &g in geos {
-                for (m, name) in measures.iter().enumerate() {
-                    if seen[u * nm + m] {
-                        *coverage.entry((g as usize, name.clone())).or_default() += arrondissements;
-                    }
+        let whole = WHOLE_CITIES.iter().find(|(c, _)| *c == code_of[u]).map(|&(_, arrondissements)| arrondissements);
+        for &g in geos {
+            if whole.is_none() {
+                units[g as usize] += 1;
+            }
+            for m in 0..nm {
+                if seen[u * nm + m] {
+                    covered[g as usize * nm + m] += whole.unwrap_or(1);
                 }
             }
-            continue;
         }
-        for &g in geos {
-            units[g as usize] += 1;
-            for (m, name) in measures.iter().enumerate() {
-                if seen[u * nm + m] {
-                    *coverage.entry((g as usize, name.clone())).or_default() += 1;
-                }
+    }
+    let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
+    for g in 0..geographies.len() {
+        for (m, name) in measures.iter().enumerate() {
+            if covered[g * nm + m] > 0 {
+                coverage.insert((g, name.clone()), covered[g * nm + m]);
             }
         }
     }
@@ -441,6 +486,20 @@ fn suppress(indicator: &Indicator, v: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_index_holds_small_ages_open_ends_and_odd_ones() {
+        let mut b = BandIndex::default();
+        let bands = [(Some(0), Some(0)), (Some(1), Some(4)), (Some(95), None), (None, None), (Some(200), Some(210)), (None, Some(14))];
+        for (i, &band) in bands.iter().enumerate() {
+            assert_eq!(b.get(band), None);
+            b.insert(band, i);
+        }
+        for (i, &band) in bands.iter().enumerate() {
+            assert_eq!(b.get(band), Some(i), "{band:?}");
+        }
+        assert_eq!(b.get((Some(1), Some(3))), None);
+    }
 
     #[test]
     fn data_bands_map_to_standard_and_life_table_bands() {
