@@ -367,7 +367,7 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
             Method::Icm => funnel::ratio_funnel(&x, &d),
             Method::CrudeRate => funnel::rate_funnel(&x, &v, ind.multiplier, false),
             Method::Dsr => funnel::rate_funnel(&x, &v, ind.multiplier, true),
-            Method::Count | Method::LifeExpectancy => continue,
+            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth => continue,
         };
         let Ok(result) = result else { continue };
         // A ratio funnel is drawn as O/E; the ICM is O/E × 100.

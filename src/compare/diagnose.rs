@@ -42,6 +42,8 @@ impl Row {
         match self.indicator.method {
             Method::Count => "",
             Method::LifeExpectancy => "ans",
+            // A growth rate's difference is in points of % a year.
+            Method::AnnualGrowth => "points",
             _ if self.indicator.unit == "%" => "points",
             _ => "%",
         }

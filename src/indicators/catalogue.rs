@@ -25,6 +25,9 @@ pub enum Method {
     /// Indirectly standardised mortality ratio against France, France = 100.
     Icm,
     LifeExpectancy,
+    /// Mean annual growth between the years of the denominator (before) and the numerator
+    /// (now), from counts without sampling error (census populations): no interval.
+    AnnualGrowth,
 }
 
 /// A selection of the fact table: a measure, optionally one sex and an age range.
@@ -164,6 +167,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
             };
             let multiplier = r.multiplier.unwrap_or(match r.method {
                 Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy => 1.0,
+                Method::AnnualGrowth => 100.0,
                 Method::CrudeRate | Method::Dsr => 100_000.0,
             });
             if !(multiplier.is_finite() && multiplier > 0.0) {

@@ -44,6 +44,35 @@ pub struct Aggregated {
     /// out) rather than "not given" (a real file that lacks communes): in the latter case the
     /// values say how many units had no data.
     pub missing_means_zero: bool,
+    /// The year of each measure (its latest, when the facts have a `year` column): the
+    /// period of an annual growth rate.
+    pub years: HashMap<String, i32>,
+}
+
+/// The latest year of each measure, from the facts' optional `year` column (rows come
+/// grouped by measure: one comparison a row, a map update when the measure changes).
+fn measure_years(facts: &DataFrame) -> Result<HashMap<String, i32>> {
+    let mut years: HashMap<String, i32> = HashMap::new();
+    let Ok(year) = facts.column("year") else { return Ok(years) };
+    let year = year.cast(&DataType::Int32)?;
+    let mut last: (&str, Option<i32>) = ("", None);
+    let flush = |m: &str, y: Option<i32>, years: &mut HashMap<String, i32>| {
+        if let Some(y) = y {
+            let e = years.entry(m.to_owned()).or_insert(y);
+            *e = (*e).max(y);
+        }
+    };
+    for (m, y) in facts.column("measure")?.str()?.iter().zip(year.i32()?.iter()) {
+        let m = m.unwrap_or_default();
+        if m != last.0 {
+            flush(last.0, last.1, &mut years);
+            last = (m, y);
+        } else if y > last.1 {
+            last.1 = y;
+        }
+    }
+    flush(last.0, last.1, &mut years);
+    Ok(years)
 }
 
 /// The index of each age band (`age_min`, `age_max`) met, by direct addressing: ages up to
@@ -118,6 +147,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
     let value = facts.column("value")?.cast(&DataType::Float64)?;
     let value = value.f64()?;
+    let years = measure_years(facts)?;
 
     // First pass: intern the measures and age bands. Second pass: add each row into its
     // geographies' cells. Columns are walked with iterators (random access into chunked
@@ -236,7 +266,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             }
         }
     }
-    Ok(Aggregated { cells, grid, units, coverage, missing_means_zero: false })
+    Ok(Aggregated { cells, grid, units, coverage, missing_means_zero: false, years })
 }
 
 impl Aggregated {
@@ -430,6 +460,16 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
                 .map(|r| Value { count: Some(r.observed), denominator: Some(r.expected), estimate: r.estimate })
                 .map_err(|e| e.to_string())
         })(),
+        Method::AnnualGrowth => (|| {
+            let now = agg.total(geo, &indicator.numerator)?;
+            let term = den.ok_or("pas de dénominateur")?;
+            let before = agg.total(geo, term)?;
+            let year = |m: &str| agg.years.get(m).copied().ok_or_else(|| format!("année de «{m}» inconnue"));
+            let (y1, y0) = (year(&indicator.numerator.measure)?, year(&term.measure)?);
+            stats::rate::annual_growth(now, before, y1 - y0, indicator.multiplier, levels.len())
+                .map(|estimate| Value { count: Some(now), denominator: Some(before), estimate })
+                .map_err(|e| e.to_string())
+        })(),
         Method::LifeExpectancy => (|| {
             let d = agg.by_band(geo, &indicator.numerator, 20, life_band)?;
             let p = agg.by_band(geo, den.ok_or("pas de dénominateur")?, 20, life_band)?;
@@ -442,6 +482,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
         })(),
     };
     let method = match indicator.method {
+        Method::AnnualGrowth => stats::Method::Exact,
         Method::Proportion => stats::Method::Wilson,
         Method::Dsr => stats::Method::Dobson,
         Method::LifeExpectancy => stats::Method::Chiang,

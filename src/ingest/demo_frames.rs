@@ -34,9 +34,50 @@ pub fn demo_communes(r: &Referential) -> Vec<DemoCommune> {
 }
 
 /// Generate the dataset (zero counts omitted: a missing row of a measure other than
-/// `population` means 0).
+/// `population` means 0), with each commune's population [`BASE_GAP`] years earlier.
 pub fn generate(r: &Referential, seed: u64) -> DemoData {
-    demo::generate_with_options(&demo_communes(r), seed, &DemoOptions { omit_zero_counts: true })
+    let communes = demo_communes(r);
+    let mut data = demo::generate_with_options(&communes, seed, &DemoOptions { omit_zero_counts: true });
+    data.facts.extend(communes.iter().map(|c| base_population(c, seed)));
+    data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
+    data
+}
+
+/// Years between `population_base` and `population`: six, as between the two censuses of an
+/// INSEE evolution base (P21_POP and P15_POP).
+pub const BASE_GAP: i32 = 6;
+
+/// A commune's population [`BASE_GAP`] years before the demo year (`population_base`, all
+/// sexes and ages), for the annual growth rate: growth around France's +0.3 % a year (INSEE,
+/// 2015-2021), wider in small communes (sd from 0.4 to 1.2 points), clamped to −3 / +4 %.
+/// Drawn from a hash of the seed and the code: the generator's other draws are unchanged.
+fn base_population(c: &DemoCommune, seed: u64) -> demo::Fact {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in c.code.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    // Two uniforms from splitmix64, then Box–Muller.
+    let mut next = || {
+        h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = h;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (u1, u2) = (next().max(1e-12), next());
+    let normal = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    let n = c.population as f64;
+    let sd = 0.004 + 0.008 * 5000.0 / (5000.0 + n);
+    let g = (0.003 + sd * normal).clamp(-0.03, 0.04);
+    demo::Fact {
+        geo: c.code.clone(),
+        year: demo::DEMO_YEAR - BASE_GAP,
+        measure: "population_base",
+        sex: crate::ingest::Sex::All,
+        age_min: None,
+        age_max: None,
+        value: (n / (1.0 + g).powi(BASE_GAP)).round(),
+    }
 }
 
 /// The canonical fact table of the demo data (see [`crate::ingest::facts`]).
@@ -107,7 +148,7 @@ fn generator_fingerprint() -> u64 {
 
 /// The demo facts (GP roster as `gp` facts) summed by département.
 pub fn departement_aggregates(facts: &DataFrame, roster: &DataFrame, r: &Referential) -> Result<DataFrame> {
-    let columns = ["geo", "measure", "sex", "age_min", "age_max", "value"];
+    let columns = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
     let gp = crate::ingest::load::roster_facts(roster, demo::DEMO_YEAR)?;
     let all = facts.select(columns)?.vstack(&gp.select(columns)?)?;
     let units: Vec<&crate::geo::Unit> = r.units().iter().collect();
@@ -118,9 +159,9 @@ pub fn departement_aggregates(facts: &DataFrame, roster: &DataFrame, r: &Referen
     Ok(all
         .lazy()
         .join(mapping.lazy(), [col("geo")], [col("geo")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("dep"), col("measure"), col("sex"), col("age_min"), col("age_max")])
+        .group_by([col("dep"), col("year"), col("measure"), col("sex"), col("age_min"), col("age_max")])
         .agg([col("value").sum()])
-        .select([col("dep").alias("geo"), col("measure"), col("sex"), col("age_min"), col("age_max"), col("value")])
+        .select([col("dep").alias("geo"), col("year"), col("measure"), col("sex"), col("age_min"), col("age_max"), col("value")])
         .sort(["geo", "measure", "sex"], SortMultipleOptions::default())
         .collect()?)
 }
@@ -134,7 +175,7 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
         write_parquet(&mut departement_aggregates(&facts, &roster, r)?, &dir.join(DEPARTEMENTS_FILE))?;
     }
     let wanted = Series::new("units".into(), units.to_vec());
-    let columns = [col("geo"), col("measure"), col("sex"), col("age_min"), col("age_max"), col("value")];
+    let columns = [col("geo"), col("year"), col("measure"), col("sex"), col("age_min"), col("age_max"), col("value")];
     let scan = |file: &str| -> Result<LazyFrame> {
         Ok(LazyFrame::scan_parquet(PlRefPath::from(dir.join(file).display().to_string().as_str()), ScanArgsParquet::default())?)
     };
@@ -142,7 +183,7 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
     let roster = scan(ROSTER_FILE)?.filter(col("geo").is_in(lit(wanted).implode(false), false)).collect()?;
     let gp = crate::ingest::load::roster_facts(&roster, demo::DEMO_YEAR)?;
     let gp = gp.lazy().select(columns).collect()?;
-    let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
+    let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
     Ok(own.vstack(&gp)?.vstack(&deps)?)
 }
 

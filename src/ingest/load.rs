@@ -2,6 +2,7 @@
 //! files `diagsante ingest` wrote into a folder (each measure at its latest year); the GP
 //! roster joins it as `gp` facts.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -21,7 +22,7 @@ pub struct Data {
     /// Indicators published already computed (Rezone exports), if the folder has any.
     pub published: Option<DataFrame>,
     /// The year each measure is read at (its latest), for the sources a report cites.
-    pub years: std::collections::BTreeMap<String, i32>,
+    pub years: BTreeMap<String, i32>,
 }
 
 /// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
@@ -68,35 +69,55 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
         }
     };
     let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
-    // Each measure at its latest year: an INSEE base gives P21_POP and P15_POP side by side,
-    // and the indicators must not add two censuses together.
-    let latest = facts
-        .clone()
-        .lazy()
-        .group_by([col("measure")])
-        .agg([col("year").max().alias("latest")])
-        .collect()?;
-    let mut years: std::collections::BTreeMap<String, i32> = latest
-        .column("measure")?
-        .str()?
-        .iter()
-        .zip(latest.column("latest")?.cast(&DataType::Int32)?.i32()?.iter())
-        .filter_map(|(m, y)| Some((m?.to_owned(), y?)))
-        .collect();
-    let facts = facts
-        .lazy()
-        .join(latest.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
-        .filter(col("year").eq(col("latest")))
-        .collect()?;
-    let mut facts = facts.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
+    let (mut facts, mut years) = by_period(facts)?;
     if let Some(roster) = roster {
         let gp = roster_facts(&roster, year)?;
         years.insert("gp".into(), year);
         years.insert("gp_by_age".into(), year);
-        let gp = gp.select(["geo", "measure", "sex", "age_min", "age_max", "value"])?;
-        facts = facts.vstack(&gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?)?;
+        let gp = gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?;
+        facts = facts.vstack(&gp.select(COLUMNS)?)?;
     }
     Ok(Data { facts, label, published, years })
+}
+
+/// The columns of the fact table the diagnostics read.
+const COLUMNS: [&str; 7] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
+
+/// Each measure at its latest year (an INSEE base gives P21_POP and P15_POP side by side, and
+/// the indicators must not add two censuses together); the earliest year of a measure given
+/// for several is kept too, as `<measure>_base` (the start of a growth rate), unless the data
+/// names such a measure itself. Returns the facts and the year of each measure.
+pub fn by_period(facts: DataFrame) -> Result<(DataFrame, BTreeMap<String, i32>)> {
+    let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).collect()?;
+    let spans = facts
+        .clone()
+        .lazy()
+        .group_by([col("measure")])
+        .agg([col("year").max().alias("latest"), col("year").min().alias("earliest")])
+        .collect()?;
+    let names: Vec<String> = spans.column("measure")?.str()?.iter().map(|m| m.unwrap_or_default().to_owned()).collect();
+    let (latest, earliest) = (spans.column("latest")?.i32()?, spans.column("earliest")?.i32()?);
+    let mut years = BTreeMap::new();
+    let mut based = Vec::new();
+    for (i, m) in names.iter().enumerate() {
+        let (Some(l), Some(e)) = (latest.get(i), earliest.get(i)) else { continue };
+        years.insert(m.clone(), l);
+        let base = format!("{m}_base");
+        if e < l && !names.contains(&base) {
+            years.insert(base, e);
+            based.push(m.clone());
+        }
+    }
+    let joined = facts.lazy().join(spans.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner));
+    let now = joined.clone().filter(col("year").eq(col("latest"))).select(COLUMNS.map(col)).collect()?;
+    let based = Series::new("based".into(), based);
+    let mut before = joined
+        .filter(col("year").eq(col("earliest")).and(col("year").lt(col("latest"))).and(col("measure").is_in(lit(based).implode(false), false)))
+        .select(COLUMNS.map(col))
+        .collect()?;
+    let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
+    before.replace("measure", Column::new("measure".into(), renamed))?;
+    Ok((now.vstack(&before)?, years))
 }
 
 /// The GP roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
@@ -122,6 +143,7 @@ pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
     let n = g.len();
     Ok(DataFrame::new_infer_height(vec![
         Column::new("geo".into(), g),
+        Column::new("year".into(), vec![year; n]),
         Column::new("measure".into(), m),
         Column::new("sex".into(), vec!["all"; n]),
         Column::new("age_min".into(), a.clone()),

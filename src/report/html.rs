@@ -42,11 +42,14 @@ pub fn number(v: f64, decimals: usize) -> String {
 }
 
 /// Decimals to show for an indicator's values: none for whole counts, indices and values of
-/// 100 or more, one otherwise (published values such as 12.3 % included).
+/// 100 or more, two for growth rates, one otherwise (published values such as 12.3 %
+/// included).
 pub fn decimals(method: Method, v: f64) -> usize {
     match method {
         Method::Count if v.fract() == 0.0 => 0,
         Method::Icm => 0,
+        // Growth rates are small: +0,66 % a year, as the diagnostics quote them.
+        Method::AnnualGrowth => 2,
         _ if v.abs() >= 100.0 => 0,
         _ => 1,
     }

@@ -137,7 +137,8 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
         let items: Vec<charts::Compared> = diagnosis
             .rows
             .iter()
-            .filter(|row| row.indicator.theme == theme && row.indicator.method != Method::Count)
+            // Indices of a growth rate (around 0) would mean nothing.
+            .filter(|row| row.indicator.theme == theme && !matches!(row.indicator.method, Method::Count | Method::AnnualGrowth))
             .filter_map(|row| {
                 let e = &row.territory.estimate;
                 Some(charts::Compared {
@@ -551,13 +552,16 @@ fn page(
     if let Some(note) = &d.comparator_note {
         h.push_str(&format!("<p class=\"small\">{}</p>", esc(note)));
     }
+    let growth = d.rows.iter().find(|r| r.indicator.method == Method::AnnualGrowth).and_then(|r| {
+        let base = &r.indicator.denominator.as_ref()?.measure;
+        let (y0, y1) = (sources.data.years.get(base)?, sources.data.years.get(&r.indicator.numerator.measure)?);
+        let v = r.territory.estimate.value?;
+        let fr = r.comparators[2].estimate.value.map_or(String::new(), |f| format!(" (France : {} % par an)", html::number(f, 2)));
+        Some(format!("Évolution annuelle moyenne de la population de {y0} à {y1} : <strong>{}{} % par an</strong>{fr}.", if v > 0.0 { "+" } else { "" }, html::number(v, 2)))
+    });
     h.push_str(&format!(
-        "<p class=\"small\">Évolution annuelle de la population et densité : {}.</p>",
-        if sources.data.years.get("population").is_some() {
-            "non calculées ici — les données chargées donnent une seule année de population, et le référentiel des communes ne porte pas leur surface"
-        } else {
-            "non calculées — pas de population dans les données"
-        }
+        "<p>{} <span class=\"small\">Densité : non calculée, le référentiel des communes ne portant pas leur surface.</span></p>",
+        growth.unwrap_or_else(|| "Évolution de la population : non calculée, les données chargées n'ayant qu'une année de population.".into())
     ));
     let mut list: Vec<Vec<String>> = communes
         .iter()

@@ -38,9 +38,49 @@ pub fn crude_rate(x: f64, n: f64, multiplier: f64, levels: &[f64]) -> Result<Est
     Ok(Estimate { value: Some(x / n * multiplier), limits, method, note: None })
 }
 
+/// Mean annual growth rate between a count `before` and a count `now` taken `years` apart:
+/// `((now / before)^(1 / years) − 1) × multiplier` (× 100: % a year). The counts are census
+/// populations, without sampling error: no interval (the limits are left empty, one per
+/// level), as in INSEE's publications.
+///
+/// Source: INSEE, définition « taux de variation annuel moyen » (the geometric mean of the
+/// yearly growth factors), as in the « dossiers complets » (évolution de la population).
+pub fn annual_growth(now: f64, before: f64, years: i32, multiplier: f64, levels: usize) -> Result<Estimate, StatsError> {
+    validate_multiplier(multiplier)?;
+    let now = finite("count", now)?;
+    let before = finite("earlier count", before)?;
+    if before <= 0.0 {
+        return Err(StatsError::NonPositiveDenominator(before));
+    }
+    if now < 0.0 {
+        return Err(StatsError::NegativeCount(now));
+    }
+    if years <= 0 {
+        return Err(StatsError::Invalid(format!("a growth rate needs two years apart (got {years} years between them)")));
+    }
+    let value = ((now / before).powf(1.0 / f64::from(years)) - 1.0) * multiplier;
+    Ok(Estimate { value: Some(value), limits: vec![None; levels], method: Method::Exact, note: None })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annual_growth_is_the_geometric_mean_of_yearly_factors() {
+        // 100 → 121 in two years: +10 % a year, not the 10.5 % of an arithmetic mean.
+        let e = annual_growth(121.0, 100.0, 2, 100.0, 2).unwrap();
+        assert!((e.value.unwrap() - 10.0).abs() < 1e-12);
+        assert_eq!(e.limits, vec![None, None]);
+        // Decline: 1,000 → 900 in 6 years: (0.9)^(1/6) − 1 = −1.7407 %.
+        let d = annual_growth(900.0, 1000.0, 6, 100.0, 1).unwrap().value.unwrap();
+        assert!((d - (-1.740_680)).abs() < 1e-5, "{d}");
+        assert_eq!(annual_growth(500.0, 500.0, 6, 100.0, 1).unwrap().value, Some(0.0));
+        // Edge cases: no earlier population, no period, a town gone empty.
+        assert!(annual_growth(10.0, 0.0, 6, 100.0, 1).is_err());
+        assert!(annual_growth(10.0, 10.0, 0, 100.0, 1).is_err());
+        assert_eq!(annual_growth(0.0, 10.0, 6, 100.0, 1).unwrap().value, Some(-100.0));
+    }
     use crate::stats::Limits;
     use proptest::prelude::*;
 

@@ -65,6 +65,13 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     assert!((got["limits_95_99_8"][1][0].as_f64().unwrap() - limits.lower).abs() < 1e-9);
     assert_eq!(d["comparators"]["departement"], "30 Gard");
 
+    // The annual growth: the demo's population six years earlier, summed by hand.
+    let base = hand_sum(&facts, "population_base", &t.units);
+    let growth = indicator(&d, "croissance_population");
+    let expected = 100.0 * ((54_291.0 / base).powf(1.0 / 6.0) - 1.0);
+    assert!((growth["value"].as_f64().unwrap() - expected).abs() < 1e-9, "{growth}");
+    assert!(growth["comparators"]["france"]["comparison_95"] == "", "a census count has no interval to compare");
+
     // The standardised mortality, recomputed here from the facts: Dobson's DSR on ESP 2013
     // (0 and 1-4 merged into 0-4, 90-94 and 95+ into 90+), and the ICM against France.
     let by_band = |measure: &str, units: Option<&[String]>| -> Vec<f64> {

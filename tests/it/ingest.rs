@@ -214,4 +214,10 @@ fn two_censuses_in_one_base_are_not_added_together() {
     // 2021 only: 8,699 + 6,100, not the 2015 figures on top.
     assert_eq!(get("population")["value"].as_f64(), Some(14_799.0));
     assert!((get("part_65_plus")["value"].as_f64().unwrap() - 100.0 * 3_500.0 / 14_799.0).abs() < 1e-9);
+    // The 2015 census is the start of the growth rate: (14,799 / 14,400)^(1/6) − 1 a year.
+    let growth = get("croissance_population");
+    let expected = 100.0 * ((14_799.0f64 / 14_400.0).powf(1.0 / 6.0) - 1.0);
+    assert!((growth["value"].as_f64().unwrap() - expected).abs() < 1e-9, "{growth}");
+    assert_eq!(growth["count"].as_f64(), Some(14_799.0));
+    assert_eq!(growth["difference_unit"], "points");
 }
