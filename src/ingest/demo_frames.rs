@@ -38,9 +38,22 @@ pub fn demo_communes(r: &Referential) -> Vec<DemoCommune> {
 pub fn generate(r: &Referential, seed: u64) -> DemoData {
     let communes = demo_communes(r);
     let mut data = demo::generate_with_options(&communes, seed, &DemoOptions { omit_zero_counts: true });
+    data.facts = data.facts.into_iter().flat_map(split_15_19).collect();
     data.facts.extend(communes.iter().map(|c| base_population(c, seed)));
     data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
     data
+}
+
+/// The population's 15-19 band as 15-17 and 18-19 (three fifths and two fifths, rounded), so
+/// that the shares of the 0-17 and the 18-39 that the diagnostics quote can be computed; the
+/// other measures keep 15-19 (the standardisations group bands that nest in theirs).
+fn split_15_19(f: demo::Fact) -> Vec<demo::Fact> {
+    if f.measure != "population" || f.age_min != Some(15) || f.age_max != Some(19) {
+        return vec![f];
+    }
+    let young = (f.value * 0.6).round();
+    let older = demo::Fact { age_min: Some(18), age_max: Some(19), value: f.value - young, ..f.clone() };
+    vec![demo::Fact { age_max: Some(17), value: young, ..f }, older]
 }
 
 /// Years between `population_base` and `population`: six, as between the two censuses of an

@@ -172,15 +172,27 @@ pub fn pyramids(facts: &DataFrame, territory: Geography, france: Geography) -> R
         let pop = agg.breakdown(0, "population", sex);
         let fr_pop = agg.breakdown(1, "population", sex);
         let fr_deaths = agg.breakdown(1, "deaths_all_causes", sex);
+        // France's death rate of the deaths band holding each population band (population
+        // bands may be finer: 15-17 and 18-19 inside 15-19).
+        let inside = |a: u32, z: Option<u32>, outer: (Option<u32>, Option<u32>)| {
+            outer.0.is_some_and(|oa| oa <= a) && match (z, outer.1) {
+                (_, None) => true,
+                (Some(z), Some(oz)) => z <= oz,
+                (None, Some(_)) => false,
+            }
+        };
         let mut bands: Vec<Band> = pop
             .iter()
             .filter_map(|&(a, z, v)| {
                 let start = a?;
-                let rate = |cells: &[(Option<u32>, Option<u32>, Option<f64>)]| cells.iter().find(|c| c.0 == a && c.1 == z).and_then(|c| c.2);
-                let death_rate = match (rate(&fr_deaths), rate(&fr_pop)) {
-                    (Some(d), Some(p)) if p > 0.0 => (d / p).min(1.0),
-                    _ => 0.0,
-                };
+                let death_rate = fr_deaths
+                    .iter()
+                    .find(|d| inside(start, z, (d.0, d.1)))
+                    .and_then(|d| {
+                        let people: f64 = fr_pop.iter().filter(|p| p.0.is_some_and(|pa| inside(pa, p.1, (d.0, d.1)))).filter_map(|p| p.2).sum();
+                        Some((d.2? / people).min(1.0)).filter(|r| r.is_finite())
+                    })
+                    .unwrap_or(0.0);
                 Some(Band { start, end: z, people: v.unwrap_or(0.0), death_rate })
             })
             .collect();

@@ -72,6 +72,25 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     assert!((growth["value"].as_f64().unwrap() - expected).abs() < 1e-9, "{growth}");
     assert!(growth["comparators"]["france"]["comparison_95"] == "", "a census count has no interval to compare");
 
+    // The 0-17 and the 18-39 (the demo's 15-19 band comes as 15-17 and 18-19).
+    let banded = |lo: u32, hi: u32| -> f64 {
+        let units = Series::new("u".into(), t.units.clone());
+        let df = facts
+            .clone()
+            .lazy()
+            .filter(col("measure").eq(lit("population")).and(col("geo").is_in(lit(units).implode(false), false)))
+            .filter(col("age_min").gt_eq(lit(lo)).and(col("age_max").lt_eq(lit(hi))))
+            .select([col("value").sum()])
+            .collect()
+            .unwrap();
+        df.column("value").unwrap().f64().unwrap().get(0).unwrap()
+    };
+    for (id, lo, hi) in [("part_0_17", 0, 17), ("part_18_39", 18, 39)] {
+        let expected = 100.0 * banded(lo, hi) / 54_291.0;
+        let got = indicator(&d, id)["value"].as_f64().unwrap();
+        assert!((got - expected).abs() < 1e-9, "{id}: {got} vs {expected}");
+    }
+
     // The standardised mortality, recomputed here from the facts: Dobson's DSR on ESP 2013
     // (0 and 1-4 merged into 0-4, 90-94 and 95+ into 90+), and the ICM against France.
     let by_band = |measure: &str, units: Option<&[String]>| -> Vec<f64> {
@@ -141,11 +160,11 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     assert!(s["comparator_note"].as_str().unwrap().contains("30 Gard"), "{}", s["comparator_note"]);
     assert!(s["comparators"]["departement"].as_str().unwrap().starts_with("13 "), "the majority département: {}", s["comparators"]["departement"]);
 
-    // An age range the data's bands cannot give (0-17 from 5-year bands) is refused, not
+    // An age range the data's bands cannot give (0-16: the demo has 15-17) is refused, not
     // silently computed on 0-14.
     let catalogue = dir.path().join("catalogue.toml");
-    std::fs::write(&catalogue, "[[indicator]]\nid = \"part_0_17\"\nlabel = \"0-17\"\ntheme = \"t\"\nmethod = \"proportion\"\n\
-        numerator = { measure = \"population\", age_max = 17 }\ndenominator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n").unwrap();
+    std::fs::write(&catalogue, "[[indicator]]\nid = \"part_0_16\"\nlabel = \"0-16\"\ntheme = \"t\"\nmethod = \"proportion\"\n\
+        numerator = { measure = \"population\", age_max = 16 }\ndenominator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n").unwrap();
     let o = diagsante()
         .env("DIAGSANTE_CACHE", &cache)
         .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--catalogue", catalogue.to_str().unwrap(), "--out", dir.path().join("c").to_str().unwrap()])
@@ -153,8 +172,8 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let c: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("c/diagnostic.json")).unwrap()).unwrap();
-    let row = indicator(&c, "part_0_17");
-    assert!(row["value"].is_null() && row["note"].as_str().unwrap().contains("15-19"), "{row}");
+    let row = indicator(&c, "part_0_16");
+    assert!(row["value"].is_null() && row["note"].as_str().unwrap().contains("15-17"), "{row}");
 
     // A tiny territory: small counts are withheld, with the reason.
     let tiny = dir.path().join("tiny.toml");
