@@ -220,8 +220,9 @@ pub struct Benchmark {
     pub set_values: Vec<Vec<f64>>,
 }
 
-/// The profile peers are chosen on (as z-scores): shares of 0-17 and 65+, unemployment,
-/// C2S share, and the population's order of magnitude (log10).
+/// The profile peers are chosen on (as z-scores): shares of the under-15s and the 65+,
+/// unemployment, C2S share, and the order of magnitude (log10) of the density — of the
+/// population where the data has no areas.
 const PROFILE: [&str; 4] = ["part_0_14", "part_65_plus", "chomage_15_64", "part_c2s"];
 
 /// Benchmark territory `t` against a set of territories.
@@ -262,13 +263,11 @@ pub fn benchmark(
         (0..n_set).map(|g| national.geographies[g].1.units.iter().any(|u| mine_units.contains(u.as_str()))).collect();
 
     // Peers: nearest by profile among the set (the territory itself excluded).
+    let value = |id: &str, g: usize| indicators.iter().position(|i| i.id == id).and_then(|i| national.values[i][g].estimate.value);
+    let size = if value("densite_population", territory).is_some() { "densite_population" } else { "population" };
     let profile_of = |g: usize| -> Option<Vec<f64>> {
-        let mut p: Vec<f64> = PROFILE
-            .iter()
-            .map(|id| indicators.iter().position(|i| i.id == *id).and_then(|i| national.values[i][g].estimate.value))
-            .collect::<Option<_>>()?;
-        let pop = indicators.iter().position(|i| i.id == "population").and_then(|i| national.values[i][g].estimate.value)?;
-        p.push(pop.max(1.0).log10());
+        let mut p: Vec<f64> = PROFILE.iter().map(|id| value(id, g)).collect::<Option<_>>()?;
+        p.push(value(size, g)?.max(1e-3).log10());
         Some(p)
     };
     let profiles: Vec<Option<Vec<f64>>> = (0..=n_set).map(profile_of).collect();
@@ -367,7 +366,7 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
             Method::Icm => funnel::ratio_funnel(&x, &d),
             Method::CrudeRate => funnel::rate_funnel(&x, &v, ind.multiplier, false),
             Method::Dsr => funnel::rate_funnel(&x, &v, ind.multiplier, true),
-            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth => continue,
+            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => continue,
         };
         let Ok(result) = result else { continue };
         // A ratio funnel is drawn as O/E; the ICM is O/E × 100.

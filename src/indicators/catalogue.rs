@@ -28,6 +28,8 @@ pub enum Method {
     /// Mean annual growth between the years of the denominator (before) and the numerator
     /// (now), from counts without sampling error (census populations): no interval.
     AnnualGrowth,
+    /// A plain ratio of two quantities without sampling error (inhabitants per km²).
+    Ratio,
 }
 
 /// A selection of the fact table: a measure, optionally one sex and an age range.
@@ -166,7 +168,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                 (_, None) => None,
             };
             let multiplier = r.multiplier.unwrap_or(match r.method {
-                Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy => 1.0,
+                Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio => 1.0,
                 Method::AnnualGrowth => 100.0,
                 Method::CrudeRate | Method::Dsr => 100_000.0,
             });

@@ -460,6 +460,13 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
                 .map(|r| Value { count: Some(r.observed), denominator: Some(r.expected), estimate: r.estimate })
                 .map_err(|e| e.to_string())
         })(),
+        Method::Ratio => (|| {
+            let x = agg.total(geo, &indicator.numerator)?;
+            let n = agg.total(geo, den.ok_or("pas de dénominateur")?)?;
+            stats::rate::ratio(x, n, indicator.multiplier, levels.len())
+                .map(|estimate| Value { count: Some(x), denominator: Some(n), estimate })
+                .map_err(|e| e.to_string())
+        })(),
         Method::AnnualGrowth => (|| {
             let now = agg.total(geo, &indicator.numerator)?;
             let term = den.ok_or("pas de dénominateur")?;
@@ -482,7 +489,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
         })(),
     };
     let method = match indicator.method {
-        Method::AnnualGrowth => stats::Method::Exact,
+        Method::AnnualGrowth | Method::Ratio => stats::Method::Exact,
         Method::Proportion => stats::Method::Wilson,
         Method::Dsr => stats::Method::Dobson,
         Method::LifeExpectancy => stats::Method::Chiang,

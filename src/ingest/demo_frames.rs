@@ -39,7 +39,10 @@ pub fn generate(r: &Referential, seed: u64) -> DemoData {
     let communes = demo_communes(r);
     let mut data = demo::generate_with_options(&communes, seed, &DemoOptions { omit_zero_counts: true });
     data.facts = data.facts.into_iter().flat_map(split_15_19).collect();
-    data.facts.extend(communes.iter().map(|c| base_population(c, seed)));
+    data.facts.extend(communes.iter().flat_map(|c| {
+        let mut draw = normals(c, seed);
+        [base_population(c, draw()), area(c, draw())]
+    }));
     data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
     data
 }
@@ -60,25 +63,49 @@ fn split_15_19(f: demo::Fact) -> Vec<demo::Fact> {
 /// INSEE evolution base (P21_POP and P15_POP).
 pub const BASE_GAP: i32 = 6;
 
-/// A commune's population [`BASE_GAP`] years before the demo year (`population_base`, all
-/// sexes and ages), for the annual growth rate: growth around France's +0.3 % a year (INSEE,
-/// 2015-2021), wider in small communes (sd from 0.4 to 1.2 points), clamped to −3 / +4 %.
-/// Drawn from a hash of the seed and the code: the generator's other draws are unchanged.
-fn base_population(c: &DemoCommune, seed: u64) -> demo::Fact {
+/// Standard normal draws for a commune, from a hash of the seed and its code (splitmix64,
+/// then Box–Muller): a stream of its own, so that the generator's other draws are unchanged.
+fn normals(c: &DemoCommune, seed: u64) -> impl FnMut() -> f64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
     for b in c.code.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    // Two uniforms from splitmix64, then Box–Muller.
-    let mut next = || {
+    let mut uniform = move || {
         h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = h;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
     };
-    let (u1, u2) = (next().max(1e-12), next());
-    let normal = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    move || {
+        let (u1, u2) = (uniform().max(1e-12), uniform());
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+/// A commune's area (`area_km2`, synthetic like the rest of the demo data): its density
+/// follows its size, log10(density) = −0.6 + 0.8 × log10(population) ± 0.25 (about 10
+/// inhabitants per km² for 100 inhabitants, 400 for 10,000, 2,500 for 100,000: orders of
+/// magnitude of INSEE's comparateur de territoires), so that France's communes cover about its
+/// 550,000 km²; at least 0.5 km².
+fn area(c: &DemoCommune, normal: f64) -> demo::Fact {
+    let n = (c.population as f64).max(20.0);
+    let density = 10f64.powf(-0.6 + 0.8 * n.log10() + 0.25 * normal);
+    demo::Fact {
+        geo: c.code.clone(),
+        year: demo::DEMO_YEAR,
+        measure: "area_km2",
+        sex: crate::ingest::Sex::All,
+        age_min: None,
+        age_max: None,
+        value: ((n / density).max(0.5) * 100.0).round() / 100.0,
+    }
+}
+
+/// A commune's population [`BASE_GAP`] years before the demo year (`population_base`, all
+/// sexes and ages), for the annual growth rate: growth around France's +0.3 % a year (INSEE,
+/// 2015-2021), wider in small communes (sd from 0.4 to 1.2 points), clamped to −3 / +4 %.
+fn base_population(c: &DemoCommune, normal: f64) -> demo::Fact {
     let n = c.population as f64;
     let sd = 0.004 + 0.008 * 5000.0 / (5000.0 + n);
     let g = (0.003 + sd * normal).clamp(-0.03, 0.04);

@@ -10,7 +10,8 @@
 //! The year comes from the prefix (`P21_` → 2021). Mapped families: `POP` (all), `POPH`/
 //! `POPF` (by sex), `POPaabb`/`POPaaP` (age band, `P` = and over), `Haabb`/`Faabb` (sex ×
 //! age), `ACT1564` → `active_15_64`, `CHOM1564` → `unemployed_15_64`, `C..._ACT1564_CSn` →
-//! `active_15_64_csn`. Other columns are listed as not used.
+//! `active_15_64_csn`, and `SUPERF` (area in km², comparateur de territoires) → `area_km2` at
+//! the file's census year. Other columns are listed as not used.
 //!
 //! **Long tables**, one row per place × sex × age:
 //!
@@ -96,8 +97,13 @@ pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     let geo_col = table.require_column("commune code", COMMUNE_COLUMNS)?;
     let geo = table.texts(&geo_col)?;
     let mut mapped = Vec::new();
+    let mut area = None;
     for name in table.column_names() {
         if name == geo_col {
+            continue;
+        }
+        if name.trim().eq_ignore_ascii_case("SUPERF") {
+            area = Some(name);
             continue;
         }
         match wide_column(&name) {
@@ -113,6 +119,12 @@ pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
             "no INSEE census column found (such as P21_POP, P21_POP0014, P21_ACT1564)",
             "give an INSEE communal base (base-cc-…), or use `ingest insee-long` for a long table",
         ));
+    }
+    // The area (`SUPERF`, km², in the comparateur de territoires) has no year of its own: it
+    // takes the file's latest census year.
+    if let Some(name) = area {
+        let year = mapped.iter().map(|(_, c)| c.year).max().unwrap_or_default();
+        mapped.push((name, WideColumn { year, measure: "area_km2".into(), sex: Sex::All, age_min: None, age_max: None }));
     }
     // The unemployed are a subset of the active population of the same year.
     for (chom, c) in mapped.iter().filter(|(_, c)| c.measure == "unemployed_15_64") {

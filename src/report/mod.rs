@@ -559,9 +559,15 @@ fn page(
         let fr = r.comparators[2].estimate.value.map_or(String::new(), |f| format!(" (France : {} % par an)", html::number(f, 2)));
         Some(format!("Évolution annuelle moyenne de la population de {y0} à {y1} : <strong>{}{} % par an</strong>{fr}.", if v > 0.0 { "+" } else { "" }, html::number(v, 2)))
     });
+    let density = d.rows.iter().find(|r| r.indicator.method == Method::Ratio && r.indicator.denominator.as_ref().is_some_and(|t| t.measure == "area_km2")).and_then(|r| {
+        let v = r.territory.estimate.value?;
+        let fr = r.comparators[2].estimate.value.map_or(String::new(), |f| format!(" (France : {})", html::number(f, 0)));
+        Some(format!("Densité : <strong>{} habitants par km²</strong>{fr}.", html::number(v, if v < 100.0 { 1 } else { 0 })))
+    });
     h.push_str(&format!(
-        "<p>{} <span class=\"small\">Densité : non calculée, le référentiel des communes ne portant pas leur surface.</span></p>",
-        growth.unwrap_or_else(|| "Évolution de la population : non calculée, les données chargées n'ayant qu'une année de population.".into())
+        "<p>{} {}</p>",
+        growth.unwrap_or_else(|| "Évolution de la population : non calculée, les données chargées n'ayant qu'une année de population.".into()),
+        density.unwrap_or_else(|| "Densité : non calculée, les données chargées n'ayant pas la superficie des communes (colonne SUPERF de l'INSEE).".into())
     ));
     let mut list: Vec<Vec<String>> = communes
         .iter()
@@ -694,7 +700,7 @@ fn benchmark_html(b: &Benchmark) -> Result<String> {
         .map(|i| vec![esc(codes.get(i).unwrap_or_default()), esc(names.get(i).unwrap_or_default()), distances.get(i).map_or("—".into(), |v| html::number(v, 2))])
         .collect();
     h.push_str(&format!(
-        "<h3>Les {} EPCI les plus proches par le profil</h3><p class=\"small\">Proximité sur la structure d'âge (moins de 15 ans, 65 ans et plus), le chômage, la part de bénéficiaires de la C2S et l'ordre de grandeur de la population (distance entre scores centrés réduits).</p>{}",
+        "<h3>Les {} EPCI les plus proches par le profil</h3><p class=\"small\">Proximité sur la structure d'âge (moins de 15 ans, 65 ans et plus), le chômage, la part de bénéficiaires de la C2S et l'ordre de grandeur de la densité (de la population quand les données n'ont pas la superficie des communes), en distance entre scores centrés réduits.</p>{}",
         peers.height(),
         html::table(&["Code", "EPCI", "Distance"], &peer_rows)
     ));

@@ -38,6 +38,21 @@ pub fn crude_rate(x: f64, n: f64, multiplier: f64, levels: &[f64]) -> Result<Est
     Ok(Estimate { value: Some(x / n * multiplier), limits, method, note: None })
 }
 
+/// A plain ratio `num / den × multiplier` of two quantities known without sampling error
+/// (population density: inhabitants per km², INSEE's definition): no interval (one empty
+/// limit per level).
+pub fn ratio(num: f64, den: f64, multiplier: f64, levels: usize) -> Result<Estimate, StatsError> {
+    validate_multiplier(multiplier)?;
+    let (num, den) = (finite("numerator", num)?, finite("denominator", den)?);
+    if den <= 0.0 {
+        return Err(StatsError::NonPositiveDenominator(den));
+    }
+    if num < 0.0 {
+        return Err(StatsError::NegativeCount(num));
+    }
+    Ok(Estimate { value: Some(num / den * multiplier), limits: vec![None; levels], method: Method::Exact, note: None })
+}
+
 /// Mean annual growth rate between a count `before` and a count `now` taken `years` apart:
 /// `((now / before)^(1 / years) − 1) × multiplier` (× 100: % a year). The counts are census
 /// populations, without sampling error: no interval (the limits are left empty, one per
@@ -65,6 +80,16 @@ pub fn annual_growth(now: f64, before: f64, years: i32, multiplier: f64, levels:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ratio_has_no_interval_and_refuses_an_empty_area() {
+        // Paris: 2,113,705 inhabitants on 105.4 km² (INSEE, 2021): 20,054 per km².
+        let e = ratio(2_113_705.0, 105.4, 1.0, 2).unwrap();
+        assert!((e.value.unwrap() - 20_054.13).abs() < 0.01, "{:?}", e.value);
+        assert_eq!(e.limits, vec![None, None]);
+        assert!(ratio(10.0, 0.0, 1.0, 1).is_err());
+        assert!(ratio(-1.0, 3.0, 1.0, 1).is_err());
+    }
 
     #[test]
     fn annual_growth_is_the_geometric_mean_of_yearly_factors() {

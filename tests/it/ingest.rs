@@ -220,4 +220,7 @@ fn two_censuses_in_one_base_are_not_added_together() {
     assert!((growth["value"].as_f64().unwrap() - expected).abs() < 1e-9, "{growth}");
     assert_eq!(growth["count"].as_f64(), Some(14_799.0));
     assert_eq!(growth["difference_unit"], "points");
+    // The density: the 2021 population over INSEE's SUPERF (km², decimal comma).
+    let density = get("densite_population");
+    assert!((density["value"].as_f64().unwrap() - 14_799.0 / 65.75).abs() < 1e-9, "{density}");
 }
