@@ -543,7 +543,7 @@ fn page(
         deps.iter().map(|s| format!("{} ({}) : {} du territoire", esc(&s.name), esc(&s.code), plural(s.population as usize, "habitant", "habitants"))).collect()
     };
     h.push_str(&format!(
-        "<p>Département{} : {}. Comparateurs retenus : le département ({}), la région ({}) et la France.</p>",
+        "<p>Département{} : {}. Comparateurs retenus : {}, {} et la France.</p>",
         if deps.len() > 1 { "s" } else { "" },
         dep_text.join(" ; "),
         esc(&names[0]),
