@@ -264,7 +264,14 @@ pub fn benchmark(
 
     // Peers: nearest by profile among the set (the territory itself excluded).
     let value = |id: &str, g: usize| indicators.iter().position(|i| i.id == id).and_then(|i| national.values[i][g].estimate.value);
-    let size = if value("densite_population", territory).is_some() { "densite_population" } else { "population" };
+    // Density when the territory and nearly all of the set have one, from real areas (the
+    // demo's areas are synthetic, drawn from the population: no information of their own).
+    let with_density = (0..n_set).filter(|&g| value("densite_population", g).is_some()).count();
+    let size = if !missing_means_zero && value("densite_population", territory).is_some() && with_density * 20 >= n_set * 19 {
+        "densite_population"
+    } else {
+        "population"
+    };
     let profile_of = |g: usize| -> Option<Vec<f64>> {
         let mut p: Vec<f64> = PROFILE.iter().map(|id| value(id, g)).collect::<Option<_>>()?;
         p.push(value(size, g)?.max(1e-3).log10());
@@ -279,7 +286,7 @@ pub fn benchmark(
         .collect();
     let distance = |a: &[f64], b: &[f64]| (0..dims).map(|d| ((a[d] - b[d]) / sd[d]).powi(2)).sum::<f64>().sqrt();
     let Some(mine) = profiles[territory].clone() else {
-        return Err(Error::input(Location::file(&t.id), "the territory's profile (age, unemployment, C2S) is not available", "check the data"));
+        return Err(Error::input(Location::file(&t.id), "the territory's profile (age structure, unemployment, C2S share, density or population) is not available", "check the data"));
     };
     let mut ranked: Vec<(usize, f64)> = (0..n_set)
         .filter(|&g| !overlaps[g])

@@ -49,30 +49,31 @@ pub struct Aggregated {
     pub years: HashMap<String, i32>,
 }
 
-/// The latest year of each measure, from the facts' optional `year` column (rows come
-/// grouped by measure: one comparison a row, a map update when the measure changes).
+/// The latest year of each measure, from the facts' optional `year` column (a borrowed-key
+/// map, updated when the measure changes from one row to the next).
 fn measure_years(facts: &DataFrame) -> Result<HashMap<String, i32>> {
-    let mut years: HashMap<String, i32> = HashMap::new();
-    let Ok(year) = facts.column("year") else { return Ok(years) };
+    let Ok(year) = facts.column("year") else { return Ok(HashMap::new()) };
     let year = year.cast(&DataType::Int32)?;
+    let mut latest: HashMap<&str, i32> = HashMap::new();
     let mut last: (&str, Option<i32>) = ("", None);
-    let flush = |m: &str, y: Option<i32>, years: &mut HashMap<String, i32>| {
+    fn flush<'a>((m, y): (&'a str, Option<i32>), latest: &mut HashMap<&'a str, i32>) {
         if let Some(y) = y {
-            let e = years.entry(m.to_owned()).or_insert(y);
+            let e = latest.entry(m).or_insert(y);
             *e = (*e).max(y);
         }
-    };
-    for (m, y) in facts.column("measure")?.str()?.iter().zip(year.i32()?.iter()) {
+    }
+    let measures = facts.column("measure")?.str()?;
+    for (m, y) in measures.iter().zip(year.i32()?.iter()) {
         let m = m.unwrap_or_default();
         if m != last.0 {
-            flush(last.0, last.1, &mut years);
+            flush(last, &mut latest);
             last = (m, y);
         } else if y > last.1 {
             last.1 = y;
         }
     }
-    flush(last.0, last.1, &mut years);
-    Ok(years)
+    flush(last, &mut latest);
+    Ok(latest.into_iter().map(|(m, y)| (m.to_owned(), y)).collect())
 }
 
 /// The index of each age band (`age_min`, `age_max`) met, by direct addressing: ages up to
@@ -496,6 +497,20 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
         _ => stats::Method::Byar,
     };
     let mut value = result.unwrap_or_else(|why| missing(method, why));
+    // A ratio of two totals (a density, a growth rate) has no meaning when its terms cover
+    // different communes: withheld rather than noted.
+    if !agg.missing_means_zero && matches!(indicator.method, Method::Ratio | Method::AnnualGrowth) && value.estimate.value.is_some() {
+        if let Some(den) = den {
+            let covered = |m: &String| agg.coverage.get(&(geo, m.clone())).copied().unwrap_or(0);
+            let (a, b) = (covered(&indicator.numerator.measure), covered(&den.measure));
+            if a != b {
+                value = missing(
+                    method,
+                    format!("non calculé : «{}» est donné pour {a} communes, «{}» pour {b}", indicator.numerator.measure, den.measure),
+                );
+            }
+        }
+    }
     if !agg.missing_means_zero && value.estimate.value.is_some() {
         let mut measures: Vec<&String> = std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).map(|t| &t.measure).collect();
         measures.dedup();
@@ -534,6 +549,35 @@ fn suppress(indicator: &Indicator, v: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_density_over_communes_without_area_is_withheld() {
+        // Population for two communes, area for one: no density for the pair, one for the
+        // commune that has both.
+        let rows = [("a", "population", 1000.0), ("b", "population", 3000.0), ("a", "area_km2", 10.0)];
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; 3]),
+            Column::new("age_min".into(), vec![None::<u32>; 3]),
+            Column::new("age_max".into(), vec![None::<u32>; 3]),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.2)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let g = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| u.to_string()).collect() };
+        let agg = aggregate(&facts, &[g("pair", &["a", "b"]), g("a", &["a"]), g("fr", &["a", "b"])]).unwrap();
+        let density = crate::indicators::catalogue::parse(
+            "[[indicator]]\nid = \"d\"\nlabel = \"d\"\ntheme = \"t\"\nmethod = \"ratio\"\nnumerator = { measure = \"population\" }\n\
+             denominator = { measure = \"area_km2\" }\npolarity = \"neutral\"\nsource = \"s\"\n",
+            "test",
+        )
+        .unwrap()
+        .remove(0);
+        let pair = compute(&density, &agg, 0, 2);
+        assert_eq!(pair.estimate.value, None);
+        assert!(pair.estimate.note.as_deref().unwrap().contains("«area_km2» pour 1"), "{:?}", pair.estimate.note);
+        assert_eq!(compute(&density, &agg, 1, 2).estimate.value, Some(100.0));
+    }
 
     #[test]
     fn band_index_holds_small_ages_open_ends_and_odd_ones() {

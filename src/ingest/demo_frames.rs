@@ -86,8 +86,9 @@ fn normals(c: &DemoCommune, seed: u64) -> impl FnMut() -> f64 {
 /// A commune's area (`area_km2`, synthetic like the rest of the demo data): its density
 /// follows its size, log10(density) = −0.6 + 0.8 × log10(population) ± 0.25 (about 10
 /// inhabitants per km² for 100 inhabitants, 400 for 10,000, 2,500 for 100,000: orders of
-/// magnitude of INSEE's comparateur de territoires), so that France's communes cover about its
-/// 550,000 km²; at least 0.5 km².
+/// magnitude of INSEE's comparateur de territoires), so that France's communes cover about
+/// 600,000 km² (INSEE: 632,000 with the DROM; the demo has no large empty communes); at least
+/// 0.5 km². Peers are not chosen on these areas (see `compare::benchmark`).
 fn area(c: &DemoCommune, normal: f64) -> demo::Fact {
     let n = (c.population as f64).max(20.0);
     let density = 10f64.powf(-0.6 + 0.8 * n.log10() + 0.25 * normal);
@@ -180,7 +181,9 @@ pub fn cache_dir(seed: u64) -> PathBuf {
 fn generator_fingerprint() -> u64 {
     // FNV-1a: stable across Rust versions, unlike the std hasher.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in include_str!("demo.rs").bytes().chain(include_str!("demo_frames.rs").bytes()).chain(include_str!("../../data/geo/VERSION").bytes()) {
+    // load.rs: the cached département sums hold the roster as `roster_facts` writes it.
+    let sources = [include_str!("demo.rs"), include_str!("demo_frames.rs"), include_str!("load.rs"), include_str!("../../data/geo/VERSION")];
+    for b in sources.iter().flat_map(|s| s.bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
@@ -224,7 +227,8 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
     let gp = crate::ingest::load::roster_facts(&roster, demo::DEMO_YEAR)?;
     let gp = gp.lazy().select(columns).collect()?;
     let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
-    Ok(own.vstack(&gp)?.vstack(&deps)?)
+    // The same reading of years as the full table (`load::fact_table`).
+    Ok(crate::ingest::load::by_period(own.vstack(&gp)?.vstack(&deps)?)?.0)
 }
 
 /// The demo fact table and roster, generated into the cache on first use.

@@ -21,7 +21,8 @@ pub struct Data {
     pub label: String,
     /// Indicators published already computed (Rezone exports), if the folder has any.
     pub published: Option<DataFrame>,
-    /// The year each measure is read at (its latest), for the sources a report cites.
+    /// The year each measure is read at (its latest; a `_base` measure: the year before), for
+    /// the sources a report cites and the period of a growth rate.
     pub years: BTreeMap<String, i32>,
 }
 
@@ -41,7 +42,8 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
                 let path = entry.map_err(|e| Error::read(dir, e))?.path();
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
                 if name.starts_with("facts-") && name.ends_with(".parquet") {
-                    frames.push(read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?);
+                    let df = read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
+                    frames.push((name, df));
                 } else if name == "roster.parquet" {
                     roster = Some(read_parquet(&path)?);
                 } else if name.starts_with("rezone-") && name.ends_with(".parquet") {
@@ -61,11 +63,8 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
                     "fill it with `diagsante ingest … --out` first",
                 ));
             }
-            let mut facts = frames.remove(0);
-            for f in frames {
-                facts.vstack_mut(&f)?;
-            }
-            (facts, roster, format!("données de {}", dir.display()))
+            frames.sort_by(|a, b| a.0.cmp(&b.0));
+            (merge_files(frames, dir)?, roster, format!("données de {}", dir.display()))
         }
     };
     let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
@@ -80,28 +79,76 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
     Ok(Data { facts, label, published, years })
 }
 
+/// The facts of several files as one table. Two files may give the same fact (an INSEE
+/// evolution base and the comparateur de territoires both give P21_POP): kept once when they
+/// agree, refused when they differ, naming both files.
+fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame> {
+    let keys = ["geo", "year", "measure", "sex", "age_min", "age_max"];
+    let mut all: Option<DataFrame> = None;
+    for (name, df) in &frames {
+        let tagged = df.clone().lazy().with_column(lit(name.as_str()).alias("file")).collect()?;
+        match &mut all {
+            Some(a) => {
+                a.vstack_mut(&tagged)?;
+            }
+            None => all = Some(tagged),
+        }
+    }
+    let Some(all) = all else { return Err(Error::Internal("no fact file".into())) };
+    if frames.len() == 1 {
+        return Ok(all.drop("file")?);
+    }
+    // The same key and value from two files is one fact.
+    let distinct = all
+        .lazy()
+        .group_by(keys.map(col))
+        .agg([col("value").n_unique().alias("values"), col("value").first(), col("file").first().alias("first"), col("file").last().alias("last")])
+        .collect()?;
+    let conflicts = distinct.clone().lazy().filter(col("values").gt(lit(1u32))).limit(1).collect()?;
+    if conflicts.height() > 0 {
+        let text = |c: &str| conflicts.column(c).ok().and_then(|c| c.get(0).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+        return Err(Error::input(
+            Location::file(dir.display().to_string()),
+            format!("{} and {} give different values of «{}» for {} ({})", text("first"), text("last"), text("measure"), text("geo"), text("year")),
+            "keep one of the two files in the folder, or ingest the right version again",
+        ));
+    }
+    Ok(distinct.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?)
+}
+
 /// The columns of the fact table the diagnostics read.
 const COLUMNS: [&str; 7] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
 
 /// Each measure at its latest year (an INSEE base gives P21_POP and P15_POP side by side, and
-/// the indicators must not add two censuses together); the earliest year of a measure given
-/// for several is kept too, as `<measure>_base` (the start of a growth rate), unless the data
-/// names such a measure itself. Returns the facts and the year of each measure.
+/// the indicators must not add two censuses together); the year before it, for a measure
+/// given for several, is kept too, as `<measure>_base` (the start of a growth rate: 2015 for
+/// 2021, even if 2010 is given too), unless the data names such a measure itself. Returns the
+/// facts and the year of each measure (of `_base` measures: their earlier year).
 pub fn by_period(facts: DataFrame) -> Result<(DataFrame, BTreeMap<String, i32>)> {
     let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).collect()?;
     let spans = facts
         .clone()
         .lazy()
         .group_by([col("measure")])
-        .agg([col("year").max().alias("latest"), col("year").min().alias("earliest")])
+        .agg([col("year").max().alias("latest")])
         .collect()?;
+    // The year before the latest, per measure.
+    let before = facts
+        .clone()
+        .lazy()
+        .join(spans.clone().lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
+        .filter(col("year").lt(col("latest")))
+        .group_by([col("measure")])
+        .agg([col("year").max().alias("earliest")]);
+    let spans = spans.lazy().join(before, [col("measure")], [col("measure")], JoinArgs::new(JoinType::Left)).collect()?;
     let names: Vec<String> = spans.column("measure")?.str()?.iter().map(|m| m.unwrap_or_default().to_owned()).collect();
     let (latest, earliest) = (spans.column("latest")?.i32()?, spans.column("earliest")?.i32()?);
     let mut years = BTreeMap::new();
     let mut based = Vec::new();
     for (i, m) in names.iter().enumerate() {
-        let (Some(l), Some(e)) = (latest.get(i), earliest.get(i)) else { continue };
+        let Some(l) = latest.get(i) else { continue };
         years.insert(m.clone(), l);
+        let Some(e) = earliest.get(i) else { continue };
         let base = format!("{m}_base");
         if e < l && !names.contains(&base) {
             years.insert(base, e);
@@ -150,4 +197,65 @@ pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
         Column::new("age_max".into(), a),
         Column::new("value".into(), vec![Some(1.0); n]),
     ])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(rows: &[(&str, i32, &str, f64)]) -> DataFrame {
+        DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("year".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; rows.len()]),
+            Column::new("age_min".into(), vec![None::<u32>; rows.len()]),
+            Column::new("age_max".into(), vec![None::<u32>; rows.len()]),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
+        ])
+        .unwrap()
+    }
+
+    fn sum(df: &DataFrame, measure: &str) -> f64 {
+        let out = df.clone().lazy().filter(col("measure").eq(lit(measure))).select([col("value").sum()]).collect().unwrap();
+        out.column("value").unwrap().f64().unwrap().get(0).unwrap_or(0.0)
+    }
+
+    #[test]
+    fn the_latest_year_is_read_and_the_one_before_starts_the_growth() {
+        let df = facts(&[
+            ("a", 2021, "population", 100.0),
+            ("a", 2015, "population", 90.0),
+            ("a", 2010, "population", 80.0),
+            ("a", 2021, "c2s", 7.0),
+        ]);
+        let (out, years) = by_period(df).unwrap();
+        assert_eq!(sum(&out, "population"), 100.0, "one census, not three");
+        assert_eq!(sum(&out, "population_base"), 90.0, "2015, the census before 2021, not 2010");
+        assert_eq!(years.get("population"), Some(&2021));
+        assert_eq!(years.get("population_base"), Some(&2015));
+        assert_eq!(sum(&out, "c2s"), 7.0);
+        assert!(!years.contains_key("c2s_base"));
+    }
+
+    #[test]
+    fn a_base_measure_given_by_the_data_is_not_replaced() {
+        let df = facts(&[("a", 2023, "population", 100.0), ("a", 2017, "population_base", 97.0), ("a", 2022, "population", 99.0)]);
+        let (out, years) = by_period(df).unwrap();
+        assert_eq!(sum(&out, "population_base"), 97.0);
+        assert_eq!(years.get("population_base"), Some(&2017));
+        assert_eq!(sum(&out, "population"), 100.0);
+    }
+
+    #[test]
+    fn the_same_fact_in_two_files_counts_once_and_two_values_are_refused() {
+        let one = facts(&[("a", 2021, "population", 100.0), ("b", 2021, "population", 50.0)]);
+        let two = facts(&[("a", 2021, "population", 100.0), ("a", 2021, "area_km2", 12.5)]);
+        let merged = merge_files(vec![("facts-x.parquet".into(), one.clone()), ("facts-y.parquet".into(), two)], Path::new("d")).unwrap();
+        assert_eq!(sum(&merged, "population"), 150.0);
+        assert_eq!(sum(&merged, "area_km2"), 12.5);
+        let other = facts(&[("a", 2021, "population", 101.0)]);
+        let e = merge_files(vec![("facts-x.parquet".into(), one), ("facts-z.parquet".into(), other)], Path::new("d")).unwrap_err().to_string();
+        assert!(e.contains("facts-x.parquet") && e.contains("facts-z.parquet") && e.contains("population"), "{e}");
+    }
 }

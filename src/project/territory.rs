@@ -279,3 +279,37 @@ pub fn frame(rows: &[Row], data_label: &str) -> Result<DataFrame> {
         Column::new("data".into(), vec![data_label; rows.len()]),
     ])?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finer_population_bands_take_the_death_rate_of_the_band_holding_them() {
+        // France: 30 deaths in 15-19 for 100,000 people given as 15-17 (60,000) and 18-19
+        // (40,000); the territory has the same finer bands.
+        let rows: Vec<(&str, &str, &str, u32, u32, f64)> = vec![
+            ("fr", "population", "M", 15, 17, 60_000.0),
+            ("fr", "population", "M", 18, 19, 40_000.0),
+            ("fr", "deaths_all_causes", "M", 15, 19, 30.0),
+            ("t", "population", "M", 15, 17, 600.0),
+            ("t", "population", "M", 18, 19, 400.0),
+        ];
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("sex".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("age_min".into(), rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.5)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let geo = |id: &str| Geography { id: id.into(), name: id.into(), units: vec![id.into()] };
+        let bands = pyramids(&facts, geo("t"), geo("fr")).unwrap();
+        let men = &bands[0];
+        assert_eq!(men.len(), 2);
+        for b in men {
+            assert!((b.death_rate - 30.0 / 100_000.0).abs() < 1e-15, "{b:?}");
+        }
+    }
+}

@@ -137,8 +137,9 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
         let items: Vec<charts::Compared> = diagnosis
             .rows
             .iter()
-            // Indices of a growth rate (around 0) would mean nothing.
-            .filter(|row| row.indicator.theme == theme && !matches!(row.indicator.method, Method::Count | Method::AnnualGrowth))
+            // Indices of a growth rate (around 0) would mean nothing, and a density's (hundreds)
+            // would flatten the other bars.
+            .filter(|row| row.indicator.theme == theme && !matches!(row.indicator.method, Method::Count | Method::AnnualGrowth | Method::Ratio))
             .filter_map(|row| {
                 let e = &row.territory.estimate;
                 Some(charts::Compared {
@@ -317,6 +318,16 @@ fn chart_label(label: &str) -> String {
     ]
     .iter()
     .fold(label.to_owned(), |l, (long, short)| l.replace(long, short))
+}
+
+/// Why the first indicator of `method` has no value: its own note, else `otherwise`.
+fn why_missing(d: &Diagnosis, method: Method, otherwise: &str) -> String {
+    d.rows
+        .iter()
+        .find(|r| r.indicator.method == method)
+        .and_then(|r| r.territory.estimate.note.clone())
+        .filter(|n| !n.contains("absente des données"))
+        .map_or_else(|| esc(otherwise), |n| esc(&n))
 }
 
 /// « 1 commune », « 25 communes ».
@@ -556,8 +567,9 @@ fn page(
         let base = &r.indicator.denominator.as_ref()?.measure;
         let (y0, y1) = (sources.data.years.get(base)?, sources.data.years.get(&r.indicator.numerator.measure)?);
         let v = r.territory.estimate.value?;
-        let fr = r.comparators[2].estimate.value.map_or(String::new(), |f| format!(" (France : {} % par an)", html::number(f, 2)));
-        Some(format!("Évolution annuelle moyenne de la population de {y0} à {y1} : <strong>{}{} % par an</strong>{fr}.", if v > 0.0 { "+" } else { "" }, html::number(v, 2)))
+        let signed = |v: f64| format!("{}{}", if v > 0.0 { "+" } else { "" }, html::number(v, 2));
+        let fr = r.comparators[2].estimate.value.map_or(String::new(), |f| format!(" (France : {} % par an)", signed(f)));
+        Some(format!("Évolution annuelle moyenne de la population de {y0} à {y1} : <strong>{} % par an</strong>{fr}.", signed(v)))
     });
     let density = d.rows.iter().find(|r| r.indicator.method == Method::Ratio && r.indicator.denominator.as_ref().is_some_and(|t| t.measure == "area_km2")).and_then(|r| {
         let v = r.territory.estimate.value?;
@@ -566,8 +578,8 @@ fn page(
     });
     h.push_str(&format!(
         "<p>{} {}</p>",
-        growth.unwrap_or_else(|| "Évolution de la population : non calculée, les données chargées n'ayant qu'une année de population.".into()),
-        density.unwrap_or_else(|| "Densité : non calculée, les données chargées n'ayant pas la superficie des communes (colonne SUPERF de l'INSEE).".into())
+        growth.unwrap_or_else(|| format!("Évolution de la population : non calculée ({}).", why_missing(d, Method::AnnualGrowth, "les données chargées n'ont qu'une année de population"))),
+        density.unwrap_or_else(|| format!("Densité : non calculée ({}).", why_missing(d, Method::Ratio, "les données chargées n'ont pas la superficie des communes, colonne SUPERF de l'INSEE")))
     ));
     let mut list: Vec<Vec<String>> = communes
         .iter()
