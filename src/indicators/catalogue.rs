@@ -33,7 +33,7 @@ pub enum Method {
 }
 
 /// A selection of the fact table: a measure, optionally one sex and an age range.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub measure: String,

@@ -47,33 +47,40 @@ pub struct Aggregated {
     /// The year of each measure (its latest, when the facts have a `year` column): the
     /// period of an annual growth rate.
     pub years: HashMap<String, i32>,
+    /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
+    choices: std::sync::Mutex<HashMap<(Term, bool), std::result::Result<Vec<GridCell>, Missing>>>,
 }
 
-/// The latest year of each measure, from the facts' optional `year` column (a borrowed-key
-/// map, updated when the measure changes from one row to the next).
-fn measure_years(facts: &DataFrame) -> Result<HashMap<String, i32>> {
-    let Ok(year) = facts.column("year") else { return Ok(HashMap::new()) };
-    let year = year.cast(&DataType::Int32)?;
-    let mut latest: HashMap<&str, i32> = HashMap::new();
-    let mut last: (&str, Option<i32>) = ("", None);
-    fn flush<'a>((m, y): (&'a str, Option<i32>), latest: &mut HashMap<&'a str, i32>) {
-        if let Some(y) = y {
-            let e = latest.entry(m).or_insert(y);
-            *e = (*e).max(y);
+/// The finest set of non-overlapping bands among `bands` (age_min, age_max; `None`: and over)
+/// that covers the ages `lo` to `hi` exactly (`hi` `None`: to the open end), or `None` when
+/// no such set exists.
+fn tiling(bands: &[(u32, Option<u32>)], lo: u32, hi: Option<u32>) -> Option<Vec<(u32, Option<u32>)>> {
+    fn from(a: u32, bands: &[(u32, Option<u32>)], hi: Option<u32>, memo: &mut HashMap<u32, Option<Vec<(u32, Option<u32>)>>>) -> Option<Vec<(u32, Option<u32>)>> {
+        if hi.is_some_and(|h| a == h + 1) {
+            return Some(Vec::new());
         }
-    }
-    let measures = facts.column("measure")?.str()?;
-    for (m, y) in measures.iter().zip(year.i32()?.iter()) {
-        let m = m.unwrap_or_default();
-        if m != last.0 {
-            flush(last, &mut latest);
-            last = (m, y);
-        } else if y > last.1 {
-            last.1 = y;
+        if let Some(known) = memo.get(&a) {
+            return known.clone();
         }
+        let mut best: Option<Vec<(u32, Option<u32>)>> = None;
+        for &(min, max) in bands.iter().filter(|b| b.0 == a) {
+            let rest = match (max, hi) {
+                (None, None) => Some(Vec::new()),
+                (None, Some(_)) => None,
+                (Some(m), Some(h)) if m > h => None,
+                (Some(m), _) => from(m + 1, bands, hi, memo),
+            };
+            if let Some(mut rest) = rest {
+                rest.insert(0, (min, max));
+                if best.as_ref().is_none_or(|b| rest.len() > b.len()) {
+                    best = Some(rest);
+                }
+            }
+        }
+        memo.insert(a, best.clone());
+        best
     }
-    flush(last, &mut latest);
-    Ok(latest.into_iter().map(|(m, y)| (m.to_owned(), y)).collect())
+    from(lo, bands, hi, &mut HashMap::new())
 }
 
 /// The index of each age band (`age_min`, `age_max`) met, by direct addressing: ages up to
@@ -148,7 +155,13 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
     let value = facts.column("value")?.cast(&DataType::Float64)?;
     let value = value.f64()?;
-    let years = measure_years(facts)?;
+    // The year of each measure, read where the measure changes from one row to the next
+    // (each measure has one year once `load` has chosen it).
+    let year = match facts.column("year") {
+        Ok(y) => Some(y.cast(&DataType::Int32)?),
+        Err(_) => None,
+    };
+    let year = year.as_ref().map(|y| y.i32()).transpose()?;
 
     // First pass: intern the measures and age bands. Second pass: add each row into its
     // geographies' cells. Columns are walked with iterators (random access into chunked
@@ -179,7 +192,8 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     // Facts come sorted by commune and measure: remember the last lookups.
     let mut last_geo: (&str, Option<usize>) = ("", None);
     let mut last_sex: (&str, usize) = ("", usize::MAX);
-    for ((((g, m), sx), band), v) in columns {
+    let mut measure_year: Vec<Option<i32>> = vec![None; measures.len().max(1)];
+    for (row, ((((g, m), sx), band), v)) in columns.enumerate() {
         let g = g.unwrap_or_default();
         if last_geo.0 != g || g.is_empty() {
             last_geo = (g, unit_index.get(g).copied());
@@ -188,6 +202,10 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         let m = m.unwrap_or_default();
         if last_measure.1 == usize::MAX || last_measure.0 != m {
             last_measure = (m, measure_index.get(m).copied().unwrap_or(0));
+            if let Some(y) = year.and_then(|y| y.get(row)) {
+                let slot = &mut measure_year[last_measure.1];
+                *slot = Some(slot.map_or(y, |s| s.max(y)));
+            }
         }
         if last_band.1 == usize::MAX || last_band.0 != band {
             last_band = (band, band_index.get(band).unwrap_or(0));
@@ -267,7 +285,8 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             }
         }
     }
-    Ok(Aggregated { cells, grid, units, coverage, missing_means_zero: false, years })
+    let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
+    Ok(Aggregated { cells, grid, units, coverage, missing_means_zero: false, years, choices: Default::default() })
 }
 
 impl Aggregated {
@@ -293,7 +312,32 @@ impl Aggregated {
     /// breakdown. `banded` asks for age bands whatever the term says.
     fn select(&self, geo: usize, term: &Term, banded: bool) -> std::result::Result<Vec<Cell>, Missing> {
         // The choice is made on the measure's grid, so that it is the same in every
-        // geography; a geography's missing cell counts 0.
+        // geography (and made once); a geography's missing cell counts 0.
+        let key = (term.clone(), banded);
+        let cached = self.choices.lock().ok().and_then(|c| c.get(&key).cloned());
+        let chosen = match cached {
+            Some(c) => c?,
+            None => {
+                let c = self.choose(term, banded);
+                if let Ok(mut cache) = self.choices.lock() {
+                    cache.insert(key, c.clone());
+                }
+                c?
+            }
+        };
+        let here = self.cells.get(&(geo, term.measure.clone()));
+        Ok(chosen
+            .into_iter()
+            .map(|(sex, age_min, age_max)| {
+                here.and_then(|cells| cells.iter().find(|c| c.sex == sex && c.age_min == age_min && c.age_max == age_max))
+                    .copied()
+                    .unwrap_or(Cell { sex, age_min, age_max, value: Some(0.0) })
+            })
+            .collect())
+    }
+
+    /// The grid cells (sex, age band) a term takes, the same in every geography.
+    fn choose(&self, term: &Term, banded: bool) -> std::result::Result<Vec<GridCell>, Missing> {
         let grid = self.grid.get(&term.measure).ok_or_else(|| format!("mesure «{}» absente des données", term.measure))?;
         let sexed: Vec<&GridCell> = match term.sex() {
             Some(s) => grid.iter().filter(|c| c.0 == s).collect(),
@@ -302,17 +346,39 @@ impl Aggregated {
         };
         let wants_total = !banded && term.age_min.is_none() && term.age_max.is_none();
         let has_total = sexed.iter().any(|c| c.1.is_none());
+        let mut tiled = true;
         let chosen: Vec<&GridCell> = if wants_total && has_total {
             sexed.into_iter().filter(|c| c.1.is_none()).collect()
         } else {
-            sexed.into_iter().filter(|c| c.1.is_some() && term.selects_band(c.1, c.2)).collect()
+            // Per sex, the bands inside the term's ages. Where a file gives several band sets
+            // side by side (INSEE's evolution bases: 0-14/15-29…, 0-19/20-64/65+, 0-2/3-5…),
+            // the finest set of bands that covers the ages exactly, once; else all of them
+            // (the check below refuses a band that straddles a limit).
+            let mut sexes: Vec<Sex> = sexed.iter().map(|c| c.0).collect();
+            sexes.dedup();
+            sexes.sort_by_key(|s| s.code());
+            sexes.dedup();
+            let mut out = Vec::new();
+            for sex in sexes {
+                let inside: Vec<&GridCell> = sexed.iter().filter(|c| c.0 == sex && c.1.is_some() && term.selects_band(c.1, c.2)).copied().collect();
+                let bands: Vec<(u32, Option<u32>)> = inside.iter().filter_map(|c| Some((c.1?, c.2))).collect();
+                match tiling(&bands, term.age_min.unwrap_or(0), term.age_max) {
+                    Some(t) => out.extend(inside.into_iter().filter(|c| c.1.is_some_and(|a| t.contains(&(a, c.2))))),
+                    None => {
+                        tiled = false;
+                        out.extend(inside);
+                    }
+                }
+            }
+            out
         };
         if chosen.is_empty() {
             return Err(format!("aucune donnée de «{}» pour ces âges", term.measure));
         }
         // A data band straddling the term's limits (15-19 for "0-17") would be silently
-        // left out: refuse rather than give a wrong share.
-        if term.age_min.is_some() || term.age_max.is_some() {
+        // left out: refuse rather than give a wrong share (unless another band set of the
+        // data covers the ages exactly).
+        if !tiled && (term.age_min.is_some() || term.age_max.is_some()) {
             let straddles = |&(sex, min, max): &GridCell| {
                 let Some(min) = min else { return false };
                 if term.sex().is_some_and(|s| s != sex) {
@@ -330,15 +396,7 @@ impl Aggregated {
                 ));
             }
         }
-        let here = self.cells.get(&(geo, term.measure.clone()));
-        Ok(chosen
-            .into_iter()
-            .map(|&(sex, age_min, age_max)| {
-                here.and_then(|cells| cells.iter().find(|c| c.sex == sex && c.age_min == age_min && c.age_max == age_max))
-                    .copied()
-                    .unwrap_or(Cell { sex, age_min, age_max, value: Some(0.0) })
-            })
-            .collect())
+        Ok(chosen.into_iter().copied().collect())
     }
 
     /// The cells of a measure in a geography, by sex and age band (the projection reads the
@@ -549,6 +607,42 @@ fn suppress(indicator: &Indicator, v: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlapping_band_sets_are_read_once() {
+        // INSEE's evolution base: 0-14/15-29/30+ and 0-2/3-17/18-39/40+ side by side (and the
+        // total), for 100 people.
+        let rows: [(Option<u32>, Option<u32>, f64); 8] = [
+            (None, None, 100.0),
+            (Some(0), Some(14), 15.0),
+            (Some(15), Some(29), 20.0),
+            (Some(30), None, 65.0),
+            (Some(0), Some(2), 3.0),
+            (Some(3), Some(17), 16.0),
+            (Some(18), Some(39), 26.0),
+            (Some(40), None, 55.0),
+        ];
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), vec!["a"; 8]),
+            Column::new("measure".into(), vec!["population"; 8]),
+            Column::new("sex".into(), vec!["all"; 8]),
+            Column::new("age_min".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.2)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let agg = aggregate(&facts, &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let total = |min: Option<u32>, max: Option<u32>| agg.total(0, &Term { measure: "population".into(), sex: None, age_min: min, age_max: max });
+        assert_eq!(total(None, Some(14)), Ok(15.0));
+        assert_eq!(total(None, Some(17)), Ok(19.0));
+        assert_eq!(total(Some(18), Some(39)), Ok(26.0));
+        assert_eq!(total(Some(30), None), Ok(65.0));
+        assert_eq!(total(None, None), Ok(100.0));
+        // No band set ends at 16: refused, naming a band that crosses the limit.
+        assert!(total(None, Some(16)).unwrap_err().contains("chevauche"));
+        assert_eq!(tiling(&[(0, Some(4)), (5, None), (0, Some(0)), (1, Some(4))], 0, None), Some(vec![(0, Some(0)), (1, Some(4)), (5, None)]));
+        assert_eq!(tiling(&[(0, Some(4)), (10, None)], 0, None), None, "a gap");
+    }
 
     #[test]
     fn a_density_over_communes_without_area_is_withheld() {
