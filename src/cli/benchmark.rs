@@ -53,6 +53,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let load::Data { facts, label, .. } = load::fact_table(args.inputs.data.as_deref(), &r)?;
     let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.inputs.data.is_none())?;
     bar.finish_and_clear();
+    b.label(&label)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
     write_parquet_and_csv(&mut b.funnel_points, &args.out, "funnel-points")?;
     write_parquet_and_csv(&mut b.funnel_limits, &args.out, "funnel-limits")?;

@@ -220,6 +220,17 @@ pub struct Benchmark {
     pub set_values: Vec<Vec<f64>>,
 }
 
+impl Benchmark {
+    /// Say in every table what data it comes from (a `data` column), as the other outputs do.
+    pub fn label(&mut self, data_label: &str) -> Result<()> {
+        for df in [&mut self.summary, &mut self.funnel_points, &mut self.funnel_limits, &mut self.peers] {
+            let n = df.height();
+            df.with_column(Column::new("data".into(), vec![data_label; n]))?;
+        }
+        Ok(())
+    }
+}
+
 /// The profile peers are chosen on (as z-scores): shares of the under-15s and the 65+,
 /// unemployment, C2S share, and the order of magnitude (log10) of the density — of the
 /// population where the data has no areas.

@@ -251,6 +251,7 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     let mut diag = diagnosis.frame()?;
     write_parquet_and_csv(&mut diag, out, "diagnostic")?;
     if let Ok(mut b) = bench {
+        b.label(&data.label)?;
         write_parquet_and_csv(&mut b.summary, out, "benchmark")?;
         write_parquet_and_csv(&mut b.peers, out, "peers")?;
     }

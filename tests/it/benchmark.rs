@@ -86,4 +86,8 @@ fn national_table_and_benchmark_agree_with_the_diagnostic() {
     let limits = parquet(&bench.join("funnel-limits.parquet"));
     let lid = limits.column("indicator").unwrap().str().unwrap();
     assert_eq!(lid.iter().filter(|i| *i == Some("sans_mt_17_plus")).count(), 100);
+    // Every table says its data is synthetic.
+    for table in [&s, &peers, &points, &limits] {
+        assert!(table.column("data").unwrap().str().unwrap().iter().all(|d| d == Some("données synthétiques de démonstration")));
+    }
 }
