@@ -106,7 +106,12 @@ pub fn run(args: ProjectArgs) -> Result<()> {
             let table = TextTable::read(file, crate::ingest::Encoding::Auto)?;
             cpam::read_roster(&table, Some(args.reference_year), &r, false, &mut Summary::default())?
         }
-        (None, None, data) => territory::roster(data.as_deref(), &r)?,
+        // The roster loaded with the facts (the demo's, or `roster.parquet` of --data).
+        (None, None, dir) => match &data.roster {
+            Some(roster) => roster.clone(),
+            // No roster.parquet in --data: the read says so.
+            None => crate::ingest::facts::read_parquet(&dir.as_deref().unwrap_or(std::path::Path::new(".")).join("roster.parquet"))?,
+        },
     };
     let gps = gps_of(&roster, &units)?;
     if gps.is_empty() && (args.roster.is_some() || args.roster_counts.is_some()) {

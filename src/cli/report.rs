@@ -10,7 +10,8 @@ use crate::geo::perimeter::SHIPPED;
 use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
 use crate::output::write_atomic;
-use crate::report::{self, Sources, REPORT_FILE};
+use crate::ingest::load;
+use crate::report::{self, REPORT_FILE};
 
 /// Write the report of a territory: a self-contained French HTML page, its charts (SVG and
 /// PNG) and its tables.
@@ -38,14 +39,14 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
     let bar = super::progress(STEPS + 1, "chargement des données");
-    let sources = Sources::load(args.inputs.data.as_deref(), &r)?;
+    let data = load::fact_table(args.inputs.data.as_deref(), &r)?;
     bar.inc(1);
-    let written = report::write(&t, &r, &sources, &indicators, &args.out, &|step| {
+    let written = report::write(&t, &r, &data, &indicators, &args.out, &|step| {
         bar.set_message(step.to_owned());
         bar.inc(1);
     })?;
     bar.finish_and_clear();
-    say!("{} — {}", t.name, sources.data.label);
+    say!("{} — {}", t.name, data.label);
     say!("rapport : {}", display(&written.html));
     say!(
         "graphiques (SVG et PNG) : {} ; tables (CSV pour Excel et parquet) : {}",
@@ -59,23 +60,23 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let indicators = catalogue::load(None)?;
     let bar = super::progress(1 + STEPS * SHIPPED.len() as u64, "données de démonstration (générées au premier lancement)");
-    let sources = Sources::load(None, &r)?;
+    let data = load::fact_table(None, &r)?;
     bar.inc(1);
     let mut entries = Vec::new();
     for (id, _) in SHIPPED {
         let t = Territory::find(id, &r)?;
         let out = args.out.join(id);
-        report::write(&t, &r, &sources, &indicators, &out, &|step| {
+        report::write(&t, &r, &data, &indicators, &out, &|step| {
             bar.set_message(format!("{} : {step}", t.name));
             bar.inc(1);
         })?;
         entries.push((t, format!("{id}/{REPORT_FILE}")));
     }
-    let index = report::index_page(&entries, &r, &sources.data.label);
+    let index = report::index_page(&entries, &r, &data.label);
     let index_path = args.out.join("index.html");
     write_atomic(&index_path, index.as_bytes())?;
     bar.finish_and_clear();
-    say!("{} — {} territoires", sources.data.label, entries.len());
+    say!("{} — {} territoires", data.label, entries.len());
     for (t, link) in &entries {
         say!("  {:<40} {}", t.name, args.out.join(link).display());
     }

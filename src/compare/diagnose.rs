@@ -44,7 +44,6 @@ impl Row {
             Method::LifeExpectancy => "ans",
             // A growth rate's difference is in points of % a year.
             Method::AnnualGrowth => "points",
-            Method::Ratio => "%",
             _ if self.indicator.unit == "%" => "points",
             _ => "%",
         }

@@ -355,7 +355,6 @@ impl Aggregated {
             // the finest set of bands that covers the ages exactly, once; else all of them
             // (the check below refuses a band that straddles a limit).
             let mut sexes: Vec<Sex> = sexed.iter().map(|c| c.0).collect();
-            sexes.dedup();
             sexes.sort_by_key(|s| s.code());
             sexes.dedup();
             let mut out = Vec::new();

@@ -21,6 +21,9 @@ pub struct Data {
     pub label: String,
     /// Indicators published already computed (Rezone exports), if the folder has any.
     pub published: Option<DataFrame>,
+    /// The GP roster (`roster.parquet`, or the demo's), if there is one: the projection's
+    /// input, also in `facts` as `gp` facts.
+    pub roster: Option<DataFrame>,
     /// The year each measure is read at (its latest; a `_base` measure: the year before), for
     /// the sources a report cites and the period of a growth rate.
     pub years: BTreeMap<String, i32>,
@@ -69,14 +72,14 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
     };
     let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
     let (mut facts, mut years) = by_period(facts)?;
-    if let Some(roster) = roster {
-        let gp = roster_facts(&roster, year)?;
+    if let Some(roster) = &roster {
+        let gp = roster_facts(roster, year)?;
         years.insert("gp".into(), year);
         years.insert("gp_by_age".into(), year);
         let gp = gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?;
         facts = facts.vstack(&gp.select(COLUMNS)?)?;
     }
-    Ok(Data { facts, label, published, years })
+    Ok(Data { facts, label, published, years, roster })
 }
 
 /// The facts of several files as one table. Two files may give the same fact (an INSEE

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
-use crate::indicators::evaluate::{aggregate, Geography};
+use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
 use crate::ingest::Sex;
 use crate::project::demand::{self, Band, DemandAssumptions};
 use crate::project::supply::{self, Entries, Gp, Rule};
@@ -135,14 +135,6 @@ impl Scenario {
     }
 }
 
-/// The roster of ingested data (`DIR/roster.parquet`), or the synthetic demo roster.
-pub fn roster(data: Option<&std::path::Path>, r: &crate::geo::Referential) -> Result<DataFrame> {
-    match data {
-        Some(dir) => crate::ingest::facts::read_parquet(&dir.join("roster.parquet")),
-        None => Ok(crate::ingest::demo_frames::cached(r, crate::ingest::demo::DEFAULT_SEED)?.1),
-    }
-}
-
 /// The territory's GPs from a roster frame (`id, geo, birth_year`, optional `activity`).
 /// An activity of at most 2 is read as an FTE (`etp`); a larger one is a number of
 /// consultations, and the GP counts as one FTE.
@@ -166,12 +158,16 @@ pub fn gps_of(roster: &DataFrame, units: &[String]) -> Result<Vec<Gp>> {
 /// The demand side's inputs: the territory's pyramid by sex (men, women) with France's death
 /// rate of each band. Empty when the facts hold no population by sex and age.
 pub fn pyramids(facts: &DataFrame, territory: Geography, france: Geography) -> Result<Vec<Vec<Band>>> {
-    let agg = aggregate(facts, &[territory, france])?;
+    Ok(pyramids_of(&aggregate(facts, &[territory, france])?, 0, 1))
+}
+
+/// [`pyramids`] from counts already aggregated, the territory and France at the indices given.
+pub fn pyramids_of(agg: &Aggregated, territory: usize, france: usize) -> Vec<Vec<Band>> {
     let mut out = Vec::new();
     for sex in [Sex::Male, Sex::Female] {
-        let pop = agg.breakdown(0, "population", sex);
-        let fr_pop = agg.breakdown(1, "population", sex);
-        let fr_deaths = agg.breakdown(1, "deaths_all_causes", sex);
+        let pop = agg.breakdown(territory, "population", sex);
+        let fr_pop = agg.breakdown(france, "population", sex);
+        let fr_deaths = agg.breakdown(france, "deaths_all_causes", sex);
         // France's death rate of the deaths band holding each population band (population
         // bands may be finer: 15-17 and 18-19 inside 15-19).
         let inside = |a: u32, z: Option<u32>, outer: (Option<u32>, Option<u32>)| {
@@ -199,7 +195,7 @@ pub fn pyramids(facts: &DataFrame, territory: Geography, france: Geography) -> R
         bands.sort_by_key(|b| b.start);
         out.push(bands);
     }
-    Ok(out)
+    out
 }
 
 /// One scenario × year of a territory's projection.

@@ -99,12 +99,16 @@ fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Resul
 /// font (the machine's fonts are never consulted: the same PNG everywhere).
 pub fn png(svg: &str) -> Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
-    let mut options = usvg::Options::default();
-    let db = options.fontdb_mut();
-    db.load_font_data(dejavu::sans::regular().to_vec());
-    db.load_font_data(dejavu::sans::bold().to_vec());
-    db.set_sans_serif_family("DejaVu Sans");
-    options.font_family = "DejaVu Sans".into();
+    // The embedded fonts, parsed once for every chart.
+    static FONTS: std::sync::OnceLock<std::sync::Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_data(dejavu::sans::regular().to_vec());
+        db.load_font_data(dejavu::sans::bold().to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        std::sync::Arc::new(db)
+    });
+    let options = usvg::Options { fontdb: fonts.clone(), font_family: "DejaVu Sans".into(), ..usvg::Options::default() };
     let tree = usvg::Tree::from_str(svg, &options).map_err(|e| Error::Internal(format!("chart SVG: {e}")))?;
     let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| Error::Internal("chart size".into()))?;
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| Error::Internal("chart size".into()))?;

@@ -17,10 +17,10 @@ use crate::compare::benchmark::{self, Against, Benchmark};
 use crate::compare::diagnose::{self, Diagnosis, Row};
 use crate::error::{Error, Result};
 use crate::geo::{Referential, Territory};
-use crate::indicators::evaluate::{aggregate, Geography};
+use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
 use crate::indicators::{Indicator, Method};
 use crate::ingest::demo::DEMO_LABEL;
-use crate::ingest::load::{self, Data};
+use crate::ingest::load::Data;
 use crate::ingest::Sex;
 use crate::output::{write_atomic, write_parquet_and_csv};
 use crate::project::demand::DemandAssumptions;
@@ -52,28 +52,9 @@ const THEMES: [(&str, &str, &str); 6] = [
 /// France, up to four: premature mortality, access, screening, supply.
 const DEFAULT_FUNNELS: [&str; 4] = ["icm_mortalite_prematuree", "sans_mt_17_plus", "depistage_colorectal", "densite_mg"];
 
-/// The data a report reads: the fact table (with its label) and the GP roster, loaded once
-/// for any number of territories.
-pub struct Sources {
-    pub data: Data,
-    /// The GP roster; `None` for ingested data without `roster.parquet` (no projection).
-    pub roster: Option<DataFrame>,
-}
-
-impl Sources {
-    /// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
-    pub fn load(dir: Option<&Path>, r: &Referential) -> Result<Sources> {
-        let data = load::fact_table(dir, r)?;
-        let roster = match dir {
-            Some(d) if !d.join("roster.parquet").exists() => None,
-            _ => Some(projection::roster(dir, r)?),
-        };
-        Ok(Sources { data, roster })
-    }
-
-    pub fn synthetic(&self) -> bool {
-        self.data.label == DEMO_LABEL
-    }
+/// Whether `data` is the synthetic demo data (every output then says so).
+pub fn synthetic(data: &Data) -> bool {
+    data.label == DEMO_LABEL
 }
 
 /// A chart of the report: its file stem, caption, and SVG.
@@ -92,9 +73,8 @@ pub struct Written {
 /// Compute, draw and write the report of `t` into `out`: `rapport.html`, the charts (SVG and
 /// PNG) in `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is
 /// being done (for a progress bar).
-pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Indicator], out: &Path, step: &dyn Fn(&str)) -> Result<Written> {
-    let synthetic = sources.synthetic();
-    let data = &sources.data;
+pub fn write(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], out: &Path, step: &dyn Fn(&str)) -> Result<Written> {
+    let synthetic = synthetic(data);
     step("diagnostic");
     let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?;
     step("comparaison aux EPCI");
@@ -109,8 +89,10 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     let units = diagnose::with_whole_communes(t.units.clone(), r);
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: units.clone() };
     let france = benchmark::national_geographies(r)[3][0].clone();
-    let gps = sources.roster.as_ref().map(|roster| projection::gps_of(roster, &units)).transpose()?.unwrap_or_default();
-    let pyramids = projection::pyramids(&data.facts, me.clone(), france.clone())?;
+    let gps = data.roster.as_ref().map(|roster| projection::gps_of(roster, &units)).transpose()?.unwrap_or_default();
+    // One aggregation for the pyramid chart and the demand side.
+    let ages = aggregate(&data.facts, &[me, france])?;
+    let pyramids = projection::pyramids_of(&ages, 0, 1);
     let scenarios = PRESETS.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let assumptions = DemandAssumptions::default();
     // Statistical secrecy of the GPs' ages: the threshold of the catalogue's indicators on
@@ -129,7 +111,7 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
     let source = |s: &str| format!("Source : {s} — {} — diagsante", data.label);
     let frame = |title: String, s: &str| Frame { title, source: source(s), synthetic };
     let mut figures: Vec<Chart> = Vec::new();
-    if let Some(svg) = pyramid_chart(&frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement"), &data.facts, me, france)? {
+    if let Some(svg) = pyramid_chart(&frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement"), &ages)? {
         figures.push(Chart { stem: "pyramide".into(), caption: "Pyramide des âges du territoire (barres) et de la France (trait), en % de la population.".into(), svg });
     }
     let names = display_names(&diagnosis, t, r);
@@ -243,7 +225,7 @@ pub fn write(t: &Territory, r: &Referential, sources: &Sources, catalogue: &[Ind
 
     step("rapport");
     let gp_summary = GpSummary { count: gps.len(), secret: gps_secret, min_count: gp_min_count, past: past_ages(&gps) };
-    let page = page(t, r, sources, &diagnosis, &names, &bench, &rows, &scenarios, &figures, &gp_summary)?;
+    let page = page(t, r, data, &diagnosis, &names, &bench, &rows, &scenarios, &figures, &gp_summary)?;
     files.push((out.join(REPORT_FILE), page.into_bytes()));
 
     step("écriture");
@@ -372,8 +354,7 @@ fn scenario_label(name: &str) -> String {
 
 /// The territory's and France's population by sex and age band as a pyramid chart, or
 /// `None` when the data has no population by sex and age.
-fn pyramid_chart(frame: &Frame, facts: &DataFrame, me: Geography, france: Geography) -> Result<Option<String>> {
-    let agg = aggregate(facts, &[me, france])?;
+fn pyramid_chart(frame: &Frame, agg: &Aggregated) -> Result<Option<String>> {
     let bands = |g: usize| -> BTreeMap<(u32, Option<u32>), (f64, f64)> {
         let mut out: BTreeMap<(u32, Option<u32>), (f64, f64)> = BTreeMap::new();
         for (k, sex) in [Sex::Male, Sex::Female].into_iter().enumerate() {
@@ -489,7 +470,7 @@ fn funnel_chart(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &d
 fn page(
     t: &Territory,
     r: &Referential,
-    sources: &Sources,
+    data: &Data,
     d: &Diagnosis,
     names: &[String; 2],
     bench: &std::result::Result<Benchmark, String>,
@@ -514,7 +495,7 @@ fn page(
     h.push_str("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     h.push_str(&format!("<title>Diagnostic territorial — {}</title><style>{}</style></head><body>", esc(&t.name), html::STYLE));
     h.push_str(&format!("<h1>Diagnostic territorial de santé — {}</h1>", esc(&t.name)));
-    if sources.synthetic() {
+    if synthetic(data) {
         h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seules les communes et leurs populations légales sont réelles.</p>");
     }
     h.push_str(&format!("<p class=\"meta\">Données : {} · comparateurs : {}, {}, France · diagsante {}</p>", esc(&d.data_label), esc(&names[0]), esc(&names[1]), env!("CARGO_PKG_VERSION")));
@@ -566,7 +547,7 @@ fn page(
     }
     let growth = d.rows.iter().find(|r| r.indicator.method == Method::AnnualGrowth).and_then(|r| {
         let base = &r.indicator.denominator.as_ref()?.measure;
-        let (y0, y1) = (sources.data.years.get(base)?, sources.data.years.get(&r.indicator.numerator.measure)?);
+        let (y0, y1) = (data.years.get(base)?, data.years.get(&r.indicator.numerator.measure)?);
         let v = r.territory.estimate.value?;
         let signed = |v: f64| format!("{}{}", if v > 0.0 { "+" } else { "" }, html::number(v, 2));
         let fr = r.comparators[2].estimate.value.map_or(String::new(), |f| format!(" (France : {} % par an)", signed(f)));
@@ -687,7 +668,7 @@ fn page(
     h.push_str(METHODS);
     let mut by_source: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for row in &d.rows {
-        let year = sources.data.years.get(&row.indicator.numerator.measure).map_or(String::new(), |y| y.to_string());
+        let year = data.years.get(&row.indicator.numerator.measure).map_or(String::new(), |y| y.to_string());
         let e = by_source.entry(row.indicator.source.as_str()).or_default();
         if !year.is_empty() && !e.contains(&year) {
             e.push(year);
@@ -696,7 +677,7 @@ fn page(
     let source_rows: Vec<Vec<String>> = by_source.iter().map(|(s, y)| vec![esc(s), esc(&y.join(", "))]).collect();
     h.push_str(&format!(
         "<h3>Sources des données</h3><p>Données chargées : {}. Référentiel des communes : {}.</p>{}",
-        esc(&sources.data.label),
+        esc(&data.label),
         esc(crate::geo::referential::SOURCE),
         html::table(&["Source", "Année des données"], &source_rows)
     ));
