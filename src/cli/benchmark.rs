@@ -93,7 +93,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     bar.finish_and_clear();
     let computed = compute.elapsed();
     let mut national = national;
-    national.suppress_complements();
+    national.suppress_complements(&r);
     let mut df = national.frame(&label)?;
     write_parquet_and_csv(&mut df, &args.out, "national")?;
     say!("{label}");

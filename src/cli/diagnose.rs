@@ -30,7 +30,7 @@ pub fn run(args: Diagnose) -> Result<()> {
         // The demo data: the territory's own rows and the cached département sums, instead of
         // the national facts.
         None => {
-            let units = diagnose::with_whole_communes(t.units.clone(), &r);
+            let units = diagnose::units_read(&t, &r);
             let facts = demo_frames::for_territory(&r, DEFAULT_SEED, &units)?;
             diagnose::diagnose(&t, &r, &facts, &indicators, DEMO_LABEL, None, true)?
         }

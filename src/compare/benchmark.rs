@@ -5,9 +5,12 @@
 use polars::prelude::*;
 
 use super::diagnose::french;
+use super::secrecy;
 use crate::error::{Error, Location, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
+use crate::indicators::catalogue::PeerRole;
+use crate::indicators::Withheld;
 use crate::indicators::{Indicator, Method};
 use crate::stats::compare::{compare, Comparison};
 use crate::stats::funnel;
@@ -54,6 +57,9 @@ pub struct National {
     pub indicators: Vec<Indicator>,
     /// `values[i][g]`: indicator `i` in geography `g`.
     pub values: Vec<Vec<Value>>,
+    /// `covered[i][g]`: the base units of geography `g` with data for indicator `i`'s
+    /// numerator (see [`Aggregated::covered`]).
+    pub covered: Vec<Vec<usize>>,
 }
 
 /// Compute every indicator for every geography of the layers; France must be the last
@@ -77,7 +83,8 @@ pub fn compute_all(
         values.push(compute_row(ind, &agg, geographies.len(), france));
         progress(i + 1, indicators.len());
     }
-    Ok(National { geographies, indicators: indicators.to_vec(), values })
+    let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
+    Ok(National { geographies, indicators: indicators.to_vec(), values, covered })
 }
 
 /// One indicator over all geographies, in parallel.
@@ -87,31 +94,22 @@ fn compute_row(ind: &Indicator, agg: &Aggregated, n: usize, france: usize) -> Ve
 }
 
 impl National {
-    /// Secondary suppression: in each partition of France (all EPCI, all départements, all
-    /// régions), an indicator withheld in exactly one part could be recovered by subtracting
-    /// the others from France; the smallest other part is then withheld too.
-    pub fn suppress_complements(&mut self) {
-        let secret = |v: &Value| v.estimate.note.as_deref().is_some_and(|n| n.starts_with("secret statistique"));
+    /// Secondary suppression (see [`secrecy::suppress_partitions`]) over the partitions
+    /// this table publishes with their totals: all EPCI, all départements and all régions of
+    /// France, and the départements of each région.
+    pub fn suppress_complements(&mut self, r: &Referential) {
+        let of_kind = |kind: &str| (0..self.geographies.len()).filter(|&g| self.geographies[g].0 == kind).collect::<Vec<usize>>();
+        let mut partitions: Vec<Vec<usize>> = KINDS[..3].iter().map(|k| of_kind(k)).collect();
+        for region in of_kind("region") {
+            let code = &self.geographies[region].1.id;
+            let deps = of_kind("departement")
+                .into_iter()
+                .filter(|&g| r.departements.get(&self.geographies[g].1.id).is_some_and(|d| &d.region == code))
+                .collect();
+            partitions.push(deps);
+        }
         for values in &mut self.values {
-            for kind in &KINDS[..3] {
-                let members: Vec<usize> = (0..self.geographies.len()).filter(|&g| self.geographies[g].0 == *kind).collect();
-                if members.iter().filter(|&&g| secret(&values[g])).count() != 1 || members.len() < 2 {
-                    continue;
-                }
-                let smallest = members
-                    .iter()
-                    .copied()
-                    .filter(|&g| !secret(&values[g]) && values[g].count.is_some())
-                    .min_by(|&a, &b| values[a].count.unwrap_or(0.0).total_cmp(&values[b].count.unwrap_or(0.0)));
-                if let Some(g) = smallest {
-                    let v = &mut values[g];
-                    v.count = None;
-                    v.denominator = None;
-                    v.estimate.value = None;
-                    v.estimate.limits.iter_mut().for_each(|l| *l = None);
-                    v.estimate.note = Some("secret statistique (secondaire : protège une autre valeur du même niveau)".into());
-                }
-            }
+            secrecy::suppress_partitions(values, &partitions);
         }
     }
 
@@ -120,8 +118,8 @@ impl National {
     pub fn frame(&self, data_label: &str) -> Result<DataFrame> {
         let france = self.geographies.len() - 1;
         let (mut kind, mut code, mut name, mut id, mut count, mut value) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-        let (mut lo95, mut up95, mut lo998, mut up998, mut fr, mut c95, mut c998, mut note) =
-            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut lo95, mut up95, mut lo998, mut up998, mut fr, mut c95, mut c998, mut status, mut note) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         for (i, ind) in self.indicators.iter().enumerate() {
             let fv = self.values[i][france].estimate.value;
             for (g, (k, geo)) in self.geographies.iter().enumerate() {
@@ -140,12 +138,13 @@ impl National {
                 up998.push(lim(1).map(|l| l.upper));
                 fr.push(fv);
                 let cmp = |l| match fv {
-                    Some(f) if ind.method != Method::Count && g != france => french(compare(e, l, f, ind.polarity)),
+                    Some(f) if ind.method.is_compared() && g != france => french(compare(e, l, f, ind.polarity)),
                     _ => "",
                 };
                 c95.push(cmp(0));
                 c998.push(cmp(1));
-                note.push(e.note.clone());
+                status.push(v.status());
+                note.push(v.note());
             }
         }
         let n = kind.len();
@@ -163,6 +162,7 @@ impl National {
             Column::new("france_value".into(), fr),
             Column::new("comparison_france_95".into(), c95),
             Column::new("comparison_france_99_8".into(), c998),
+            Column::new("status".into(), status),
             Column::new("note".into(), note),
             Column::new("data".into(), vec![data_label; n]),
         ])?)
@@ -231,11 +231,6 @@ impl Benchmark {
     }
 }
 
-/// The profile peers are chosen on (as z-scores): shares of the under-15s and the 65+,
-/// unemployment, C2S share, and the order of magnitude (log10) of the density — of the
-/// population where the data has no areas.
-const PROFILE: [&str; 4] = ["part_0_14", "part_65_plus", "chomage_15_64", "part_c2s"];
-
 /// Benchmark territory `t` against a set of territories.
 #[allow(clippy::too_many_arguments)]
 pub fn benchmark(
@@ -249,23 +244,50 @@ pub fn benchmark(
     missing_means_zero: bool,
 ) -> Result<Benchmark> {
     let [epci, deps, _, france] = national_geographies(r);
-    let in_region = |g: &Geography| {
-        region.is_none_or(|reg| g.units.first().and_then(|u| r.unit(u)).is_some_and(|u| u.region == reg))
-    };
     if let Some(reg) = region {
         if !r.regions.contains_key(reg) {
-            return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
+            return Err(Error::input(Location::file("région"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
         }
     }
-    let set: Vec<Geography> = match against {
-        Against::Departements => deps.into_iter().filter(in_region).collect(),
-        Against::Epci | Against::Peers => epci.into_iter().filter(in_region).collect(),
+    // The whole kind is computed, so that secondary suppression is the national table's
+    // (it spans France); the région only restricts what is ranked and drawn.
+    let (set, kind) = match against {
+        Against::Departements => (deps, "departement"),
+        Against::Epci | Against::Peers => (epci, "epci"),
     };
+    let outside: Vec<bool> = set
+        .iter()
+        .map(|g| region.is_some_and(|reg| g.units.first().and_then(|u| r.unit(u)).is_none_or(|u| u.region != reg)))
+        .collect();
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: super::diagnose::with_whole_communes(t.units.clone(), r) };
+    let nested = super::diagnose::nested_geographies(t, r, false);
     let n_set = set.len();
-    // Layers: the set, the territory, (later) the peers pooled, France.
-    let national = compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("france", france.clone())], indicators, missing_means_zero, |_, _| {})?;
+    // The partitions the national table suppresses in, over this kind.
+    let mut partitions = vec![(0..n_set).collect::<Vec<usize>>()];
+    if kind == "departement" {
+        for reg in r.regions.keys() {
+            partitions.push((0..n_set).filter(|&g| r.departements.get(&set[g].id).is_some_and(|d| &d.region == reg)).collect());
+        }
+    }
+    // Layers: the set, the territory, the geographies nested with it, France.
+    let n_nested = nested.len();
+    let mut national =
+        compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested), ("france", france.clone())], indicators, missing_means_zero, |_, _| {})?;
     let territory = n_set;
+    let france_index = national.geographies.len() - 1;
+    for (i, ind) in indicators.iter().enumerate() {
+        let values = &mut national.values[i];
+        secrecy::suppress_partitions(values, &partitions);
+        // The territory withheld as in its diagnostic: by difference with a nested geography.
+        let covered = &national.covered[i];
+        let others: Vec<(String, Value, bool)> = (territory + 1..territory + 1 + n_nested)
+            .chain(std::iter::once(france_index))
+            .map(|g| (national.geographies[g].1.name.clone(), values[g].clone(), covered[g] != covered[territory]))
+            .collect();
+        let neighbours: Vec<secrecy::Neighbour> =
+            others.iter().map(|(name, value, between_has_data)| secrecy::Neighbour { name, value, between_has_data: *between_has_data }).collect();
+        secrecy::withhold_by_difference(&mut values[territory], &neighbours, ind.min_count);
+    }
     // A member of the set sharing communes with the territory (its own EPCI for an
     // EPCI-wide CLS, an EPCI inside a CPTS) would count the same people twice: it is left
     // out of ranks, funnels and peers.
@@ -273,23 +295,28 @@ pub fn benchmark(
     let overlaps: Vec<bool> =
         (0..n_set).map(|g| national.geographies[g].1.units.iter().any(|u| mine_units.contains(u.as_str()))).collect();
 
-    // Peers: nearest by profile among the set (the territory itself excluded).
-    let value = |id: &str, g: usize| indicators.iter().position(|i| i.id == id).and_then(|i| national.values[i][g].estimate.value);
+    // Peers: nearest by profile among the set (the territory itself excluded), on the
+    // indicators the catalogue marks (`peers = "profile"`, and the log of the density or size).
+    let value = |i: usize, g: usize| national.values[i][g].estimate.value;
+    let role = |r: PeerRole| indicators.iter().position(|i| i.peers == Some(r));
+    let profile: Vec<usize> = (0..indicators.len()).filter(|&i| indicators[i].peers == Some(PeerRole::Profile)).collect();
     // Density when the territory and nearly all of the set have one, from real areas (the
     // demo's areas are synthetic, drawn from the population: no information of their own).
-    let with_density = (0..n_set).filter(|&g| value("densite_population", g).is_some()).count();
-    let size = if !missing_means_zero && value("densite_population", territory).is_some() && with_density * 20 >= n_set * 19 {
-        "densite_population"
-    } else {
-        "population"
+    let in_scope = (0..n_set).filter(|&g| !outside[g]).count();
+    let density = role(PeerRole::Density).filter(|&d| {
+        let with_density = (0..n_set).filter(|&g| !outside[g] && value(d, g).is_some()).count();
+        !missing_means_zero && value(d, territory).is_some() && with_density * 20 >= in_scope * 19
+    });
+    let Some(size) = density.or(role(PeerRole::Size)) else {
+        return Err(Error::input(Location::file("catalogue"), "no indicator is marked `peers = \"size\"` or `peers = \"density\"`", "mark the population (size) and the density in the catalogue"));
     };
     let profile_of = |g: usize| -> Option<Vec<f64>> {
-        let mut p: Vec<f64> = PROFILE.iter().map(|id| value(id, g)).collect::<Option<_>>()?;
+        let mut p: Vec<f64> = profile.iter().map(|&i| value(i, g)).collect::<Option<_>>()?;
         p.push(value(size, g)?.max(1e-3).log10());
         Some(p)
     };
-    let profiles: Vec<Option<Vec<f64>>> = (0..=n_set).map(profile_of).collect();
-    let dims = PROFILE.len() + 1;
+    let profiles: Vec<Option<Vec<f64>>> = (0..=n_set).map(|g| if g < n_set && outside[g] { None } else { profile_of(g) }).collect();
+    let dims = profile.len() + 1;
     let known: Vec<&Vec<f64>> = profiles.iter().flatten().collect();
     let mean: Vec<f64> = (0..dims).map(|d| known.iter().map(|p| p[d]).sum::<f64>() / known.len().max(1) as f64).collect();
     let sd: Vec<f64> = (0..dims)
@@ -300,7 +327,7 @@ pub fn benchmark(
         return Err(Error::input(Location::file(&t.id), "the territory's profile (age structure, unemployment, C2S share, density or population) is not available", "check the data"));
     };
     let mut ranked: Vec<(usize, f64)> = (0..n_set)
-        .filter(|&g| !overlaps[g])
+        .filter(|&g| !overlaps[g] && !outside[g])
         .filter_map(|g| profiles[g].as_ref().map(|p| (g, distance(p, &mine))))
         .collect();
     ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -310,12 +337,21 @@ pub fn benchmark(
         name: format!("{} territoires voisins par le profil", ranked.len()),
         units: ranked.iter().flat_map(|(g, _)| national.geographies[*g].1.units.clone()).collect(),
     };
-    // The set ranks and funnels are drawn in: all non-overlapping members, or the peers.
+    // The set ranks and funnels are drawn in: all non-overlapping members (of the région),
+    // or the peers.
     let excluded: Vec<bool> = match against {
         Against::Peers => (0..n_set).map(|g| !ranked.iter().any(|(p, _)| *p == g)).collect(),
-        _ => overlaps.clone(),
+        _ => (0..n_set).map(|g| overlaps[g] || outside[g]).collect(),
     };
-    let peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, missing_means_zero, |_, _| {})?;
+    let mut peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, missing_means_zero, |_, _| {})?;
+    for (i, values) in peers_values.values.iter_mut().enumerate() {
+        // The territory as withheld above; the pooled peers withheld when one of them is
+        // secret (the pool minus the others would give it back).
+        values[0] = national.values[i][territory].clone();
+        if ranked.iter().any(|(g, _)| national.values[i][*g].is_secret()) {
+            values[1].withhold(Withheld::SecretComplement);
+        }
+    }
 
     // Summary: rank and quintile within the set, peers' pooled value and comparison.
     let mut ranks = Vec::with_capacity(indicators.len());
@@ -335,7 +371,7 @@ pub fn benchmark(
         };
         let peers_value = peers_values.values[i][1].estimate.value;
         let against = |l| match peers_value {
-            Some(p) if ind.method != Method::Count => compare(&peers_values.values[i][0].estimate, l, p, ind.polarity),
+            Some(p) if ind.method.is_compared() => compare(&peers_values.values[i][0].estimate, l, p, ind.polarity),
             _ => Comparison::NotCompared,
         };
         ranks.push(Ranked { indicator: ind.clone(), value: mine, rank, among: others.len() as u32, quintile, peers_value, against_peers: [against(0), against(1)] });

@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{self, Geography, Value};
 use crate::indicators::{Indicator, Method};
+use super::secrecy;
 use crate::stats::compare::{compare, Comparison};
 
 /// The comparators, in column order.
@@ -37,16 +38,9 @@ impl Row {
         }
     }
 
-    /// The unit of [`Row::difference`]: `points`, `ans`, `%` (relative), or empty for counts.
+    /// The unit of [`Row::difference`]: see [`Method::difference_unit`].
     pub fn difference_unit(&self) -> &'static str {
-        match self.indicator.method {
-            Method::Count => "",
-            Method::LifeExpectancy => "ans",
-            // A growth rate's difference is in points of % a year.
-            Method::AnnualGrowth => "points",
-            _ if self.indicator.unit == "%" => "points",
-            _ => "%",
-        }
+        self.indicator.method.difference_unit(&self.indicator.unit)
     }
 }
 
@@ -87,6 +81,37 @@ pub fn geographies_by_departement(t: &Territory, r: &Referential) -> [Geography;
         Geography { units: in_france.iter().filter(|d| d.region == reg.id).map(|d| code(&d.code)).collect(), ..reg },
         Geography { id: "FR".into(), name: "France".into(), units: in_france.iter().map(|d| code(&d.code)).collect() },
     ]
+}
+
+/// The published geographies nested with `t` (see [`secrecy::nested_geographies`]); with
+/// `by_departement`, départements and régions as the département sums of the demo cache.
+pub fn nested_geographies(t: &Territory, r: &Referential, by_departement: bool) -> Vec<Geography> {
+    let code = |d: &str| format!("{}{d}", crate::ingest::demo_frames::DEPARTEMENT_PREFIX);
+    secrecy::nested_geographies(&with_whole_communes(t.units.clone(), r), r)
+        .into_iter()
+        .map(|(kind, g)| match (by_departement, kind) {
+            (true, "departement") => Geography { units: vec![code(&g.id)], ..g },
+            (true, "region") => {
+                let deps = r.departements.values().filter(|d| d.region == g.id && d.zone != "com").map(|d| code(&d.code)).collect();
+                Geography { units: deps, ..g }
+            }
+            _ => g,
+        })
+        .collect()
+}
+
+/// The base units whose facts a diagnostic of `t` reads besides the comparators' sums: its
+/// own, and those of the EPCI nested with it (secrecy by difference).
+pub fn units_read(t: &Territory, r: &Referential) -> Vec<String> {
+    let mut units = with_whole_communes(t.units.clone(), r);
+    for (kind, g) in secrecy::nested_geographies(&units.clone(), r) {
+        if kind == "epci" {
+            units.extend(g.units);
+        }
+    }
+    units.sort();
+    units.dedup();
+    units
 }
 
 /// Add Paris, Lyon or Marseille as a whole (75056, 69123, 13055) to a geography holding
@@ -131,16 +156,28 @@ pub fn diagnose(
     comparators_by_departement: bool,
 ) -> Result<Diagnosis> {
     let geos = if comparators_by_departement { geographies_by_departement(t, r) } else { geographies(t, r) };
-    let mut agg = evaluate::aggregate(facts, &geos)?;
+    // The published geographies nested with the territory: a difference with one of them
+    // under the threshold withholds the territory's value (see `secrecy`).
+    let nested = nested_geographies(t, r, comparators_by_departement);
+    let all: Vec<Geography> = geos.iter().cloned().chain(nested.iter().cloned()).collect();
+    let mut agg = evaluate::aggregate(facts, &all)?;
     agg.missing_means_zero = data_label == crate::ingest::demo::DEMO_LABEL;
     let rows = catalogue
         .iter()
         .map(|ind| {
-            let territory = evaluate::compute(ind, &agg, 0, 3);
+            let mut territory = evaluate::compute(ind, &agg, 0, 3);
             let comparators = [1, 2, 3].map(|g| evaluate::compute(ind, &agg, g, 3));
+            let others: Vec<Value> = (0..nested.len()).map(|k| evaluate::compute(ind, &agg, 4 + k, 3)).collect();
+            let measure = &ind.numerator.measure;
+            let between = |g: usize| agg.covered(g, measure) != agg.covered(0, measure);
+            let neighbours: Vec<secrecy::Neighbour> = (0..nested.len())
+                .map(|k| secrecy::Neighbour { name: &nested[k].name, value: &others[k], between_has_data: between(4 + k) })
+                .chain(std::iter::once(secrecy::Neighbour { name: "France", value: &comparators[2], between_has_data: between(3) }))
+                .collect();
+            secrecy::withhold_by_difference(&mut territory, &neighbours, ind.min_count);
             let flags = [0, 1, 2].map(|k| {
                 [0, 1].map(|level| match comparators[k].estimate.value {
-                    Some(v) if ind.method != Method::Count => compare(&territory.estimate, level, v, ind.polarity),
+                    Some(v) if ind.method.is_compared() => compare(&territory.estimate, level, v, ind.polarity),
                     _ => Comparison::NotCompared,
                 })
             });
@@ -181,6 +218,7 @@ fn published_rows(p: &DataFrame, t: &Territory) -> Result<Vec<Row>> {
         count,
         denominator: None,
         estimate: crate::stats::Estimate { value: v, limits: vec![None; 2], method: crate::stats::Method::Exact, note },
+        withheld: None,
     };
     Ok(keep
         .into_iter()
@@ -198,6 +236,8 @@ fn published_rows(p: &DataFrame, t: &Territory) -> Result<Vec<Row>> {
                 polarity: crate::stats::compare::Polarity::Neutral,
                 min_count: 0.0,
                 source: sources[i].clone(),
+                peers: None,
+                funnel: false,
             },
             territory: value(values[i], counts[i], Some("valeur publiée, reprise telle quelle (sans intervalle)".into())),
             comparators: [0, 1, 2].map(|k| value(comparators[k][i], None, None)),
@@ -248,7 +288,8 @@ impl Diagnosis {
             }
         }
         columns.push(Column::new("method".into(), text(&|r| r.territory.estimate.method.to_string())));
-        columns.push(Column::new("note".into(), text(&|r| r.territory.estimate.note.clone().unwrap_or_default())));
+        columns.push(Column::new("status".into(), text(&|r| r.territory.status().to_owned())));
+        columns.push(Column::new("note".into(), text(&|r| r.territory.note().unwrap_or_default())));
         columns.push(Column::new("source".into(), text(&|r| r.indicator.source.clone())));
         columns.push(Column::new("data".into(), vec![self.data_label.as_str(); rows.len()]));
         Ok(DataFrame::new_infer_height(columns)?)
@@ -281,7 +322,7 @@ impl Diagnosis {
                 json!({
                     "id": r.indicator.id, "theme": r.indicator.theme, "label": r.indicator.label, "unit": r.indicator.unit,
                     "count": r.territory.count, "value": e.value, "limits_95_99_8": limits,
-                    "method": e.method.to_string(), "note": e.note, "source": r.indicator.source,
+                    "method": e.method.to_string(), "status": r.territory.status(), "note": r.territory.note(), "source": r.indicator.source,
                     "difference_unit": r.difference_unit(),
                     "comparators": comparators,
                 })

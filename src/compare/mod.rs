@@ -4,5 +4,6 @@
 
 pub mod benchmark;
 pub mod diagnose;
+pub mod secrecy;
 
 pub use diagnose::{diagnose, Diagnosis};

@@ -9,28 +9,10 @@ use serde::Deserialize;
 use crate::error::{Error, Location, Result};
 use crate::ingest::Sex;
 use crate::stats::compare::Polarity;
+pub use super::method::Method;
 
 /// The catalogue shipped with diagsante.
 pub const EMBEDDED: &str = include_str!("../../data/indicators.toml");
-
-/// How an indicator is computed from its counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// A plain sum (no interval).
-    Count,
-    Proportion,
-    CrudeRate,
-    Dsr,
-    /// Indirectly standardised mortality ratio against France, France = 100.
-    Icm,
-    LifeExpectancy,
-    /// Mean annual growth between the years of the denominator (before) and the numerator
-    /// (now), from counts without sampling error (census populations): no interval.
-    AnnualGrowth,
-    /// A plain ratio of two quantities without sampling error (inhabitants per km²).
-    Ratio,
-}
 
 /// A selection of the fact table: a measure, optionally one sex and an age range.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
@@ -96,6 +78,22 @@ struct RawIndicator {
     #[serde(default)]
     min_count: Option<f64>,
     source: String,
+    #[serde(default)]
+    peers: Option<PeerRole>,
+    #[serde(default)]
+    funnel: bool,
+}
+
+/// An indicator's role in choosing a territory's peers (see `compare::benchmark`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerRole {
+    /// A dimension of the socio-demographic profile, compared as z-scores.
+    Profile,
+    /// The order of magnitude of the population (log10), when the data has no real areas.
+    Size,
+    /// The order of magnitude of the density, used instead of `size` with real areas.
+    Density,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +119,10 @@ pub struct Indicator {
     /// Numerators below this are not shown (statistical secrecy).
     pub min_count: f64,
     pub source: String,
+    /// Its role in choosing peers, if any.
+    pub peers: Option<PeerRole>,
+    /// Drawn as a funnel plot in the report by default.
+    pub funnel: bool,
 }
 
 /// Read and validate a catalogue; `file` names it in errors.
@@ -144,7 +146,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
             if !seen.insert(r.id.clone()) {
                 return Err(bad("the id is used twice".into()));
             }
-            let needs_denominator = r.method != Method::Count;
+            let needs_denominator = r.method.needs_denominator();
             if needs_denominator != r.denominator.is_some() {
                 return Err(bad(if needs_denominator { "a denominator is needed".into() } else { "a count has no denominator".into() }));
             }
@@ -160,6 +162,9 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                     }
                 }
             }
+            if r.funnel && r.method.funnel().is_none() {
+                return Err(bad("`funnel = true` on a method without a funnel plot (proportion, crude_rate, dsr or icm)".into()));
+            }
             let standard = match (r.method, r.standard) {
                 (Method::Dsr, Some(s)) if crate::stats::standards::standard_by_name(&s).is_some() => Some(s),
                 (Method::Dsr, Some(s)) => return Err(bad(format!("unknown standard «{s}» (esp2013 or france)"))),
@@ -167,11 +172,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                 (_, Some(_)) => return Err(bad("`standard` is only for a DSR".into())),
                 (_, None) => None,
             };
-            let multiplier = r.multiplier.unwrap_or(match r.method {
-                Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio => 1.0,
-                Method::AnnualGrowth => 100.0,
-                Method::CrudeRate | Method::Dsr => 100_000.0,
-            });
+            let multiplier = r.multiplier.unwrap_or(r.method.default_multiplier());
             if !(multiplier.is_finite() && multiplier > 0.0) {
                 return Err(bad(format!("multiplier {multiplier} must be positive")));
             }
@@ -192,6 +193,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                 },
                 min_count: r.min_count.unwrap_or(0.0),
                 source: r.source,
+                peers: r.peers,
+                funnel: r.funnel,
             })
         })
         .collect::<Result<_>>()?;

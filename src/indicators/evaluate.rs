@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::catalogue::{Indicator, Method, Term};
+use super::catalogue::{Indicator, Term};
 use crate::error::Result;
 use crate::ingest::Sex;
 use crate::stats::{self, standards, Estimate, DEFAULT_LEVELS};
+use super::withheld::Withheld;
 
 /// A geography: a name and the base units (commune codes) it holds.
 #[derive(Debug, Clone)]
@@ -290,6 +291,15 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
 }
 
 impl Aggregated {
+    /// How many base units of geography `geo` have data for `measure` (where a missing row
+    /// means 0, see [`Aggregated::missing_means_zero`], all of them).
+    pub fn covered(&self, geo: usize, measure: &str) -> usize {
+        if self.missing_means_zero {
+            return self.units.get(geo).copied().unwrap_or(0);
+        }
+        self.coverage.get(&(geo, measure.to_owned())).copied().unwrap_or(0)
+    }
+
     /// Aggregate the geographies of several layers (e.g. all EPCI, all départements) in
     /// one pass; geography indices follow the layers' order.
     pub fn by_layers(facts: &DataFrame, layers: &[&[Geography]]) -> Result<Aggregated> {
@@ -303,7 +313,7 @@ impl Aggregated {
 const WHOLE_CITIES: [(&str, usize); 3] = [("75056", 20), ("13055", 16), ("69123", 9)];
 
 /// Why a term has no value.
-type Missing = String;
+type Missing = Withheld;
 
 impl Aggregated {
     /// The cells a term selects in a geography. Where the data has both totals and
@@ -338,7 +348,10 @@ impl Aggregated {
 
     /// The grid cells (sex, age band) a term takes, the same in every geography.
     fn choose(&self, term: &Term, banded: bool) -> std::result::Result<Vec<GridCell>, Missing> {
-        let grid = self.grid.get(&term.measure).ok_or_else(|| format!("mesure «{}» absente des données", term.measure))?;
+        let grid = self
+            .grid
+            .get(&term.measure)
+            .ok_or_else(|| Withheld::MissingInput { detail: format!("mesure «{}» absente des données", term.measure) })?;
         let sexed: Vec<&GridCell> = match term.sex() {
             Some(s) => grid.iter().filter(|c| c.0 == s).collect(),
             None if grid.iter().any(|c| c.0 == Sex::All) => grid.iter().filter(|c| c.0 == Sex::All).collect(),
@@ -372,7 +385,7 @@ impl Aggregated {
             out
         };
         if chosen.is_empty() {
-            return Err(format!("aucune donnée de «{}» pour ces âges", term.measure));
+            return Err(Withheld::MissingInput { detail: format!("aucune donnée de «{}» pour ces âges", term.measure) });
         }
         // A data band straddling the term's limits (15-19 for "0-17") would be silently
         // left out: refuse rather than give a wrong share (unless another band set of the
@@ -388,11 +401,13 @@ impl Aggregated {
                 overlaps && !inside
             };
             if let Some(&(_, min, max)) = grid.iter().find(|c| straddles(c)) {
-                return Err(format!(
-                    "la tranche d'âge {} des données chevauche les limites demandées ({})",
-                    crate::ingest::facts::age_label(min, max),
-                    crate::ingest::facts::age_label(term.age_min.or(Some(0)), term.age_max)
-                ));
+                return Err(Withheld::MissingInput {
+                    detail: format!(
+                        "la tranche d'âge {} des données chevauche les limites demandées ({})",
+                        crate::ingest::facts::age_label(min, max),
+                        crate::ingest::facts::age_label(term.age_min.or(Some(0)), term.age_max)
+                    ),
+                });
             }
         }
         Ok(chosen.into_iter().copied().collect())
@@ -406,19 +421,21 @@ impl Aggregated {
     }
 
     /// Σ of the selected cells (`Err` when absent or suppressed).
-    fn total(&self, geo: usize, term: &Term) -> std::result::Result<f64, Missing> {
+    pub(super) fn total(&self, geo: usize, term: &Term) -> std::result::Result<f64, Missing> {
         let cells = self.select(geo, term, false)?;
-        cells.iter().try_fold(0.0, |acc, c| c.value.map(|v| acc + v)).ok_or_else(|| "donnée couverte par le secret statistique".to_owned())
+        cells.iter().try_fold(0.0, |acc, c| c.value.map(|v| acc + v)).ok_or(Withheld::SecretInput)
     }
 
     /// Counts summed into the bands given by `band_of` (a band index from an age band).
-    fn by_band(&self, geo: usize, term: &Term, nbands: usize, band_of: fn(u32, Option<u32>) -> Option<usize>) -> std::result::Result<Vec<f64>, Missing> {
+    pub(super) fn by_band(&self, geo: usize, term: &Term, nbands: usize, band_of: fn(u32, Option<u32>) -> Option<usize>) -> std::result::Result<Vec<f64>, Missing> {
         let mut out = vec![0.0; nbands];
         for c in self.select(geo, term, true)? {
             let (Some(min), Some(v)) = (c.age_min, c.value) else {
-                return Err("donnée couverte par le secret statistique".into());
+                return Err(Withheld::SecretInput);
             };
-            let b = band_of(min, c.age_max).ok_or_else(|| format!("tranche d'âge {min}-{:?} incompatible avec la méthode", c.age_max))?;
+            let b = band_of(min, c.age_max).ok_or_else(|| Withheld::NotComputable {
+                detail: format!("tranche d'âge {} incompatible avec la méthode", crate::ingest::facts::age_label(Some(min), c.age_max)),
+            })?;
             out[b] += v;
         }
         Ok(out)
@@ -426,7 +443,7 @@ impl Aggregated {
 }
 
 /// Index among the 19 standard bands (0-4 … 85-89, 90+) of a data band, if it lies in one.
-fn standard_band(min: u32, max: Option<u32>) -> Option<usize> {
+pub(super) fn standard_band(min: u32, max: Option<u32>) -> Option<usize> {
     let i = (min / 5).min(18) as usize;
     let end = standards::STANDARD_BAND_STARTS.get(i + 1).map(|s| s - 1);
     match (end, max) {
@@ -437,7 +454,7 @@ fn standard_band(min: u32, max: Option<u32>) -> Option<usize> {
 }
 
 /// Index among the 20 life-table bands (0, 1-4, 5-9 … 85-89, 90+).
-fn life_band(min: u32, max: Option<u32>) -> Option<usize> {
+pub(super) fn life_band(min: u32, max: Option<u32>) -> Option<usize> {
     let i = match min {
         0 => 0,
         1..=4 => 1,
@@ -465,110 +482,78 @@ pub struct Value {
     /// population of a DSR, the expected count of an ICM (used by funnel plots).
     pub denominator: Option<f64>,
     pub estimate: Estimate,
+    /// Why there is no value, when there is none: every output reads this.
+    pub withheld: Option<Withheld>,
 }
 
-fn missing(method: stats::Method, note: impl Into<String>) -> Value {
-    Value { count: None, denominator: None, estimate: Estimate::missing(method, DEFAULT_LEVELS.len(), note) }
+impl Value {
+    /// A value withheld for `why`: no count, no estimate, no interval.
+    pub fn withheld(method: stats::Method, why: Withheld) -> Value {
+        let estimate = Estimate::missing(method, DEFAULT_LEVELS.len(), why.french());
+        Value { count: None, denominator: None, estimate, withheld: Some(why) }
+    }
+
+    /// Withhold this value for `why` (its count and interval included).
+    pub fn withhold(&mut self, why: Withheld) {
+        *self = Value::withheld(self.estimate.method, why);
+    }
+
+    /// Whether it is withheld for statistical secrecy.
+    pub fn is_secret(&self) -> bool {
+        self.withheld.as_ref().is_some_and(Withheld::is_secret)
+    }
+
+    /// What the tables' `note` says: why it is withheld, or its caveat.
+    pub fn note(&self) -> Option<String> {
+        match &self.withheld {
+            Some(w) => Some(w.french()),
+            None => self.estimate.note.clone(),
+        }
+    }
+
+    /// The `status` column: empty when there is a value.
+    pub fn status(&self) -> &'static str {
+        self.withheld.as_ref().map_or("", Withheld::code)
+    }
+
+    pub(super) fn computed(count: f64, denominator: Option<f64>, estimate: Estimate) -> Value {
+        Value { count: Some(count), denominator, estimate, withheld: None }
+    }
+
+    /// Counted, but the method gives no value (`why`): the count is kept, so that secrecy
+    /// still judges it.
+    pub(super) fn refused(count: f64, denominator: Option<f64>, estimate: Estimate, why: Withheld) -> Value {
+        let estimate = Estimate { note: Some(why.french()), ..estimate };
+        Value { count: Some(count), denominator, estimate, withheld: Some(why) }
+    }
 }
 
-/// Compute `indicator` in geography `geo`; `france` is the index of France (the reference
-/// of the ICM).
+/// Compute `indicator` in geography `geo`: its method's value (see [`Method::compute`]), then
+/// the rules common to all methods (coverage of the terms, primary secrecy). `france` is the
+/// index of France (the reference of the ICM).
 pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usize) -> Value {
-    let levels = &DEFAULT_LEVELS;
-    let den = indicator.denominator.as_ref();
-    let result = match indicator.method {
-        Method::Count => agg.total(geo, &indicator.numerator).map(|x| Value {
-            count: Some(x),
-            denominator: None,
-            estimate: Estimate { value: Some(x), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None },
-        }),
-        Method::Proportion | Method::CrudeRate => (|| {
-            let x = agg.total(geo, &indicator.numerator)?;
-            let n = agg.total(geo, den.ok_or("pas de dénominateur")?)?;
-            let e = if indicator.method == Method::Proportion {
-                stats::proportion::proportion(x, n, indicator.multiplier, levels)
-            } else {
-                stats::rate::crude_rate(x, n, indicator.multiplier, levels)
-            };
-            e.map(|estimate| Value { count: Some(x), denominator: Some(n), estimate }).map_err(|e| e.to_string())
-        })(),
-        Method::Dsr => (|| {
-            let x = agg.by_band(geo, &indicator.numerator, 19, standard_band)?;
-            let n = agg.by_band(geo, den.ok_or("pas de dénominateur")?, 19, standard_band)?;
-            let std = standards::standard_by_name(indicator.standard.as_deref().unwrap_or("esp2013")).ok_or("standard inconnu")?;
-            let bands: Vec<stats::dsr::DsrBand> = (0..19)
-                .filter(|&i| n[i] > 0.0)
-                .map(|i| stats::dsr::DsrBand { band: i as u64, count: x[i], population: n[i], standard: std[i], frequency: 1.0 })
-                .collect();
-            stats::dsr::dsr(&bands, indicator.multiplier, levels)
-                .map(|r| Value { count: Some(r.observed), denominator: Some(r.population), estimate: r.estimate })
-                .map_err(|e| e.to_string())
-        })(),
-        Method::Icm => (|| {
-            let term = den.ok_or("pas de dénominateur")?;
-            let x = agg.by_band(geo, &indicator.numerator, 19, standard_band)?;
-            let n = agg.by_band(geo, term, 19, standard_band)?;
-            let rx = agg.by_band(france, &indicator.numerator, 19, standard_band)?;
-            let rn = agg.by_band(france, term, 19, standard_band)?;
-            let bands: Vec<stats::isr::IsrBand> = (0..19)
-                .filter(|&i| rn[i] > 0.0)
-                .map(|i| stats::isr::IsrBand { count: x[i], population: n[i], ref_count: rx[i], ref_population: rn[i] })
-                .collect();
-            stats::isr::isr(&bands, 100.0, None, levels)
-                .map(|r| Value { count: Some(r.observed), denominator: Some(r.expected), estimate: r.estimate })
-                .map_err(|e| e.to_string())
-        })(),
-        Method::Ratio => (|| {
-            let x = agg.total(geo, &indicator.numerator)?;
-            let n = agg.total(geo, den.ok_or("pas de dénominateur")?)?;
-            stats::rate::ratio(x, n, indicator.multiplier, levels.len())
-                .map(|estimate| Value { count: Some(x), denominator: Some(n), estimate })
-                .map_err(|e| e.to_string())
-        })(),
-        Method::AnnualGrowth => (|| {
-            let now = agg.total(geo, &indicator.numerator)?;
-            let term = den.ok_or("pas de dénominateur")?;
-            let before = agg.total(geo, term)?;
-            let year = |m: &str| agg.years.get(m).copied().ok_or_else(|| format!("année de «{m}» inconnue"));
-            let (y1, y0) = (year(&indicator.numerator.measure)?, year(&term.measure)?);
-            stats::rate::annual_growth(now, before, y1 - y0, indicator.multiplier, levels.len())
-                .map(|estimate| Value { count: Some(now), denominator: Some(before), estimate })
-                .map_err(|e| e.to_string())
-        })(),
-        Method::LifeExpectancy => (|| {
-            let d = agg.by_band(geo, &indicator.numerator, 20, life_band)?;
-            let p = agg.by_band(geo, den.ok_or("pas de dénominateur")?, 20, life_band)?;
-            let starts = crate::stats::life_expectancy::LE_BAND_STARTS;
-            let bands: Vec<stats::life_expectancy::LifeBand> =
-                (0..20).map(|i| stats::life_expectancy::LifeBand { start_age: starts[i], deaths: d[i], population: p[i] }).collect();
-            let table = stats::life_expectancy::life_expectancy(&bands, levels).map_err(|e| e.to_string())?;
-            let (_, at_birth) = table.into_iter().next().ok_or("table de mortalité vide")?;
-            Ok(Value { count: Some(d.iter().sum()), denominator: Some(p.iter().sum()), estimate: at_birth })
-        })(),
-    };
-    let method = match indicator.method {
-        Method::AnnualGrowth | Method::Ratio => stats::Method::Exact,
-        Method::Proportion => stats::Method::Wilson,
-        Method::Dsr => stats::Method::Dobson,
-        Method::LifeExpectancy => stats::Method::Chiang,
-        _ => stats::Method::Byar,
-    };
-    let mut value = result.unwrap_or_else(|why| missing(method, why));
+    let method = indicator.method.interval();
+    let mut value = indicator.method.compute(indicator, agg, geo, france).unwrap_or_else(|why| Value::withheld(method, why));
     // A ratio of two totals (a density, a growth rate) has no meaning when its terms cover
     // different communes: withheld rather than noted.
-    if !agg.missing_means_zero && matches!(indicator.method, Method::Ratio | Method::AnnualGrowth) && value.estimate.value.is_some() {
-        if let Some(den) = den {
+    if !agg.missing_means_zero && indicator.method.needs_same_coverage() && value.withheld.is_none() {
+        if let Some(den) = &indicator.denominator {
             let covered = |m: &String| agg.coverage.get(&(geo, m.clone())).copied().unwrap_or(0);
             let (a, b) = (covered(&indicator.numerator.measure), covered(&den.measure));
             if a != b {
-                value = missing(
+                value = Value::withheld(
                     method,
-                    format!("non calculé : «{}» est donné pour {a} communes, «{}» pour {b}", indicator.numerator.measure, den.measure),
+                    Withheld::UnequalCoverage {
+                        numerator: indicator.numerator.measure.clone(),
+                        numerator_units: a,
+                        denominator: den.measure.clone(),
+                        denominator_units: b,
+                    },
                 );
             }
         }
     }
-    if !agg.missing_means_zero && value.estimate.value.is_some() {
+    if !agg.missing_means_zero && value.withheld.is_none() {
         let mut measures: Vec<&String> = std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).map(|t| &t.measure).collect();
         measures.dedup();
         let lacking: Vec<String> = measures
@@ -591,14 +576,12 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
 }
 
 /// Statistical secrecy: below `min_count` events the value, its interval and the count are
-/// withheld. (The national table adds secondary suppression so that a withheld count cannot
-/// be recovered by subtracting the other parts of a partition from the total.)
+/// withheld. (The national table and the benchmarks add secondary suppression, and a
+/// territory's counts are withheld where a difference with a published geography would
+/// give one under the threshold: see `compare::secrecy`.)
 fn suppress(indicator: &Indicator, v: Value) -> Value {
     match v.count {
-        Some(c) if c < indicator.min_count => missing(
-            v.estimate.method,
-            format!("secret statistique : effectif inférieur à {}", indicator.min_count),
-        ),
+        Some(c) if c < indicator.min_count => Value::withheld(v.estimate.method, Withheld::Secret { threshold: indicator.min_count }),
         _ => v,
     }
 }
@@ -638,7 +621,7 @@ mod tests {
         assert_eq!(total(Some(30), None), Ok(65.0));
         assert_eq!(total(None, None), Ok(100.0));
         // No band set ends at 16: refused, naming a band that crosses the limit.
-        assert!(total(None, Some(16)).unwrap_err().contains("chevauche"));
+        assert!(total(None, Some(16)).unwrap_err().french().contains("chevauche"));
         assert_eq!(tiling(&[(0, Some(4)), (5, None), (0, Some(0)), (1, Some(4))], 0, None), Some(vec![(0, Some(0)), (1, Some(4)), (5, None)]));
         assert_eq!(tiling(&[(0, Some(4)), (10, None)], 0, None), None, "a gap");
     }

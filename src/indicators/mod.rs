@@ -3,6 +3,10 @@
 
 pub mod catalogue;
 pub mod evaluate;
+pub mod method;
+pub mod withheld;
 
-pub use catalogue::{Indicator, Method};
-pub use evaluate::{aggregate, compute, Geography};
+pub use catalogue::Indicator;
+pub use method::{FunnelStatistic, Method};
+pub use evaluate::{aggregate, compute, Geography, Value};
+pub use withheld::Withheld;

@@ -42,10 +42,10 @@ fn national_table_and_benchmark_agree_with_the_diagnostic() {
     assert_eq!(value_of(&nat, "code", "30", "population", "value"), Some(gard as f64));
 
     // Secondary suppression: no partition of France withholds a single part.
-    let (ind, note) = (nat.column("indicator").unwrap().str().unwrap(), nat.column("note").unwrap().str().unwrap());
+    let (ind, status) = (nat.column("indicator").unwrap().str().unwrap(), nat.column("status").unwrap().str().unwrap());
     let mut withheld: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
     for i in 0..nat.height() {
-        if note.get(i).is_some_and(|n| n.starts_with("secret statistique")) {
+        if status.get(i).is_some_and(|n| n.starts_with("secret")) {
             *withheld.entry((kinds.get(i).unwrap(), ind.get(i).unwrap())).or_default() += 1;
         }
     }
@@ -90,4 +90,81 @@ fn national_table_and_benchmark_agree_with_the_diagnostic() {
     for table in [&s, &peers, &points, &limits] {
         assert!(table.column("data").unwrap().str().unwrap().iter().all(|d| d == Some("données synthétiques de démonstration")));
     }
+}
+
+fn text_of(df: &DataFrame, key_col: &str, key: &str, indicator: &str, col: &str) -> Option<String> {
+    let (k, i, v) = (df.column(key_col).unwrap().str().unwrap(), df.column("indicator").unwrap().str().unwrap(), df.column(col).unwrap().str().unwrap());
+    (0..df.height()).find(|&r| k.get(r) == Some(key) && i.get(r) == Some(indicator)).and_then(|r| v.get(r)).map(str::to_owned)
+}
+
+/// A value withheld because an input cell is secret at source is secret like any other:
+/// the national table withholds a second value in each partition it belongs to.
+#[test]
+fn a_value_withheld_for_a_secret_input_is_protected_by_secondary_suppression() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Nîmes has its unemployed count secret (`s`); La Rochelle and Poitiers do not.
+    let file = dir.path().join("insee.csv");
+    std::fs::write(&file, "CODGEO;P21_POP;P21_ACT1564;P21_CHOM1564\n30189;148000;60000;s\n17300;77000;33000;4000\n86194;89000;38000;5200\n").unwrap();
+    let o = diagsante()
+        .args(["ingest", "insee", file.to_str().unwrap(), "--out", data.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("national");
+    run(&["national", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()], &dir.path().join("cache"));
+    let nat = parquet(&out.join("national.parquet"));
+    let r = Referential::embedded().unwrap();
+    let nimes = r.unit("30189").unwrap();
+    let (epci, dep) = (nimes.epci.clone().unwrap(), nimes.departement.clone());
+    assert_eq!(text_of(&nat, "code", &epci, "chomage_15_64", "status").as_deref(), Some("secret_input"));
+    assert_eq!(text_of(&nat, "code", &dep, "chomage_15_64", "status").as_deref(), Some("secret_input"));
+    let (kind, ind, status) =
+        (nat.column("kind").unwrap().str().unwrap(), nat.column("indicator").unwrap().str().unwrap(), nat.column("status").unwrap().str().unwrap());
+    for k in ["epci", "departement"] {
+        let secret = (0..nat.height())
+            .filter(|&i| kind.get(i) == Some(k) && ind.get(i) == Some("chomage_15_64") && status.get(i).is_some_and(|s| s.starts_with("secret")))
+            .count();
+        assert!(secret >= 2, "{k}: the secret part is not alone in its partition ({secret})");
+    }
+}
+
+/// CPTS Aliénor Ô Poitou is CC du Haut Poitou without Quinçay: a count of the CPTS published
+/// beside the EPCI's would give Quinçay's by difference. Where that difference is under the
+/// threshold, the diagnostic and the benchmark withhold the CPTS's value and say why.
+#[test]
+fn a_territory_nested_in_an_epci_withholds_what_a_difference_would_reveal() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let nat_dir = dir.path().join("national");
+    run(&["national", "--out", nat_dir.to_str().unwrap()], &cache);
+    let nat = parquet(&nat_dir.join("national.parquet"));
+    let diag = dir.path().join("diag");
+    run(&["diagnose", "--territory", "cpts-alienor-o-poitou", "--out", diag.to_str().unwrap()], &cache);
+    let d = parquet(&diag.join("diagnostic.parquet"));
+    let bench = dir.path().join("bench");
+    run(&["benchmark", "--territory", "cpts-alienor-o-poitou", "--against", "epci", "--out", bench.to_str().unwrap()], &cache);
+    let b = parquet(&bench.join("benchmark.parquet"));
+    let catalogue = diagsante::indicators::catalogue::load(None).unwrap();
+    let (ids, counts, status) = (d.column("id").unwrap().str().unwrap(), d.column("count").unwrap().f64().unwrap(), d.column("status").unwrap().str().unwrap());
+    let mut by_difference = 0;
+    for i in 0..d.height() {
+        let id = ids.get(i).unwrap();
+        let Some(ind) = catalogue.iter().find(|c| c.id == id) else { continue };
+        let epci = value_of(&nat, "code", "200069763", id, "count");
+        if status.get(i) == Some("secret_difference") {
+            by_difference += 1;
+            assert_eq!(bench_value(&b, id), None, "{id}: withheld in the benchmark too");
+            continue;
+        }
+        if let (Some(mine), Some(theirs)) = (counts.get(i), epci) {
+            assert!((theirs - mine).abs() >= ind.min_count, "{id}: {theirs} − {mine} would be published under {}", ind.min_count);
+        }
+    }
+    assert!(by_difference > 0, "Quinçay's small counts are protected somewhere");
+}
+
+fn bench_value(b: &DataFrame, id: &str) -> Option<f64> {
+    let (i, v) = (b.column("indicator").unwrap().str().unwrap(), b.column("value").unwrap().f64().unwrap());
+    (0..b.height()).find(|&r| i.get(r) == Some(id)).and_then(|r| v.get(r))
 }
