@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::error::{Error, Location, Result};
 use crate::ingest::{Encoding, TextTable};
 use crate::output::write_atomic_with;
-use crate::stats::apply::{self, FunnelStatistic, Groups, Standard};
+use crate::tables::{self, FunnelStatistic, Groups, Standard};
 
 const LEVELS_HELP: &str = "Confidence levels, comma-separated (each in (0,1)); one pair of \
                            lower/upper columns per level, e.g. lower_95, upper_95, lower_99_8, upper_99_8";
@@ -223,12 +223,12 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
     match cmd {
         StatsCommand::Proportion { common, numerator, denominator, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
-            let df = apply::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
+            let df = tables::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
             emit(df, common.output.as_deref())
         }
         StatsCommand::Rate { common, counts, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
-            let df = apply::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
+            let df = tables::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
             emit(df, common.output.as_deref())
         }
         StatsCommand::Dsr { common, counts, age_band, standard, standard_column, event_frequency, multiplier } => {
@@ -239,7 +239,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 (Some(NamedStandard::France), None) => Standard::Named("france".into()),
                 (None, None) => unreachable_usage("--standard or --standard-column")?,
             };
-            let df = apply::dsrs(
+            let df = tables::dsrs(
                 &table,
                 &groups,
                 &counts.count,
@@ -255,7 +255,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
         StatsCommand::Isr { common, counts, age_band, ref_count, ref_population, ref_value, as_rate, multiplier } => {
             check_positive(ref_value, "--ref-value")?;
             let (table, groups, levels) = prepare(&common, multiplier)?;
-            let df = apply::isrs(
+            let df = tables::isrs(
                 &table,
                 &groups,
                 &counts.count,
@@ -271,7 +271,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
         }
         StatsCommand::LifeExpectancy { common, start_age, deaths, population } => {
             let (table, groups, levels) = prepare(&common, 1.0)?;
-            let df = apply::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
+            let df = tables::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
             emit(df, common.output.as_deref())
         }
         StatsCommand::Funnel {
@@ -290,7 +290,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             check_positive(multiplier, "--multiplier")?;
             check_positive(years, "--years")?;
             let table = TextTable::read(&input, encoding)?;
-            let result = apply::funnel(
+            let result = tables::funnel(
                 &table,
                 statistic,
                 &numerator,

@@ -15,7 +15,6 @@ use std::fmt;
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
-pub mod apply;
 pub mod compare;
 pub mod dsr;
 pub mod funnel;

@@ -1,6 +1,10 @@
 //! The statistics methods applied to the rows of a user table, grouped by some columns —
 //! what `diagsante stats …` runs for ORS analysts on their own CSV files.
 //!
+//! This layer joins the two: the table is an [`ingest::TextTable`](crate::ingest::TextTable)
+//! (read by the caller: cells as text, with their lines), the methods are the pure
+//! functions of [`stats`](crate::stats), which reads no file.
+//!
 //! Counts are summed per group first; each method is then applied once per group. An
 //! empty (suppressed) numerator or denominator gives an empty value with a note, so a
 //! national file survives its suppressed cells — except inside a DSR/ISR, where an empty
@@ -10,12 +14,11 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::{
-    dsr::DsrBand, funnel::Significance, isr::IsrBand, level_suffix,
-    life_expectancy::LifeBand, standards, Estimate,
-};
 use crate::error::{Error, Location, Result};
 use crate::ingest::{Cell, TextTable};
+use crate::stats::{
+    self, dsr::DsrBand, funnel::Significance, isr::IsrBand, level_suffix, life_expectancy::LifeBand, standards, Estimate,
+};
 
 /// Rows of a table grouped by the values of some columns, in order of first appearance.
 #[derive(Debug, Clone)]
@@ -173,7 +176,7 @@ pub fn proportions(
     for (key, rows) in groups.keys.iter().zip(&groups.rows) {
         let (sx, sn) = (sum(table, &x, rows), sum(table, &n, rows));
         let (values, method, note) = match (sx, sn) {
-            (Ok(a), Ok(b)) => match super::proportion::proportion(a, b, multiplier, levels) {
+            (Ok(a), Ok(b)) => match stats::proportion::proportion(a, b, multiplier, levels) {
                 Ok(e) => (estimate_values(&e), e.method.to_string(), e.note),
                 Err(err) => refused(levels, "Wilson".into(), err.to_string()),
             },
@@ -204,7 +207,7 @@ pub fn crude_rates(
     for (key, rows) in groups.keys.iter().zip(&groups.rows) {
         let (sx, sn) = (sum(table, &x, rows), sum(table, &n, rows));
         let (values, method, note) = match (sx, sn) {
-            (Ok(a), Ok(b)) => match super::rate::crude_rate(a, b, multiplier, levels) {
+            (Ok(a), Ok(b)) => match stats::rate::crude_rate(a, b, multiplier, levels) {
                 Ok(e) => (estimate_values(&e), e.method.to_string(), e.note),
                 Err(err) => refused(levels, "Byar".into(), err.to_string()),
             },
@@ -337,7 +340,7 @@ pub fn dsrs(
                 notes.push(why);
                 (None, None, vec![None; 1 + 2 * levels.len()], "Dobson".to_owned())
             }
-            Ok(dsr_bands) => match super::dsr::dsr(&dsr_bands, multiplier, levels) {
+            Ok(dsr_bands) => match stats::dsr::dsr(&dsr_bands, multiplier, levels) {
                 Ok(res) if matches!(standard, Standard::Named(_)) && distinct_bands(&dsr_bands) < standards::STANDARD_BAND_STARTS.len() => {
                     notes.push(format!(
                         "only {} of the standard's {} age bands present: the DSR is standardised on those bands",
@@ -485,7 +488,7 @@ pub fn isrs(
                     .map(|i| IsrBand { count: counts[i], population: p[i], ref_count: a[i], ref_population: b[i] })
                     .collect();
                 let pop: f64 = p.iter().sum();
-                match super::isr::isr(&bands, ref_value, rate_multiplier, levels) {
+                match stats::isr::isr(&bands, ref_value, rate_multiplier, levels) {
                     Ok(res) => {
                         notes.extend(res.estimate.note.clone());
                         let mut v = vec![Some(res.observed), Some(pop), Some(res.expected)];
@@ -549,7 +552,7 @@ pub fn life_expectancies(
         let by_start: HashMap<u64, (f64, f64)> = bands.iter().map(|b| (b.start_age.to_bits(), (b.deaths, b.population))).collect();
         let results = match missing {
             Some(line) => Err(format!("start age, deaths or population empty or suppressed on line {line}")),
-            None => super::life_expectancy::life_expectancy(&bands, levels).map_err(|e| e.to_string()),
+            None => stats::life_expectancy::life_expectancy(&bands, levels).map_err(|e| e.to_string()),
         };
         match results {
             Ok(rows_out) => {
@@ -671,10 +674,10 @@ pub fn funnel(
                     ));
                 }
             }
-            super::funnel::proportion_funnel(&xs, &ys)
+            stats::funnel::proportion_funnel(&xs, &ys)
         }
-        FunnelStatistic::Ratio => super::funnel::ratio_funnel(&xs, &ys),
-        FunnelStatistic::Rate => super::funnel::rate_funnel(&xs, &ys, multiplier, is_dsr),
+        FunnelStatistic::Ratio => stats::funnel::ratio_funnel(&xs, &ys),
+        FunnelStatistic::Rate => stats::funnel::rate_funnel(&xs, &ys, multiplier, is_dsr),
     }
     .map_err(|e| Error::input(Location::file(&table.file), e.to_string(), "check the funnel's columns"))?;
 
