@@ -301,7 +301,11 @@ pub fn dsrs(
         Standard::Column(col) => table.counts(col)?,
         Standard::Named(name) => {
             let std = standards::standard_by_name(name).ok_or_else(|| {
-                Error::input(Location::file("--standard"), format!("unknown standard population «{name}»"), "use esp2013 or france, or --standard-column")
+                Error::input(
+                    Location::file(&table.file),
+                    format!("unknown standard population «{name}»"),
+                    "use esp2013 or france, or a column of the table holding each band's standard population",
+                )
             })?;
             bands
                 .iter()
@@ -313,8 +317,8 @@ pub fn dsrs(
                             Error::input(
                                 Location::file(&table.file).at(table.line_of(row), age_band),
                                 format!("age band «{label}» is not one of the standard's bands"),
-                                "the built-in standards use 19 bands 0-4, 5-9 … 85-89, 90+; \
-                                 regroup the data or give --standard-column",
+                                "the built-in standards use 19 bands 0-4, 5-9 … 85-89, 90+: regroup the data, \
+                                 or give each band's standard population in a column of the table",
                             )
                         })
                 })
@@ -587,7 +591,7 @@ fn format_number(v: f64) -> String {
 }
 
 /// Which statistic a funnel plot shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FunnelStatistic {
     Proportion,
     Ratio,
@@ -614,8 +618,8 @@ pub fn funnel(
     multiplier: f64,
     years: f64,
 ) -> Result<FunnelOutput> {
-    fn need<'a>(table: &TextTable, col: Option<&'a str>, flag: &str) -> Result<&'a str> {
-        col.ok_or_else(|| Error::input(Location::file(&table.file), format!("this funnel needs {flag}"), format!("add {flag} COLUMN")))
+    fn need<'a>(table: &TextTable, col: Option<&'a str>, what: &str) -> Result<&'a str> {
+        col.ok_or_else(|| Error::input(Location::file(&table.file), format!("this funnel needs {what}"), format!("name {what}")))
     }
     for added in ["significance", "note"] {
         if table.find_column(&[added]).is_some() {
@@ -628,7 +632,7 @@ pub fn funnel(
     }
     let x = table.counts(numerator)?;
     let second = match (statistic, rate) {
-        (FunnelStatistic::Proportion | FunnelStatistic::Ratio, _) => table.counts(need(table, denominator, "--denominator")?)?,
+        (FunnelStatistic::Proportion | FunnelStatistic::Ratio, _) => table.counts(need(table, denominator, "a denominator column")?)?,
         (FunnelStatistic::Rate, Some(col)) => {
             let rates = table.numbers(col)?;
             if let Some(row) = rates.iter().position(|c| c.value().is_some_and(|v| v < 0.0)) {
@@ -642,12 +646,12 @@ pub fn funnel(
         }
         // A crude rate from its count and population: the rate is computed here, once.
         (FunnelStatistic::Rate, None) => {
-            let n = table.counts(need(table, denominator, "--rate or --denominator")?)?;
+            let n = table.counts(need(table, denominator, "a rate column, or a denominator column for a crude rate")?)?;
             if is_dsr {
                 return Err(Error::input(
                     Location::file(&table.file),
-                    "a DSR funnel needs the DSRs (--rate)",
-                    "give --rate COLUMN with the directly standardised rates",
+                    "a DSR funnel needs the DSRs, not a denominator",
+                    "name the column of the directly standardised rates",
                 ));
             }
             x.iter()

@@ -1,7 +1,8 @@
 //! `diagsante stats …`: the statistics methods on any user CSV, for ORS analysts.
 //!
 //! Each command reads a delimited file, sums the counts per `--group-by` group, applies
-//! one method per group and writes one CSV (stdout, or `--output` written atomically).
+//! one method per group ([`crate::tables`]) and writes one CSV (stdout, or `--output` written
+//! atomically).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use polars::prelude::*;
 
+use super::EncodingArg;
 use crate::error::{Error, Location, Result};
-use crate::ingest::{Encoding, TextTable};
+use crate::ingest::TextTable;
 use crate::output::write_atomic_with;
 use crate::tables::{self, FunnelStatistic, Groups, Standard};
 
@@ -143,7 +145,7 @@ pub enum StatsCommand {
         input: PathBuf,
         /// Which statistic the funnel shows.
         #[arg(long, value_enum)]
-        statistic: FunnelStatistic,
+        statistic: Statistic,
         /// Column of the numerator (observed events for ratio and rate).
         #[arg(long)]
         numerator: String,
@@ -170,8 +172,8 @@ pub enum StatsCommand {
         #[arg(long)]
         output: Option<PathBuf>,
         /// Text encoding of the input.
-        #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-        encoding: Encoding,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+        encoding: EncodingArg,
     },
 }
 
@@ -190,8 +192,8 @@ pub struct Common {
     #[arg(long)]
     output: Option<PathBuf>,
     /// Text encoding of the input.
-    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-    encoding: Encoding,
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    encoding: EncodingArg,
 }
 
 /// Count and population columns.
@@ -211,6 +213,25 @@ pub enum NamedStandard {
     Esp2013,
     /// France (metropolitan + DROM), 1 January 2023 (INSEE).
     France,
+}
+
+/// `--statistic`: the command line's names for [`FunnelStatistic`] (the library type does
+/// not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Statistic {
+    Proportion,
+    Ratio,
+    Rate,
+}
+
+impl From<Statistic> for FunnelStatistic {
+    fn from(s: Statistic) -> Self {
+        match s {
+            Statistic::Proportion => FunnelStatistic::Proportion,
+            Statistic::Ratio => FunnelStatistic::Ratio,
+            Statistic::Rate => FunnelStatistic::Rate,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -289,10 +310,11 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
         } => {
             check_positive(multiplier, "--multiplier")?;
             check_positive(years, "--years")?;
-            let table = TextTable::read(&input, encoding)?;
+            check_funnel_columns(statistic, denominator.is_some(), rate.is_some(), rate_type)?;
+            let table = TextTable::read(&input, encoding.into())?;
             let result = tables::funnel(
                 &table,
-                statistic,
+                statistic.into(),
                 &numerator,
                 denominator.as_deref(),
                 rate.as_deref(),
@@ -312,6 +334,26 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
 /// Clap enforces the choice; this only turns an impossible state into an error, not a panic.
 fn unreachable_usage(what: &str) -> Result<Standard> {
     Err(Error::input(Location::file("command line"), format!("missing {what}"), "see --help"))
+}
+
+/// The columns each funnel needs, named by their options (the library says the same
+/// without the command line's names).
+fn check_funnel_columns(statistic: Statistic, denominator: bool, rate: bool, rate_type: RateType) -> Result<()> {
+    let usage = |message: &str, hint: &str| -> Result<()> { Err(Error::input(Location::file("command line"), message, hint)) };
+    match statistic {
+        Statistic::Proportion | Statistic::Ratio if !denominator => usage(
+            "this funnel needs --denominator",
+            "add --denominator COLUMN (the denominator of a proportion, the expected events of a ratio)",
+        ),
+        Statistic::Rate if !rate && !denominator => usage(
+            "this funnel needs --rate or --denominator",
+            "add --rate COLUMN (the rates), or --denominator COLUMN (the population) for a crude rate",
+        ),
+        Statistic::Rate if !rate && rate_type == RateType::Dsr => {
+            usage("a DSR funnel needs the DSRs (--rate)", "give --rate COLUMN with the directly standardised rates")
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_positive(v: f64, flag: &str) -> Result<()> {
@@ -347,7 +389,7 @@ fn prepare(common: &Common, multiplier: f64) -> Result<(TextTable, Groups, Vec<f
             "rename that column in the input",
         ));
     }
-    let table = TextTable::read(&common.input, common.encoding)?;
+    let table = TextTable::read(&common.input, common.encoding.into())?;
     let groups = Groups::of(&table, &common.group_by)?;
     Ok((table, groups, levels))
 }

@@ -170,11 +170,11 @@ impl National {
 }
 
 /// What a territory is benchmarked against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Against {
-    /// All EPCI of France (or of --region).
+    /// All EPCI of France (or of the chosen région).
     Epci,
-    /// All départements of France (or of --region).
+    /// All départements of France (or of the chosen région).
     Departements,
     /// The k EPCI most similar to the territory by socio-demographic profile.
     Peers,
@@ -254,7 +254,7 @@ pub fn benchmark(
     };
     if let Some(reg) = region {
         if !r.regions.contains_key(reg) {
-            return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
+            return Err(Error::input(Location::file("région"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
         }
     }
     let set: Vec<Geography> = match against {

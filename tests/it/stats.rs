@@ -302,4 +302,15 @@ fn bad_options_and_clashing_names_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("note"));
+    // A funnel without the column it needs names the option to add.
+    diagsante()
+        .args(["stats", "funnel", "--input", path(&rate), "--statistic", "proportion", "--numerator", "deces"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--denominator"));
+    diagsante()
+        .args(["stats", "funnel", "--input", path(&rate), "--statistic", "rate", "--rate-type", "dsr", "--numerator", "deces", "--denominator", "pop"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--rate"));
 }
