@@ -2,7 +2,8 @@
 //!
 //! Each command reads a delimited file, sums the counts per `--group-by` group, applies
 //! one method per group ([`crate::tables`]) and writes one CSV (stdout, or `--output` written
-//! atomically).
+//! atomically): raw values for R and Python, or neutralised for a spreadsheet with
+//! `--excel-safe`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,11 @@ use crate::error::{Error, Location, Result};
 use crate::ingest::TextTable;
 use crate::output::write_atomic_with;
 use crate::tables::{self, FunnelStatistic, Groups, Standard};
+
+const EXCEL_SAFE_HELP: &str = "For a spreadsheet: a text cell starting with =, +, -, @, a tab or a carriage \
+                                return (which Excel or LibreOffice would run as a formula) is written with a \
+                                leading ' (OWASP's rule); numbers are untouched. Off by default: R and Python \
+                                read the values as they are";
 
 const LEVELS_HELP: &str = "Confidence levels, comma-separated (each in (0,1)); one pair of \
                            lower/upper columns per level, e.g. lower_95, upper_95, lower_99_8, upper_99_8";
@@ -171,6 +177,8 @@ pub enum StatsCommand {
         /// Where to write the result (stdout if absent).
         #[arg(long)]
         output: Option<PathBuf>,
+        #[arg(long, help = EXCEL_SAFE_HELP)]
+        excel_safe: bool,
         /// Text encoding of the input.
         #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
         encoding: EncodingArg,
@@ -191,6 +199,8 @@ pub struct Common {
     /// Where to write the result (stdout if absent).
     #[arg(long)]
     output: Option<PathBuf>,
+    #[arg(long, help = EXCEL_SAFE_HELP)]
+    excel_safe: bool,
     /// Text encoding of the input.
     #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
     encoding: EncodingArg,
@@ -245,12 +255,12 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
         StatsCommand::Proportion { common, numerator, denominator, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
             let df = tables::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Rate { common, counts, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
             let df = tables::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Dsr { common, counts, age_band, standard, standard_column, event_frequency, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
@@ -271,7 +281,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 multiplier,
                 &levels,
             )?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Isr { common, counts, age_band, ref_count, ref_population, ref_value, as_rate, multiplier } => {
             check_positive(ref_value, "--ref-value")?;
@@ -288,12 +298,12 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 as_rate.then_some(multiplier),
                 &levels,
             )?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::LifeExpectancy { common, start_age, deaths, population } => {
             let (table, groups, levels) = prepare(&common, 1.0)?;
             let df = tables::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Funnel {
             input,
@@ -306,6 +316,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             years,
             limits_output,
             output,
+            excel_safe,
             encoding,
         } => {
             check_positive(multiplier, "--multiplier")?;
@@ -324,9 +335,9 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             )?;
             // Write the limits first: if it fails, the main output is not left behind either.
             if let Some(path) = &limits_output {
-                write_csv_file(result.limits, path)?;
+                write_csv_file(result.limits, path, excel_safe)?;
             }
-            emit(result.rows, output.as_deref())
+            emit(result.rows, output.as_deref(), excel_safe)
         }
     }
 }
@@ -398,15 +409,26 @@ fn write_csv(df: &mut DataFrame, w: &mut dyn Write) -> PolarsResult<()> {
     CsvWriter::new(w).include_header(true).finish(df)
 }
 
-fn write_csv_file(mut df: DataFrame, path: &Path) -> Result<()> {
+fn write_csv_file(df: DataFrame, path: &Path, excel_safe: bool) -> Result<()> {
+    let mut df = safe_if(df, excel_safe)?;
     write_atomic_with(path, |f| write_csv(&mut df, f).map_err(std::io::Error::other))
 }
 
+/// The table as it is, or with its text cells neutralised for a spreadsheet (`--excel-safe`).
+fn safe_if(df: DataFrame, excel_safe: bool) -> Result<DataFrame> {
+    if excel_safe {
+        crate::output::excel_safe(&df)
+    } else {
+        Ok(df)
+    }
+}
+
 /// Write the result to `output` atomically, or to stdout.
-fn emit(mut df: DataFrame, output: Option<&Path>) -> Result<()> {
+fn emit(df: DataFrame, output: Option<&Path>, excel_safe: bool) -> Result<()> {
     match output {
-        Some(path) => write_csv_file(df, path),
+        Some(path) => write_csv_file(df, path, excel_safe),
         None => {
+            let mut df = safe_if(df, excel_safe)?;
             let mut out = std::io::stdout().lock();
             write_csv(&mut df, &mut out)?;
             out.flush().map_err(|e| Error::Internal(e.to_string()))

@@ -7,6 +7,7 @@ mod diagnose;
 mod ingest;
 mod project;
 mod report;
+mod spreadsheet;
 mod stats;
 mod territory;
 
