@@ -1,11 +1,20 @@
-//! Benchmarks of the vectorised statistics over 10⁶ groups.
+//! Benchmarks of the statistics over 10⁶ groups, called as the national path calls them
+//! (`compare::benchmark::compute_row` → `indicators::evaluate::compute`): the scalar
+//! function once per group, both default confidence levels (95 % and 99.8 %), the groups
+//! spread over the cores with rayon's `into_par_iter`, one `Estimate` collected per group.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use diagsante::stats::dsr::{dsr, DsrBand};
+use diagsante::stats::isr::{isr, IsrBand};
+use diagsante::stats::life_expectancy::{life_expectancy, LifeBand, LE_BAND_STARTS};
+use diagsante::stats::proportion::proportion;
+use diagsante::stats::rate::crude_rate;
 use diagsante::stats::standards::ESP2013;
-use diagsante::stats::vectorised::*;
+use diagsante::stats::DEFAULT_LEVELS;
+use rayon::prelude::*;
 
 const GROUPS: usize = 1_000_000;
 
@@ -19,34 +28,66 @@ impl Lcg {
     }
 }
 
-fn outputs(k: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    (vec![0.0; k], vec![0.0; k], vec![0.0; k])
-}
-
-fn bench_vectorised(c: &mut Criterion) {
+fn bench_national_path(c: &mut Criterion) {
     let mut rng = Lcg(42);
     let n: Vec<f64> = (0..GROUPS).map(|_| 50.0 + (rng.next() * 50_000.0).floor()).collect();
     let x: Vec<f64> = n.iter().map(|&n| (rng.next() * 0.01 * n).floor()).collect();
-    let expected: Vec<f64> = x.iter().map(|&x| (x * (0.7 + 0.6 * rng.next())).max(0.5)).collect();
-    let (mut v, mut lo, mut up) = outputs(GROUPS);
+    let levels = &DEFAULT_LEVELS;
 
-    let mut group = c.benchmark_group("vectorised_1e6_groups");
-    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    let mut group = c.benchmark_group("scalar_par_iter_1e6_groups");
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(5));
 
-    group.bench_function("proportion_many", |b| {
-        b.iter(|| proportion_many(black_box(&x), black_box(&n), 100.0, 0.95, &mut v, &mut lo, &mut up))
+    group.bench_function("proportion", |b| {
+        b.iter(|| {
+            (0..GROUPS).into_par_iter().map(|g| proportion(black_box(x[g]), n[g], 100.0, levels)).collect::<Vec<_>>()
+        })
     });
-    group.bench_function("crude_rate_many", |b| {
-        b.iter(|| crude_rate_many(black_box(&x), black_box(&n), 1e5, 0.95, &mut v, &mut lo, &mut up))
-    });
-    group.bench_function("isr_many", |b| {
-        b.iter(|| isr_many(black_box(&x), black_box(&expected), 100.0, 0.95, &mut v, &mut lo, &mut up))
+    group.bench_function("crude_rate", |b| {
+        b.iter(|| (0..GROUPS).into_par_iter().map(|g| crude_rate(black_box(x[g]), n[g], 1e5, levels)).collect::<Vec<_>>())
     });
 
+    // 19 age bands per group, as the catalogue's DSR and ICM indicators; the ISR's reference
+    // is France's rate in each band (the same for every group).
     let counts: Vec<f64> = (0..GROUPS * 19).map(|_| (rng.next() * 20.0).floor()).collect();
     let pops: Vec<f64> = (0..GROUPS * 19).map(|_| 100.0 + (rng.next() * 5_000.0).floor()).collect();
-    group.bench_function("dsr_many", |b| {
-        b.iter(|| dsr_many(black_box(&counts), black_box(&pops), &ESP2013, 1e5, 0.95, &mut v, &mut lo, &mut up))
+    let ref_counts: Vec<f64> = (0..19).map(|i| 1_000.0 + 500.0 * i as f64).collect();
+    let ref_pops: Vec<f64> = (0..19).map(|_| 3_500_000.0).collect();
+    group.bench_function("isr_19_bands", |b| {
+        b.iter(|| {
+            (0..GROUPS)
+                .into_par_iter()
+                .map(|g| {
+                    let bands: Vec<IsrBand> = (0..19)
+                        .map(|i| IsrBand {
+                            count: counts[g * 19 + i],
+                            population: pops[g * 19 + i],
+                            ref_count: ref_counts[i],
+                            ref_population: ref_pops[i],
+                        })
+                        .collect();
+                    isr(black_box(&bands), 100.0, None, levels)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    group.bench_function("dsr_19_bands", |b| {
+        b.iter(|| {
+            (0..GROUPS)
+                .into_par_iter()
+                .map(|g| {
+                    let bands: Vec<DsrBand> = (0..19)
+                        .map(|i| DsrBand {
+                            band: i as u64,
+                            count: counts[g * 19 + i],
+                            population: pops[g * 19 + i],
+                            standard: ESP2013[i],
+                            frequency: 1.0,
+                        })
+                        .collect();
+                    dsr(black_box(&bands), 1e5, levels)
+                })
+                .collect::<Vec<_>>()
+        })
     });
     drop((counts, pops));
 
@@ -68,11 +109,22 @@ fn bench_vectorised(c: &mut Criterion) {
             deaths.push((base_deaths[b] * scale * (0.8 + 0.4 * rng.next())).round().min(p));
         }
     }
-    group.bench_function("life_expectancy_many", |b| {
-        b.iter(|| life_expectancy_many(black_box(&deaths), black_box(&le_pops), 0.95, &mut v, &mut lo, &mut up))
+    // The national path keeps the life expectancy at birth; the function gives every start age.
+    group.bench_function("life_expectancy_20_bands", |b| {
+        b.iter(|| {
+            (0..GROUPS)
+                .into_par_iter()
+                .map(|g| {
+                    let bands: Vec<LifeBand> = (0..20)
+                        .map(|i| LifeBand { start_age: LE_BAND_STARTS[i], deaths: deaths[g * 20 + i], population: le_pops[g * 20 + i] })
+                        .collect();
+                    life_expectancy(black_box(&bands), levels).map(|t| t.into_iter().next())
+                })
+                .collect::<Vec<_>>()
+        })
     });
     group.finish();
 }
 
-criterion_group!(benches, bench_vectorised);
+criterion_group!(benches, bench_national_path);
 criterion_main!(benches);

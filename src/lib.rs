@@ -12,6 +12,8 @@
 //!   ─► project (GP supply vs demand) ─► report (charts, HTML)
 //! ```
 //! Counts stay counts until `stats`: rates are never summed or averaged across places.
+//! `stats` is a pure core (numbers in, estimates out: it reads no file); `tables` applies
+//! its methods per group to a user's table read by `ingest` (`diagsante stats …`).
 //! The library is usable without the command line (`cli`).
 
 pub mod cli;
@@ -24,5 +26,6 @@ pub mod output;
 pub mod project;
 pub mod report;
 pub mod stats;
+pub mod tables;
 
 pub use error::{Error, Result};

@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::compare::benchmark::{self, Against, KINDS};
-use crate::error::Result;
+use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
 use crate::indicators::catalogue;
 use crate::ingest::load;
@@ -19,8 +19,8 @@ pub struct BenchmarkArgs {
     #[command(flatten)]
     inputs: super::Inputs,
     /// What to compare with.
-    #[arg(long, value_enum, default_value_t = Against::Epci)]
-    against: Against,
+    #[arg(long, value_enum, default_value_t = AgainstArg::Epci)]
+    against: AgainstArg,
     /// Restrict the comparison to the territories of one région (INSEE code, e.g. 76).
     #[arg(long)]
     region: Option<String>,
@@ -30,6 +30,28 @@ pub struct BenchmarkArgs {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// `--against`: the command line's names for [`Against`] (the library type does not depend
+/// on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AgainstArg {
+    /// All EPCI of France (or of --region).
+    Epci,
+    /// All départements of France (or of --region).
+    Departements,
+    /// The k EPCI most similar to the territory by socio-demographic profile.
+    Peers,
+}
+
+impl From<AgainstArg> for Against {
+    fn from(a: AgainstArg) -> Self {
+        match a {
+            AgainstArg::Epci => Against::Epci,
+            AgainstArg::Departements => Against::Departements,
+            AgainstArg::Peers => Against::Peers,
+        }
+    }
 }
 
 /// Every EPCI, département and région of France × every indicator.
@@ -49,9 +71,12 @@ pub struct NationalArgs {
 pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
+    if let Some(reg) = args.region.as_deref().filter(|reg| !r.regions.contains_key(*reg)) {
+        return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
+    }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
     let load::Data { facts, label, .. } = load::fact_table(args.inputs.data.as_deref(), &r)?;
-    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against, args.region.as_deref(), args.peers, args.inputs.data.is_none())?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, args.inputs.data.is_none())?;
     bar.finish_and_clear();
     b.label(&label)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use crate::error::Result;
 use crate::geo::Referential;
 use crate::ingest::facts::write_parquet;
-use crate::ingest::{cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{cpam, deaths, insee, rezone, FactSink, Summary, TextTable};
 
 #[derive(Debug, Subcommand)]
 pub enum IngestCommand {
@@ -44,8 +44,8 @@ pub struct Files {
     #[arg(long)]
     year: Option<i32>,
     /// Text encoding of the inputs.
-    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-    encoding: Encoding,
+    #[arg(long, value_enum, default_value_t = super::EncodingArg::Auto)]
+    encoding: super::EncodingArg,
     /// Stop on an unknown commune code instead of leaving it out.
     #[arg(long)]
     strict: bool,
@@ -98,7 +98,7 @@ enum Kind {
 /// Read every file of a source; all of them must be valid before anything is written.
 fn ingest(kind: Kind, files: &Files, r: &Referential) -> Result<(polars::prelude::DataFrame, Summary)> {
     let source = files.files.iter().map(|f| file_name(f)).collect::<Vec<_>>().join(", ");
-    let tables = files.files.iter().map(|f| TextTable::read(f, files.encoding)).collect::<Result<Vec<_>>>()?;
+    let tables = files.files.iter().map(|f| TextTable::read(f, files.encoding.into())).collect::<Result<Vec<_>>>()?;
     match kind {
         Kind::Rezone => {
             let mut frames = Vec::new();

@@ -59,6 +59,28 @@ impl Inputs {
     }
 }
 
+/// `--encoding`: the command line's names for [`crate::ingest::Encoding`] (the library
+/// type does not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum EncodingArg {
+    /// UTF-8 if the bytes are valid UTF-8, else Windows-1252.
+    #[default]
+    Auto,
+    Utf8,
+    /// Windows-1252, a superset of ISO-8859-1 ("latin-1").
+    Latin1,
+}
+
+impl From<EncodingArg> for crate::ingest::Encoding {
+    fn from(e: EncodingArg) -> Self {
+        match e {
+            EncodingArg::Auto => crate::ingest::Encoding::Auto,
+            EncodingArg::Utf8 => crate::ingest::Encoding::Utf8,
+            EncodingArg::Latin1 => crate::ingest::Encoding::Latin1,
+        }
+    }
+}
+
 mod benchmark;
 mod demo;
 mod diagnose;

@@ -1,7 +1,9 @@
 //! `diagsante stats …`: the statistics methods on any user CSV, for ORS analysts.
 //!
 //! Each command reads a delimited file, sums the counts per `--group-by` group, applies
-//! one method per group and writes one CSV (stdout, or `--output` written atomically).
+//! one method per group ([`crate::tables`]) and writes one CSV (stdout, or `--output` written
+//! atomically): raw values for R and Python, or neutralised for a spreadsheet with
+//! `--excel-safe`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,10 +11,16 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use polars::prelude::*;
 
+use super::EncodingArg;
 use crate::error::{Error, Location, Result};
-use crate::ingest::{Encoding, TextTable};
+use crate::ingest::TextTable;
 use crate::output::write_atomic_with;
-use crate::stats::apply::{self, FunnelStatistic, Groups, Standard};
+use crate::tables::{self, FunnelStatistic, Groups, Standard};
+
+const EXCEL_SAFE_HELP: &str = "For a spreadsheet: a text cell starting with =, +, -, @, a tab or a carriage \
+                                return (which Excel or LibreOffice would run as a formula) is written with a \
+                                leading ' (OWASP's rule); numbers are untouched. Off by default: R and Python \
+                                read the values as they are";
 
 const LEVELS_HELP: &str = "Confidence levels, comma-separated (each in (0,1)); one pair of \
                            lower/upper columns per level, e.g. lower_95, upper_95, lower_99_8, upper_99_8";
@@ -143,7 +151,7 @@ pub enum StatsCommand {
         input: PathBuf,
         /// Which statistic the funnel shows.
         #[arg(long, value_enum)]
-        statistic: FunnelStatistic,
+        statistic: Statistic,
         /// Column of the numerator (observed events for ratio and rate).
         #[arg(long)]
         numerator: String,
@@ -169,9 +177,11 @@ pub enum StatsCommand {
         /// Where to write the result (stdout if absent).
         #[arg(long)]
         output: Option<PathBuf>,
+        #[arg(long, help = EXCEL_SAFE_HELP)]
+        excel_safe: bool,
         /// Text encoding of the input.
-        #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-        encoding: Encoding,
+        #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+        encoding: EncodingArg,
     },
 }
 
@@ -189,9 +199,11 @@ pub struct Common {
     /// Where to write the result (stdout if absent).
     #[arg(long)]
     output: Option<PathBuf>,
+    #[arg(long, help = EXCEL_SAFE_HELP)]
+    excel_safe: bool,
     /// Text encoding of the input.
-    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-    encoding: Encoding,
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    encoding: EncodingArg,
 }
 
 /// Count and population columns.
@@ -213,6 +225,25 @@ pub enum NamedStandard {
     France,
 }
 
+/// `--statistic`: the command line's names for [`FunnelStatistic`] (the library type does
+/// not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Statistic {
+    Proportion,
+    Ratio,
+    Rate,
+}
+
+impl From<Statistic> for FunnelStatistic {
+    fn from(s: Statistic) -> Self {
+        match s {
+            Statistic::Proportion => FunnelStatistic::Proportion,
+            Statistic::Ratio => FunnelStatistic::Ratio,
+            Statistic::Rate => FunnelStatistic::Rate,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RateType {
     Crude,
@@ -223,13 +254,13 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
     match cmd {
         StatsCommand::Proportion { common, numerator, denominator, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
-            let df = apply::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
-            emit(df, common.output.as_deref())
+            let df = tables::proportions(&table, &groups, &numerator, &denominator, multiplier, &levels)?;
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Rate { common, counts, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
-            let df = apply::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
-            emit(df, common.output.as_deref())
+            let df = tables::crude_rates(&table, &groups, &counts.count, &counts.population, multiplier, &levels)?;
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Dsr { common, counts, age_band, standard, standard_column, event_frequency, multiplier } => {
             let (table, groups, levels) = prepare(&common, multiplier)?;
@@ -239,7 +270,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 (Some(NamedStandard::France), None) => Standard::Named("france".into()),
                 (None, None) => unreachable_usage("--standard or --standard-column")?,
             };
-            let df = apply::dsrs(
+            let df = tables::dsrs(
                 &table,
                 &groups,
                 &counts.count,
@@ -250,12 +281,12 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 multiplier,
                 &levels,
             )?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Isr { common, counts, age_band, ref_count, ref_population, ref_value, as_rate, multiplier } => {
             check_positive(ref_value, "--ref-value")?;
             let (table, groups, levels) = prepare(&common, multiplier)?;
-            let df = apply::isrs(
+            let df = tables::isrs(
                 &table,
                 &groups,
                 &counts.count,
@@ -267,12 +298,12 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 as_rate.then_some(multiplier),
                 &levels,
             )?;
-            emit(df, common.output.as_deref())
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::LifeExpectancy { common, start_age, deaths, population } => {
             let (table, groups, levels) = prepare(&common, 1.0)?;
-            let df = apply::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
-            emit(df, common.output.as_deref())
+            let df = tables::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
+            emit(df, common.output.as_deref(), common.excel_safe)
         }
         StatsCommand::Funnel {
             input,
@@ -285,14 +316,16 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             years,
             limits_output,
             output,
+            excel_safe,
             encoding,
         } => {
             check_positive(multiplier, "--multiplier")?;
             check_positive(years, "--years")?;
-            let table = TextTable::read(&input, encoding)?;
-            let result = apply::funnel(
+            check_funnel_columns(statistic, denominator.is_some(), rate.is_some(), rate_type)?;
+            let table = TextTable::read(&input, encoding.into())?;
+            let result = tables::funnel(
                 &table,
-                statistic,
+                statistic.into(),
                 &numerator,
                 denominator.as_deref(),
                 rate.as_deref(),
@@ -302,9 +335,9 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             )?;
             // Write the limits first: if it fails, the main output is not left behind either.
             if let Some(path) = &limits_output {
-                write_csv_file(result.limits, path)?;
+                write_csv_file(result.limits, path, excel_safe)?;
             }
-            emit(result.rows, output.as_deref())
+            emit(result.rows, output.as_deref(), excel_safe)
         }
     }
 }
@@ -312,6 +345,26 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
 /// Clap enforces the choice; this only turns an impossible state into an error, not a panic.
 fn unreachable_usage(what: &str) -> Result<Standard> {
     Err(Error::input(Location::file("command line"), format!("missing {what}"), "see --help"))
+}
+
+/// The columns each funnel needs, named by their options (the library says the same
+/// without the command line's names).
+fn check_funnel_columns(statistic: Statistic, denominator: bool, rate: bool, rate_type: RateType) -> Result<()> {
+    let usage = |message: &str, hint: &str| -> Result<()> { Err(Error::input(Location::file("command line"), message, hint)) };
+    match statistic {
+        Statistic::Proportion | Statistic::Ratio if !denominator => usage(
+            "this funnel needs --denominator",
+            "add --denominator COLUMN (the denominator of a proportion, the expected events of a ratio)",
+        ),
+        Statistic::Rate if !rate && !denominator => usage(
+            "this funnel needs --rate or --denominator",
+            "add --rate COLUMN (the rates), or --denominator COLUMN (the population) for a crude rate",
+        ),
+        Statistic::Rate if !rate && rate_type == RateType::Dsr => {
+            usage("a DSR funnel needs the DSRs (--rate)", "give --rate COLUMN with the directly standardised rates")
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_positive(v: f64, flag: &str) -> Result<()> {
@@ -347,7 +400,7 @@ fn prepare(common: &Common, multiplier: f64) -> Result<(TextTable, Groups, Vec<f
             "rename that column in the input",
         ));
     }
-    let table = TextTable::read(&common.input, common.encoding)?;
+    let table = TextTable::read(&common.input, common.encoding.into())?;
     let groups = Groups::of(&table, &common.group_by)?;
     Ok((table, groups, levels))
 }
@@ -356,15 +409,26 @@ fn write_csv(df: &mut DataFrame, w: &mut dyn Write) -> PolarsResult<()> {
     CsvWriter::new(w).include_header(true).finish(df)
 }
 
-fn write_csv_file(mut df: DataFrame, path: &Path) -> Result<()> {
+fn write_csv_file(df: DataFrame, path: &Path, excel_safe: bool) -> Result<()> {
+    let mut df = safe_if(df, excel_safe)?;
     write_atomic_with(path, |f| write_csv(&mut df, f).map_err(std::io::Error::other))
 }
 
+/// The table as it is, or with its text cells neutralised for a spreadsheet (`--excel-safe`).
+fn safe_if(df: DataFrame, excel_safe: bool) -> Result<DataFrame> {
+    if excel_safe {
+        crate::output::excel_safe(&df)
+    } else {
+        Ok(df)
+    }
+}
+
 /// Write the result to `output` atomically, or to stdout.
-fn emit(mut df: DataFrame, output: Option<&Path>) -> Result<()> {
+fn emit(df: DataFrame, output: Option<&Path>, excel_safe: bool) -> Result<()> {
     match output {
-        Some(path) => write_csv_file(df, path),
+        Some(path) => write_csv_file(df, path, excel_safe),
         None => {
+            let mut df = safe_if(df, excel_safe)?;
             let mut out = std::io::stdout().lock();
             write_csv(&mut df, &mut out)?;
             out.flush().map_err(|e| Error::Internal(e.to_string()))

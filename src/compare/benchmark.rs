@@ -170,11 +170,11 @@ impl National {
 }
 
 /// What a territory is benchmarked against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Against {
-    /// All EPCI of France (or of --region).
+    /// All EPCI of France (or of the chosen région).
     Epci,
-    /// All départements of France (or of --region).
+    /// All départements of France (or of the chosen région).
     Departements,
     /// The k EPCI most similar to the territory by socio-demographic profile.
     Peers,

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::error::{Error, Location, Result};
 
 /// Text encodings accepted for input files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
     /// UTF-8 if the bytes are valid UTF-8, else Windows-1252.
     #[default]
@@ -67,7 +67,7 @@ pub fn decode(bytes: &[u8], encoding: Encoding, file: &str) -> Result<String> {
             Error::input(
                 Location { file: file.to_owned(), line: Some(line), column: None },
                 "the file is not valid UTF-8",
-                "re-run with `--encoding latin1` (Windows-1252), or save the file as UTF-8",
+                "read it as latin1 (Windows-1252), or save the file as UTF-8",
             )
         }),
         Encoding::Auto => match std::str::from_utf8(bytes) {

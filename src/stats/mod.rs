@@ -10,12 +10,29 @@
 //!
 //! Quantiles come from `statrs` (normal: `Normal::inverse_cdf`; chi-square:
 //! `ChiSquared::inverse_cdf`), never from hand-written approximations.
+//!
+//! The methods, one module each, with their sources:
+//!
+//! | module | method | source |
+//! |---|---|---|
+//! | [`proportion`] | proportion, Wilson score limits | Wilson 1927; Newcombe, Stat Med 1998;17:857 |
+//! | [`rate`] | crude rate, Poisson limits | PHE technical guide "Confidence intervals" |
+//! | [`poisson`] | exact Poisson limits below 10 events, Byar's above | Garwood 1936; Breslow & Day 1987 |
+//! | [`dsr`] | directly standardised rate, incl. non-independent events | Dobson et al., Stat Med 1991;10:457; PHEindicatormethods |
+//! | [`isr`] | indirectly standardised ratio (SMR, ICM) and rate | Breslow & Day 1987; PHEindicatormethods |
+//! | [`life_expectancy`] | abridged life table, Chiang II, Silcocks' last band | Chiang 1984; Silcocks, Jenner & Reza, JECH 2001;55:38 |
+//! | [`funnel`] | funnel-plot control limits and significance | Spiegelhalter, Stat Med 2005;24:1185 |
+//! | [`compare`] | a value against a comparator, at each level | PHE Fingertips "compared with benchmark" |
+//! | [`standards`] | standard populations (ESP 2013, France 2023) | Eurostat 2013; INSEE |
+//!
+//! This module is a pure core: numbers in, estimates out. It reads no file; applying the
+//! methods per group to a user's table is [`crate::tables`]. National runs call the
+//! scalar functions once per territory, in parallel (`compare::benchmark`).
 
 use std::fmt;
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
-pub mod apply;
 pub mod compare;
 pub mod dsr;
 pub mod funnel;
@@ -25,7 +42,6 @@ pub mod poisson;
 pub mod proportion;
 pub mod rate;
 pub mod standards;
-pub mod vectorised;
 
 /// The confidence levels reported by default: 95 % and 99.8 %, the two levels used
 /// by PHE / OHID Fingertips profiles (Fingertips technical guidance, "Confidence
@@ -301,7 +317,7 @@ mod tests {
 
     #[test]
     fn no_panic_on_extreme_inputs() {
-        use super::{dsr::*, funnel::*, isr::*, life_expectancy::*, poisson::*, proportion::*, rate::*, vectorised::*};
+        use super::{dsr::*, funnel::*, isr::*, life_expectancy::*, poisson::*, proportion::*, rate::*};
         let values = [0.0, 5e-324, 0.3, 9.5, 1e6, 1e15, f64::MAX, -1.0, f64::NAN, f64::INFINITY];
         for &a in &values {
             for &b in &values {
@@ -318,18 +334,10 @@ mod tests {
                     let _ = (proportion_funnel(&[a, 1.0], &[b, 10.0]), ratio_funnel(&[a, 1.0], &[b, 10.0]));
                     let _ =
                         (rate_funnel(&[a, 20.0], &[b, 10.0], 1e5, true), rate_funnel(&[a, 20.0], &[b, 10.0], b, false));
-                    let (mut v, mut lo, mut up) = ([0.0; 2], [0.0; 2], [0.0; 2]);
-                    let _ = proportion_many(&[a, b], &[b, a], 100.0, l, &mut v, &mut lo, &mut up);
-                    let _ = crude_rate_many(&[a, b], &[b, a], 100.0, l, &mut v, &mut lo, &mut up);
-                    let _ = isr_many(&[a, b], &[b, a], 100.0, l, &mut v, &mut lo, &mut up);
-                    let _ =
-                        dsr_many(&[a, b, 5.0, 7.0], &[b, a, 1.0, 1.0], &[1.0, b], 100.0, l, &mut v, &mut lo, &mut up);
-                    let (mut d, mut p) = ([10.0; 40], [1000.0; 40]);
-                    (d[3], p[5], d[39], p[39]) = (a, b, a, b);
-                    let _ = life_expectancy_many(&d, &p, l, &mut v, &mut lo, &mut up);
-                    let bands: Vec<LifeBand> = (0..20)
-                        .map(|i| LifeBand { start_age: LE_BAND_STARTS[i], deaths: d[20 + i], population: p[20 + i] })
-                        .collect();
+                    let (mut d, mut p) = ([10.0; 20], [1000.0; 20]);
+                    (d[3], p[5], d[19], p[19]) = (a, b, a, b);
+                    let bands: Vec<LifeBand> =
+                        (0..20).map(|i| LifeBand { start_age: LE_BAND_STARTS[i], deaths: d[i], population: p[i] }).collect();
                     let _ = life_expectancy(&bands, &[l]);
                     let e = Estimate {
                         value: Some(a),

@@ -8,6 +8,7 @@ mod golden;
 mod ingest;
 mod project;
 mod report;
+mod spreadsheet;
 mod stats;
 mod territory;
 

@@ -302,4 +302,48 @@ fn bad_options_and_clashing_names_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("note"));
+    // A funnel without the column it needs names the option to add.
+    diagsante()
+        .args(["stats", "funnel", "--input", path(&rate), "--statistic", "proportion", "--numerator", "deces"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--denominator"));
+    diagsante()
+        .args(["stats", "funnel", "--input", path(&rate), "--statistic", "rate", "--rate-type", "dsr", "--numerator", "deces", "--denominator", "pop"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--rate"));
+}
+
+#[test]
+fn excel_safe_neutralises_formulas_and_plain_output_keeps_the_raw_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("names.csv");
+    std::fs::write(&f, "territoire;x;n\n\"=HYPERLINK(\"\"http://x\"\",\"\"Cliquez\"\")\";5;100\n@SUM(A1);3;50\n-x;1;10\nB;2;10\n").unwrap();
+    let names = |csv: &Csv| csv.rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    let proportion = ["stats", "proportion", "--input", path(&f), "--numerator", "x", "--denominator", "n", "--group-by", "territoire"];
+
+    // For R and Python: the values as they are, on stdout and in --output.
+    let raw = run_ok(&proportion);
+    assert_eq!(names(&raw), [r#"=HYPERLINK("http://x","Cliquez")"#, "@SUM(A1)", "-x", "B"]);
+    let out = dir.path().join("raw.csv");
+    diagsante().args(proportion).args(["--output", path(&out)]).assert().success();
+    assert_eq!(names(&Csv::parse(&std::fs::read_to_string(&out).unwrap())), names(&raw));
+
+    // For a spreadsheet: text cells that start like a formula get a leading ', numbers do not.
+    let safe_out = dir.path().join("safe.csv");
+    diagsante().args(proportion).args(["--excel-safe", "--output", path(&safe_out)]).assert().success();
+    let safe = Csv::parse(&std::fs::read_to_string(&safe_out).unwrap());
+    assert_eq!(names(&safe), [r#"'=HYPERLINK("http://x","Cliquez")"#, "'@SUM(A1)", "'-x", "B"]);
+    assert_eq!(safe.header, raw.header);
+    for (a, b) in safe.rows.iter().zip(&raw.rows) {
+        assert_eq!(a[1..], b[1..], "numbers, method and note unchanged");
+    }
+
+    // The funnel echoes the input's columns: neutralised too, on stdout.
+    let funnel = ["stats", "funnel", "--input", path(&f), "--statistic", "proportion", "--numerator", "x", "--denominator", "n"];
+    assert_eq!(names(&run_ok(&funnel))[0], r#"=HYPERLINK("http://x","Cliquez")"#);
+    let mut args = funnel.to_vec();
+    args.push("--excel-safe");
+    assert_eq!(names(&run_ok(&args))[..3], [r#"'=HYPERLINK("http://x","Cliquez")"#, "'@SUM(A1)", "'-x"]);
 }

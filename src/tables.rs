@@ -1,6 +1,10 @@
 //! The statistics methods applied to the rows of a user table, grouped by some columns —
 //! what `diagsante stats …` runs for ORS analysts on their own CSV files.
 //!
+//! This layer joins the two: the table is an [`ingest::TextTable`](crate::ingest::TextTable)
+//! (read by the caller: cells as text, with their lines), the methods are the pure
+//! functions of [`stats`](crate::stats), which reads no file.
+//!
 //! Counts are summed per group first; each method is then applied once per group. An
 //! empty (suppressed) numerator or denominator gives an empty value with a note, so a
 //! national file survives its suppressed cells — except inside a DSR/ISR, where an empty
@@ -10,12 +14,11 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::{
-    dsr::DsrBand, funnel::Significance, isr::IsrBand, level_suffix,
-    life_expectancy::LifeBand, standards, Estimate,
-};
 use crate::error::{Error, Location, Result};
 use crate::ingest::{Cell, TextTable};
+use crate::stats::{
+    self, dsr::DsrBand, funnel::Significance, isr::IsrBand, level_suffix, life_expectancy::LifeBand, standards, Estimate,
+};
 
 /// Rows of a table grouped by the values of some columns, in order of first appearance.
 #[derive(Debug, Clone)]
@@ -173,7 +176,7 @@ pub fn proportions(
     for (key, rows) in groups.keys.iter().zip(&groups.rows) {
         let (sx, sn) = (sum(table, &x, rows), sum(table, &n, rows));
         let (values, method, note) = match (sx, sn) {
-            (Ok(a), Ok(b)) => match super::proportion::proportion(a, b, multiplier, levels) {
+            (Ok(a), Ok(b)) => match stats::proportion::proportion(a, b, multiplier, levels) {
                 Ok(e) => (estimate_values(&e), e.method.to_string(), e.note),
                 Err(err) => refused(levels, "Wilson".into(), err.to_string()),
             },
@@ -204,7 +207,7 @@ pub fn crude_rates(
     for (key, rows) in groups.keys.iter().zip(&groups.rows) {
         let (sx, sn) = (sum(table, &x, rows), sum(table, &n, rows));
         let (values, method, note) = match (sx, sn) {
-            (Ok(a), Ok(b)) => match super::rate::crude_rate(a, b, multiplier, levels) {
+            (Ok(a), Ok(b)) => match stats::rate::crude_rate(a, b, multiplier, levels) {
                 Ok(e) => (estimate_values(&e), e.method.to_string(), e.note),
                 Err(err) => refused(levels, "Byar".into(), err.to_string()),
             },
@@ -298,7 +301,11 @@ pub fn dsrs(
         Standard::Column(col) => table.counts(col)?,
         Standard::Named(name) => {
             let std = standards::standard_by_name(name).ok_or_else(|| {
-                Error::input(Location::file("--standard"), format!("unknown standard population «{name}»"), "use esp2013 or france, or --standard-column")
+                Error::input(
+                    Location::file(&table.file),
+                    format!("unknown standard population «{name}»"),
+                    "use esp2013 or france, or a column of the table holding each band's standard population",
+                )
             })?;
             bands
                 .iter()
@@ -310,8 +317,8 @@ pub fn dsrs(
                             Error::input(
                                 Location::file(&table.file).at(table.line_of(row), age_band),
                                 format!("age band «{label}» is not one of the standard's bands"),
-                                "the built-in standards use 19 bands 0-4, 5-9 … 85-89, 90+; \
-                                 regroup the data or give --standard-column",
+                                "the built-in standards use 19 bands 0-4, 5-9 … 85-89, 90+: regroup the data, \
+                                 or give each band's standard population in a column of the table",
                             )
                         })
                 })
@@ -337,7 +344,7 @@ pub fn dsrs(
                 notes.push(why);
                 (None, None, vec![None; 1 + 2 * levels.len()], "Dobson".to_owned())
             }
-            Ok(dsr_bands) => match super::dsr::dsr(&dsr_bands, multiplier, levels) {
+            Ok(dsr_bands) => match stats::dsr::dsr(&dsr_bands, multiplier, levels) {
                 Ok(res) if matches!(standard, Standard::Named(_)) && distinct_bands(&dsr_bands) < standards::STANDARD_BAND_STARTS.len() => {
                     notes.push(format!(
                         "only {} of the standard's {} age bands present: the DSR is standardised on those bands",
@@ -485,7 +492,7 @@ pub fn isrs(
                     .map(|i| IsrBand { count: counts[i], population: p[i], ref_count: a[i], ref_population: b[i] })
                     .collect();
                 let pop: f64 = p.iter().sum();
-                match super::isr::isr(&bands, ref_value, rate_multiplier, levels) {
+                match stats::isr::isr(&bands, ref_value, rate_multiplier, levels) {
                     Ok(res) => {
                         notes.extend(res.estimate.note.clone());
                         let mut v = vec![Some(res.observed), Some(pop), Some(res.expected)];
@@ -549,7 +556,7 @@ pub fn life_expectancies(
         let by_start: HashMap<u64, (f64, f64)> = bands.iter().map(|b| (b.start_age.to_bits(), (b.deaths, b.population))).collect();
         let results = match missing {
             Some(line) => Err(format!("start age, deaths or population empty or suppressed on line {line}")),
-            None => super::life_expectancy::life_expectancy(&bands, levels).map_err(|e| e.to_string()),
+            None => stats::life_expectancy::life_expectancy(&bands, levels).map_err(|e| e.to_string()),
         };
         match results {
             Ok(rows_out) => {
@@ -584,7 +591,7 @@ fn format_number(v: f64) -> String {
 }
 
 /// Which statistic a funnel plot shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FunnelStatistic {
     Proportion,
     Ratio,
@@ -611,8 +618,8 @@ pub fn funnel(
     multiplier: f64,
     years: f64,
 ) -> Result<FunnelOutput> {
-    fn need<'a>(table: &TextTable, col: Option<&'a str>, flag: &str) -> Result<&'a str> {
-        col.ok_or_else(|| Error::input(Location::file(&table.file), format!("this funnel needs {flag}"), format!("add {flag} COLUMN")))
+    fn need<'a>(table: &TextTable, col: Option<&'a str>, what: &str) -> Result<&'a str> {
+        col.ok_or_else(|| Error::input(Location::file(&table.file), format!("this funnel needs {what}"), format!("name {what}")))
     }
     for added in ["significance", "note"] {
         if table.find_column(&[added]).is_some() {
@@ -625,7 +632,7 @@ pub fn funnel(
     }
     let x = table.counts(numerator)?;
     let second = match (statistic, rate) {
-        (FunnelStatistic::Proportion | FunnelStatistic::Ratio, _) => table.counts(need(table, denominator, "--denominator")?)?,
+        (FunnelStatistic::Proportion | FunnelStatistic::Ratio, _) => table.counts(need(table, denominator, "a denominator column")?)?,
         (FunnelStatistic::Rate, Some(col)) => {
             let rates = table.numbers(col)?;
             if let Some(row) = rates.iter().position(|c| c.value().is_some_and(|v| v < 0.0)) {
@@ -639,12 +646,12 @@ pub fn funnel(
         }
         // A crude rate from its count and population: the rate is computed here, once.
         (FunnelStatistic::Rate, None) => {
-            let n = table.counts(need(table, denominator, "--rate or --denominator")?)?;
+            let n = table.counts(need(table, denominator, "a rate column, or a denominator column for a crude rate")?)?;
             if is_dsr {
                 return Err(Error::input(
                     Location::file(&table.file),
-                    "a DSR funnel needs the DSRs (--rate)",
-                    "give --rate COLUMN with the directly standardised rates",
+                    "a DSR funnel needs the DSRs, not a denominator",
+                    "name the column of the directly standardised rates",
                 ));
             }
             x.iter()
@@ -671,10 +678,10 @@ pub fn funnel(
                     ));
                 }
             }
-            super::funnel::proportion_funnel(&xs, &ys)
+            stats::funnel::proportion_funnel(&xs, &ys)
         }
-        FunnelStatistic::Ratio => super::funnel::ratio_funnel(&xs, &ys),
-        FunnelStatistic::Rate => super::funnel::rate_funnel(&xs, &ys, multiplier, is_dsr),
+        FunnelStatistic::Ratio => stats::funnel::ratio_funnel(&xs, &ys),
+        FunnelStatistic::Rate => stats::funnel::rate_funnel(&xs, &ys, multiplier, is_dsr),
     }
     .map_err(|e| Error::input(Location::file(&table.file), e.to_string(), "check the funnel's columns"))?;
 
