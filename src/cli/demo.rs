@@ -22,7 +22,7 @@ pub struct DemoData {
 
 pub fn run(args: DemoData) -> Result<()> {
     let r = Referential::embedded()?;
-    let dir = args.out.unwrap_or_else(|| demo_frames::cache_dir(args.seed));
+    let dir = args.out.unwrap_or_else(|| demo_frames::cache_dir(&r, args.seed));
     let bar = super::progress(0, "génération des données synthétiques");
     let data = demo_frames::generate(&r, args.seed);
     demo_frames::write(&data, &dir, args.seed)?;

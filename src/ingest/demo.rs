@@ -69,6 +69,19 @@ pub const DEFAULT_SEED: u64 = 20260101;
 /// Reference year of every fact (population on 1 January / events of the year).
 pub const DEMO_YEAR: i32 = 2023;
 
+/// Version of the generated data, in the name of the cache folder beside the seed and the
+/// referential's fingerprint (`demo_frames::cache_dir`): a cache is reused only by a binary
+/// that would write the same files.
+///
+/// **Bump it by hand whenever the generated data changes**: a calibration table, a
+/// parameter, a draw, the rows or their order, the roster, or the département sums of the
+/// cache (`demo_frames::departement_aggregates`, which counts the GPs through
+/// `load::roster_facts`). Editing a comment or refactoring without changing a number needs no
+/// bump. The test `tests::the_generated_data_has_not_changed_silently` holds a digest of the
+/// output for each version: when it fails, the data changed: bump this and add the new
+/// `(version, digest)` line in the same commit.
+pub const GENERATOR_VERSION: u32 = 1;
+
 /// One current commune of the referential (given by the caller).
 ///
 /// `population` is expected to be the légal (municipal) population of the
@@ -2662,5 +2675,69 @@ mod tests {
                 .collect(),
         };
         check_consistency(&sample, &sub);
+    }
+
+    /// FNV-1a of a frame: each column's name and type, then its cells in a canonical text
+    /// (exact bits of a float), so that any change of the files' content changes it.
+    fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
+        use polars::prelude::DataType;
+        let fnv1a_from = |h: u64, bytes: &[u8]| bytes.iter().fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+        let null = || "∅".to_owned();
+        for c in df.columns() {
+            h = fnv1a_from(h, format!("{}:{}\n", c.name(), c.dtype()).as_bytes());
+            let s = c.as_materialized_series();
+            let cells: Vec<String> = match s.dtype() {
+                DataType::String => s.str().unwrap().iter().map(|v| v.map_or_else(null, str::to_owned)).collect(),
+                DataType::Float64 => s.f64().unwrap().iter().map(|v| v.map_or_else(null, |x| format!("{:016x}", x.to_bits()))).collect(),
+                DataType::Boolean => s.bool().unwrap().iter().map(|v| v.map_or_else(null, |x| x.to_string())).collect(),
+                _ => s.cast(&DataType::Int64).unwrap().i64().unwrap().iter().map(|v| v.map_or_else(null, |x| x.to_string())).collect(),
+            };
+            for cell in cells {
+                h = fnv1a_from(fnv1a_from(h, cell.as_bytes()), b"\x1f");
+            }
+        }
+        h
+    }
+
+    /// Each [`GENERATOR_VERSION`] with the digest of its output (see the test below). A new
+    /// version adds a line; the lines of earlier versions stay.
+    const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81")];
+
+    /// The generated data does not change silently. The demo cache is reused as long as
+    /// [`GENERATOR_VERSION`], the seed and the referential are the same
+    /// (`demo_frames::cache_dir`), whatever the source says: a change of the generator that
+    /// changes the data without a new version would keep serving the old files. So this test
+    /// holds a digest of everything the cache holds (the fact table, the roster and the
+    /// département sums, through the same functions as `diagsante demo-data`), computed on a
+    /// handful of communes that reach every branch of the model (known, unknown, empty and
+    /// one-digit départements, DROM, Corsica, 0 to 2 million inhabitants): cheap, and changed
+    /// by any change of a drawn number, a calibration table, a parameter, a row or a column.
+    /// When it fails, the data changed on purpose or not: if on purpose, bump
+    /// [`GENERATOR_VERSION`] and add the new `(version, digest)` line to [`DIGESTS`] in the
+    /// same commit. A refactoring that keeps every number keeps the digest.
+    #[test]
+    fn the_generated_data_has_not_changed_silently() {
+        use crate::ingest::demo_frames as frames;
+        let r = crate::geo::Referential::embedded().unwrap();
+        let data = frames::dataset(&made_up(), DEFAULT_SEED);
+        let facts = frames::facts_frame(&data).unwrap();
+        let roster = frames::roster_frame(&data).unwrap();
+        // The sums' rows are sorted by (geo, measure, sex) only: the rest of their order varies
+        // from run to run (group_by), so the digest reads them in full order.
+        let sums = frames::departement_aggregates(&facts, &roster, &r)
+            .unwrap()
+            .sort(["geo", "year", "measure", "sex", "age_min", "age_max"], Default::default())
+            .unwrap();
+        assert!(sums.height() > 0, "the made-up communes have real codes: the sums are not empty");
+        let h = [&facts, &roster, &sums].iter().fold(fnv1a(b"demo"), |h, df| digest_frame(h, df));
+        let digest = format!("{h:016x}");
+        let &(version, expected) = DIGESTS.last().unwrap();
+        assert!(DIGESTS.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "one line per version, each with its own digest");
+        assert_eq!(version, GENERATOR_VERSION, "GENERATOR_VERSION was bumped: add its digest to DIGESTS ({digest})");
+        assert_eq!(
+            digest, expected,
+            "the demo data changed: bump GENERATOR_VERSION and add ({}, \"{digest}\") to DIGESTS (see this test's doc)",
+            GENERATOR_VERSION + 1
+        );
     }
 }

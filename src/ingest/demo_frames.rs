@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::demo::{self, DemoCommune, DemoData, DemoOptions, DEMO_LABEL, DEMO_SOURCE};
+use super::demo::{self, DemoCommune, DemoData, DemoOptions, DEMO_LABEL, DEMO_SOURCE, GENERATOR_VERSION};
 use crate::error::{Error, Result};
 use crate::geo::Referential;
 use crate::ingest::facts::{read_parquet, write_parquet};
@@ -36,8 +36,12 @@ pub fn demo_communes(r: &Referential) -> Vec<DemoCommune> {
 /// Generate the dataset (zero counts omitted: a missing row of a measure other than
 /// `population` means 0), with each commune's population [`BASE_GAP`] years earlier.
 pub fn generate(r: &Referential, seed: u64) -> DemoData {
-    let communes = demo_communes(r);
-    let mut data = demo::generate_with_options(&communes, seed, &DemoOptions { omit_zero_counts: true });
+    dataset(&demo_communes(r), seed)
+}
+
+/// [`generate`] for a list of communes.
+pub fn dataset(communes: &[DemoCommune], seed: u64) -> DemoData {
+    let mut data = demo::generate_with_options(communes, seed, &DemoOptions { omit_zero_counts: true });
     data.facts = data.facts.into_iter().flat_map(split_15_19).collect();
     data.facts.extend(communes.iter().flat_map(|c| {
         let mut draw = normals(c, seed);
@@ -166,27 +170,33 @@ pub fn write(data: &DemoData, dir: &Path, seed: u64) -> Result<()> {
     crate::output::write_atomic(&dir.join(LABEL_FILE), notice.as_bytes())
 }
 
-/// The default cache folder of the demo data for a seed.
-pub fn cache_dir(seed: u64) -> PathBuf {
+/// The default cache folder of the demo data for a referential and a seed:
+/// `demo-v<GENERATOR_VERSION>-<referential fingerprint>-seed<seed>` under `$DIAGSANTE_CACHE`
+/// (else `$XDG_CACHE_HOME/diagsante`, `~/.cache/diagsante`, the temporary folder). The name
+/// holds everything the files depend on, and nothing else: editing the source without
+/// changing the data (a comment, a refactoring, a new release) keeps the cache.
+pub fn cache_dir(r: &Referential, seed: u64) -> PathBuf {
     let base = std::env::var_os("DIAGSANTE_CACHE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("diagsante")))
         .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/diagsante")))
         .unwrap_or_else(|| std::env::temp_dir().join("diagsante"));
-    base.join(format!("demo-{}-{:016x}-seed{seed}", env!("CARGO_PKG_VERSION"), generator_fingerprint()))
+    base.join(format!("demo-v{GENERATOR_VERSION}-{:016x}-seed{seed}", referential_fingerprint(r)))
 }
 
-/// A fingerprint of the generator's source and of the referential it runs on: a cache made
-/// by another version of either is not reused.
-fn generator_fingerprint() -> u64 {
-    // FNV-1a: stable across Rust versions, unlike the std hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    // load.rs: the cached département sums hold the roster as `roster_facts` writes it.
-    let sources = [include_str!("demo.rs"), include_str!("demo_frames.rs"), include_str!("load.rs"), include_str!("../../data/geo/VERSION")];
-    for b in sources.iter().flat_map(|s| s.bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+/// The identity of the referential as the demo reads it: a hash (FNV-1a, stable across Rust
+/// versions) of every unit's code, commune, département, zone and population, in order; the
+/// base units and their populations are the generator's input, the départements the keys of
+/// the cached sums. Another referential, even under the same version name, gives another
+/// cache.
+fn referential_fingerprint(r: &Referential) -> u64 {
+    let fnv = |h: u64, bytes: &[u8]| bytes.iter().fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    r.units().iter().fold(fnv(0xcbf2_9ce4_8422_2325, b"referential"), |h, u| {
+        let population = u.population.map_or_else(|| "-".to_owned(), |p| p.to_string());
+        [u.code.as_str(), u.commune.as_str(), u.departement.as_str(), u.zone.as_str(), population.as_str()]
+            .iter()
+            .fold(h, |h, field| fnv(fnv(h, field.as_bytes()), b"\x1f"))
+    })
 }
 
 /// The demo facts (GP roster as `gp` facts) summed by département.
@@ -212,7 +222,7 @@ pub fn departement_aggregates(facts: &DataFrame, roster: &DataFrame, r: &Referen
 /// The demo facts a single territory's diagnostic needs: its units' own rows (GPs included)
 /// and the département sums (see [`DEPARTEMENTS_FILE`]), generated into the cache on first use.
 pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<DataFrame> {
-    let dir = cache_dir(seed);
+    let dir = cache_dir(r, seed);
     if !dir.join(DEPARTEMENTS_FILE).exists() {
         let (facts, roster) = cached(r, seed)?;
         write_parquet(&mut departement_aggregates(&facts, &roster, r)?, &dir.join(DEPARTEMENTS_FILE))?;
@@ -233,7 +243,7 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
 
 /// The demo fact table and roster, generated into the cache on first use.
 pub fn cached(r: &Referential, seed: u64) -> Result<(DataFrame, DataFrame)> {
-    let dir = cache_dir(seed);
+    let dir = cache_dir(r, seed);
     if !dir.join(FACTS_FILE).exists() || !dir.join(ROSTER_FILE).exists() {
         write(&generate(r, seed), &dir, seed)?;
     }
