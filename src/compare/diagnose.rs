@@ -79,7 +79,7 @@ pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
 /// the demo cache's `departements-demo.parquet`): the territory keeps its communes.
 pub fn geographies_by_departement(t: &Territory, r: &Referential) -> [Geography; 4] {
     let [territory, dep, reg, _] = geographies(t, r);
-    let code = |d: &str| format!("{}{d}", crate::ingest::demo_frames::DEPARTEMENT_PREFIX);
+    let code = |d: &str| format!("{}{d}", crate::demo::frames::DEPARTEMENT_PREFIX);
     let in_france: Vec<&crate::geo::referential::Departement> = r.departements.values().filter(|d| d.zone != "com").collect();
     [
         territory,
@@ -132,7 +132,7 @@ pub fn diagnose(
 ) -> Result<Diagnosis> {
     let geos = if comparators_by_departement { geographies_by_departement(t, r) } else { geographies(t, r) };
     let mut agg = evaluate::aggregate(facts, &geos)?;
-    agg.missing_means_zero = data_label == crate::ingest::demo::DEMO_LABEL;
+    agg.missing_means_zero = data_label == crate::demo::DEMO_LABEL;
     let rows = catalogue
         .iter()
         .map(|ind| {
