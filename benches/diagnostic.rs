@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use diagsante::compare::benchmark::{compute_all, national_geographies};
+use diagsante::demo;
 use diagsante::geo::Referential;
 use diagsante::indicators::{catalogue, Geography};
-use diagsante::ingest::demo_frames;
 
 fn bench_national(c: &mut Criterion) {
     let r = Referential::embedded().expect("referential");
-    let data = demo_frames::generate(&r, 20260101);
-    let facts = demo_frames::facts_frame(&data).expect("facts");
+    let data = demo::generate(&r, 20260101);
+    let facts = demo::frames::facts_frame(&data).expect("facts");
     let indicators = catalogue::load(None).expect("catalogue");
     let mut group = c.benchmark_group("national");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(10));

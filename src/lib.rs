@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! geo (referential, perimeters) ─► ingest (sources → commune-level counts)
+//!   [demo (synthetic counts, built on ingest's fact table) stands in for ingest's data]
 //!   ─► indicators (catalogue; aggregate counts to every perimeter, then rates)
 //!   ─► stats (rates, intervals, standardisation) ─► compare (comparators, peers, funnels)
 //!   ─► project (GP supply vs demand) ─► report (charts, HTML)
@@ -18,6 +19,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod demo;
 pub mod error;
 pub mod geo;
 pub mod indicators;

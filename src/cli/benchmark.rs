@@ -75,7 +75,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
         return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
     }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
-    let load::Data { facts, label, .. } = load::fact_table(args.inputs.data.as_deref(), &r)?;
+    let load::Data { facts, label, .. } = super::data(args.inputs.data.as_deref(), &r)?;
     let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, args.inputs.data.is_none())?;
     bar.finish_and_clear();
     b.label(&label)?;
@@ -105,7 +105,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     let start = Instant::now();
-    let load::Data { facts, label, .. } = load::fact_table(args.data.as_deref(), &r)?;
+    let load::Data { facts, label, .. } = super::data(args.data.as_deref(), &r)?;
     let loaded = start.elapsed();
     let [epci, deps, regs, france] = benchmark::national_geographies(&r);
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];

@@ -4,10 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::demo::{self, frames, DEFAULT_SEED, DEMO_LABEL};
 use crate::error::Result;
 use crate::geo::Referential;
-use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
-use crate::ingest::demo_frames;
 
 /// Generate the synthetic demo dataset for every commune of France.
 #[derive(Debug, Args)]
@@ -22,10 +21,10 @@ pub struct DemoData {
 
 pub fn run(args: DemoData) -> Result<()> {
     let r = Referential::embedded()?;
-    let dir = args.out.unwrap_or_else(|| demo_frames::cache_dir(args.seed));
+    let dir = args.out.unwrap_or_else(|| frames::cache_dir(&r, args.seed));
     let bar = super::progress(0, "génération des données synthétiques");
-    let data = demo_frames::generate(&r, args.seed);
-    demo_frames::write(&data, &dir, args.seed)?;
+    let data = demo::generate(&r, args.seed);
+    frames::write(&data, &dir, args.seed)?;
     bar.finish_and_clear();
     let population: f64 = data
         .facts
@@ -37,7 +36,7 @@ pub fn run(args: DemoData) -> Result<()> {
     say!("{DEMO_LABEL} (seed {})", args.seed);
     say!("communes:   {communes}");
     say!("population: {population:.0}");
-    say!("facts:      {} rows  → {}", data.facts.len(), dir.join(demo_frames::FACTS_FILE).display());
-    say!("GPs:        {} rows  → {}", data.roster.len(), dir.join(demo_frames::ROSTER_FILE).display());
+    say!("facts:      {} rows  → {}", data.facts.len(), dir.join(frames::FACTS_FILE).display());
+    say!("GPs:        {} rows  → {}", data.roster.len(), dir.join(frames::ROSTER_FILE).display());
     Ok(())
 }

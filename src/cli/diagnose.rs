@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::compare::diagnose;
+use crate::demo::{frames, DEFAULT_SEED, DEMO_LABEL};
 use crate::error::{Error, Result};
 use crate::geo::Referential;
-use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
-use crate::ingest::demo_frames;
 use crate::output::{write_atomic, write_parquet_and_csv};
 
 /// Compute every indicator of the catalogue for a territory, against its département, its
@@ -31,12 +30,12 @@ pub fn run(args: Diagnose) -> Result<()> {
         // the national facts.
         None => {
             let units = diagnose::units_read(&t, &r);
-            let facts = demo_frames::for_territory(&r, DEFAULT_SEED, &units)?;
+            let facts = frames::for_territory(&r, DEFAULT_SEED, &units)?;
             diagnose::diagnose(&t, &r, &facts, &indicators, DEMO_LABEL, None, true)?
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
-            let data = crate::ingest::load::fact_table(Some(dir), &r)?;
+            let data = crate::ingest::load::fact_table(dir)?;
             let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?;
             bar.finish_and_clear();
             d

@@ -48,6 +48,16 @@ struct Inputs {
     catalogue: Option<std::path::PathBuf>,
 }
 
+/// The data a command reads: the folder of `--data` (written by `diagsante ingest`), else the
+/// synthetic demo data. Chosen here, above both: `ingest` reads real data and knows nothing of
+/// the demo, which is built on it (see `crate::demo`).
+fn data(dir: Option<&std::path::Path>, r: &crate::geo::Referential) -> Result<crate::ingest::load::Data> {
+    match dir {
+        Some(dir) => crate::ingest::load::fact_table(dir),
+        None => crate::demo::data(r, crate::demo::DEFAULT_SEED),
+    }
+}
+
 impl Inputs {
     /// The territory (its warnings printed) and the catalogue.
     fn territory_and_catalogue(&self, r: &crate::geo::Referential) -> Result<(crate::geo::Territory, Vec<crate::indicators::Indicator>)> {

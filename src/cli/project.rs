@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::error::{Error, Location, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::Geography;
-use crate::ingest::{cpam, load, Summary, TextTable};
+use crate::ingest::{cpam, Summary, TextTable};
 use crate::project::demand::DemandAssumptions;
 use crate::project::supply;
 use crate::project::territory::{self, gps_of, EntryCount, Scenario};
@@ -99,7 +99,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let scenarios = args.scenarios.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let units = crate::compare::diagnose::with_whole_communes(t.units.clone(), &r);
     let bar = super::progress(0, "chargement des données et projection");
-    let data = load::fact_table(args.data.as_deref(), &r)?;
+    let data = super::data(args.data.as_deref(), &r)?;
     let roster = match (&args.roster_counts, &args.roster, &args.data) {
         (Some(file), _, _) => roster_from_counts(&TextTable::read(file, crate::ingest::Encoding::Auto)?, args.reference_year, &units)?,
         (None, Some(file), _) => {

@@ -10,7 +10,6 @@ use crate::geo::perimeter::SHIPPED;
 use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
 use crate::output::write_atomic;
-use crate::ingest::load;
 use crate::report::{self, REPORT_FILE};
 
 /// Write the report of a territory: a self-contained French HTML page, its charts (SVG and
@@ -39,7 +38,7 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
     let bar = super::progress(STEPS + 1, "chargement des données");
-    let data = load::fact_table(args.inputs.data.as_deref(), &r)?;
+    let data = super::data(args.inputs.data.as_deref(), &r)?;
     bar.inc(1);
     let written = report::write(&t, &r, &data, &indicators, &args.out, &|step| {
         bar.set_message(step.to_owned());
@@ -60,7 +59,7 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let indicators = catalogue::load(None)?;
     let bar = super::progress(1 + STEPS * SHIPPED.len() as u64, "données de démonstration (générées au premier lancement)");
-    let data = load::fact_table(None, &r)?;
+    let data = crate::demo::data(&r, crate::demo::DEFAULT_SEED)?;
     bar.inc(1);
     let mut entries = Vec::new();
     for (id, _) in SHIPPED {

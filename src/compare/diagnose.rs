@@ -73,7 +73,7 @@ pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
 /// the demo cache's `departements-demo.parquet`): the territory keeps its communes.
 pub fn geographies_by_departement(t: &Territory, r: &Referential) -> [Geography; 4] {
     let [territory, dep, reg, _] = geographies(t, r);
-    let code = |d: &str| format!("{}{d}", crate::ingest::demo_frames::DEPARTEMENT_PREFIX);
+    let code = |d: &str| format!("{}{d}", crate::demo::frames::DEPARTEMENT_PREFIX);
     let in_france: Vec<&crate::geo::referential::Departement> = r.departements.values().filter(|d| d.zone != "com").collect();
     [
         territory,
@@ -86,7 +86,7 @@ pub fn geographies_by_departement(t: &Territory, r: &Referential) -> [Geography;
 /// The published geographies nested with `t` (see [`secrecy::nested_geographies`]); with
 /// `by_departement`, départements and régions as the département sums of the demo cache.
 pub fn nested_geographies(t: &Territory, r: &Referential, by_departement: bool) -> Vec<Geography> {
-    let code = |d: &str| format!("{}{d}", crate::ingest::demo_frames::DEPARTEMENT_PREFIX);
+    let code = |d: &str| format!("{}{d}", crate::demo::frames::DEPARTEMENT_PREFIX);
     secrecy::nested_geographies(&with_whole_communes(t.units.clone(), r), r)
         .into_iter()
         .map(|(kind, g)| match (by_departement, kind) {
@@ -161,7 +161,7 @@ pub fn diagnose(
     let nested = nested_geographies(t, r, comparators_by_departement);
     let all: Vec<Geography> = geos.iter().cloned().chain(nested.iter().cloned()).collect();
     let mut agg = evaluate::aggregate(facts, &all)?;
-    agg.missing_means_zero = data_label == crate::ingest::demo::DEMO_LABEL;
+    agg.missing_means_zero = data_label == crate::demo::DEMO_LABEL;
     let rows = catalogue
         .iter()
         .map(|ind| {

@@ -1,6 +1,7 @@
-//! The fact table the diagnostics read: the synthetic demo data by default, or the parquet
-//! files `diagsante ingest` wrote into a folder (each measure at its latest year); the GP
-//! roster joins it as `gp` facts.
+//! The fact table the diagnostics read: the parquet files `diagsante ingest` wrote into a
+//! folder (each measure at its latest year), or any fact table and roster given to
+//! [`from_frames`] (the synthetic demo data: `crate::demo::data`); the GP roster joins it as
+//! `gp` facts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,9 +9,6 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
-use crate::geo::Referential;
-use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
-use crate::ingest::demo_frames;
 use crate::ingest::facts::read_parquet;
 
 /// What the diagnostics read.
@@ -29,47 +27,45 @@ pub struct Data {
     pub years: BTreeMap<String, i32>,
 }
 
-/// The data of `dir` (written by `diagsante ingest`), or the synthetic demo data.
-pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
+/// The data of `dir` (written by `diagsante ingest`).
+pub fn fact_table(dir: &Path) -> Result<Data> {
     let mut published: Option<DataFrame> = None;
-    let (facts, roster, label) = match dir {
-        None => {
-            let (facts, roster) = demo_frames::cached(r, DEFAULT_SEED)?;
-            (facts, Some(roster), DEMO_LABEL.to_owned())
-        }
-        Some(dir) => {
-            let entries = std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))?;
-            let mut frames = Vec::new();
-            let mut roster = None;
-            for entry in entries {
-                let path = entry.map_err(|e| Error::read(dir, e))?.path();
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-                if name.starts_with("facts-") && name.ends_with(".parquet") {
-                    let df = read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
-                    frames.push((name, df));
-                } else if name == "roster.parquet" {
-                    roster = Some(read_parquet(&path)?);
-                } else if name.starts_with("rezone-") && name.ends_with(".parquet") {
-                    let df = read_parquet(&path)?;
-                    match &mut published {
-                        Some(p) => {
-                            p.vstack_mut(&df)?;
-                        }
-                        None => published = Some(df),
-                    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))?;
+    let mut frames = Vec::new();
+    let mut roster = None;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::read(dir, e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name.starts_with("facts-") && name.ends_with(".parquet") {
+            let df = read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
+            frames.push((name, df));
+        } else if name == "roster.parquet" {
+            roster = Some(read_parquet(&path)?);
+        } else if name.starts_with("rezone-") && name.ends_with(".parquet") {
+            let df = read_parquet(&path)?;
+            match &mut published {
+                Some(p) => {
+                    p.vstack_mut(&df)?;
                 }
+                None => published = Some(df),
             }
-            if frames.is_empty() {
-                return Err(Error::input(
-                    Location::file(dir.display().to_string()),
-                    "no facts-*.parquet in this folder",
-                    "fill it with `diagsante ingest … --out` first",
-                ));
-            }
-            frames.sort_by(|a, b| a.0.cmp(&b.0));
-            (merge_files(frames, dir)?, roster, format!("données de {}", dir.display()))
         }
-    };
+    }
+    if frames.is_empty() {
+        return Err(Error::input(
+            Location::file(dir.display().to_string()),
+            "no facts-*.parquet in this folder",
+            "fill it with `diagsante ingest … --out` first",
+        ));
+    }
+    frames.sort_by(|a, b| a.0.cmp(&b.0));
+    from_frames(merge_files(frames, dir)?, roster, format!("données de {}", dir.display()), published)
+}
+
+/// The data the diagnostics read from a fact table (each measure at its latest year, see
+/// [`by_period`]) and a roster (joining it as `gp` facts at the table's latest year), with the
+/// label every output carries and the published indicators, if any.
+pub fn from_frames(facts: DataFrame, roster: Option<DataFrame>, label: String, published: Option<DataFrame>) -> Result<Data> {
     let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
     let (mut facts, mut years) = by_period(facts)?;
     if let Some(roster) = &roster {

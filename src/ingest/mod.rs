@@ -4,8 +4,6 @@
 
 pub mod cpam;
 pub mod deaths;
-pub mod demo;
-pub mod demo_frames;
 pub mod facts;
 pub mod insee;
 pub mod load;

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
 use crate::indicators::{Indicator, Method};
-use crate::ingest::demo::DEMO_LABEL;
+use crate::demo::DEMO_LABEL;
 use crate::ingest::load::Data;
 use crate::ingest::Sex;
 use crate::output::{write_atomic, write_parquet_and_csv};

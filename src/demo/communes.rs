@@ -1,0 +1,495 @@
+//! The commune-level generator: every commune's counts, drawn from its own stream, plus the
+//! GP roster (`roster`); and the measures the national dataset adds to them
+//! ([`split_15_19`], [`base_population`], [`area`]).
+
+use rayon::prelude::*;
+
+use super::calibration::{
+    death_rate_per_100k, ALD_MEASURES, ALD_PREVALENCE_PCT, CAUSE_SHARE, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_70P_RATIO,
+};
+use super::context::{build_contexts, normalized_departement, rurality, DepContext};
+use super::rng::{keyed_normals, Rng};
+use super::{DemoCommune, DemoData, DemoOptions, Fact, Sex, AGE_BANDS, BASE_GAP, DEMO_YEAR, FACTS_PER_COMMUNE, FEMALE, MALE, NB};
+
+/// Strength of the log-linear ageing tilt of small communes (modelling assumption): the
+/// weight of band b is multiplied by `exp(AGE_TILT × (r − r̄) × (mid_b − 40) / 40)` where r is
+/// the commune's rurality in [0, 1] and r̄ its département's population-weighted
+/// mean (so the département's structure is kept on average).
+const AGE_TILT: f64 = 0.30;
+
+/// Middle age of each band, for the ageing tilt.
+const BAND_MID: [f64; NB] = [
+    0.5, 3.0, 7.5, 12.5, 17.5, 22.5, 27.5, 32.5, 37.5, 42.5, 47.5, 52.5, 57.5, 62.5, 67.5, 72.5,
+    77.5, 82.5, 87.5, 92.5, 97.0,
+];
+
+/// Generate the demo dataset for `communes` with `seed` (zeros kept).
+///
+/// Facts are sorted by commune code (stable for duplicated codes, which get
+/// identical rows), then by measure in [`super::MEASURES`] order, then sex (M, F, or
+/// All), then band in [`AGE_BANDS`] order.
+///
+/// Roster: for each département present in the input, the number of GPs is
+/// `round(density × population of its communes / 100,000)` with the ameli 2024
+/// density (`calibration::DepProfile::gp_density`). Each GP is placed in a commune of the
+/// département drawn with probability ∝ population^1.3 (× 0.05 below 300
+/// inhabitants). Ages: a share `clamp(0.22 + 0.25 × rural share, 0.20, 0.40)` of
+/// the département's GPs is aged 60-72 (rural share = share of its population
+/// living in communes under 2,000 inhabitants: about a third in rural
+/// départements, about a fifth in Paris), the others 30-59; probability of being
+/// a woman falls with age from 0.68 (< 35) to 0.18 (65+), about 45 % overall;
+/// consultations per year ~ Normal(4,500, 1,500) clamped to 500-12,000;
+/// installation at an age drawn uniformly in 30..=min(40, age). Ids `GP000001`…
+/// follow the order (commune code, draw order).
+pub fn generate(communes: &[DemoCommune], seed: u64) -> DemoData {
+    generate_with_options(communes, seed, &DemoOptions::default())
+}
+
+/// [`generate`] with options.
+pub fn generate_with_options(
+    communes: &[DemoCommune],
+    seed: u64,
+    options: &DemoOptions,
+) -> DemoData {
+    // Order: commune code, then input position (stable sort).
+    let mut order: Vec<usize> = (0..communes.len()).collect();
+    order.sort_by(|&a, &b| communes[a].code.cmp(&communes[b].code));
+
+    let deps: Vec<String> = communes.iter().map(normalized_departement).collect();
+    let contexts = build_contexts(communes, &deps);
+    let national = DepContext::national();
+
+    // Generate by blocks so that the peak memory stays close to the final vector.
+    const BLOCK: usize = 2048;
+    let mut facts: Vec<Fact> = Vec::new();
+    if !options.omit_zero_counts {
+        facts.reserve_exact(communes.len().saturating_mul(FACTS_PER_COMMUNE));
+    }
+    for block in order.chunks(BLOCK) {
+        let parts: Vec<Vec<Fact>> = block
+            .par_iter()
+            .map(|&i| {
+                let ctx = contexts.get(&deps[i]).unwrap_or(&national);
+                commune_facts(&communes[i], ctx, seed, options)
+            })
+            .collect();
+        for part in parts {
+            facts.extend(part);
+        }
+    }
+
+    let roster = super::roster::build_roster(communes, &deps, &contexts, seed);
+    DemoData { facts, roster }
+}
+
+/// The rows of one commune.
+struct FactSink<'a> {
+    geo: &'a str,
+    omit_zero: bool,
+    out: Vec<Fact>,
+}
+
+impl FactSink<'_> {
+    fn push(
+        &mut self,
+        measure: &'static str,
+        sex: Sex,
+        age_min: Option<u32>,
+        age_max: Option<u32>,
+        value: u64,
+    ) {
+        if self.omit_zero && value == 0 && measure != "population" {
+            return;
+        }
+        self.out.push(Fact {
+            geo: self.geo.to_string(),
+            year: DEMO_YEAR,
+            measure,
+            sex,
+            age_min,
+            age_max,
+            value: value as f64,
+        });
+    }
+
+    fn push_grid(&mut self, measure: &'static str, grid: &[[u64; NB]; 2]) {
+        for (s, sex) in [(MALE, Sex::Male), (FEMALE, Sex::Female)] {
+            for (b, &(lo, hi)) in AGE_BANDS.iter().enumerate() {
+                self.push(measure, sex, Some(lo), hi, grid[s][b]);
+            }
+        }
+    }
+}
+
+fn sum_bands(
+    grid: &[[u64; NB]; 2],
+    sexes: &[usize],
+    bands: std::ops::RangeInclusive<usize>,
+) -> u64 {
+    let mut t = 0u64;
+    for &s in sexes {
+        for b in bands.clone() {
+            t = t.saturating_add(grid[s][b]);
+        }
+    }
+    t
+}
+
+/// Standard deviation of a commune-level lognormal perturbation: `large` for
+/// very large communes, `small` for the smallest, half-way at 5,000 inhabitants
+/// (small communes depart more from their département).
+fn size_sd(population: u64, large: f64, small: f64) -> f64 {
+    let n = population as f64;
+    large + (small - large) * 5000.0 / (5000.0 + n)
+}
+
+/// Round `x × share` to the nearest integer, in u64 (no panic, no overflow).
+fn part(x: u64, share: f64) -> u64 {
+    ((x as f64) * share).round().clamp(0.0, x as f64) as u64
+}
+
+fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOptions) -> Vec<Fact> {
+    let mut rng = Rng::for_key(seed, "commune", &c.code);
+    let n = c.population;
+    let mut sink = FactSink {
+        geo: &c.code,
+        omit_zero: options.omit_zero_counts,
+        out: Vec::with_capacity(if options.omit_zero_counts {
+            FACTS_PER_COMMUNE / 2
+        } else {
+            FACTS_PER_COMMUNE
+        }),
+    };
+
+    // ---- population: département structure, ageing tilt, size-dependent noise
+    let tilt = AGE_TILT * (rurality(n) - ctx.rural_mean);
+    let sigma = 0.02 + 0.6 / ((n as f64) + 10.0).sqrt();
+    let mut weights = [0.0f64; 2 * NB];
+    for s in 0..2 {
+        for b in 0..NB {
+            let g = (BAND_MID[b] - 40.0) / 40.0;
+            let z = rng.normal();
+            weights[s * NB + b] =
+                ctx.base[s][b] * (tilt * g + sigma * z - 0.5 * sigma * sigma).exp();
+        }
+    }
+    let cells = largest_remainder(n, &weights);
+    let mut pop = [[0u64; NB]; 2];
+    for s in 0..2 {
+        pop[s].copy_from_slice(&cells[s * NB..(s + 1) * NB]);
+    }
+    sink.push_grid("population", &pop);
+
+    // ---- deaths: Poisson on national rates × département index × commune factor
+    let commune_mortality = rng.lognormal_factor(size_sd(n, 0.03, 0.08));
+    let death_rates = death_rate_per_100k();
+    let mut deaths = [[0u64; NB]; 2];
+    let mut causes = [[[0u64; NB]; 2]; 4];
+    for s in 0..2 {
+        for b in 0..NB {
+            let lambda = pop[s][b] as f64 * death_rates[s][b] / 1e5
+                * ctx.mortality_index
+                * commune_mortality;
+            let d = rng.poisson(lambda).min(pop[s][b]);
+            deaths[s][b] = d;
+            // Sequential binomial thinning: the causes never exceed all causes.
+            let mut remaining = d;
+            let mut left = 1.0;
+            for k in 0..4 {
+                let mut share = CAUSE_SHARE[k][b];
+                if k == 3 {
+                    share *= SUICIDE_SEX_FACTOR[s];
+                }
+                let p = if left > 1e-12 { share / left } else { 0.0 };
+                let x = rng.binomial(remaining, p);
+                causes[k][s][b] = x;
+                remaining -= x;
+                left -= share;
+            }
+        }
+    }
+    sink.push_grid("deaths_all_causes", &deaths);
+    for (k, name) in [
+        "deaths_cancer",
+        "deaths_circulatory",
+        "deaths_respiratory",
+        "deaths_suicide",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sink.push_grid(name, &causes[k]);
+    }
+
+    // ---- ALD: ald_all ~ Bin(pop, prevalence), each type thinned from ald_all
+    let commune_ald = rng.lognormal_factor(size_sd(n, 0.04, 0.10));
+    let mut ald = [[[0u64; NB]; 2]; 6];
+    for s in 0..2 {
+        for b in 0..NB {
+            let p_all = ALD_PREVALENCE_PCT[0][s][b] / 100.0;
+            let all = rng.binomial(pop[s][b], (p_all * ctx.ald_index * commune_ald).min(0.97));
+            ald[0][s][b] = all;
+            for t in 1..6 {
+                let f = if t == 1 { ctx.diabetes_factor } else { 1.0 };
+                let q = if p_all > 0.0 {
+                    ALD_PREVALENCE_PCT[t][s][b] * f / 100.0 / p_all
+                } else {
+                    0.0
+                };
+                ald[t][s][b] = rng.binomial(all, q.min(1.0));
+            }
+        }
+    }
+    for (t, name) in ALD_MEASURES.iter().enumerate() {
+        sink.push_grid(name, &ald[t]);
+    }
+
+    // ---- access to a médecin traitant
+    let both = [MALE, FEMALE];
+    let pop_15_19 = sum_bands(&pop, &both, 4..=4);
+    let pop_17p = sum_bands(&pop, &both, 5..=20).saturating_add(part(pop_15_19, 0.6));
+    let pop_70p = sum_bands(&pop, &both, 15..=20);
+    let consumers_17p = 0.955 + 0.04 * rng.uniform();
+    let patients_17p = rng.binomial(pop_17p, consumers_17p);
+    let share_17 = (ctx.without_gp_17p * rng.lognormal_factor(size_sd(n, 0.08, 0.25))).min(0.6);
+    let without_17 = rng.binomial(patients_17p, share_17);
+    let consumers_70p = 0.975 + 0.02 * rng.uniform();
+    let patients_70p = rng.binomial(pop_70p, consumers_70p);
+    let share_70 =
+        (ctx.without_gp_17p * WITHOUT_GP_70P_RATIO * rng.lognormal_factor(size_sd(n, 0.08, 0.25)))
+            .min(0.6);
+    let without_70 = rng.binomial(patients_70p, share_70);
+    sink.push("patients_17p", Sex::All, Some(17), None, patients_17p);
+    sink.push(
+        "patients_17p_without_gp",
+        Sex::All,
+        Some(17),
+        None,
+        without_17,
+    );
+    sink.push("patients_70p", Sex::All, Some(70), None, patients_70p);
+    sink.push(
+        "patients_70p_without_gp",
+        Sex::All,
+        Some(70),
+        None,
+        without_70,
+    );
+
+    // ---- prevention
+    let targets: [(u64, Sex, u32, Option<u32>); 4] = [
+        (
+            sum_bands(&pop, &[FEMALE], 11..=15),
+            Sex::Female,
+            50,
+            Some(74),
+        ),
+        (
+            sum_bands(&pop, &[FEMALE], 6..=13).saturating_add(part(pop[FEMALE][14], 0.2)),
+            Sex::Female,
+            25,
+            Some(65),
+        ),
+        (sum_bands(&pop, &both, 11..=15), Sex::All, 50, Some(74)),
+        (sum_bands(&pop, &both, 14..=20), Sex::All, 65, None),
+    ];
+    for (k, &(target, sex, lo, hi)) in targets.iter().enumerate() {
+        let (eligible_name, done_name, rate, eligibility) = PREVENTION[k];
+        let eligible = rng.binomial(target, eligibility);
+        let p = (rate * ctx.prevention_factor[k] * rng.lognormal_factor(size_sd(n, 0.04, 0.10)))
+            .clamp(0.0, 0.95);
+        let done = rng.binomial(eligible, p);
+        sink.push(eligible_name, sex, Some(lo), hi, eligible);
+        sink.push(done_name, sex, Some(lo), hi, done);
+    }
+
+    // ---- social
+    let p_c2s = (ctx.c2s_share * rng.lognormal_factor(size_sd(n, 0.10, 0.30))).min(0.6);
+    let c2s = rng.binomial(n, p_c2s);
+    let pop_15_64 = sum_bands(&pop, &both, 4..=13);
+    let p_active = (ctx.activity_rate * rng.lognormal_factor(size_sd(n, 0.015, 0.04))).min(0.98);
+    let active = rng.binomial(pop_15_64, p_active);
+    let p_unemployed =
+        (ctx.unemployment_rate * rng.lognormal_factor(size_sd(n, 0.08, 0.25))).min(0.8);
+    let unemployed = rng.binomial(active, p_unemployed);
+    sink.push("c2s_beneficiaries", Sex::All, None, None, c2s);
+    sink.push("active_15_64", Sex::All, Some(15), Some(64), active);
+    sink.push("unemployed_15_64", Sex::All, Some(15), Some(64), unemployed);
+
+    sink.out
+}
+
+/// Integers summing exactly to `total`, proportional to `weights`
+/// (largest-remainder method; ties go to the lower index). Non-finite or
+/// negative weights count as 0; all-zero weights are treated as equal.
+fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
+    let k = weights.len();
+    if k == 0 {
+        return Vec::new();
+    }
+    let clean: Vec<f64> = weights
+        .iter()
+        .map(|&w| if w.is_finite() && w > 0.0 { w } else { 0.0 })
+        .collect();
+    let sum: f64 = clean.iter().sum();
+    let shares: Vec<f64> = if sum > 0.0 && sum.is_finite() {
+        clean.iter().map(|w| w / sum).collect()
+    } else {
+        vec![1.0 / k as f64; k]
+    };
+    let t = total as f64;
+    let mut out: Vec<u64> = Vec::with_capacity(k);
+    let mut frac: Vec<(f64, usize)> = Vec::with_capacity(k);
+    let mut assigned: u128 = 0;
+    for (i, s) in shares.iter().enumerate() {
+        let exact = t * s;
+        let fl = exact.floor().clamp(0.0, t);
+        let v = fl as u64;
+        out.push(v);
+        assigned += v as u128;
+        frac.push((exact - fl, i));
+    }
+    // Largest fractional parts first, lower index first on ties.
+    frac.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    if assigned <= total as u128 {
+        let mut missing = (total as u128 - assigned) as u64;
+        // Float rounding could leave more than k units in extreme cases: loop.
+        while missing > 0 {
+            let mut progressed = false;
+            for &(_, i) in &frac {
+                if missing == 0 {
+                    break;
+                }
+                if shares[i] > 0.0 || sum <= 0.0 {
+                    out[i] += 1;
+                    missing -= 1;
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                out[0] += missing;
+                missing = 0;
+            }
+        }
+    } else {
+        // Floating-point excess: take units back from the largest cells.
+        let mut excess = assigned - total as u128;
+        while excess > 0 {
+            let (imax, _) = out
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, &v)| (v, std::cmp::Reverse(i)))
+                .unwrap_or((0, &0));
+            let take = excess.min(out[imax] as u128) as u64;
+            if take == 0 {
+                break;
+            }
+            out[imax] -= take;
+            excess -= take as u128;
+        }
+    }
+    out
+}
+
+// ============================================================================
+// The national dataset: what the pipeline reads
+// ============================================================================
+
+/// The rows of the national dataset for `communes`: the generator's counts without zeros (a
+/// missing row of a measure other than `population` means 0), the population's 15-19 band
+/// split ([`split_15_19`]), each commune's population [`BASE_GAP`] years earlier
+/// ([`base_population`]) and area ([`area`]), sorted by commune code.
+pub fn dataset(communes: &[DemoCommune], seed: u64) -> DemoData {
+    let mut data = generate_with_options(communes, seed, &DemoOptions { omit_zero_counts: true });
+    data.facts = data.facts.into_iter().flat_map(split_15_19).collect();
+    data.facts.extend(communes.iter().flat_map(|c| {
+        let mut draw = keyed_normals(seed, &c.code);
+        [base_population(c, draw()), area(c, draw())]
+    }));
+    data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
+    data
+}
+
+/// The population's 15-19 band as 15-17 and 18-19 (three fifths and two fifths, rounded), so
+/// that the shares of the 0-17 and the 18-39 that the diagnostics quote can be computed; the
+/// other measures keep 15-19 (the standardisations group bands that nest in theirs).
+pub fn split_15_19(f: Fact) -> Vec<Fact> {
+    if f.measure != "population" || f.age_min != Some(15) || f.age_max != Some(19) {
+        return vec![f];
+    }
+    let young = (f.value * 0.6).round();
+    let older = Fact { age_min: Some(18), age_max: Some(19), value: f.value - young, ..f.clone() };
+    vec![Fact { age_max: Some(17), value: young, ..f }, older]
+}
+
+/// A commune's area (`area_km2`, synthetic like the rest of the demo data): its density
+/// follows its size, log10(density) = −0.6 + 0.8 × log10(population) ± 0.25 (about 10
+/// inhabitants per km² for 100 inhabitants, 400 for 10,000, 2,500 for 100,000: orders of
+/// magnitude of INSEE's comparateur de territoires), so that France's communes cover about
+/// 600,000 km² (INSEE: 632,000 with the DROM; the demo has no large empty communes); at least
+/// 0.5 km². Peers are not chosen on these areas (see `compare::benchmark`). `normal`: a
+/// standard normal draw.
+pub fn area(c: &DemoCommune, normal: f64) -> Fact {
+    let n = (c.population as f64).max(20.0);
+    let density = 10f64.powf(-0.6 + 0.8 * n.log10() + 0.25 * normal);
+    Fact {
+        geo: c.code.clone(),
+        year: DEMO_YEAR,
+        measure: "area_km2",
+        sex: Sex::All,
+        age_min: None,
+        age_max: None,
+        value: ((n / density).max(0.5) * 100.0).round() / 100.0,
+    }
+}
+
+/// A commune's population [`BASE_GAP`] years before the demo year (`population_base`, all
+/// sexes and ages), for the annual growth rate: growth around France's +0.3 % a year (INSEE,
+/// 2015-2021), wider in small communes (sd from 0.4 to 1.2 points), clamped to −3 / +4 %.
+/// `normal`: a standard normal draw.
+pub fn base_population(c: &DemoCommune, normal: f64) -> Fact {
+    let n = c.population as f64;
+    let sd = 0.004 + 0.008 * 5000.0 / (5000.0 + n);
+    let g = (0.003 + sd * normal).clamp(-0.03, 0.04);
+    Fact {
+        geo: c.code.clone(),
+        year: DEMO_YEAR - BASE_GAP,
+        measure: "population_base",
+        sex: Sex::All,
+        age_min: None,
+        age_max: None,
+        value: (n / (1.0 + g).powi(BASE_GAP)).round(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_is_exact() {
+        assert_eq!(largest_remainder(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
+        assert_eq!(largest_remainder(0, &[1.0, 2.0]), vec![0, 0]);
+        assert_eq!(largest_remainder(5, &[0.0, 0.0]), vec![3, 2]);
+        assert_eq!(largest_remainder(5, &[f64::NAN, 1.0, -1.0]), vec![0, 5, 0]);
+        assert!(largest_remainder(3, &[]).is_empty());
+        let mut r = Rng::new(3);
+        for _ in 0..2000 {
+            let total = r.below(10_000_000);
+            let w: Vec<f64> = (0..42).map(|_| r.uniform() * r.uniform()).collect();
+            assert_eq!(largest_remainder(total, &w).iter().sum::<u64>(), total);
+        }
+        for total in [u64::MAX, u64::MAX / 3, 1 << 60] {
+            assert_eq!(
+                largest_remainder(total, &[0.3, 0.3, 0.4])
+                    .iter()
+                    .sum::<u64>(),
+                total
+            );
+        }
+    }
+}
