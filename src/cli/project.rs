@@ -23,8 +23,9 @@ pub struct ProjectArgs {
     /// Territory file (.toml) or shipped territory name.
     #[arg(long)]
     territory: String,
-    /// GP roster (CSV or XLSX, one row per GP: identifiant, commune, annee_naissance or age,
-    /// sexe, etp…); default: the roster of --data, else the synthetic demo roster.
+    /// GP roster (CSV or XLSX, one row per professional: identifiant, profession, commune,
+    /// annee_naissance or age, sexe, etp…; only GPs are projected); default: the roster of
+    /// --data, else the synthetic demo roster.
     #[arg(long)]
     roster: Option<PathBuf>,
     /// Folder of ingested data (population, deaths, roster.parquet); default: the demo data.

@@ -1,14 +1,15 @@
 //! The fact table the diagnostics read: the synthetic demo data by default, or the parquet
-//! files `diagsante ingest` wrote into a folder (each measure at its latest year); the GP
-//! roster joins it as `gp` facts.
+//! files `diagsante ingest` wrote into a folder (each measure at its latest year); the roster joins it as
+//! `gp` facts (its GPs) and `professional_<profession>` facts (the others).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
+use crate::ingest::cpam::{classify, Profession};
 use crate::ingest::demo::{DEFAULT_SEED, DEMO_LABEL};
 use crate::ingest::demo_frames;
 use crate::ingest::facts::read_parquet;
@@ -21,8 +22,9 @@ pub struct Data {
     pub label: String,
     /// Indicators published already computed (Rezone exports), if the folder has any.
     pub published: Option<DataFrame>,
-    /// The GP roster (`roster.parquet`, or the demo's), if there is one: the projection's
-    /// input, also in `facts` as `gp` facts.
+    /// The roster (`roster.parquet`, or the demo's), if there is one, every profession
+    /// included: the projection's input (its GPs: `project::territory::gps_of`), also in
+    /// `facts` (see [`roster_facts`]).
     pub roster: Option<DataFrame>,
     /// The year each measure is read at (its latest; a `_base` measure: the year before), for
     /// the sources a report cites and the period of a growth rate.
@@ -76,6 +78,9 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
         let gp = roster_facts(roster, year)?;
         years.insert("gp".into(), year);
         years.insert("gp_by_age".into(), year);
+        for m in gp.column("measure")?.unique()?.str()?.iter().flatten() {
+            years.insert(m.to_owned(), year);
+        }
         let gp = gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?;
         facts = facts.vstack(&gp.select(COLUMNS)?)?;
     }
@@ -170,23 +175,36 @@ pub fn by_period(facts: DataFrame) -> Result<(DataFrame, BTreeMap<String, i32>)>
     Ok((now.vstack(&before)?, years))
 }
 
-/// The GP roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
+/// The roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
 /// that a GP of unknown sex or birth year still counts in the density), `gp_by_age` the GPs
 /// of known birth year by age at `year` (sex `all`: no catalogue indicator splits GPs by sex,
 /// and mixing known and unknown sexes would make `all` rows ambiguous). The roster itself
-/// keeps each GP's sex.
+/// keeps each GP's sex. Rows of another profession (see [`classify`]) are counted the same
+/// way as `professional_<profession>` and `professional_<profession>_by_age`, never as GPs; a
+/// roster without a `profession` column is all GPs.
 pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
     let geo = roster.column("geo")?.str()?;
     let birth = roster.column("birth_year")?.i32()?;
+    let profession = roster.column("profession").ok().map(|c| c.str()).transpose()?;
+    let label = |i: usize| profession.map(|p| p.get(i).unwrap_or_default());
+    // The measures of each distinct label, classified once.
+    let mut names: HashMap<Option<&str>, (String, String)> = HashMap::new();
+    for i in 0..roster.height() {
+        names.entry(label(i)).or_insert_with(|| match label(i).map_or(Profession::Gp, classify) {
+            Profession::Gp => ("gp".to_owned(), "gp_by_age".to_owned()),
+            Profession::Other(slug) => (format!("professional_{slug}"), format!("professional_{slug}_by_age")),
+        });
+    }
     let (mut g, mut m, mut a) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..roster.height() {
         let Some(code) = geo.get(i) else { continue };
+        let Some((count, by_age)) = names.get(&label(i)) else { continue };
         g.push(code.to_owned());
-        m.push("gp");
+        m.push(count.as_str());
         a.push(None);
         if let Some(age) = birth.get(i).and_then(|b| u32::try_from(year - b).ok()) {
             g.push(code.to_owned());
-            m.push("gp_by_age");
+            m.push(by_age.as_str());
             a.push(Some(age));
         }
     }
@@ -260,5 +278,24 @@ mod tests {
         let other = facts(&[("a", 2021, "population", 101.0)]);
         let e = merge_files(vec![("facts-x.parquet".into(), one), ("facts-z.parquet".into(), other)], Path::new("d")).unwrap_err().to_string();
         assert!(e.contains("facts-x.parquet") && e.contains("facts-z.parquet") && e.contains("population"), "{e}");
+    }
+
+    #[test]
+    fn only_the_rosters_gps_are_gp_facts() {
+        let roster = DataFrame::new_infer_height(vec![
+            Column::new("id".into(), ["a", "b", "c", "d"]),
+            Column::new("profession".into(), ["Médecin généraliste", "Infirmier", "MG", "Infirmier"]),
+            Column::new("geo".into(), ["x", "x", "x", "y"]),
+            Column::new("birth_year".into(), [Some(1960), Some(1950), None, Some(1990)]),
+        ])
+        .unwrap();
+        let f = roster_facts(&roster, 2024).unwrap();
+        assert_eq!(sum(&f, "gp"), 2.0, "the nurses are not GPs");
+        assert_eq!(sum(&f, "gp_by_age"), 1.0, "one GP of known birth year");
+        assert_eq!(sum(&f, "professional_infirmier"), 2.0);
+        assert_eq!(sum(&f, "professional_infirmier_by_age"), 2.0);
+        // No profession column: a GP roster.
+        let f = roster_facts(&roster.drop("profession").unwrap(), 2024).unwrap();
+        assert_eq!(sum(&f, "gp"), 4.0);
     }
 }
