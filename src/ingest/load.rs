@@ -1,5 +1,6 @@
 //! The fact table the diagnostics read: the synthetic demo data by default, or the parquet
-//! files `diagsante ingest` wrote into a folder (each measure at its latest year); the roster joins it as
+//! files `diagsante ingest` wrote into a folder (each measure at its latest year, each file's
+//! columns checked first, so that a foreign or damaged file is named); the roster joins it as
 //! `gp` facts (its GPs) and `professional_<profession>` facts (the others).
 
 use std::collections::{BTreeMap, HashMap};
@@ -47,12 +48,12 @@ pub fn fact_table(dir: Option<&Path>, r: &Referential) -> Result<Data> {
                 let path = entry.map_err(|e| Error::read(dir, e))?.path();
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
                 if name.starts_with("facts-") && name.ends_with(".parquet") {
-                    let df = read_parquet(&path)?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
+                    let df = conform(read_parquet(&path)?, &path, "a fact table", &FACT_COLUMNS)?.select(COLUMNS)?;
                     frames.push((name, df));
                 } else if name == "roster.parquet" {
-                    roster = Some(read_parquet(&path)?);
+                    roster = Some(conform(read_parquet(&path)?, &path, "a roster", &ROSTER_COLUMNS)?);
                 } else if name.starts_with("rezone-") && name.ends_with(".parquet") {
-                    let df = read_parquet(&path)?;
+                    let df = conform(read_parquet(&path)?, &path, "a Rezone export", &REZONE_COLUMNS)?;
                     match &mut published {
                         Some(p) => {
                             p.vstack_mut(&df)?;
@@ -220,6 +221,114 @@ pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
     ])?)
 }
 
+/// What a column of a parquet file holds, and the type it is read as.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Text,
+    /// Whole numbers, read as i32 (years).
+    Year,
+    /// Whole numbers ≥ 0, read as u32 (ages).
+    Age,
+    /// Any number, read as f64.
+    Number,
+}
+
+impl Kind {
+    fn accepts(self, dtype: &DataType) -> bool {
+        dtype.is_null()
+            || match self {
+                Kind::Text => matches!(dtype, DataType::String),
+                Kind::Year | Kind::Age => dtype.is_integer(),
+                Kind::Number => dtype.is_primitive_numeric(),
+            }
+    }
+
+    fn dtype(self) -> DataType {
+        match self {
+            Kind::Text => DataType::String,
+            Kind::Year => DataType::Int32,
+            Kind::Age => DataType::UInt32,
+            Kind::Number => DataType::Float64,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Year => "whole numbers",
+            Kind::Age => "whole numbers ≥ 0",
+            Kind::Number => "numbers",
+        }
+    }
+}
+
+/// The columns of a fact file (name, kind, required).
+const FACT_COLUMNS: [(&str, Kind, bool); 7] = [
+    ("geo", Kind::Text, true),
+    ("year", Kind::Year, true),
+    ("measure", Kind::Text, true),
+    ("sex", Kind::Text, true),
+    ("age_min", Kind::Age, true),
+    ("age_max", Kind::Age, true),
+    ("value", Kind::Number, true),
+];
+
+/// The columns of `roster.parquet`; a roster without `profession` is all GPs.
+const ROSTER_COLUMNS: [(&str, Kind, bool); 7] = [
+    ("id", Kind::Text, true),
+    ("geo", Kind::Text, true),
+    ("birth_year", Kind::Year, true),
+    ("profession", Kind::Text, false),
+    ("sex", Kind::Text, false),
+    ("activity", Kind::Number, false),
+    ("installation_year", Kind::Year, false),
+];
+
+/// The columns of a `rezone-*.parquet` (see `ingest::rezone`).
+const REZONE_COLUMNS: [(&str, Kind, bool); 8] = [
+    ("indicator", Kind::Text, true),
+    ("territory", Kind::Text, true),
+    ("value", Kind::Number, true),
+    ("count", Kind::Number, true),
+    ("departement", Kind::Number, true),
+    ("region", Kind::Number, true),
+    ("france", Kind::Number, true),
+    ("source", Kind::Text, true),
+];
+
+/// `df` (read from `path`, expected to be `what`) with `columns` checked and cast to the types
+/// the diagnostics read, so that a foreign or damaged file is refused naming the file and the
+/// column instead of failing deep inside a computation.
+fn conform(mut df: DataFrame, path: &Path, what: &str, columns: &[(&str, Kind, bool)]) -> Result<DataFrame> {
+    let at = |column: &str| Location { column: Some(column.to_owned()), ..Location::file(path.display().to_string()) };
+    let hint = "files in a --data folder are written by `diagsante ingest`: ingest the source table again into this folder, \
+                or move this file out of it";
+    let present: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+    let missing: Vec<&str> = columns.iter().filter(|(name, _, required)| *required && !present.iter().any(|p| p == name)).map(|c| c.0).collect();
+    if let Some(first) = missing.first() {
+        let also = if missing.len() > 1 { format!(" (nor {})", missing[1..].join(", ")) } else { String::new() };
+        return Err(Error::input(
+            at(first),
+            format!("not {what}: no column «{first}»{also}; its columns are: {}", present.join(", ")),
+            hint,
+        ));
+    }
+    for &(name, kind, _) in columns {
+        let Ok(column) = df.column(name) else { continue };
+        let dtype = column.dtype().clone();
+        if !kind.accepts(&dtype) {
+            return Err(Error::input(at(name), format!("column «{name}» holds {dtype}, not {}", kind.describe()), hint));
+        }
+        if dtype != kind.dtype() {
+            let cast = column.strict_cast(&kind.dtype()).map_err(|_| {
+                Error::input(at(name), format!("column «{name}» has values that are not {} (or too large)", kind.describe()), hint)
+            })?;
+            df.replace(name, cast)?;
+        }
+    }
+    Ok(df)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +406,31 @@ mod tests {
         // No profession column: a GP roster.
         let f = roster_facts(&roster.drop("profession").unwrap(), 2024).unwrap();
         assert_eq!(sum(&f, "gp"), 4.0);
+    }
+
+    #[test]
+    fn a_parquet_file_without_its_columns_or_of_the_wrong_types_is_named() {
+        let p = Path::new("d/facts-x.parquet");
+        let good = facts(&[("a", 2021, "population", 100.0)]);
+        let e = conform(good.drop("value").unwrap(), p, "a fact table", &FACT_COLUMNS).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(e.contains("d/facts-x.parquet, column value") && e.contains("no column «value»") && e.contains("diagsante ingest"), "{e}");
+        let mut text_year = good.clone();
+        text_year.replace("year", Column::new("year".into(), ["2021"])).unwrap();
+        let e = conform(text_year, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("column year") && e.contains("«year» holds str, not whole numbers"), "{e}");
+        let mut negative = good.clone();
+        negative.replace("age_min", Column::new("age_min".into(), [Some(-5i64)])).unwrap();
+        let e = conform(negative, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("column age_min") && e.contains("≥ 0"), "{e}");
+        // Other integer and float widths are read as the diagnostics' types.
+        let mut wide = good;
+        wide.replace("year", Column::new("year".into(), [2021i64])).unwrap();
+        wide.replace("value", Column::new("value".into(), [100i64])).unwrap();
+        let ok = conform(wide, p, "a fact table", &FACT_COLUMNS).unwrap();
+        assert_eq!(ok.column("year").unwrap().dtype(), &DataType::Int32);
+        assert_eq!(ok.column("value").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(ok.column("age_min").unwrap().dtype(), &DataType::UInt32);
     }
 }
