@@ -160,3 +160,17 @@ fn only_the_gps_of_a_roster_with_nurses_count() {
     assert_eq!(share["count"].as_f64(), Some(older));
     assert!((share["value"].as_f64().unwrap() - 100.0 * older / 73.0).abs() < 1e-9, "{share}");
 }
+
+#[test]
+fn the_horizon_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    for horizon in ["0", "51"] {
+        diagsante()
+            .env("DIAGSANTE_CACHE", dir.path().join("cache"))
+            .args(["project", "--territory", "cls-rochefort-ocean", "--horizon", horizon, "--out", dir.path().join("p").to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--horizon").and(predicate::str::contains("1..=50")));
+    }
+    assert!(!dir.path().join("p").exists());
+}
