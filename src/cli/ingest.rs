@@ -23,7 +23,8 @@ pub enum IngestCommand {
     /// Rezone CPTS export: indicators already computed for the territory, with comparators.
     #[command(after_help = "Example:\n  diagsante ingest rezone rezone-cpts.csv --out donnees/")]
     Rezone(Files),
-    /// CPAM-style GP roster: one row per professional (commune, birth year or age, sex…).
+    /// CPAM-style roster: one row per professional (profession, commune, birth year or age,
+    /// sex…); only the GPs count as GPs, the other professions are counted apart.
     #[command(after_help = "Example:\n  diagsante ingest roster medecins.csv --year 2024 --out donnees/")]
     Roster(Files),
     /// CPAM-style patientèle: commune × age band: patients, without médecin traitant, ALD, C2S.

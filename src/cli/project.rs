@@ -23,8 +23,9 @@ pub struct ProjectArgs {
     /// Territory file (.toml) or shipped territory name.
     #[arg(long)]
     territory: String,
-    /// GP roster (CSV or XLSX, one row per GP: identifiant, commune, annee_naissance or age,
-    /// sexe, etp…); default: the roster of --data, else the synthetic demo roster.
+    /// GP roster (CSV or XLSX, one row per professional: identifiant, profession, commune,
+    /// annee_naissance or age, sexe, etp…; only GPs are projected); default: the roster of
+    /// --data, else the synthetic demo roster.
     #[arg(long)]
     roster: Option<PathBuf>,
     /// Folder of ingested data (population, deaths, roster.parquet); default: the demo data.
@@ -34,8 +35,9 @@ pub struct ProjectArgs {
     /// calibrated on DREES), or a scenario file (.toml); repeat the option for several.
     #[arg(long = "scenario", default_values_t = ["legal-62".to_owned(), "reform-2023".to_owned(), "full-rate-67".to_owned(), "observed".to_owned()])]
     scenarios: Vec<String>,
-    /// Number of years projected.
-    #[arg(long, default_value_t = 10)]
+    /// Number of years projected, 1 to 50 (beyond, the scenarios and the population's ageing
+    /// mean nothing).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
     horizon: u32,
     /// New GPs per year (default 0: the "no new arrivals" case is explicit).
     #[arg(long, default_value_t = 0.0, conflicts_with = "entries_rate")]

@@ -1,4 +1,4 @@
-//! CPAM-style tables: the GP roster and the patientèle.
+//! CPAM-style tables: the roster of professionals and the patientèle.
 //!
 //! **Roster**, one row per professional:
 //!
@@ -9,6 +9,8 @@
 //! `age` may replace `annee_naissance` (with `--year`, the year the age was taken);
 //! `activite` is consultations per year or an FTE, as the CPAM gives it. Written as
 //! `roster.parquet`: `id, profession, geo, birth_year, sex, activity, installation_year`.
+//! Only the rows whose profession or specialty is general practice count as GPs (see
+//! [`classify`]); a roster without either column is a GP roster.
 //!
 //! **Patientèle**, one row per commune × age band:
 //!
@@ -46,15 +48,104 @@ fn whole(table: &TextTable, col: &str, row: usize, cell: Cell, what: &str) -> Re
     }
 }
 
-/// Read a GP roster; unknown communes go to the summary (or stop with `strict`).
+/// What a roster row's profession says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Profession {
+    /// A general practitioner (médecin généraliste).
+    Gp,
+    /// Another profession, by its slug (`infirmier`, `masseur_kinesitherapeute`, `code_24`;
+    /// `unspecified` when empty): counted as `professional_<slug>`, never as a GP.
+    Other(String),
+}
+
+/// What a profession or specialty label says: general practice in its usual spellings
+/// (accents, case, plural, «(hors MEP)» ignored; `MG`, «Généraliste», «Médecine générale») or
+/// CPAM specialty codes 01 (médecine générale), 22 and 23 (spécialiste en médecine générale),
+/// else another profession. A row marked MEP (médecin à exercice particulier) is not a GP.
+pub fn classify(raw: &str) -> Profession {
+    let folded = fold(raw);
+    let core = folded.strip_suffix(" hors mep").unwrap_or(&folded);
+    const GP: &[&str] = &[
+        "medecin generaliste",
+        "medecins generalistes",
+        "generaliste",
+        "generalistes",
+        "mg",
+        "medecine generale",
+        "specialiste en medecine generale",
+        "medecin specialiste en medecine generale",
+        "01",
+        "1",
+        "22",
+        "23",
+    ];
+    if GP.contains(&core) {
+        return Profession::Gp;
+    }
+    Profession::Other(match folded.replace(' ', "_") {
+        s if s.is_empty() => "unspecified".to_owned(),
+        s if s.bytes().all(|b| b.is_ascii_digit() || b == b'_') => format!("code_{s}"),
+        s => s,
+    })
+}
+
+/// Lower case without accents, every other character than a letter or a digit a single space.
+fn fold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars().flat_map(char::to_lowercase) {
+        let mapped = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+            'ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => "o",
+            'ù' | 'ú' | 'û' | 'ü' => "u",
+            'ý' | 'ÿ' => "y",
+            'œ' => "oe",
+            'æ' => "ae",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => " ",
+        };
+        if mapped != " " || !(out.is_empty() || out.ends_with(' ')) {
+            out.push_str(mapped);
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The label of a row that decides its profession: the GP one if either column says general
+/// practice; else the specialty when the profession is only «médecin» (RPPS extracts give
+/// `Médecin` and the specialty apart), else the profession.
+fn profession_label(profession: Option<&str>, specialty: Option<&str>) -> String {
+    let gp = [profession, specialty].into_iter().flatten().find(|p| classify(p) == Profession::Gp);
+    let generic = |p: &str| matches!(fold(p).as_str(), "" | "medecin" | "medecins" | "10");
+    match (gp, profession, specialty) {
+        (Some(p), _, _) => p,
+        (None, Some(p), Some(s)) if generic(p) && !s.is_empty() => s,
+        (None, Some(p), _) => p,
+        (None, None, Some(s)) => s,
+        (None, None, None) => "Médecin généraliste",
+    }
+    .to_owned()
+}
+
+/// Read a roster of professionals (GPs and others, see [`classify`]); unknown communes go to
+/// the summary (or stop with `strict`).
 pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict: bool, summary: &mut Summary) -> Result<DataFrame> {
     let id_col = table.require_column("identifier", &["identifiant", "id", "rpps", "identifiant_ps", "numero"])?;
     let ids = table.texts(&id_col)?;
-    let profession_col = table.find_column(&["profession", "specialite", "spécialité"]);
-    let professions = match &profession_col {
-        Some(c) => table.texts(c)?,
-        None => vec!["Médecin généraliste".to_owned(); table.height()],
-    };
+    let profession_col = table.find_column(&["profession", "libelle_profession", "code_profession"]);
+    let specialty_col = table.find_column(&["specialite", "spécialité", "libelle_specialite", "code_specialite"]);
+    let profession_texts = profession_col.as_deref().map(|c| table.texts(c)).transpose()?;
+    let specialty_texts = specialty_col.as_deref().map(|c| table.texts(c)).transpose()?;
+    let professions: Vec<String> = (0..table.height())
+        .map(|row| profession_label(profession_texts.as_ref().map(|p| p[row].as_str()), specialty_texts.as_ref().map(|s| s[row].as_str())))
+        .collect();
     let geo_col = table.require_column("commune", COMMUNE)?;
     let geo = table.texts(&geo_col)?;
     let birth_col = table.find_column(&["annee_naissance", "année_naissance", "birth_year"]);
@@ -110,7 +201,7 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
             (None, None) => None,
         };
         if let Some(b) = birth.filter(|b| !(1900..=2010).contains(b)) {
-            return Err(Error::input(at(&birth_name), format!("birth year {b} is not a working GP's"), "check the birth year or age column"));
+            return Err(Error::input(at(&birth_name), format!("birth year {b} is not a working professional's"), "check the birth year or age column"));
         }
         if let Some(a) = activity.as_ref().and_then(|a| a[row].value()).filter(|a| *a < 0.0) {
             return Err(Error::input(at(activity_col.as_deref().unwrap_or("activite")), format!("negative activity {a}"), "activity is a number of consultations or an FTE"));
@@ -124,6 +215,10 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
             (Some(cells), Some(col)) => whole(table, col, row, cells[row], "year")?,
             _ => None,
         };
+        match classify(&professions[row]) {
+            Profession::Gp => summary.gps += 1,
+            Profession::Other(slug) => *summary.other_professions.entry(slug).or_default() += 1,
+        }
         out_id.push(ids[row].clone());
         out_prof.push(professions[row].clone());
         out_geo.push(code);
@@ -203,4 +298,77 @@ pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Encoding;
+
+    #[test]
+    fn usual_spellings_and_cpam_codes_are_gps() {
+        for gp in [
+            "Médecin généraliste",
+            "Médecin généraliste (hors MEP)",
+            "MÉDECINS GÉNÉRALISTES (HORS MEP)",
+            "MG",
+            "medecin generaliste",
+            "Généraliste",
+            "  médecin  généraliste ",
+            "Médecine générale",
+            "Spécialiste en médecine générale",
+            "01",
+            "1",
+            "22",
+            "23",
+        ] {
+            assert_eq!(classify(gp), Profession::Gp, "{gp}");
+        }
+        let other = |raw: &str, slug: &str| assert_eq!(classify(raw), Profession::Other(slug.into()), "{raw}");
+        other("Infirmier", "infirmier");
+        other("Masseur-kinésithérapeute", "masseur_kinesitherapeute");
+        other("Médecin", "medecin");
+        other("Cardiologue", "cardiologue");
+        other("Médecin généraliste (MEP)", "medecin_generaliste_mep");
+        other("Sage-femme", "sage_femme");
+        other("24", "code_24");
+        other("02", "code_02");
+        other("", "unspecified");
+    }
+
+    #[test]
+    fn a_specialty_refines_a_physician() {
+        let label = |p: Option<&str>, s: Option<&str>| profession_label(p, s);
+        assert_eq!(classify(&label(Some("Médecin"), Some("Médecine générale"))), Profession::Gp);
+        assert_eq!(classify(&label(Some("Médecin"), Some("01"))), Profession::Gp);
+        assert_eq!(label(Some("Médecin"), Some("Cardiologie")), "Cardiologie");
+        assert_eq!(label(Some("Infirmier"), Some("")), "Infirmier");
+        assert_eq!(label(Some("Infirmier"), Some("Soins généraux")), "Infirmier");
+        assert_eq!(label(None, Some("23")), "23");
+        assert_eq!(classify(&label(None, None)), Profession::Gp, "no profession column: a GP roster");
+    }
+
+    #[test]
+    fn the_roster_keeps_every_profession_and_the_summary_counts_them() {
+        let r = Referential::embedded().unwrap();
+        let csv = "identifiant;profession;commune;annee_naissance\n\
+                   A;Médecin généraliste;30003;1960\nB;MG;30003;1970\nC;Infirmier;30003;1980\nD;Infirmière;30003;1981\n\
+                   E;Masseur-kinésithérapeute;30003;1990\nF;Infirmier;99999;1990\n";
+        let t = TextTable::parse(csv.as_bytes(), Encoding::Auto, "r.csv").unwrap();
+        let mut summary = Summary::default();
+        let df = read_roster(&t, None, &r, false, &mut summary).unwrap();
+        assert_eq!(df.height(), 5, "every profession is kept (the unknown commune is not)");
+        assert_eq!(summary.gps, 2);
+        let others: Vec<(&str, usize)> = summary.other_professions.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(others, [("infirmier", 1), ("infirmiere", 1), ("masseur_kinesitherapeute", 1)]);
+        let printed = summary.to_string();
+        assert!(printed.contains("GPs:               2"), "{printed}");
+        assert!(printed.contains("other professions: 3 (not counted as GPs: infirmier 1, infirmiere 1, masseur_kinesitherapeute 1)"), "{printed}");
+
+        // Without a profession column, every row is a GP.
+        let t = TextTable::parse(b"identifiant;commune;annee_naissance\nA;30003;1960\nB;30003;1970\n", Encoding::Auto, "r.csv").unwrap();
+        let mut summary = Summary::default();
+        read_roster(&t, None, &r, false, &mut summary).unwrap();
+        assert_eq!((summary.gps, summary.other_professions.len()), (2, 0));
+    }
 }

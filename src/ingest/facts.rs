@@ -42,6 +42,10 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("<programme>_eligible", "people targeted by a screening or vaccination programme"),
     ("<programme>_done", "targeted people screened or vaccinated"),
     ("c2s_beneficiaries", "beneficiaries of the Complémentaire santé solidaire"),
+    ("gp", "general practitioners of the roster (médecins généralistes), one per GP"),
+    ("gp_by_age", "the roster's GPs of known birth year, by age"),
+    ("professional_<profession>", "other professionals of the roster, by profession (professional_infirmier…), never counted as GPs"),
+    ("professional_<profession>_by_age", "the same professionals of known birth year, by age"),
 ];
 
 /// Sex of a cell.
@@ -121,6 +125,9 @@ pub struct Summary {
     /// Communes split into arrondissements given as a whole (75056…): perimeters drawn by
     /// arrondissement cannot use them.
     pub whole_parents: BTreeSet<String>,
+    /// Roster rows counted as GPs, and the other professions' rows by slug.
+    pub gps: usize,
+    pub other_professions: BTreeMap<String, usize>,
 }
 
 impl fmt::Display for Summary {
@@ -130,6 +137,14 @@ impl fmt::Display for Summary {
         writeln!(f, "cells kept:        {} ({} suppressed, kept as empty)", self.cells, self.suppressed)?;
         writeln!(f, "communes matched:  {}", self.communes.len())?;
         writeln!(f, "measures produced: {}", self.measures.iter().cloned().collect::<Vec<_>>().join(", "))?;
+        if self.gps > 0 || !self.other_professions.is_empty() {
+            writeln!(f, "GPs:               {}", self.gps)?;
+        }
+        if !self.other_professions.is_empty() {
+            let list: Vec<String> = self.other_professions.iter().map(|(p, n)| format!("{p} {n}")).collect();
+            let n: usize = self.other_professions.values().sum();
+            writeln!(f, "other professions: {n} (not counted as GPs: {})", list.join(", "))?;
+        }
         if !self.remapped.is_empty() {
             writeln!(f, "codes remapped:    {} (counted as their current commune)", self.remapped.len())?;
             for (from, to) in self.remapped.iter().take(10) {

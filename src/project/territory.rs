@@ -2,7 +2,7 @@
 //! against the consultations its ageing population will need ([`super::demand`]). Shared by
 //! `diagsante project` and the report.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use polars::prelude::*;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
 use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
+use crate::ingest::cpam::{classify, Profession};
 use crate::ingest::Sex;
 use crate::project::demand::{self, Band, DemandAssumptions};
 use crate::project::supply::{self, Entries, Gp, Rule};
@@ -135,18 +136,29 @@ impl Scenario {
     }
 }
 
-/// The territory's GPs from a roster frame (`id, geo, birth_year`, optional `activity`).
+/// The territory's GPs from a roster frame (`id, geo, birth_year`, optional `profession`,
+/// `activity`): the rows of another profession are left out here, so that every caller
+/// (`project`, the report) projects GPs only; without a `profession` column, every row is a GP.
 /// An activity of at most 2 is read as an FTE (`etp`); a larger one is a number of
 /// consultations, and the GP counts as one FTE.
 pub fn gps_of(roster: &DataFrame, units: &[String]) -> Result<Vec<Gp>> {
     let set: HashSet<&str> = units.iter().map(String::as_str).collect();
     let (id, geo, birth) = (roster.column("id")?.str()?, roster.column("geo")?.str()?, roster.column("birth_year")?.i32()?);
+    let profession = roster.column("profession").ok().map(|c| c.str()).transpose()?;
+    let mut is_gp: HashMap<&str, bool> = HashMap::new();
+    let mut gp_row = |i: usize| match profession {
+        None => true,
+        Some(p) => {
+            let label = p.get(i).unwrap_or_default();
+            *is_gp.entry(label).or_insert_with(|| classify(label) == Profession::Gp)
+        }
+    };
     let activity = roster.column("activity").ok().map(|c| c.cast(&DataType::Float64)).transpose()?;
     let activity = activity.as_ref().map(|c| c.f64()).transpose()?;
     let mut out = Vec::new();
     for i in 0..roster.height() {
         if let (Some(code), Some(b)) = (geo.get(i), birth.get(i)) {
-            if set.contains(code) {
+            if set.contains(code) && gp_row(i) {
                 let fte = activity.and_then(|a| a.get(i)).filter(|a| *a > 0.0 && *a <= 2.0).unwrap_or(1.0);
                 out.push(Gp { id: id.get(i).unwrap_or_default().to_owned(), birth_year: b, fte });
             }
@@ -279,6 +291,20 @@ pub fn frame(rows: &[Row], data_label: &str) -> Result<DataFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_gps_of_a_roster_are_projected() {
+        let roster = DataFrame::new_infer_height(vec![
+            Column::new("id".into(), ["a", "b", "c", "d"]),
+            Column::new("profession".into(), ["Médecin généraliste (hors MEP)", "Infirmier", "23", "Médecin généraliste"]),
+            Column::new("geo".into(), ["x", "x", "x", "y"]),
+            Column::new("birth_year".into(), [1960, 1950, 1970, 1980]),
+        ])
+        .unwrap();
+        let ids = |r: &DataFrame| gps_of(r, &["x".to_owned()]).unwrap().into_iter().map(|g| g.id).collect::<Vec<_>>();
+        assert_eq!(ids(&roster), ["a", "c"]);
+        assert_eq!(ids(&roster.drop("profession").unwrap()), ["a", "b", "c"], "no profession column: a GP roster");
+    }
 
     #[test]
     fn finer_population_bands_take_the_death_rate_of_the_band_holding_them() {

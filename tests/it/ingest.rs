@@ -224,3 +224,48 @@ fn two_censuses_in_one_base_are_not_added_together() {
     let density = get("densite_population");
     assert!((density["value"].as_f64().unwrap() - 14_799.0 / 65.75).abs() < 1e-9, "{density}");
 }
+
+fn write_parquet(mut df: DataFrame, path: &Path) {
+    ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(&mut df).unwrap();
+}
+
+/// A --data folder with a damaged or foreign parquet file: exit 2, naming the file and the
+/// column, never a polars error (exit 1).
+#[test]
+fn a_malformed_data_folder_names_the_file_and_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    ingest(&["patientele", &file("patientele-17p-70p.csv"), "--year", "2024"], &good);
+    ingest(&["rezone", &file("rezone.csv")], &good);
+    let facts = parquet(&good.join("facts-patientele-patientele-17p-70p.parquet"));
+    let mut text_year = facts.clone();
+    let years: Vec<String> = facts.column("year").unwrap().i32().unwrap().iter().map(|y| y.unwrap().to_string()).collect();
+    text_year.replace("year", Column::new("year".into(), years)).unwrap();
+    let roster = DataFrame::new_infer_height(vec![Column::new("nom".into(), ["A"]), Column::new("commune".into(), ["30003"])]).unwrap();
+    let cases: Vec<(&str, Box<dyn Fn(&Path) + '_>, &str)> = vec![
+        ("facts-broken.parquet", Box::new(|p: &Path| write_parquet(facts.drop("value").unwrap(), p)), "value"),
+        ("facts-typed.parquet", Box::new(|p: &Path| write_parquet(text_year.clone(), p)), "year"),
+        ("facts-x.parquet", Box::new(|p: &Path| {
+            std::fs::copy(good.join("rezone-rezone.parquet"), p).unwrap();
+        }), "geo"),
+        ("roster.parquet", Box::new(|p: &Path| write_parquet(roster.clone(), p)), "id"),
+    ];
+    for (name, write, column) in cases {
+        let data_dir = dir.path().join(name);
+        std::fs::create_dir(&data_dir).unwrap();
+        for f in std::fs::read_dir(&good).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, data_dir.join(f.file_name().unwrap())).unwrap();
+        }
+        write(&data_dir.join(name));
+        diagsante()
+            .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("{name}, column {column}"))
+                    .and(predicate::str::contains("diagsante ingest"))
+                    .and(predicate::str::contains("internal error").not()),
+            );
+    }
+}

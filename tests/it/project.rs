@@ -100,3 +100,77 @@ fn counts_by_band_entries_as_a_rate_and_the_observed_preset() {
     let observed0 = at("observed", 0);
     assert!(observed0 > 54.0 && observed0 < 73.0, "{observed0}");
 }
+
+/// A roster of 73 GPs (written in the usual spellings and CPAM codes) and 10 nurses: only the
+/// GPs are projected, from the CSV and once ingested, and the diagnostic's density and age
+/// shares count only them.
+#[test]
+fn only_the_gps_of_a_roster_with_nurses_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let roster = data("project/rochefort-roster-with-nurses.csv");
+    let project = |source: [&str; 2], out: &std::path::Path| {
+        let o = diagsante()
+            .env("DIAGSANTE_CACHE", &cache)
+            .args(["project", "--territory", "cls-rochefort-ocean", source[0], source[1], "--scenario", "legal-62"])
+            .args(["--reference-year", "2024", "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let printed = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(printed.contains("(73 GPs)") && printed.contains("19 médecins ont déjà dépassé"), "{printed}");
+        let y = years(out);
+        let at = |offset: u64| y.iter().find(|r| r["year_offset"] == offset).unwrap()["headcount"].as_f64();
+        assert_eq!((at(0), at(5)), (Some(54.0), Some(37.0)), "the study's figures: the nurses are not GPs");
+        assert_eq!(std::fs::read_to_string(out.join("past-age.csv")).unwrap().lines().count(), 1 + 19);
+    };
+    project(["--roster", roster.to_str().unwrap()], &dir.path().join("p"));
+
+    // Ingested into a data folder (the demo facts, this roster instead of the demo's).
+    let data_dir = dir.path().join("data");
+    let o = diagsante().args(["demo-data", "--out", data_dir.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = diagsante().args(["ingest", "roster", roster.to_str().unwrap(), "--year", "2024", "--out", data_dir.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("GPs:               73") && summary.contains("other professions: 10 (not counted as GPs: infirmier 10)"), "{summary}");
+    project(["--data", data_dir.to_str().unwrap()], &dir.path().join("q"));
+
+    let out = dir.path().join("d");
+    let o = diagsante()
+        .args(["diagnose", "--territory", "cls-rochefort-ocean", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!(get("densite_mg")["count"].as_f64(), Some(73.0));
+    // Ages were taken in 2024; the facts' year is the demo's.
+    let shift = diagsante::demo::DEMO_YEAR - 2024;
+    let ages: Vec<i32> = std::fs::read_to_string(&roster)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("MG"))
+        .map(|l| l.split(';').nth(3).unwrap().parse::<i32>().unwrap() + shift)
+        .collect();
+    assert_eq!(ages.len(), 73);
+    let older = ages.iter().filter(|&&a| a >= 60).count() as f64;
+    let share = get("mg_60_plus");
+    assert_eq!(share["count"].as_f64(), Some(older));
+    assert!((share["value"].as_f64().unwrap() - 100.0 * older / 73.0).abs() < 1e-9, "{share}");
+}
+
+#[test]
+fn the_horizon_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    for horizon in ["0", "51"] {
+        diagsante()
+            .env("DIAGSANTE_CACHE", dir.path().join("cache"))
+            .args(["project", "--territory", "cls-rochefort-ocean", "--horizon", horizon, "--out", dir.path().join("p").to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--horizon").and(predicate::str::contains("1..=50")));
+    }
+    assert!(!dir.path().join("p").exists());
+}
