@@ -681,7 +681,18 @@ pub fn funnel(
             stats::funnel::proportion_funnel(&xs, &ys)
         }
         FunnelStatistic::Ratio => stats::funnel::ratio_funnel(&xs, &ys),
-        FunnelStatistic::Rate => stats::funnel::rate_funnel(&xs, &ys, multiplier, is_dsr),
+        FunnelStatistic::Rate => {
+            // A crude rate is judged at its population (--denominator) when given, so that a
+            // row with no events is assessed; otherwise, and for a DSR, at count / rate.
+            let populations = match denominator {
+                Some(col) if !is_dsr => {
+                    let n = table.counts(col)?;
+                    Some(usable.iter().map(|&r| n[r].value().unwrap_or(0.0)).collect::<Vec<f64>>())
+                }
+                _ => None,
+            };
+            stats::funnel::rate_funnel_with_populations(&xs, &ys, populations.as_deref(), multiplier, is_dsr)
+        }
     }
     .map_err(|e| Error::input(Location::file(&table.file), e.to_string(), "check the funnel's columns"))?;
 

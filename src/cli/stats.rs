@@ -140,8 +140,9 @@ pub enum StatsCommand {
     /// Funnel-plot significance of each row against the whole (Spiegelhalter 2005).
     ///
     /// proportion: numerator/denominator around the pooled proportion; ratio: observed/
-    /// expected around 1; rate: a crude or directly standardised rate, the denominator
-    /// being implied from the count and the rate.
+    /// expected around 1; rate: a crude rate judged at its population (--denominator; a
+    /// row without events is then assessed) or, given only --rate, at the denominator
+    /// implied by the count and the rate; a DSR always at its implied denominator.
     #[command(after_help = "Example (share without médecin traitant, every commune of a département):\n  \
         diagsante stats funnel --input communes.csv --statistic proportion --numerator sans_mt \
         --denominator patients --limits-output limites.csv")]
@@ -159,7 +160,8 @@ pub enum StatsCommand {
         #[arg(long)]
         denominator: Option<String>,
         /// Column of the rate (statistic rate). Without it, a crude rate is computed from
-        /// --numerator (events) and --denominator (population) × --multiplier.
+        /// --numerator (events) and --denominator (population) × --multiplier. With both,
+        /// a crude rate is judged at the --denominator population.
         #[arg(long)]
         rate: Option<String>,
         /// Kind of rate: a DSR (points with fewer than 10 events are not assessed) or crude.

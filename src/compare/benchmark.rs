@@ -11,7 +11,7 @@ use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
 use crate::indicators::catalogue::PeerRole;
 use crate::indicators::Withheld;
-use crate::indicators::{Indicator, Method};
+use crate::indicators::{FunnelStatistic, Indicator};
 use crate::stats::compare::{compare, Comparison};
 use crate::stats::funnel;
 
@@ -399,6 +399,11 @@ pub fn benchmark(
 
 /// Funnel-plot data of every indicator with a denominator: the set's territories and the
 /// benchmarked one (`is_territory`), with their significance, and the control limits.
+///
+/// A crude rate is judged and drawn at its population, so that a territory with no event
+/// at all (an EPCI without any GP in `densite_mg`) is assessed and counts in the target
+/// (Spiegelhalter 2005; PHEindicatormethods, rate_type "crude"); a DSR at its implied
+/// denominator (events / rate), undefined and not assessed without events.
 fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize) -> Result<(DataFrame, DataFrame)> {
     let n_set = excluded.len();
     let (mut pid, mut pcode, mut pname, mut pnum, mut pden, mut pval, mut psig, mut pme) =
@@ -415,27 +420,33 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
         let x: Vec<f64> = points.iter().map(|&g| national.values[i][g].count.unwrap_or(0.0)).collect();
         let d: Vec<f64> = points.iter().map(|&g| national.values[i][g].denominator.unwrap_or(0.0)).collect();
         let v: Vec<f64> = points.iter().map(|&g| national.values[i][g].estimate.value.unwrap_or(0.0)).collect();
-        let result = match ind.method {
-            Method::Proportion => funnel::proportion_funnel(&x, &d),
-            Method::Icm => funnel::ratio_funnel(&x, &d),
-            Method::CrudeRate => funnel::rate_funnel(&x, &v, ind.multiplier, false),
-            Method::Dsr => funnel::rate_funnel(&x, &v, ind.multiplier, true),
-            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => continue,
+        let Some(statistic) = ind.method.funnel() else { continue };
+        let result = match statistic {
+            FunnelStatistic::Proportion => funnel::proportion_funnel(&x, &d),
+            FunnelStatistic::Ratio => funnel::ratio_funnel(&x, &d),
+            FunnelStatistic::CrudeRate => funnel::rate_funnel_with_populations(&x, &v, Some(&d), ind.multiplier, false),
+            FunnelStatistic::StandardisedRate => funnel::rate_funnel(&x, &v, ind.multiplier, true),
         };
         let Ok(result) = result else { continue };
-        // A ratio funnel is drawn as O/E; the ICM is O/E × 100.
-        let scale = if ind.method == Method::Icm { 100.0 } else if ind.method == Method::Proportion { ind.multiplier } else { 1.0 };
+        // Limits in the unit of the values: a ratio funnel is O/E (the ICM is O/E × 100), a
+        // proportion funnel a fraction; rates come scaled already.
+        let scale = match statistic {
+            FunnelStatistic::Ratio => 100.0,
+            FunnelStatistic::Proportion => ind.multiplier,
+            FunnelStatistic::CrudeRate | FunnelStatistic::StandardisedRate => 1.0,
+        };
         for (k, &g) in points.iter().enumerate() {
             pid.push(ind.id.clone());
             pcode.push(national.geographies[g].1.id.clone());
             pname.push(national.geographies[g].1.name.clone());
             pnum.push(x[k]);
-            // Points sit where their significance was judged: a rate's implied denominator.
-            let implied = match ind.method {
-                Method::Dsr | Method::CrudeRate if v[k] > 0.0 => ind.multiplier * x[k] / v[k],
+            // Points sit where their significance was judged: a DSR's implied denominator,
+            // a crude rate's population.
+            let at = match statistic {
+                FunnelStatistic::StandardisedRate if v[k] > 0.0 => ind.multiplier * x[k] / v[k],
                 _ => d[k],
             };
-            pden.push(implied);
+            pden.push(at);
             pval.push(v[k]);
             psig.push(result.significance[k].to_string());
             pme.push(g == territory);
@@ -470,4 +481,51 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
         Column::new("upper_99_8".into(), u998),
     ])?;
     Ok((points, limits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::{catalogue, Method};
+
+    #[test]
+    fn an_epci_without_gp_is_assessed_in_the_densite_mg_funnel() {
+        // Issue 12: a crude rate with 0 events had no implied denominator (0 / 0), so an
+        // EPCI without any GP was left unassessed and out of the target.
+        let ind = catalogue::load(None).unwrap().into_iter().find(|i| i.id == "densite_mg").unwrap();
+        assert_eq!(ind.method, Method::CrudeRate);
+        // (GPs, population): four EPCI of the set, the territory, France.
+        let data = [(160.0, 200_000.0), (80.0, 100_000.0), (0.0, 20_000.0), (40.0, 50_000.0), (24.0, 30_000.0), (304.0, 400_000.0)];
+        let values: Vec<Value> = data
+            .iter()
+            .map(|&(x, n)| Value {
+                count: Some(x),
+                denominator: Some(n),
+                estimate: crate::stats::rate::crude_rate(x, n, ind.multiplier, &[0.95, 0.998]).unwrap(),
+                withheld: None,
+            })
+            .collect();
+        let geo = |i: usize| Geography { id: format!("E{i}"), name: format!("EPCI {i}"), units: vec![] };
+        let kinds = ["set", "set", "set", "set", "territory", "france"];
+        let national = National {
+            geographies: kinds.iter().enumerate().map(|(i, k)| (*k, geo(i))).collect(),
+            indicators: vec![ind.clone()],
+            values: vec![values],
+            covered: vec![vec![1; 6]],
+        };
+        let (points, limits) = funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4).unwrap();
+        assert_eq!(points.height(), 5, "the four EPCI and the territory");
+        let sig = points.column("significance").unwrap().str().unwrap();
+        let den = points.column("denominator").unwrap().f64().unwrap();
+        // Target = 304 GPs / 400,000 people × 10,000 = 7.6, the EPCI without GP included.
+        // Its 99.8 % upper limit is −ln(0.001) / 20,000 × 10,000 = 3.45 < 7.6: Low (0.001).
+        assert_eq!(sig.get(2), Some("Low (0.001)"));
+        assert_eq!(den.get(2), Some(20_000.0), "drawn at its population");
+        assert!((0..5).filter(|&k| k != 2).all(|k| sig.get(k) == Some("Not significant")), "{points}");
+        assert_eq!(den.get(0), Some(200_000.0));
+        let target = limits.column("target").unwrap().f64().unwrap();
+        assert!((target.get(0).unwrap() - 7.6).abs() < 1e-12, "{limits}");
+        let lden = limits.column("denominator").unwrap().f64().unwrap();
+        assert_eq!(lden.get(0), Some(20_000.0), "the limits start at the smallest population");
+    }
 }

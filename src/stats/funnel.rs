@@ -265,45 +265,84 @@ fn count_limits_row(denominator: f64, mu: f64, scale: f64) -> FunnelLimit {
 }
 
 /// Funnel plot of rates given as events `Oᵢ` and rates `rᵢ` (per `multiplier`),
-/// crude or directly standardised.
+/// crude or directly standardised, each placed at its implied denominator
+/// `dᵢ = multiplier × Oᵢ / rᵢ`: [`rate_funnel_with_populations`] without
+/// populations. A point with no events has no implied denominator and is not
+/// assessed: give the populations of crude rates to assess it.
 ///
-/// Each point's implied denominator is `dᵢ = multiplier × Oᵢ / rᵢ` (for a DSR, the
-/// population that would give the same rate and precision); it is undefined when
-/// `O = 0` or `r = 0`, and such points are not assessed. The target is the average
-/// rate `Σ O / Σ d × multiplier` over the points with a defined denominator
-/// (including DSR points with fewer than 10 events, as PHEindicatormethods does). A
-/// point is "High (0.001)" when the target is below the lower 99.8 % limit of its
-/// rate, `poisson_limits(O) / d × multiplier` (exact for O < 10, Byar otherwise),
-/// "High (0.025)" when below the 95 % one, and "Low" likewise above the upper
-/// limits. DSR points (`is_dsr`) with fewer than 10 events are not assessed.
+/// Source: as [`rate_funnel_with_populations`].
+pub fn rate_funnel(observed: &[f64], rates: &[f64], multiplier: f64, is_dsr: bool) -> Result<FunnelResult, StatsError> {
+    rate_funnel_with_populations(observed, rates, None, multiplier, is_dsr)
+}
+
+/// Funnel plot of rates given as events `Oᵢ` and rates `rᵢ` (per `multiplier`),
+/// crude or directly standardised (`is_dsr`), with, for crude rates, the population
+/// (or person-years) `nᵢ` each rate was computed on.
 ///
-/// Limits table (rate units): 100 implied denominators log-spaced from the smallest
-/// to 1.1 × the largest; at denominator `d` the expected count is
-/// `mu = target × d / multiplier` and the limits are the exact Poisson control
+/// Each point's denominator `dᵢ` is:
+/// - for a crude rate with a population `nᵢ > 0`: `nᵢ` itself. A point with no
+///   events is then a valid observation: it is assessed at its population and
+///   counts in the target (an EPCI without any GP is the clearest "Low" of a GP
+///   density);
+/// - otherwise (a DSR, or a crude rate given without its population) the implied
+///   denominator `multiplier × Oᵢ / rᵢ` (for a DSR, the population that would give
+///   the same rate and precision). It is undefined when `O = 0` or `r = 0`, and
+///   such points are not assessed and left out of the target.
+///
+/// The target is the average rate `Σ O / Σ d × multiplier` over the points with a
+/// denominator (including DSR points with fewer than 10 events, as
+/// PHEindicatormethods does). A point is "High (0.001)" when the target is below
+/// the lower 99.8 % limit of its rate, `poisson_limits(O) / d × multiplier` (exact
+/// for O < 10, Byar otherwise; for O = 0 the limits are 0 and
+/// `−ln(α/2) / d × multiplier`), "High (0.025)" when below the 95 % one, and "Low"
+/// likewise above the upper limits. DSR points with fewer than 10 events are not
+/// assessed.
+///
+/// Limits table (rate units): 100 denominators log-spaced from the smallest to 1.1 ×
+/// the largest of the points' denominators; at denominator `d` the expected count
+/// is `mu = target × d / multiplier` and the limits are the exact Poisson control
 /// counts of `mu` (`poisson::count_control_limits`) / `d` × multiplier. (The table
 /// uses the exact limits at every count; for O ≥ 10 the classification uses Byar's
 /// approximation to the same limits, the two agreeing to within a small fraction
 /// of a count.)
 ///
 /// Errors: inputs of different lengths, negative or non-finite values, invalid
-/// multiplier, or no point with a defined denominator.
+/// multiplier, no point with a denominator, or no events at all (a target of 0
+/// has no control limits).
 ///
-/// Source: Spiegelhalter 2005, Stat Med 24:1185; PHE "Technical guide: funnel
-/// plots" (rates and DSRs: implied denominators, no assessment of DSRs below 10
-/// events) and PHEindicatormethods `phe_funnel_significance` (statistic = "rate").
-pub fn rate_funnel(observed: &[f64], rates: &[f64], multiplier: f64, is_dsr: bool) -> Result<FunnelResult, StatsError> {
+/// Source: Spiegelhalter DJ. Funnel plots for comparing institutional performance.
+/// Stat Med 2005;24:1185-1202 (Poisson outcomes: the denominator of a crude rate
+/// is its population); PHE "Technical guide: funnel plots" (rates and DSRs:
+/// implied denominators, no assessment of DSRs below 10 events);
+/// PHEindicatormethods `calculate_funnel_limits` / `assign_funnel_significance`
+/// (statistic = "rate": with `rate_type = "crude"` a record with 0 events takes the
+/// given denominator, with `rate_type = "dsr"` it has none).
+pub fn rate_funnel_with_populations(
+    observed: &[f64],
+    rates: &[f64],
+    populations: Option<&[f64]>,
+    multiplier: f64,
+    is_dsr: bool,
+) -> Result<FunnelResult, StatsError> {
     validate_multiplier(multiplier)?;
     check_pairs(observed, "observed count", rates, "rate")?;
-    let implied: Vec<Option<f64>> = observed
+    if let Some(p) = populations {
+        check_pairs(observed, "observed count", p, "population")?;
+    }
+    let population = |i: usize| populations.map(|p| p[i]).filter(|&n| !is_dsr && n > 0.0);
+    let denominators: Vec<Option<f64>> = observed
         .iter()
         .zip(rates)
-        .map(|(&o, &r)| {
-            let d = multiplier * o / r;
-            (o > 0.0 && r > 0.0 && d.is_finite() && d > 0.0).then_some(d)
+        .enumerate()
+        .map(|(i, (&o, &r))| {
+            population(i).or_else(|| {
+                let d = multiplier * o / r;
+                (o > 0.0 && r > 0.0 && d.is_finite() && d > 0.0).then_some(d)
+            })
         })
         .collect();
     let (mut sum_o, mut sum_d) = (0.0, 0.0);
-    for (&o, d) in observed.iter().zip(&implied) {
+    for (&o, d) in observed.iter().zip(&denominators) {
         if let Some(d) = d {
             sum_o += o;
             sum_d += d;
@@ -311,17 +350,25 @@ pub fn rate_funnel(observed: &[f64], rates: &[f64], multiplier: f64, is_dsr: boo
     }
     if sum_d <= 0.0 {
         return Err(StatsError::NoData(
-            "no point has both events and a rate > 0: the funnel's average rate cannot be computed".into(),
+            "no point has both events and a rate > 0, nor a population: the funnel's average rate cannot be computed"
+                .into(),
         ));
+    }
+    if sum_o <= 0.0 {
+        return Err(StatsError::NoData("no point has events: the funnel's average rate is 0 and has no control limits".into()));
     }
     let target = sum_o / sum_d * multiplier;
     let mut significance = Vec::with_capacity(observed.len());
     let mut notes = Vec::with_capacity(observed.len());
-    for ((&o, &r), d) in observed.iter().zip(rates).zip(&implied) {
+    for ((&o, &r), d) in observed.iter().zip(rates).zip(&denominators) {
         let Some(d) = *d else {
             significance.push(Significance::NotAssessed);
             notes.push(Some(if o == 0.0 {
-                "no events: implied denominator undefined, not assessed".to_owned()
+                if is_dsr {
+                    "no events: DSR not assessed".to_owned()
+                } else {
+                    "no events and no population: implied denominator undefined, not assessed".to_owned()
+                }
             } else {
                 format!("rate {r} with {o} events: implied denominator undefined, not assessed")
             }));
@@ -349,7 +396,7 @@ pub fn rate_funnel(observed: &[f64], rates: &[f64], multiplier: f64, is_dsr: boo
         significance.push(s);
         notes.push(None);
     }
-    let defined: Vec<f64> = implied.iter().flatten().copied().collect();
+    let defined: Vec<f64> = denominators.iter().flatten().copied().collect();
     let (min, max) = positive_range(&defined);
     let limits_table = denominator_grid(min, max)
         .into_iter()
@@ -501,6 +548,44 @@ mod tests {
         let f = rate_funnel(&o, &r, 100_000.0, false).unwrap();
         assert!((f.target - 100.0).abs() < 1e-9);
         assert_eq!(f.significance[..3], [NotSignificant, High0025, Low0025]);
+    }
+
+    #[test]
+    fn a_crude_rate_without_events_is_assessed_at_its_population() {
+        // Issue 12. Per 10,000: (O, population) = (160, 200 000), (80, 100 000), (0, 20 000),
+        // (40, 50 000), (0, 6 000), (0, 3 000). Target = 280 / 379 000 × 1e4 = 7.387863,
+        // the areas without events included. Exact upper limits of O = 0: −ln(0.025) =
+        // 3.688879 and −ln(0.001) = 6.907755 events, i.e. per 10,000:
+        //   n = 20 000: 1.844, 3.454 < 7.388 → Low (0.001);
+        //   n =  6 000: 6.148 < 7.388 < 11.513 → Low (0.025);
+        //   n =  3 000: 12.296 > 7.388 → not significant.
+        // The others (rate 8, Byar 95 % limits 6.8–9.3, 6.3–10.0, 5.7–10.9) are not significant.
+        let o = [160.0, 80.0, 0.0, 40.0, 0.0, 0.0];
+        let n = [200_000.0, 100_000.0, 20_000.0, 50_000.0, 6_000.0, 3_000.0];
+        let r: Vec<f64> = o.iter().zip(&n).map(|(o, n)| o / n * 1e4).collect();
+        let f = rate_funnel_with_populations(&o, &r, Some(&n), 1e4, false).unwrap();
+        assert!((f.target - 280.0 / 379_000.0 * 1e4).abs() < 1e-12, "{}", f.target);
+        assert_eq!(f.significance, vec![NotSignificant, NotSignificant, Low0001, NotSignificant, Low0025, NotSignificant]);
+        assert!(f.notes.iter().all(|n| n.is_none()));
+        // The limits start at the smallest population; there the point 0 is inside them.
+        assert_eq!(f.limits_table[0].denominator, 3_000.0);
+        assert_eq!(f.limits_table[0].lower_95, 0.0);
+        // Without the populations the areas without events have no implied denominator:
+        // not assessed, and left out of the target (280 / 350 000 × 1e4 = 8).
+        let f = rate_funnel(&o, &r, 1e4, false).unwrap();
+        assert!((f.target - 8.0).abs() < 1e-12);
+        assert_eq!(f.significance[2], NotAssessed);
+        assert!(f.notes[2].as_ref().unwrap().contains("no population"));
+        // A DSR keeps its implied denominator whatever the population: no events, not assessed.
+        let f = rate_funnel_with_populations(&o, &r, Some(&n), 1e4, true).unwrap();
+        assert_eq!(f.significance[2], NotAssessed);
+        assert!((f.target - 8.0).abs() < 1e-12);
+        // Errors: populations of another length, negative; no events at all.
+        assert!(matches!(rate_funnel_with_populations(&o, &r, Some(&n[..2]), 1e4, false), Err(StatsError::LengthMismatch { .. })));
+        let mut bad = n;
+        bad[1] = -1.0;
+        assert!(matches!(rate_funnel_with_populations(&o, &r, Some(&bad), 1e4, false), Err(StatsError::Negative { .. })));
+        assert!(matches!(rate_funnel_with_populations(&[0.0, 0.0], &[0.0, 0.0], Some(&[10.0, 20.0]), 1e4, false), Err(StatsError::NoData(_))));
     }
 
     #[test]

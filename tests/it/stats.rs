@@ -347,3 +347,38 @@ fn excel_safe_neutralises_formulas_and_plain_output_keeps_the_raw_text() {
     args.push("--excel-safe");
     assert_eq!(names(&run_ok(&args))[..3], [r#"'=HYPERLINK("http://x","Cliquez")"#, "'@SUM(A1)", "'-x"]);
 }
+
+#[test]
+fn a_crude_rate_funnel_assesses_rows_without_events_at_their_population() {
+    // Issue 12: five places at 100 deaths per 20,000 people and one with none among 20,000.
+    // The average, 500/120,000 (416.7 per 100,000), counts the place without deaths; its exact
+    // 99.8 % upper limit, −ln(0.001)/20,000 × 100,000 = 34.5, is far below: Low (0.001).
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("rates.csv");
+    let mut text = String::from("dep;deces;pop;taux\n");
+    for d in 1..=5 {
+        text.push_str(&format!("0{d};100;20000;500\n"));
+    }
+    text.push_str("06;0;20000;0\n");
+    std::fs::write(&f, text).unwrap();
+    let limits = dir.path().join("limits.csv");
+    for with_rate in [false, true] {
+        let mut args = vec!["stats", "funnel", "--input", path(&f), "--statistic", "rate", "--numerator", "deces", "--denominator", "pop"];
+        if with_rate {
+            args.extend(["--rate", "taux"]);
+        }
+        args.extend(["--limits-output", path(&limits)]);
+        let csv = run_ok(&args);
+        assert_eq!(csv.header, ["dep", "deces", "pop", "taux", "significance", "note"]);
+        let s = csv.col("significance");
+        assert_eq!(csv.rows[5][s], "Low (0.001)", "with --rate: {with_rate}");
+        assert_eq!(csv.rows[0][s], "Not significant");
+        let table = Csv::parse(&std::fs::read_to_string(&limits).unwrap());
+        let target: f64 = table.rows[0][1].parse().unwrap();
+        close(target, 500.0 / 120_000.0 * 1e5, 1e-9);
+    }
+    // Given only the rates, the row without deaths has no implied denominator: not assessed.
+    let csv = run_ok(&["stats", "funnel", "--input", path(&f), "--statistic", "rate", "--numerator", "deces", "--rate", "taux"]);
+    assert_eq!(csv.rows[5][csv.col("significance")], "");
+    assert!(csv.rows[5][csv.col("note")].contains("no events"));
+}
