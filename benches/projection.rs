@@ -9,7 +9,7 @@ use diagsante::project::supply::{project, Entries, Gp, Rule};
 fn bench_projection(c: &mut Criterion) {
     // 1,255 EPCI, about 80 GPs each, ages 28-72 spread deterministically.
     let rosters: Vec<Vec<Gp>> = (0..1255)
-        .map(|e| (0..80).map(|i| Gp { id: format!("{e}-{i}"), birth_year: 2024 - 28 - ((e * 7 + i * 13) % 45) as i32, fte: 1.0 }).collect())
+        .map(|e| (0..80).map(|i| Gp { id: format!("{e}-{i}"), birth_year: 2024 - 28 - ((e * 7 + i * 13) % 45), fte: 1.0 }).collect())
         .collect();
     let scenarios = [Rule::StopAt(62.0), Rule::Reform2023, Rule::StopAt(67.0)];
     let mut group = c.benchmark_group("projection");

@@ -75,9 +75,10 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     assert!(profiles.windows(2).all(|w| w[0].code < w[1].code), "data/demo/departement_profiles.csv: codes must be sorted");
     let mut france = [[0u64; NB_INSEE]; 2];
     for p in &pyramids {
-        for b in 0..NB_INSEE {
-            france[0][b] += u64::from(p.male[b]);
-            france[1][b] += u64::from(p.female[b]);
+        for (sex, counts) in [&p.male, &p.female].into_iter().enumerate() {
+            for (total, &n) in france[sex].iter_mut().zip(counts.iter()) {
+                *total += u64::from(n);
+            }
         }
     }
     Tables { pyramids, profiles, france, death_rates: parse_death_rates() }

@@ -282,7 +282,7 @@ mod tests {
         assert_eq!(Method::Count.decimals(64878.0), 0);
         assert_eq!(Method::Proportion.decimals(21.26), 1);
         assert_eq!(Method::Dsr.decimals(814.1), 0);
-        assert!(Method::Count.needs_denominator() == false && Method::Icm.needs_denominator());
+        assert!(!Method::Count.needs_denominator() && Method::Icm.needs_denominator());
     }
 
     #[test]

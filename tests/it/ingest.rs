@@ -242,7 +242,9 @@ fn a_malformed_data_folder_names_the_file_and_the_column() {
     let years: Vec<String> = facts.column("year").unwrap().i32().unwrap().iter().map(|y| y.unwrap().to_string()).collect();
     text_year.replace("year", Column::new("year".into(), years)).unwrap();
     let roster = DataFrame::new_infer_height(vec![Column::new("nom".into(), ["A"]), Column::new("commune".into(), ["30003"])]).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&Path) + '_>, &str)> = vec![
+    // (file name, how to write the broken file, the column the error must name)
+    type Case<'a> = (&'a str, Box<dyn Fn(&Path) + 'a>, &'a str);
+    let cases: Vec<Case> = vec![
         ("facts-broken.parquet", Box::new(|p: &Path| write_parquet(facts.drop("value").unwrap(), p)), "value"),
         ("facts-typed.parquet", Box::new(|p: &Path| write_parquet(text_year.clone(), p)), "year"),
         ("facts-x.parquet", Box::new(|p: &Path| {
