@@ -15,23 +15,9 @@ fn run(args: &[&str], cache: &Path) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-/// The cells of a `;`-separated CSV (RFC 4180 quoting), BOM dropped.
+/// The cells of a `;`-separated CSV.
 fn cells(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (mut out, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (';' | '\n', false) => out.push(std::mem::take(&mut cell)),
-            _ => cell.push(c),
-        }
-    }
-    out
+    crate::csv_records(text, ';').into_iter().flatten().collect()
 }
 
 /// No cell of the CSV tables in `dir` can be run as a formula; returns all their cells.

@@ -16,25 +16,7 @@ struct Csv {
 
 impl Csv {
     fn parse(text: &str) -> Csv {
-        let mut records = Vec::new();
-        let (mut record, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    cell.push('"');
-                    chars.next();
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => record.push(std::mem::take(&mut cell)),
-                ('\n', false) => {
-                    record.push(std::mem::take(&mut cell));
-                    records.push(std::mem::take(&mut record));
-                }
-                _ => cell.push(c),
-            }
-        }
-        let mut it = records.into_iter();
+        let mut it = crate::csv_records(text, ',').into_iter();
         Csv { header: it.next().expect("a header"), rows: it.collect() }
     }
 
