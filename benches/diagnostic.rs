@@ -21,7 +21,7 @@ fn bench_national(c: &mut Criterion) {
         b.iter(|| {
             let [epci, deps, regs, france] = national_geographies(&r);
             let layers = vec![("epci", epci), ("departement", deps), ("region", regs), ("france", france)];
-            compute_all(&facts, layers, &indicators, true, |_, _| {}).expect("national")
+            compute_all(&facts, layers, &indicators, |_, _| {}).expect("national")
         })
     });
 
@@ -37,7 +37,7 @@ fn bench_national(c: &mut Criterion) {
             .map(|(i, u)| Geography { id: format!("p{i}"), name: format!("p{i}"), units: u.to_vec() })
             .collect();
         group.bench_with_input(BenchmarkId::new("perimeters", n), &perimeters, |b, p| {
-            b.iter(|| compute_all(&facts, vec![("custom", p.clone()), ("france", france.clone())], &indicators, true, |_, _| {}).expect("run"))
+            b.iter(|| compute_all(&facts, vec![("custom", p.clone()), ("france", france.clone())], &indicators, |_, _| {}).expect("run"))
         });
     }
     group.finish();

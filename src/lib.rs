@@ -6,6 +6,7 @@
 //! The pipeline runs one way; each stage is a module:
 //!
 //! ```text
+//! error, facts (the fact table's schema, provenance, parquet I/O: the bottom layer)
 //! geo (referential, perimeters) ─► ingest (sources → commune-level counts)
 //!   [demo (synthetic counts, built on ingest's fact table) stands in for ingest's data]
 //!   ─► indicators (catalogue; aggregate counts to every perimeter, then rates)
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod compare;
 pub mod demo;
 pub mod error;
+pub mod facts;
 pub mod geo;
 pub mod indicators;
 pub mod ingest;

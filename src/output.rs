@@ -1,44 +1,22 @@
-//! Writing results: always to a temporary file in the destination folder, then renamed,
-//! so that an interrupted run never leaves a partial file behind. The CSV tables for French
+//! Writing results: always to a temporary file in the destination folder, then renamed
+//! ([`crate::facts::write_atomic_with`]), so that an interrupted run never leaves a partial
+//! file behind. The CSV tables for French
 //! Excel never hold a live formula: names come from territory files and ingested tables,
 //! which anyone can write.
 
 use std::borrow::Cow;
-use std::fs;
 use std::io::Write;
 use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+
+pub use crate::facts::write_atomic_with;
 
 /// Write `bytes` to `path` atomically (temp file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
-}
-
-/// Like [`write_atomic`], with a closure that streams into the temporary file.
-pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<()>
-where
-    F: FnOnce(&mut fs::File) -> std::io::Result<()>,
-{
-    let fail = |source| Error::Write { path: path.to_path_buf(), source };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir).map_err(fail)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = fs::File::create(&tmp).and_then(|mut f| {
-        fill(&mut f)?;
-        f.sync_all()
-    });
-    if let Err(e) = result.and_then(|_| fs::rename(&tmp, path)) {
-        let _ = fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    Ok(())
 }
 
 /// The first characters that make a spreadsheet read a text cell as a formula (or, for tab
@@ -98,12 +76,14 @@ pub fn write_csv_fr(df: &mut DataFrame, path: &Path) -> Result<()> {
 
 /// Write a table as `<stem>.parquet` and `<stem>.csv` (French Excel) in `dir`.
 pub fn write_parquet_and_csv(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<()> {
-    crate::ingest::facts::write_parquet(df, &dir.join(format!("{stem}.parquet")))?;
+    crate::facts::write_parquet(df, &dir.join(format!("{stem}.parquet")))?;
     write_csv_fr(df, &dir.join(format!("{stem}.csv")))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]

@@ -76,7 +76,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
     let load::Data { facts, label, .. } = super::data(args.inputs.data.as_deref(), &r)?;
-    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, args.inputs.data.is_none())?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, false)?;
     bar.finish_and_clear();
     b.label(&label)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
@@ -105,13 +105,13 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     let start = Instant::now();
-    let load::Data { facts, label, .. } = super::data(args.data.as_deref(), &r)?;
+    let load::Data { facts, label, provenance, .. } = super::data(args.data.as_deref(), &r)?;
     let loaded = start.elapsed();
     let [epci, deps, regs, france] = benchmark::national_geographies(&r);
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
     let compute = Instant::now();
     let bar = super::progress(indicators.len() as u64, "indicateurs");
-    let national = benchmark::compute_all(&facts, layers, &indicators, args.data.is_none(), |done, total| {
+    let national = benchmark::compute_all(&facts, layers, &indicators, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
@@ -119,7 +119,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let computed = compute.elapsed();
     let mut national = national;
     national.suppress_complements(&r);
-    let mut df = national.frame(&label)?;
+    let mut df = national.frame(&label, &provenance)?;
     write_parquet_and_csv(&mut df, &args.out, "national")?;
     say!("{label}");
     say!(

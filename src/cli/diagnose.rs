@@ -35,8 +35,8 @@ pub fn run(args: Diagnose) -> Result<()> {
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
-            let data = crate::ingest::load::fact_table(dir)?;
-            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?;
+            let data = super::data(Some(dir), &r)?;
+            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
             bar.finish_and_clear();
             d
         }

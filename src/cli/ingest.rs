@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use crate::error::Result;
 use crate::geo::Referential;
-use crate::ingest::facts::write_parquet;
+use crate::facts::write_parquet;
 use crate::ingest::{cpam, deaths, insee, rezone, FactSink, Summary, TextTable};
 
 #[derive(Debug, Subcommand)]

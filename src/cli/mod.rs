@@ -52,10 +52,14 @@ struct Inputs {
 /// synthetic demo data. Chosen here, above both: `ingest` reads real data and knows nothing of
 /// the demo, which is built on it (see `crate::demo`).
 fn data(dir: Option<&std::path::Path>, r: &crate::geo::Referential) -> Result<crate::ingest::load::Data> {
-    match dir {
-        Some(dir) => crate::ingest::load::fact_table(dir),
-        None => crate::demo::data(r, crate::demo::DEFAULT_SEED),
+    let data = match dir {
+        Some(dir) => crate::ingest::load::fact_table(dir)?,
+        None => crate::demo::data(r, crate::demo::DEFAULT_SEED)?,
+    };
+    if let Some(note) = data.not_read_note() {
+        eprintln!("note: {note}");
     }
+    Ok(data)
 }
 
 impl Inputs {

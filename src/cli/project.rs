@@ -72,8 +72,8 @@ fn roster_from_counts(table: &TextTable, year: i32, units: &[String]) -> Result<
     let (labels, counts) = (table.texts(&age_col)?, table.counts(&count_col)?);
     let (mut id, mut birth) = (Vec::new(), Vec::new());
     for row in 0..table.height() {
-        let (min, max) = crate::ingest::table::parse_age_band(&labels[row])
-            .and_then(|(a, z)| a.map(|a| (a, z)))
+        let (min, max) = crate::facts::AgeBand::parse(&labels[row])
+            .and_then(|b| b.min.map(|a| (a, b.max)))
             .ok_or_else(|| Error::input(Location::file(&table.file).at(table.line_of(row), age_col.as_str()), format!("«{}» is not an age band", labels[row]), "write bands such as 55-59 or 65+"))?;
         let mid = max.map_or(min + 2, |z| (min + z) / 2);
         let n = counts[row].value().ok_or_else(|| {
@@ -112,7 +112,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         (None, None, dir) => match &data.roster {
             Some(roster) => roster.clone(),
             // No roster.parquet in --data: the read says so.
-            None => crate::ingest::facts::read_parquet(&dir.as_deref().unwrap_or(std::path::Path::new(".")).join("roster.parquet"))?,
+            None => crate::facts::read_parquet(&dir.as_deref().unwrap_or(std::path::Path::new(".")).join("roster.parquet"))?,
         },
     };
     let gps = gps_of(&roster, &units)?;

@@ -2,11 +2,14 @@
 //! (the national table), and a territory set against the territories of one kind — rank,
 //! quintile, funnel plot (Spiegelhalter 2005) and a peer group of similar territories.
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 
-use super::diagnose::french;
+use super::diagnose::{french, provenance_of};
 use super::secrecy;
 use crate::error::{Error, Location, Result};
+use crate::facts::Provenance;
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
 use crate::indicators::catalogue::PeerRole;
@@ -60,21 +63,23 @@ pub struct National {
     /// `covered[i][g]`: the base units of geography `g` with data for indicator `i`'s
     /// numerator (see [`Aggregated::covered`]).
     pub covered: Vec<Vec<usize>>,
+    /// `synthetic[i]`: whether indicator `i` reads a synthetic measure (see
+    /// [`Aggregated::missing_means_zero`]).
+    pub synthetic: Vec<bool>,
 }
 
 /// Compute every indicator for every geography of the layers; France must be the last
 /// geography (it is the reference of the ICM). `progress` is told each indicator done.
-/// `missing_means_zero`: see [`Aggregated::missing_means_zero`] (true for the demo data).
+/// Whether a missing row means 0 follows each measure's provenance (the facts' `synthetic`
+/// column, see [`Aggregated::missing_means_zero`]).
 pub fn compute_all(
     facts: &DataFrame,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
-    missing_means_zero: bool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<National> {
     let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
-    let mut agg = Aggregated::by_layers(facts, &refs)?;
-    agg.missing_means_zero = missing_means_zero;
+    let agg = Aggregated::by_layers(facts, &refs)?;
     let geographies: Vec<(&'static str, Geography)> =
         layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
     let france = geographies.len() - 1;
@@ -84,7 +89,11 @@ pub fn compute_all(
         progress(i + 1, indicators.len());
     }
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
-    Ok(National { geographies, indicators: indicators.to_vec(), values, covered })
+    let synthetic = indicators
+        .iter()
+        .map(|ind| std::iter::once(&ind.numerator).chain(ind.denominator.as_ref()).any(|t| agg.missing_means_zero(&t.measure)))
+        .collect();
+    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic })
 }
 
 /// One indicator over all geographies, in parallel.
@@ -114,14 +123,17 @@ impl National {
     }
 
     /// The long table: one row per geography × indicator, with France's value and the
-    /// comparison against it at 95 % and 99.8 %.
-    pub fn frame(&self, data_label: &str) -> Result<DataFrame> {
+    /// comparison against it at 95 % and 99.8 %, and where each row's values come from (the
+    /// `provenance` of its indicator's measures, else `data_label`).
+    pub fn frame(&self, data_label: &str, provenance: &BTreeMap<String, Provenance>) -> Result<DataFrame> {
         let france = self.geographies.len() - 1;
         let (mut kind, mut code, mut name, mut id, mut count, mut value) = (vec![], vec![], vec![], vec![], vec![], vec![]);
         let (mut lo95, mut up95, mut lo998, mut up998, mut fr, mut c95, mut c998, mut status, mut note) =
             (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let mut data = Vec::new();
         for (i, ind) in self.indicators.iter().enumerate() {
             let fv = self.values[i][france].estimate.value;
+            let origin = provenance_of(ind, provenance).unwrap_or_else(|| data_label.to_owned());
             for (g, (k, geo)) in self.geographies.iter().enumerate() {
                 let v = &self.values[i][g];
                 let e = &v.estimate;
@@ -145,9 +157,9 @@ impl National {
                 c998.push(cmp(1));
                 status.push(v.status());
                 note.push(v.note());
+                data.push(origin.clone());
             }
         }
-        let n = kind.len();
         Ok(DataFrame::new_infer_height(vec![
             Column::new("kind".into(), kind),
             Column::new("code".into(), code),
@@ -164,7 +176,7 @@ impl National {
             Column::new("comparison_france_99_8".into(), c998),
             Column::new("status".into(), status),
             Column::new("note".into(), note),
-            Column::new("data".into(), vec![data_label; n]),
+            Column::new("data".into(), data),
         ])?)
     }
 }
@@ -231,7 +243,9 @@ impl Benchmark {
     }
 }
 
-/// Benchmark territory `t` against a set of territories.
+/// Benchmark territory `t` against a set of territories. Whether a missing row means 0 follows
+/// each measure's provenance (the facts' `synthetic` column); the last argument, once that
+/// flag for the whole data, is no longer read (kept until `report` stops passing it).
 #[allow(clippy::too_many_arguments)]
 pub fn benchmark(
     t: &Territory,
@@ -241,7 +255,7 @@ pub fn benchmark(
     against: Against,
     region: Option<&str>,
     k: usize,
-    missing_means_zero: bool,
+    _synthetic: bool,
 ) -> Result<Benchmark> {
     let [epci, deps, _, france] = national_geographies(r);
     if let Some(reg) = region {
@@ -272,7 +286,7 @@ pub fn benchmark(
     // Layers: the set, the territory, the geographies nested with it, France.
     let n_nested = nested.len();
     let mut national =
-        compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested), ("france", france.clone())], indicators, missing_means_zero, |_, _| {})?;
+        compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested), ("france", france.clone())], indicators, |_, _| {})?;
     let territory = n_set;
     let france_index = national.geographies.len() - 1;
     for (i, ind) in indicators.iter().enumerate() {
@@ -305,7 +319,7 @@ pub fn benchmark(
     let in_scope = (0..n_set).filter(|&g| !outside[g]).count();
     let density = role(PeerRole::Density).filter(|&d| {
         let with_density = (0..n_set).filter(|&g| !outside[g] && value(d, g).is_some()).count();
-        !missing_means_zero && value(d, territory).is_some() && with_density * 20 >= in_scope * 19
+        !national.synthetic[d] && value(d, territory).is_some() && with_density * 20 >= in_scope * 19
     });
     let Some(size) = density.or(role(PeerRole::Size)) else {
         return Err(Error::input(Location::file("catalogue"), "no indicator is marked `peers = \"size\"` or `peers = \"density\"`", "mark the population (size) and the density in the catalogue"));
@@ -343,7 +357,7 @@ pub fn benchmark(
         Against::Peers => (0..n_set).map(|g| !ranked.iter().any(|(p, _)| *p == g)).collect(),
         _ => (0..n_set).map(|g| overlaps[g] || outside[g]).collect(),
     };
-    let mut peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, missing_means_zero, |_, _| {})?;
+    let mut peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, |_, _| {})?;
     for (i, values) in peers_values.values.iter_mut().enumerate() {
         // The territory as withheld above; the pooled peers withheld when one of them is
         // secret (the pool minus the others would give it back).
@@ -512,6 +526,7 @@ mod tests {
             indicators: vec![ind.clone()],
             values: vec![values],
             covered: vec![vec![1; 6]],
+            synthetic: vec![false],
         };
         let (points, limits) = funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4).unwrap();
         assert_eq!(points.height(), 5, "the four EPCI and the territory");

@@ -2,10 +2,13 @@
 //! and its comparators (département, région, France), with the territory's intervals and
 //! its comparison against each comparator at 95 % and 99.8 %.
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 use serde_json::json;
 
 use crate::error::Result;
+use crate::facts::Provenance;
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{self, Geography, Value};
 use crate::indicators::{Indicator, Method};
@@ -50,8 +53,12 @@ pub struct Diagnosis {
     pub comparator_names: [String; 3],
     pub comparator_note: Option<String>,
     pub rows: Vec<Row>,
-    /// Said in every output (e.g. that the data is synthetic).
+    /// Said in every output (e.g. that the data is synthetic); a row's `data` when the
+    /// provenance of its measures is not known.
     pub data_label: String,
+    /// Where each measure comes from (`Data::provenance`; empty: not known), for the `data`
+    /// of each row: see [`Diagnosis::row_data`].
+    pub provenance: BTreeMap<String, Provenance>,
 }
 
 /// The geographies of a diagnostic: the territory, its département, région and France.
@@ -160,8 +167,7 @@ pub fn diagnose(
     // under the threshold withholds the territory's value (see `secrecy`).
     let nested = nested_geographies(t, r, comparators_by_departement);
     let all: Vec<Geography> = geos.iter().cloned().chain(nested.iter().cloned()).collect();
-    let mut agg = evaluate::aggregate(facts, &all)?;
-    agg.missing_means_zero = data_label == crate::demo::DEMO_LABEL;
+    let agg = evaluate::aggregate(facts, &all)?;
     let rows = catalogue
         .iter()
         .map(|ind| {
@@ -199,7 +205,16 @@ pub fn diagnose(
         comparator_note: c.note,
         rows,
         data_label: data_label.to_owned(),
+        provenance: BTreeMap::new(),
     })
+}
+
+/// The provenances of the measures `indicator` reads (numerator, denominator), joined, or
+/// `None` when `provenance` knows none of them.
+pub fn provenance_of(indicator: &Indicator, provenance: &BTreeMap<String, Provenance>) -> Option<String> {
+    let known: Vec<&Provenance> =
+        std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).filter_map(|t| provenance.get(&t.measure)).collect();
+    (!known.is_empty()).then(|| Provenance::join(known))
 }
 
 /// Published values (Rezone) of territory `t` as rows of the diagnostic: the rows whose
@@ -259,6 +274,18 @@ pub fn french(c: Comparison) -> &'static str {
 }
 
 impl Diagnosis {
+    /// The same diagnosis, each row's `data` telling where its measures come from.
+    pub fn with_provenance(self, provenance: &BTreeMap<String, Provenance>) -> Diagnosis {
+        Diagnosis { provenance: provenance.clone(), ..self }
+    }
+
+    /// Where a row's values come from: the provenances of the measures its indicator reads
+    /// (« INSEE, RP 2021 ; Assurance Maladie, patientèle 2024 »), or the data's label when
+    /// none is known (published rows, a diagnosis without provenance).
+    pub fn row_data(&self, row: &Row) -> String {
+        provenance_of(&row.indicator, &self.provenance).unwrap_or_else(|| self.data_label.clone())
+    }
+
     /// The table: one row per indicator.
     pub fn frame(&self) -> Result<DataFrame> {
         let rows = &self.rows;
@@ -291,7 +318,7 @@ impl Diagnosis {
         columns.push(Column::new("status".into(), text(&|r| r.territory.status().to_owned())));
         columns.push(Column::new("note".into(), text(&|r| r.territory.note().unwrap_or_default())));
         columns.push(Column::new("source".into(), text(&|r| r.indicator.source.clone())));
-        columns.push(Column::new("data".into(), vec![self.data_label.as_str(); rows.len()]));
+        columns.push(Column::new("data".into(), text(&|r| self.row_data(r))));
         Ok(DataFrame::new_infer_height(columns)?)
     }
 
@@ -325,6 +352,7 @@ impl Diagnosis {
                     "method": e.method.to_string(), "status": r.territory.status(), "note": r.territory.note(), "source": r.indicator.source,
                     "difference_unit": r.difference_unit(),
                     "comparators": comparators,
+                    "data": self.row_data(r),
                 })
             })
             .collect();

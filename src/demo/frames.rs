@@ -9,7 +9,8 @@ use super::rng::{fnv1a, fnv1a_from};
 use super::{generate, DemoData, DEMO_LABEL, DEMO_SOURCE, DEMO_YEAR, GENERATOR_VERSION};
 use crate::error::{Error, Result};
 use crate::geo::Referential;
-use crate::ingest::facts::{read_parquet, write_parquet};
+use crate::facts::schema::complete;
+use crate::facts::{read_parquet, write_parquet, Kind, Origin};
 use crate::ingest::load;
 
 /// File names inside a demo folder.
@@ -23,7 +24,8 @@ pub const DEPARTEMENTS_FILE: &str = "departements-demo.parquet";
 pub const DEPARTEMENT_PREFIX: &str = "dep:";
 const LABEL_FILE: &str = "LISEZ-MOI.txt";
 
-/// The canonical fact table of the demo data (see [`crate::ingest::facts`]).
+/// The canonical fact table of the demo data (see [`crate::facts::schema::FACT_COLUMNS`]),
+/// every row synthetic.
 pub fn facts_frame(data: &DemoData) -> Result<DataFrame> {
     let f = &data.facts;
     let n = f.len();
@@ -31,11 +33,18 @@ pub fn facts_frame(data: &DemoData) -> Result<DataFrame> {
         Column::new("geo".into(), f.iter().map(|x| x.geo.as_str()).collect::<Vec<_>>()),
         Column::new("level".into(), vec!["commune"; n]),
         Column::new("year".into(), f.iter().map(|x| x.year).collect::<Vec<_>>()),
+        Column::new("year_start".into(), f.iter().map(|x| x.year).collect::<Vec<_>>()),
+        Column::new("year_end".into(), f.iter().map(|x| x.year).collect::<Vec<_>>()),
         Column::new("measure".into(), f.iter().map(|x| x.measure).collect::<Vec<_>>()),
         Column::new("sex".into(), f.iter().map(|x| x.sex.code()).collect::<Vec<_>>()),
         Column::new("age_min".into(), f.iter().map(|x| x.age_min).collect::<Vec<_>>()),
         Column::new("age_max".into(), f.iter().map(|x| x.age_max).collect::<Vec<_>>()),
         Column::new("value".into(), f.iter().map(|x| Some(x.value)).collect::<Vec<_>>()),
+        Column::new("kind".into(), vec![Kind::Count.code(); n]),
+        Column::new("unit".into(), vec![None::<&str>; n]),
+        Column::new("publisher".into(), vec![""; n]),
+        Column::new("dataset".into(), vec![""; n]),
+        Column::new("synthetic".into(), vec![true; n]),
         Column::new("source".into(), vec![DEMO_SOURCE; n]),
         Column::new("suppressed".into(), vec![false; n]),
     ])?)
@@ -134,8 +143,9 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
     let gp = load::roster_facts(&roster, DEMO_YEAR)?;
     let gp = gp.lazy().select(columns).collect()?;
     let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
-    // The same reading of years as the full table (`load::from_frames`).
-    Ok(load::by_period(own.vstack(&gp)?.vstack(&deps)?)?.0)
+    // The same reading of years as the full table (`load::from_frames`), every row synthetic.
+    let all = complete(own.vstack(&gp)?.vstack(&deps)?, &Origin::Synthetic, &dir)?;
+    Ok(load::by_period(all, DEMO_YEAR)?.facts)
 }
 
 /// The demo fact table and roster, generated into the cache on first use.

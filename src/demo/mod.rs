@@ -18,8 +18,9 @@
 //! * [`frames`]: the fact table and roster as data frames, the files, the cache.
 //!
 //! # Layering
-//! `demo` is built on `ingest` (the fact table's types, parquet files, `ingest::load`'s
-//! reading of the roster and of the years) and `ingest` knows nothing of it: reading real
+//! `demo` is built on `facts` (the fact table's schema and parquet files) and `ingest`
+//! (`ingest::load`'s reading of the roster and of the years); every row it writes is
+//! [`crate::facts::Provenance::Synthetic`] and `ingest` knows nothing of it: reading real
 //! data never pulls the generator in. The choice of the demo data when no `--data` folder is
 //! given is made above both, by the command line (`cli::data`).
 //!
@@ -84,10 +85,12 @@ mod tests;
 
 use crate::error::Result;
 use crate::geo::Referential;
+use crate::facts::schema::complete;
+use crate::facts::Origin;
 use crate::ingest::load;
 
 /// Label that every output built from this data must carry.
-pub const DEMO_LABEL: &str = "données synthétiques de démonstration";
+pub const DEMO_LABEL: &str = crate::facts::SYNTHETIC;
 /// Source string for the facts produced here.
 pub const DEMO_SOURCE: &str = "diagsante demo (synthetic)";
 /// Default seed of the embedded demo dataset.
@@ -109,7 +112,7 @@ pub const BASE_GAP: i32 = 6;
 /// number needs no bump. The test `tests::the_generated_data_has_not_changed_silently` holds a
 /// digest of the output for each version: when it fails, the data changed: bump this and add
 /// the new `(version, digest)` line in the same commit.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 
 /// One current commune of the referential (given by the caller).
 ///
@@ -256,5 +259,6 @@ pub fn generate(r: &Referential, seed: u64) -> DemoData {
 /// (generated on first use, [`frames::cached`]), labelled [`DEMO_LABEL`].
 pub fn data(r: &Referential, seed: u64) -> Result<load::Data> {
     let (facts, roster) = frames::cached(r, seed)?;
-    load::from_frames(facts, Some(roster), DEMO_LABEL.to_owned(), None)
+    let facts = complete(facts, &Origin::Synthetic, &frames::cache_dir(r, seed).join(frames::FACTS_FILE))?.select(load::LOAD_COLUMNS)?;
+    load::from_frames(facts, Some((roster, Origin::Synthetic)), DEMO_LABEL.to_owned(), None)
 }

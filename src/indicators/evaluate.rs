@@ -2,7 +2,7 @@
 //! geography needed (one polars join on a geography mapping, one group-by), then each
 //! indicator is computed from the summed counts by `stats`, once per geography.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;
 
@@ -41,10 +41,14 @@ pub struct Aggregated {
     /// Number of units of each geography, and of those with at least one row of a measure.
     units: Vec<usize>,
     coverage: HashMap<(usize, String), usize>,
-    /// Whether a unit without rows for a measure means 0 (the demo data leaves zero counts
-    /// out) rather than "not given" (a real file that lacks communes): in the latter case the
-    /// values say how many units had no data.
-    pub missing_means_zero: bool,
+    /// The measures whose missing rows mean 0 (synthetic: the demo data leaves zero counts
+    /// out) rather than "not given" (a real file that lacks communes: the values then say how
+    /// many units had no data): those with a `synthetic` row in the facts. See
+    /// [`Aggregated::missing_means_zero`].
+    pub synthetic: HashSet<String>,
+    /// Whether every measure of the facts is synthetic: a measure they do not give at all is
+    /// then missing as a zero would be.
+    pub all_synthetic: bool,
     /// The year of each measure (its latest, when the facts have a `year` column): the
     /// period of an annual growth rate.
     pub years: HashMap<String, i32>,
@@ -163,6 +167,27 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         Err(_) => None,
     };
     let year = year.as_ref().map(|y| y.i32()).transpose()?;
+    // Per measure, whether its rows are synthetic (a `synthetic` column; none: real data).
+    let (mut synthetic, mut real) = (HashSet::new(), false);
+    if let Ok(flags) = facts.column("synthetic") {
+        let by_measure = DataFrame::new(facts.height(), vec![facts.column("measure")?.clone(), flags.clone()])?
+            .lazy()
+            .group_by([col("measure")])
+            .agg([col("synthetic").any(true)])
+            .collect()?;
+        let (m, s) = (by_measure.column("measure")?.str()?, by_measure.column("synthetic")?.bool()?);
+        for (m, s) in m.iter().zip(s.iter()) {
+            match (m, s) {
+                (Some(m), Some(true)) => {
+                    synthetic.insert(m.to_owned());
+                }
+                _ => real = true,
+            }
+        }
+    } else {
+        real = facts.height() > 0;
+    }
+    let all_synthetic = !real && !synthetic.is_empty();
 
     // First pass: intern the measures and age bands. Second pass: add each row into its
     // geographies' cells. Columns are walked with iterators (random access into chunked
@@ -287,14 +312,26 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         }
     }
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
-    Ok(Aggregated { cells, grid, units, coverage, missing_means_zero: false, years, choices: Default::default() })
+    Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, choices: Default::default() })
 }
 
 impl Aggregated {
+    /// Whether a unit without rows of `measure` counts 0 of it: for a synthetic measure (the
+    /// demo leaves zero counts out), or one the facts do not give when all of theirs are
+    /// synthetic; a real measure's missing row is "not given".
+    pub fn missing_means_zero(&self, measure: &str) -> bool {
+        self.synthetic.contains(measure) || (self.all_synthetic && !self.grid.contains_key(measure))
+    }
+
+    /// Whether every measure in `measures` is one whose missing rows mean 0.
+    fn all_missing_mean_zero<'a>(&self, mut measures: impl Iterator<Item = &'a String>) -> bool {
+        measures.all(|m| self.missing_means_zero(m))
+    }
+
     /// How many base units of geography `geo` have data for `measure` (where a missing row
     /// means 0, see [`Aggregated::missing_means_zero`], all of them).
     pub fn covered(&self, geo: usize, measure: &str) -> usize {
-        if self.missing_means_zero {
+        if self.missing_means_zero(measure) {
             return self.units.get(geo).copied().unwrap_or(0);
         }
         self.coverage.get(&(geo, measure.to_owned())).copied().unwrap_or(0)
@@ -404,8 +441,8 @@ impl Aggregated {
                 return Err(Withheld::MissingInput {
                     detail: format!(
                         "la tranche d'âge {} des données chevauche les limites demandées ({})",
-                        crate::ingest::facts::age_label(min, max),
-                        crate::ingest::facts::age_label(term.age_min.or(Some(0)), term.age_max)
+                        crate::facts::AgeBand::new(min, max),
+                        crate::facts::AgeBand::new(term.age_min.or(Some(0)), term.age_max)
                     ),
                 });
             }
@@ -434,7 +471,7 @@ impl Aggregated {
                 return Err(Withheld::SecretInput);
             };
             let b = band_of(min, c.age_max).ok_or_else(|| Withheld::NotComputable {
-                detail: format!("tranche d'âge {} incompatible avec la méthode", crate::ingest::facts::age_label(Some(min), c.age_max)),
+                detail: format!("tranche d'âge {} incompatible avec la méthode", crate::facts::AgeBand::new(Some(min), c.age_max)),
             })?;
             out[b] += v;
         }
@@ -536,10 +573,10 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     let mut value = indicator.method.compute(indicator, agg, geo, france).unwrap_or_else(|why| Value::withheld(method, why));
     // A ratio of two totals (a density, a growth rate) has no meaning when its terms cover
     // different communes: withheld rather than noted.
-    if !agg.missing_means_zero && indicator.method.needs_same_coverage() && value.withheld.is_none() {
+    let terms = || std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).map(|t| &t.measure);
+    if !agg.all_missing_mean_zero(terms()) && indicator.method.needs_same_coverage() && value.withheld.is_none() {
         if let Some(den) = &indicator.denominator {
-            let covered = |m: &String| agg.coverage.get(&(geo, m.clone())).copied().unwrap_or(0);
-            let (a, b) = (covered(&indicator.numerator.measure), covered(&den.measure));
+            let (a, b) = (agg.covered(geo, &indicator.numerator.measure), agg.covered(geo, &den.measure));
             if a != b {
                 value = Value::withheld(
                     method,
@@ -553,8 +590,8 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
             }
         }
     }
-    if !agg.missing_means_zero && value.withheld.is_none() {
-        let mut measures: Vec<&String> = std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).map(|t| &t.measure).collect();
+    if value.withheld.is_none() {
+        let mut measures: Vec<&String> = terms().filter(|m| !agg.missing_means_zero(m)).collect();
         measures.dedup();
         let lacking: Vec<String> = measures
             .into_iter()
@@ -653,6 +690,35 @@ mod tests {
         assert_eq!(pair.estimate.value, None);
         assert!(pair.estimate.note.as_deref().unwrap().contains("«area_km2» pour 1"), "{:?}", pair.estimate.note);
         assert_eq!(compute(&density, &agg, 1, 2).estimate.value, Some(100.0));
+    }
+
+    #[test]
+    fn a_missing_row_means_zero_only_for_a_synthetic_measure() {
+        // Real population for a and b, a real area for a only, synthetic GPs for a only.
+        let rows = [("a", "population", false), ("b", "population", false), ("a", "area_km2", false), ("a", "gp", true)];
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; 4]),
+            Column::new("age_min".into(), vec![None::<u32>; 4]),
+            Column::new("age_max".into(), vec![None::<u32>; 4]),
+            Column::new("value".into(), vec![Some(1.0); 4]),
+            Column::new("synthetic".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let pair = [Geography { id: "p".into(), name: "p".into(), units: vec!["a".into(), "b".into()] }];
+        let agg = aggregate(&facts, &pair).unwrap();
+        assert!(agg.missing_means_zero("gp") && !agg.missing_means_zero("area_km2"));
+        assert_eq!(agg.covered(0, "gp"), 2, "the demo leaves zero counts out: b has 0 GPs");
+        assert_eq!(agg.covered(0, "area_km2"), 1, "b's area is not given");
+        assert!(!agg.missing_means_zero("deaths_all_causes"), "absent from data that is not all synthetic");
+        // All synthetic (the demo): a measure it does not give is missing as a zero is.
+        let demo = facts.clone().lazy().with_column(lit(true).alias("synthetic")).collect().unwrap();
+        let agg = aggregate(&demo, &pair).unwrap();
+        assert!(agg.missing_means_zero("area_km2") && agg.missing_means_zero("deaths_all_causes"));
+        // No synthetic column: real data.
+        let agg = aggregate(&facts.drop("synthetic").unwrap(), &pair).unwrap();
+        assert!(!agg.missing_means_zero("gp"));
     }
 
     #[test]

@@ -29,7 +29,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::facts::{CellKey, FactSink, Level, Sex, Summary};
+use crate::ingest::facts::{CellKey, FactSink, Level, Origin, Sex, Summary};
 use crate::ingest::insee::{age_bands, year_column};
 use crate::ingest::{Cell, TextTable};
 
@@ -242,6 +242,7 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
 
 /// Read a patientèle table into `sink`.
 pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
+    sink.origin(Origin::source("Assurance Maladie", "patientèle"));
     let geo_col = table.require_column("commune", COMMUNE)?;
     let geo = table.texts(&geo_col)?;
     let patients_col = table.require_column("patients", &["patients", "patientele", "patientèle", "consommants"])?;

@@ -12,7 +12,7 @@
 //! cause column every row is all causes. The geography may be communes or départements.
 
 use crate::error::{Error, Location, Result};
-use crate::ingest::facts::{CellKey, FactSink, Sex};
+use crate::ingest::facts::{CellKey, FactSink, Origin, Sex};
 use crate::ingest::insee::{age_bands, geo_column, year_column};
 use crate::ingest::TextTable;
 
@@ -56,6 +56,8 @@ pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result
     let sexes = sex_col.as_deref().map(|c| table.texts(c)).transpose()?;
     let cause_col = table.find_column(&["cause", "CAUSE", "cause_deces", "libelle_cause"]);
     let causes = cause_col.as_deref().map(|c| table.texts(c)).transpose()?;
+    // Deaths by cause are CépiDc's; all-cause deaths, INSEE's état civil.
+    sink.origin(if causes.is_some() { Origin::source("Inserm-CépiDc", "causes de décès") } else { Origin::source("INSEE", "état civil") });
     let value_col = table.require_column("deaths", &["deces", "décès", "deaths", "NB", "effectif"])?;
     let values = table.counts(&value_col)?;
     let years = year_column(table, year)?;

@@ -1,9 +1,9 @@
-//! The one table every later stage reads: long, commune-level **counts** (never rates).
-//!
-//! Columns: `geo` (current commune code, or a département code when `level` says so),
-//! `level` (`commune` or `departement`), `year`, `measure` (see [`MEASURES`]), `sex` (`M`,
-//! `F` or `all`), `age_min`, `age_max` (empty for an open band such as 75+), `value`
-//! (empty when suppressed), `source` and `suppressed`.
+//! The one table every later stage reads: long, commune-level **counts** (never rates), its
+//! columns defined once in [`crate::facts::schema::FACT_COLUMNS`]: `geo` (current commune
+//! code, or a département code when `level` says so), `level`, the period (`year` = `year_end`,
+//! `year_start`), `measure` (see [`MEASURES`]), `sex`, the age band, `value` (empty when
+//! suppressed), `kind`, `unit`, the provenance (`publisher`, `dataset`, `synthetic`), the input
+//! files (`source`) and `suppressed`.
 //!
 //! Readers push cells into a [`FactSink`], which normalises the commune codes once, refuses
 //! a cell given twice, sums the cells that several former communes bring to one current
@@ -11,14 +11,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::path::Path;
 
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
+pub use crate::facts::{AgeBand, Level, Origin, Sex};
+use crate::facts::Kind;
 use crate::geo::Referential;
 use crate::ingest::Cell;
-use crate::output::write_atomic_with;
 
 /// Measures with a documented meaning. Readers may produce others (e.g. `deaths_<cause>`);
 /// these are the ones the indicator catalogue relies on.
@@ -47,50 +47,6 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("professional_<profession>", "other professionals of the roster, by profession (professional_infirmier…), never counted as GPs"),
     ("professional_<profession>_by_age", "the same professionals of known birth year, by age"),
 ];
-
-/// Sex of a cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Sex {
-    Male,
-    Female,
-    All,
-}
-
-impl Sex {
-    pub fn code(self) -> &'static str {
-        match self {
-            Sex::Male => "M",
-            Sex::Female => "F",
-            Sex::All => "all",
-        }
-    }
-
-    /// `1`/`M`/`H`/`homme(s)` → male, `2`/`F`/`femme(s)` → female, empty/`all`/`ensemble` → all.
-    pub fn parse(raw: &str) -> Option<Sex> {
-        match raw.trim().to_lowercase().as_str() {
-            "1" | "m" | "h" | "homme" | "hommes" | "male" | "men" => Some(Sex::Male),
-            "2" | "f" | "femme" | "femmes" | "female" | "women" => Some(Sex::Female),
-            "" | "all" | "ensemble" | "total" | "t" | "0" => Some(Sex::All),
-            _ => None,
-        }
-    }
-}
-
-/// Geographic level of a fact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Level {
-    Commune,
-    Departement,
-}
-
-impl Level {
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::Commune => "commune",
-            Level::Departement => "departement",
-        }
-    }
-}
 
 /// The identity of a cell: two cells with the same key are the same number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -177,6 +133,8 @@ pub struct FactSink<'r> {
     referential: &'r Referential,
     strict: bool,
     source: String,
+    /// Who gives the cells (set by the reader, see [`FactSink::origin`]).
+    origin: Origin,
     /// Raw cells as given, to refuse duplicates: (raw key) → "file, line".
     seen: HashMap<FactKey, String>,
     /// Cells by current commune: what the file gives for the commune itself, and what its
@@ -193,11 +151,18 @@ impl<'r> FactSink<'r> {
             referential,
             strict,
             source: source.into(),
+            origin: Origin::source("", ""),
             seen: HashMap::new(),
             cells: BTreeMap::new(),
             parents: HashMap::new(),
             summary: Summary::default(),
         }
+    }
+
+    /// Say who publishes the cells the reader pushes (« INSEE », « RP »): every row written
+    /// carries it, with its own period, as its provenance.
+    pub fn origin(&mut self, origin: Origin) {
+        self.origin = origin;
     }
 
     /// Add one cell. `raw_geo` is the code as written in the file; `at` locates the cell.
@@ -208,6 +173,7 @@ impl<'r> FactSink<'r> {
         let written = match level {
             Level::Commune => crate::geo::canonical_code(raw_geo),
             Level::Departement => Some(crate::geo::code::normalise_departement(raw_geo)),
+            _ => None,
         };
         let raw = FactKey {
             geo: written.unwrap_or_else(|| raw_geo.trim().to_owned()),
@@ -229,7 +195,7 @@ impl<'r> FactSink<'r> {
                     raw.geo,
                     key.year,
                     key.sex.code(),
-                    age_label(key.age_min, key.age_max)
+                    AgeBand::new(key.age_min, key.age_max)
                 ),
                 "remove the duplicate row, or split the file by year",
             ));
@@ -250,6 +216,8 @@ impl<'r> FactSink<'r> {
                 }
                 Err(_) => return self.unknown(raw_geo, at),
             },
+            // Levels the referential does not resolve (EPCI, bassins de vie…): kept as written.
+            _ => (raw_geo.trim().to_owned(), false),
         };
         let value = cell.value();
         if value.is_none() {
@@ -331,18 +299,30 @@ impl<'r> FactSink<'r> {
             value.push(v);
             suppressed.push(s);
         }
+        let (publisher, dataset) = match &self.origin {
+            Origin::Source { publisher, dataset } => (publisher.as_str(), dataset.as_str()),
+            Origin::Synthetic => ("", ""),
+        };
         let df = DataFrame::new_infer_height(vec![
             Column::new("geo".into(), geo),
             Column::new("level".into(), level),
-            Column::new("year".into(), year),
+            Column::new("year".into(), year.clone()),
+            Column::new("year_start".into(), year.clone()),
+            Column::new("year_end".into(), year),
             Column::new("measure".into(), measure),
             Column::new("sex".into(), sex),
             Column::new("age_min".into(), age_min),
             Column::new("age_max".into(), age_max),
             Column::new("value".into(), value),
+            Column::new("kind".into(), vec![Kind::Count.code(); n]),
+            Column::new("unit".into(), vec![None::<&str>; n]),
+            Column::new("publisher".into(), vec![publisher; n]),
+            Column::new("dataset".into(), vec![dataset; n]),
+            Column::new("synthetic".into(), vec![self.origin == Origin::Synthetic; n]),
             Column::new("source".into(), vec![self.source.as_str(); n]),
             Column::new("suppressed".into(), suppressed),
         ])?;
+        debug_assert_eq!(df.get_column_names().iter().map(|c| c.as_str()).collect::<Vec<_>>(), crate::facts::schema::fact_column_names());
         Ok((df, self.summary))
     }
 }
@@ -386,31 +366,6 @@ pub struct CellKey {
     pub sex: Sex,
     pub age_min: Option<u32>,
     pub age_max: Option<u32>,
-}
-
-/// `0-14`, `75+`, `all`.
-pub fn age_label(min: Option<u32>, max: Option<u32>) -> String {
-    match (min, max) {
-        (None, None) => "all".into(),
-        (Some(a), None) => format!("{a}+"),
-        (Some(a), Some(b)) => format!("{a}-{b}"),
-        (None, Some(b)) => format!("0-{b}"),
-    }
-}
-
-/// Write a frame as parquet, atomically (temp file, then rename).
-pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
-    write_atomic_with(path, |f| {
-        ParquetWriter::new(f).finish(df).map(|_| ()).map_err(std::io::Error::other)
-    })
-}
-
-/// Read a parquet file written by diagsante.
-pub fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
-    ParquetReader::new(file).finish().map_err(|e| {
-        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
-    })
 }
 
 #[cfg(test)]
@@ -475,12 +430,10 @@ mod tests {
     }
 
     #[test]
-    fn sexes_and_ages_read_as_files_write_them() {
+    fn sexes_read_as_files_write_them() {
         assert_eq!(Sex::parse("1"), Some(Sex::Male));
         assert_eq!(Sex::parse("Femmes"), Some(Sex::Female));
         assert_eq!(Sex::parse(""), Some(Sex::All));
         assert_eq!(Sex::parse("x"), None);
-        assert_eq!(age_label(Some(75), None), "75+");
-        assert_eq!(age_label(Some(0), Some(14)), "0-14");
     }
 }

@@ -23,8 +23,8 @@
 //! The year is a column (`ANNEE`, `year`) or `--year`.
 
 use crate::error::{Error, Location, Result};
-use crate::ingest::facts::{CellKey, FactSink, Level, Sex};
-use crate::ingest::table::parse_age_band;
+use crate::facts::AgeBand;
+use crate::ingest::facts::{CellKey, FactSink, Level, Origin, Sex};
 use crate::ingest::{Cell, TextTable};
 
 const COMMUNE_COLUMNS: &[&str] = &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune"];
@@ -40,19 +40,6 @@ pub struct WideColumn {
     pub age_max: Option<u32>,
 }
 
-/// `0014` → (0, 14); `75P` → (75, open).
-fn ages(code: &str) -> Option<(Option<u32>, Option<u32>)> {
-    let b = code.as_bytes();
-    if b.len() == 4 && b.iter().all(u8::is_ascii_digit) {
-        let (a, z) = (code[..2].parse().ok()?, code[2..].parse().ok()?);
-        return (z >= a).then_some((Some(a), Some(z)));
-    }
-    if b.len() == 3 && b[..2].iter().all(u8::is_ascii_digit) && b[2] == b'P' {
-        return Some((Some(code[..2].parse().ok()?), None));
-    }
-    None
-}
-
 /// Map an INSEE wide-base column name to what it measures; `None` for a column not used.
 pub fn wide_column(name: &str) -> Option<WideColumn> {
     let name = name.trim().to_ascii_uppercase();
@@ -66,6 +53,7 @@ pub fn wide_column(name: &str) -> Option<WideColumn> {
     let col = |measure: &str, sex, (age_min, age_max)| {
         Some(WideColumn { year, measure: measure.to_owned(), sex, age_min, age_max })
     };
+    let ages = |code: &str| AgeBand::from_insee_code(code).map(|b| (b.min, b.max));
     if kind == 'C' {
         // Complementary exploitation: only the socio-professional breakdown of the active.
         let cs = body.strip_prefix("ACT1564_CS")?;
@@ -94,6 +82,7 @@ pub fn wide_column(name: &str) -> Option<WideColumn> {
 
 /// Read a wide communal base into `sink`.
 pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
+    sink.origin(Origin::source("INSEE", "RP"));
     let geo_col = table.require_column("commune code", COMMUNE_COLUMNS)?;
     let geo = table.texts(&geo_col)?;
     let mut mapped = Vec::new();
@@ -160,6 +149,7 @@ pub(crate) fn geo_column(table: &TextTable) -> Result<(String, Level)> {
 
 /// Read a long population table (commune or département × sex × age) into `sink`.
 pub fn read_long(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
+    sink.origin(Origin::source("INSEE", "population par sexe et âge"));
     let (geo_col, level) = geo_column(table)?;
     let geo = table.texts(&geo_col)?;
     let sex_col = table.require_column("sex", &["SEXE", "sex", "sexe"])?;
@@ -243,7 +233,7 @@ impl AgeBands {
                     _ => Ok((Some(a), z)),
                 }
             }
-            AgeBands::Labels(col, labels) => parse_age_band(&labels[row]).ok_or_else(|| (col.clone(), labels[row].clone())),
+            AgeBands::Labels(col, labels) => AgeBand::parse(&labels[row]).map(|b| (b.min, b.max)).ok_or_else(|| (col.clone(), labels[row].clone())),
             AgeBands::SingleYears { col, values, open_from } => {
                 let a = num(col, &values[row])?;
                 Ok((Some(a), (a < *open_from).then_some(a)))

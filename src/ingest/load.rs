@@ -10,12 +10,14 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
+use crate::facts::schema::{complete, conform, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
+use crate::facts::{current_year, read_parquet, Level, Origin, Period, Provenance};
 use crate::ingest::cpam::{classify, Profession};
-use crate::ingest::facts::read_parquet;
 
 /// What the diagnostics read.
 pub struct Data {
-    /// The fact table, with the GP roster as `gp` facts.
+    /// The fact table (the columns of [`COLUMNS`] and `synthetic`), with the GP roster as `gp`
+    /// facts: each measure from one source, at its latest year (see [`by_period`]).
     pub facts: DataFrame,
     /// What to say about its origin in every output.
     pub label: String,
@@ -28,6 +30,38 @@ pub struct Data {
     /// The year each measure is read at (its latest; a `_base` measure: the year before), for
     /// the sources a report cites and the period of a growth rate.
     pub years: BTreeMap<String, i32>,
+    /// Where each measure read comes from (a `_base` measure too), at the year read.
+    pub provenance: BTreeMap<String, Provenance>,
+    /// Rows the diagnostics do not read, kept as they are: levels that are not summed
+    /// (bassins de vie, EPCI… given as such) and values published already computed.
+    pub not_read: Option<DataFrame>,
+}
+
+impl Data {
+    /// What [`Data::not_read`] holds, to tell the user: « 12 rows not read (bassin_de_vie:
+    /// apl) », or `None`.
+    pub fn not_read_note(&self) -> Option<String> {
+        let df = self.not_read.as_ref().filter(|d| d.height() > 0)?;
+        let kinds = df
+            .clone()
+            .lazy()
+            .group_by([col("level"), col("kind")])
+            .agg([col("measure").unique().sort(Default::default())])
+            .sort(["level", "kind"], Default::default())
+            .collect()
+            .ok()?;
+        let mut parts = Vec::new();
+        for i in 0..kinds.height() {
+            let text = |c: &str| kinds.column(c).ok().and_then(|c| c.get(i).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+            parts.push(format!("{} {}: {}", text("level"), text("kind"), text("measure")));
+        }
+        Some(format!("{} rows kept but not read by the diagnostics ({})", df.height(), parts.join("; ")))
+    }
+}
+
+/// Who gives `roster.parquet`: `diagsante ingest roster` reads CPAM-style rosters.
+fn roster_origin() -> Origin {
+    Origin::source("Assurance Maladie", "répertoire des professionnels")
 }
 
 /// The data of `dir` (written by `diagsante ingest`).
@@ -40,7 +74,10 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let path = entry.map_err(|e| Error::read(dir, e))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         if name.starts_with("facts-") && name.ends_with(".parquet") {
-            let df = conform(read_parquet(&path)?, &path, "a fact table", &FACT_COLUMNS)?.select(COLUMNS)?;
+            let df = conform(read_parquet(&path)?, &path, "a fact table", &FACT_COLUMNS)?;
+            // A file written before the provenance columns: its origin from its name.
+            let source = df.column("source").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_owned));
+            let df = complete(df, &Origin::from_file_name(&name, source.as_deref()), &path)?.select(LOAD_COLUMNS)?;
             frames.push((name, df));
         } else if name == "roster.parquet" {
             roster = Some(conform(read_parquet(&path)?, &path, "a roster", &ROSTER_COLUMNS)?);
@@ -62,33 +99,54 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         ));
     }
     frames.sort_by(|a, b| a.0.cmp(&b.0));
-    from_frames(merge_files(frames, dir)?, roster, format!("données de {}", dir.display()), published)
+    from_frames(merge_files(frames, dir)?, roster.map(|r| (r, roster_origin())), format!("données de {}", dir.display()), published)
 }
 
-/// The data the diagnostics read from a fact table (each measure at its latest year, see
-/// [`by_period`]) and a roster (joining it as `gp` facts at the table's latest year), with the
-/// label every output carries and the published indicators, if any.
-pub fn from_frames(facts: DataFrame, roster: Option<DataFrame>, label: String, published: Option<DataFrame>) -> Result<Data> {
-    let year = facts.column("year")?.i32()?.max().unwrap_or(2023);
-    let (mut facts, mut years) = by_period(facts)?;
-    if let Some(roster) = &roster {
-        let gp = roster_facts(roster, year)?;
-        years.insert("gp".into(), year);
-        years.insert("gp_by_age".into(), year);
-        for m in gp.column("measure")?.unique()?.str()?.iter().flatten() {
-            years.insert(m.to_owned(), year);
+/// The data the diagnostics read from a fact table with the columns of [`LOAD_COLUMNS`]
+/// (each measure from one source at its latest year, see [`by_period`]) and a roster with its
+/// origin (joining the facts as `gp` facts at the facts' latest year), with the label every
+/// output carries and the published indicators, if any.
+pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label: String, published: Option<DataFrame>) -> Result<Data> {
+    let read = Series::new("read".into(), Level::ALL.iter().filter(|l| l.is_read()).map(|l| l.code()).collect::<Vec<_>>());
+    let is_read = col("level").is_in(lit(read).implode(false), false).and(col("kind").eq(lit("count")));
+    let not_read = facts.clone().lazy().filter(is_read.clone().not()).collect()?;
+    let facts = facts.lazy().filter(is_read).collect()?;
+    let Periods { mut facts, mut years, mut provenance } = by_period(facts, current_year())?;
+    let year = years.iter().filter(|(m, _)| !m.ends_with("_base")).map(|(_, y)| *y).max().unwrap_or(2023);
+    let roster = match roster {
+        Some((roster, origin)) => {
+            let gp = roster_facts(&roster, year)?;
+            for m in gp.column("measure")?.unique()?.str()?.iter().flatten().chain(["gp", "gp_by_age"]) {
+                years.insert(m.to_owned(), year);
+                provenance.insert(m.to_owned(), origin.at(Period::year(year)));
+            }
+            let gp = gp
+                .lazy()
+                .with_columns([
+                    col("age_min").cast(facts.column("age_min")?.dtype().clone()),
+                    col("age_max").cast(facts.column("age_max")?.dtype().clone()),
+                    lit(origin == Origin::Synthetic).alias("synthetic"),
+                ])
+                .collect()?;
+            facts = facts.vstack(&gp.select(READ_COLUMNS)?)?;
+            Some(roster)
         }
-        let gp = gp.lazy().with_columns([col("age_min").cast(facts.column("age_min")?.dtype().clone()), col("age_max").cast(facts.column("age_max")?.dtype().clone())]).collect()?;
-        facts = facts.vstack(&gp.select(COLUMNS)?)?;
-    }
-    Ok(Data { facts, label, published, years, roster })
+        None => None,
+    };
+    let not_read = (not_read.height() > 0).then_some(not_read);
+    Ok(Data { facts, label, published, years, roster, provenance, not_read })
 }
+
+/// The columns of a fact file that loading keeps (before [`by_period`]).
+pub const LOAD_COLUMNS: [&str; 14] =
+    ["geo", "level", "year", "year_start", "measure", "sex", "age_min", "age_max", "value", "kind", "unit", "publisher", "dataset", "synthetic"];
 
 /// The facts of several files as one table. Two files may give the same fact (an INSEE
 /// evolution base and the comparateur de territoires both give P21_POP): kept once when they
-/// agree, refused when they differ, naming both files.
+/// agree, refused when they differ, naming both files. Two sources giving the same measure
+/// are both kept: [`by_period`] reads one of them.
 fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame> {
-    let keys = ["geo", "year", "measure", "sex", "age_min", "age_max"];
+    let keys = ["geo", "level", "year", "year_start", "measure", "sex", "age_min", "age_max", "publisher", "dataset", "synthetic"];
     let mut all: Option<DataFrame> = None;
     for (name, df) in &frames {
         let tagged = df.clone().lazy().with_column(lit(name.as_str()).alias("file")).collect()?;
@@ -101,13 +159,20 @@ fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame
     }
     let Some(all) = all else { return Err(Error::Internal("no fact file".into())) };
     if frames.len() == 1 {
-        return Ok(all.drop("file")?);
+        return Ok(all.select(LOAD_COLUMNS)?);
     }
     // The same key and value from two files is one fact.
     let distinct = all
         .lazy()
         .group_by(keys.map(col))
-        .agg([col("value").n_unique().alias("values"), col("value").first(), col("file").first().alias("first"), col("file").last().alias("last")])
+        .agg([
+            col("value").n_unique().alias("values"),
+            col("value").first(),
+            col("kind").first(),
+            col("unit").first(),
+            col("file").first().alias("first"),
+            col("file").last().alias("last"),
+        ])
         .collect()?;
     let conflicts = distinct.clone().lazy().filter(col("values").gt(lit(1u32))).limit(1).collect()?;
     if conflicts.height() > 0 {
@@ -118,58 +183,123 @@ fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame
             "keep one of the two files in the folder, or ingest the right version again",
         ));
     }
-    Ok(distinct.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?)
+    Ok(distinct.select(LOAD_COLUMNS)?)
 }
 
 /// The columns of the fact table the diagnostics read.
-const COLUMNS: [&str; 7] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
+pub const COLUMNS: [&str; 7] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
 
-/// Each measure at its latest year (an INSEE base gives P21_POP and P15_POP side by side, and
-/// the indicators must not add two censuses together); the year before it, for a measure
-/// given for several, is kept too, as `<measure>_base` (the start of a growth rate: 2015 for
-/// 2021, even if 2010 is given too), unless the data names such a measure itself. Returns the
-/// facts and the year of each measure (of `_base` measures: their earlier year).
-pub fn by_period(facts: DataFrame) -> Result<(DataFrame, BTreeMap<String, i32>)> {
-    let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).collect()?;
+/// [`COLUMNS`] and whether each row is synthetic: a missing row of a synthetic measure means
+/// 0 (the demo leaves zero counts out), of a real one "not given".
+pub const READ_COLUMNS: [&str; 8] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value", "synthetic"];
+
+/// What [`by_period`] reads.
+pub struct Periods {
+    /// The rows read ([`READ_COLUMNS`]).
+    pub facts: DataFrame,
+    pub years: BTreeMap<String, i32>,
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// Each measure from one source at its latest year, a year after `this_year` being a
+/// projection, never read (INSEE's pyramids run to 2070). An INSEE base gives P21_POP and
+/// P15_POP side by side, and the indicators must not add two censuses together; two sources
+/// giving the same measure at different years must not be mixed either: per measure (and
+/// level), the source with the latest year is read (at equal years, a real source before
+/// synthetic data, then by name). The year before it in the same source, for a measure given
+/// for several, is kept too, as `<measure>_base` (the start of a growth rate: 2015 for 2021,
+/// even if 2010 is given too), unless the data names such a measure itself. `facts` needs the
+/// columns of [`LOAD_COLUMNS`] but `kind` and `unit`.
+pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
+    let origin = [col("measure"), col("level"), col("publisher"), col("dataset"), col("synthetic")];
+    let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).filter(col("year").lt_eq(lit(this_year))).collect()?;
     let spans = facts
         .clone()
         .lazy()
-        .group_by([col("measure")])
-        .agg([col("year").max().alias("latest")])
+        .group_by(origin.clone())
+        .agg([col("year").max().alias("latest"), col("year_start").filter(col("year").eq(col("year").max())).min().alias("start")])
+        .sort(["measure", "level", "synthetic", "publisher", "dataset"], SortMultipleOptions::default())
         .collect()?;
-    // The year before the latest, per measure.
-    let before = facts
-        .clone()
-        .lazy()
-        .join(spans.clone().lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
-        .filter(col("year").lt(col("latest")))
-        .group_by([col("measure")])
-        .agg([col("year").max().alias("earliest")]);
-    let spans = spans.lazy().join(before, [col("measure")], [col("measure")], JoinArgs::new(JoinType::Left)).collect()?;
-    let names: Vec<String> = spans.column("measure")?.str()?.iter().map(|m| m.unwrap_or_default().to_owned()).collect();
-    let (latest, earliest) = (spans.column("latest")?.i32()?, spans.column("earliest")?.i32()?);
-    let mut years = BTreeMap::new();
-    let mut based = Vec::new();
-    for (i, m) in names.iter().enumerate() {
+    // The source read for each (measure, level): the first with the latest year.
+    let texts = |c: &str| -> Result<Vec<String>> { Ok(spans.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
+    let (measure, level, publisher, dataset) = (texts("measure")?, texts("level")?, texts("publisher")?, texts("dataset")?);
+    let synthetic: Vec<bool> = spans.column("synthetic")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
+    let (latest, start) = (spans.column("latest")?.i32()?, spans.column("start")?.i32()?);
+    let mut chosen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for i in 0..spans.height() {
         let Some(l) = latest.get(i) else { continue };
-        years.insert(m.clone(), l);
-        let Some(e) = earliest.get(i) else { continue };
-        let base = format!("{m}_base");
-        if e < l && !names.contains(&base) {
-            years.insert(base, e);
-            based.push(m.clone());
+        let best = chosen.entry((measure[i].clone(), level[i].clone())).or_insert(i);
+        if latest.get(*best).is_some_and(|b| l > b) {
+            *best = i;
         }
     }
-    let joined = facts.lazy().join(spans.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner));
-    let now = joined.clone().filter(col("year").eq(col("latest"))).select(COLUMNS.map(col)).collect()?;
+    let rows: Vec<usize> = chosen.values().copied().collect();
+    let pick = |v: &[String]| rows.iter().map(|&i| v[i].clone()).collect::<Vec<_>>();
+    let chosen_df = DataFrame::new_infer_height(vec![
+        Column::new("measure".into(), pick(&measure)),
+        Column::new("level".into(), pick(&level)),
+        Column::new("publisher".into(), pick(&publisher)),
+        Column::new("dataset".into(), pick(&dataset)),
+        Column::new("synthetic".into(), rows.iter().map(|&i| synthetic[i]).collect::<Vec<_>>()),
+        Column::new("latest".into(), rows.iter().map(|&i| latest.get(i)).collect::<Vec<_>>()),
+    ])?;
+    let joined = facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner)).collect()?;
+    // The year before the latest, in the same source.
+    let before = joined
+        .clone()
+        .lazy()
+        .filter(col("year").lt(col("latest")))
+        .group_by([col("measure"), col("level")])
+        .agg([col("year").max().alias("earliest")])
+        .collect()?;
+    let earliest: HashMap<(String, String), i32> = {
+        let (m, l, e) = (before.column("measure")?.str()?, before.column("level")?.str()?, before.column("earliest")?.i32()?);
+        (0..before.height()).filter_map(|i| Some(((m.get(i)?.to_owned(), l.get(i)?.to_owned()), e.get(i)?))).collect()
+    };
+    let mut years: BTreeMap<String, i32> = BTreeMap::new();
+    let mut provenance: BTreeMap<String, Provenance> = BTreeMap::new();
+    let mut base_of: BTreeMap<String, (String, i32)> = BTreeMap::new();
+    for &i in &rows {
+        let (Some(l), m) = (latest.get(i), &measure[i]) else { continue };
+        if years.get(m).is_some_and(|&y| y >= l) {
+            continue;
+        }
+        years.insert(m.clone(), l);
+        let origin = if synthetic[i] { Origin::Synthetic } else { Origin::source(&publisher[i], &dataset[i]) };
+        provenance.insert(m.clone(), origin.at(Period { start: start.get(i).unwrap_or(l).min(l), end: l }));
+        match earliest.get(&(m.clone(), level[i].clone())) {
+            Some(&e) => base_of.insert(m.clone(), (level[i].clone(), e)),
+            None => base_of.remove(m),
+        };
+    }
+    let mut based = Vec::new();
+    for (m, (_, e)) in &base_of {
+        let base = format!("{m}_base");
+        if years.contains_key(&base) {
+            continue;
+        }
+        years.insert(base.clone(), *e);
+        if let Some(p) = provenance.get(m) {
+            let p = match p {
+                Provenance::Source { publisher, dataset, .. } => Origin::source(publisher, dataset).at(Period::year(*e)),
+                Provenance::Synthetic => Provenance::Synthetic,
+            };
+            provenance.insert(base, p);
+        }
+        based.push(m.clone());
+    }
+    let now = joined.clone().lazy().filter(col("year").eq(col("latest"))).select(READ_COLUMNS.map(col)).collect()?;
     let based = Series::new("based".into(), based);
+    let earliest_df = before.lazy();
     let mut before = joined
-        .filter(col("year").eq(col("earliest")).and(col("year").lt(col("latest"))).and(col("measure").is_in(lit(based).implode(false), false)))
-        .select(COLUMNS.map(col))
+        .lazy()
+        .join(earliest_df, [col("measure"), col("level")], [col("measure"), col("level")], JoinArgs::new(JoinType::Inner))
+        .filter(col("year").eq(col("earliest")).and(col("measure").is_in(lit(based).implode(false), false)))
+        .select(READ_COLUMNS.map(col))
         .collect()?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
-    Ok((now.vstack(&before)?, years))
+    Ok(Periods { facts: now.vstack(&before)?, years, provenance })
 }
 
 /// The roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
@@ -217,120 +347,17 @@ pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
     ])?)
 }
 
-/// What a column of a parquet file holds, and the type it is read as.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Text,
-    /// Whole numbers, read as i32 (years).
-    Year,
-    /// Whole numbers ≥ 0, read as u32 (ages).
-    Age,
-    /// Any number, read as f64.
-    Number,
-}
-
-impl Kind {
-    fn accepts(self, dtype: &DataType) -> bool {
-        dtype.is_null()
-            || match self {
-                Kind::Text => matches!(dtype, DataType::String),
-                Kind::Year | Kind::Age => dtype.is_integer(),
-                Kind::Number => dtype.is_primitive_numeric(),
-            }
-    }
-
-    fn dtype(self) -> DataType {
-        match self {
-            Kind::Text => DataType::String,
-            Kind::Year => DataType::Int32,
-            Kind::Age => DataType::UInt32,
-            Kind::Number => DataType::Float64,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Kind::Text => "text",
-            Kind::Year => "whole numbers",
-            Kind::Age => "whole numbers ≥ 0",
-            Kind::Number => "numbers",
-        }
-    }
-}
-
-/// The columns of a fact file (name, kind, required).
-const FACT_COLUMNS: [(&str, Kind, bool); 7] = [
-    ("geo", Kind::Text, true),
-    ("year", Kind::Year, true),
-    ("measure", Kind::Text, true),
-    ("sex", Kind::Text, true),
-    ("age_min", Kind::Age, true),
-    ("age_max", Kind::Age, true),
-    ("value", Kind::Number, true),
-];
-
-/// The columns of `roster.parquet`; a roster without `profession` is all GPs.
-const ROSTER_COLUMNS: [(&str, Kind, bool); 7] = [
-    ("id", Kind::Text, true),
-    ("geo", Kind::Text, true),
-    ("birth_year", Kind::Year, true),
-    ("profession", Kind::Text, false),
-    ("sex", Kind::Text, false),
-    ("activity", Kind::Number, false),
-    ("installation_year", Kind::Year, false),
-];
-
-/// The columns of a `rezone-*.parquet` (see `ingest::rezone`).
-const REZONE_COLUMNS: [(&str, Kind, bool); 8] = [
-    ("indicator", Kind::Text, true),
-    ("territory", Kind::Text, true),
-    ("value", Kind::Number, true),
-    ("count", Kind::Number, true),
-    ("departement", Kind::Number, true),
-    ("region", Kind::Number, true),
-    ("france", Kind::Number, true),
-    ("source", Kind::Text, true),
-];
-
-/// `df` (read from `path`, expected to be `what`) with `columns` checked and cast to the types
-/// the diagnostics read, so that a foreign or damaged file is refused naming the file and the
-/// column instead of failing deep inside a computation.
-fn conform(mut df: DataFrame, path: &Path, what: &str, columns: &[(&str, Kind, bool)]) -> Result<DataFrame> {
-    let at = |column: &str| Location { column: Some(column.to_owned()), ..Location::file(path.display().to_string()) };
-    let hint = "files in a --data folder are written by `diagsante ingest`: ingest the source table again into this folder, \
-                or move this file out of it";
-    let present: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
-    let missing: Vec<&str> = columns.iter().filter(|(name, _, required)| *required && !present.iter().any(|p| p == name)).map(|c| c.0).collect();
-    if let Some(first) = missing.first() {
-        let also = if missing.len() > 1 { format!(" (nor {})", missing[1..].join(", ")) } else { String::new() };
-        return Err(Error::input(
-            at(first),
-            format!("not {what}: no column «{first}»{also}; its columns are: {}", present.join(", ")),
-            hint,
-        ));
-    }
-    for &(name, kind, _) in columns {
-        let Ok(column) = df.column(name) else { continue };
-        let dtype = column.dtype().clone();
-        if !kind.accepts(&dtype) {
-            return Err(Error::input(at(name), format!("column «{name}» holds {dtype}, not {}", kind.describe()), hint));
-        }
-        if dtype != kind.dtype() {
-            let cast = column.strict_cast(&kind.dtype()).map_err(|_| {
-                Error::input(at(name), format!("column «{name}» has values that are not {} (or too large)", kind.describe()), hint)
-            })?;
-            df.replace(name, cast)?;
-        }
-    }
-    Ok(df)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Facts of INSEE's census.
     fn facts(rows: &[(&str, i32, &str, f64)]) -> DataFrame {
-        DataFrame::new_infer_height(vec![
+        from(rows, Origin::source("INSEE", "RP"))
+    }
+
+    fn from(rows: &[(&str, i32, &str, f64)], origin: Origin) -> DataFrame {
+        let df = DataFrame::new_infer_height(vec![
             Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
             Column::new("year".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
             Column::new("measure".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
@@ -339,7 +366,8 @@ mod tests {
             Column::new("age_max".into(), vec![None::<u32>; rows.len()]),
             Column::new("value".into(), rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
         ])
-        .unwrap()
+        .unwrap();
+        complete(df, &origin, Path::new("f")).unwrap().select(LOAD_COLUMNS).unwrap()
     }
 
     fn sum(df: &DataFrame, measure: &str) -> f64 {
@@ -355,7 +383,7 @@ mod tests {
             ("a", 2010, "population", 80.0),
             ("a", 2021, "c2s", 7.0),
         ]);
-        let (out, years) = by_period(df).unwrap();
+        let Periods { facts: out, years, .. } = by_period(df, 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "one census, not three");
         assert_eq!(sum(&out, "population_base"), 90.0, "2015, the census before 2021, not 2010");
         assert_eq!(years.get("population"), Some(&2021));
@@ -367,7 +395,7 @@ mod tests {
     #[test]
     fn a_base_measure_given_by_the_data_is_not_replaced() {
         let df = facts(&[("a", 2023, "population", 100.0), ("a", 2017, "population_base", 97.0), ("a", 2022, "population", 99.0)]);
-        let (out, years) = by_period(df).unwrap();
+        let Periods { facts: out, years, .. } = by_period(df, 2026).unwrap();
         assert_eq!(sum(&out, "population_base"), 97.0);
         assert_eq!(years.get("population_base"), Some(&2017));
         assert_eq!(sum(&out, "population"), 100.0);
@@ -405,28 +433,41 @@ mod tests {
     }
 
     #[test]
-    fn a_parquet_file_without_its_columns_or_of_the_wrong_types_is_named() {
-        let p = Path::new("d/facts-x.parquet");
-        let good = facts(&[("a", 2021, "population", 100.0)]);
-        let e = conform(good.drop("value").unwrap(), p, "a fact table", &FACT_COLUMNS).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        let e = e.to_string();
-        assert!(e.contains("d/facts-x.parquet, column value") && e.contains("no column «value»") && e.contains("diagsante ingest"), "{e}");
-        let mut text_year = good.clone();
-        text_year.replace("year", Column::new("year".into(), ["2021"])).unwrap();
-        let e = conform(text_year, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
-        assert!(e.contains("column year") && e.contains("«year» holds str, not whole numbers"), "{e}");
-        let mut negative = good.clone();
-        negative.replace("age_min", Column::new("age_min".into(), [Some(-5i64)])).unwrap();
-        let e = conform(negative, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
-        assert!(e.contains("column age_min") && e.contains("≥ 0"), "{e}");
-        // Other integer and float widths are read as the diagnostics' types.
-        let mut wide = good;
-        wide.replace("year", Column::new("year".into(), [2021i64])).unwrap();
-        wide.replace("value", Column::new("value".into(), [100i64])).unwrap();
-        let ok = conform(wide, p, "a fact table", &FACT_COLUMNS).unwrap();
-        assert_eq!(ok.column("year").unwrap().dtype(), &DataType::Int32);
-        assert_eq!(ok.column("value").unwrap().dtype(), &DataType::Float64);
-        assert_eq!(ok.column("age_min").unwrap().dtype(), &DataType::UInt32);
+    fn projections_are_never_the_latest_year() {
+        let df = facts(&[("a", 2021, "population", 100.0), ("a", 2030, "population", 120.0), ("a", 2070, "population", 150.0)]);
+        let Periods { facts: out, years, provenance } = by_period(df, 2026).unwrap();
+        assert_eq!(sum(&out, "population"), 100.0, "2030 and 2070 are projections");
+        assert_eq!(years.get("population"), Some(&2021));
+        assert_eq!(provenance["population"].to_string(), "INSEE, RP 2021");
+        assert!(!years.contains_key("population_base"), "a projection is no base either");
+    }
+
+    #[test]
+    fn two_sources_of_one_measure_are_not_mixed() {
+        let census = facts(&[("a", 2021, "population", 100.0), ("b", 2021, "population", 50.0), ("a", 2015, "population", 90.0)]);
+        let estimate = from(&[("a", 2023, "population", 104.0)], Origin::source("INSEE", "estimations"));
+        let demo = from(&[("a", 2023, "gp", 2.0)], Origin::Synthetic);
+        let all = census.vstack(&estimate).unwrap().vstack(&demo).unwrap();
+        let Periods { facts: out, years, provenance } = by_period(all, 2026).unwrap();
+        // The estimate is the latest: read alone, not added to the census's commune b.
+        assert_eq!(sum(&out, "population"), 104.0);
+        assert_eq!(years.get("population"), Some(&2023));
+        assert_eq!(provenance["population"].to_string(), "INSEE, estimations 2023");
+        assert!(!years.contains_key("population_base"), "the census's 2021 is another source's");
+        assert!(provenance["gp"].is_synthetic());
+        let synthetic: Vec<bool> = out.column("synthetic").unwrap().bool().unwrap().iter().flatten().collect();
+        assert_eq!(synthetic, [false, true]);
+    }
+
+    #[test]
+    fn levels_not_summed_and_published_values_are_kept_apart() {
+        let mut df = facts(&[("a", 2021, "population", 100.0), ("200", 2021, "population", 900.0), ("x", 2023, "apl", 3.1)]);
+        df.replace("level", Column::new("level".into(), ["commune", "bassin_de_vie", "commune"])).unwrap();
+        df.replace("kind", Column::new("kind".into(), ["count", "count", "published"])).unwrap();
+        let data = from_frames(df, None, "test".into(), None).unwrap();
+        assert_eq!(sum(&data.facts, "population"), 100.0);
+        assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
+        let note = data.not_read_note().unwrap();
+        assert!(note.contains("2 rows") && note.contains("bassin_de_vie") && note.contains("apl"), "{note}");
     }
 }

@@ -10,7 +10,7 @@ pub mod load;
 pub mod rezone;
 pub mod table;
 
-pub use facts::{FactSink, Level, Sex, Summary};
+pub use facts::{FactSink, Level, Origin, Sex, Summary};
 pub use table::{Cell, Encoding, TextTable};
 
 /// No reader may panic, whatever the bytes: the committed corpus in `tests/data/fuzz/` and

@@ -473,47 +473,6 @@ impl TextTable {
     }
 }
 
-/// An age band as files write it: `0-4`, `00-04`, `5 à 9 ans`, `90+`, `90 ans et plus`,
-/// `75P` (INSEE), a single age `17` (that year of age only), or empty/`all`/`ensemble`/
-/// `tous âges` for all ages. Returns `(age_min, age_max)`, `age_max` empty for an open band.
-pub fn parse_age_band(label: &str) -> Option<(Option<u32>, Option<u32>)> {
-    let t = label.trim().to_lowercase();
-    if matches!(t.as_str(), "" | "all" | "ensemble" | "total" | "tous âges" | "tous ages" | "tout âge") {
-        return Some((None, None));
-    }
-    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let start: u32 = digits.parse().ok()?;
-    let rest = t[digits.len()..].trim();
-    if rest.is_empty() || rest == "an" || rest == "ans" {
-        return Some((Some(start), Some(start)));
-    }
-    if rest.starts_with('+') || rest == "p" || rest.contains("plus") {
-        return Some((Some(start), None));
-    }
-    let end: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit()).collect();
-    let end: u32 = end.parse().ok()?;
-    (end >= start).then_some((Some(start), Some(end)))
-}
-
-#[cfg(test)]
-mod age_tests {
-    use super::parse_age_band;
-
-    #[test]
-    fn age_bands_as_files_write_them() {
-        assert_eq!(parse_age_band("0-4"), Some((Some(0), Some(4))));
-        assert_eq!(parse_age_band("05-09"), Some((Some(5), Some(9))));
-        assert_eq!(parse_age_band("5 à 9 ans"), Some((Some(5), Some(9))));
-        assert_eq!(parse_age_band("90+"), Some((Some(90), None)));
-        assert_eq!(parse_age_band("90 ans et plus"), Some((Some(90), None)));
-        assert_eq!(parse_age_band("75P"), Some((Some(75), None)));
-        assert_eq!(parse_age_band("17"), Some((Some(17), Some(17))));
-        assert_eq!(parse_age_band("Ensemble"), Some((None, None)));
-        assert_eq!(parse_age_band("9-5"), None);
-        assert_eq!(parse_age_band("adultes"), None);
-    }
-}
-
 #[cfg(test)]
 mod spreadsheet_tests {
     use super::*;

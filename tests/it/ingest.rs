@@ -241,12 +241,15 @@ fn a_malformed_data_folder_names_the_file_and_the_column() {
     let mut text_year = facts.clone();
     let years: Vec<String> = facts.column("year").unwrap().i32().unwrap().iter().map(|y| y.unwrap().to_string()).collect();
     text_year.replace("year", Column::new("year".into(), years)).unwrap();
+    let mut text_flag = facts.clone();
+    text_flag.replace("synthetic", Column::new("synthetic".into(), vec!["non"; facts.height()])).unwrap();
     let roster = DataFrame::new_infer_height(vec![Column::new("nom".into(), ["A"]), Column::new("commune".into(), ["30003"])]).unwrap();
     // (file name, how to write the broken file, the column the error must name)
     type Case<'a> = (&'a str, Box<dyn Fn(&Path) + 'a>, &'a str);
     let cases: Vec<Case> = vec![
         ("facts-broken.parquet", Box::new(|p: &Path| write_parquet(facts.drop("value").unwrap(), p)), "value"),
         ("facts-typed.parquet", Box::new(|p: &Path| write_parquet(text_year.clone(), p)), "year"),
+        ("facts-flag.parquet", Box::new(|p: &Path| write_parquet(text_flag.clone(), p)), "synthetic"),
         ("facts-x.parquet", Box::new(|p: &Path| {
             std::fs::copy(good.join("rezone-rezone.parquet"), p).unwrap();
         }), "geo"),
@@ -270,4 +273,46 @@ fn a_malformed_data_folder_names_the_file_and_the_column() {
                     .and(predicate::str::contains("internal error").not()),
             );
     }
+}
+
+/// Two sources in one --data folder: each row of the diagnostic names where its values come
+/// from; a fact file written before the provenance columns still loads, its origin read from
+/// its name.
+#[test]
+fn each_row_names_the_provenance_of_its_measures() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    ingest(&["insee", &file("insee-two-censuses.csv")], &data_dir);
+    ingest(&["patientele", &file("patientele-17p-70p.csv"), "--year", "2024"], &data_dir);
+    ingest(&["rezone", &file("rezone.csv")], &data_dir);
+    let insee = data_dir.join("facts-insee-insee-two-censuses.parquet");
+    let written = parquet(&insee);
+    for c in ["publisher", "dataset", "synthetic", "year_start", "year_end", "kind", "unit", "level"] {
+        assert!(written.column(c).is_ok(), "the fact table has a {c} column");
+    }
+    assert_eq!(written.column("publisher").unwrap().str().unwrap().get(0), Some("INSEE"));
+    let diagnose = |out: &Path| -> serde_json::Value {
+        let o = diagsante()
+            .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap()
+    };
+    let check = |d: &serde_json::Value| {
+        let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()["data"].as_str().unwrap().to_owned();
+        assert_eq!(get("population"), "INSEE, RP 2021");
+        assert_eq!(get("croissance_population"), "INSEE, RP 2021 ; INSEE, RP 2015");
+        assert_eq!(get("sans_mt_17_plus"), "Assurance Maladie, patientèle 2024");
+        let published = d["indicators"].as_array().unwrap().iter().find(|i| i["theme"] == "valeurs publiées (Rezone)").unwrap();
+        assert!(published["data"].as_str().unwrap().starts_with("données de"), "{published}");
+    };
+    let out = dir.path().join("out");
+    check(&diagnose(&out));
+    let csv = std::fs::read_to_string(out.join("diagnostic.csv")).unwrap();
+    assert!(csv.contains("INSEE, RP 2021") && csv.contains("Assurance Maladie, patientèle 2024"));
+    // The same file as ingested before the provenance columns: the same provenance.
+    let old = written.select(["geo", "level", "year", "measure", "sex", "age_min", "age_max", "value", "source", "suppressed"]).unwrap();
+    write_parquet(old, &insee);
+    check(&diagnose(&dir.path().join("out-old")));
 }

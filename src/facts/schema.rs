@@ -1,0 +1,319 @@
+//! The fact table's columns, defined once, with the parquet I/O and the validator that turns
+//! a foreign or damaged file of a `--data` folder into an input error naming the file and
+//! the column. Files written before a column existed still load: [`complete`] gives the
+//! missing columns their defaults. The atomic write lives here, under `output`, so that both
+//! use it without a cycle.
+
+use std::fs;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::{Kind, Level, Origin};
+use crate::error::{Error, Location, Result};
+
+/// What a column holds, and the type it is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    /// Whole numbers, read as i32 (years).
+    Year,
+    /// Whole numbers ≥ 0, read as u32 (ages).
+    Age,
+    /// Any number, read as f64.
+    Number,
+    /// true/false.
+    Flag,
+}
+
+impl ColumnType {
+    fn accepts(self, dtype: &DataType) -> bool {
+        dtype.is_null()
+            || match self {
+                ColumnType::Text => matches!(dtype, DataType::String),
+                ColumnType::Year | ColumnType::Age => dtype.is_integer(),
+                ColumnType::Number => dtype.is_primitive_numeric(),
+                ColumnType::Flag => matches!(dtype, DataType::Boolean),
+            }
+    }
+
+    pub fn dtype(self) -> DataType {
+        match self {
+            ColumnType::Text => DataType::String,
+            ColumnType::Year => DataType::Int32,
+            ColumnType::Age => DataType::UInt32,
+            ColumnType::Number => DataType::Float64,
+            ColumnType::Flag => DataType::Boolean,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Year => "whole numbers",
+            ColumnType::Age => "whole numbers ≥ 0",
+            ColumnType::Number => "numbers",
+            ColumnType::Flag => "true/false",
+        }
+    }
+}
+
+/// One column of a file: its name, type, and whether a file must have it.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub required: bool,
+}
+
+const fn spec(name: &'static str, ty: ColumnType, required: bool) -> ColumnSpec {
+    ColumnSpec { name, ty, required }
+}
+
+/// The fact table, in the order it is written. `year` is the end of the period (the year a
+/// value is read at); the columns after `value`, absent from files written before them,
+/// default to: level `commune`, the period `year`-`year`, kind `count`, the provenance read
+/// from the file's name, not synthetic.
+pub const FACT_COLUMNS: [ColumnSpec; 17] = [
+    spec("geo", ColumnType::Text, true),
+    spec("level", ColumnType::Text, false),
+    spec("year", ColumnType::Year, true),
+    spec("year_start", ColumnType::Year, false),
+    spec("year_end", ColumnType::Year, false),
+    spec("measure", ColumnType::Text, true),
+    spec("sex", ColumnType::Text, true),
+    spec("age_min", ColumnType::Age, true),
+    spec("age_max", ColumnType::Age, true),
+    spec("value", ColumnType::Number, true),
+    spec("kind", ColumnType::Text, false),
+    spec("unit", ColumnType::Text, false),
+    spec("publisher", ColumnType::Text, false),
+    spec("dataset", ColumnType::Text, false),
+    spec("synthetic", ColumnType::Flag, false),
+    spec("source", ColumnType::Text, false),
+    spec("suppressed", ColumnType::Flag, false),
+];
+
+/// The names of [`FACT_COLUMNS`].
+pub fn fact_column_names() -> Vec<&'static str> {
+    FACT_COLUMNS.iter().map(|c| c.name).collect()
+}
+
+/// The columns of `roster.parquet`; a roster without `profession` is all GPs.
+pub const ROSTER_COLUMNS: [ColumnSpec; 7] = [
+    spec("id", ColumnType::Text, true),
+    spec("geo", ColumnType::Text, true),
+    spec("birth_year", ColumnType::Year, true),
+    spec("profession", ColumnType::Text, false),
+    spec("sex", ColumnType::Text, false),
+    spec("activity", ColumnType::Number, false),
+    spec("installation_year", ColumnType::Year, false),
+];
+
+/// The columns of a `rezone-*.parquet` (see `ingest::rezone`).
+pub const REZONE_COLUMNS: [ColumnSpec; 8] = [
+    spec("indicator", ColumnType::Text, true),
+    spec("territory", ColumnType::Text, true),
+    spec("value", ColumnType::Number, true),
+    spec("count", ColumnType::Number, true),
+    spec("departement", ColumnType::Number, true),
+    spec("region", ColumnType::Number, true),
+    spec("france", ColumnType::Number, true),
+    spec("source", ColumnType::Text, true),
+];
+
+/// `df` (read from `path`, expected to be `what`) with `columns` checked and cast to the types
+/// the diagnostics read, so that a foreign or damaged file is refused naming the file and the
+/// column instead of failing deep inside a computation.
+pub fn conform(mut df: DataFrame, path: &Path, what: &str, columns: &[ColumnSpec]) -> Result<DataFrame> {
+    let at = |column: &str| Location { column: Some(column.to_owned()), ..Location::file(path.display().to_string()) };
+    let hint = "files in a --data folder are written by `diagsante ingest`: ingest the source table again into this folder, \
+                or move this file out of it";
+    let present: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+    let missing: Vec<&str> = columns.iter().filter(|c| c.required && !present.iter().any(|p| p == c.name)).map(|c| c.name).collect();
+    if let Some(first) = missing.first() {
+        let also = if missing.len() > 1 { format!(" (nor {})", missing[1..].join(", ")) } else { String::new() };
+        return Err(Error::input(at(first), format!("not {what}: no column «{first}»{also}; its columns are: {}", present.join(", ")), hint));
+    }
+    for c in columns {
+        let Ok(column) = df.column(c.name) else { continue };
+        let dtype = column.dtype().clone();
+        if !c.ty.accepts(&dtype) {
+            return Err(Error::input(at(c.name), format!("column «{}» holds {dtype}, not {}", c.name, c.ty.describe()), hint));
+        }
+        if dtype != c.ty.dtype() {
+            let cast = column.strict_cast(&c.ty.dtype()).map_err(|_| {
+                Error::input(at(c.name), format!("column «{}» has values that are not {} (or too large)", c.name, c.ty.describe()), hint)
+            })?;
+            df.replace(c.name, cast)?;
+        }
+    }
+    Ok(df)
+}
+
+/// A conformed fact table with every column of [`FACT_COLUMNS`], in order: a file written
+/// before a column existed gets its default (see [`FACT_COLUMNS`]; `origin`: who gave the
+/// file, for its provenance). `level` and `kind` must hold known codes (`path` names the file
+/// otherwise).
+pub fn complete(df: DataFrame, origin: &Origin, path: &Path) -> Result<DataFrame> {
+    let n = df.height();
+    let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
+    let (publisher, dataset) = match origin {
+        Origin::Source { publisher, dataset } => (publisher.as_str(), dataset.as_str()),
+        Origin::Synthetic => ("", ""),
+    };
+    let defaults = [
+        ("level", lit(Level::Commune.code())),
+        ("year_start", col("year")),
+        ("year_end", col("year")),
+        ("kind", lit(Kind::Count.code())),
+        ("unit", lit(NULL).cast(DataType::String)),
+        ("publisher", lit(publisher)),
+        ("dataset", lit(dataset)),
+        ("synthetic", lit(matches!(origin, Origin::Synthetic))),
+        ("source", lit(NULL).cast(DataType::String)),
+        ("suppressed", lit(false)),
+    ];
+    let missing: Vec<Expr> = defaults.into_iter().filter(|(name, _)| !has(name)).map(|(name, e)| e.alias(name)).collect();
+    let lazy = df.lazy().with_columns(missing);
+    let out = lazy
+        .with_columns([
+            col("level").fill_null(lit(Level::Commune.code())),
+            col("year_start").fill_null(col("year")),
+            col("year_end").fill_null(col("year")),
+            col("kind").fill_null(lit(Kind::Count.code())),
+            col("publisher").fill_null(lit("")),
+            col("dataset").fill_null(lit("")),
+            col("synthetic").fill_null(lit(false)),
+        ])
+        .select(FACT_COLUMNS.iter().map(|c| col(c.name).cast(c.ty.dtype())).collect::<Vec<_>>())
+        .collect()?;
+    debug_assert_eq!(out.height(), n);
+    let at = |column: &str| Location { column: Some(column.to_owned()), ..Location::file(path.display().to_string()) };
+    for level in out.column("level")?.str()?.unique()?.iter().flatten() {
+        if Level::parse(level).is_none() {
+            let known: Vec<&str> = Level::ALL.iter().map(|l| l.code()).collect();
+            return Err(Error::input(at("level"), format!("unknown level «{level}»"), format!("write one of: {}", known.join(", "))));
+        }
+    }
+    for kind in out.column("kind")?.str()?.unique()?.iter().flatten() {
+        if kind != "count" && kind != "published" {
+            return Err(Error::input(at("kind"), format!("unknown kind «{kind}»"), "write count or published"));
+        }
+    }
+    Ok(out)
+}
+
+/// Write `bytes`-producing `fill` to `path` atomically (temp file in the same folder, then
+/// rename), so that an interrupted run never leaves a partial file behind.
+pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<()>
+where
+    F: FnOnce(&mut fs::File) -> std::io::Result<()>,
+{
+    let fail = |source| Error::Write { path: path.to_path_buf(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(fail)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = fs::File::create(&tmp).and_then(|mut f| {
+        fill(&mut f)?;
+        f.sync_all()
+    });
+    if let Err(e) = result.and_then(|_| fs::rename(&tmp, path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// Write a frame as parquet, atomically (temp file, then rename).
+pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
+    write_atomic_with(path, |f| ParquetWriter::new(f).finish(df).map(|_| ()).map_err(std::io::Error::other))
+}
+
+/// Read a parquet file written by diagsante.
+pub fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    ParquetReader::new(file).finish().map_err(|e| {
+        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fact table as `diagsante ingest` wrote it before the provenance columns.
+    fn old_file() -> DataFrame {
+        DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), ["30003"]),
+            Column::new("level".into(), ["commune"]),
+            Column::new("year".into(), [2021i32]),
+            Column::new("measure".into(), ["population"]),
+            Column::new("sex".into(), ["all"]),
+            Column::new("age_min".into(), [None::<u32>]),
+            Column::new("age_max".into(), [None::<u32>]),
+            Column::new("value".into(), [Some(100.0)]),
+            Column::new("source".into(), ["base-cc.csv"]),
+            Column::new("suppressed".into(), [false]),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn an_old_fact_file_loads_with_defaults() {
+        let p = Path::new("d/facts-insee-base-cc.parquet");
+        let df = conform(old_file(), p, "a fact table", &FACT_COLUMNS).unwrap();
+        let origin = Origin::from_file_name("facts-insee-base-cc.parquet", Some("base-cc.csv"));
+        let out = complete(df, &origin, p).unwrap();
+        assert_eq!(out.get_column_names().iter().map(|c| c.as_str()).collect::<Vec<_>>(), fact_column_names());
+        let text = |c: &str| out.column(c).unwrap().str().unwrap().get(0).map(str::to_owned);
+        assert_eq!(text("publisher").as_deref(), Some("INSEE"));
+        assert_eq!(text("dataset").as_deref(), Some("RP"));
+        assert_eq!(text("kind").as_deref(), Some("count"));
+        assert_eq!(text("source").as_deref(), Some("base-cc.csv"));
+        assert_eq!(out.column("year_start").unwrap().i32().unwrap().get(0), Some(2021));
+        assert_eq!(out.column("synthetic").unwrap().bool().unwrap().get(0), Some(false));
+        // Without even a level column (the first files): a commune.
+        let out = complete(old_file().drop("level").unwrap(), &Origin::Synthetic, p).unwrap();
+        assert_eq!(out.column("level").unwrap().str().unwrap().get(0), Some("commune"));
+        assert_eq!(out.column("synthetic").unwrap().bool().unwrap().get(0), Some(true));
+    }
+
+    #[test]
+    fn a_parquet_file_without_its_columns_or_of_the_wrong_types_is_named() {
+        let p = Path::new("d/facts-x.parquet");
+        let good = old_file();
+        let e = conform(good.drop("value").unwrap(), p, "a fact table", &FACT_COLUMNS).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(e.contains("d/facts-x.parquet, column value") && e.contains("no column «value»") && e.contains("diagsante ingest"), "{e}");
+        let mut text_year = good.clone();
+        text_year.replace("year", Column::new("year".into(), ["2021"])).unwrap();
+        let e = conform(text_year, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("column year") && e.contains("«year» holds str, not whole numbers"), "{e}");
+        let mut negative = good.clone();
+        negative.replace("age_min", Column::new("age_min".into(), [Some(-5i64)])).unwrap();
+        let e = conform(negative, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("column age_min") && e.contains("≥ 0"), "{e}");
+        let mut text_flag = good.clone();
+        text_flag.with_column(Column::new("synthetic".into(), ["yes"])).unwrap();
+        let e = conform(text_flag, p, "a fact table", &FACT_COLUMNS).unwrap_err().to_string();
+        assert!(e.contains("column synthetic") && e.contains("true/false"), "{e}");
+        let mut level = good.clone();
+        level.replace("level", Column::new("level".into(), ["canton"])).unwrap();
+        let e = complete(conform(level, p, "a fact table", &FACT_COLUMNS).unwrap(), &Origin::Synthetic, p).unwrap_err().to_string();
+        assert!(e.contains("column level") && e.contains("canton"), "{e}");
+        // Other integer and float widths are read as the diagnostics' types.
+        let mut wide = good;
+        wide.replace("year", Column::new("year".into(), [2021i64])).unwrap();
+        wide.replace("value", Column::new("value".into(), [100i64])).unwrap();
+        let ok = conform(wide, p, "a fact table", &FACT_COLUMNS).unwrap();
+        assert_eq!(ok.column("year").unwrap().dtype(), &DataType::Int32);
+        assert_eq!(ok.column("value").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(ok.column("age_min").unwrap().dtype(), &DataType::UInt32);
+    }
+}
