@@ -3,10 +3,13 @@
 //! French HTML page whose sections follow the CLS/CPTS diagnostics coordinators write.
 //!
 //! Everything is computed and drawn in memory first, then written file by file atomically:
-//! an error leaves no half-written report.
+//! an error leaves no half-written report. The folder's manifest ([`manifest`]) lists what a
+//! run wrote: a new report into the same folder removes the previous run's files it does not
+//! rewrite, and never a file diagsante did not write.
 
 pub mod charts;
 mod html;
+pub mod manifest;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,12 +25,12 @@ use crate::indicators::{Indicator, Method};
 use crate::ingest::demo::DEMO_LABEL;
 use crate::ingest::load::Data;
 use crate::ingest::Sex;
-use crate::output::{write_atomic, write_parquet_and_csv};
 use crate::project::demand::DemandAssumptions;
 use crate::project::territory::{self as projection, EntryCount, Scenario, PRESETS, REFERENCE_YEAR};
 use crate::stats::compare::{Comparison, Polarity};
 use charts::Frame;
 use html::esc;
+use manifest::Output;
 
 /// The report's file name in its folder.
 pub const REPORT_FILE: &str = "rapport.html";
@@ -67,6 +70,7 @@ struct Chart {
 /// What [`write`] wrote.
 pub struct Written {
     pub html: PathBuf,
+    /// Every file written (the manifest aside).
     pub files: Vec<PathBuf>,
 }
 
@@ -214,68 +218,33 @@ pub fn write(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
         use rayon::prelude::*;
         figures.par_iter().map(|c| charts::png(&c.svg)).collect::<Result<_>>()?
     };
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut files: Vec<Output> = Vec::new();
     for (c, png) in figures.iter().zip(pngs) {
-        files.push((out.join(CHARTS_DIR).join(format!("{}.svg", c.stem)), c.svg.clone().into_bytes()));
-        files.push((out.join(CHARTS_DIR).join(format!("{}.png", c.stem)), png));
+        files.push(Output::File(format!("{CHARTS_DIR}/{}.svg", c.stem), c.svg.clone().into_bytes()));
+        files.push(Output::File(format!("{CHARTS_DIR}/{}.png", c.stem), png));
     }
 
     let json = serde_json::to_string_pretty(&diagnosis.json()).map_err(|e| Error::Internal(e.to_string()))?;
-    files.push((out.join("diagnostic.json"), json.into_bytes()));
+    files.push(Output::File("diagnostic.json".into(), json.into_bytes()));
 
     step("rapport");
     let gp_summary = GpSummary { count: gps.len(), secret: gps_secret, min_count: gp_min_count, past: past_ages(&gps) };
     let page = page(t, r, data, &diagnosis, &names, &bench, &rows, &scenarios, &figures, &gp_summary)?;
-    files.push((out.join(REPORT_FILE), page.into_bytes()));
+    files.push(Output::File(REPORT_FILE.into(), page.into_bytes()));
 
     step("écriture");
-    clear_previous(out)?;
-    let mut diag = diagnosis.frame()?;
-    write_parquet_and_csv(&mut diag, out, "diagnostic")?;
+    let mut tables = vec![Output::Table("diagnostic".into(), diagnosis.frame()?)];
     if let Ok(mut b) = bench {
         b.label(&data.label)?;
-        write_parquet_and_csv(&mut b.summary, out, "benchmark")?;
-        write_parquet_and_csv(&mut b.peers, out, "peers")?;
+        tables.push(Output::Table("benchmark".into(), b.summary));
+        tables.push(Output::Table("peers".into(), b.peers));
     }
     if !rows.is_empty() {
-        write_parquet_and_csv(&mut projection::frame(&rows, &data.label)?, out, "projection")?;
+        tables.push(Output::Table("projection".into(), projection::frame(&rows, &data.label)?));
     }
-    let mut written = Vec::new();
-    for (path, bytes) in &files {
-        write_atomic(path, bytes)?;
-        written.push(path.clone());
-    }
-    Ok(Written { html: out.join(REPORT_FILE), files: written })
-}
-
-/// What a report writes besides `rapport.html`: removed before a new report is written into
-/// the same folder, so that no chart or table of an earlier run (another territory, the demo
-/// data) is left beside it.
-const OUTPUTS: [&str; 5] = ["diagnostic", "benchmark", "peers", "projection", "diagnostic.json"];
-
-fn clear_previous(out: &Path) -> Result<()> {
-    let remove = |p: &Path| match std::fs::remove_file(p) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Write { path: p.to_path_buf(), source: e }),
-        _ => Ok(()),
-    };
-    for stem in OUTPUTS {
-        if stem.contains('.') {
-            remove(&out.join(stem))?;
-        } else {
-            remove(&out.join(format!("{stem}.csv")))?;
-            remove(&out.join(format!("{stem}.parquet")))?;
-        }
-    }
-    let charts = out.join(CHARTS_DIR);
-    if charts.is_dir() {
-        for entry in std::fs::read_dir(&charts).map_err(|e| Error::read(&charts, e))? {
-            let path = entry.map_err(|e| Error::read(&charts, e))?.path();
-            if path.extension().is_some_and(|e| e == "svg" || e == "png") {
-                remove(&path)?;
-            }
-        }
-    }
-    Ok(())
+    tables.extend(files);
+    let files = manifest::replace(out, tables)?;
+    Ok(Written { html: out.join(REPORT_FILE), files })
 }
 
 /// The comparators as the report names them: « Gard (30) », « Occitanie ».
