@@ -14,8 +14,6 @@ pub mod manifest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
-
 use crate::compare::benchmark::{self, Against, Benchmark};
 use crate::compare::diagnose::{self, Diagnosis, Row};
 use crate::error::{Error, Result};
@@ -393,25 +391,12 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
 /// The funnel plot of indicator `id` among the EPCI of France, if it has one.
 fn funnel_chart(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(String, &str) -> Frame) -> Result<Option<Chart>> {
     let Some(row) = d.rows.iter().find(|r| r.indicator.id == id) else { return Ok(None) };
-    let pick = |df: &DataFrame| -> Result<DataFrame> { Ok(df.clone().lazy().filter(col("indicator").eq(lit(id))).collect()?) };
-    let (p, l) = (pick(&b.funnel_points)?, pick(&b.funnel_limits)?);
-    if p.height() < 2 || l.height() == 0 {
+    let Some(f) = b.funnel(id) else { return Ok(None) };
+    if f.points.len() < 2 || f.limits.is_empty() {
         return Ok(None);
     }
-    let f = |df: &DataFrame, c: &str| -> Result<Vec<f64>> { Ok(df.column(c)?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect()) };
-    let me: Vec<bool> = p.column("is_territory")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
-    let points: Vec<charts::FunnelPoint> = f(&p, "denominator")?
-        .into_iter()
-        .zip(f(&p, "value")?)
-        .zip(me)
-        .map(|((denominator, value), is_territory)| charts::FunnelPoint { denominator, value, is_territory })
-        .collect();
-    let cols = ["denominator", "target", "lower_95", "upper_95", "lower_99_8", "upper_99_8"].map(|c| f(&l, c));
-    let [den, target, l95, u95, l998, u998] = cols;
-    let (den, target, l95, u95, l998, u998) = (den?, target?, l95?, u95?, l998?, u998?);
-    let limits: Vec<charts::FunnelLimit> = (0..den.len())
-        .map(|i| charts::FunnelLimit { denominator: den[i], target: target[i], lower_95: l95[i], upper_95: u95[i], lower_99_8: l998[i], upper_99_8: u998[i] })
-        .collect();
+    let points: Vec<charts::FunnelPoint> =
+        f.points.iter().map(|p| charts::FunnelPoint { denominator: p.denominator, value: p.value, is_territory: p.is_territory }).collect();
     let unit = if row.indicator.unit.is_empty() { String::new() } else { format!(" ({})", row.indicator.unit) };
     // What the points are set against (see `benchmark::funnels`).
     let x = match row.indicator.method {
@@ -422,7 +407,8 @@ fn funnel_chart(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &d
     let svg = charts::funnel(
         &frame(format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60)), &row.indicator.source),
         &points,
-        &limits,
+        &f.limits,
+        f.target,
         &t.name,
         [x, &format!("Valeur{unit}")],
     )?;
