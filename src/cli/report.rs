@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::geo::perimeter::SHIPPED;
 use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
-use crate::output::write_atomic;
+use crate::report::manifest::Output;
 use crate::report::{self, REPORT_FILE};
 
 /// Write the report of a territory: a self-contained French HTML page, its charts (SVG and
@@ -72,8 +72,9 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
         entries.push((t, format!("{id}/{REPORT_FILE}")));
     }
     let index = report::index_page(&entries, &r, &data.label);
+    // The index through the folder's manifest too: a report written there before is replaced.
     let index_path = args.out.join("index.html");
-    write_atomic(&index_path, index.as_bytes())?;
+    report::manifest::replace(&args.out, vec![Output::File("index.html".into(), index.into_bytes())])?;
     bar.finish_and_clear();
     say!("{} — {} territoires", data.label, entries.len());
     for (t, link) in &entries {

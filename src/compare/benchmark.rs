@@ -225,6 +225,8 @@ pub struct Benchmark {
     pub funnel_points: DataFrame,
     /// Funnel control limits (100 points per indicator).
     pub funnel_limits: DataFrame,
+    /// The same funnels, typed: one per indicator that has one, in catalogue order.
+    pub funnels: Vec<Funnel>,
     /// The peer group with the profile it was chosen on.
     pub peers: DataFrame,
     /// Each indicator's values over the set (members overlapping the territory left out),
@@ -232,7 +234,41 @@ pub struct Benchmark {
     pub set_values: Vec<Vec<f64>>,
 }
 
+/// The funnel plot of one indicator, on the indicator's scale (an ICM as O/E × 100, a
+/// proportion times its multiplier).
+#[derive(Debug, Clone)]
+pub struct Funnel {
+    pub indicator: String,
+    /// What the funnel tests, which says what its horizontal axis is.
+    pub statistic: FunnelStatistic,
+    /// The pooled value of the points, the limits' centre.
+    pub target: f64,
+    /// The set's territories and the benchmarked one.
+    pub points: Vec<FunnelPoint>,
+    /// The control limits, by increasing denominator.
+    pub limits: Vec<funnel::FunnelLimit>,
+}
+
+/// One territory of a funnel plot.
+#[derive(Debug, Clone)]
+pub struct FunnelPoint {
+    pub code: String,
+    pub name: String,
+    pub numerator: f64,
+    /// Where the point sits: the denominator its significance was judged on (a rate's
+    /// implied denominator).
+    pub denominator: f64,
+    pub value: f64,
+    pub significance: funnel::Significance,
+    pub is_territory: bool,
+}
+
 impl Benchmark {
+    /// The funnel of indicator `id`, if it has one.
+    pub fn funnel(&self, id: &str) -> Option<&Funnel> {
+        self.funnels.iter().find(|f| f.indicator == id)
+    }
+
     /// Say in every table what data it comes from (a `data` column), as the other outputs do.
     pub fn label(&mut self, data_label: &str) -> Result<()> {
         for df in [&mut self.summary, &mut self.funnel_points, &mut self.funnel_limits, &mut self.peers] {
@@ -402,13 +438,14 @@ pub fn benchmark(
         Column::new("comparison_peers_95".into(), ranks.iter().map(|r| french(r.against_peers[0])).collect::<Vec<_>>()),
         Column::new("comparison_peers_99_8".into(), ranks.iter().map(|r| french(r.against_peers[1])).collect::<Vec<_>>()),
     ])?;
-    let (funnel_points, funnel_limits) = funnels(&national, indicators, &excluded, territory)?;
+    let funnels = funnels(&national, indicators, &excluded, territory);
+    let (funnel_points, funnel_limits) = funnel_frames(&funnels)?;
     let peers = DataFrame::new_infer_height(vec![
         Column::new("code".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.id.clone()).collect::<Vec<_>>()),
         Column::new("name".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.name.clone()).collect::<Vec<_>>()),
         Column::new("distance".into(), ranked.iter().map(|(_, d)| *d).collect::<Vec<_>>()),
     ])?;
-    Ok(Benchmark { ranks, summary, funnel_points, funnel_limits, peers, set_values })
+    Ok(Benchmark { ranks, summary, funnel_points, funnel_limits, funnels, peers, set_values })
 }
 
 /// Funnel-plot data of every indicator with a denominator: the set's territories and the
@@ -418,11 +455,9 @@ pub fn benchmark(
 /// at all (an EPCI without any GP in `densite_mg`) is assessed and counts in the target
 /// (Spiegelhalter 2005; PHEindicatormethods, rate_type "crude"); a DSR at its implied
 /// denominator (events / rate), undefined and not assessed without events.
-fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize) -> Result<(DataFrame, DataFrame)> {
+fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize) -> Vec<Funnel> {
     let n_set = excluded.len();
-    let (mut pid, mut pcode, mut pname, mut pnum, mut pden, mut pval, mut psig, mut pme) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut lid, mut lden, mut ltarget, mut l95, mut u95, mut l998, mut u998) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut funnels = Vec::new();
     for (i, ind) in indicators.iter().enumerate() {
         let points: Vec<usize> = (0..=n_set)
             .filter(|&g| g == n_set || !excluded[g])
@@ -449,50 +484,62 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
             FunnelStatistic::Proportion => ind.multiplier,
             FunnelStatistic::CrudeRate | FunnelStatistic::StandardisedRate => 1.0,
         };
-        for (k, &g) in points.iter().enumerate() {
-            pid.push(ind.id.clone());
-            pcode.push(national.geographies[g].1.id.clone());
-            pname.push(national.geographies[g].1.name.clone());
-            pnum.push(x[k]);
-            // Points sit where their significance was judged: a DSR's implied denominator,
-            // a crude rate's population.
-            let at = match statistic {
-                FunnelStatistic::StandardisedRate if v[k] > 0.0 => ind.multiplier * x[k] / v[k],
-                _ => d[k],
-            };
-            pden.push(at);
-            pval.push(v[k]);
-            psig.push(result.significance[k].to_string());
-            pme.push(g == territory);
-        }
-        for l in &result.limits_table {
-            lid.push(ind.id.clone());
-            lden.push(l.denominator);
-            ltarget.push(result.target * scale);
-            l95.push(l.lower_95 * scale);
-            u95.push(l.upper_95 * scale);
-            l998.push(l.lower_99_8 * scale);
-            u998.push(l.upper_99_8 * scale);
-        }
+        let points = points
+            .iter()
+            .enumerate()
+            .map(|(k, &g)| FunnelPoint {
+                code: national.geographies[g].1.id.clone(),
+                name: national.geographies[g].1.name.clone(),
+                numerator: x[k],
+                // Points sit where their significance was judged: a DSR's implied
+                // denominator, a crude rate's population.
+                denominator: match statistic {
+                    FunnelStatistic::StandardisedRate if v[k] > 0.0 => ind.multiplier * x[k] / v[k],
+                    _ => d[k],
+                },
+                value: v[k],
+                significance: result.significance[k],
+                is_territory: g == territory,
+            })
+            .collect();
+        let limits = result
+            .limits_table
+            .iter()
+            .map(|l| funnel::FunnelLimit {
+                denominator: l.denominator,
+                lower_95: l.lower_95 * scale,
+                upper_95: l.upper_95 * scale,
+                lower_99_8: l.lower_99_8 * scale,
+                upper_99_8: l.upper_99_8 * scale,
+            })
+            .collect();
+        funnels.push(Funnel { indicator: ind.id.clone(), statistic, target: result.target * scale, points, limits });
     }
+    funnels
+}
+
+/// The funnels as two long tables (`funnel-points`, `funnel-limits`).
+fn funnel_frames(funnels: &[Funnel]) -> Result<(DataFrame, DataFrame)> {
+    let all_points = || funnels.iter().flat_map(|f| f.points.iter().map(move |p| (f, p)));
+    let all_limits = || funnels.iter().flat_map(|f| f.limits.iter().map(move |l| (f, l)));
     let points = DataFrame::new_infer_height(vec![
-        Column::new("indicator".into(), pid),
-        Column::new("code".into(), pcode),
-        Column::new("name".into(), pname),
-        Column::new("numerator".into(), pnum),
-        Column::new("denominator".into(), pden),
-        Column::new("value".into(), pval),
-        Column::new("significance".into(), psig),
-        Column::new("is_territory".into(), pme),
+        Column::new("indicator".into(), all_points().map(|(f, _)| f.indicator.clone()).collect::<Vec<_>>()),
+        Column::new("code".into(), all_points().map(|(_, p)| p.code.clone()).collect::<Vec<_>>()),
+        Column::new("name".into(), all_points().map(|(_, p)| p.name.clone()).collect::<Vec<_>>()),
+        Column::new("numerator".into(), all_points().map(|(_, p)| p.numerator).collect::<Vec<_>>()),
+        Column::new("denominator".into(), all_points().map(|(_, p)| p.denominator).collect::<Vec<_>>()),
+        Column::new("value".into(), all_points().map(|(_, p)| p.value).collect::<Vec<_>>()),
+        Column::new("significance".into(), all_points().map(|(_, p)| p.significance.to_string()).collect::<Vec<_>>()),
+        Column::new("is_territory".into(), all_points().map(|(_, p)| p.is_territory).collect::<Vec<_>>()),
     ])?;
     let limits = DataFrame::new_infer_height(vec![
-        Column::new("indicator".into(), lid),
-        Column::new("denominator".into(), lden),
-        Column::new("target".into(), ltarget),
-        Column::new("lower_95".into(), l95),
-        Column::new("upper_95".into(), u95),
-        Column::new("lower_99_8".into(), l998),
-        Column::new("upper_99_8".into(), u998),
+        Column::new("indicator".into(), all_limits().map(|(f, _)| f.indicator.clone()).collect::<Vec<_>>()),
+        Column::new("denominator".into(), all_limits().map(|(_, l)| l.denominator).collect::<Vec<_>>()),
+        Column::new("target".into(), all_limits().map(|(f, _)| f.target).collect::<Vec<_>>()),
+        Column::new("lower_95".into(), all_limits().map(|(_, l)| l.lower_95).collect::<Vec<_>>()),
+        Column::new("upper_95".into(), all_limits().map(|(_, l)| l.upper_95).collect::<Vec<_>>()),
+        Column::new("lower_99_8".into(), all_limits().map(|(_, l)| l.lower_99_8).collect::<Vec<_>>()),
+        Column::new("upper_99_8".into(), all_limits().map(|(_, l)| l.upper_99_8).collect::<Vec<_>>()),
     ])?;
     Ok((points, limits))
 }
@@ -528,7 +575,7 @@ mod tests {
             covered: vec![vec![1; 6]],
             synthetic: vec![false],
         };
-        let (points, limits) = funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4).unwrap();
+        let (points, limits) = funnel_frames(&funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4)).unwrap();
         assert_eq!(points.height(), 5, "the four EPCI and the territory");
         let sig = points.column("significance").unwrap().str().unwrap();
         let den = points.column("denominator").unwrap().f64().unwrap();

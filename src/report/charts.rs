@@ -13,6 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{Error, Result};
 use crate::stats::compare::Comparison;
+use crate::stats::funnel::FunnelLimit;
 
 /// Width of every chart, in SVG pixels (an A4 page's text width at ~115 dpi); PNGs are drawn
 /// at twice this size.
@@ -444,21 +445,12 @@ pub struct FunnelPoint {
     pub is_territory: bool,
 }
 
-/// One point of a funnel's control limits.
-#[derive(Debug, Clone, Copy)]
-pub struct FunnelLimit {
-    pub denominator: f64,
-    pub target: f64,
-    pub lower_95: f64,
-    pub upper_95: f64,
-    pub lower_99_8: f64,
-    pub upper_99_8: f64,
-}
-
 /// Funnel plot (Spiegelhalter 2005): every territory's value against its size (log scale),
-/// with the 95 % (dashed) and 99.8 % (solid) control limits around France's value, the
-/// territory highlighted and labelled.
-pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], territory: &str, axes: [&str; 2]) -> Result<String> {
+/// with the 95 % (dashed) and 99.8 % (solid) control `limits` around France's value
+/// (`target`, drawn with the limits), the territory highlighted and labelled.
+pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], target: f64, territory: &str, axes: [&str; 2]) -> Result<String> {
+    // France's line goes with its limits.
+    let target = (!limits.is_empty()).then_some(target);
     let xs = points.iter().map(|p| p.denominator).filter(|d| *d > 0.0);
     let (x_min, x_max) = xs.fold((f64::INFINITY, 0.0_f64), |(a, b), d| (a.min(d), b.max(d)));
     if !(x_min.is_finite() && x_max > 0.0) {
@@ -475,9 +467,9 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], ter
         y_lo = y_lo.min(p.value);
         y_hi = y_hi.max(p.value);
     }
-    if let Some(l) = limits.first() {
-        y_lo = y_lo.min(l.target);
-        y_hi = y_hi.max(l.target);
+    if let Some(target) = target {
+        y_lo = y_lo.min(target);
+        y_hi = y_hi.max(target);
     }
     let pad = ((y_hi - y_lo) * 0.08).max(1e-9);
     let (y_lo, y_hi) = (y_lo - pad, y_hi + pad);
@@ -538,9 +530,9 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], ter
                     + PathElement::new(vec![(0, 0), (7, 0)], palette::DARK.stroke_width(2))
                     + PathElement::new(vec![(12, 0), (20, 0)], palette::DARK.stroke_width(2))
             });
-        if let Some(l) = limits.first() {
+        if let Some(target) = target {
             chart
-                .draw_series(LineSeries::new([(x_min, l.target), (x_max, l.target)], palette::GREEN.stroke_width(2)))?
+                .draw_series(LineSeries::new([(x_min, target), (x_max, target)], palette::GREEN.stroke_width(2)))?
                 .label("France")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], palette::GREEN.stroke_width(2)));
         }
@@ -739,7 +731,7 @@ mod tests {
 
     #[test]
     fn a_funnel_without_points_is_an_error_not_a_panic() {
-        assert!(funnel(&frame(), &[], &[], "T", ["x", "y"]).is_err());
+        assert!(funnel(&frame(), &[], &[], 100.0, "T", ["x", "y"]).is_err());
     }
 
     #[test]

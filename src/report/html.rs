@@ -56,7 +56,7 @@ pub fn decimals(method: Method, v: f64) -> usize {
 }
 
 /// Whether an estimate's note says its value is withheld for statistical secrecy (rather
-/// than missing from the data).
+/// than missing from the data). The report's one test of withholding: change it here.
 pub fn is_secret(note: Option<&str>) -> bool {
     note.is_some_and(|n| n.contains("secret"))
 }

@@ -153,6 +153,12 @@ fn names_are_escaped_in_the_page_and_in_the_charts() {
 fn the_demo_writes_five_reports_and_an_index() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
+    // The user's files in the demo's folders are kept.
+    let mine = [out.join("notes.txt"), out.join("cls-rochefort-ocean/graphiques/mon-graphique.png")];
+    for f in &mine {
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, b"mine").unwrap();
+    }
     let o = diagsante().env("DIAGSANTE_CACHE", dir.path().join("cache")).args(["demo", "--out", out.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -165,6 +171,56 @@ fn the_demo_writes_five_reports_and_an_index() {
         let page = std::fs::read_to_string(out.join(link)).unwrap_or_else(|_| panic!("{link}"));
         assert!(page.contains("Méthodes et sources</h2>"), "{link}");
     }
+    for f in &mine {
+        assert!(f.exists(), "{f:?} removed");
+    }
+    assert_eq!(manifest(&out), ["index.html"]);
+}
+
+/// The files a report folder's manifest lists.
+fn manifest(out: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(out.join(".diagsante-manifest")).expect("a manifest");
+    text.lines().filter(|l| !l.starts_with('#')).map(str::to_owned).collect()
+}
+
+#[test]
+fn a_new_report_removes_only_the_files_an_earlier_run_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, out) = (dir.path().join("cache"), dir.path().join("out"));
+    report("cpts-camargue-gardoise", &cache, &out);
+    let first = manifest(&out);
+    for f in ["rapport.html", "diagnostic.json", "diagnostic.csv", "diagnostic.parquet", "graphiques/pyramide.svg", "graphiques/pyramide.png"] {
+        assert!(first.iter().any(|l| l == f), "{f} not in {first:?}");
+    }
+    // The user's own files, beside the report and among its charts.
+    let charts = out.join("graphiques");
+    std::fs::write(charts.join("mon-graphique.png"), b"mine").unwrap();
+    std::fs::write(out.join("notes.txt"), b"mine").unwrap();
+    // A chart of an earlier run that the next one does not draw, and entries naming files
+    // outside the folder (a manifest is a file anyone can edit).
+    std::fs::write(charts.join("entonnoir-ancien.svg"), b"<svg/>").unwrap();
+    std::fs::write(charts.join("entonnoir-ancien.png"), b"png").unwrap();
+    let outside = dir.path().join("dehors.txt");
+    std::fs::write(&outside, b"mine").unwrap();
+    let mut text = std::fs::read_to_string(out.join(".diagsante-manifest")).unwrap();
+    text.push_str(&format!("graphiques/entonnoir-ancien.svg\ngraphiques/entonnoir-ancien.png\n../dehors.txt\ngraphiques/../../dehors.txt\n{}\n", outside.display()));
+    std::fs::write(out.join(".diagsante-manifest"), text).unwrap();
+
+    // Another territory into the same folder.
+    report("cls-aunis-atlantique", &cache, &out);
+    assert_eq!(std::fs::read(charts.join("mon-graphique.png")).unwrap(), b"mine");
+    assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine");
+    assert!(outside.exists(), "a file outside the folder was removed");
+    assert!(!charts.join("entonnoir-ancien.svg").exists() && !charts.join("entonnoir-ancien.png").exists(), "a stale chart left");
+    // What is left of diagsante's is what the second run listed, and it lists only its own.
+    let second = manifest(&out);
+    for f in &first {
+        assert_eq!(out.join(f).exists(), second.contains(f), "{f}");
+    }
+    for f in &second {
+        assert!(out.join(f).is_file(), "{f} listed but not written");
+    }
+    assert!(!second.iter().any(|f| f.contains("mon-graphique") || f.contains("notes") || f.contains("dehors")), "{second:?}");
 }
 
 #[test]

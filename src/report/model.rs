@@ -1,0 +1,652 @@
+//! The report's model: every number the report shows, typed, decided once from the
+//! diagnosis, the benchmark against the EPCI of France and the GP projection — the page's
+//! sections with their table rows, and each figure's data. The figures ([`super::figures`])
+//! only draw it and the page ([`super::page`]) only renders it: what the report says is
+//! decided here, how it looks there, so that either side can change without the other.
+
+use std::collections::BTreeMap;
+
+use crate::compare::benchmark::{self, Against, Benchmark, Ranked};
+use crate::compare::diagnose::{self, Diagnosis, Row};
+use crate::error::{Error, Result};
+use crate::geo::perimeter::{Share, TerritoryKind};
+use crate::geo::{Referential, Territory};
+use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
+use crate::indicators::{Indicator, Method};
+use crate::ingest::load::Data;
+use crate::ingest::Sex;
+use crate::project::demand::DemandAssumptions;
+use crate::project::supply::Gp;
+use crate::project::territory::{self as projection, EntryCount, Scenario, PRESETS, REFERENCE_YEAR};
+use crate::stats::compare::{Comparison, Polarity};
+use crate::stats::funnel::FunnelLimit;
+
+use super::charts::{self, Frame};
+use super::{synthetic, HORIZON, PEERS};
+
+/// The themes, in the order of the diagnostics: theme of the catalogue, section id, title.
+pub const THEMES: [(&str, &str, &str); 6] = [
+    ("démographie", "contexte-demographique", "Contexte démographique"),
+    ("social", "contexte-socio-economique", "Contexte socio-économique"),
+    ("besoins de santé", "besoins-de-sante", "Besoins de santé"),
+    ("accès aux soins", "acces-aux-soins", "Accès aux soins"),
+    ("prévention", "prevention", "Prévention"),
+    ("offre de soins", "offre-de-soins", "Offre de soins"),
+];
+
+/// Funnel plots added after those of the indicators on which the territory differs from
+/// France, up to four: premature mortality, access, screening, supply.
+const DEFAULT_FUNNELS: [&str; 4] = ["icm_mortalite_prematuree", "sans_mt_17_plus", "depistage_colorectal", "densite_mg"];
+
+/// Ages at which the scenarios stop GPs, marked on the chart of their ages.
+const RETIREMENT_MARKS: [(f64, &str); 3] = [(62.0, "62 ans"), (64.0, "64 ans (réforme 2023)"), (67.0, "67 ans (taux plein)")];
+
+/// A territory's report, before drawing and rendering.
+pub struct Report {
+    /// The territory's name.
+    pub name: String,
+    /// Drawn from the synthetic demo data: every output says so.
+    pub synthetic: bool,
+    /// What data the numbers come from.
+    pub data_label: String,
+    /// The comparators as the report names them: « Gard (30) », « Occitanie », « France ».
+    pub comparators: [String; 3],
+    pub presentation: Presentation,
+    /// One per theme of [`THEMES`], in order.
+    pub themes: Vec<Theme>,
+    /// Indicators of no theme (published values among them).
+    pub others: Vec<Row>,
+    pub projection: Projection,
+    /// The peers and ranks among the EPCI of France, or why there are none.
+    pub similar: std::result::Result<Similar, String>,
+    /// Each source of the indicators (sorted) with the years of its data.
+    pub sources: Vec<(String, Vec<String>)>,
+    /// The figures, in the order they are drawn.
+    pub figures: Vec<Figure>,
+    /// What the tables beside the page are made of.
+    pub diagnosis: Diagnosis,
+    pub benchmark: Option<Benchmark>,
+    pub projected: Vec<projection::Row>,
+}
+
+/// The territory: what it is made of, its population's growth and density.
+pub struct Presentation {
+    pub kind: &'static str,
+    pub description: Option<String>,
+    /// Current communes (Paris once, however many arrondissements).
+    pub communes: usize,
+    pub population: u64,
+    /// Départements touched, most populated first.
+    pub departements: Vec<Share>,
+    /// Why the comparators are what they are, when the territory straddles several.
+    pub comparator_note: Option<String>,
+    /// Mean annual growth of the population, or why it is missing.
+    pub growth: std::result::Result<Growth, String>,
+    /// Inhabitants per km², or why it is missing.
+    pub density: std::result::Result<Density, String>,
+    /// The base units (communes, arrondissements): code, name, population.
+    pub units: Vec<(String, String, Option<u64>)>,
+}
+
+/// Mean annual growth of the population (% a year) from one year to another.
+pub struct Growth {
+    pub from: i32,
+    pub to: i32,
+    pub value: f64,
+    pub france: Option<f64>,
+}
+
+/// Inhabitants per km².
+pub struct Density {
+    pub value: f64,
+    pub france: Option<f64>,
+}
+
+/// A theme's section: its indicators and how they differ from France.
+pub struct Theme {
+    /// Theme of the catalogue.
+    pub theme: &'static str,
+    /// Section id (also in its comparison chart's file name).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub rows: Vec<Row>,
+    pub differences: Differences,
+}
+
+/// The labels of a theme's indicators that differ from France at 95 %.
+pub struct Differences {
+    /// Whether any indicator of the theme could be compared with France.
+    pub compared: bool,
+    pub worse: Vec<String>,
+    pub better: Vec<String>,
+    /// Higher or lower, neither good nor bad.
+    pub other: Vec<String>,
+}
+
+/// The GP projection section.
+pub enum Projection {
+    /// Fewer GPs than the secrecy threshold: neither their ages nor a projection are shown.
+    Withheld { min_count: f64 },
+    /// No population by sex and age in the data.
+    Missing,
+    Projected(Projected),
+}
+
+/// The GPs projected under each scenario against the population's needs.
+pub struct Projected {
+    /// GPs of the territory in [`REFERENCE_YEAR`].
+    pub gps: usize,
+    /// GPs already 62 or over, and reaching 62 within five years.
+    pub past: usize,
+    pub soon: usize,
+    pub assumptions: DemandAssumptions,
+    /// The table's lines: each scenario (French label) at years 0, 5 and [`HORIZON`].
+    pub table: Vec<(String, projection::Row)>,
+}
+
+/// The territory among the EPCI of France.
+pub struct Similar {
+    /// The nearest EPCI by profile.
+    pub peers: Vec<Peer>,
+    /// Rank, quintile and peers' value of each indicator, in catalogue order.
+    pub ranks: Vec<Ranked>,
+}
+
+/// One of the nearest EPCI.
+pub struct Peer {
+    pub code: String,
+    pub name: String,
+    pub distance: Option<f64>,
+}
+
+/// A figure: its file stem, caption, frame (title, source) and data.
+pub struct Figure {
+    pub stem: String,
+    pub caption: String,
+    pub frame: Frame,
+    pub chart: Chart,
+}
+
+/// A figure's data, one variant per kind of chart (see [`charts`]).
+pub enum Chart {
+    /// (label, men, women) of the territory by age band; (men, women) of France.
+    Pyramid { bands: Vec<(String, f64, f64)>, france: Vec<(f64, f64)> },
+    /// A theme's indicators against the département and région (named).
+    Comparison { items: Vec<charts::Compared>, names: [String; 2] },
+    /// The territory (named) and its département (named) among the EPCI of France.
+    Spine { rows: Vec<charts::Spine>, names: [String; 2] },
+    /// An indicator's funnel around France's value (`target`), the territory named.
+    Funnel { points: Vec<charts::FunnelPoint>, limits: Vec<FunnelLimit>, target: f64, territory: String, axes: [String; 2] },
+    /// GPs under each scenario, and the FTE needed each year.
+    Projection { scenarios: Vec<charts::ScenarioLine>, demand: Vec<(i32, f64)> },
+    /// The GPs' ages in [`REFERENCE_YEAR`], ages marked, bands under `min_count` withheld.
+    GpAges { ages: Vec<i32>, marks: Vec<(f64, String)>, min_count: u32 },
+}
+
+/// The GPs of the territory and the projection of their numbers.
+struct Gps {
+    list: Vec<Gp>,
+    /// Fewer than the secrecy threshold (but some).
+    secret: bool,
+    min_count: f64,
+    scenarios: Vec<Scenario>,
+    assumptions: DemandAssumptions,
+    /// Empty when withheld or without population by sex and age.
+    rows: Vec<projection::Row>,
+}
+
+/// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
+/// report shows. `step` hears each computation begin.
+pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], step: &dyn Fn(&str)) -> Result<Report> {
+    let synthetic = synthetic(data);
+    step("diagnostic");
+    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?;
+    step("comparaison aux EPCI");
+    // Data without the socio-demographic profile (partial real data) has no peers: the
+    // report says so instead of failing.
+    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, synthetic) {
+        Ok(b) => Ok(b),
+        Err(Error::Input(e)) => Err(e.to_string()),
+        Err(e) => return Err(e),
+    };
+    step("projection");
+    let units = diagnose::with_whole_communes(t.units.clone(), r);
+    let me = Geography { id: t.id.clone(), name: t.name.clone(), units: units.clone() };
+    let france = benchmark::national_geographies(r)[3][0].clone();
+    // One aggregation for the pyramid chart and the demand side.
+    let ages = aggregate(&data.facts, &[me, france])?;
+    let gps = project(data, catalogue, &units, &ages)?;
+
+    let names = display_names(&diagnosis, t, r);
+    let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps)?;
+    Ok(Report {
+        name: t.name.clone(),
+        synthetic,
+        data_label: diagnosis.data_label.clone(),
+        comparators: [names[0].clone(), names[1].clone(), "France".to_owned()],
+        presentation: presentation(t, r, data, &diagnosis),
+        themes: THEMES
+            .iter()
+            .map(|&(theme, id, title)| {
+                let rows: Vec<Row> = diagnosis.rows.iter().filter(|r| r.indicator.theme == theme).cloned().collect();
+                Theme { theme, id, title, differences: differences(&rows), rows }
+            })
+            .collect(),
+        others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
+        projection: projection_section(&gps),
+        similar: match &bench {
+            Ok(b) => Ok(similar(b)?),
+            Err(why) => Err(why.clone()),
+        },
+        sources: sources(data, &diagnosis),
+        figures,
+        diagnosis,
+        benchmark: bench.ok(),
+        projected: gps.rows,
+    })
+}
+
+/// The territory's GPs, and their projection under the preset scenarios unless withheld.
+fn project(data: &Data, catalogue: &[Indicator], units: &[String], ages: &Aggregated) -> Result<Gps> {
+    let list = data.roster.as_ref().map(|roster| projection::gps_of(roster, units)).transpose()?.unwrap_or_default();
+    let pyramids = projection::pyramids_of(ages, 0, 1);
+    let scenarios = PRESETS.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
+    let assumptions = DemandAssumptions::default();
+    // Statistical secrecy of the GPs' ages: the threshold of the catalogue's indicators on
+    // them. Below it, neither their ages nor a projection (which tells how many are past an
+    // age) are shown.
+    let min_count = catalogue.iter().filter(|i| i.numerator.measure == "gp_by_age").map(|i| i.min_count).fold(1.0, f64::max);
+    let secret = !list.is_empty() && (list.len() as f64) < min_count;
+    // No GP at all is a result: the demand with no supply.
+    let rows = if secret || pyramids.iter().all(Vec::is_empty) {
+        Vec::new()
+    } else {
+        projection::project(&list, &pyramids, &scenarios, REFERENCE_YEAR, HORIZON, EntryCount::PerYear(0.0), &assumptions)
+    };
+    Ok(Gps { list, secret, min_count, scenarios, assumptions, rows })
+}
+
+/// The comparators as the report names them: « Gard (30) », « Occitanie ».
+fn display_names(d: &Diagnosis, t: &Territory, r: &Referential) -> [String; 2] {
+    let c = t.comparators(r);
+    let name = |full: &str, code: &str| full.strip_prefix(code).map_or(full, str::trim).to_owned();
+    [format!("{} ({})", name(&d.comparator_names[0], &c.departement), c.departement), name(&d.comparator_names[1], &c.region)]
+}
+
+/// The kind of a territory, in French.
+fn kind_label(kind: TerritoryKind) -> &'static str {
+    match kind {
+        TerritoryKind::Cpts => "CPTS",
+        TerritoryKind::Cls => "CLS",
+        TerritoryKind::Epci => "EPCI",
+        TerritoryKind::Custom => "périmètre personnalisé",
+    }
+}
+
+fn presentation(t: &Territory, r: &Referential, data: &Data, d: &Diagnosis) -> Presentation {
+    let growth = d.rows.iter().find(|r| r.indicator.method == Method::AnnualGrowth).and_then(|r| {
+        let base = &r.indicator.denominator.as_ref()?.measure;
+        let (from, to) = (*data.years.get(base)?, *data.years.get(&r.indicator.numerator.measure)?);
+        Some(Growth { from, to, value: r.territory.estimate.value?, france: r.comparators[2].estimate.value })
+    });
+    let density = d
+        .rows
+        .iter()
+        .find(|r| r.indicator.method == Method::Ratio && r.indicator.denominator.as_ref().is_some_and(|t| t.measure == "area_km2"))
+        .and_then(|r| Some(Density { value: r.territory.estimate.value?, france: r.comparators[2].estimate.value }));
+    Presentation {
+        kind: kind_label(t.kind),
+        description: t.description.clone(),
+        communes: t.commune_count(r),
+        population: t.population(r),
+        departements: t.departements(r),
+        comparator_note: d.comparator_note.clone(),
+        growth: growth.ok_or_else(|| why_missing(d, Method::AnnualGrowth, "les données chargées n'ont qu'une année de population")),
+        density: density.ok_or_else(|| why_missing(d, Method::Ratio, "les données chargées n'ont pas la superficie des communes, colonne SUPERF de l'INSEE")),
+        units: t.units(r).map(|u| (u.code.clone(), u.name.clone(), u.population)).collect(),
+    }
+}
+
+/// Why the first indicator of `method` has no value: its own note, else `otherwise`.
+fn why_missing(d: &Diagnosis, method: Method, otherwise: &str) -> String {
+    d.rows
+        .iter()
+        .find(|r| r.indicator.method == method)
+        .and_then(|r| r.territory.estimate.note.clone())
+        .filter(|n| !n.contains("absente des données"))
+        .unwrap_or_else(|| otherwise.to_owned())
+}
+
+/// What differs from France at 95 % among `rows`.
+fn differences(rows: &[Row]) -> Differences {
+    let pick = |c: &[Comparison]| -> Vec<String> { rows.iter().filter(|r| c.contains(&r.flags[2][0])).map(|r| r.indicator.label.clone()).collect() };
+    Differences {
+        compared: rows.iter().any(|r| r.flags[2][0] != Comparison::NotCompared),
+        worse: pick(&[Comparison::Worse]),
+        better: pick(&[Comparison::Better]),
+        other: pick(&[Comparison::Higher, Comparison::Lower]),
+    }
+}
+
+fn projection_section(gps: &Gps) -> Projection {
+    if gps.secret {
+        return Projection::Withheld { min_count: gps.min_count };
+    }
+    if gps.rows.is_empty() {
+        return Projection::Missing;
+    }
+    let age = |g: &Gp| REFERENCE_YEAR - g.birth_year;
+    let mut table = Vec::new();
+    for s in &gps.scenarios {
+        for offset in [0, 5, HORIZON] {
+            if let Some(row) = gps.rows.iter().find(|r| r.scenario == s.name && r.supply.offset == offset) {
+                table.push((scenario_label(&s.name), row.clone()));
+            }
+        }
+    }
+    Projection::Projected(Projected {
+        gps: gps.list.len(),
+        past: gps.list.iter().filter(|g| age(g) >= 62).count(),
+        soon: gps.list.iter().filter(|g| (57..62).contains(&age(g))).count(),
+        assumptions: gps.assumptions.clone(),
+        table,
+    })
+}
+
+/// The peers and ranks of a benchmark.
+fn similar(b: &Benchmark) -> Result<Similar> {
+    let p = &b.peers;
+    let (codes, names, distances) = (p.column("code")?.str()?, p.column("name")?.str()?, p.column("distance")?.f64()?);
+    let peers = (0..p.height())
+        .map(|i| Peer { code: codes.get(i).unwrap_or_default().to_owned(), name: names.get(i).unwrap_or_default().to_owned(), distance: distances.get(i) })
+        .collect();
+    Ok(Similar { peers, ranks: b.ranks.clone() })
+}
+
+/// Each source of the diagnosis's indicators with the years of its measures' data.
+fn sources(data: &Data, d: &Diagnosis) -> Vec<(String, Vec<String>)> {
+    let mut by_source: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for row in &d.rows {
+        let year = data.years.get(&row.indicator.numerator.measure).map_or(String::new(), |y| y.to_string());
+        let e = by_source.entry(row.indicator.source.as_str()).or_default();
+        if !year.is_empty() && !e.contains(&year) {
+            e.push(year);
+        }
+    }
+    by_source.into_iter().map(|(s, y)| (s.to_owned(), y)).collect()
+}
+
+/// French label of a scenario preset.
+pub fn scenario_label(name: &str) -> String {
+    match name {
+        "legal-62" => "départ à 62 ans".into(),
+        "reform-2023" => "réforme 2023 (62-64 ans)".into(),
+        "full-rate-67" => "départ à 67 ans".into(),
+        "observed" => "départs observés (DREES)".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// « 1 commune », « 25 communes ».
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", super::html::number(n as f64, 0), if n == 1 { one } else { many })
+}
+
+/// The figures of the report, in the order they are drawn: pyramid, each theme against the
+/// comparators, the spine among the EPCI, funnels, the GP projection and the GPs' ages.
+#[allow(clippy::too_many_arguments)]
+fn figures(
+    t: &Territory,
+    data: &Data,
+    catalogue: &[Indicator],
+    d: &Diagnosis,
+    names: &[String; 2],
+    bench: Option<&Benchmark>,
+    ages: &Aggregated,
+    gps: &Gps,
+) -> Result<Vec<Figure>> {
+    let frame = |title: String, s: &str| Frame { title, source: format!("Source : {s} — {} — diagsante", data.label), synthetic: synthetic(data) };
+    let mut figures = Vec::new();
+    if let Some((bands, france)) = pyramid(ages) {
+        figures.push(Figure {
+            stem: "pyramide".into(),
+            caption: "Pyramide des âges du territoire (barres) et de la France (trait), en % de la population.".into(),
+            frame: frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement"),
+            chart: Chart::Pyramid { bands, france },
+        });
+    }
+    for (theme, stem, title) in THEMES {
+        let items = compared(d, theme);
+        if items.iter().any(|i| i.comparators[2].is_some()) {
+            figures.push(Figure {
+                stem: format!("comparaison-{stem}"),
+                caption: format!("{title} : indicateurs du territoire, du département ({}) et de la région ({}), en indice (France = 100).", names[0], names[1]),
+                frame: frame(format!("{title} — {}", t.name), &theme_sources(d, theme)),
+                chart: Chart::Comparison { items, names: names.clone() },
+            });
+        }
+    }
+    let rows = spine(d, catalogue, bench);
+    if !rows.is_empty() {
+        figures.push(Figure {
+            stem: "profil-epci".into(),
+            caption: "Profil du territoire parmi les EPCI de France : au centre la France, à gauche l'EPCI le moins bien placé (ou la valeur la plus basse), à droite le mieux placé ; gris clair : tous les EPCI, gris foncé : leur moitié centrale (du 1er au 3e quartile) ; losange : le département ; cercle : le territoire, coloré selon son écart avec la France.".into(),
+            frame: frame(format!("Profil parmi les EPCI de France — {}", t.name), "indicateurs du catalogue"),
+            chart: Chart::Spine { rows, names: [t.name.clone(), names[0].clone()] },
+        });
+    }
+    if let Some(bench) = bench {
+        for id in funnel_indicators(d) {
+            if let Some(f) = funnel(bench, d, &id, t, &frame) {
+                figures.push(f);
+            }
+        }
+    }
+    if !gps.rows.is_empty() {
+        let rows = &gps.rows;
+        let scenarios = gps
+            .scenarios
+            .iter()
+            .map(|s| charts::ScenarioLine {
+                name: scenario_label(&s.name),
+                years: rows.iter().filter(|r| r.scenario == s.name).map(|r| (r.supply.year, r.supply.headcount, r.supply.fte)).collect(),
+            })
+            .collect();
+        let demand = rows.iter().filter(|r| r.scenario == gps.scenarios[0].name).map(|r| (r.supply.year, r.demand_fte)).collect();
+        figures.push(Figure {
+            stem: "projection-medecins".into(),
+            caption: "Médecins généralistes projetés selon les scénarios de départ (sans installation nouvelle), et ETP nécessaires pour la population vieillissante.".into(),
+            frame: frame(format!("Projection des médecins généralistes — {}", t.name), "répertoire des médecins, INSEE, DREES (APL)"),
+            chart: Chart::Projection { scenarios, demand },
+        });
+    }
+    if !gps.list.is_empty() && !gps.secret {
+        figures.push(Figure {
+            stem: "ages-medecins".into(),
+            caption: format!(
+                "Âge des {} en {REFERENCE_YEAR} ; tirets : âges de départ des scénarios. Une classe de moins de {} médecins n'est pas détaillée (secret statistique).",
+                plural(gps.list.len(), "médecin généraliste du territoire", "médecins généralistes du territoire"),
+                gps.min_count
+            ),
+            frame: frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins"),
+            chart: Chart::GpAges {
+                ages: gps.list.iter().map(|g| REFERENCE_YEAR - g.birth_year).collect(),
+                marks: RETIREMENT_MARKS.iter().map(|&(a, l)| (a, l.to_owned())).collect(),
+                min_count: gps.min_count as u32,
+            },
+        });
+    }
+    Ok(figures)
+}
+
+/// The territory's and France's population by sex and age band, bands narrower than five
+/// years joined; `None` when the data has no population by sex and age.
+#[allow(clippy::type_complexity)]
+fn pyramid(agg: &Aggregated) -> Option<(Vec<(String, f64, f64)>, Vec<(f64, f64)>)> {
+    let bands = |g: usize| -> BTreeMap<(u32, Option<u32>), (f64, f64)> {
+        let mut out: BTreeMap<(u32, Option<u32>), (f64, f64)> = BTreeMap::new();
+        for (k, sex) in [Sex::Male, Sex::Female].into_iter().enumerate() {
+            for (a, z, v) in agg.breakdown(g, "population", sex) {
+                if let Some(a) = a {
+                    let e = out.entry((a, z)).or_default();
+                    if k == 0 { e.0 += v.unwrap_or(0.0) } else { e.1 += v.unwrap_or(0.0) }
+                }
+            }
+        }
+        out
+    };
+    let (mine, fr) = (bands(0), bands(1));
+    if mine.is_empty() {
+        return None;
+    }
+    // Bands narrower than five years (0, 1-4 in life-table data) join the next ones, so
+    // that every bar has the same height.
+    let (mut rows, mut france): (Vec<(String, f64, f64)>, Vec<(f64, f64)>) = (Vec::new(), Vec::new());
+    let mut open: Option<(u32, f64, f64, f64, f64)> = None;
+    for (&(a, z), &(m, w)) in &mine {
+        let f = fr.get(&(a, z)).copied().unwrap_or((0.0, 0.0));
+        let acc = open.get_or_insert((a, 0.0, 0.0, 0.0, 0.0));
+        *acc = (acc.0, acc.1 + m, acc.2 + w, acc.3 + f.0, acc.4 + f.1);
+        if z.is_none_or(|z| (z + 1) % 5 == 0) {
+            let (start, m, w, fm, fw) = *acc;
+            rows.push((z.map_or(format!("{start} ans et +"), |z| format!("{start}-{z} ans")), m, w));
+            france.push((fm, fw));
+            open = None;
+        }
+    }
+    if let Some((start, m, w, fm, fw)) = open {
+        rows.push((format!("{start} ans et +"), m, w));
+        france.push((fm, fw));
+    }
+    Some((rows, france))
+}
+
+/// A theme's indicators for its comparison chart: all but counts, growth rates (indices
+/// around 0 would mean nothing) and ratios (a density's hundreds would flatten the bars).
+fn compared(d: &Diagnosis, theme: &str) -> Vec<charts::Compared> {
+    d.rows
+        .iter()
+        .filter(|row| row.indicator.theme == theme && !matches!(row.indicator.method, Method::Count | Method::AnnualGrowth | Method::Ratio))
+        .filter_map(|row| {
+            let e = &row.territory.estimate;
+            Some(charts::Compared {
+                label: chart_label(&row.indicator.label),
+                value: e.value?,
+                interval: e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map(|l| (l.lower, l.upper)),
+                comparators: [0, 1, 2].map(|k| row.comparators[k].estimate.value),
+                against_france: row.flags[2][0],
+            })
+        })
+        .collect()
+}
+
+/// The spine chart's rows: each indicator but counts with a value for the territory and
+/// France and the values of at least two EPCI.
+fn spine(d: &Diagnosis, catalogue: &[Indicator], bench: Option<&Benchmark>) -> Vec<charts::Spine> {
+    // The set's values come in catalogue order.
+    let set_of = |id: &str| -> Option<&Vec<f64>> { catalogue.iter().position(|i| i.id == id).and_then(|k| bench?.set_values.get(k)) };
+    d.rows
+        .iter()
+        .filter(|row| row.indicator.method != Method::Count)
+        .filter_map(|row| {
+            let set = set_of(&row.indicator.id)?;
+            let france = row.comparators[2].estimate.value?;
+            Some(charts::Spine {
+                label: chart_label(&row.indicator.label),
+                value: row.territory.estimate.value?,
+                france,
+                departement: row.comparators[0].estimate.value,
+                distribution: set.clone(),
+                high_is_good: match row.indicator.polarity {
+                    Polarity::HighIsGood => Some(true),
+                    Polarity::LowIsGood => Some(false),
+                    Polarity::Neutral => None,
+                },
+                against_france: row.flags[2][0],
+            })
+        })
+        .filter(|s| s.distribution.len() >= 2)
+        .collect()
+}
+
+/// An indicator's label shortened for a chart's axis (the tables keep the full label).
+fn chart_label(label: &str) -> String {
+    [
+        ("Indice comparatif de mortalité", "ICM"),
+        ("Prévalence standardisée de l'ALD", "ALD"),
+        ("Prévalence standardisée des ALD", "ALD"),
+        (", taux standardisé", ", taux std."),
+        (" (France = 100)", ""),
+        (" (pour 100 000)", ""),
+        ("Mortalité prématurée (avant 65 ans)", "Mortalité avant 65 ans"),
+        ("maladies de l'appareil circulatoire", "maladies circulatoires"),
+        ("Participation au dépistage", "Dépistage"),
+        ("Part des patients de", "Patients de"),
+    ]
+    .iter()
+    .fold(label.to_owned(), |l, (long, short)| l.replace(long, short))
+}
+
+/// The sources of a theme's indicators, joined.
+fn theme_sources(d: &Diagnosis, theme: &str) -> String {
+    let mut s: Vec<&str> = d.rows.iter().filter(|r| r.indicator.theme == theme).map(|r| r.indicator.source.as_str()).collect();
+    s.sort_unstable();
+    s.dedup();
+    s.join(" ; ")
+}
+
+/// The indicators given a funnel plot: health indicators on which the territory differs from
+/// France at 99.8 %, else at 95 %, else the defaults; four at most.
+fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
+    // Outcomes, not the population's profile: the health themes only.
+    let funnelled = |r: &&Row| {
+        matches!(r.indicator.method, Method::Proportion | Method::Icm | Method::Dsr | Method::CrudeRate)
+            && THEMES[2..].iter().any(|t| t.0 == r.indicator.theme)
+            && r.territory.estimate.value.is_some()
+    };
+    let differs = |level: usize| -> Vec<String> {
+        d.rows
+            .iter()
+            .filter(funnelled)
+            .filter(|r| !matches!(r.flags[2][level], Comparison::Similar | Comparison::NotCompared))
+            .map(|r| r.indicator.id.clone())
+            .collect()
+    };
+    let mut ids = differs(1);
+    let defaults = DEFAULT_FUNNELS.iter().filter(|id| d.rows.iter().filter(funnelled).any(|r| r.indicator.id == **id)).map(|s| s.to_string());
+    for id in differs(0).into_iter().chain(defaults) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.truncate(4);
+    ids
+}
+
+/// The funnel plot of indicator `id` among the EPCI of France, if it has one.
+fn funnel(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(String, &str) -> Frame) -> Option<Figure> {
+    let row = d.rows.iter().find(|r| r.indicator.id == id)?;
+    let f = b.funnel(id)?;
+    if f.points.len() < 2 || f.limits.is_empty() {
+        return None;
+    }
+    let unit = if row.indicator.unit.is_empty() { String::new() } else { format!(" ({})", row.indicator.unit) };
+    // What the points are set against (see `benchmark::funnels`).
+    let x = match row.indicator.method {
+        Method::Icm => "Décès attendus aux taux de la France (échelle logarithmique)",
+        Method::Dsr | Method::CrudeRate => "Population équivalente (effectif / taux ; échelle logarithmique)",
+        _ => "Effectif de la population concernée (échelle logarithmique)",
+    };
+    Some(Figure {
+        stem: format!("entonnoir-{id}"),
+        caption: format!("{} : chaque point est un EPCI de France ; hors des limites à 99,8 %, un écart a peu de chances d'être dû au hasard (Spiegelhalter 2005).", row.indicator.label),
+        frame: frame(format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60)), &row.indicator.source),
+        chart: Chart::Funnel {
+            points: f.points.iter().map(|p| charts::FunnelPoint { denominator: p.denominator, value: p.value, is_territory: p.is_territory }).collect(),
+            limits: f.limits.clone(),
+            target: f.target,
+            territory: t.name.clone(),
+            axes: [x.to_owned(), format!("Valeur{unit}")],
+        },
+    })
+}
