@@ -76,7 +76,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
     let load::Data { facts, label, .. } = super::data(args.inputs.data.as_deref(), &r)?;
-    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, false)?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers)?;
     bar.finish_and_clear();
     b.label(&label)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;

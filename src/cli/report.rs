@@ -71,7 +71,7 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
         })?;
         entries.push((t, format!("{id}/{REPORT_FILE}")));
     }
-    let index = report::index_page(&entries, &r, &data.label);
+    let index = report::index_page(&entries, &r, &data.label, report::synthetic(&data));
     // The index through the folder's manifest too: a report written there before is replaced.
     let index_path = args.out.join("index.html");
     report::manifest::replace(&args.out, vec![Output::File("index.html".into(), index.into_bytes())])?;

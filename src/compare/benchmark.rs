@@ -280,8 +280,7 @@ impl Benchmark {
 }
 
 /// Benchmark territory `t` against a set of territories. Whether a missing row means 0 follows
-/// each measure's provenance (the facts' `synthetic` column); the last argument, once that
-/// flag for the whole data, is no longer read (kept until `report` stops passing it).
+/// each measure's provenance (the facts' `synthetic` column).
 #[allow(clippy::too_many_arguments)]
 pub fn benchmark(
     t: &Territory,
@@ -291,7 +290,6 @@ pub fn benchmark(
     against: Against,
     region: Option<&str>,
     k: usize,
-    _synthetic: bool,
 ) -> Result<Benchmark> {
     let [epci, deps, _, france] = national_geographies(r);
     if let Some(reg) = region {

@@ -526,7 +526,8 @@ pub struct Value {
 impl Value {
     /// A value withheld for `why`: no count, no estimate, no interval.
     pub fn withheld(method: stats::Method, why: Withheld) -> Value {
-        let estimate = Estimate::missing(method, DEFAULT_LEVELS.len(), why.french());
+        // The reason is the status; the estimate's note is for caveats of a shown value.
+        let estimate = Estimate { value: None, limits: vec![None; DEFAULT_LEVELS.len()], method, note: None };
         Value { count: None, denominator: None, estimate, withheld: Some(why) }
     }
 
@@ -560,7 +561,7 @@ impl Value {
     /// Counted, but the method gives no value (`why`): the count is kept, so that secrecy
     /// still judges it.
     pub(super) fn refused(count: f64, denominator: Option<f64>, estimate: Estimate, why: Withheld) -> Value {
-        let estimate = Estimate { note: Some(why.french()), ..estimate };
+        let estimate = Estimate { note: None, ..estimate };
         Value { count: Some(count), denominator, estimate, withheld: Some(why) }
     }
 }
@@ -688,7 +689,8 @@ mod tests {
         .remove(0);
         let pair = compute(&density, &agg, 0, 2);
         assert_eq!(pair.estimate.value, None);
-        assert!(pair.estimate.note.as_deref().unwrap().contains("«area_km2» pour 1"), "{:?}", pair.estimate.note);
+        assert!(pair.note().unwrap().contains("«area_km2» pour 1"), "{:?}", pair.note());
+        assert!(matches!(pair.withheld, Some(Withheld::UnequalCoverage { .. })));
         assert_eq!(compute(&density, &agg, 1, 2).estimate.value, Some(100.0));
     }
 

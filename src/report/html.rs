@@ -2,7 +2,7 @@
 //! dots, the page's style. Every text that comes from data goes through [`esc`].
 
 use crate::compare::diagnose::{french, Row};
-use crate::indicators::Method;
+use crate::indicators::{Method, Value};
 use crate::stats::compare::Comparison;
 
 /// Escape text for HTML content and attribute values.
@@ -41,37 +41,21 @@ pub fn number(v: f64, decimals: usize) -> String {
     if v < 0.0 && !zero { format!("-{out}") } else { out }
 }
 
-/// Decimals to show for an indicator's values: none for whole counts, indices and values of
-/// 100 or more, two for growth rates, one otherwise (published values such as 12.3 %
-/// included).
-pub fn decimals(method: Method, v: f64) -> usize {
-    match method {
-        Method::Count if v.fract() == 0.0 => 0,
-        Method::Icm => 0,
-        // Growth rates are small: +0,66 % a year, as the diagnostics quote them.
-        Method::AnnualGrowth => 2,
-        _ if v.abs() >= 100.0 => 0,
-        _ => 1,
+/// A value with its unit, or « s » (withheld for statistical secrecy, whatever its kind) /
+/// « n.d. » (not available), with the reason as a tooltip: both read from the value's
+/// [`Withheld`](crate::indicators::Withheld) status.
+pub fn value(v: &Value, method: Method, unit: &str) -> String {
+    match v.estimate.value {
+        Some(x) => quantity(x, method, unit),
+        None if v.is_secret() => format!("<abbr title=\"{}\">s</abbr>", esc(&v.note().unwrap_or_default())),
+        None => format!("<abbr title=\"{}\">n.d.</abbr>", esc(&v.note().unwrap_or_else(|| "non disponible".to_owned()))),
     }
 }
 
-/// Whether an estimate's note says its value is withheld for statistical secrecy (rather
-/// than missing from the data). The report's one test of withholding: change it here.
-pub fn is_secret(note: Option<&str>) -> bool {
-    note.is_some_and(|n| n.contains("secret"))
-}
-
-/// A value with its unit, or « s » (withheld for statistical secrecy) / « n.d. » (not
-/// available, with the reason as a tooltip).
-pub fn value(v: Option<f64>, method: Method, unit: &str, note: Option<&str>) -> String {
-    match v {
-        Some(v) => {
-            let n = number(v, decimals(method, v));
-            if unit.is_empty() { n } else { format!("{n}\u{a0}{}", esc(unit)) }
-        }
-        None if is_secret(note) => format!("<abbr title=\"{}\">s</abbr>", esc(note.unwrap_or_default())),
-        None => format!("<abbr title=\"{}\">n.d.</abbr>", esc(note.unwrap_or("non disponible"))),
-    }
+/// A number with the decimals of its method and its unit.
+pub fn quantity(x: f64, method: Method, unit: &str) -> String {
+    let n = number(x, method.decimals(x));
+    if unit.is_empty() { n } else { format!("{n}\u{a0}{}", esc(unit)) }
 }
 
 /// CSS class of a comparison.
@@ -123,30 +107,30 @@ pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String 
         let e = &r.territory.estimate;
         let interval = e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map_or_else(
             || "—".to_owned(),
-            |l| format!("{}\u{a0}–\u{a0}{}", number(l.lower, decimals(ind.method, l.lower)), number(l.upper, decimals(ind.method, l.upper))),
+            |l| format!("{}\u{a0}–\u{a0}{}", number(l.lower, ind.method.decimals(l.lower)), number(l.upper, ind.method.decimals(l.upper))),
         );
         // A count's own value is its count: shown once.
-        let count = r.territory.count.filter(|c| ind.method != Method::Count || Some(*c) != e.value).map_or("—".to_owned(), |c| number(c, 0));
+        let count = r.territory.count.filter(|c| ind.method.is_compared() || Some(*c) != e.value).map_or("—".to_owned(), |c| number(c, 0));
         h.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{count}</td><td class=\"num strong\">{}</td><td class=\"num\">{interval}</td>",
             esc(&ind.label),
-            value(e.value, ind.method, &ind.unit, e.note.as_deref()),
+            value(&r.territory, ind.method, &ind.unit),
         ));
         for k in 0..3 {
-            let c = &r.comparators[k].estimate;
+            let c = &r.comparators[k];
             // A comparator's caveat (e.g. data missing for some of its communes) as a
             // starred tooltip.
-            let caveat = match (&c.value, &c.note) {
-                (Some(_), Some(n)) => format!("<abbr class=\"caveat\" title=\"{}\">*</abbr>", esc(n)),
+            let caveat = match (&c.estimate.value, c.note()) {
+                (Some(_), Some(n)) => format!("<abbr class=\"caveat\" title=\"{}\">*</abbr>", esc(&n)),
                 _ => String::new(),
             };
             h.push_str(&format!(
                 "<td class=\"num\">{}{caveat} {}</td>",
-                value(c.value, ind.method, &ind.unit, c.note.as_deref()),
+                value(c, ind.method, &ind.unit),
                 dot(r.flags[k][0], r.flags[k][1])
             ));
         }
-        h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(e.note.as_deref().unwrap_or(""))));
+        h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(&r.territory.note().unwrap_or_default())));
     }
     h.push_str("</tbody></table>");
     h
@@ -216,11 +200,22 @@ mod tests {
 
     #[test]
     fn withheld_and_missing_values_say_which() {
-        assert!(value(None, Method::Proportion, "%", Some("secret statistique : effectif inférieur à 10")).contains(">s<"));
-        assert!(value(None, Method::Proportion, "%", Some("mesure absente des données")).contains(">n.d.<"));
-        assert_eq!(value(Some(12.3), Method::Count, "", None), "12,3");
-        assert_eq!(value(Some(64878.0), Method::Count, "", None), "64\u{202f}878");
-        assert_eq!(value(Some(21.26), Method::Proportion, "%", None), "21,3\u{a0}%");
+        use crate::indicators::Withheld;
+        use crate::stats::{Estimate, Method as Interval};
+        let withheld = |w: Withheld| value(&Value::withheld(Interval::Wilson, w), Method::Proportion, "%");
+        let shown = |x: f64, m: Method, unit: &str| {
+            let v = Value { count: None, denominator: None, estimate: Estimate { value: Some(x), limits: vec![None; 2], method: Interval::Exact, note: None }, withheld: None };
+            value(&v, m, unit)
+        };
+        assert!(withheld(Withheld::Secret { threshold: 10.0 }).contains(">s<"));
+        // Secret because an input cell is: « s » too, whatever the sentence says.
+        assert!(withheld(Withheld::SecretInput).contains(">s<"));
+        assert!(withheld(Withheld::SecretByDifference { other: "CC".into(), threshold: 11.0 }).contains(">s<"));
+        assert!(withheld(Withheld::MissingInput { detail: "mesure absente des données".into() }).contains(">n.d.<"));
+        assert!(withheld(Withheld::NotComputable { detail: "secret".into() }).contains(">n.d.<"));
+        assert_eq!(shown(12.3, Method::Count, ""), "12,3");
+        assert_eq!(shown(64878.0, Method::Count, ""), "64\u{202f}878");
+        assert_eq!(shown(21.26, Method::Proportion, "%"), "21,3\u{a0}%");
     }
 
     #[test]

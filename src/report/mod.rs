@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::Indicator;
-use crate::demo::DEMO_LABEL;
 use crate::ingest::load::Data;
 use crate::project::territory as projection;
 use manifest::Output;
@@ -43,9 +42,23 @@ pub const HORIZON: u32 = 10;
 /// Size of the peer group.
 pub const PEERS: usize = 10;
 
-/// Whether `data` is the synthetic demo data (every output then says so).
-pub fn synthetic(data: &Data) -> bool {
-    data.label == DEMO_LABEL
+/// How much of `data` is synthetic, from its measures' provenance: all of it (the demo data),
+/// some (real files beside the demo's), or none. The page and every chart say so.
+pub fn synthetic(data: &Data) -> Synthetic {
+    let synthetic = data.provenance.values().filter(|p| p.is_synthetic()).count();
+    match synthetic {
+        0 => Synthetic::None,
+        n if n == data.provenance.len() => Synthetic::All,
+        _ => Synthetic::Some,
+    }
+}
+
+/// See [`synthetic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synthetic {
+    All,
+    Some,
+    None,
 }
 
 /// What [`write`] wrote.

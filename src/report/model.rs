@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::geo::perimeter::{Share, TerritoryKind};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
-use crate::indicators::{Indicator, Method};
+use crate::facts::Provenance;
+use crate::indicators::{Indicator, Method, Withheld};
 use crate::ingest::load::Data;
 use crate::ingest::Sex;
 use crate::project::demand::DemandAssumptions;
@@ -36,7 +37,6 @@ pub const THEMES: [(&str, &str, &str); 6] = [
 
 /// Funnel plots added after those of the indicators on which the territory differs from
 /// France, up to four: premature mortality, access, screening, supply.
-const DEFAULT_FUNNELS: [&str; 4] = ["icm_mortalite_prematuree", "sans_mt_17_plus", "depistage_colorectal", "densite_mg"];
 
 /// Ages at which the scenarios stop GPs, marked on the chart of their ages.
 const RETIREMENT_MARKS: [(f64, &str); 3] = [(62.0, "62 ans"), (64.0, "64 ans (réforme 2023)"), (67.0, "67 ans (taux plein)")];
@@ -45,8 +45,8 @@ const RETIREMENT_MARKS: [(f64, &str); 3] = [(62.0, "62 ans"), (64.0, "64 ans (r�
 pub struct Report {
     /// The territory's name.
     pub name: String,
-    /// Drawn from the synthetic demo data: every output says so.
-    pub synthetic: bool,
+    /// How much of the data is synthetic: the page says so.
+    pub synthetic: super::Synthetic,
     /// What data the numbers come from.
     pub data_label: String,
     /// The comparators as the report names them: « Gard (30) », « Occitanie », « France ».
@@ -200,11 +200,11 @@ struct Gps {
 pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], step: &dyn Fn(&str)) -> Result<Report> {
     let synthetic = synthetic(data);
     step("diagnostic");
-    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?;
+    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
     step("comparaison aux EPCI");
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
-    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, synthetic) {
+    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS) {
         Ok(b) => Ok(b),
         Err(Error::Input(e)) => Err(e.to_string()),
         Err(e) => return Err(e),
@@ -307,13 +307,16 @@ fn presentation(t: &Territory, r: &Referential, data: &Data, d: &Diagnosis) -> P
     }
 }
 
-/// Why the first indicator of `method` has no value: its own note, else `otherwise`.
+/// Why the first indicator of `method` has no value: its status, else (its measure is not in
+/// the data) `otherwise`, which says what to ingest.
 fn why_missing(d: &Diagnosis, method: Method, otherwise: &str) -> String {
     d.rows
         .iter()
         .find(|r| r.indicator.method == method)
-        .and_then(|r| r.territory.estimate.note.clone())
-        .filter(|n| !n.contains("absente des données"))
+        .and_then(|r| match &r.territory.withheld {
+            None | Some(Withheld::MissingInput { .. }) => None,
+            Some(w) => Some(w.french()),
+        })
         .unwrap_or_else(|| otherwise.to_owned())
 }
 
@@ -405,13 +408,24 @@ fn figures(
     ages: &Aggregated,
     gps: &Gps,
 ) -> Result<Vec<Figure>> {
-    let frame = |title: String, s: &str| Frame { title, source: format!("Source : {s} — {} — diagsante", data.label), synthetic: synthetic(data) };
+    // Each chart says where its numbers come from: the provenance of the measures it draws
+    // (the data's label where a measure's is not known), and is marked when one is synthetic.
+    let frame = |title: String, s: &str, measures: &[String]| {
+        let known: Vec<&Provenance> = measures.iter().filter_map(|m| data.provenance.get(m)).collect();
+        let (origin, synthetic) = if known.is_empty() {
+            (data.label.clone(), synthetic(data) != super::Synthetic::None)
+        } else {
+            (Provenance::join(known.iter().copied()), known.iter().any(|p| p.is_synthetic()))
+        };
+        Frame { title, source: format!("Source : {s} — {origin} — diagsante"), synthetic }
+    };
+    let measures = |rows: &mut dyn Iterator<Item = &Row>| -> Vec<String> { rows.flat_map(|r| measures_of(&r.indicator)).collect() };
     let mut figures = Vec::new();
     if let Some((bands, france)) = pyramid(ages) {
         figures.push(Figure {
             stem: "pyramide".into(),
             caption: "Pyramide des âges du territoire (barres) et de la France (trait), en % de la population.".into(),
-            frame: frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement"),
+            frame: frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement", &["population".to_owned()]),
             chart: Chart::Pyramid { bands, france },
         });
     }
@@ -421,7 +435,11 @@ fn figures(
             figures.push(Figure {
                 stem: format!("comparaison-{stem}"),
                 caption: format!("{title} : indicateurs du territoire, du département ({}) et de la région ({}), en indice (France = 100).", names[0], names[1]),
-                frame: frame(format!("{title} — {}", t.name), &theme_sources(d, theme)),
+                frame: frame(
+                    format!("{title} — {}", t.name),
+                    &theme_sources(d, theme),
+                    &measures(&mut d.rows.iter().filter(|r| r.indicator.theme == theme && r.indicator.method.is_indexed_in_charts())),
+                ),
                 chart: Chart::Comparison { items, names: names.clone() },
             });
         }
@@ -431,7 +449,11 @@ fn figures(
         figures.push(Figure {
             stem: "profil-epci".into(),
             caption: "Profil du territoire parmi les EPCI de France : au centre la France, à gauche l'EPCI le moins bien placé (ou la valeur la plus basse), à droite le mieux placé ; gris clair : tous les EPCI, gris foncé : leur moitié centrale (du 1er au 3e quartile) ; losange : le département ; cercle : le territoire, coloré selon son écart avec la France.".into(),
-            frame: frame(format!("Profil parmi les EPCI de France — {}", t.name), "indicateurs du catalogue"),
+            frame: frame(
+                format!("Profil parmi les EPCI de France — {}", t.name),
+                "indicateurs du catalogue",
+                &measures(&mut d.rows.iter().filter(|r| r.indicator.method.is_compared())),
+            ),
             chart: Chart::Spine { rows, names: [t.name.clone(), names[0].clone()] },
         });
     }
@@ -456,7 +478,11 @@ fn figures(
         figures.push(Figure {
             stem: "projection-medecins".into(),
             caption: "Médecins généralistes projetés selon les scénarios de départ (sans installation nouvelle), et ETP nécessaires pour la population vieillissante.".into(),
-            frame: frame(format!("Projection des médecins généralistes — {}", t.name), "répertoire des médecins, INSEE, DREES (APL)"),
+            frame: frame(
+                format!("Projection des médecins généralistes — {}", t.name),
+                "répertoire des médecins, INSEE, DREES (APL)",
+                &["gp".to_owned(), "population".to_owned()],
+            ),
             chart: Chart::Projection { scenarios, demand },
         });
     }
@@ -468,7 +494,7 @@ fn figures(
                 plural(gps.list.len(), "médecin généraliste du territoire", "médecins généralistes du territoire"),
                 gps.min_count
             ),
-            frame: frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins"),
+            frame: frame(format!("Âge des médecins généralistes — {}", t.name), "répertoire des médecins", &["gp_by_age".to_owned()]),
             chart: Chart::GpAges {
                 ages: gps.list.iter().map(|g| REFERENCE_YEAR - g.birth_year).collect(),
                 marks: RETIREMENT_MARKS.iter().map(|&(a, l)| (a, l.to_owned())).collect(),
@@ -526,7 +552,7 @@ fn pyramid(agg: &Aggregated) -> Option<(Vec<(String, f64, f64)>, Vec<(f64, f64)>
 fn compared(d: &Diagnosis, theme: &str) -> Vec<charts::Compared> {
     d.rows
         .iter()
-        .filter(|row| row.indicator.theme == theme && !matches!(row.indicator.method, Method::Count | Method::AnnualGrowth | Method::Ratio))
+        .filter(|row| row.indicator.theme == theme && row.indicator.method.is_indexed_in_charts())
         .filter_map(|row| {
             let e = &row.territory.estimate;
             Some(charts::Compared {
@@ -547,7 +573,7 @@ fn spine(d: &Diagnosis, catalogue: &[Indicator], bench: Option<&Benchmark>) -> V
     let set_of = |id: &str| -> Option<&Vec<f64>> { catalogue.iter().position(|i| i.id == id).and_then(|k| bench?.set_values.get(k)) };
     d.rows
         .iter()
-        .filter(|row| row.indicator.method != Method::Count)
+        .filter(|row| row.indicator.method.is_compared())
         .filter_map(|row| {
             let set = set_of(&row.indicator.id)?;
             let france = row.comparators[2].estimate.value?;
@@ -600,7 +626,7 @@ fn theme_sources(d: &Diagnosis, theme: &str) -> String {
 fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
     // Outcomes, not the population's profile: the health themes only.
     let funnelled = |r: &&Row| {
-        matches!(r.indicator.method, Method::Proportion | Method::Icm | Method::Dsr | Method::CrudeRate)
+        r.indicator.method.funnel().is_some()
             && THEMES[2..].iter().any(|t| t.0 == r.indicator.theme)
             && r.territory.estimate.value.is_some()
     };
@@ -613,7 +639,8 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
             .collect()
     };
     let mut ids = differs(1);
-    let defaults = DEFAULT_FUNNELS.iter().filter(|id| d.rows.iter().filter(funnelled).any(|r| r.indicator.id == **id)).map(|s| s.to_string());
+    // The catalogue's defaults (`funnel = true`), in catalogue order.
+    let defaults = d.rows.iter().filter(funnelled).filter(|r| r.indicator.funnel).map(|r| r.indicator.id.clone());
     for id in differs(0).into_iter().chain(defaults) {
         if !ids.contains(&id) {
             ids.push(id);
@@ -623,8 +650,13 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
     ids
 }
 
+/// The measures an indicator reads.
+fn measures_of(ind: &Indicator) -> Vec<String> {
+    std::iter::once(&ind.numerator).chain(ind.denominator.as_ref()).map(|t| t.measure.clone()).collect()
+}
+
 /// The funnel plot of indicator `id` among the EPCI of France, if it has one.
-fn funnel(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(String, &str) -> Frame) -> Option<Figure> {
+fn funnel(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(String, &str, &[String]) -> Frame) -> Option<Figure> {
     let row = d.rows.iter().find(|r| r.indicator.id == id)?;
     let f = b.funnel(id)?;
     if f.points.len() < 2 || f.limits.is_empty() {
@@ -632,15 +664,11 @@ fn funnel(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(
     }
     let unit = if row.indicator.unit.is_empty() { String::new() } else { format!(" ({})", row.indicator.unit) };
     // What the points are set against (see `benchmark::funnels`).
-    let x = match row.indicator.method {
-        Method::Icm => "Décès attendus aux taux de la France (échelle logarithmique)",
-        Method::Dsr | Method::CrudeRate => "Population équivalente (effectif / taux ; échelle logarithmique)",
-        _ => "Effectif de la population concernée (échelle logarithmique)",
-    };
+    let x = f.statistic.axis_label();
     Some(Figure {
         stem: format!("entonnoir-{id}"),
         caption: format!("{} : chaque point est un EPCI de France ; hors des limites à 99,8 %, un écart a peu de chances d'être dû au hasard (Spiegelhalter 2005).", row.indicator.label),
-        frame: frame(format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60)), &row.indicator.source),
+        frame: frame(format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60)), &row.indicator.source, &measures_of(&row.indicator)),
         chart: Chart::Funnel {
             points: f.points.iter().map(|p| charts::FunnelPoint { denominator: p.denominator, value: p.value, is_territory: p.is_territory }).collect(),
             limits: f.limits.clone(),

@@ -6,7 +6,7 @@
 use super::figures::Drawn;
 use super::html::{self, esc};
 use super::model::{plural, Differences, Presentation, Projection, Report, Similar, Theme};
-use super::CHARTS_DIR;
+use super::{Synthetic, CHARTS_DIR};
 use crate::geo::{Referential, Territory};
 use crate::project::territory::REFERENCE_YEAR;
 
@@ -55,8 +55,10 @@ fn head(report: &Report) -> String {
     h.push_str("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     h.push_str(&format!("<title>Diagnostic territorial — {}</title><style>{}</style></head><body>", esc(&report.name), html::STYLE));
     h.push_str(&format!("<h1>Diagnostic territorial de santé — {}</h1>", esc(&report.name)));
-    if report.synthetic {
-        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seules les communes et leurs populations légales sont réelles.</p>");
+    match report.synthetic {
+        Synthetic::All => h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seules les communes et leurs populations légales sont réelles.</p>"),
+        Synthetic::Some => h.push_str("<p class=\"banner\">Une partie des données est synthétique (données de démonstration) : chaque tableau et chaque graphique dit d'où viennent ses chiffres.</p>"),
+        Synthetic::None => {}
     }
     let [dep, reg, _] = &report.comparators;
     h.push_str(&format!("<p class=\"meta\">Données : {} · comparateurs : {}, {}, France · diagsante {}</p>", esc(&report.data_label), esc(dep), esc(reg), env!("CARGO_PKG_VERSION")));
@@ -263,7 +265,7 @@ fn similar_html(s: &Similar) -> String {
         .iter()
         .map(|row| {
             let ind = &row.indicator;
-            let shown = |v: Option<f64>| v.map_or("—".into(), |v| html::value(Some(v), ind.method, &ind.unit, None));
+            let shown = |v: Option<f64>| v.map_or("—".into(), |v| html::quantity(v, ind.method, &ind.unit));
             vec![
                 esc(&ind.label),
                 shown(row.value),
@@ -297,11 +299,11 @@ fn methods_and_sources(report: &Report) -> String {
 }
 
 /// The index page of several reports: one line per territory, with a link to its report.
-pub fn index_page(entries: &[(Territory, String)], r: &Referential, data_label: &str) -> String {
+pub fn index_page(entries: &[(Territory, String)], r: &Referential, data_label: &str, synthetic: Synthetic) -> String {
     let mut h = String::from("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     h.push_str(&format!("<title>Diagnostics territoriaux — diagsante</title><style>{}</style></head><body>", html::STYLE));
     h.push_str("<h1>Diagnostics territoriaux de santé</h1>");
-    if data_label == crate::demo::DEMO_LABEL {
+    if synthetic != Synthetic::None {
         h.push_str("<p class=\"banner\">Données synthétiques de démonstration : les chiffres de ces rapports sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires.</p>");
     }
     let rows: Vec<Vec<String>> = entries
