@@ -38,9 +38,7 @@ fn bench_national_path(c: &mut Criterion) {
     group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(5));
 
     group.bench_function("proportion", |b| {
-        b.iter(|| {
-            (0..GROUPS).into_par_iter().map(|g| proportion(black_box(x[g]), n[g], 100.0, levels)).collect::<Vec<_>>()
-        })
+        b.iter(|| (0..GROUPS).into_par_iter().map(|g| proportion(black_box(x[g]), n[g], 100.0, levels)).collect::<Vec<_>>())
     });
     group.bench_function("crude_rate", |b| {
         b.iter(|| (0..GROUPS).into_par_iter().map(|g| crude_rate(black_box(x[g]), n[g], 1e5, levels)).collect::<Vec<_>>())
@@ -91,13 +89,11 @@ fn bench_national_path(c: &mut Criterion) {
     });
     drop((counts, pops));
 
-    let base_deaths = [
-        17.0, 9.0, 4.0, 8.0, 20.0, 15.0, 24.0, 33.0, 50.0, 71.0, 100.0, 163.0, 263.0, 304.0, 536.0, 872.0, 1390.0,
-        1605.0, 1936.0, 1937.0,
-    ];
+    let base_deaths =
+        [17.0, 9.0, 4.0, 8.0, 20.0, 15.0, 24.0, 33.0, 50.0, 71.0, 100.0, 163.0, 263.0, 304.0, 536.0, 872.0, 1390.0, 1605.0, 1936.0, 1937.0];
     let base_pops = [
-        7060.0, 35059.0, 46974.0, 48489.0, 43219.0, 38561.0, 46009.0, 57208.0, 61435.0, 55601.0, 50209.0, 56416.0,
-        46411.0, 39820.0, 37978.0, 37039.0, 33288.0, 23306.0, 11936.0, 11936.0,
+        7060.0, 35059.0, 46974.0, 48489.0, 43219.0, 38561.0, 46009.0, 57208.0, 61435.0, 55601.0, 50209.0, 56416.0, 46411.0, 39820.0, 37978.0,
+        37039.0, 33288.0, 23306.0, 11936.0, 11936.0,
     ];
     let mut deaths = Vec::with_capacity(GROUPS * 20);
     let mut le_pops = Vec::with_capacity(GROUPS * 20);

@@ -72,11 +72,7 @@ pub enum Error {
 
 impl Error {
     pub fn input(location: Location, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Input(Box::new(InputError {
-            location,
-            message: message.into(),
-            hint: hint.into(),
-        }))
+        Error::Input(Box::new(InputError { location, message: message.into(), hint: hint.into() }))
     }
 
     pub fn read(path: &Path, source: std::io::Error) -> Self {

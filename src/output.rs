@@ -65,12 +65,7 @@ pub fn excel_safe(df: &DataFrame) -> Result<DataFrame> {
 pub fn write_csv_fr(df: &mut DataFrame, path: &Path) -> Result<()> {
     let mut safe = excel_safe(df)?;
     write_atomic_with(path, |f| {
-        CsvWriter::new(f)
-            .include_bom(true)
-            .with_separator(b';')
-            .with_decimal_comma(true)
-            .finish(&mut safe)
-            .map_err(std::io::Error::other)
+        CsvWriter::new(f).include_bom(true).with_separator(b';').with_decimal_comma(true).finish(&mut safe).map_err(std::io::Error::other)
     })
 }
 
@@ -114,16 +109,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines,
-            [
-                "name;value;count",
-                "'=cmd;-1,5;-1",
-                "'-x;-2,0;2",
-                "'+1;3,0;3",
-                "'@a;-0,25;4",
-                "'\tz;0,0;5",
-                "a=b;1000000,0;6",
-                ";-7,0;7",
-            ]
+            ["name;value;count", "'=cmd;-1,5;-1", "'-x;-2,0;2", "'+1;3,0;3", "'@a;-0,25;4", "'\tz;0,0;5", "a=b;1000000,0;6", ";-7,0;7",]
         );
     }
 

@@ -16,9 +16,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
 use crate::ingest::{Cell, TextTable};
-use crate::stats::{
-    self, dsr::DsrBand, funnel::Significance, isr::IsrBand, level_suffix, life_expectancy::LifeBand, standards, Estimate,
-};
+use crate::stats::{self, dsr::DsrBand, funnel::Significance, isr::IsrBand, level_suffix, life_expectancy::LifeBand, standards, Estimate};
 
 /// Rows of a table grouped by the values of some columns, in order of first appearance.
 #[derive(Debug, Clone)]
@@ -149,14 +147,7 @@ fn refused(levels: &[f64], method: String, why: String) -> (Vec<Option<f64>>, St
 }
 
 /// Proportions with Wilson score limits, per group.
-pub fn proportions(
-    table: &TextTable,
-    groups: &Groups,
-    numerator: &str,
-    denominator: &str,
-    multiplier: f64,
-    levels: &[f64],
-) -> Result<DataFrame> {
+pub fn proportions(table: &TextTable, groups: &Groups, numerator: &str, denominator: &str, multiplier: f64, levels: &[f64]) -> Result<DataFrame> {
     let x = table.counts(numerator)?;
     let n = table.counts(denominator)?;
     for row in 0..table.height() {
@@ -191,14 +182,7 @@ pub fn proportions(
 }
 
 /// Crude rates with Poisson limits (exact below 10 events, Byar above), per group.
-pub fn crude_rates(
-    table: &TextTable,
-    groups: &Groups,
-    count: &str,
-    population: &str,
-    multiplier: f64,
-    levels: &[f64],
-) -> Result<DataFrame> {
+pub fn crude_rates(table: &TextTable, groups: &Groups, count: &str, population: &str, multiplier: f64, levels: &[f64]) -> Result<DataFrame> {
     let x = table.counts(count)?;
     let n = table.counts(population)?;
     let mut names = vec!["count".to_owned(), "population".to_owned()];
@@ -276,9 +260,7 @@ fn counts_or_zero(table: &TextTable, cells: &[Cell], rows: &[usize], what: &str,
 
 /// Rows' values that must be present; `Err(note)` names the first missing one.
 fn required_values(table: &TextTable, cells: &[Cell], rows: &[usize], what: &str) -> std::result::Result<Vec<f64>, String> {
-    rows.iter()
-        .map(|&r| cells[r].value().ok_or_else(|| empty_note(what, table.line_of(r))))
-        .collect()
+    rows.iter().map(|&r| cells[r].value().ok_or_else(|| empty_note(what, table.line_of(r)))).collect()
 }
 
 /// Directly standardised rates (Dobson et al. 1991), per group.
@@ -311,16 +293,14 @@ pub fn dsrs(
                 .iter()
                 .enumerate()
                 .map(|(row, label)| {
-                    standard_band_index(label)
-                        .map(|i| Cell::Value(std[i]))
-                        .ok_or_else(|| {
-                            Error::input(
-                                Location::file(&table.file).at(table.line_of(row), age_band),
-                                format!("age band «{label}» is not one of the standard's bands"),
-                                "the built-in standards use 19 bands 0-4, 5-9 … 85-89, 90+: regroup the data, \
+                    standard_band_index(label).map(|i| Cell::Value(std[i])).ok_or_else(|| {
+                        Error::input(
+                            Location::file(&table.file).at(table.line_of(row), age_band),
+                            format!("age band «{label}» is not one of the standard's bands"),
+                            "the built-in standards use 19 bands 0-4, 5-9 … 85-89, 90+: regroup the data, \
                                  or give each band's standard population in a column of the table",
-                            )
-                        })
+                        )
+                    })
                 })
                 .collect::<Result<_>>()?
         }
@@ -411,13 +391,8 @@ fn dsr_bands(
             }
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(merged.len());
-                let band = DsrBand {
-                    band: band_id(&band_key),
-                    count: counts[i],
-                    population: pops[i],
-                    standard: weights[i],
-                    frequency: frequencies[i],
-                };
+                let band =
+                    DsrBand { band: band_id(&band_key), count: counts[i], population: pops[i], standard: weights[i], frequency: frequencies[i] };
                 merged.push((band, line));
             }
         }
@@ -435,10 +410,7 @@ fn dsr_bands(
         }
     }
     if let Some((band, line)) = merged.iter().find(|(b, _)| b.population <= 0.0) {
-        return Err(format!(
-            "population {} in an age band ({age_band}, line {line}): a DSR needs people in every band",
-            band.population
-        ));
+        return Err(format!("population {} in an age band ({age_band}, line {line}): a DSR needs people in every band", band.population));
     }
     Ok(merged.into_iter().map(|(band, _)| band).collect())
 }
@@ -488,9 +460,8 @@ pub fn isrs(
         });
         let row = match inputs {
             Ok((p, a, b)) => {
-                let bands: Vec<IsrBand> = (0..rows.len())
-                    .map(|i| IsrBand { count: counts[i], population: p[i], ref_count: a[i], ref_population: b[i] })
-                    .collect();
+                let bands: Vec<IsrBand> =
+                    (0..rows.len()).map(|i| IsrBand { count: counts[i], population: p[i], ref_count: a[i], ref_population: b[i] }).collect();
                 let pop: f64 = p.iter().sum();
                 match stats::isr::isr(&bands, ref_value, rate_multiplier, levels) {
                     Ok(res) => {
@@ -516,14 +487,7 @@ pub fn isrs(
 }
 
 /// Life expectancy at each start age (Chiang II, Silcocks' last band), per group.
-pub fn life_expectancies(
-    table: &TextTable,
-    groups: &Groups,
-    start_age: &str,
-    deaths: &str,
-    population: &str,
-    levels: &[f64],
-) -> Result<DataFrame> {
+pub fn life_expectancies(table: &TextTable, groups: &Groups, start_age: &str, deaths: &str, population: &str, levels: &[f64]) -> Result<DataFrame> {
     let starts = table.numbers(start_age)?;
     let d = table.counts(deaths)?;
     let p = table.counts(population)?;
@@ -587,7 +551,11 @@ pub fn life_expectancies(
 
 /// `1.0` → "1", `2.5` → "2.5".
 fn format_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { v.to_string() }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
 }
 
 /// Which statistic a funnel plot shows.
@@ -736,7 +704,8 @@ mod tests {
 
     #[test]
     fn band_labels_must_match_the_standard_bands() {
-        for (label, index) in [("0-4", 0), ("00-04", 0), ("5 à 9 ans", 1), ("85-89", 17), ("85", 17), ("90+", 18), ("90 ans et plus", 18), ("90", 18)] {
+        for (label, index) in [("0-4", 0), ("00-04", 0), ("5 à 9 ans", 1), ("85-89", 17), ("85", 17), ("90+", 18), ("90 ans et plus", 18), ("90", 18)]
+        {
             assert_eq!(standard_band_index(label), Some(index), "{label}");
         }
         for label in ["0-9", "90-94", "85+", "3-7", "de 0 à 4 ans", "", "tous âges"] {

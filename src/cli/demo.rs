@@ -26,12 +26,7 @@ pub fn run(args: DemoData) -> Result<()> {
     let data = demo::generate(&r, args.seed);
     frames::write(&data, &dir, args.seed)?;
     bar.finish_and_clear();
-    let population: f64 = data
-        .facts
-        .iter()
-        .filter(|f| f.measure == "population")
-        .map(|f| f.value)
-        .sum();
+    let population: f64 = data.facts.iter().filter(|f| f.measure == "population").map(|f| f.value).sum();
     let communes = data.facts.iter().map(|f| f.geo.as_str()).collect::<std::collections::BTreeSet<_>>().len();
     say!("{DEMO_LABEL} (seed {})", args.seed);
     say!("communes:   {communes}");

@@ -36,7 +36,8 @@ pub fn run(args: Diagnose) -> Result<()> {
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
             let data = super::data(Some(dir), &r)?;
-            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
+            let d =
+                diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
             bar.finish_and_clear();
             d
         }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use crate::error::Result;
-use crate::geo::Referential;
 use crate::facts::write_parquet;
+use crate::geo::Referential;
 use crate::ingest::{cpam, deaths, insee, rezone, FactSink, Summary, TextTable};
 
 #[derive(Debug, Subcommand)]

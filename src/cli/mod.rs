@@ -23,9 +23,7 @@ fn progress(len: u64, message: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len);
     let template = if len == 0 { "{spinner} [{elapsed_precise}] {msg}" } else { "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}" };
     bar.set_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("█▉ "),
+        indicatif::ProgressStyle::with_template(template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()).progress_chars("█▉ "),
     );
     bar.set_message(message.to_owned());
     bar.enable_steady_tick(std::time::Duration::from_millis(120));

@@ -11,10 +11,10 @@ use crate::error::{Error, Location, Result};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::Geography;
 use crate::ingest::{cpam, Summary, TextTable};
+use crate::output::{write_atomic, write_csv_fr, write_parquet_and_csv};
 use crate::project::demand::DemandAssumptions;
 use crate::project::supply;
 use crate::project::territory::{self, gps_of, EntryCount, Scenario};
-use crate::output::{write_atomic, write_csv_fr, write_parquet_and_csv};
 
 /// Project the territory's GPs over the coming years under retirement scenarios, against the
 /// consultations its ageing population will need.
@@ -72,15 +72,27 @@ fn roster_from_counts(table: &TextTable, year: i32, units: &[String]) -> Result<
     let (labels, counts) = (table.texts(&age_col)?, table.counts(&count_col)?);
     let (mut id, mut birth) = (Vec::new(), Vec::new());
     for row in 0..table.height() {
-        let (min, max) = crate::facts::AgeBand::parse(&labels[row])
-            .and_then(|b| b.min.map(|a| (a, b.max)))
-            .ok_or_else(|| Error::input(Location::file(&table.file).at(table.line_of(row), age_col.as_str()), format!("«{}» is not an age band", labels[row]), "write bands such as 55-59 or 65+"))?;
+        let (min, max) = crate::facts::AgeBand::parse(&labels[row]).and_then(|b| b.min.map(|a| (a, b.max))).ok_or_else(|| {
+            Error::input(
+                Location::file(&table.file).at(table.line_of(row), age_col.as_str()),
+                format!("«{}» is not an age band", labels[row]),
+                "write bands such as 55-59 or 65+",
+            )
+        })?;
         let mid = max.map_or(min + 2, |z| (min + z) / 2);
         let n = counts[row].value().ok_or_else(|| {
-            Error::input(Location::file(&table.file).at(table.line_of(row), count_col.as_str()), "the count is empty or secret", "give every band's count")
+            Error::input(
+                Location::file(&table.file).at(table.line_of(row), count_col.as_str()),
+                "the count is empty or secret",
+                "give every band's count",
+            )
         })?;
         if n > 1_000_000.0 {
-            return Err(Error::input(Location::file(&table.file).at(table.line_of(row), count_col.as_str()), format!("{n} GPs in one band"), "a territory's GPs count in hundreds: check the column"));
+            return Err(Error::input(
+                Location::file(&table.file).at(table.line_of(row), count_col.as_str()),
+                format!("{n} GPs in one band"),
+                "a territory's GPs count in hundreds: check the column",
+            ));
         }
         for k in 0..n.round() as usize {
             id.push(format!("{}-{k}", labels[row]));
@@ -129,7 +141,11 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         }
     }
     if !(args.net_migration.is_finite() && args.net_migration > -0.5 && args.net_migration < 0.5) {
-        return Err(Error::input(Location::file("command line"), format!("--net-migration {} is not a yearly share (e.g. 0.004)", args.net_migration), "see --help"));
+        return Err(Error::input(
+            Location::file("command line"),
+            format!("--net-migration {} is not a yearly share (e.g. 0.004)", args.net_migration),
+            "see --help",
+        ));
     }
 
     // Demand: the territory's pyramid and France's death rates, by sex and band.

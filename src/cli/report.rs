@@ -47,11 +47,7 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     bar.finish_and_clear();
     say!("{} — {}", t.name, data.label);
     say!("rapport : {}", display(&written.html));
-    say!(
-        "graphiques (SVG et PNG) : {} ; tables (CSV pour Excel et parquet) : {}",
-        args.out.join(report::CHARTS_DIR).display(),
-        args.out.display()
-    );
+    say!("graphiques (SVG et PNG) : {} ; tables (CSV pour Excel et parquet) : {}", args.out.join(report::CHARTS_DIR).display(), args.out.display());
     Ok(())
 }
 

@@ -354,10 +354,9 @@ fn unreachable_usage(what: &str) -> Result<Standard> {
 fn check_funnel_columns(statistic: Statistic, denominator: bool, rate: bool, rate_type: RateType) -> Result<()> {
     let usage = |message: &str, hint: &str| -> Result<()> { Err(Error::input(Location::file("command line"), message, hint)) };
     match statistic {
-        Statistic::Proportion | Statistic::Ratio if !denominator => usage(
-            "this funnel needs --denominator",
-            "add --denominator COLUMN (the denominator of a proportion, the expected events of a ratio)",
-        ),
+        Statistic::Proportion | Statistic::Ratio if !denominator => {
+            usage("this funnel needs --denominator", "add --denominator COLUMN (the denominator of a proportion, the expected events of a ratio)")
+        }
         Statistic::Rate if !rate && !denominator => usage(
             "this funnel needs --rate or --denominator",
             "add --rate COLUMN (the rates), or --denominator COLUMN (the population) for a crude rate",

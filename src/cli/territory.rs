@@ -45,8 +45,7 @@ pub fn run(cmd: TerritoryCommand) -> Result<()> {
             match format {
                 Format::Text => say_inline!("{}", show_text(&t, &r)),
                 Format::Json => {
-                    let text = serde_json::to_string_pretty(&show_json(&t, &r))
-                        .map_err(|e| Error::Internal(e.to_string()))?;
+                    let text = serde_json::to_string_pretty(&show_json(&t, &r)).map_err(|e| Error::Internal(e.to_string()))?;
                     say!("{text}");
                 }
             }
@@ -59,14 +58,7 @@ fn list(r: &Referential) -> Result<()> {
     say!("{:<24} {:<28} {:<6} {:>8} {:>11}", "territory", "name", "kind", "communes", "population");
     for (id, _) in SHIPPED {
         let t = Territory::shipped(id, r).ok_or_else(|| Error::Internal(format!("{id} not shipped")))??;
-        say!(
-            "{:<24} {:<28} {:<6} {:>8} {:>11}",
-            id,
-            t.name,
-            t.kind.as_str(),
-            t.commune_count(r),
-            thousands(t.population(r))
-        );
+        say!("{:<24} {:<28} {:<6} {:>8} {:>11}", id, t.name, t.kind.as_str(), t.commune_count(r), thousands(t.population(r)));
     }
     Ok(())
 }
@@ -94,10 +86,8 @@ fn show_text(t: &Territory, r: &Referential) -> String {
     let _ = writeln!(s, "  communes:     {}", t.commune_count(r));
     let _ = writeln!(s, "  population:   {}", thousands(t.population(r)));
     for (label, shares) in [("départements", t.departements(r)), ("régions", t.regions(r))] {
-        let parts: Vec<String> = shares
-            .iter()
-            .map(|s| format!("{} {} ({} communes, {} inhabitants)", s.code, s.name, s.units, thousands(s.population)))
-            .collect();
+        let parts: Vec<String> =
+            shares.iter().map(|s| format!("{} {} ({} communes, {} inhabitants)", s.code, s.name, s.units, thousands(s.population))).collect();
         let _ = writeln!(s, "  {label:<13} {}", parts.join("; "));
     }
     let _ = writeln!(

@@ -11,8 +11,8 @@ use super::secrecy;
 use crate::error::{Error, Location, Result};
 use crate::facts::Provenance;
 use crate::geo::{Referential, Territory};
-use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
 use crate::indicators::catalogue::PeerRole;
+use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
 use crate::indicators::Withheld;
 use crate::indicators::{FunnelStatistic, Indicator};
 use crate::stats::compare::{compare, Comparison};
@@ -47,9 +47,8 @@ pub fn national_geographies(r: &Referential) -> [Vec<Geography>; 4] {
         name: "France".into(),
         units: r.communes().filter(|c| c.in_france()).flat_map(|c| r.base_units(&c.code)).map(|u| u.code.clone()).collect(),
     }];
-    let whole = |gs: Vec<Geography>| {
-        gs.into_iter().map(|g| Geography { units: super::diagnose::with_whole_communes(g.units, r), ..g }).collect::<Vec<_>>()
-    };
+    let whole =
+        |gs: Vec<Geography>| gs.into_iter().map(|g| Geography { units: super::diagnose::with_whole_communes(g.units, r), ..g }).collect::<Vec<_>>();
     [whole(epci), whole(deps), whole(regs), whole(france)]
 }
 
@@ -80,8 +79,7 @@ pub fn compute_all(
 ) -> Result<National> {
     let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
     let agg = Aggregated::by_layers(facts, &refs)?;
-    let geographies: Vec<(&'static str, Geography)> =
-        layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
+    let geographies: Vec<(&'static str, Geography)> = layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
     let france = geographies.len() - 1;
     let mut values = Vec::with_capacity(indicators.len());
     for (i, ind) in indicators.iter().enumerate() {
@@ -303,10 +301,8 @@ pub fn benchmark(
         Against::Departements => (deps, "departement"),
         Against::Epci | Against::Peers => (epci, "epci"),
     };
-    let outside: Vec<bool> = set
-        .iter()
-        .map(|g| region.is_some_and(|reg| g.units.first().and_then(|u| r.unit(u)).is_none_or(|u| u.region != reg)))
-        .collect();
+    let outside: Vec<bool> =
+        set.iter().map(|g| region.is_some_and(|reg| g.units.first().and_then(|u| r.unit(u)).is_none_or(|u| u.region != reg))).collect();
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: super::diagnose::with_whole_communes(t.units.clone(), r) };
     let nested = super::diagnose::nested_geographies(t, r, false);
     let n_set = set.len();
@@ -319,8 +315,12 @@ pub fn benchmark(
     }
     // Layers: the set, the territory, the geographies nested with it, France.
     let n_nested = nested.len();
-    let mut national =
-        compute_all(facts, vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested), ("france", france.clone())], indicators, |_, _| {})?;
+    let mut national = compute_all(
+        facts,
+        vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested), ("france", france.clone())],
+        indicators,
+        |_, _| {},
+    )?;
     let territory = n_set;
     let france_index = national.geographies.len() - 1;
     for (i, ind) in indicators.iter().enumerate() {
@@ -340,8 +340,7 @@ pub fn benchmark(
     // EPCI-wide CLS, an EPCI inside a CPTS) would count the same people twice: it is left
     // out of ranks, funnels and peers.
     let mine_units: std::collections::HashSet<&str> = me.units.iter().map(String::as_str).collect();
-    let overlaps: Vec<bool> =
-        (0..n_set).map(|g| national.geographies[g].1.units.iter().any(|u| mine_units.contains(u.as_str()))).collect();
+    let overlaps: Vec<bool> = (0..n_set).map(|g| national.geographies[g].1.units.iter().any(|u| mine_units.contains(u.as_str()))).collect();
 
     // Peers: nearest by profile among the set (the territory itself excluded), on the
     // indicators the catalogue marks (`peers = "profile"`, and the log of the density or size).
@@ -356,7 +355,11 @@ pub fn benchmark(
         !national.synthetic[d] && value(d, territory).is_some() && with_density * 20 >= in_scope * 19
     });
     let Some(size) = density.or(role(PeerRole::Size)) else {
-        return Err(Error::input(Location::file("catalogue"), "no indicator is marked `peers = \"size\"` or `peers = \"density\"`", "mark the population (size) and the density in the catalogue"));
+        return Err(Error::input(
+            Location::file("catalogue"),
+            "no indicator is marked `peers = \"size\"` or `peers = \"density\"`",
+            "mark the population (size) and the density in the catalogue",
+        ));
     };
     let profile_of = |g: usize| -> Option<Vec<f64>> {
         let mut p: Vec<f64> = profile.iter().map(|&i| value(i, g)).collect::<Option<_>>()?;
@@ -367,17 +370,18 @@ pub fn benchmark(
     let dims = profile.len() + 1;
     let known: Vec<&Vec<f64>> = profiles.iter().flatten().collect();
     let mean: Vec<f64> = (0..dims).map(|d| known.iter().map(|p| p[d]).sum::<f64>() / known.len().max(1) as f64).collect();
-    let sd: Vec<f64> = (0..dims)
-        .map(|d| (known.iter().map(|p| (p[d] - mean[d]).powi(2)).sum::<f64>() / known.len().max(1) as f64).sqrt().max(1e-12))
-        .collect();
+    let sd: Vec<f64> =
+        (0..dims).map(|d| (known.iter().map(|p| (p[d] - mean[d]).powi(2)).sum::<f64>() / known.len().max(1) as f64).sqrt().max(1e-12)).collect();
     let distance = |a: &[f64], b: &[f64]| (0..dims).map(|d| ((a[d] - b[d]) / sd[d]).powi(2)).sum::<f64>().sqrt();
     let Some(mine) = profiles[territory].clone() else {
-        return Err(Error::input(Location::file(&t.id), "the territory's profile (age structure, unemployment, C2S share, density or population) is not available", "check the data"));
+        return Err(Error::input(
+            Location::file(&t.id),
+            "the territory's profile (age structure, unemployment, C2S share, density or population) is not available",
+            "check the data",
+        ));
     };
-    let mut ranked: Vec<(usize, f64)> = (0..n_set)
-        .filter(|&g| !overlaps[g] && !outside[g])
-        .filter_map(|g| profiles[g].as_ref().map(|p| (g, distance(p, &mine))))
-        .collect();
+    let mut ranked: Vec<(usize, f64)> =
+        (0..n_set).filter(|&g| !overlaps[g] && !outside[g]).filter_map(|g| profiles[g].as_ref().map(|p| (g, distance(p, &mine)))).collect();
     ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
     ranked.truncate(k);
     let pooled = Geography {
@@ -422,7 +426,15 @@ pub fn benchmark(
             Some(p) if ind.method.is_compared() => compare(&peers_values.values[i][0].estimate, l, p, ind.polarity),
             _ => Comparison::NotCompared,
         };
-        ranks.push(Ranked { indicator: ind.clone(), value: mine, rank, among: others.len() as u32, quintile, peers_value, against_peers: [against(0), against(1)] });
+        ranks.push(Ranked {
+            indicator: ind.clone(),
+            value: mine,
+            rank,
+            among: others.len() as u32,
+            quintile,
+            peers_value,
+            against_peers: [against(0), against(1)],
+        });
         set_values.push(others);
     }
     let summary = DataFrame::new_infer_height(vec![

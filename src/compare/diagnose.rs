@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde_json::json;
 
+use super::secrecy;
 use crate::error::Result;
 use crate::facts::Provenance;
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{self, Geography, Value};
 use crate::indicators::{Indicator, Method};
-use super::secrecy;
 use crate::stats::compare::{compare, Comparison};
 
 /// The comparators, in column order.
@@ -197,11 +197,7 @@ pub fn diagnose(
     let c = t.comparators(r);
     Ok(Diagnosis {
         territory: t.name.clone(),
-        comparator_names: [
-            format!("{} {}", geos[1].id, geos[1].name),
-            format!("{} {}", geos[2].id, geos[2].name),
-            "France".into(),
-        ],
+        comparator_names: [format!("{} {}", geos[1].id, geos[1].name), format!("{} {}", geos[2].id, geos[2].name), "France".into()],
         comparator_note: c.note,
         rows,
         data_label: data_label.to_owned(),

@@ -125,7 +125,12 @@ mod tests {
     use crate::stats::{Estimate, Method};
 
     fn counted(c: f64) -> Value {
-        Value { count: Some(c), denominator: Some(1000.0), estimate: Estimate { value: Some(c), limits: vec![None; 2], method: Method::Byar, note: None }, withheld: None }
+        Value {
+            count: Some(c),
+            denominator: Some(1000.0),
+            estimate: Estimate { value: Some(c), limits: vec![None; 2], method: Method::Byar, note: None },
+            withheld: None,
+        }
     }
 
     fn secret() -> Value {

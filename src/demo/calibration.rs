@@ -232,14 +232,7 @@ pub const CAUSE_SHARE: [[f64; NB]; 4] = [
 pub const SUICIDE_SEX_FACTOR: [f64; 2] = [1.25, 0.55];
 
 /// Measures of the ALD tables, in output order.
-pub const ALD_MEASURES: [&str; 6] = [
-    "ald_all",
-    "ald_diabetes",
-    "ald_cancer",
-    "ald_coronary",
-    "ald_heart_failure",
-    "ald_psychiatric",
-];
+pub const ALD_MEASURES: [&str; 6] = ["ald_all", "ald_diabetes", "ald_cancer", "ald_coronary", "ald_heart_failure", "ald_psychiatric"];
 
 /// Prevalence (%) of ALD by type (order of `ald_all`, `ald_diabetes`,
 /// `ald_cancer`, `ald_coronary`, `ald_heart_failure`, `ald_psychiatric`), sex

@@ -4,9 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::calibration::{
-    death_rate_per_100k, ALD_MEASURES, ALD_PREVALENCE_PCT, CAUSE_SHARE, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_70P_RATIO,
-};
+use super::calibration::{death_rate_per_100k, ALD_MEASURES, ALD_PREVALENCE_PCT, CAUSE_SHARE, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_70P_RATIO};
 use super::context::{build_contexts, normalized_departement, rurality, DepContext};
 use super::rng::{keyed_normals, Rng};
 use super::{DemoCommune, DemoData, DemoOptions, Fact, Sex, AGE_BANDS, BASE_GAP, DEMO_YEAR, FACTS_PER_COMMUNE, FEMALE, MALE, NB};
@@ -18,10 +16,8 @@ use super::{DemoCommune, DemoData, DemoOptions, Fact, Sex, AGE_BANDS, BASE_GAP, 
 const AGE_TILT: f64 = 0.30;
 
 /// Middle age of each band, for the ageing tilt.
-const BAND_MID: [f64; NB] = [
-    0.5, 3.0, 7.5, 12.5, 17.5, 22.5, 27.5, 32.5, 37.5, 42.5, 47.5, 52.5, 57.5, 62.5, 67.5, 72.5,
-    77.5, 82.5, 87.5, 92.5, 97.0,
-];
+const BAND_MID: [f64; NB] =
+    [0.5, 3.0, 7.5, 12.5, 17.5, 22.5, 27.5, 32.5, 37.5, 42.5, 47.5, 52.5, 57.5, 62.5, 67.5, 72.5, 77.5, 82.5, 87.5, 92.5, 97.0];
 
 /// Generate the demo dataset for `communes` with `seed` (zeros kept).
 ///
@@ -46,11 +42,7 @@ pub fn generate(communes: &[DemoCommune], seed: u64) -> DemoData {
 }
 
 /// [`generate`] with options.
-pub fn generate_with_options(
-    communes: &[DemoCommune],
-    seed: u64,
-    options: &DemoOptions,
-) -> DemoData {
+pub fn generate_with_options(communes: &[DemoCommune], seed: u64, options: &DemoOptions) -> DemoData {
     // Order: commune code, then input position (stable sort).
     let mut order: Vec<usize> = (0..communes.len()).collect();
     order.sort_by(|&a, &b| communes[a].code.cmp(&communes[b].code));
@@ -90,26 +82,11 @@ struct FactSink<'a> {
 }
 
 impl FactSink<'_> {
-    fn push(
-        &mut self,
-        measure: &'static str,
-        sex: Sex,
-        age_min: Option<u32>,
-        age_max: Option<u32>,
-        value: u64,
-    ) {
+    fn push(&mut self, measure: &'static str, sex: Sex, age_min: Option<u32>, age_max: Option<u32>, value: u64) {
         if self.omit_zero && value == 0 && measure != "population" {
             return;
         }
-        self.out.push(Fact {
-            geo: self.geo.to_string(),
-            year: DEMO_YEAR,
-            measure,
-            sex,
-            age_min,
-            age_max,
-            value: value as f64,
-        });
+        self.out.push(Fact { geo: self.geo.to_string(), year: DEMO_YEAR, measure, sex, age_min, age_max, value: value as f64 });
     }
 
     fn push_grid(&mut self, measure: &'static str, grid: &[[u64; NB]; 2]) {
@@ -121,11 +98,7 @@ impl FactSink<'_> {
     }
 }
 
-fn sum_bands(
-    grid: &[[u64; NB]; 2],
-    sexes: &[usize],
-    bands: std::ops::RangeInclusive<usize>,
-) -> u64 {
+fn sum_bands(grid: &[[u64; NB]; 2], sexes: &[usize], bands: std::ops::RangeInclusive<usize>) -> u64 {
     let mut t = 0u64;
     for &s in sexes {
         for b in bands.clone() {
@@ -154,11 +127,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
     let mut sink = FactSink {
         geo: &c.code,
         omit_zero: options.omit_zero_counts,
-        out: Vec::with_capacity(if options.omit_zero_counts {
-            FACTS_PER_COMMUNE / 2
-        } else {
-            FACTS_PER_COMMUNE
-        }),
+        out: Vec::with_capacity(if options.omit_zero_counts { FACTS_PER_COMMUNE / 2 } else { FACTS_PER_COMMUNE }),
     };
 
     // ---- population: département structure, ageing tilt, size-dependent noise
@@ -169,8 +138,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
         for b in 0..NB {
             let g = (BAND_MID[b] - 40.0) / 40.0;
             let z = rng.normal();
-            weights[s * NB + b] =
-                ctx.base[s][b] * (tilt * g + sigma * z - 0.5 * sigma * sigma).exp();
+            weights[s * NB + b] = ctx.base[s][b] * (tilt * g + sigma * z - 0.5 * sigma * sigma).exp();
         }
     }
     let cells = largest_remainder(n, &weights);
@@ -187,9 +155,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
     let mut causes = [[[0u64; NB]; 2]; 4];
     for s in 0..2 {
         for b in 0..NB {
-            let lambda = pop[s][b] as f64 * death_rates[s][b] / 1e5
-                * ctx.mortality_index
-                * commune_mortality;
+            let lambda = pop[s][b] as f64 * death_rates[s][b] / 1e5 * ctx.mortality_index * commune_mortality;
             let d = rng.poisson(lambda).min(pop[s][b]);
             deaths[s][b] = d;
             // Sequential binomial thinning: the causes never exceed all causes.
@@ -209,15 +175,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
         }
     }
     sink.push_grid("deaths_all_causes", &deaths);
-    for (k, name) in [
-        "deaths_cancer",
-        "deaths_circulatory",
-        "deaths_respiratory",
-        "deaths_suicide",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (k, name) in ["deaths_cancer", "deaths_circulatory", "deaths_respiratory", "deaths_suicide"].iter().enumerate() {
         sink.push_grid(name, &causes[k]);
     }
 
@@ -231,11 +189,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
             ald[0][s][b] = all;
             for t in 1..6 {
                 let f = if t == 1 { ctx.diabetes_factor } else { 1.0 };
-                let q = if p_all > 0.0 {
-                    ALD_PREVALENCE_PCT[t][s][b] * f / 100.0 / p_all
-                } else {
-                    0.0
-                };
+                let q = if p_all > 0.0 { ALD_PREVALENCE_PCT[t][s][b] * f / 100.0 / p_all } else { 0.0 };
                 ald[t][s][b] = rng.binomial(all, q.min(1.0));
             }
         }
@@ -255,49 +209,24 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
     let without_17 = rng.binomial(patients_17p, share_17);
     let consumers_70p = 0.975 + 0.02 * rng.uniform();
     let patients_70p = rng.binomial(pop_70p, consumers_70p);
-    let share_70 =
-        (ctx.without_gp_17p * WITHOUT_GP_70P_RATIO * rng.lognormal_factor(size_sd(n, 0.08, 0.25)))
-            .min(0.6);
+    let share_70 = (ctx.without_gp_17p * WITHOUT_GP_70P_RATIO * rng.lognormal_factor(size_sd(n, 0.08, 0.25))).min(0.6);
     let without_70 = rng.binomial(patients_70p, share_70);
     sink.push("patients_17p", Sex::All, Some(17), None, patients_17p);
-    sink.push(
-        "patients_17p_without_gp",
-        Sex::All,
-        Some(17),
-        None,
-        without_17,
-    );
+    sink.push("patients_17p_without_gp", Sex::All, Some(17), None, without_17);
     sink.push("patients_70p", Sex::All, Some(70), None, patients_70p);
-    sink.push(
-        "patients_70p_without_gp",
-        Sex::All,
-        Some(70),
-        None,
-        without_70,
-    );
+    sink.push("patients_70p_without_gp", Sex::All, Some(70), None, without_70);
 
     // ---- prevention
     let targets: [(u64, Sex, u32, Option<u32>); 4] = [
-        (
-            sum_bands(&pop, &[FEMALE], 11..=15),
-            Sex::Female,
-            50,
-            Some(74),
-        ),
-        (
-            sum_bands(&pop, &[FEMALE], 6..=13).saturating_add(part(pop[FEMALE][14], 0.2)),
-            Sex::Female,
-            25,
-            Some(65),
-        ),
+        (sum_bands(&pop, &[FEMALE], 11..=15), Sex::Female, 50, Some(74)),
+        (sum_bands(&pop, &[FEMALE], 6..=13).saturating_add(part(pop[FEMALE][14], 0.2)), Sex::Female, 25, Some(65)),
         (sum_bands(&pop, &both, 11..=15), Sex::All, 50, Some(74)),
         (sum_bands(&pop, &both, 14..=20), Sex::All, 65, None),
     ];
     for (k, &(target, sex, lo, hi)) in targets.iter().enumerate() {
         let (eligible_name, done_name, rate, eligibility) = PREVENTION[k];
         let eligible = rng.binomial(target, eligibility);
-        let p = (rate * ctx.prevention_factor[k] * rng.lognormal_factor(size_sd(n, 0.04, 0.10)))
-            .clamp(0.0, 0.95);
+        let p = (rate * ctx.prevention_factor[k] * rng.lognormal_factor(size_sd(n, 0.04, 0.10))).clamp(0.0, 0.95);
         let done = rng.binomial(eligible, p);
         sink.push(eligible_name, sex, Some(lo), hi, eligible);
         sink.push(done_name, sex, Some(lo), hi, done);
@@ -309,8 +238,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
     let pop_15_64 = sum_bands(&pop, &both, 4..=13);
     let p_active = (ctx.activity_rate * rng.lognormal_factor(size_sd(n, 0.015, 0.04))).min(0.98);
     let active = rng.binomial(pop_15_64, p_active);
-    let p_unemployed =
-        (ctx.unemployment_rate * rng.lognormal_factor(size_sd(n, 0.08, 0.25))).min(0.8);
+    let p_unemployed = (ctx.unemployment_rate * rng.lognormal_factor(size_sd(n, 0.08, 0.25))).min(0.8);
     let unemployed = rng.binomial(active, p_unemployed);
     sink.push("c2s_beneficiaries", Sex::All, None, None, c2s);
     sink.push("active_15_64", Sex::All, Some(15), Some(64), active);
@@ -327,16 +255,9 @@ fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
     if k == 0 {
         return Vec::new();
     }
-    let clean: Vec<f64> = weights
-        .iter()
-        .map(|&w| if w.is_finite() && w > 0.0 { w } else { 0.0 })
-        .collect();
+    let clean: Vec<f64> = weights.iter().map(|&w| if w.is_finite() && w > 0.0 { w } else { 0.0 }).collect();
     let sum: f64 = clean.iter().sum();
-    let shares: Vec<f64> = if sum > 0.0 && sum.is_finite() {
-        clean.iter().map(|w| w / sum).collect()
-    } else {
-        vec![1.0 / k as f64; k]
-    };
+    let shares: Vec<f64> = if sum > 0.0 && sum.is_finite() { clean.iter().map(|w| w / sum).collect() } else { vec![1.0 / k as f64; k] };
     let t = total as f64;
     let mut out: Vec<u64> = Vec::with_capacity(k);
     let mut frac: Vec<(f64, usize)> = Vec::with_capacity(k);
@@ -350,11 +271,7 @@ fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
         frac.push((exact - fl, i));
     }
     // Largest fractional parts first, lower index first on ties.
-    frac.sort_by(|a, b| {
-        b.0.partial_cmp(&a.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.1.cmp(&b.1))
-    });
+    frac.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
     if assigned <= total as u128 {
         let mut missing = (total as u128 - assigned) as u64;
         // Float rounding could leave more than k units in extreme cases: loop.
@@ -379,11 +296,7 @@ fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
         // Floating-point excess: take units back from the largest cells.
         let mut excess = assigned - total as u128;
         while excess > 0 {
-            let (imax, _) = out
-                .iter()
-                .enumerate()
-                .max_by_key(|&(i, &v)| (v, std::cmp::Reverse(i)))
-                .unwrap_or((0, &0));
+            let (imax, _) = out.iter().enumerate().max_by_key(|&(i, &v)| (v, std::cmp::Reverse(i))).unwrap_or((0, &0));
             let take = excess.min(out[imax] as u128) as u64;
             if take == 0 {
                 break;
@@ -484,12 +397,7 @@ mod tests {
             assert_eq!(largest_remainder(total, &w).iter().sum::<u64>(), total);
         }
         for total in [u64::MAX, u64::MAX / 3, 1 << 60] {
-            assert_eq!(
-                largest_remainder(total, &[0.3, 0.3, 0.4])
-                    .iter()
-                    .sum::<u64>(),
-                total
-            );
+            assert_eq!(largest_remainder(total, &[0.3, 0.3, 0.4]).iter().sum::<u64>(), total);
         }
     }
 }

@@ -54,23 +54,12 @@ fn national_refs() -> NationalRefs {
         raw += p * without_gp_raw(d.gp_density);
     }
     let poverty_ref = if w > 0.0 { pov / w } else { 15.0 };
-    let without_gp_scale = if raw > 0.0 {
-        WITHOUT_GP_17P_NATIONAL * w / raw
-    } else {
-        WITHOUT_GP_17P_NATIONAL
-    };
-    NationalRefs {
-        poverty_ref,
-        without_gp_scale,
-    }
+    let without_gp_scale = if raw > 0.0 { WITHOUT_GP_17P_NATIONAL * w / raw } else { WITHOUT_GP_17P_NATIONAL };
+    NationalRefs { poverty_ref, without_gp_scale }
 }
 
 fn without_gp_raw(density: f64) -> f64 {
-    let d = if density.is_finite() && density > 1.0 {
-        density
-    } else {
-        1.0
-    };
+    let d = if density.is_finite() && density > 1.0 { density } else { 1.0 };
     (FRANCE_GP_DENSITY_2024 / d).powf(WITHOUT_GP_DENSITY_ELASTICITY)
 }
 
@@ -87,44 +76,17 @@ impl DepContext {
         let (m20, f20, d) = match profile {
             Some(i) => {
                 let p = &dep_pyramids()[i];
-                (
-                    p.male.map(|x| x as f64),
-                    p.female.map(|x| x as f64),
-                    Some(departements()[i]),
-                )
+                (p.male.map(|x| x as f64), p.female.map(|x| x as f64), Some(departements()[i]))
             }
-            None => (
-                france_population_2023()[MALE].map(|x| x as f64),
-                france_population_2023()[FEMALE].map(|x| x as f64),
-                None,
-            ),
+            None => (france_population_2023()[MALE].map(|x| x as f64), france_population_2023()[FEMALE].map(|x| x as f64), None),
         };
         let base = [split_infants(&m20, MALE), split_infants(&f20, FEMALE)];
-        let (code, mortality_index, gp_density, poverty, activity_rate, unemployment_rate) = match d
-        {
-            Some(d) => (
-                d.code,
-                d.mortality_index,
-                d.gp_density,
-                d.poverty_rate,
-                d.activity_rate,
-                d.unemployment_rate,
-            ),
-            None => (
-                "",
-                1.0,
-                FRANCE_GP_DENSITY_2024,
-                refs.poverty_ref,
-                FRANCE_ACTIVITY_RATE,
-                FRANCE_UNEMPLOYMENT_RATE,
-            ),
+        let (code, mortality_index, gp_density, poverty, activity_rate, unemployment_rate) = match d {
+            Some(d) => (d.code, d.mortality_index, d.gp_density, d.poverty_rate, d.activity_rate, d.unemployment_rate),
+            None => ("", 1.0, FRANCE_GP_DENSITY_2024, refs.poverty_ref, FRANCE_ACTIVITY_RATE, FRANCE_UNEMPLOYMENT_RATE),
         };
         let ald_index = (1.0 + ALD_MORTALITY_ELASTICITY * (mortality_index - 1.0)).clamp(0.8, 1.3);
-        let diabetes_factor = if code.starts_with("97") {
-            DROM_DIABETES_FACTOR
-        } else {
-            1.0
-        };
+        let diabetes_factor = if code.starts_with("97") { DROM_DIABETES_FACTOR } else { 1.0 };
         let without_gp_17p = (refs.without_gp_scale * without_gp_raw(gp_density)).clamp(0.05, 0.22);
         let c2s_share = (C2S_NATIONAL * poverty / refs.poverty_ref).clamp(0.02, 0.40);
         // Participation: lower where poverty is higher, times a fixed

@@ -8,9 +8,9 @@ use polars::prelude::*;
 use super::rng::{fnv1a, fnv1a_from};
 use super::{generate, DemoData, DEMO_LABEL, DEMO_SOURCE, DEMO_YEAR, GENERATOR_VERSION};
 use crate::error::{Error, Result};
-use crate::geo::Referential;
 use crate::facts::schema::complete;
 use crate::facts::{read_parquet, write_parquet, Kind, Origin};
+use crate::geo::Referential;
 use crate::ingest::load;
 
 /// File names inside a demo folder.

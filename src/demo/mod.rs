@@ -84,9 +84,9 @@ mod roster;
 mod tests;
 
 use crate::error::Result;
-use crate::geo::Referential;
 use crate::facts::schema::complete;
 use crate::facts::Origin;
+use crate::geo::Referential;
 use crate::ingest::load;
 
 /// Label that every output built from this data must carry.

@@ -76,12 +76,7 @@ fn gp_age(rng: &mut Rng, p60: f64) -> i32 {
 
 /// The GPs of the communes' départements (`deps`: each commune's normalised code), from
 /// one stream per département.
-pub(super) fn build_roster(
-    communes: &[DemoCommune],
-    deps: &[String],
-    contexts: &BTreeMap<String, DepContext>,
-    seed: u64,
-) -> Vec<Gp> {
+pub(super) fn build_roster(communes: &[DemoCommune], deps: &[String], contexts: &BTreeMap<String, DepContext>, seed: u64) -> Vec<Gp> {
     // Communes of each département, sorted by code (stable on input order).
     let mut by_dep: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, d) in deps.iter().enumerate() {
@@ -114,14 +109,8 @@ pub(super) fn build_roster(
             let pos = cumulative.partition_point(|&c| c <= u).min(idx.len() - 1);
             let ci = idx[pos];
             let age = gp_age(&mut rng, p60);
-            let sex = if rng.uniform() < gp_female_probability(age) {
-                Sex::Female
-            } else {
-                Sex::Male
-            };
-            let consultations = (4500.0 + 1500.0 * rng.normal())
-                .round()
-                .clamp(500.0, 12000.0) as u32;
+            let sex = if rng.uniform() < gp_female_probability(age) { Sex::Female } else { Sex::Male };
+            let consultations = (4500.0 + 1500.0 * rng.normal()).round().clamp(500.0, 12000.0) as u32;
             let latest = age.min(40);
             let install_age = 30 + rng.below((latest - 30 + 1).max(1) as u64) as i32;
             let birth_year = DEMO_YEAR - age;

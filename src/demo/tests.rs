@@ -29,10 +29,7 @@ pub(super) fn read_realdata(relative: &str) -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(t) => Some(t.trim_start_matches('\u{feff}').to_string()),
         Err(e) => {
-            println!(
-                "skipped: {} not readable ({e}); set DIAGSANTE_REALDATA",
-                path.display()
-            );
+            println!("skipped: {} not readable ({e}); set DIAGSANTE_REALDATA", path.display());
             None
         }
     }
@@ -42,11 +39,7 @@ pub(super) fn read_realdata(relative: &str) -> Option<String> {
 const COMMUNES_CSV: &str = "geo/communes_france_2024_centroids_pop.csv";
 
 pub(super) fn commune(code: &str, dep: &str, population: u64) -> DemoCommune {
-    DemoCommune {
-        code: code.to_string(),
-        departement: dep.to_string(),
-        population,
-    }
+    DemoCommune { code: code.to_string(), departement: dep.to_string(), population }
 }
 
 pub(super) fn made_up() -> Vec<DemoCommune> {
@@ -77,13 +70,7 @@ fn real_communes() -> Option<Vec<DemoCommune>> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next()?.split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name);
-    let (ic, id, it, ip, ipar) = (
-        col("insee_com")?,
-        col("insee_dep")?,
-        col("commune_type")?,
-        col("population_2021")?,
-        col("insee_parente")?,
-    );
+    let (ic, id, it, ip, ipar) = (col("insee_com")?, col("insee_dep")?, col("commune_type")?, col("population_2021")?, col("insee_parente")?);
     // COM rows deduplicated on the code; Paris, Lyon and Marseille are only
     // present as arrondissements (ARM): sum them into their parent commune.
     let mut map: BTreeMap<String, DemoCommune> = BTreeMap::new();
@@ -96,15 +83,12 @@ fn real_communes() -> Option<Vec<DemoCommune>> {
         let pop: u64 = f[ip].trim().parse().unwrap_or(0);
         match f[it] {
             "COM" => {
-                map.entry(f[ic].to_string())
-                    .or_insert_with(|| commune(f[ic], f[id], pop));
+                map.entry(f[ic].to_string()).or_insert_with(|| commune(f[ic], f[id], pop));
             }
             "ARM" if arm_seen.insert(f[ic].to_string()) => {
                 let parent = f[ipar].to_string();
                 let dep = parent[..2].to_string();
-                map.entry(parent.clone())
-                    .or_insert_with(|| commune(&parent, &dep, 0))
-                    .population += pop;
+                map.entry(parent.clone()).or_insert_with(|| commune(&parent, &dep, 0)).population += pop;
             }
             _ => {}
         }
@@ -122,25 +106,17 @@ fn total_population_by_geo(facts: &[Fact]) -> HashMap<&str, u64> {
 
 /// Index of facts by (geo, measure, sex, age_min).
 fn index(facts: &[Fact]) -> HashMap<(&str, &str, Sex, Option<u32>), f64> {
-    facts
-        .iter()
-        .map(|f| ((f.geo.as_str(), f.measure, f.sex, f.age_min), f.value))
-        .collect()
+    facts.iter().map(|f| ((f.geo.as_str(), f.measure, f.sex, f.age_min), f.value)).collect()
 }
 
 /// Checks every consistency rule on a generated dataset.
 fn check_consistency(communes: &[DemoCommune], data: &DemoData) {
     let idx = index(&data.facts);
     for f in &data.facts {
-        assert!(
-            f.value.is_finite() && f.value >= 0.0 && f.value.fract() == 0.0,
-            "bad value {f:?}"
-        );
+        assert!(f.value.is_finite() && f.value >= 0.0 && f.value.fract() == 0.0, "bad value {f:?}");
         assert_eq!(f.year, DEMO_YEAR);
     }
-    let get = |g: &str, m: &str, s: Sex, a: Option<u32>| {
-        idx.get(&(g, m, s, a)).copied().unwrap_or(0.0)
-    };
+    let get = |g: &str, m: &str, s: Sex, a: Option<u32>| idx.get(&(g, m, s, a)).copied().unwrap_or(0.0);
     for c in communes {
         let g = c.code.as_str();
         for sex in [Sex::Male, Sex::Female] {
@@ -149,27 +125,14 @@ fn check_consistency(communes: &[DemoCommune], data: &DemoData) {
                 let pop = get(g, "population", sex, a);
                 let all = get(g, "deaths_all_causes", sex, a);
                 assert!(all <= pop, "{g} deaths > population");
-                let causes: f64 = [
-                    "deaths_cancer",
-                    "deaths_circulatory",
-                    "deaths_respiratory",
-                    "deaths_suicide",
-                ]
-                .iter()
-                .map(|m| get(g, m, sex, a))
-                .sum();
-                assert!(
-                    causes <= all,
-                    "{g} {sex:?} {lo}: causes {causes} > all causes {all}"
-                );
+                let causes: f64 =
+                    ["deaths_cancer", "deaths_circulatory", "deaths_respiratory", "deaths_suicide"].iter().map(|m| get(g, m, sex, a)).sum();
+                assert!(causes <= all, "{g} {sex:?} {lo}: causes {causes} > all causes {all}");
                 let ald_all = get(g, "ald_all", sex, a);
                 assert!(ald_all <= pop, "{g} ald_all > population");
                 for m in &ALD_MEASURES[1..] {
                     let v = get(g, m, sex, a);
-                    assert!(
-                        v <= ald_all && v <= pop,
-                        "{g} {m} {sex:?} {lo}: {v} > ald_all {ald_all}"
-                    );
+                    assert!(v <= ald_all && v <= pop, "{g} {m} {sex:?} {lo}: {v} > ald_all {ald_all}");
                 }
             }
         }
@@ -183,53 +146,28 @@ fn check_consistency(communes: &[DemoCommune], data: &DemoData) {
             t
         };
         let mf = [Sex::Male, Sex::Female];
-        assert!(
-            get(g, "patients_17p_without_gp", Sex::All, Some(17))
-                <= get(g, "patients_17p", Sex::All, Some(17))
-        );
+        assert!(get(g, "patients_17p_without_gp", Sex::All, Some(17)) <= get(g, "patients_17p", Sex::All, Some(17)));
         assert!(get(g, "patients_17p", Sex::All, Some(17)) <= pop_sum(&mf, 15, 95));
-        assert!(
-            get(g, "patients_70p_without_gp", Sex::All, Some(70))
-                <= get(g, "patients_70p", Sex::All, Some(70))
-        );
+        assert!(get(g, "patients_70p_without_gp", Sex::All, Some(70)) <= get(g, "patients_70p", Sex::All, Some(70)));
         assert!(get(g, "patients_70p", Sex::All, Some(70)) <= pop_sum(&mf, 70, 95));
         let programmes = [
-            (
-                "breast_screening",
-                Sex::Female,
-                50,
-                pop_sum(&[Sex::Female], 50, 70),
-            ),
-            (
-                "cervical_screening",
-                Sex::Female,
-                25,
-                pop_sum(&[Sex::Female], 25, 65),
-            ),
+            ("breast_screening", Sex::Female, 50, pop_sum(&[Sex::Female], 50, 70)),
+            ("cervical_screening", Sex::Female, 25, pop_sum(&[Sex::Female], 25, 65)),
             ("colorectal_screening", Sex::All, 50, pop_sum(&mf, 50, 70)),
             ("flu_vaccination", Sex::All, 65, pop_sum(&mf, 65, 95)),
         ];
         for (p, sex, lo, pop) in programmes {
             let e = get(g, &format!("{p}_eligible"), sex, Some(lo));
             let d = get(g, &format!("{p}_done"), sex, Some(lo));
-            assert!(
-                d <= e && e <= pop,
-                "{g} {p}: done {d} eligible {e} population {pop}"
-            );
+            assert!(d <= e && e <= pop, "{g} {p}: done {d} eligible {e} population {pop}");
         }
         let total = pop_sum(&mf, 0, 95);
         assert!(get(g, "c2s_beneficiaries", Sex::All, None) <= total);
-        assert!(
-            get(g, "unemployed_15_64", Sex::All, Some(15))
-                <= get(g, "active_15_64", Sex::All, Some(15))
-        );
+        assert!(get(g, "unemployed_15_64", Sex::All, Some(15)) <= get(g, "active_15_64", Sex::All, Some(15)));
         assert!(get(g, "active_15_64", Sex::All, Some(15)) <= pop_sum(&mf, 15, 60));
     }
     for gp in &data.roster {
-        assert!(
-            gp.installation_year >= gp.birth_year + 30
-                && gp.installation_year <= gp.birth_year + 40
-        );
+        assert!(gp.installation_year >= gp.birth_year + 30 && gp.installation_year <= gp.birth_year + 40);
         assert!(gp.installation_year <= DEMO_YEAR);
         assert!(matches!(gp.sex, Sex::Male | Sex::Female));
         assert!((500..=12_000).contains(&gp.consultations_per_year));
@@ -243,12 +181,7 @@ fn made_up_communes_totals_and_consistency() {
     let data = generate(&communes, DEFAULT_SEED);
     let totals = total_population_by_geo(&data.facts);
     for c in &communes {
-        assert_eq!(
-            totals.get(c.code.as_str()).copied().unwrap_or(0),
-            c.population,
-            "{}",
-            c.code
-        );
+        assert_eq!(totals.get(c.code.as_str()).copied().unwrap_or(0), c.population, "{}", c.code);
     }
     assert_eq!(data.facts.len(), communes.len() * FACTS_PER_COMMUNE);
     check_consistency(&communes, &data);
@@ -271,11 +204,7 @@ fn random_referentials_keep_every_invariant() {
                     2 => r.below(100_000),
                     _ => r.below(3_000_000),
                 };
-                commune(
-                    &format!("{:05}", r.below(100_000) + i as u64),
-                    deps[r.below(deps.len() as u64) as usize],
-                    pop,
-                )
+                commune(&format!("{:05}", r.below(100_000) + i as u64), deps[r.below(deps.len() as u64) as usize], pop)
             })
             .collect();
         let data = generate(&communes, r.next_u64());
@@ -298,25 +227,14 @@ fn output_order_is_deterministic_and_sorted() {
     let mut communes = made_up();
     let data = generate(&communes, 1);
     // Sorted by commune code, each commune complete and in vocabulary order.
-    let geos: Vec<&str> = data
-        .facts
-        .iter()
-        .step_by(FACTS_PER_COMMUNE)
-        .map(|f| f.geo.as_str())
-        .collect();
+    let geos: Vec<&str> = data.facts.iter().step_by(FACTS_PER_COMMUNE).map(|f| f.geo.as_str()).collect();
     assert!(geos.windows(2).all(|w| w[0] <= w[1]));
-    let first: Vec<&str> = data.facts[..FACTS_PER_COMMUNE]
-        .iter()
-        .map(|f| f.measure)
-        .collect();
+    let first: Vec<&str> = data.facts[..FACTS_PER_COMMUNE].iter().map(|f| f.measure).collect();
     let mut order: Vec<&str> = first.clone();
     order.dedup();
     let vocab: Vec<&str> = MEASURES.iter().map(|m| m.0).collect();
     assert_eq!(order, vocab);
-    let pop_rows: Vec<(Sex, Option<u32>, Option<u32>)> = data.facts[..2 * NB]
-        .iter()
-        .map(|f| (f.sex, f.age_min, f.age_max))
-        .collect();
+    let pop_rows: Vec<(Sex, Option<u32>, Option<u32>)> = data.facts[..2 * NB].iter().map(|f| (f.sex, f.age_min, f.age_max)).collect();
     assert_eq!(pop_rows[0], (Sex::Male, Some(0), Some(0)));
     assert_eq!(pop_rows[1], (Sex::Male, Some(1), Some(4)));
     assert_eq!(pop_rows[NB - 1], (Sex::Male, Some(95), None));
@@ -325,10 +243,7 @@ fn output_order_is_deterministic_and_sorted() {
     communes.reverse();
     assert_eq!(generate(&communes, 1), data);
     // Codes of Sex.
-    assert_eq!(
-        (Sex::Male.code(), Sex::Female.code(), Sex::All.code()),
-        ("M", "F", "all")
-    );
+    assert_eq!((Sex::Male.code(), Sex::Female.code(), Sex::All.code()), ("M", "F", "all"));
 }
 
 #[test]
@@ -336,34 +251,16 @@ fn departements_differ_as_expected() {
     // One large commune per département: Creuse (old, high mortality),
     // Seine-Saint-Denis (young, poor, few GPs), Hautes-Alpes (many GPs),
     // La Réunion (poor, DROM diabetes).
-    let communes: Vec<DemoCommune> = [
-        ("23", "23001"),
-        ("93", "93001"),
-        ("05", "05001"),
-        ("974", "97401"),
-    ]
-    .iter()
-    .map(|(d, c)| commune(c, d, 500_000))
-    .collect();
+    let communes: Vec<DemoCommune> =
+        [("23", "23001"), ("93", "93001"), ("05", "05001"), ("974", "97401")].iter().map(|(d, c)| commune(c, d, 500_000)).collect();
     let data = generate(&communes, DEFAULT_SEED);
     let total = |geo: &str, measure: &str, min_age: u32| -> f64 {
-        data.facts
-            .iter()
-            .filter(|f| {
-                f.geo == geo && f.measure == measure && f.age_min.unwrap_or(0) >= min_age
-            })
-            .map(|f| f.value)
-            .sum()
+        data.facts.iter().filter(|f| f.geo == geo && f.measure == measure && f.age_min.unwrap_or(0) >= min_age).map(|f| f.value).sum()
     };
     let share = |geo: &str, num: &str, den: &str| total(geo, num, 0) / total(geo, den, 0);
     assert!(total("23001", "population", 65) > total("93001", "population", 65) * 1.5);
-    assert!(
-        total("23001", "deaths_all_causes", 0) > 2.0 * total("93001", "deaths_all_causes", 0)
-    );
-    assert!(
-        share("93001", "patients_17p_without_gp", "patients_17p")
-            > share("05001", "patients_17p_without_gp", "patients_17p") + 0.03
-    );
+    assert!(total("23001", "deaths_all_causes", 0) > 2.0 * total("93001", "deaths_all_causes", 0));
+    assert!(share("93001", "patients_17p_without_gp", "patients_17p") > share("05001", "patients_17p_without_gp", "patients_17p") + 0.03);
     let c2s = |geo: &str| share(geo, "c2s_beneficiaries", "population");
     assert!(c2s("97401") > 1.5 * c2s("05001"));
     let unemployment = |geo: &str| share(geo, "unemployed_15_64", "active_15_64");
@@ -391,22 +288,9 @@ fn same_seed_same_output_other_seed_other_output() {
 
 #[test]
 fn output_does_not_depend_on_thread_count() {
-    let communes: Vec<DemoCommune> = (0..3000)
-        .map(|i| {
-            commune(
-                &format!("{:05}", 1000 + i),
-                ["01", "59", "23"][i % 3],
-                (i as u64 * 37) % 9000,
-            )
-        })
-        .collect();
-    let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| generate(&communes, 5))
-    };
+    let communes: Vec<DemoCommune> =
+        (0..3000).map(|i| commune(&format!("{:05}", 1000 + i), ["01", "59", "23"][i % 3], (i as u64 * 37) % 9000)).collect();
+    let run = |threads: usize| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| generate(&communes, 5));
     let one = run(1);
     assert_eq!(one, run(3));
     assert_eq!(one.facts.len(), 3000 * FACTS_PER_COMMUNE);
@@ -416,18 +300,8 @@ fn output_does_not_depend_on_thread_count() {
 fn omit_zero_counts_keeps_the_population_grid_and_values() {
     let communes = made_up();
     let full = generate(&communes, 11);
-    let sparse = generate_with_options(
-        &communes,
-        11,
-        &DemoOptions {
-            omit_zero_counts: true,
-        },
-    );
-    let kept: Vec<&Fact> = full
-        .facts
-        .iter()
-        .filter(|f| f.value != 0.0 || f.measure == "population")
-        .collect();
+    let sparse = generate_with_options(&communes, 11, &DemoOptions { omit_zero_counts: true });
+    let kept: Vec<&Fact> = full.facts.iter().filter(|f| f.value != 0.0 || f.measure == "population").collect();
     assert_eq!(sparse.facts.iter().collect::<Vec<_>>(), kept);
     assert_eq!(sparse.roster, full.roster);
     assert!(sparse.facts.len() < full.facts.len());
@@ -488,46 +362,28 @@ fn national_dataset_is_realistic() {
     let no_gp = m["patients_17p_without_gp"] / m["patients_17p"];
     let no_gp70 = m["patients_70p_without_gp"] / m["patients_70p"];
     let density = data.roster.len() as f64 / pop * 1e5;
-    let gp60 = data
-        .roster
-        .iter()
-        .filter(|g| DEMO_YEAR - g.birth_year >= 60)
-        .count() as f64
-        / data.roster.len() as f64;
-    let women = data.roster.iter().filter(|g| g.sex == Sex::Female).count() as f64
-        / data.roster.len() as f64;
-    let consult = data
-        .roster
-        .iter()
-        .map(|g| g.consultations_per_year as f64)
-        .sum::<f64>()
-        / data.roster.len() as f64;
+    let gp60 = data.roster.iter().filter(|g| DEMO_YEAR - g.birth_year >= 60).count() as f64 / data.roster.len() as f64;
+    let women = data.roster.iter().filter(|g| g.sex == Sex::Female).count() as f64 / data.roster.len() as f64;
+    let consult = data.roster.iter().map(|g| g.consultations_per_year as f64).sum::<f64>() / data.roster.len() as f64;
     let ald = m["ald_all"] / pop;
     let diab = m["ald_diabetes"] / pop;
     let rate = |p: &str| m[format!("{p}_done").as_str()] / m[format!("{p}_eligible").as_str()];
     let c2s = m["c2s_beneficiaries"] / pop;
     let unemp = m["unemployed_15_64"] / m["active_15_64"];
-    println!("national demo: {} communes, population {pop}, {} facts, {} GPs, generated in {elapsed:?}", communes.len(), data.facts.len(), data.roster.len());
+    println!(
+        "national demo: {} communes, population {pop}, {} facts, {} GPs, generated in {elapsed:?}",
+        communes.len(),
+        data.facts.len(),
+        data.roster.len()
+    );
     println!("  65+ share {:.4} (INSEE 2023 {INSEE_SHARE_65P}), deaths {} (crude {crude:.2} per 1,000)", share65, m["deaths_all_causes"]);
-    for c in [
-        "deaths_cancer",
-        "deaths_circulatory",
-        "deaths_respiratory",
-        "deaths_suicide",
-    ] {
-        println!(
-            "  {c}: {} ({:.1} %)",
-            m[c],
-            100.0 * m[c] / m["deaths_all_causes"]
-        );
+    for c in ["deaths_cancer", "deaths_circulatory", "deaths_respiratory", "deaths_suicide"] {
+        println!("  {c}: {} ({:.1} %)", m[c], 100.0 * m[c] / m["deaths_all_causes"]);
     }
     for a in ALD_MEASURES {
         println!("  {a}: {} ({:.2} %)", m[a], 100.0 * m[a] / pop);
     }
-    println!(
-        "  without GP 17+ {no_gp:.4}, 70+ {no_gp70:.4}; patients 17+ {}",
-        m["patients_17p"]
-    );
+    println!("  without GP 17+ {no_gp:.4}, 70+ {no_gp70:.4}; patients 17+ {}", m["patients_17p"]);
     println!(
         "  screening breast {:.3} cervical {:.3} colorectal {:.3} flu {:.3}",
         rate("breast_screening"),
@@ -535,20 +391,12 @@ fn national_dataset_is_realistic() {
         rate("colorectal_screening"),
         rate("flu_vaccination")
     );
-    let pop_15_64: f64 = data
-        .facts
-        .iter()
-        .filter(|f| f.measure == "population" && (15..65).contains(&f.age_min.unwrap_or(0)))
-        .map(|f| f.value)
-        .sum();
+    let pop_15_64: f64 = data.facts.iter().filter(|f| f.measure == "population" && (15..65).contains(&f.age_min.unwrap_or(0))).map(|f| f.value).sum();
     let activity = m["active_15_64"] / pop_15_64;
     println!("  c2s {c2s:.4}, activity 15-64 {activity:.4}, unemployment {unemp:.4}");
     println!("  GP density {density:.2} /100k (target ameli 2024 Ensemble des MG 81.0), 60+ {gp60:.3}, women {women:.3}, consultations {consult:.0}");
 
-    assert!(
-        (share65 - INSEE_SHARE_65P).abs() < 0.01,
-        "65+ share {share65}"
-    );
+    assert!((share65 - INSEE_SHARE_65P).abs() < 0.01, "65+ share {share65}");
     assert!((8.5..10.5).contains(&crude), "crude death rate {crude}");
     assert!((0.09..0.13).contains(&no_gp), "without GP 17+ {no_gp}");
     assert!((0.03..0.07).contains(&no_gp70), "without GP 70+ {no_gp70}");
@@ -567,17 +415,10 @@ fn national_dataset_is_realistic() {
     assert!((0.71..0.78).contains(&activity), "activity {activity}");
 
     // Small communes are older than large ones.
-    let size: HashMap<&str, u64> = communes
-        .iter()
-        .map(|c| (c.code.as_str(), c.population))
-        .collect();
+    let size: HashMap<&str, u64> = communes.iter().map(|c| (c.code.as_str(), c.population)).collect();
     let (mut small_all, mut small_65, mut large_all, mut large_65) = (0.0, 0.0, 0.0, 0.0);
     for f in data.facts.iter().filter(|f| f.measure == "population") {
-        let old = if f.age_min.unwrap_or(0) >= 65 {
-            f.value
-        } else {
-            0.0
-        };
+        let old = if f.age_min.unwrap_or(0) >= 65 { f.value } else { 0.0 };
         match size[f.geo.as_str()] {
             0..=499 => {
                 small_all += f.value;
@@ -595,10 +436,7 @@ fn national_dataset_is_realistic() {
     assert!(small > large + 0.02, "small {small} large {large}");
 
     // Département densities close to their targets (large départements).
-    let dep_of: HashMap<&str, &str> = communes
-        .iter()
-        .map(|c| (c.code.as_str(), c.departement.as_str()))
-        .collect();
+    let dep_of: HashMap<&str, &str> = communes.iter().map(|c| (c.code.as_str(), c.departement.as_str())).collect();
     let mut gps_by_dep: HashMap<&str, f64> = HashMap::new();
     for g in &data.roster {
         *gps_by_dep.entry(dep_of[g.commune.as_str()]).or_default() += 1.0;
@@ -607,47 +445,21 @@ fn national_dataset_is_realistic() {
     for c in &communes {
         *pop_by_dep.entry(c.departement.as_str()).or_default() += c.population as f64;
     }
-    for d in departements()
-        .iter()
-        .filter(|d| pop_by_dep.get(d.code).copied().unwrap_or(0.0) > 100_000.0)
-    {
+    for d in departements().iter().filter(|d| pop_by_dep.get(d.code).copied().unwrap_or(0.0) > 100_000.0) {
         let dens = gps_by_dep.get(d.code).copied().unwrap_or(0.0) / pop_by_dep[d.code] * 1e5;
-        assert!(
-            (dens - d.gp_density).abs() < 1.0,
-            "{}: {dens} vs {}",
-            d.code,
-            d.gp_density
-        );
+        assert!((dens - d.gp_density).abs() < 1.0, "{}: {dens} vs {}", d.code, d.gp_density);
     }
     // GPs are mostly in communes of 300+ inhabitants.
-    let pop_of: HashMap<&str, u64> = communes
-        .iter()
-        .map(|c| (c.code.as_str(), c.population))
-        .collect();
-    let small = data
-        .roster
-        .iter()
-        .filter(|g| pop_of[g.commune.as_str()] < 300)
-        .count() as f64;
+    let pop_of: HashMap<&str, u64> = communes.iter().map(|c| (c.code.as_str(), c.population)).collect();
+    let small = data.roster.iter().filter(|g| pop_of[g.commune.as_str()] < 300).count() as f64;
     assert!(small / (data.roster.len() as f64) < 0.01);
 
     // Consistency on a sample of communes (every 50th).
     let sample: Vec<DemoCommune> = communes.iter().step_by(50).cloned().collect();
-    let codes: std::collections::HashSet<&str> =
-        sample.iter().map(|c| c.code.as_str()).collect();
+    let codes: std::collections::HashSet<&str> = sample.iter().map(|c| c.code.as_str()).collect();
     let sub = DemoData {
-        facts: data
-            .facts
-            .iter()
-            .filter(|f| codes.contains(f.geo.as_str()))
-            .cloned()
-            .collect(),
-        roster: data
-            .roster
-            .iter()
-            .filter(|g| codes.contains(g.commune.as_str()))
-            .cloned()
-            .collect(),
+        facts: data.facts.iter().filter(|f| codes.contains(f.geo.as_str())).cloned().collect(),
+        roster: data.roster.iter().filter(|g| codes.contains(g.commune.as_str())).cloned().collect(),
     };
     check_consistency(&sample, &sub);
 }
@@ -655,8 +467,8 @@ fn national_dataset_is_realistic() {
 /// FNV-1a of a frame: each column's name and type, then its cells in a canonical text (exact
 /// bits of a float), so that any change of the files' content changes it.
 fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
-    use polars::prelude::DataType;
     use super::rng::fnv1a_from;
+    use polars::prelude::DataType;
     let null = || "∅".to_owned();
     for c in df.columns() {
         h = fnv1a_from(h, format!("{}:{}\n", c.name(), c.dtype()).as_bytes());
@@ -708,7 +520,8 @@ fn the_generated_data_has_not_changed_silently() {
     assert!(DIGESTS.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "one line per version, each with its own digest");
     assert_eq!(version, GENERATOR_VERSION, "GENERATOR_VERSION was bumped: add its digest to DIGESTS ({digest})");
     assert_eq!(
-        digest, expected,
+        digest,
+        expected,
         "the demo data changed: bump GENERATOR_VERSION and add ({}, \"{digest}\") to DIGESTS (see this test's doc)",
         GENERATOR_VERSION + 1
     );

@@ -352,7 +352,10 @@ mod tests {
         assert_eq!(rp.to_string(), "INSEE, RP 2021");
         assert_eq!(Provenance::Synthetic.to_string(), "données synthétiques de démonstration");
         let apl = Origin::source("DREES", "APL").at(Period::year(2023));
-        assert_eq!(Provenance::join([&rp, &Provenance::Synthetic, &rp, &apl]), "INSEE, RP 2021 ; données synthétiques de démonstration ; DREES, APL 2023");
+        assert_eq!(
+            Provenance::join([&rp, &Provenance::Synthetic, &rp, &apl]),
+            "INSEE, RP 2021 ; données synthétiques de démonstration ; DREES, APL 2023"
+        );
         assert_eq!(Origin::from_file_name("facts-insee-base-cc.parquet", Some("base-cc.csv")), Origin::source("INSEE", "RP"));
         assert_eq!(Origin::from_file_name("facts-insee-long-pop.parquet", None), Origin::source("INSEE", "population par sexe et âge"));
         assert_eq!(Origin::from_file_name("facts-demo.parquet", None), Origin::Synthetic);

@@ -47,10 +47,7 @@ pub enum CodeError {
 impl fmt::Display for CodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CodeError::Malformed(raw) => write!(
-                f,
-                "«{raw}» is not a commune code (expected 5 characters such as 01001, 2A004 or 97101)"
-            ),
+            CodeError::Malformed(raw) => write!(f, "«{raw}» is not a commune code (expected 5 characters such as 01001, 2A004 or 97101)"),
             CodeError::Unknown(code) => {
                 write!(f, "unknown commune code «{code}» (not in the 2026 Code officiel géographique)")
             }
@@ -70,11 +67,7 @@ pub fn canonical_code(raw: &str) -> Option<String> {
     if (4..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
         return Some(format!("{s:0>5}"));
     }
-    if bytes.len() == 5
-        && bytes[0] == b'2'
-        && matches!(bytes[1], b'a' | b'A' | b'b' | b'B')
-        && bytes[2..].iter().all(u8::is_ascii_digit)
-    {
+    if bytes.len() == 5 && bytes[0] == b'2' && matches!(bytes[1], b'a' | b'A' | b'b' | b'B') && bytes[2..].iter().all(u8::is_ascii_digit) {
         return Some(s.to_ascii_uppercase());
     }
     None
@@ -105,10 +98,9 @@ impl Referential {
             return Ok(Resolved { code, remap: None });
         }
         match self.alias(&code) {
-            Some(alias) => Ok(Resolved {
-                code: alias.current.clone(),
-                remap: Some(Remap { from: code, kind: alias.kind, name: alias.name.clone() }),
-            }),
+            Some(alias) => {
+                Ok(Resolved { code: alias.current.clone(), remap: Some(Remap { from: code, kind: alias.kind, name: alias.name.clone() }) })
+            }
             None => Err(CodeError::Unknown(code)),
         }
     }

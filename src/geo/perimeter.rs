@@ -155,13 +155,10 @@ impl Territory {
         }
 
         let mut warnings = Vec::new();
-        let bad = |key: &str, raw: &str, message: String, hint: &str| {
-            Error::input(locate(text, source, key, raw), message, hint)
-        };
+        let bad = |key: &str, raw: &str, message: String, hint: &str| Error::input(locate(text, source, key, raw), message, hint);
         let text_of = |key: &str, v: &toml::Value| {
-            value_text(v).ok_or_else(|| {
-                bad(key, "", format!("`{key}` must list codes as strings, found {v}"), "write codes in quotes, e.g. \"30003\"")
-            })
+            value_text(v)
+                .ok_or_else(|| bad(key, "", format!("`{key}` must list codes as strings, found {v}"), "write codes in quotes, e.g. \"30003\""))
         };
 
         // Resolve a commune code to its base units, warning on aliases.
@@ -218,18 +215,11 @@ impl Territory {
                 any |= units.remove(code);
             }
             if !any {
-                warnings.push(format!(
-                    "`exclude`: {} is not in the perimeter; nothing removed",
-                    value_text(v).unwrap_or_default()
-                ));
+                warnings.push(format!("`exclude`: {} is not in the perimeter; nothing removed", value_text(v).unwrap_or_default()));
             }
         }
         if units.is_empty() {
-            return Err(Error::input(
-                Location::file(source),
-                "the perimeter is empty once the exclusions are removed",
-                "check `exclude`",
-            ));
+            return Err(Error::input(Location::file(source), "the perimeter is empty once the exclusions are removed", "check `exclude`"));
         }
         Ok(Territory {
             id: id.to_owned(),
@@ -250,10 +240,7 @@ impl Territory {
 
     /// A shipped territory by its identifier (`cls-rochefort-ocean`).
     pub fn shipped(id: &str, r: &Referential) -> Option<Result<Territory>> {
-        SHIPPED
-            .iter()
-            .find(|(name, _)| *name == id)
-            .map(|(name, text)| Territory::from_toml(text, &format!("data/territories/{name}.toml"), name, r))
+        SHIPPED.iter().find(|(name, _)| *name == id).map(|(name, text)| Territory::from_toml(text, &format!("data/territories/{name}.toml"), name, r))
     }
 
     /// A territory given on the command line: a file path, else a shipped identifier.
@@ -298,12 +285,7 @@ impl Territory {
         self.shares(r, |u| &u.region, |code| r.regions.get(code).map(|d| d.name.clone()))
     }
 
-    fn shares<'r>(
-        &self,
-        r: &'r Referential,
-        key: impl Fn(&'r Unit) -> &'r String,
-        name: impl Fn(&str) -> Option<String>,
-    ) -> Vec<Share> {
+    fn shares<'r>(&self, r: &'r Referential, key: impl Fn(&'r Unit) -> &'r String, name: impl Fn(&str) -> Option<String>) -> Vec<Share> {
         let mut acc: BTreeMap<&str, (u64, usize)> = BTreeMap::new();
         for u in self.units(r) {
             let e = acc.entry(key(u).as_str()).or_default();
@@ -312,12 +294,7 @@ impl Territory {
         }
         let mut shares: Vec<Share> = acc
             .into_iter()
-            .map(|(code, (population, units))| Share {
-                code: code.to_owned(),
-                name: name(code).unwrap_or_default(),
-                population,
-                units,
-            })
+            .map(|(code, (population, units))| Share { code: code.to_owned(), name: name(code).unwrap_or_default(), population, units })
             .collect();
         // Most populated first; ties by code so the choice is deterministic.
         shares.sort_by(|a, b| b.population.cmp(&a.population).then(a.code.cmp(&b.code)));
@@ -330,10 +307,7 @@ impl Territory {
         let regs = self.regions(r);
         let total = self.population(r).max(1) as f64;
         let describe = |what: &str, shares: &[Share]| {
-            let parts: Vec<String> = shares
-                .iter()
-                .map(|s| format!("{} {} ({:.1} %)", s.code, s.name, 100.0 * s.population as f64 / total))
-                .collect();
+            let parts: Vec<String> = shares.iter().map(|s| format!("{} {} ({:.1} %)", s.code, s.name, 100.0 * s.population as f64 / total)).collect();
             format!("the territory straddles {} {what}: {}; compared with the first", shares.len(), parts.join(", "))
         };
         let mut notes = Vec::new();
@@ -387,13 +361,7 @@ mod tests {
     #[test]
     fn numbers_and_aliases_are_accepted_with_a_warning() {
         let r = r();
-        let t = Territory::from_toml(
-            "name = \"t\"\nkind = \"custom\"\ncommunes = [1001, \"01039\"]\n",
-            "t.toml",
-            "t",
-            &r,
-        )
-        .unwrap();
+        let t = Territory::from_toml("name = \"t\"\nkind = \"custom\"\ncommunes = [1001, \"01039\"]\n", "t.toml", "t", &r).unwrap();
         assert_eq!(t.units, vec!["01001", "01138"]);
         assert_eq!(t.warnings.len(), 1);
         assert!(t.warnings[0].contains("01039") && t.warnings[0].contains("01138"));

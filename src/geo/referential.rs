@@ -124,26 +124,16 @@ pub struct Referential {
 }
 
 fn read_parquet(bytes: &[u8], what: &str) -> Result<DataFrame> {
-    ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| Error::Internal(format!("embedded referential {what}: {e}")))
+    ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| Error::Internal(format!("embedded referential {what}: {e}")))
 }
 
 /// String column as owned optional values (the referential is small: ~40k rows).
 fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.map(str::to_owned))
-        .collect())
+    Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_owned)).collect())
 }
 
 fn required(values: Vec<Option<String>>, what: &str) -> Result<Vec<String>> {
-    values
-        .into_iter()
-        .map(|v| v.ok_or_else(|| Error::Internal(format!("referential: missing {what}"))))
-        .collect()
+    values.into_iter().map(|v| v.ok_or_else(|| Error::Internal(format!("referential: missing {what}")))).collect()
 }
 
 impl Referential {
@@ -152,13 +142,7 @@ impl Referential {
         Self::from_parquet(COMMUNES, FORMER_CODES, EPCI, DEPARTEMENTS, REGIONS)
     }
 
-    fn from_parquet(
-        communes: &[u8],
-        former: &[u8],
-        epci: &[u8],
-        departements: &[u8],
-        regions: &[u8],
-    ) -> Result<Referential> {
+    fn from_parquet(communes: &[u8], former: &[u8], epci: &[u8], departements: &[u8], regions: &[u8]) -> Result<Referential> {
         let df = read_parquet(communes, "communes")?;
         let codes = required(strings(&df, "code")?, "commune code")?;
         let names = required(strings(&df, "name")?, "commune name")?;
@@ -179,9 +163,7 @@ impl Referential {
                 "arrondissement" => UnitKind::Arrondissement,
                 "deleguee" | "associee" => {
                     let kind = if kinds[i] == "deleguee" { AliasKind::Deleguee } else { AliasKind::Associee };
-                    let parent = parents[i].clone().ok_or_else(|| {
-                        Error::Internal(format!("referential: {} has no parent", codes[i]))
-                    })?;
+                    let parent = parents[i].clone().ok_or_else(|| Error::Internal(format!("referential: {} has no parent", codes[i])))?;
                     pending_aliases.push((codes[i].clone(), Alias { current: parent, kind, name: Some(names[i].clone()) }));
                     continue;
                 }
@@ -189,9 +171,9 @@ impl Referential {
             };
             let commune = match kind {
                 UnitKind::Commune => codes[i].clone(),
-                UnitKind::Arrondissement => parents[i].clone().ok_or_else(|| {
-                    Error::Internal(format!("referential: arrondissement {} has no commune", codes[i]))
-                })?,
+                UnitKind::Arrondissement => {
+                    parents[i].clone().ok_or_else(|| Error::Internal(format!("referential: arrondissement {} has no commune", codes[i])))?
+                }
             };
             units.push(Unit {
                 code: codes[i].clone(),
@@ -205,8 +187,7 @@ impl Referential {
                 zone: zones[i].clone(),
             });
         }
-        let index: HashMap<String, usize> =
-            units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+        let index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
         // A déléguée often shares the code of its commune nouvelle: the current unit wins.
         for (code, alias) in pending_aliases {
             if !index.contains_key(&code) {
@@ -303,10 +284,7 @@ impl Referential {
     }
 
     fn base_units_where(&self, keep: impl Fn(&Unit) -> bool) -> Vec<&Unit> {
-        self.units
-            .iter()
-            .filter(|u| keep(u) && !self.has_arrondissements(&u.code))
-            .collect()
+        self.units.iter().filter(|u| keep(u) && !self.has_arrondissements(&u.code)).collect()
     }
 }
 

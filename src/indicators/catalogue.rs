@@ -6,10 +6,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+pub use super::method::Method;
 use crate::error::{Error, Location, Result};
 use crate::ingest::Sex;
 use crate::stats::compare::Polarity;
-pub use super::method::Method;
 
 /// The catalogue shipped with diagsante.
 pub const EMBEDDED: &str = include_str!("../../data/indicators.toml");
@@ -140,9 +140,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
         .indicator
         .into_iter()
         .map(|r| {
-            let bad = |what: String| {
-                Error::input(Location::file(file), format!("indicator «{}»: {what}", r.id), "fix the entry in the catalogue")
-            };
+            let bad = |what: String| Error::input(Location::file(file), format!("indicator «{}»: {what}", r.id), "fix the entry in the catalogue");
             if !seen.insert(r.id.clone()) {
                 return Err(bad("the id is used twice".into()));
             }
@@ -216,9 +214,7 @@ pub fn load(path: Option<&Path>) -> Result<Vec<Indicator>> {
 /// under the same threshold, the highest of theirs: otherwise one row would show the count
 /// another withholds.
 fn harmonise_thresholds(mut indicators: Vec<Indicator>) -> Vec<Indicator> {
-    let max_of = |term: &Term, all: &[Indicator]| {
-        all.iter().filter(|i| i.numerator == *term).map(|i| i.min_count).fold(0.0, f64::max)
-    };
+    let max_of = |term: &Term, all: &[Indicator]| all.iter().filter(|i| i.numerator == *term).map(|i| i.min_count).fold(0.0, f64::max);
     let thresholds: Vec<f64> = indicators.iter().map(|i| max_of(&i.numerator, &indicators)).collect();
     for (i, t) in indicators.iter_mut().zip(thresholds) {
         i.min_count = t;
@@ -233,8 +229,21 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_is_valid_and_covers_the_documents() {
         let c = load(None).unwrap();
-        for id in ["part_0_14", "part_65_79", "part_75_plus", "chomage_15_64", "ald_diabete", "icm_mortalite_generale", "mortalite_prematuree",
-            "esperance_vie_naissance", "sans_mt_17_plus", "depistage_sein", "vaccination_grippe_65", "densite_mg", "mg_60_plus"] {
+        for id in [
+            "part_0_14",
+            "part_65_79",
+            "part_75_plus",
+            "chomage_15_64",
+            "ald_diabete",
+            "icm_mortalite_generale",
+            "mortalite_prematuree",
+            "esperance_vie_naissance",
+            "sans_mt_17_plus",
+            "depistage_sein",
+            "vaccination_grippe_65",
+            "densite_mg",
+            "mg_60_plus",
+        ] {
             assert!(c.iter().any(|i| i.id == id), "{id}");
         }
     }
@@ -249,10 +258,12 @@ mod tests {
 
     #[test]
     fn invalid_entries_are_named() {
-        let entry = |extra: &str| format!(
-            "[[indicator]]\nid = \"x\"\nlabel = \"X\"\ntheme = \"t\"\nmethod = \"dsr\"\nnumerator = {{ measure = \"d\" }}\n\
+        let entry = |extra: &str| {
+            format!(
+                "[[indicator]]\nid = \"x\"\nlabel = \"X\"\ntheme = \"t\"\nmethod = \"dsr\"\nnumerator = {{ measure = \"d\" }}\n\
              denominator = {{ measure = \"population\" }}\npolarity = \"neutral\"\nsource = \"s\"\n{extra}"
-        );
+            )
+        };
         let e = parse(&entry(""), "c.toml").unwrap_err().to_string();
         assert!(e.contains("«x»") && e.contains("standard"), "{e}");
         let e = parse(&entry("standard = \"world\""), "c.toml").unwrap_err().to_string();

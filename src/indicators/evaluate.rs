@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use polars::prelude::*;
 
 use super::catalogue::{Indicator, Term};
+use super::withheld::Withheld;
 use crate::error::Result;
 use crate::ingest::Sex;
 use crate::stats::{self, standards, Estimate, DEFAULT_LEVELS};
-use super::withheld::Withheld;
 
 /// A geography: a name and the base units (commune codes) it holds.
 #[derive(Debug, Clone)]
@@ -53,21 +53,27 @@ pub struct Aggregated {
     /// period of an annual growth rate.
     pub years: HashMap<String, i32>,
     /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
-    choices: std::sync::Mutex<HashMap<(Term, bool), std::result::Result<Vec<GridCell>, Missing>>>,
+    choices: std::sync::Mutex<HashMap<(Term, bool), Choice>>,
 }
+
+/// The grid cells a term takes, or why it has none.
+type Choice = std::result::Result<Vec<GridCell>, Missing>;
+
+/// Age bands as (age_min, age_max), `None` for an open end.
+type Bands = Vec<(u32, Option<u32>)>;
 
 /// The finest set of non-overlapping bands among `bands` (age_min, age_max; `None`: and over)
 /// that covers the ages `lo` to `hi` exactly (`hi` `None`: to the open end), or `None` when
 /// no such set exists.
-fn tiling(bands: &[(u32, Option<u32>)], lo: u32, hi: Option<u32>) -> Option<Vec<(u32, Option<u32>)>> {
-    fn from(a: u32, bands: &[(u32, Option<u32>)], hi: Option<u32>, memo: &mut HashMap<u32, Option<Vec<(u32, Option<u32>)>>>) -> Option<Vec<(u32, Option<u32>)>> {
+fn tiling(bands: &[(u32, Option<u32>)], lo: u32, hi: Option<u32>) -> Option<Bands> {
+    fn from(a: u32, bands: &[(u32, Option<u32>)], hi: Option<u32>, memo: &mut HashMap<u32, Option<Bands>>) -> Option<Bands> {
         if hi.is_some_and(|h| a == h + 1) {
             return Some(Vec::new());
         }
         if let Some(known) = memo.get(&a) {
             return known.clone();
         }
-        let mut best: Option<Vec<(u32, Option<u32>)>> = None;
+        let mut best: Option<Bands> = None;
         for &(min, max) in bands.iter().filter(|b| b.0 == a) {
             let rest = match (max, hi) {
                 (None, None) => Some(Vec::new()),
@@ -376,15 +382,18 @@ impl Aggregated {
         Ok(chosen
             .into_iter()
             .map(|(sex, age_min, age_max)| {
-                here.and_then(|cells| cells.iter().find(|c| c.sex == sex && c.age_min == age_min && c.age_max == age_max))
-                    .copied()
-                    .unwrap_or(Cell { sex, age_min, age_max, value: Some(0.0) })
+                here.and_then(|cells| cells.iter().find(|c| c.sex == sex && c.age_min == age_min && c.age_max == age_max)).copied().unwrap_or(Cell {
+                    sex,
+                    age_min,
+                    age_max,
+                    value: Some(0.0),
+                })
             })
             .collect())
     }
 
     /// The grid cells (sex, age band) a term takes, the same in every geography.
-    fn choose(&self, term: &Term, banded: bool) -> std::result::Result<Vec<GridCell>, Missing> {
+    fn choose(&self, term: &Term, banded: bool) -> Choice {
         let grid = self
             .grid
             .get(&term.measure)
@@ -464,7 +473,13 @@ impl Aggregated {
     }
 
     /// Counts summed into the bands given by `band_of` (a band index from an age band).
-    pub(super) fn by_band(&self, geo: usize, term: &Term, nbands: usize, band_of: fn(u32, Option<u32>) -> Option<usize>) -> std::result::Result<Vec<f64>, Missing> {
+    pub(super) fn by_band(
+        &self,
+        geo: usize,
+        term: &Term,
+        nbands: usize,
+        band_of: fn(u32, Option<u32>) -> Option<usize>,
+    ) -> std::result::Result<Vec<f64>, Missing> {
         let mut out = vec![0.0; nbands];
         for c in self.select(geo, term, true)? {
             let (Some(min), Some(v)) = (c.age_min, c.value) else {

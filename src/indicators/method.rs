@@ -52,7 +52,9 @@ impl Method {
     pub fn needs_denominator(self) -> bool {
         match self {
             Method::Count => false,
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => true,
+            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => {
+                true
+            }
         }
     }
 
@@ -82,7 +84,9 @@ impl Method {
     pub fn is_compared(self) -> bool {
         match self {
             Method::Count => false,
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => true,
+            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => {
+                true
+            }
         }
     }
 
@@ -210,7 +214,8 @@ impl Method {
                 let now = agg.total(geo, &indicator.numerator)?;
                 let term = den()?;
                 let before = agg.total(geo, term)?;
-                let year = |m: &str| agg.years.get(m).copied().ok_or_else(|| Withheld::MissingInput { detail: format!("année de «{m}» inconnue") });
+                let year =
+                    |m: &str| agg.years.get(m).copied().ok_or_else(|| Withheld::MissingInput { detail: format!("année de «{m}» inconnue") });
                 let (y1, y0) = (year(&indicator.numerator.measure)?, year(&term.measure)?);
                 stats::rate::annual_growth(now, before, y1 - y0, indicator.multiplier, levels.len())
                     .map(|e| Value::computed(now, Some(before), e))

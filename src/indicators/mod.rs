@@ -7,6 +7,6 @@ pub mod method;
 pub mod withheld;
 
 pub use catalogue::Indicator;
-pub use method::{FunnelStatistic, Method};
 pub use evaluate::{aggregate, compute, Geography, Value};
+pub use method::{FunnelStatistic, Method};
 pub use withheld::Withheld;

@@ -38,10 +38,7 @@ impl Withheld {
     /// Whether the value is withheld for statistical secrecy (« s »), rather than not
     /// available (« n.d. »). Secondary suppression treats every one of these as secret.
     pub fn is_secret(&self) -> bool {
-        matches!(
-            self,
-            Withheld::Secret { .. } | Withheld::SecretInput | Withheld::SecretComplement | Withheld::SecretByDifference { .. }
-        )
+        matches!(self, Withheld::Secret { .. } | Withheld::SecretInput | Withheld::SecretComplement | Withheld::SecretByDifference { .. })
     }
 
     /// A short stable code for the tables' `status` column.
@@ -66,19 +63,19 @@ impl Withheld {
             Withheld::Secret { threshold } => format!("secret statistique : effectif inférieur à {threshold}"),
             Withheld::SecretInput => "donnée couverte par le secret statistique".into(),
             Withheld::SecretComplement => "secret statistique (secondaire : protège une autre valeur du même niveau)".into(),
-            Withheld::SecretByDifference { other, threshold } => format!(
-                "secret statistique (par différence : l'écart avec {other} serait un effectif inférieur à {threshold})"
-            ),
+            Withheld::SecretByDifference { other, threshold } => {
+                format!("secret statistique (par différence : l'écart avec {other} serait un effectif inférieur à {threshold})")
+            }
             Withheld::MissingInput { detail } => detail.clone(),
-            Withheld::UnequalCoverage { numerator, numerator_units, denominator, denominator_units } => format!(
-                "non calculé : «{numerator}» est donné pour {numerator_units} communes, «{denominator}» pour {denominator_units}"
-            ),
+            Withheld::UnequalCoverage { numerator, numerator_units, denominator, denominator_units } => {
+                format!("non calculé : «{numerator}» est donné pour {numerator_units} communes, «{denominator}» pour {denominator_units}")
+            }
             Withheld::TooFewEvents { observed, minimum } => {
                 format!("moins de {minimum} événements ({observed}) : non calculé (intervalle de Dobson peu fiable)")
             }
-            Withheld::TooSmallPopulation { population, minimum } => format!(
-                "population de {population} habitants, pas au-dessus de {minimum} : espérance de vie non calculée (trop imprécise)"
-            ),
+            Withheld::TooSmallPopulation { population, minimum } => {
+                format!("population de {population} habitants, pas au-dessus de {minimum} : espérance de vie non calculée (trop imprécise)")
+            }
             Withheld::ZeroDenominator => "non calculé : dénominateur nul".into(),
             Withheld::NotComputable { detail } => format!("non calculé : {detail}"),
         }
@@ -94,9 +91,9 @@ impl Withheld {
                 format!("statistical secrecy (by difference: the gap with {other} would be a count under {threshold})")
             }
             Withheld::MissingInput { detail } => format!("missing input: {detail}"),
-            Withheld::UnequalCoverage { numerator, numerator_units, denominator, denominator_units } => format!(
-                "not computed: «{numerator}» is given for {numerator_units} communes, «{denominator}» for {denominator_units}"
-            ),
+            Withheld::UnequalCoverage { numerator, numerator_units, denominator, denominator_units } => {
+                format!("not computed: «{numerator}» is given for {numerator_units} communes, «{denominator}» for {denominator_units}")
+            }
             Withheld::TooFewEvents { observed, minimum } => format!("fewer than {minimum} events ({observed}): not computed"),
             Withheld::TooSmallPopulation { population, minimum } => {
                 format!("population {population} not above {minimum}: life expectancy not computed")

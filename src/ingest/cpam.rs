@@ -178,7 +178,11 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
     for row in 0..table.height() {
         let at = |col: &str| Location::file(&table.file).at(table.line_of(row), col);
         if let Some(first) = seen.insert(&ids[row], table.line_of(row)) {
-            return Err(Error::input(at(&id_col), format!("professional «{}» is listed twice (first on line {first})", ids[row]), "keep one row per professional"));
+            return Err(Error::input(
+                at(&id_col),
+                format!("professional «{}» is listed twice (first on line {first})", ids[row]),
+                "keep one row per professional",
+            ));
         }
         let code = match r.resolve(&geo[row]) {
             Ok(resolved) => {
@@ -201,14 +205,23 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
             (None, None) => None,
         };
         if let Some(b) = birth.filter(|b| !(1900..=2010).contains(b)) {
-            return Err(Error::input(at(&birth_name), format!("birth year {b} is not a working professional's"), "check the birth year or age column"));
+            return Err(Error::input(
+                at(&birth_name),
+                format!("birth year {b} is not a working professional's"),
+                "check the birth year or age column",
+            ));
         }
         if let Some(a) = activity.as_ref().and_then(|a| a[row].value()).filter(|a| *a < 0.0) {
-            return Err(Error::input(at(activity_col.as_deref().unwrap_or("activite")), format!("negative activity {a}"), "activity is a number of consultations or an FTE"));
+            return Err(Error::input(
+                at(activity_col.as_deref().unwrap_or("activite")),
+                format!("negative activity {a}"),
+                "activity is a number of consultations or an FTE",
+            ));
         }
         let sex = match (&sexes, &sex_col) {
-            (Some(s), Some(col)) => Sex::parse(&s[row])
-                .ok_or_else(|| Error::input(at(col), format!("«{}» is not a sex", s[row]), "write M/F, H/F or 1/2"))?,
+            (Some(s), Some(col)) => {
+                Sex::parse(&s[row]).ok_or_else(|| Error::input(at(col), format!("«{}» is not a sex", s[row]), "write M/F, H/F or 1/2"))?
+            }
             _ => Sex::All,
         };
         let installed = match (&install, &install_col) {

@@ -39,13 +39,8 @@ pub fn cause_slug(label: &str) -> String {
         _ => {}
     }
     // The causes of the vocabulary (and of the indicator catalogue), from CépiDc's labels.
-    const VOCABULARY: [(&str, &str); 5] = [
-        ("tumeur", "cancer"),
-        ("cancer", "cancer"),
-        ("circulatoire", "circulatory"),
-        ("respiratoire", "respiratory"),
-        ("suicide", "suicide"),
-    ];
+    const VOCABULARY: [(&str, &str); 5] =
+        [("tumeur", "cancer"), ("cancer", "cancer"), ("circulatoire", "circulatory"), ("respiratoire", "respiratory"), ("suicide", "suicide")];
     VOCABULARY.iter().find(|(word, _)| slug.contains(word)).map_or(slug, |(_, cause)| (*cause).to_owned())
 }
 

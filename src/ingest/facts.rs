@@ -15,8 +15,8 @@ use std::fmt;
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
-pub use crate::facts::{AgeBand, Level, Origin, Sex};
 use crate::facts::Kind;
+pub use crate::facts::{AgeBand, Level, Origin, Sex};
 use crate::geo::Referential;
 use crate::ingest::Cell;
 

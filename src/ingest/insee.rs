@@ -50,15 +50,18 @@ pub fn wide_column(name: &str) -> Option<WideColumn> {
         return None;
     }
     let year = 2000 + yy;
-    let col = |measure: &str, sex, (age_min, age_max)| {
-        Some(WideColumn { year, measure: measure.to_owned(), sex, age_min, age_max })
-    };
+    let col = |measure: &str, sex, (age_min, age_max)| Some(WideColumn { year, measure: measure.to_owned(), sex, age_min, age_max });
     let ages = |code: &str| AgeBand::from_insee_code(code).map(|b| (b.min, b.max));
     if kind == 'C' {
         // Complementary exploitation: only the socio-professional breakdown of the active.
         let cs = body.strip_prefix("ACT1564_CS")?;
-        return (cs.len() == 1 && cs.as_bytes()[0].is_ascii_digit())
-            .then(|| WideColumn { year, measure: format!("active_15_64_cs{cs}"), sex: Sex::All, age_min: Some(15), age_max: Some(64) });
+        return (cs.len() == 1 && cs.as_bytes()[0].is_ascii_digit()).then(|| WideColumn {
+            year,
+            measure: format!("active_15_64_cs{cs}"),
+            sex: Sex::All,
+            age_min: Some(15),
+            age_max: Some(64),
+        });
     }
     match body {
         "POP" => col("population", Sex::All, (None, None)),
@@ -202,11 +205,7 @@ pub(crate) fn year_column(table: &TextTable, year: Option<i32>) -> Result<Years>
             "leave out --year: it is for files without a year column",
         )),
         (None, Some(y)) => Ok(Years::Fixed(y)),
-        (None, None) => Err(Error::input(
-            Location::file(&table.file),
-            "the file has no year column (ANNEE, year)",
-            "give the year with --year 2021",
-        )),
+        (None, None) => Err(Error::input(Location::file(&table.file), "the file has no year column (ANNEE, year)", "give the year with --year 2021")),
     }
 }
 

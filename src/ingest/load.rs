@@ -52,7 +52,8 @@ impl Data {
             .ok()?;
         let mut parts = Vec::new();
         for i in 0..kinds.height() {
-            let text = |c: &str| kinds.column(c).ok().and_then(|c| c.get(i).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+            let text =
+                |c: &str| kinds.column(c).ok().and_then(|c| c.get(i).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
             parts.push(format!("{} {}: {}", text("level"), text("kind"), text("measure")));
         }
         Some(format!("{} rows kept but not read by the diagnostics ({})", df.height(), parts.join("; ")))
@@ -176,7 +177,8 @@ fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame
         .collect()?;
     let conflicts = distinct.clone().lazy().filter(col("values").gt(lit(1u32))).limit(1).collect()?;
     if conflicts.height() > 0 {
-        let text = |c: &str| conflicts.column(c).ok().and_then(|c| c.get(0).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+        let text =
+            |c: &str| conflicts.column(c).ok().and_then(|c| c.get(0).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
         return Err(Error::input(
             Location::file(dir.display().to_string()),
             format!("{} and {} give different values of «{}» for {} ({})", text("first"), text("last"), text("measure"), text("geo"), text("year")),
@@ -377,12 +379,8 @@ mod tests {
 
     #[test]
     fn the_latest_year_is_read_and_the_one_before_starts_the_growth() {
-        let df = facts(&[
-            ("a", 2021, "population", 100.0),
-            ("a", 2015, "population", 90.0),
-            ("a", 2010, "population", 80.0),
-            ("a", 2021, "c2s", 7.0),
-        ]);
+        let df =
+            facts(&[("a", 2021, "population", 100.0), ("a", 2015, "population", 90.0), ("a", 2010, "population", 80.0), ("a", 2021, "c2s", 7.0)]);
         let Periods { facts: out, years, .. } = by_period(df, 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "one census, not three");
         assert_eq!(sum(&out, "population_base"), 90.0, "2015, the census before 2021, not 2010");

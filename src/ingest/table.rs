@@ -24,10 +24,8 @@ pub enum Encoding {
 
 /// Cells the producers use for withheld or unavailable values (compared case-insensitively
 /// after trimming). They are read as missing, with the reason kept as `suppressed`.
-pub const SECRET_MARKERS: &[&str] = &[
-    "s", "nc", "ns", "nd", "na", "n/a", "secret", "c", "x", "*",
-    "n/a - secret statistique", "n/a - résultat non disponible", "secret statistique",
-];
+pub const SECRET_MARKERS: &[&str] =
+    &["s", "nc", "ns", "nd", "na", "n/a", "secret", "c", "x", "*", "n/a - secret statistique", "n/a - résultat non disponible", "secret statistique"];
 
 /// A table of text cells with the file it came from.
 #[derive(Debug, Clone)]
@@ -129,7 +127,11 @@ pub fn sniff_separator(header: &str) -> u8 {
     }
     let seps = [b';', b'\t', b','];
     let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(2);
-    if counts[best] == 0 { b',' } else { seps[best] }
+    if counts[best] == 0 {
+        b','
+    } else {
+        seps[best]
+    }
 }
 
 impl TextTable {
@@ -192,9 +194,10 @@ impl TextTable {
     /// Parse delimited bytes; `file` names the source in errors.
     pub fn parse(bytes: &[u8], encoding: Encoding, file: &str) -> Result<TextTable> {
         let text = decode(bytes, encoding, file)?;
-        let first = text.lines().position(|l| !l.trim().is_empty()).ok_or_else(|| {
-            Error::input(Location::file(file), "the file is empty", "give a file with a header line and data rows")
-        })?;
+        let first = text
+            .lines()
+            .position(|l| !l.trim().is_empty())
+            .ok_or_else(|| Error::input(Location::file(file), "the file is empty", "give a file with a header line and data rows"))?;
         // The separator: the one of the line that has most, among the first lines (a title
         // line above the header may have none).
         let separator = text
@@ -207,12 +210,7 @@ impl TextTable {
         // Exports from INSEE "statistiques locales" or CartoSanté put title lines above the
         // header ("Insee - Statistiques locales; ; ; …"): the header is the first line with
         // at least two non-blank fields.
-        let first = text
-            .lines()
-            .enumerate()
-            .skip(first)
-            .find(|(_, l)| non_blank_fields(l, separator as char) >= 2)
-            .map_or(first, |(i, _)| i);
+        let first = text.lines().enumerate().skip(first).find(|(_, l)| non_blank_fields(l, separator as char) >= 2).map_or(first, |(i, _)| i);
         // Keep the header and every record that is not blank (Excel leaves `;;;` and empty
         // lines at the end), remembering the file line where each record starts; a quoted
         // field may span lines.
@@ -289,11 +287,7 @@ impl TextTable {
     fn column(&self, name: &str) -> Result<&StringChunked> {
         let col = self.frame.column(name).map_err(|_| {
             let names: Vec<String> = self.frame.get_column_names().iter().map(|s| s.to_string()).collect();
-            Error::input(
-                Location::file(&self.file),
-                format!("no column named «{name}»"),
-                format!("the columns are: {}", names.join(", ")),
-            )
+            Error::input(Location::file(&self.file), format!("no column named «{name}»"), format!("the columns are: {}", names.join(", ")))
         })?;
         col.str().map_err(|e| Error::Internal(e.to_string()))
     }
@@ -354,11 +348,7 @@ pub fn parse_number(raw: &str) -> Option<Cell> {
         return Some(Cell::Value(0.0));
     }
     let compact: String = t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
-    let normalised = if compact.contains(',') && !compact.contains('.') {
-        compact.replacen(',', ".", 1)
-    } else {
-        compact
-    };
+    let normalised = if compact.contains(',') && !compact.contains('.') { compact.replacen(',', ".", 1) } else { compact };
     if normalised.contains(',') {
         return None;
     }
@@ -449,9 +439,7 @@ impl TextTable {
     /// The first column whose name is one of `aliases` (case-insensitive), if any.
     pub fn find_column(&self, aliases: &[&str]) -> Option<String> {
         let names: Vec<String> = self.frame.get_column_names().iter().map(|s| s.to_string()).collect();
-        aliases
-            .iter()
-            .find_map(|a| names.iter().find(|n| n.trim().eq_ignore_ascii_case(a)).cloned())
+        aliases.iter().find_map(|a| names.iter().find(|n| n.trim().eq_ignore_ascii_case(a)).cloned())
     }
 
     /// Like [`TextTable::find_column`], but a missing column is an error saying which

@@ -89,10 +89,8 @@ pub fn consultations(bands: &[Band], per_person: f64) -> f64 {
 pub fn project(sexes: &[Vec<Band>], horizon: u32, a: &DemandAssumptions) -> Vec<(f64, f64)> {
     let mut pyramids: Vec<Vec<Band>> = sexes.to_vec();
     // Yearly inflow into the first band today (its people / its width).
-    let births: Vec<f64> = pyramids
-        .iter()
-        .map(|p| p.first().map_or(0.0, |b| if b.width().is_finite() { b.people / b.width() } else { 0.0 }))
-        .collect();
+    let births: Vec<f64> =
+        pyramids.iter().map(|p| p.first().map_or(0.0, |b| if b.width().is_finite() { b.people / b.width() } else { 0.0 })).collect();
     let total_births: f64 = births.iter().sum();
     let mut out = Vec::with_capacity(horizon as usize + 1);
     for year in 0..=horizon {
@@ -160,12 +158,15 @@ mod tests {
 
     #[test]
     fn an_ageing_population_needs_more_consultations() {
-        let young: Vec<Band> = pyramid(10_000.0, 0.0).into_iter().map(|mut b| {
-            if b.start >= 60 {
-                b.people /= 4.0;
-            }
-            b
-        }).collect();
+        let young: Vec<Band> = pyramid(10_000.0, 0.0)
+            .into_iter()
+            .map(|mut b| {
+                if b.start >= 60 {
+                    b.people /= 4.0;
+                }
+                b
+            })
+            .collect();
         let years = project(&[young], 10, &DemandAssumptions { births: Some(50.0), ..DemandAssumptions::default() });
         // Fewer births than today's inflow (100/year) and people moving up to heavier bands:
         // consultations per person rise.

@@ -183,11 +183,12 @@ pub fn pyramids_of(agg: &Aggregated, territory: usize, france: usize) -> Vec<Vec
         // France's death rate of the deaths band holding each population band (population
         // bands may be finer: 15-17 and 18-19 inside 15-19).
         let inside = |a: u32, z: Option<u32>, outer: (Option<u32>, Option<u32>)| {
-            outer.0.is_some_and(|oa| oa <= a) && match (z, outer.1) {
-                (_, None) => true,
-                (Some(z), Some(oz)) => z <= oz,
-                (None, Some(_)) => false,
-            }
+            outer.0.is_some_and(|oa| oa <= a)
+                && match (z, outer.1) {
+                    (_, None) => true,
+                    (Some(z), Some(oz)) => z <= oz,
+                    (None, Some(_)) => false,
+                }
         };
         let mut bands: Vec<Band> = pop
             .iter()

@@ -243,11 +243,11 @@ pub fn comparison(frame: &Frame, items: &[Compared], names: [&str; 2]) -> Result
     render(frame, height, |area| {
         let (legend_area, area) = area.split_vertically(60);
         legend(&legend_area, 0, &significance_legend("territoire, écart avec la France :"))?;
-        legend(&legend_area, 30, &[
-            ("comparateurs :", None),
-            (&clip(names[0], 32), Some(palette::GREY.to_rgba())),
-            (&clip(names[1], 32), Some(palette::DARK.to_rgba())),
-        ])?;
+        legend(
+            &legend_area,
+            30,
+            &[("comparateurs :", None), (&clip(names[0], 32), Some(palette::GREY.to_rgba())), (&clip(names[1], 32), Some(palette::DARK.to_rgba()))],
+        )?;
         let mut chart = ChartBuilder::on(&area)
             .margin(14)
             .x_label_area_size(56)
@@ -307,7 +307,12 @@ pub fn comparison(frame: &Frame, items: &[Compared], names: [&str; 2]) -> Result
 
 /// The pixel, relative to the plotting area, of value `x` at fraction `f` (0 bottom, 1 top)
 /// of segment `s`: rows of a segmented axis hold several bars.
-fn segment_pixel(plot: &DrawingArea<SVGBackend, Cartesian2d<RangedCoordf64, plotters::coord::ranged1d::SegmentedCoord<RangedCoordu32>>>, x: f64, s: u32, f: f64) -> (i32, i32) {
+fn segment_pixel(
+    plot: &DrawingArea<SVGBackend, Cartesian2d<RangedCoordf64, plotters::coord::ranged1d::SegmentedCoord<RangedCoordu32>>>,
+    x: f64,
+    s: u32,
+    f: f64,
+) -> (i32, i32) {
     let (base_x, base_y) = plot.get_base_pixel();
     let (px, y_bottom) = plot.map_coordinate(&(x, SegmentValue::Exact(s)));
     let (_, y_top) = plot.map_coordinate(&(x, SegmentValue::Exact(s + 1)));
@@ -317,7 +322,13 @@ fn segment_pixel(plot: &DrawingArea<SVGBackend, Cartesian2d<RangedCoordf64, plot
 /// The legend of the comparison colours, after `lead`.
 fn significance_legend(lead: &str) -> Vec<(&str, Option<RGBAColor>)> {
     let mut items = vec![(lead, None)];
-    for (text, c) in [("moins bon", Comparison::Worse), ("meilleur", Comparison::Better), ("plus élevé", Comparison::Higher), ("plus bas", Comparison::Lower), ("similaire", Comparison::Similar)] {
+    for (text, c) in [
+        ("moins bon", Comparison::Worse),
+        ("meilleur", Comparison::Better),
+        ("plus élevé", Comparison::Higher),
+        ("plus bas", Comparison::Lower),
+        ("similaire", Comparison::Similar),
+    ] {
         items.push((text, Some(comparison_colour(c).to_rgba())));
     }
     items
@@ -393,7 +404,9 @@ pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> 
             .draw()?;
         // The ends of the axis, under it, beside « France ».
         for (x, text, h) in [(-1.0, "◀ moins bon (ou plus bas)", HPos::Left), (1.0, "meilleur (ou plus haut) ▶", HPos::Right)] {
-            chart.draw_series([EmptyElement::at((x, SegmentValue::Exact(0))) + Text::new(text, (0, 10), label_style(14).pos(Pos::new(h, VPos::Top)))])?;
+            chart.draw_series([
+                EmptyElement::at((x, SegmentValue::Exact(0))) + Text::new(text, (0, 10), label_style(14).pos(Pos::new(h, VPos::Top)))
+            ])?;
         }
         let plot = chart.plotting_area();
         let at = |x: f64, s: u32, f: f64| segment_pixel(plot, x, s, f);
@@ -412,7 +425,13 @@ pub fn spine(frame: &Frame, rows: &[Spine], names: [&str; 2]) -> Result<String> 
             let position = |v: f64| -> f64 {
                 let d = dir * (v - r.france);
                 let reach = if d >= 0.0 { dir * (right - r.france) } else { dir * (r.france - left) };
-                let x = if d == 0.0 { 0.0 } else if reach > 0.0 { d / reach } else { d.signum() * 1.05 };
+                let x = if d == 0.0 {
+                    0.0
+                } else if reach > 0.0 {
+                    d / reach
+                } else {
+                    d.signum() * 1.05
+                };
                 x.clamp(-1.05, 1.05)
             };
             let (x_l, y_a) = at(position(left), s, 0.25);
@@ -499,7 +518,9 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], tar
             for l in limits.iter().filter(inside) {
                 let y = f(l);
                 if (y_lo..=y_hi).contains(&y) {
-                    runs.last_mut().map(|r| r.push((l.denominator, y)));
+                    if let Some(r) = runs.last_mut() {
+                        r.push((l.denominator, y));
+                    }
                 } else if runs.last().is_some_and(|r| !r.is_empty()) {
                     runs.push(Vec::new());
                 }
@@ -522,14 +543,11 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], tar
             .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
             .label("limites à 99,8 %")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label("limites à 95 % (tirets)")
-            .legend(|(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (7, 0)], palette::DARK.stroke_width(2))
-                    + PathElement::new(vec![(12, 0), (20, 0)], palette::DARK.stroke_width(2))
-            });
+        chart.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?.label("limites à 95 % (tirets)").legend(|(x, y)| {
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (7, 0)], palette::DARK.stroke_width(2))
+                + PathElement::new(vec![(12, 0), (20, 0)], palette::DARK.stroke_width(2))
+        });
         if let Some(target) = target {
             chart
                 .draw_series(LineSeries::new([(x_min, target), (x_max, target)], palette::GREEN.stroke_width(2)))?
@@ -538,12 +556,22 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], tar
         }
         let in_view = |p: &&FunnelPoint| p.denominator > 0.0 && p.value >= y_lo && p.value <= y_hi;
         chart
-            .draw_series(points.iter().filter(|p| !p.is_territory).filter(in_view).map(|p| Circle::new((p.denominator, p.value), 3, palette::GREY.mix(0.6).filled())))?
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| !p.is_territory)
+                    .filter(in_view)
+                    .map(|p| Circle::new((p.denominator, p.value), 3, palette::GREY.mix(0.6).filled())),
+            )?
             .label("EPCI")
             .legend(|(x, y)| Circle::new((x + 10, y), 4, palette::GREY.filled()));
         for p in points.iter().filter(|p| p.is_territory && p.denominator > 0.0) {
             chart.draw_series([Circle::new((p.denominator, p.value), 8, palette::BLUE.filled())])?;
-            chart.draw_series([Text::new(clip(territory, 40), (p.denominator, p.value), label_style(16).color(&palette::BLUE).pos(Pos::new(HPos::Left, VPos::Bottom)))])?;
+            chart.draw_series([Text::new(
+                clip(territory, 40),
+                (p.denominator, p.value),
+                label_style(16).color(&palette::BLUE).pos(Pos::new(HPos::Left, VPos::Bottom)),
+            )])?;
         }
         chart
             .configure_series_labels()
@@ -595,7 +623,15 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
                 .light_line_style(TRANSPARENT)
                 .x_labels(6)
                 .x_label_formatter(&|y| y.to_string())
-                .y_label_formatter(&|v| if is_fte { axis_number(*v, fte_max) } else if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { String::new() })
+                .y_label_formatter(&|v| {
+                    if is_fte {
+                        axis_number(*v, fte_max)
+                    } else if v.fract().abs() < 1e-9 {
+                        format!("{v:.0}")
+                    } else {
+                        String::new()
+                    }
+                })
                 .label_style(label_style(14))
                 .draw()?;
             if is_fte {
@@ -610,7 +646,7 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
                         .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], palette::VERMILLION.mix(0.3).filled()));
                 }
                 chart
-                    .draw_series(DashedLineSeries::new(demand_fte.iter().copied().map(|(y, d)| (y, d)), 8, 5, BLACK.stroke_width(3)))?
+                    .draw_series(DashedLineSeries::new(demand_fte.iter().copied(), 8, 5, BLACK.stroke_width(3)))?
                     .label("besoin (ETP)")
                     .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
             }
@@ -640,7 +676,7 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
 pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)], min_count: u32) -> Result<String> {
     const FIRST: i32 = 25;
     const LAST: usize = 10; // the index of the open band, 75+
-    let mut counts = vec![0u32; LAST + 1];
+    let mut counts = [0u32; LAST + 1];
     for &a in ages {
         counts[(((a.max(FIRST) - FIRST) / 5) as usize).min(LAST)] += 1;
     }
@@ -670,7 +706,8 @@ pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)], min_count: u3
             let style = if secret { palette::SKY.mix(0.35).filled() } else { palette::BLUE.mix(0.85).filled() };
             chart.draw_series([Rectangle::new([(x0 + 0.3, 0.0), (x0 + 4.7, shown(c) as f64)], style)])?;
             if secret {
-                chart.draw_series([EmptyElement::at((x0 + 2.5, shown(c) as f64)) + Text::new(format!("< {min_count}"), (0, -4), label_style(13).pos(Pos::new(HPos::Center, VPos::Bottom)))])?;
+                chart.draw_series([EmptyElement::at((x0 + 2.5, shown(c) as f64))
+                    + Text::new(format!("< {min_count}"), (0, -4), label_style(13).pos(Pos::new(HPos::Center, VPos::Bottom)))])?;
             }
         }
         for (k, (age, label)) in marks.iter().enumerate() {

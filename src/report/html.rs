@@ -38,7 +38,11 @@ pub fn number(v: f64, decimals: usize) -> String {
     }
     // "-0,0" reads as a sign error: a value that rounds to zero has none.
     let zero = out.chars().all(|c| c == '0' || c == ',' || c == '\u{202f}');
-    if v < 0.0 && !zero { format!("-{out}") } else { out }
+    if v < 0.0 && !zero {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// A value with its unit, or « s » (withheld for statistical secrecy, whatever its kind) /
@@ -55,7 +59,11 @@ pub fn value(v: &Value, method: Method, unit: &str) -> String {
 /// A number with the decimals of its method and its unit.
 pub fn quantity(x: f64, method: Method, unit: &str) -> String {
     let n = number(x, method.decimals(x));
-    if unit.is_empty() { n } else { format!("{n}\u{a0}{}", esc(unit)) }
+    if unit.is_empty() {
+        n
+    } else {
+        format!("{n}\u{a0}{}", esc(unit))
+    }
 }
 
 /// CSS class of a comparison.
@@ -124,11 +132,7 @@ pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String 
                 (Some(_), Some(n)) => format!("<abbr class=\"caveat\" title=\"{}\">*</abbr>", esc(&n)),
                 _ => String::new(),
             };
-            h.push_str(&format!(
-                "<td class=\"num\">{}{caveat} {}</td>",
-                value(c, ind.method, &ind.unit),
-                dot(r.flags[k][0], r.flags[k][1])
-            ));
+            h.push_str(&format!("<td class=\"num\">{}{caveat} {}</td>", value(c, ind.method, &ind.unit), dot(r.flags[k][0], r.flags[k][1])));
         }
         h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(&r.territory.note().unwrap_or_default())));
     }
@@ -204,7 +208,12 @@ mod tests {
         use crate::stats::{Estimate, Method as Interval};
         let withheld = |w: Withheld| value(&Value::withheld(Interval::Wilson, w), Method::Proportion, "%");
         let shown = |x: f64, m: Method, unit: &str| {
-            let v = Value { count: None, denominator: None, estimate: Estimate { value: Some(x), limits: vec![None; 2], method: Interval::Exact, note: None }, withheld: None };
+            let v = Value {
+                count: None,
+                denominator: None,
+                estimate: Estimate { value: Some(x), limits: vec![None; 2], method: Interval::Exact, note: None },
+                withheld: None,
+            };
             value(&v, m, unit)
         };
         assert!(withheld(Withheld::Secret { threshold: 10.0 }).contains(">s<"));

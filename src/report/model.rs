@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use crate::compare::benchmark::{self, Against, Benchmark, Ranked};
 use crate::compare::diagnose::{self, Diagnosis, Row};
 use crate::error::{Error, Result};
+use crate::facts::Provenance;
 use crate::geo::perimeter::{Share, TerritoryKind};
 use crate::geo::{Referential, Territory};
 use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
-use crate::facts::Provenance;
 use crate::indicators::{Indicator, Method, Withheld};
 use crate::ingest::load::Data;
 use crate::ingest::Sex;
@@ -34,9 +34,6 @@ pub const THEMES: [(&str, &str, &str); 6] = [
     ("prévention", "prevention", "Prévention"),
     ("offre de soins", "offre-de-soins", "Offre de soins"),
 ];
-
-/// Funnel plots added after those of the indicators on which the territory differs from
-/// France, up to four: premature mortality, access, screening, supply.
 
 /// Ages at which the scenarios stop GPs, marked on the chart of their ages.
 const RETIREMENT_MARKS: [(f64, &str); 3] = [(62.0, "62 ans"), (64.0, "64 ans (réforme 2023)"), (67.0, "67 ans (taux plein)")];
@@ -126,7 +123,9 @@ pub struct Differences {
 /// The GP projection section.
 pub enum Projection {
     /// Fewer GPs than the secrecy threshold: neither their ages nor a projection are shown.
-    Withheld { min_count: f64 },
+    Withheld {
+        min_count: f64,
+    },
     /// No population by sex and age in the data.
     Missing,
     Projected(Projected),
@@ -302,7 +301,8 @@ fn presentation(t: &Territory, r: &Referential, data: &Data, d: &Diagnosis) -> P
         departements: t.departements(r),
         comparator_note: d.comparator_note.clone(),
         growth: growth.ok_or_else(|| why_missing(d, Method::AnnualGrowth, "les données chargées n'ont qu'une année de population")),
-        density: density.ok_or_else(|| why_missing(d, Method::Ratio, "les données chargées n'ont pas la superficie des communes, colonne SUPERF de l'INSEE")),
+        density: density
+            .ok_or_else(|| why_missing(d, Method::Ratio, "les données chargées n'ont pas la superficie des communes, colonne SUPERF de l'INSEE")),
         units: t.units(r).map(|u| (u.code.clone(), u.name.clone(), u.population)).collect(),
     }
 }
@@ -361,7 +361,11 @@ fn similar(b: &Benchmark) -> Result<Similar> {
     let p = &b.peers;
     let (codes, names, distances) = (p.column("code")?.str()?, p.column("name")?.str()?, p.column("distance")?.f64()?);
     let peers = (0..p.height())
-        .map(|i| Peer { code: codes.get(i).unwrap_or_default().to_owned(), name: names.get(i).unwrap_or_default().to_owned(), distance: distances.get(i) })
+        .map(|i| Peer {
+            code: codes.get(i).unwrap_or_default().to_owned(),
+            name: names.get(i).unwrap_or_default().to_owned(),
+            distance: distances.get(i),
+        })
         .collect();
     Ok(Similar { peers, ranks: b.ranks.clone() })
 }
@@ -434,7 +438,10 @@ fn figures(
         if items.iter().any(|i| i.comparators[2].is_some()) {
             figures.push(Figure {
                 stem: format!("comparaison-{stem}"),
-                caption: format!("{title} : indicateurs du territoire, du département ({}) et de la région ({}), en indice (France = 100).", names[0], names[1]),
+                caption: format!(
+                    "{title} : indicateurs du territoire, du département ({}) et de la région ({}), en indice (France = 100).",
+                    names[0], names[1]
+                ),
                 frame: frame(
                     format!("{title} — {}", t.name),
                     &theme_sources(d, theme),
@@ -515,7 +522,11 @@ fn pyramid(agg: &Aggregated) -> Option<(Vec<(String, f64, f64)>, Vec<(f64, f64)>
             for (a, z, v) in agg.breakdown(g, "population", sex) {
                 if let Some(a) = a {
                     let e = out.entry((a, z)).or_default();
-                    if k == 0 { e.0 += v.unwrap_or(0.0) } else { e.1 += v.unwrap_or(0.0) }
+                    if k == 0 {
+                        e.0 += v.unwrap_or(0.0)
+                    } else {
+                        e.1 += v.unwrap_or(0.0)
+                    }
                 }
             }
         }
@@ -626,9 +637,7 @@ fn theme_sources(d: &Diagnosis, theme: &str) -> String {
 fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
     // Outcomes, not the population's profile: the health themes only.
     let funnelled = |r: &&Row| {
-        r.indicator.method.funnel().is_some()
-            && THEMES[2..].iter().any(|t| t.0 == r.indicator.theme)
-            && r.territory.estimate.value.is_some()
+        r.indicator.method.funnel().is_some() && THEMES[2..].iter().any(|t| t.0 == r.indicator.theme) && r.territory.estimate.value.is_some()
     };
     let differs = |level: usize| -> Vec<String> {
         d.rows

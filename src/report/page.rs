@@ -52,7 +52,9 @@ fn section_start((id, title): (&str, &str)) -> String {
 /// The head, title, synthetic-data banner and table of contents.
 fn head(report: &Report) -> String {
     let mut h = String::new();
-    h.push_str("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    h.push_str(
+        "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    );
     h.push_str(&format!("<title>Diagnostic territorial — {}</title><style>{}</style></head><body>", esc(&report.name), html::STYLE));
     h.push_str(&format!("<h1>Diagnostic territorial de santé — {}</h1>", esc(&report.name)));
     match report.synthetic {
@@ -61,7 +63,13 @@ fn head(report: &Report) -> String {
         Synthetic::None => {}
     }
     let [dep, reg, _] = &report.comparators;
-    h.push_str(&format!("<p class=\"meta\">Données : {} · comparateurs : {}, {}, France · diagsante {}</p>", esc(&report.data_label), esc(dep), esc(reg), env!("CARGO_PKG_VERSION")));
+    h.push_str(&format!(
+        "<p class=\"meta\">Données : {} · comparateurs : {}, {}, France · diagsante {}</p>",
+        esc(&report.data_label),
+        esc(dep),
+        esc(reg),
+        env!("CARGO_PKG_VERSION")
+    ));
     h.push_str("<nav><ol>");
     let themes = report.themes.iter().map(|t| (t.id, t.title));
     for (id, title) in std::iter::once(PRESENTATION).chain(themes).chain([PROJECTION, SIMILAR, METHODS_AND_SOURCES]) {
@@ -88,7 +96,9 @@ fn presentation(report: &Report) -> String {
     let dep_text: Vec<String> = if deps.len() == 1 {
         deps.iter().map(|s| format!("{} ({})", esc(&s.name), esc(&s.code))).collect()
     } else {
-        deps.iter().map(|s| format!("{} ({}) : {} du territoire", esc(&s.name), esc(&s.code), plural(s.population as usize, "habitant", "habitants"))).collect()
+        deps.iter()
+            .map(|s| format!("{} ({}) : {} du territoire", esc(&s.name), esc(&s.code), plural(s.population as usize, "habitant", "habitants")))
+            .collect()
     };
     h.push_str(&format!(
         "<p>Département{} : {}. Comparateurs retenus : {}, {} et la France.</p>",
@@ -124,7 +134,11 @@ fn presentation(report: &Report) -> String {
     // By name as shown.
     list.sort_by(|a, b| a[1].cmp(&b[1]));
     // Open, so that the list prints.
-    h.push_str(&format!("<details open><summary>{}</summary>{}</details></section>", plural(p.units.len(), "commune", "communes"), html::table(&["Code", "Commune", "Population"], &list)));
+    h.push_str(&format!(
+        "<details open><summary>{}</summary>{}</details></section>",
+        plural(p.units.len(), "commune", "communes"),
+        html::table(&["Code", "Commune", "Population"], &list)
+    ));
     h
 }
 
@@ -228,7 +242,10 @@ fn others(report: &Report) -> String {
         return String::new();
     }
     let rows: Vec<_> = report.others.iter().collect();
-    format!("<section id=\"autres\"><h3>Autres indicateurs (dont valeurs publiées)</h3>{}</section>", html::indicator_table(&rows, &report.comparators))
+    format!(
+        "<section id=\"autres\"><h3>Autres indicateurs (dont valeurs publiées)</h3>{}</section>",
+        html::indicator_table(&rows, &report.comparators)
+    )
 }
 
 /// The territory among the EPCI of France: its profile, peers and ranks (or why there are
@@ -300,7 +317,9 @@ fn methods_and_sources(report: &Report) -> String {
 
 /// The index page of several reports: one line per territory, with a link to its report.
 pub fn index_page(entries: &[(Territory, String)], r: &Referential, data_label: &str, synthetic: Synthetic) -> String {
-    let mut h = String::from("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    let mut h = String::from(
+        "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    );
     h.push_str(&format!("<title>Diagnostics territoriaux — diagsante</title><style>{}</style></head><body>", html::STYLE));
     h.push_str("<h1>Diagnostics territoriaux de santé</h1>");
     if synthetic != Synthetic::None {
@@ -344,7 +363,10 @@ mod tests {
     #[test]
     fn the_differences_are_said_in_one_sentence_with_the_labels_escaped() {
         let d = Differences { compared: true, worse: vec!["A <b>".into()], better: vec![], other: vec!["C".into(), "D".into()] };
-        assert_eq!(differences(&d), "<p>Écarts significatifs avec la France (à 95 %) — moins bon que la France : « A &lt;b&gt; » ; différent : « C », « D ».</p>");
+        assert_eq!(
+            differences(&d),
+            "<p>Écarts significatifs avec la France (à 95 %) — moins bon que la France : « A &lt;b&gt; » ; différent : « C », « D ».</p>"
+        );
         let none = Differences { compared: true, worse: vec![], better: vec![], other: vec![] };
         assert!(differences(&none).contains("Aucun écart significatif"));
         assert!(differences(&Differences { compared: false, ..none }).contains("Pas de données comparables"));

@@ -89,12 +89,7 @@ mod tests {
     use crate::stats::{Limits, Method};
 
     fn estimate(lower: f64, upper: f64) -> Estimate {
-        Estimate {
-            value: Some((lower + upper) / 2.0),
-            limits: vec![Some(Limits { lower, upper }), None],
-            method: Method::Byar,
-            note: None,
-        }
+        Estimate { value: Some((lower + upper) / 2.0), limits: vec![Some(Limits { lower, upper }), None], method: Method::Byar, note: None }
     }
 
     #[test]
@@ -132,14 +127,7 @@ mod tests {
 
     #[test]
     fn labels() {
-        let all = [
-            Comparison::Higher,
-            Comparison::Lower,
-            Comparison::Similar,
-            Comparison::Better,
-            Comparison::Worse,
-            Comparison::NotCompared,
-        ];
+        let all = [Comparison::Higher, Comparison::Lower, Comparison::Similar, Comparison::Better, Comparison::Worse, Comparison::NotCompared];
         let labels: Vec<String> = all.iter().map(|c| c.to_string()).collect();
         assert_eq!(labels, ["Higher", "Lower", "Similar", "Better", "Worse", "Not compared"]);
     }

@@ -91,16 +91,10 @@ pub fn dsr(bands: &[DsrBand], multiplier: f64, levels: &[f64]) -> Result<DsrResu
             return Err(StatsError::NegativeCount(b.count));
         }
         if b.population <= 0.0 {
-            return Err(StatsError::Invalid(format!(
-                "population must be > 0 in every age band of a DSR (got {} on row {row})",
-                b.population
-            )));
+            return Err(StatsError::Invalid(format!("population must be > 0 in every age band of a DSR (got {} on row {row})", b.population)));
         }
         if b.standard < 0.0 {
-            return Err(StatsError::Negative {
-                what: format!("standard population weight on row {row}:"),
-                value: b.standard,
-            });
+            return Err(StatsError::Negative { what: format!("standard population weight on row {row}:"), value: b.standard });
         }
         if b.frequency <= 0.0 {
             return Err(StatsError::Invalid(format!("event frequency must be > 0 (got {} on row {row})", b.frequency)));
@@ -141,8 +135,7 @@ pub fn dsr(bands: &[DsrBand], multiplier: f64, levels: &[f64]) -> Result<DsrResu
         weighted += events * ratio;
         variance_sum += b.frequency * b.frequency * b.count * ratio * ratio;
     }
-    let estimate =
-        dobson(observed, weighted / sum_weights, variance_sum / (sum_weights * sum_weights), multiplier, levels);
+    let estimate = dobson(observed, weighted / sum_weights, variance_sum / (sum_weights * sum_weights), multiplier, levels);
     Ok(DsrResult { observed, population, estimate })
 }
 
@@ -157,10 +150,7 @@ fn dobson(observed: f64, rate: f64, variance: f64, multiplier: f64, levels: &[f6
             format!("fewer than 10 events (O = {observed}): DSR not reported (Dobson method unreliable)"),
         );
     }
-    let limits = levels
-        .iter()
-        .map(|&l| Some(dobson_limits(observed, rate, variance, z_for_level(l)).scaled(multiplier)))
-        .collect();
+    let limits = levels.iter().map(|&l| Some(dobson_limits(observed, rate, variance, z_for_level(l)).scaled(multiplier))).collect();
     Estimate { value: Some(rate * multiplier), limits, method: Method::Dobson, note: None }
 }
 
@@ -215,8 +205,7 @@ mod tests {
     #[test]
     fn population_shaped_like_the_standard_gives_the_crude_rate() {
         // n_i = k w_i ⇒ DSR = Σ (x_i w_i / (k w_i)) / Σw = Σx / (k Σw) = Σx / Σn.
-        let counts =
-            [3.0, 1.0, 0.0, 2.0, 4.0, 6.0, 5.0, 9.0, 12.0, 15.0, 20.0, 25.0, 31.0, 40.0, 52.0, 60.0, 58.0, 45.0, 30.0];
+        let counts = [3.0, 1.0, 0.0, 2.0, 4.0, 6.0, 5.0, 9.0, 12.0, 15.0, 20.0, 25.0, 31.0, 40.0, 52.0, 60.0, 58.0, 45.0, 30.0];
         let bands: Vec<DsrBand> = (0..19).map(|i| band(i as u64, counts[i], ESP2013[i] * 3.0, ESP2013[i])).collect();
         let r = dsr(&bands, 100_000.0, &[0.95]).unwrap();
         let crude = counts.iter().sum::<f64>() / (3.0 * 100_000.0) * 100_000.0;
@@ -290,10 +279,7 @@ mod tests {
         assert_eq!(r.population, 3000.0);
         assert_eq!(r.estimate.value, None);
         assert_eq!(r.estimate.limits, vec![None, None]);
-        assert_eq!(
-            r.estimate.note.as_deref(),
-            Some("fewer than 10 events (O = 9): DSR not reported (Dobson method unreliable)")
-        );
+        assert_eq!(r.estimate.note.as_deref(), Some("fewer than 10 events (O = 9): DSR not reported (Dobson method unreliable)"));
         // Exactly 10 is reported.
         let bands = [band(1, 5.0, 1000.0, 2.0), band(2, 5.0, 2000.0, 3.0)];
         assert!(dsr(&bands, 1000.0, &[0.95]).unwrap().estimate.value.is_some());
@@ -311,9 +297,7 @@ mod tests {
     #[test]
     fn zero_weight_band_is_ignored_in_the_rate() {
         let a = dsr(&[band(1, 10.0, 1000.0, 2.0), band(2, 20.0, 2000.0, 3.0)], 1000.0, &[0.95]).unwrap();
-        let b =
-            dsr(&[band(1, 10.0, 1000.0, 2.0), band(2, 20.0, 2000.0, 3.0), band(3, 50.0, 10.0, 0.0)], 1000.0, &[0.95])
-                .unwrap();
+        let b = dsr(&[band(1, 10.0, 1000.0, 2.0), band(2, 20.0, 2000.0, 3.0), band(3, 50.0, 10.0, 0.0)], 1000.0, &[0.95]).unwrap();
         assert!((a.estimate.value.unwrap() - b.estimate.value.unwrap()).abs() < 1e-12);
         assert_eq!(b.observed, 80.0);
     }

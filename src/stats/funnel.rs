@@ -75,9 +75,7 @@ pub struct FunnelResult {
 fn denominator_grid(min: f64, max: f64) -> Vec<f64> {
     let top = max * 1.1;
     let ratio = top / min;
-    (0..LIMITS_POINTS)
-        .map(|j| if j + 1 == LIMITS_POINTS { top } else { min * ratio.powf(j as f64 / (LIMITS_POINTS - 1) as f64) })
-        .collect()
+    (0..LIMITS_POINTS).map(|j| if j + 1 == LIMITS_POINTS { top } else { min * ratio.powf(j as f64 / (LIMITS_POINTS - 1) as f64) }).collect()
 }
 
 /// The significance of a statistic against limits at 95 % and 99.8 %.
@@ -103,11 +101,7 @@ fn classify(value: f64, l95: (f64, f64), l998: (f64, f64)) -> Significance {
 /// Source: input checking only (no statistical content).
 fn check_pairs(a: &[f64], a_name: &str, b: &[f64], b_name: &str) -> Result<(), StatsError> {
     if a.len() != b.len() {
-        return Err(StatsError::LengthMismatch {
-            what: format!("{b_name} (one per {a_name})"),
-            expected: a.len(),
-            found: b.len(),
-        });
+        return Err(StatsError::LengthMismatch { what: format!("{b_name} (one per {a_name})"), expected: a.len(), found: b.len() });
     }
     for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
         for (name, v) in [(a_name, x), (b_name, y)] {
@@ -156,9 +150,7 @@ pub fn proportion_funnel(numerators: &[f64], denominators: &[f64]) -> Result<Fun
     }
     let total_n: f64 = denominators.iter().sum();
     if total_n <= 0.0 {
-        return Err(StatsError::NoData(
-            "no point has a denominator > 0: the funnel's target cannot be computed".into(),
-        ));
+        return Err(StatsError::NoData("no point has a denominator > 0: the funnel's target cannot be computed".into()));
     }
     let target = numerators.iter().sum::<f64>() / total_n;
     let (z95, z998) = (z_for_level(LEVEL_95), z_for_level(LEVEL_99_8));
@@ -350,8 +342,7 @@ pub fn rate_funnel_with_populations(
     }
     if sum_d <= 0.0 {
         return Err(StatsError::NoData(
-            "no point has both events and a rate > 0, nor a population: the funnel's average rate cannot be computed"
-                .into(),
+            "no point has both events and a rate > 0, nor a population: the funnel's average rate cannot be computed".into(),
         ));
     }
     if sum_o <= 0.0 {
@@ -398,10 +389,7 @@ pub fn rate_funnel_with_populations(
     }
     let defined: Vec<f64> = denominators.iter().flatten().copied().collect();
     let (min, max) = positive_range(&defined);
-    let limits_table = denominator_grid(min, max)
-        .into_iter()
-        .map(|d| count_limits_row(d, target * d / multiplier, multiplier / d))
-        .collect();
+    let limits_table = denominator_grid(min, max).into_iter().map(|d| count_limits_row(d, target * d / multiplier, multiplier / d)).collect();
     Ok(FunnelResult { target, significance, notes, limits_table })
 }
 
@@ -412,8 +400,7 @@ mod tests {
 
     #[test]
     fn labels() {
-        let labels: Vec<String> =
-            [High0001, High0025, Low0001, Low0025, NotSignificant, NotAssessed].iter().map(|s| s.to_string()).collect();
+        let labels: Vec<String> = [High0001, High0025, Low0001, Low0025, NotSignificant, NotAssessed].iter().map(|s| s.to_string()).collect();
         assert_eq!(labels, ["High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)", "Not significant", ""]);
     }
 
@@ -430,10 +417,7 @@ mod tests {
         let n = [100.0, 100.0, 100.0, 100.0, 100.0, 1000.0, 0.0];
         let r = proportion_funnel(&x, &n).unwrap();
         assert!((r.target - 0.2).abs() < 1e-15);
-        assert_eq!(
-            r.significance,
-            vec![NotSignificant, High0001, High0025, Low0001, Low0025, NotSignificant, NotAssessed]
-        );
+        assert_eq!(r.significance, vec![NotSignificant, High0001, High0025, Low0001, Low0025, NotSignificant, NotAssessed]);
         assert_eq!(r.notes[6].as_deref(), Some("denominator is 0: not assessed"));
         assert!(r.notes[..6].iter().all(|n| n.is_none()));
         assert_eq!(r.limits_table.len(), 100);

@@ -45,27 +45,18 @@ pub struct IsrResult {
 /// IARC Sci Publ 82, 1987 (SMR; Byar's approximation); PHE technical guide
 /// "Confidence intervals" (indirectly standardised ratios and rates) and
 /// PHEindicatormethods `calculate_ISRatio` / `calculate_ISRate`.
-pub fn isr(
-    bands: &[IsrBand],
-    ref_value: f64,
-    rate_multiplier: Option<f64>,
-    levels: &[f64],
-) -> Result<IsrResult, StatsError> {
+pub fn isr(bands: &[IsrBand], ref_value: f64, rate_multiplier: Option<f64>, levels: &[f64]) -> Result<IsrResult, StatsError> {
     validate_levels(levels)?;
     match rate_multiplier {
         Some(m) => validate_multiplier(m)?,
         None => {
             if !(ref_value.is_finite() && ref_value > 0.0) {
-                return Err(StatsError::Invalid(format!(
-                    "reference value must be a finite number > 0 (got {ref_value})"
-                )));
+                return Err(StatsError::Invalid(format!("reference value must be a finite number > 0 (got {ref_value})")));
             }
         }
     }
     if bands.is_empty() {
-        return Err(StatsError::NoData(
-            "no age band given: an indirect standardisation needs at least one band".into(),
-        ));
+        return Err(StatsError::NoData("no age band given: an indirect standardisation needs at least one band".into()));
     }
     let mut observed = 0.0;
     let mut expected = 0.0;
@@ -73,12 +64,9 @@ pub fn isr(
     let mut ref_population_total = 0.0;
     for (i, b) in bands.iter().enumerate() {
         let row = i + 1;
-        for (what, v) in [
-            ("count", b.count),
-            ("population", b.population),
-            ("reference count", b.ref_count),
-            ("reference population", b.ref_population),
-        ] {
+        for (what, v) in
+            [("count", b.count), ("population", b.population), ("reference count", b.ref_count), ("reference population", b.ref_population)]
+        {
             finite(&format!("{what} on row {row}"), v)?;
             if v < 0.0 {
                 return Err(StatsError::Negative { what: format!("{what} on row {row}:"), value: v });
@@ -103,9 +91,7 @@ pub fn isr(
         let estimate = Estimate::missing(
             method,
             levels.len(),
-            format!(
-                "expected count E = {expected}: no reference events in this population's age bands, ratio not computed"
-            ),
+            format!("expected count E = {expected}: no reference events in this population's age bands, ratio not computed"),
         );
         return Ok(IsrResult { observed, expected, estimate });
     }
@@ -149,12 +135,8 @@ mod tests {
         let e = &r.estimate;
         assert_eq!(e.method, Method::Byar);
         assert!((e.value.unwrap() - 128.205_128_205_128).abs() < 1e-9);
-        assert!(
-            (lim(e, 0).lower - 95.148_975_407_78).abs() < 1e-8 && (lim(e, 0).upper - 169.026_042_805_02).abs() < 1e-8
-        );
-        assert!(
-            (lim(e, 1).lower - 79.319_765_230_14).abs() < 1e-8 && (lim(e, 1).upper - 194.793_078_436_27).abs() < 1e-8
-        );
+        assert!((lim(e, 0).lower - 95.148_975_407_78).abs() < 1e-8 && (lim(e, 0).upper - 169.026_042_805_02).abs() < 1e-8);
+        assert!((lim(e, 1).lower - 79.319_765_230_14).abs() < 1e-8 && (lim(e, 1).upper - 194.793_078_436_27).abs() < 1e-8);
     }
 
     #[test]
@@ -164,10 +146,7 @@ mod tests {
         let r = isr(&example(), 100.0, Some(100_000.0), &[0.95]).unwrap();
         let e = &r.estimate;
         assert!((e.value.unwrap() - 1_821.862_348_178_14).abs() < 1e-7);
-        assert!(
-            (lim(e, 0).lower - 1_352.117_018_952_66).abs() < 1e-7
-                && (lim(e, 0).upper - 2_401.949_029_334_49).abs() < 1e-7
-        );
+        assert!((lim(e, 0).lower - 1_352.117_018_952_66).abs() < 1e-7 && (lim(e, 0).upper - 2_401.949_029_334_49).abs() < 1e-7);
     }
 
     #[test]
@@ -222,10 +201,7 @@ mod tests {
     #[test]
     fn invalid_inputs_are_errors() {
         assert!(isr(&[], 100.0, None, &[0.95]).is_err());
-        assert!(isr(&[b(-1.0, 10.0, 1.0, 10.0)], 100.0, None, &[0.95])
-            .unwrap_err()
-            .to_string()
-            .contains("negative count"));
+        assert!(isr(&[b(-1.0, 10.0, 1.0, 10.0)], 100.0, None, &[0.95]).unwrap_err().to_string().contains("negative count"));
         assert!(isr(&[b(1.0, f64::NAN, 1.0, 10.0)], 100.0, None, &[0.95]).is_err());
         assert!(isr(&[b(1.0, 10.0, 1.0, -10.0)], 100.0, None, &[0.95]).is_err());
         assert!(isr(&example(), 0.0, None, &[0.95]).is_err());

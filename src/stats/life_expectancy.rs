@@ -4,9 +4,8 @@
 use super::{validate_levels, z_for_level, Estimate, Limits, Method, StatsError};
 
 /// The 20 start ages of the abridged life table: 0, 1–4, 5–9, …, 85–89, 90+.
-pub const LE_BAND_STARTS: [f64; 20] = [
-    0.0, 1.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0,
-];
+pub const LE_BAND_STARTS: [f64; 20] =
+    [0.0, 1.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0];
 
 /// Life expectancy is not calculated when the total population is at most this
 /// (Toson & Baker 2003; PHE life expectancy calculator).
@@ -229,20 +228,14 @@ pub fn life_expectancy(bands: &[LifeBand], levels: &[f64]) -> Result<Vec<(f64, E
         Ok(t) => t,
         Err(refusal) => {
             let note = refusal.note();
-            return Ok(starts
-                .iter()
-                .map(|&s| (s, Estimate::missing(Method::Chiang, levels.len(), note.clone())))
-                .collect());
+            return Ok(starts.iter().map(|&s| (s, Estimate::missing(Method::Chiang, levels.len(), note.clone()))).collect());
         }
     };
     let z95 = z_for_level(0.95);
     let zs: Vec<f64> = levels.iter().map(|&l| z_for_level(l)).collect();
-    let cap_note = table.capped.map(|b| {
-        format!(
-            "probability of dying capped at 1 in age band {} (deaths too high for its population in Chiang's formula)",
-            label(b)
-        )
-    });
+    let cap_note = table
+        .capped
+        .map(|b| format!("probability of dying capped at 1 in age band {} (deaths too high for its population in Chiang's formula)", label(b)));
     let mut out = Vec::with_capacity(BANDS);
     for (i, &start) in starts.iter().enumerate() {
         let (e, se) = (table.e[i], table.se[i]);
@@ -258,9 +251,7 @@ pub fn life_expectancy(bands: &[LifeBand], levels: &[f64]) -> Result<Vec<(f64, E
         let width95 = 2.0 * z95 * se;
         let mut notes: Vec<String> = Vec::new();
         let value = if width95 > MAX_CI_WIDTH_95 {
-            notes.push(format!(
-                "95% confidence interval wider than 20 years ({width95:.1} years): life expectancy not reported"
-            ));
+            notes.push(format!("95% confidence interval wider than 20 years ({width95:.1} years): life expectancy not reported"));
             None
         } else {
             Some(e)
@@ -284,13 +275,11 @@ mod tests {
     // PHEindicatormethods (tests/testthat/testLifeExpectancy.R, data `df1` and
     // expected `answer1`, 95 % limits).
     const PHE_POPS: [f64; 20] = [
-        7060.0, 35059.0, 46974.0, 48489.0, 43219.0, 38561.0, 46009.0, 57208.0, 61435.0, 55601.0, 50209.0, 56416.0,
-        46411.0, 39820.0, 37978.0, 37039.0, 33288.0, 23306.0, 11936.0, 11936.0,
+        7060.0, 35059.0, 46974.0, 48489.0, 43219.0, 38561.0, 46009.0, 57208.0, 61435.0, 55601.0, 50209.0, 56416.0, 46411.0, 39820.0, 37978.0,
+        37039.0, 33288.0, 23306.0, 11936.0, 11936.0,
     ];
-    const PHE_DEATHS: [f64; 20] = [
-        17.0, 9.0, 4.0, 8.0, 20.0, 15.0, 24.0, 33.0, 50.0, 71.0, 100.0, 163.0, 263.0, 304.0, 536.0, 872.0, 1390.0,
-        1605.0, 1936.0, 1937.0,
-    ];
+    const PHE_DEATHS: [f64; 20] =
+        [17.0, 9.0, 4.0, 8.0, 20.0, 15.0, 24.0, 33.0, 50.0, 71.0, 100.0, 163.0, 263.0, 304.0, 536.0, 872.0, 1390.0, 1605.0, 1936.0, 1937.0];
     const PHE_VALUE: [f64; 20] = [
         80.16960813,
         79.36245674,
@@ -387,15 +376,12 @@ mod tests {
     /// recomputed for each age by an inner loop (no running sums).
     fn naive(deaths: &[f64], pops: &[f64], z: f64) -> Vec<(f64, f64, f64)> {
         let k = 20;
-        let n: Vec<f64> =
-            (0..k).map(|i| if i + 1 < k { LE_BAND_STARTS[i + 1] - LE_BAND_STARTS[i] } else { 0.0 }).collect();
+        let n: Vec<f64> = (0..k).map(|i| if i + 1 < k { LE_BAND_STARTS[i + 1] - LE_BAND_STARTS[i] } else { 0.0 }).collect();
         let a: Vec<f64> = (0..k).map(|i| if i == 0 { 0.1 } else { 0.5 }).collect();
         let m: Vec<f64> = (0..k).map(|i| deaths[i] / pops[i]).collect();
-        let q: Vec<f64> =
-            (0..k).map(|i| if i == k - 1 { 1.0 } else { n[i] * m[i] / (1.0 + n[i] * m[i] * (1.0 - a[i])) }).collect();
+        let q: Vec<f64> = (0..k).map(|i| if i == k - 1 { 1.0 } else { n[i] * m[i] / (1.0 + n[i] * m[i] * (1.0 - a[i])) }).collect();
         let l: Vec<f64> = (0..k).map(|i| 100_000.0 * (0..i).map(|j| 1.0 - q[j]).product::<f64>()).collect();
-        let big_l: Vec<f64> =
-            (0..k).map(|i| if i == k - 1 { l[i] / m[i] } else { n[i] * (l[i + 1] + a[i] * l[i] * q[i]) }).collect();
+        let big_l: Vec<f64> = (0..k).map(|i| if i == k - 1 { l[i] / m[i] } else { n[i] * (l[i + 1] + a[i] * l[i] * q[i]) }).collect();
         let e: Vec<f64> = (0..k).map(|i| (i..k).map(|j| big_l[j]).sum::<f64>() / l[i]).collect();
         let w: Vec<f64> = (0..k)
             .map(|i| {
@@ -475,9 +461,7 @@ mod tests {
         nan[4].start_age = f64::NAN;
         let mut extra = good.clone();
         extra.push(LifeBand { start_age: 95.0, deaths: 1.0, population: 10.0 });
-        for (case, b) in
-            [("missing", missing), ("duplicated", duplicated), ("wrong", wrong), ("nan", nan), ("extra", extra)]
-        {
+        for (case, b) in [("missing", missing), ("duplicated", duplicated), ("wrong", wrong), ("nan", nan), ("extra", extra)] {
             let err = life_expectancy(&b, &[0.95]).unwrap_err();
             assert!(matches!(err, StatsError::InvalidBands(_)), "{case}");
             assert!(err.to_string().contains("exactly the 20 age bands"), "{case}");

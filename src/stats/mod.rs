@@ -271,10 +271,8 @@ mod tests {
 
     #[test]
     fn method_names() {
-        let names: Vec<String> = [Method::Wilson, Method::Exact, Method::Byar, Method::Dobson, Method::Chiang]
-            .iter()
-            .map(|m| m.to_string())
-            .collect();
+        let names: Vec<String> =
+            [Method::Wilson, Method::Exact, Method::Byar, Method::Dobson, Method::Chiang].iter().map(|m| m.to_string()).collect();
         assert_eq!(names, ["Wilson", "Exact", "Byar", "Dobson", "Chiang"]);
     }
 
@@ -283,25 +281,16 @@ mod tests {
         assert!(validate_levels(&DEFAULT_LEVELS).is_ok());
         assert!(validate_levels(&[]).is_ok());
         for bad in [0.0, 1.0, 95.0, -0.1, f64::NAN] {
-            assert!(validate_levels(&[0.95, bad])
-                .unwrap_err()
-                .to_string()
-                .starts_with("confidence level must be in (0,1)"));
+            assert!(validate_levels(&[0.95, bad]).unwrap_err().to_string().starts_with("confidence level must be in (0,1)"));
         }
     }
 
     #[test]
     fn error_messages_are_plain() {
         assert_eq!(StatsError::NonPositiveDenominator(0.0).to_string(), "denominator must be > 0 (got 0)");
-        assert_eq!(
-            StatsError::NumeratorAboveDenominator { numerator: 5.0, denominator: 3.0 }.to_string(),
-            "numerator 5 is above denominator 3"
-        );
+        assert_eq!(StatsError::NumeratorAboveDenominator { numerator: 5.0, denominator: 3.0 }.to_string(), "numerator 5 is above denominator 3");
         assert_eq!(StatsError::NegativeCount(-1.0).to_string(), "negative count -1");
-        assert_eq!(
-            StatsError::NotFinite { what: "population".into(), value: f64::NAN }.to_string(),
-            "population is not a finite number (got NaN)"
-        );
+        assert_eq!(StatsError::NotFinite { what: "population".into(), value: f64::NAN }.to_string(), "population is not a finite number (got NaN)");
         let e: Box<dyn std::error::Error> = Box::new(StatsError::InvalidLevel(95.0));
         assert!(e.to_string().contains("got 95"));
     }
@@ -332,19 +321,12 @@ mod tests {
                     ];
                     let _ = dsr(&rows, b, &[l]);
                     let _ = (proportion_funnel(&[a, 1.0], &[b, 10.0]), ratio_funnel(&[a, 1.0], &[b, 10.0]));
-                    let _ =
-                        (rate_funnel(&[a, 20.0], &[b, 10.0], 1e5, true), rate_funnel(&[a, 20.0], &[b, 10.0], b, false));
+                    let _ = (rate_funnel(&[a, 20.0], &[b, 10.0], 1e5, true), rate_funnel(&[a, 20.0], &[b, 10.0], b, false));
                     let (mut d, mut p) = ([10.0; 20], [1000.0; 20]);
                     (d[3], p[5], d[19], p[19]) = (a, b, a, b);
-                    let bands: Vec<LifeBand> =
-                        (0..20).map(|i| LifeBand { start_age: LE_BAND_STARTS[i], deaths: d[i], population: p[i] }).collect();
+                    let bands: Vec<LifeBand> = (0..20).map(|i| LifeBand { start_age: LE_BAND_STARTS[i], deaths: d[i], population: p[i] }).collect();
                     let _ = life_expectancy(&bands, &[l]);
-                    let e = Estimate {
-                        value: Some(a),
-                        limits: vec![Some(Limits { lower: a, upper: b })],
-                        method: Method::Byar,
-                        note: None,
-                    };
+                    let e = Estimate { value: Some(a), limits: vec![Some(Limits { lower: a, upper: b })], method: Method::Byar, note: None };
                     let _ = super::compare::compare(&e, 0, b, super::compare::Polarity::HighIsGood);
                     let _ = (level_suffix(l), z_for_level(l));
                 }

@@ -18,7 +18,8 @@ fn parquet(path: &Path) -> DataFrame {
 }
 
 fn value_of(df: &DataFrame, key_col: &str, key: &str, indicator: &str, col: &str) -> Option<f64> {
-    let (k, i, v) = (df.column(key_col).unwrap().str().unwrap(), df.column("indicator").unwrap().str().unwrap(), df.column(col).unwrap().f64().unwrap());
+    let (k, i, v) =
+        (df.column(key_col).unwrap().str().unwrap(), df.column("indicator").unwrap().str().unwrap(), df.column(col).unwrap().f64().unwrap());
     (0..df.height()).find(|&r| k.get(r) == Some(key) && i.get(r) == Some(indicator)).and_then(|r| v.get(r))
 }
 
@@ -93,7 +94,8 @@ fn national_table_and_benchmark_agree_with_the_diagnostic() {
 }
 
 fn text_of(df: &DataFrame, key_col: &str, key: &str, indicator: &str, col: &str) -> Option<String> {
-    let (k, i, v) = (df.column(key_col).unwrap().str().unwrap(), df.column("indicator").unwrap().str().unwrap(), df.column(col).unwrap().str().unwrap());
+    let (k, i, v) =
+        (df.column(key_col).unwrap().str().unwrap(), df.column("indicator").unwrap().str().unwrap(), df.column(col).unwrap().str().unwrap());
     (0..df.height()).find(|&r| k.get(r) == Some(key) && i.get(r) == Some(indicator)).and_then(|r| v.get(r)).map(str::to_owned)
 }
 
@@ -106,10 +108,7 @@ fn a_value_withheld_for_a_secret_input_is_protected_by_secondary_suppression() {
     // Nîmes has its unemployed count secret (`s`); La Rochelle and Poitiers do not.
     let file = dir.path().join("insee.csv");
     std::fs::write(&file, "CODGEO;P21_POP;P21_ACT1564;P21_CHOM1564\n30189;148000;60000;s\n17300;77000;33000;4000\n86194;89000;38000;5200\n").unwrap();
-    let o = diagsante()
-        .args(["ingest", "insee", file.to_str().unwrap(), "--out", data.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let o = diagsante().args(["ingest", "insee", file.to_str().unwrap(), "--out", data.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = dir.path().join("national");
     run(&["national", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()], &dir.path().join("cache"));
@@ -146,7 +145,8 @@ fn a_territory_nested_in_an_epci_withholds_what_a_difference_would_reveal() {
     run(&["benchmark", "--territory", "cpts-alienor-o-poitou", "--against", "epci", "--out", bench.to_str().unwrap()], &cache);
     let b = parquet(&bench.join("benchmark.parquet"));
     let catalogue = diagsante::indicators::catalogue::load(None).unwrap();
-    let (ids, counts, status) = (d.column("id").unwrap().str().unwrap(), d.column("count").unwrap().f64().unwrap(), d.column("status").unwrap().str().unwrap());
+    let (ids, counts, status) =
+        (d.column("id").unwrap().str().unwrap(), d.column("count").unwrap().f64().unwrap(), d.column("status").unwrap().str().unwrap());
     let mut by_difference = 0;
     for i in 0..d.height() {
         let id = ids.get(i).unwrap();

@@ -49,16 +49,15 @@ fn demo_data_is_deterministic_complete_and_plausible() {
     // Commune by commune, the population equals the referential's (arrondissements for
     // Paris, Lyon and Marseille).
     let r = Referential::embedded().unwrap();
-    let by_commune = facts
-        .clone()
-        .lazy()
-        .filter(col("measure").eq(lit("population")))
-        .group_by([col("geo")])
-        .agg([col("value").sum()])
-        .collect()
-        .unwrap();
+    let by_commune =
+        facts.clone().lazy().filter(col("measure").eq(lit("population"))).group_by([col("geo")]).agg([col("value").sum()]).collect().unwrap();
     let got: HashMap<&str, f64> = by_commune
-        .column("geo").unwrap().str().unwrap().iter().flatten()
+        .column("geo")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
         .zip(by_commune.column("value").unwrap().f64().unwrap().iter().flatten())
         .collect();
     let mut expected_units = 0;

@@ -11,11 +11,7 @@ use crate::{data, diagsante};
 
 /// Run `diagnose` with the demo cache in `cache`; returns the JSON output.
 fn diagnose(territory: &str, cache: &Path, out: &Path) -> Value {
-    let o = diagsante()
-        .env("DIAGSANTE_CACHE", cache)
-        .args(["diagnose", "--territory", territory, "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let o = diagsante().env("DIAGSANTE_CACHE", cache).args(["diagnose", "--territory", territory, "--out", out.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("données synthétiques de démonstration"));
     serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap()
@@ -106,7 +102,10 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
         }
         out
     };
-    let esp = [5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0, 7000.0, 6500.0, 6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0];
+    let esp = [
+        5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0, 7000.0, 6500.0, 6000.0, 5500.0, 5000.0, 4000.0, 2500.0,
+        1500.0, 1000.0,
+    ];
     let (deaths, pop) = (by_band("deaths_all_causes", Some(&t.units)), by_band("population", Some(&t.units)));
     let dsr = (0..19).map(|i| deaths[i] * esp[i] / pop[i]).sum::<f64>() / esp.iter().sum::<f64>() * 1e5;
     let got = indicator(&d, "mortalite_generale")["value"].as_f64().unwrap();
@@ -163,11 +162,23 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     // An age range the data's bands cannot give (0-16: the demo has 15-17) is refused, not
     // silently computed on 0-14.
     let catalogue = dir.path().join("catalogue.toml");
-    std::fs::write(&catalogue, "[[indicator]]\nid = \"part_0_16\"\nlabel = \"0-16\"\ntheme = \"t\"\nmethod = \"proportion\"\n\
-        numerator = { measure = \"population\", age_max = 16 }\ndenominator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n").unwrap();
+    std::fs::write(
+        &catalogue,
+        "[[indicator]]\nid = \"part_0_16\"\nlabel = \"0-16\"\ntheme = \"t\"\nmethod = \"proportion\"\n\
+        numerator = { measure = \"population\", age_max = 16 }\ndenominator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n",
+    )
+    .unwrap();
     let o = diagsante()
         .env("DIAGSANTE_CACHE", &cache)
-        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--catalogue", catalogue.to_str().unwrap(), "--out", dir.path().join("c").to_str().unwrap()])
+        .args([
+            "diagnose",
+            "--territory",
+            "cpts-camargue-gardoise",
+            "--catalogue",
+            catalogue.to_str().unwrap(),
+            "--out",
+            dir.path().join("c").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -179,7 +190,8 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     let tiny = dir.path().join("tiny.toml");
     std::fs::write(&tiny, "name = \"Tiny\"\nkind = \"custom\"\ncommunes = [\"30020\"]\n").unwrap();
     let t = diagnose(tiny.to_str().unwrap(), &cache, &dir.path().join("tiny"));
-    let secret: Vec<&Value> = t["indicators"].as_array().unwrap().iter().filter(|i| i["note"].as_str().is_some_and(|n| n.contains("secret statistique"))).collect();
+    let secret: Vec<&Value> =
+        t["indicators"].as_array().unwrap().iter().filter(|i| i["note"].as_str().is_some_and(|n| n.contains("secret statistique"))).collect();
     assert!(!secret.is_empty());
     assert!(secret.iter().all(|i| i["value"].is_null() && i["count"].is_null()));
 }

@@ -110,12 +110,116 @@ fn stats_are_unchanged() {
     let limits = tempfile::tempdir().unwrap();
     let limits_file = limits.path().join("limits.csv");
     let cases: Vec<(&str, Vec<String>)> = vec![
-        ("proportion", vec!["proportion", "--input", &f("proportion.csv"), "--numerator", "sans_mt", "--denominator", "patients", "--group-by", "territoire", "--multiplier", "100"].into_iter().map(String::from).collect()),
-        ("rate", vec!["rate", "--input", &f("rate.csv"), "--count", "deces", "--population", "pop", "--group-by", "dep"].into_iter().map(String::from).collect()),
-        ("dsr", vec!["dsr", "--input", &f("dsr.csv"), "--count", "deces", "--population", "pop", "--age-band", "age", "--standard", "esp2013", "--group-by", "territoire"].into_iter().map(String::from).collect()),
-        ("isr", vec!["isr", "--input", &f("isr.csv"), "--count", "deces", "--population", "pop", "--age-band", "age", "--ref-count", "deces_ref", "--ref-population", "pop_ref", "--ref-value", "100", "--group-by", "zone"].into_iter().map(String::from).collect()),
-        ("life-expectancy", vec!["life-expectancy", "--input", &f("life_expectancy.csv"), "--start-age", "age", "--deaths", "deces", "--population", "pop", "--group-by", "groupe"].into_iter().map(String::from).collect()),
-        ("funnel", vec!["funnel", "--input", &f("funnel.csv"), "--statistic", "proportion", "--numerator", "sans_mt", "--denominator", "patients", "--limits-output", limits_file.to_str().unwrap()].into_iter().map(String::from).collect()),
+        (
+            "proportion",
+            vec![
+                "proportion",
+                "--input",
+                &f("proportion.csv"),
+                "--numerator",
+                "sans_mt",
+                "--denominator",
+                "patients",
+                "--group-by",
+                "territoire",
+                "--multiplier",
+                "100",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        ),
+        (
+            "rate",
+            vec!["rate", "--input", &f("rate.csv"), "--count", "deces", "--population", "pop", "--group-by", "dep"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        ),
+        (
+            "dsr",
+            vec![
+                "dsr",
+                "--input",
+                &f("dsr.csv"),
+                "--count",
+                "deces",
+                "--population",
+                "pop",
+                "--age-band",
+                "age",
+                "--standard",
+                "esp2013",
+                "--group-by",
+                "territoire",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        ),
+        (
+            "isr",
+            vec![
+                "isr",
+                "--input",
+                &f("isr.csv"),
+                "--count",
+                "deces",
+                "--population",
+                "pop",
+                "--age-band",
+                "age",
+                "--ref-count",
+                "deces_ref",
+                "--ref-population",
+                "pop_ref",
+                "--ref-value",
+                "100",
+                "--group-by",
+                "zone",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        ),
+        (
+            "life-expectancy",
+            vec![
+                "life-expectancy",
+                "--input",
+                &f("life_expectancy.csv"),
+                "--start-age",
+                "age",
+                "--deaths",
+                "deces",
+                "--population",
+                "pop",
+                "--group-by",
+                "groupe",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        ),
+        (
+            "funnel",
+            vec![
+                "funnel",
+                "--input",
+                &f("funnel.csv"),
+                "--statistic",
+                "proportion",
+                "--numerator",
+                "sans_mt",
+                "--denominator",
+                "patients",
+                "--limits-output",
+                limits_file.to_str().unwrap(),
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        ),
     ];
     let mut failures = Vec::new();
     for (name, args) in cases {

@@ -29,9 +29,7 @@ fn fact(df: &DataFrame, geo: &str, measure: &str, sex: &str, age_min: Option<u32
         df.column("age_min").unwrap().u32().unwrap(),
         df.column("value").unwrap().f64().unwrap(),
     );
-    (0..df.height())
-        .find(|&i| g.get(i) == Some(geo) && m.get(i) == Some(measure) && s.get(i) == Some(sex) && a.get(i) == age_min)
-        .map(|i| v.get(i))
+    (0..df.height()).find(|&i| g.get(i) == Some(geo) && m.get(i) == Some(measure) && s.get(i) == Some(sex) && a.get(i) == age_min).map(|i| v.get(i))
 }
 
 fn file(name: &str) -> String {
@@ -250,9 +248,13 @@ fn a_malformed_data_folder_names_the_file_and_the_column() {
         ("facts-broken.parquet", Box::new(|p: &Path| write_parquet(facts.drop("value").unwrap(), p)), "value"),
         ("facts-typed.parquet", Box::new(|p: &Path| write_parquet(text_year.clone(), p)), "year"),
         ("facts-flag.parquet", Box::new(|p: &Path| write_parquet(text_flag.clone(), p)), "synthetic"),
-        ("facts-x.parquet", Box::new(|p: &Path| {
-            std::fs::copy(good.join("rezone-rezone.parquet"), p).unwrap();
-        }), "geo"),
+        (
+            "facts-x.parquet",
+            Box::new(|p: &Path| {
+                std::fs::copy(good.join("rezone-rezone.parquet"), p).unwrap();
+            }),
+            "geo",
+        ),
         ("roster.parquet", Box::new(|p: &Path| write_parquet(roster.clone(), p)), "id"),
     ];
     for (name, write, column) in cases {
@@ -264,7 +266,15 @@ fn a_malformed_data_folder_names_the_file_and_the_column() {
         }
         write(&data_dir.join(name));
         diagsante()
-            .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()])
+            .args([
+                "diagnose",
+                "--territory",
+                "cpts-camargue-gardoise",
+                "--data",
+                data_dir.to_str().unwrap(),
+                "--out",
+                dir.path().join("out").to_str().unwrap(),
+            ])
             .assert()
             .code(2)
             .stderr(

@@ -31,7 +31,8 @@ fn reproduces_the_rochefort_ocean_study_and_reads_scenario_files() {
     // The study: 73 GPs, 19 past 62 → 54 at year 0; 17 aged 57-61 → 37 at year 5.
     assert_eq!(at("legal-62", 0)["headcount"].as_f64(), Some(54.0));
     assert_eq!(at("legal-62", 5)["headcount"].as_f64(), Some(37.0));
-    for key in ["scenario", "year", "year_offset", "headcount", "headcount_low", "headcount_high", "fte", "departures", "demand_fte", "shortfall_fte"] {
+    for key in ["scenario", "year", "year_offset", "headcount", "headcount_low", "headcount_high", "fte", "departures", "demand_fte", "shortfall_fte"]
+    {
         assert!(at("legal-62", 3).get(key).is_some(), "{key}");
     }
     // The scenario file: stop at 67 and two arrivals a year at 0.9 FTE.
@@ -63,7 +64,14 @@ fn the_headline_is_the_first_scenarios_and_an_empty_roster_is_refused() {
     let roster = data("project/rochefort-roster.csv");
     let o = diagsante()
         .args(["project", "--territory", "cls-rochefort-ocean", "--roster", roster.to_str().unwrap()])
-        .args(["--scenario", data("project/stop-at-67-with-entries.toml").to_str().unwrap(), "--reference-year", "2024", "--out", out.to_str().unwrap()])
+        .args([
+            "--scenario",
+            data("project/stop-at-67-with-entries.toml").to_str().unwrap(),
+            "--reference-year",
+            "2024",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -73,7 +81,15 @@ fn the_headline_is_the_first_scenarios_and_an_empty_roster_is_refused() {
 
     // A roster with no GP in the territory: refused, not a projection of zero GPs.
     diagsante()
-        .args(["project", "--territory", "cpts-camargue-gardoise", "--roster", roster.to_str().unwrap(), "--out", dir.path().join("q").to_str().unwrap()])
+        .args([
+            "project",
+            "--territory",
+            "cpts-camargue-gardoise",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--out",
+            dir.path().join("q").to_str().unwrap(),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("rochefort-roster.csv").and(predicate::str::contains("Camargue")));
@@ -86,12 +102,25 @@ fn counts_by_band_entries_as_a_rate_and_the_observed_preset() {
     let o = diagsante()
         .env("DIAGSANTE_CACHE", dir.path().join("cache"))
         .args(["project", "--territory", "cls-rochefort-ocean", "--roster-counts", data("project/rochefort-counts.csv").to_str().unwrap()])
-        .args(["--scenario", "legal-62", "--scenario", "observed", "--entries-rate", "0.1", "--reference-year", "2024", "--out", out.to_str().unwrap()])
+        .args([
+            "--scenario",
+            "legal-62",
+            "--scenario",
+            "observed",
+            "--entries-rate",
+            "0.1",
+            "--reference-year",
+            "2024",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let y = years(&out);
-    let at = |scenario: &str, offset: u64| y.iter().find(|r| r["scenario"] == scenario && r["year_offset"] == offset).unwrap()["headcount"].as_f64().unwrap();
+    let at = |scenario: &str, offset: u64| {
+        y.iter().find(|r| r["scenario"] == scenario && r["year_offset"] == offset).unwrap()["headcount"].as_f64().unwrap()
+    };
     // Counts by band: 54 active at year 0 (the 19 aged 62+ have stopped); each year 10 % of
     // today's 73 GPs (7.3) settle, aged 35.
     assert_eq!(at("legal-62", 0), 54.0);

@@ -22,11 +22,7 @@ const SECTIONS: [&str; 10] = [
 ];
 
 fn report(territory: &str, cache: &Path, out: &Path) -> String {
-    let o = diagsante()
-        .env("DIAGSANTE_CACHE", cache)
-        .args(["report", "--territory", territory, "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let o = diagsante().env("DIAGSANTE_CACHE", cache).args(["report", "--territory", territory, "--out", out.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("rapport.html"));
     std::fs::read_to_string(out.join("rapport.html")).unwrap()
@@ -90,7 +86,11 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
     assert!(!html.contains(" src=") && !html.contains("<link"), "no external asset");
 
     // The numbers are the diagnostic's: `report` and `diagnose` agree, and the page shows them.
-    let o = diagsante().env("DIAGSANTE_CACHE", &cache).args(["diagnose", "--territory", "cpts-camargue-gardoise", "--out", diag.to_str().unwrap()]).output().unwrap();
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", &cache)
+        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--out", diag.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     let (from_report, from_diagnose) = (json(&out.join("diagnostic.json")), json(&diag.join("diagnostic.json")));
     for id in ["population", "part_65_plus", "ald_diabete", "icm_mortalite_prematuree", "sans_mt_17_plus", "densite_mg"] {
@@ -203,7 +203,10 @@ fn a_new_report_removes_only_the_files_an_earlier_run_wrote() {
     let outside = dir.path().join("dehors.txt");
     std::fs::write(&outside, b"mine").unwrap();
     let mut text = std::fs::read_to_string(out.join(".diagsante-manifest")).unwrap();
-    text.push_str(&format!("graphiques/entonnoir-ancien.svg\ngraphiques/entonnoir-ancien.png\n../dehors.txt\ngraphiques/../../dehors.txt\n{}\n", outside.display()));
+    text.push_str(&format!(
+        "graphiques/entonnoir-ancien.svg\ngraphiques/entonnoir-ancien.png\n../dehors.txt\ngraphiques/../../dehors.txt\n{}\n",
+        outside.display()
+    ));
     std::fs::write(out.join(".diagsante-manifest"), text).unwrap();
 
     // Another territory into the same folder.

@@ -30,11 +30,7 @@ fn assert_no_formula(dir: &Path) -> Vec<String> {
         }
         for cell in cells(&std::fs::read_to_string(&path).unwrap()) {
             let number = cell.replace(',', ".").parse::<f64>().is_ok();
-            assert!(
-                !cell.starts_with(['=', '@', '\t', '\r']) && (number || !cell.starts_with(['+', '-'])),
-                "{}: cell {cell:?}",
-                path.display()
-            );
+            assert!(!cell.starts_with(['=', '@', '\t', '\r']) && (number || !cell.starts_with(['+', '-'])), "{}: cell {cell:?}", path.display());
             all.push(cell);
         }
     }

@@ -52,11 +52,21 @@ fn path(p: &Path) -> &str {
 #[test]
 fn proportion_sums_groups_then_gives_newcombe_wilson_limits() {
     let f = data("stats/proportion.csv");
-    let csv = run_ok(&["stats", "proportion", "--input", path(&f), "--numerator", "sans_mt", "--denominator", "patients", "--group-by", "territoire", "--multiplier", "100"]);
-    assert_eq!(
-        csv.header,
-        ["territoire", "numerator", "denominator", "value", "lower_95", "upper_95", "lower_99_8", "upper_99_8", "method", "note"]
-    );
+    let csv = run_ok(&[
+        "stats",
+        "proportion",
+        "--input",
+        path(&f),
+        "--numerator",
+        "sans_mt",
+        "--denominator",
+        "patients",
+        "--group-by",
+        "territoire",
+        "--multiplier",
+        "100",
+    ]);
+    assert_eq!(csv.header, ["territoire", "numerator", "denominator", "value", "lower_95", "upper_95", "lower_99_8", "upper_99_8", "method", "note"]);
     // Newcombe (1998), Stat Med 17:857, table I: 81/263 → 0.2553–0.3662; 15/148 → 0.0624–0.1605;
     // 0/20 → 0–0.1611 (Wilson score, 95 %).
     let a = csv.row("A");
@@ -105,7 +115,22 @@ fn rate_uses_exact_limits_below_ten_events_and_byar_above() {
 #[test]
 fn dsr_of_a_population_shaped_like_the_standard_is_its_crude_rate() {
     let f = data("stats/dsr.csv");
-    let csv = run_ok(&["stats", "dsr", "--input", path(&f), "--count", "deces", "--population", "pop", "--age-band", "age", "--standard", "esp2013", "--group-by", "territoire"]);
+    let csv = run_ok(&[
+        "stats",
+        "dsr",
+        "--input",
+        path(&f),
+        "--count",
+        "deces",
+        "--population",
+        "pop",
+        "--age-band",
+        "age",
+        "--standard",
+        "esp2013",
+        "--group-by",
+        "territoire",
+    ]);
     let t = csv.row("T");
     let crude = num(&t, "count") / num(&t, "population") * 1e5;
     close(num(&t, "value"), crude, 1e-6);
@@ -135,7 +160,26 @@ fn dsr_refuses_age_bands_the_standard_does_not_have() {
 #[test]
 fn isr_of_an_area_against_itself_is_the_reference_value() {
     let f = data("stats/isr.csv");
-    let csv = run_ok(&["stats", "isr", "--input", path(&f), "--count", "deces", "--population", "pop", "--age-band", "age", "--ref-count", "deces_ref", "--ref-population", "pop_ref", "--ref-value", "100", "--group-by", "zone"]);
+    let csv = run_ok(&[
+        "stats",
+        "isr",
+        "--input",
+        path(&f),
+        "--count",
+        "deces",
+        "--population",
+        "pop",
+        "--age-band",
+        "age",
+        "--ref-count",
+        "deces_ref",
+        "--ref-population",
+        "pop_ref",
+        "--ref-value",
+        "100",
+        "--group-by",
+        "zone",
+    ]);
     assert_eq!(&csv.header[..5], ["zone", "count", "population", "expected", "value"]);
     let x = csv.row("X");
     close(num(&x, "value"), 100.0, 1e-9);
@@ -157,7 +201,20 @@ fn isr_of_an_area_against_itself_is_the_reference_value() {
 #[test]
 fn life_expectancy_gives_one_row_per_start_age_and_refuses_small_populations() {
     let f = data("stats/life_expectancy.csv");
-    let csv = run_ok(&["stats", "life-expectancy", "--input", path(&f), "--start-age", "age", "--deaths", "deces", "--population", "pop", "--group-by", "groupe"]);
+    let csv = run_ok(&[
+        "stats",
+        "life-expectancy",
+        "--input",
+        path(&f),
+        "--start-age",
+        "age",
+        "--deaths",
+        "deces",
+        "--population",
+        "pop",
+        "--group-by",
+        "groupe",
+    ]);
     assert_eq!(&csv.header[..3], ["groupe", "age", "deaths"]);
     let (g, age, value) = (csv.col("groupe"), csv.col("age"), csv.col("value"));
     let grand: Vec<&Vec<String>> = csv.rows.iter().filter(|r| r[g] == "grand").collect();
@@ -182,7 +239,20 @@ fn funnel_flags_outliers_and_writes_the_limits_table() {
     let f = data("stats/funnel.csv");
     let dir = tempfile::tempdir().unwrap();
     let limits = dir.path().join("limits.csv");
-    let csv = run_ok(&["stats", "funnel", "--input", path(&f), "--statistic", "proportion", "--numerator", "sans_mt", "--denominator", "patients", "--limits-output", path(&limits)]);
+    let csv = run_ok(&[
+        "stats",
+        "funnel",
+        "--input",
+        path(&f),
+        "--statistic",
+        "proportion",
+        "--numerator",
+        "sans_mt",
+        "--denominator",
+        "patients",
+        "--limits-output",
+        path(&limits),
+    ]);
     assert_eq!(csv.header[csv.header.len() - 2..], ["significance", "note"]);
     let s = csv.col("significance");
     let of = |code: &str| csv.rows.iter().find(|r| r[0] == code).unwrap()[s].clone();
@@ -205,7 +275,18 @@ fn bad_cells_stop_with_the_line_and_column_and_leave_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
     diagsante()
-        .args(["stats", "proportion", "--input", path(&data("stats/not-a-number.csv")), "--numerator", "sans_mt", "--denominator", "patients", "--output", path(&out)])
+        .args([
+            "stats",
+            "proportion",
+            "--input",
+            path(&data("stats/not-a-number.csv")),
+            "--numerator",
+            "sans_mt",
+            "--denominator",
+            "patients",
+            "--output",
+            path(&out),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("line 3").and(predicate::str::contains("sans_mt")).and(predicate::str::contains("douze")));
@@ -227,7 +308,20 @@ fn output_file_is_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sub/rates.csv");
     diagsante()
-        .args(["stats", "rate", "--input", path(&data("stats/rate.csv")), "--count", "deces", "--population", "pop", "--group-by", "dep", "--output", path(&out)])
+        .args([
+            "stats",
+            "rate",
+            "--input",
+            path(&data("stats/rate.csv")),
+            "--count",
+            "deces",
+            "--population",
+            "pop",
+            "--group-by",
+            "dep",
+            "--output",
+            path(&out),
+        ])
         .assert()
         .success()
         .stdout("");
@@ -264,10 +358,7 @@ fn bad_options_and_clashing_names_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--multiplier"));
-    diagsante()
-        .args(["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--confidence", "1.5"])
-        .assert()
-        .code(2);
+    diagsante().args(["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--confidence", "1.5"]).assert().code(2);
     diagsante()
         .args(["stats", "rate", "--input", path(&rate), "--count", "deces", "--population", "pop", "--group-by", "population"])
         .assert()
@@ -291,7 +382,20 @@ fn bad_options_and_clashing_names_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("--denominator"));
     diagsante()
-        .args(["stats", "funnel", "--input", path(&rate), "--statistic", "rate", "--rate-type", "dsr", "--numerator", "deces", "--denominator", "pop"])
+        .args([
+            "stats",
+            "funnel",
+            "--input",
+            path(&rate),
+            "--statistic",
+            "rate",
+            "--rate-type",
+            "dsr",
+            "--numerator",
+            "deces",
+            "--denominator",
+            "pop",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--rate"));

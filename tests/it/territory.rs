@@ -6,10 +6,7 @@ use serde_json::Value;
 use crate::{data, diagsante};
 
 fn show_json(territory: &str) -> Value {
-    let out = diagsante()
-        .args(["territory", "show", territory, "--format", "json"])
-        .output()
-        .unwrap();
+    let out = diagsante().args(["territory", "show", territory, "--format", "json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -18,13 +15,7 @@ fn show_json(territory: &str) -> Value {
 fn list_shows_the_five_shipped_territories() {
     let out = diagsante().args(["territory", "list"]).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    for id in [
-        "cpts-camargue-gardoise",
-        "cpts-alienor-o-poitou",
-        "cls-rochefort-ocean",
-        "cls-aunis-atlantique",
-        "cls-mauges-communaute",
-    ] {
+    for id in ["cpts-camargue-gardoise", "cpts-alienor-o-poitou", "cls-rochefort-ocean", "cls-aunis-atlantique", "cls-mauges-communaute"] {
         assert!(text.contains(id), "{id} missing from\n{text}");
     }
     assert!(text.contains("54,291") && text.contains("39,891"), "{text}");
@@ -117,9 +108,29 @@ fn unknown_territory_name_lists_the_shipped_ones() {
 fn usage_errors_exit_2_and_help_has_examples() {
     diagsante().args(["territory", "explode"]).assert().code(2);
     let commands = [
-        "", "territory", "territory show", "territory list", "diagnose", "benchmark", "national", "project", "demo-data",
-        "ingest", "ingest insee", "ingest insee-long", "ingest deaths", "ingest rezone", "ingest roster", "ingest patientele",
-        "stats", "stats proportion", "stats rate", "stats dsr", "stats isr", "stats life-expectancy", "stats funnel",
+        "",
+        "territory",
+        "territory show",
+        "territory list",
+        "diagnose",
+        "benchmark",
+        "national",
+        "project",
+        "demo-data",
+        "ingest",
+        "ingest insee",
+        "ingest insee-long",
+        "ingest deaths",
+        "ingest rezone",
+        "ingest roster",
+        "ingest patientele",
+        "stats",
+        "stats proportion",
+        "stats rate",
+        "stats dsr",
+        "stats isr",
+        "stats life-expectancy",
+        "stats funnel",
     ];
     for command in commands {
         let mut args: Vec<&str> = command.split_whitespace().collect();
