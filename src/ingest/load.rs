@@ -245,7 +245,21 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         Column::new("synthetic".into(), rows.iter().map(|&i| synthetic[i]).collect::<Vec<_>>()),
         Column::new("latest".into(), rows.iter().map(|&i| latest.get(i)).collect::<Vec<_>>()),
     ])?;
-    let joined = facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner)).collect()?;
+    // Usually each measure comes from one source at one level (the demo data, most folders):
+    // then the measure alone says which rows are read, and the join is on one key instead of
+    // five (over millions of rows, twice as fast).
+    let one_source_each = spans.height() == rows.len() && {
+        let mut names: Vec<&String> = rows.iter().map(|&i| &measure[i]).collect();
+        names.sort();
+        names.dedup();
+        names.len() == rows.len()
+    };
+    let joined = if one_source_each {
+        let chosen_df = chosen_df.select(["measure", "latest"])?;
+        facts.lazy().join(chosen_df.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner)).collect()?
+    } else {
+        facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner)).collect()?
+    };
     // The year before the latest, in the same source.
     let before = joined
         .clone()
