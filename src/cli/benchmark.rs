@@ -75,10 +75,10 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
         return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
     }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
-    let load::Data { facts, label, .. } = super::data(args.inputs.data.as_deref(), &r)?;
+    let load::Data { facts, label, provenance, .. } = super::data(args.inputs.data.as_deref(), &r)?;
     let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers)?;
     bar.finish_and_clear();
-    b.label(&label)?;
+    b.label(&label, &provenance)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
     write_parquet_and_csv(&mut b.funnel_points, &args.out, "funnel-points")?;
     write_parquet_and_csv(&mut b.funnel_limits, &args.out, "funnel-limits")?;

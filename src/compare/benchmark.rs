@@ -267,12 +267,28 @@ impl Benchmark {
         self.funnels.iter().find(|f| f.indicator == id)
     }
 
-    /// Say in every table what data it comes from (a `data` column), as the other outputs do.
-    pub fn label(&mut self, data_label: &str) -> Result<()> {
-        for df in [&mut self.summary, &mut self.funnel_points, &mut self.funnel_limits, &mut self.peers] {
-            let n = df.height();
-            df.with_column(Column::new("data".into(), vec![data_label; n]))?;
+    /// Say in every table what data it comes from (a `data` column), as the other outputs do:
+    /// per indicator, the provenance of the measures it reads (see
+    /// [`super::diagnose::provenance_of`]), else `data_label`; the peers table, which is about
+    /// territories, says `data_label`.
+    pub fn label(&mut self, data_label: &str, provenance: &BTreeMap<String, Provenance>) -> Result<()> {
+        let of = |id: &str| {
+            self.ranks
+                .iter()
+                .find(|r| r.indicator.id == id)
+                .and_then(|r| provenance_of(&r.indicator, provenance))
+                .unwrap_or_else(|| data_label.to_owned())
+        };
+        let by_indicator = |df: &DataFrame| -> Result<Vec<String>> {
+            let ids = df.column("indicator")?.str()?;
+            Ok(ids.iter().map(|id| of(id.unwrap_or_default())).collect())
+        };
+        let data = [by_indicator(&self.summary)?, by_indicator(&self.funnel_points)?, by_indicator(&self.funnel_limits)?];
+        for (df, data) in [&mut self.summary, &mut self.funnel_points, &mut self.funnel_limits].into_iter().zip(data) {
+            df.with_column(Column::new("data".into(), data))?;
         }
+        let n = self.peers.height();
+        self.peers.with_column(Column::new("data".into(), vec![data_label; n]))?;
         Ok(())
     }
 }

@@ -103,14 +103,17 @@ pub fn dot_legend() -> String {
 }
 
 /// The table of a theme: indicator, count, territory's value with its 95 % interval, and
-/// each comparator's value with the territory's significance dot against it.
-pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String {
+/// each comparator's value with the territory's significance dot against it. `data` says
+/// where each row comes from: once under the table when all rows share it, else under each
+/// indicator's label.
+pub fn indicator_table(rows: &[&Row], data: &[String], comparator_names: &[String; 3]) -> String {
+    let shared = data.first().filter(|first| data.iter().all(|d| d == *first));
     let mut h = String::from("<table class=\"indicators\"><thead><tr><th>Indicateur</th><th>Effectif</th><th>Territoire</th><th>IC 95 %</th>");
     for name in comparator_names {
         h.push_str(&format!("<th>{}</th>", esc(name)));
     }
     h.push_str("<th>Note</th></tr></thead><tbody>");
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
         let ind = &r.indicator;
         let e = &r.territory.estimate;
         let interval = e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map_or_else(
@@ -119,8 +122,12 @@ pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String 
         );
         // A count's own value is its count: shown once.
         let count = r.territory.count.filter(|c| ind.method.is_compared() || Some(*c) != e.value).map_or("—".to_owned(), |c| number(c, 0));
+        let origin = match (shared, data.get(i)) {
+            (None, Some(d)) => format!("<br><span class=\"small\">{}</span>", esc(d)),
+            _ => String::new(),
+        };
         h.push_str(&format!(
-            "<tr><td>{}</td><td class=\"num\">{count}</td><td class=\"num strong\">{}</td><td class=\"num\">{interval}</td>",
+            "<tr><td>{}{origin}</td><td class=\"num\">{count}</td><td class=\"num strong\">{}</td><td class=\"num\">{interval}</td>",
             esc(&ind.label),
             value(&r.territory, ind.method, &ind.unit),
         ));
@@ -137,6 +144,9 @@ pub fn indicator_table(rows: &[&Row], comparator_names: &[String; 3]) -> String 
         h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(&r.territory.note().unwrap_or_default())));
     }
     h.push_str("</tbody></table>");
+    if let Some(d) = shared {
+        h.push_str(&format!("<p class=\"small\">Données : {}</p>", esc(d)));
+    }
     h
 }
 

@@ -87,7 +87,7 @@ pub fn write(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
 fn outputs(report: model::Report, figures: Vec<figures::Drawn>, html: String) -> Result<Vec<Output>> {
     let mut files = vec![Output::Table("diagnostic".into(), report.diagnosis.frame()?)];
     if let Some(mut b) = report.benchmark {
-        b.label(&report.data_label)?;
+        b.label(&report.data_label, &report.diagnosis.provenance)?;
         files.push(Output::Table("benchmark".into(), b.summary));
         files.push(Output::Table("peers".into(), b.peers));
     }

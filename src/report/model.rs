@@ -53,6 +53,8 @@ pub struct Report {
     pub themes: Vec<Theme>,
     /// Indicators of no theme (published values among them).
     pub others: Vec<Row>,
+    /// Where each of `others` comes from.
+    pub others_data: Vec<String>,
     pub projection: Projection,
     /// The peers and ranks among the EPCI of France, or why there are none.
     pub similar: std::result::Result<Similar, String>,
@@ -107,6 +109,8 @@ pub struct Theme {
     pub id: &'static str,
     pub title: &'static str,
     pub rows: Vec<Row>,
+    /// Where each row's values come from (see `Diagnosis::row_data`), in the rows' order.
+    pub data: Vec<String>,
     pub differences: Differences,
 }
 
@@ -228,10 +232,12 @@ pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
             .iter()
             .map(|&(theme, id, title)| {
                 let rows: Vec<Row> = diagnosis.rows.iter().filter(|r| r.indicator.theme == theme).cloned().collect();
-                Theme { theme, id, title, differences: differences(&rows), rows }
+                let data = rows.iter().map(|r| diagnosis.row_data(r)).collect();
+                Theme { theme, id, title, differences: differences(&rows), rows, data }
             })
             .collect(),
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
+        others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
         projection: projection_section(&gps),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),

@@ -153,7 +153,7 @@ fn theme_section(theme: &Theme, comparators: &[String; 3], figure: &dyn Fn(&str)
     } else {
         let rows: Vec<_> = theme.rows.iter().collect();
         h.push_str(&differences(&theme.differences));
-        h.push_str(&html::indicator_table(&rows, comparators));
+        h.push_str(&html::indicator_table(&rows, &theme.data, comparators));
         h.push_str(&html::dot_legend());
     }
     h.push_str(&figure(&format!("comparaison-{}", theme.id)));
@@ -244,7 +244,7 @@ fn others(report: &Report) -> String {
     let rows: Vec<_> = report.others.iter().collect();
     format!(
         "<section id=\"autres\"><h3>Autres indicateurs (dont valeurs publiées)</h3>{}</section>",
-        html::indicator_table(&rows, &report.comparators)
+        html::indicator_table(&rows, &report.others_data, &report.comparators)
     )
 }
 

@@ -263,6 +263,8 @@ fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() 
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(out.join("rapport.html")).unwrap();
     assert!(!html.to_lowercase().contains("synthétiques"), "real data marked synthetic");
+    // Each table says where its rows come from: the access indicators from the patientèle file.
+    assert!(html.contains("Données : Assurance Maladie, patientèle 2024"), "the access table names its source");
     for s in SECTIONS {
         assert!(html.contains(&format!("{s}</h2>")), "{s}");
     }
