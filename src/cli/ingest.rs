@@ -68,6 +68,18 @@ pub fn output_name(cmd: &IngestCommand, files: &Files) -> String {
     }
 }
 
+/// The library's hints name options in words (it has no command line); here they get the
+/// flag that sets them.
+fn with_flags(e: crate::error::Error) -> crate::error::Error {
+    match e {
+        crate::error::Error::Input(mut i) => {
+            i.hint = i.hint.replace("give the year of the data", "give the year of the data with --year").replace("strict mode", "--strict");
+            crate::error::Error::Input(i)
+        }
+        e => e,
+    }
+}
+
 pub fn run(cmd: IngestCommand) -> Result<()> {
     let r = Referential::embedded()?;
     let (files, kind) = match &cmd {
@@ -78,7 +90,7 @@ pub fn run(cmd: IngestCommand) -> Result<()> {
         IngestCommand::Roster(f) => (f, Kind::Roster),
         IngestCommand::Patientele(f) => (f, Kind::Patientele),
     };
-    let (mut df, summary) = ingest(kind, files, &r)?;
+    let (mut df, summary) = ingest(kind, files, &r).map_err(with_flags)?;
     let path = files.out.join(output_name(&cmd, files));
     write_parquet(&mut df, &path)?;
     say_inline!("{summary}");

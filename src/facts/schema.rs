@@ -127,7 +127,7 @@ pub const REZONE_COLUMNS: [ColumnSpec; 8] = [
 /// column instead of failing deep inside a computation.
 pub fn conform(mut df: DataFrame, path: &Path, what: &str, columns: &[ColumnSpec]) -> Result<DataFrame> {
     let at = |column: &str| Location { column: Some(column.to_owned()), ..Location::file(path.display().to_string()) };
-    let hint = "files in a --data folder are written by `diagsante ingest`: ingest the source table again into this folder, \
+    let hint = "files in a data folder are written by `diagsante ingest`: ingest the source table again into this folder, \
                 or move this file out of it";
     let present: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
     let missing: Vec<&str> = columns.iter().filter(|c| c.required && !present.iter().any(|p| p == c.name)).map(|c| c.name).collect();

@@ -141,6 +141,10 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
         .into_iter()
         .map(|r| {
             let bad = |what: String| Error::input(Location::file(file), format!("indicator «{}»: {what}", r.id), "fix the entry in the catalogue");
+            // Ids name files (a funnel chart's `entonnoir-<id>.svg`) and columns: plain words only.
+            if r.id.is_empty() || !r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                return Err(bad("the id must be lower-case letters, digits and _ (it names files and columns)".into()));
+            }
             if !seen.insert(r.id.clone()) {
                 return Err(bad("the id is used twice".into()));
             }
@@ -269,6 +273,8 @@ mod tests {
         let e = parse(&entry("standard = \"world\""), "c.toml").unwrap_err().to_string();
         assert!(e.contains("world"), "{e}");
         assert!(parse(&entry("standard = \"esp2013\""), "c.toml").is_ok());
+        let e = parse(&entry("standard = \"esp2013\"").replace("id = \"x\"", "id = \"../x\""), "c.toml").unwrap_err().to_string();
+        assert!(e.contains("lower-case"), "{e}");
         let e = parse(&entry("standard = \"esp2013\"\ncolour = \"red\""), "c.toml").unwrap_err().to_string();
         assert!(e.contains("c.toml") && e.contains("colour"), "{e}");
     }

@@ -233,7 +233,13 @@ impl Method {
                     let why = life_table_refusal(&d, &p);
                     return Ok(Value::refused(d.iter().sum(), Some(p.iter().sum()), at_birth, why));
                 }
-                Ok(Value::computed(d.iter().sum(), Some(p.iter().sum()), at_birth))
+                // The only caveat of a shown life expectancy is a probability of dying capped at
+                // 1 in some band (stats says it in English, for analysts): said in French here.
+                let note = at_birth
+                    .note
+                    .as_ref()
+                    .map(|_| "probabilité de décès plafonnée à 1 dans une tranche d'âge (décès nombreux pour sa population)".to_owned());
+                Ok(Value::computed(d.iter().sum(), Some(p.iter().sum()), Estimate { note, ..at_birth }))
             }
         }
     }

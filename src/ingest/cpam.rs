@@ -154,7 +154,11 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
         (Some(c), _, _) => (table.numbers(c)?, c.clone()),
         (None, Some(c), Some(_)) => (table.numbers(c)?, c.clone()),
         (None, Some(_), None) => {
-            return Err(Error::input(Location::file(&table.file), "the roster gives ages but not the year they were taken", "give --year"))
+            return Err(Error::input(
+                Location::file(&table.file),
+                "the roster gives ages but not the year they were taken",
+                "give the year of the data (when the ages were taken)",
+            ))
         }
         (None, None, _) => {
             return Err(Error::input(
@@ -191,7 +195,7 @@ pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict
                 }
                 resolved.code
             }
-            Err(e) if strict => return Err(Error::input(at(&geo_col), e.to_string(), "fix the code, or run without --strict to leave the row out")),
+            Err(e) if strict => return Err(Error::input(at(&geo_col), e.to_string(), "fix the code, or leave strict mode off to leave the row out")),
             Err(_) => {
                 summary.unknown.entry(geo[row].clone()).or_insert_with(|| at(&geo_col).to_string());
                 continue;

@@ -108,7 +108,7 @@ impl fmt::Display for Summary {
             }
         }
         if !self.unknown.is_empty() {
-            writeln!(f, "unknown codes:     {} (left out; --strict makes them an error)", self.unknown.len())?;
+            writeln!(f, "unknown codes:     {} (left out; in strict mode they are an error)", self.unknown.len())?;
             for (code, at) in self.unknown.iter().take(20) {
                 writeln!(f, "  {code} ({at})")?;
             }
@@ -240,7 +240,7 @@ impl<'r> FactSink<'r> {
             return Err(Error::input(
                 at.clone(),
                 format!("unknown code «{}»", raw_geo.trim()),
-                "check the code against the Code officiel géographique 2026, or run without --strict to leave it out",
+                "check the code against the Code officiel géographique 2026, or leave strict mode off to leave it out",
             ));
         }
         self.summary.unknown.entry(raw_geo.trim().to_owned()).or_insert_with(|| at.to_string());

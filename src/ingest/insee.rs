@@ -201,11 +201,15 @@ pub(crate) fn year_column(table: &TextTable, year: Option<i32>) -> Result<Years>
         (Some(col), None) => Ok(Years::Column(col.clone(), table.texts(&col)?)),
         (Some(col), Some(_)) => Err(Error::input(
             Location::file(&table.file),
-            format!("the file has a year column ({col}) and --year was given"),
-            "leave out --year: it is for files without a year column",
+            format!("the file has a year column ({col}) and a year was given as well"),
+            "give no year: it is for files without a year column",
         )),
         (None, Some(y)) => Ok(Years::Fixed(y)),
-        (None, None) => Err(Error::input(Location::file(&table.file), "the file has no year column (ANNEE, year)", "give the year with --year 2021")),
+        (None, None) => Err(Error::input(
+            Location::file(&table.file),
+            "the file has no year column (ANNEE, year)",
+            "give the year of the data (2021 for the 2021 census)",
+        )),
     }
 }
 

@@ -96,7 +96,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         return Err(Error::input(
             Location::file(dir.display().to_string()),
             "no facts-*.parquet in this folder",
-            "fill it with `diagsante ingest … --out` first",
+            "fill it first by ingesting the publishers' files into it",
         ));
     }
     frames.sort_by(|a, b| a.0.cmp(&b.0));

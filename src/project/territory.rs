@@ -94,12 +94,12 @@ impl Scenario {
         let path = PathBuf::from(file);
         let text = std::fs::read_to_string(&path).map_err(|_| {
             Error::input(
-                Location::file("--scenario"),
+                Location::file("scenario"),
                 format!("«{file}» is neither a preset nor a readable file"),
                 "use legal-62, reform-2023, full-rate-67, observed or a scenario .toml file",
             )
         })?;
-        let bad = |m: String| Error::input(Location::file(file), m, "see `diagsante project --help` for the scenario file format");
+        let bad = |m: String| Error::input(Location::file(file), m, "see the scenario file format in the README (GP projection)");
         let s: ScenarioFile = toml::from_str(&text).map_err(|e| bad(format!("invalid scenario file: {}", e.message())))?;
         let rule = match (s.stop_at, s.reform_2023, s.exits) {
             (Some(a), None, None) if a > 0.0 => Rule::StopAt(a),
