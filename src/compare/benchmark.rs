@@ -87,10 +87,7 @@ pub fn compute_all(
         progress(i + 1, indicators.len());
     }
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
-    let synthetic = indicators
-        .iter()
-        .map(|ind| std::iter::once(&ind.numerator).chain(ind.denominator.as_ref()).any(|t| agg.missing_means_zero(&t.measure)))
-        .collect();
+    let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
     Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic })
 }
 

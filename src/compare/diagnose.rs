@@ -208,8 +208,7 @@ pub fn diagnose(
 /// The provenances of the measures `indicator` reads (numerator, denominator), joined, or
 /// `None` when `provenance` knows none of them.
 pub fn provenance_of(indicator: &Indicator, provenance: &BTreeMap<String, Provenance>) -> Option<String> {
-    let known: Vec<&Provenance> =
-        std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).filter_map(|t| provenance.get(&t.measure)).collect();
+    let known: Vec<&Provenance> = indicator.terms().filter_map(|t| provenance.get(&t.measure)).collect();
     (!known.is_empty()).then(|| Provenance::join(known))
 }
 

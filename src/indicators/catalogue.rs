@@ -125,6 +125,13 @@ pub struct Indicator {
     pub funnel: bool,
 }
 
+impl Indicator {
+    /// Its terms: the numerator, then the denominator if it has one.
+    pub fn terms(&self) -> impl Iterator<Item = &Term> {
+        std::iter::once(&self.numerator).chain(self.denominator.as_ref())
+    }
+}
+
 /// Read and validate a catalogue; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
     let raw: RawCatalogue = toml::from_str(text).map_err(|e| {

@@ -589,7 +589,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     let mut value = indicator.method.compute(indicator, agg, geo, france).unwrap_or_else(|why| Value::withheld(method, why));
     // A ratio of two totals (a density, a growth rate) has no meaning when its terms cover
     // different communes: withheld rather than noted.
-    let terms = || std::iter::once(&indicator.numerator).chain(indicator.denominator.as_ref()).map(|t| &t.measure);
+    let terms = || indicator.terms().map(|t| &t.measure);
     if !agg.all_missing_mean_zero(terms()) && indicator.method.needs_same_coverage() && value.withheld.is_none() {
         if let Some(den) = &indicator.denominator {
             let (a, b) = (agg.covered(geo, &indicator.numerator.measure), agg.covered(geo, &den.measure));

@@ -667,7 +667,7 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
 
 /// The measures an indicator reads.
 fn measures_of(ind: &Indicator) -> Vec<String> {
-    std::iter::once(&ind.numerator).chain(ind.denominator.as_ref()).map(|t| t.measure.clone()).collect()
+    ind.terms().map(|t| t.measure.clone()).collect()
 }
 
 /// The funnel plot of indicator `id` among the EPCI of France, if it has one.

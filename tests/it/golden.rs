@@ -107,41 +107,22 @@ fn benchmarks_are_unchanged() {
 #[test]
 fn stats_are_unchanged() {
     let f = |name: &str| data(&format!("stats/{name}")).to_str().unwrap().to_owned();
+    let (proportion, rate, dsr, isr, life, funnel) =
+        (f("proportion.csv"), f("rate.csv"), f("dsr.csv"), f("isr.csv"), f("life_expectancy.csv"), f("funnel.csv"));
     let limits = tempfile::tempdir().unwrap();
     let limits_file = limits.path().join("limits.csv");
-    let cases: Vec<(&str, Vec<String>)> = vec![
+    let limits_path = limits_file.to_str().unwrap();
+    let cases: [(&str, Vec<&str>); 6] = [
         (
             "proportion",
-            vec![
-                "proportion",
-                "--input",
-                &f("proportion.csv"),
-                "--numerator",
-                "sans_mt",
-                "--denominator",
-                "patients",
-                "--group-by",
-                "territoire",
-                "--multiplier",
-                "100",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            vec!["--input", &proportion, "--numerator", "sans_mt", "--denominator", "patients", "--group-by", "territoire", "--multiplier", "100"],
         ),
-        (
-            "rate",
-            vec!["rate", "--input", &f("rate.csv"), "--count", "deces", "--population", "pop", "--group-by", "dep"]
-                .into_iter()
-                .map(String::from)
-                .collect(),
-        ),
+        ("rate", vec!["--input", &rate, "--count", "deces", "--population", "pop", "--group-by", "dep"]),
         (
             "dsr",
             vec![
-                "dsr",
                 "--input",
-                &f("dsr.csv"),
+                &dsr,
                 "--count",
                 "deces",
                 "--population",
@@ -152,17 +133,13 @@ fn stats_are_unchanged() {
                 "esp2013",
                 "--group-by",
                 "territoire",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ],
         ),
         (
             "isr",
             vec![
-                "isr",
                 "--input",
-                &f("isr.csv"),
+                &isr,
                 "--count",
                 "deces",
                 "--population",
@@ -177,36 +154,14 @@ fn stats_are_unchanged() {
                 "100",
                 "--group-by",
                 "zone",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ],
         ),
-        (
-            "life-expectancy",
-            vec![
-                "life-expectancy",
-                "--input",
-                &f("life_expectancy.csv"),
-                "--start-age",
-                "age",
-                "--deaths",
-                "deces",
-                "--population",
-                "pop",
-                "--group-by",
-                "groupe",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        ),
+        ("life-expectancy", vec!["--input", &life, "--start-age", "age", "--deaths", "deces", "--population", "pop", "--group-by", "groupe"]),
         (
             "funnel",
             vec![
-                "funnel",
                 "--input",
-                &f("funnel.csv"),
+                &funnel,
                 "--statistic",
                 "proportion",
                 "--numerator",
@@ -214,19 +169,14 @@ fn stats_are_unchanged() {
                 "--denominator",
                 "patients",
                 "--limits-output",
-                limits_file.to_str().unwrap(),
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+                limits_path,
+            ],
         ),
     ];
     let mut failures = Vec::new();
     for (name, args) in cases {
-        let mut all = vec!["stats".to_owned()];
-        all.extend(args);
-        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        failures.extend(check(&format!("stats/{name}.csv"), &run(&refs)));
+        let all: Vec<&str> = ["stats", name].into_iter().chain(args).collect();
+        failures.extend(check(&format!("stats/{name}.csv"), &run(&all)));
     }
     failures.extend(check("stats/funnel-limits.csv", &std::fs::read(&limits_file).unwrap()));
     assert_none(failures);
