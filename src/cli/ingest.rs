@@ -1,13 +1,27 @@
-//! `diagsante ingest <source> FILE... --out DIR`: source tables into canonical parquet.
+//! `diagsante ingest PATH... --out DIR`: publishers' files, their layout detected, into
+//! parquet; `diagsante ingest <layout> FILE...` forces a layout.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use crate::error::Result;
+use crate::error::{Error, Location, Result};
 use crate::facts::write_parquet;
 use crate::geo::Referential;
-use crate::ingest::{cpam, deaths, insee, rezone, FactSink, Summary, TextTable};
+use crate::ingest::layout::{self, FileRead, Layout, Options, Output, LAYOUTS};
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct IngestArgs {
+    #[command(subcommand)]
+    command: Option<IngestCommand>,
+    #[command(flatten)]
+    files: Files,
+    /// Read every file with this layout instead of detecting it.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(LAYOUTS.iter().map(|l| l.name)))]
+    layout: Option<String>,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum IngestCommand {
@@ -32,15 +46,16 @@ pub enum IngestCommand {
     Patientele(Files),
 }
 
-/// Input files and options shared by every source.
+/// Input files and options shared by every layout.
 #[derive(Debug, Args)]
 pub struct Files {
-    /// Input files (CSV with `;`, `,` or tab separators; UTF-8 or Windows-1252).
+    /// Input files or folders (CSV/TXT with `;`, `,` or tab separators, UTF-8 or
+    /// Windows-1252; XLSX/XLS workbooks, every sheet); a folder is read whole.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Folder where the parquet file is written (created if needed).
-    #[arg(long)]
-    out: PathBuf,
+    /// Folder where the parquet files are written (created if needed).
+    #[arg(long, required = true)]
+    out: Option<PathBuf>,
     /// Year of the data, when the file has no year column.
     #[arg(long)]
     year: Option<i32>,
@@ -50,112 +65,125 @@ pub struct Files {
     /// Stop on an unknown commune code instead of leaving it out.
     #[arg(long)]
     strict: bool,
-}
-
-/// The parquet file a source is written to, inside `--out`. Commune-level counts go to
-/// `facts-<source>-<first input's name>.parquet` (so that two INSEE bases ingested one after
-/// the other both stay), which later stages read together; the roster is `roster.parquet`.
-pub fn output_name(cmd: &IngestCommand, files: &Files) -> String {
-    let stem = files.files.first().and_then(|f| f.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let stem: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    match cmd {
-        IngestCommand::Insee(_) => format!("facts-insee-{stem}.parquet"),
-        IngestCommand::InseeLong(_) => format!("facts-insee-long-{stem}.parquet"),
-        IngestCommand::Deaths(_) => format!("facts-deaths-{stem}.parquet"),
-        IngestCommand::Patientele(_) => format!("facts-patientele-{stem}.parquet"),
-        IngestCommand::Rezone(_) => format!("rezone-{stem}.parquet"),
-        IngestCommand::Roster(_) => "roster.parquet".to_owned(),
-    }
+    /// Write what the readable files give and list the others (exit code 2), instead of
+    /// writing nothing when one file fails.
+    #[arg(long)]
+    keep_going: bool,
 }
 
 /// The library's hints name options in words (it has no command line); here they get the
 /// flag that sets them.
-fn with_flags(e: crate::error::Error) -> crate::error::Error {
+fn with_flags(e: Error) -> Error {
     match e {
-        crate::error::Error::Input(mut i) => {
-            i.hint = i.hint.replace("give the year of the data", "give the year of the data with --year").replace("strict mode", "--strict");
-            crate::error::Error::Input(i)
+        Error::Input(mut i) => {
+            i.hint = i
+                .hint
+                .replace("give the year of the data", "give the year of the data with --year")
+                .replace("strict mode", "--strict")
+                .replace("force a layout by its name", "force a layout with --layout NAME");
+            Error::Input(i)
         }
         e => e,
     }
 }
 
-pub fn run(cmd: IngestCommand) -> Result<()> {
-    let r = Referential::embedded()?;
-    let (files, kind) = match &cmd {
-        IngestCommand::Insee(f) => (f, Kind::Insee),
-        IngestCommand::InseeLong(f) => (f, Kind::InseeLong),
-        IngestCommand::Deaths(f) => (f, Kind::Deaths),
-        IngestCommand::Rezone(f) => (f, Kind::Rezone),
-        IngestCommand::Roster(f) => (f, Kind::Roster),
-        IngestCommand::Patientele(f) => (f, Kind::Patientele),
+pub fn run(args: IngestArgs) -> Result<()> {
+    let (files, forced) = match &args.command {
+        None => (&args.files, args.layout.as_deref()),
+        Some(cmd) => match cmd {
+            IngestCommand::Insee(f) => (f, Some("insee-base")),
+            IngestCommand::InseeLong(f) => (f, Some("insee-long")),
+            IngestCommand::Deaths(f) => (f, Some("deaths")),
+            IngestCommand::Rezone(f) => (f, Some("rezone")),
+            IngestCommand::Roster(f) => (f, Some("roster")),
+            IngestCommand::Patientele(f) => (f, Some("patientele")),
+        },
     };
-    let (mut df, summary) = ingest(kind, files, &r).map_err(with_flags)?;
-    let path = files.out.join(output_name(&cmd, files));
-    write_parquet(&mut df, &path)?;
-    say_inline!("{summary}");
-    say!("written:           {} ({} rows)", path.display(), df.height());
+    let forced: Option<&'static Layout> = forced.and_then(layout::by_name);
+    let out = files.out.clone().unwrap_or_default();
+    let r = Referential::embedded()?;
+    let options = Options { year: files.year, strict: files.strict, encoding: files.encoding.into() };
+    let paths = layout::data_files(&files.files)?;
+    if paths.is_empty() {
+        return Err(Error::input(
+            Location::file(display(&files.files)),
+            "no data file found",
+            "give CSV, TXT or XLSX files, or folders holding some",
+        ));
+    }
+    let mut reads = Vec::new();
+    let mut failures = Vec::new();
+    for path in &paths {
+        match layout::read_file(path, &options, forced, &r) {
+            Ok(mut rs) => reads.append(&mut rs),
+            Err(e) if files.keep_going => failures.push(with_flags(e)),
+            Err(e) => return Err(with_flags(e)),
+        }
+    }
+    write(&reads, &out)?;
+    if !failures.is_empty() {
+        say!("\n{} of {} files could not be read (nothing written for them):", failures.len(), paths.len());
+        for e in &failures {
+            say!("  {}", e.to_string().replace('\n', "\n  "));
+        }
+        return Err(Error::input(Location::file(display(&files.files)), format!("{} files could not be read", failures.len()), "see the list above"));
+    }
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Insee,
-    InseeLong,
-    Deaths,
-    Rezone,
-    Roster,
-    Patientele,
+fn display(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
-/// Read every file of a source; all of them must be valid before anything is written.
-fn ingest(kind: Kind, files: &Files, r: &Referential) -> Result<(polars::prelude::DataFrame, Summary)> {
-    let source = files.files.iter().map(|f| file_name(f)).collect::<Vec<_>>().join(", ");
-    let tables = files.files.iter().map(|f| TextTable::read(f, files.encoding.into())).collect::<Result<Vec<_>>>()?;
-    match kind {
-        Kind::Rezone => {
-            let mut frames = Vec::new();
-            for t in &tables {
-                frames.push(rezone::read(t, &file_name(Path::new(&t.file)))?);
-            }
-            let df = concat_frames(frames)?;
-            let summary = Summary { files: vec![source], rows: df.height(), cells: df.height(), ..Summary::default() };
-            Ok((df, summary))
-        }
-        Kind::Roster => {
-            let mut summary = Summary { files: vec![source], ..Summary::default() };
-            let mut frames = Vec::new();
-            for t in &tables {
-                frames.push(cpam::read_roster(t, files.year, r, files.strict, &mut summary)?);
-            }
-            Ok((concat_frames(frames)?, summary))
-        }
-        _ => {
-            let mut sink = FactSink::new(r, source.clone(), files.strict);
-            for t in &tables {
-                match kind {
-                    Kind::Insee => insee::read_wide(t, &mut sink)?,
-                    Kind::InseeLong => insee::read_long(t, files.year, &mut sink)?,
-                    Kind::Deaths => deaths::read(t, files.year, &mut sink)?,
-                    Kind::Patientele => cpam::read_patientele(t, files.year, &mut sink)?,
-                    Kind::Rezone | Kind::Roster => {}
+/// Write each read to its parquet file (the rosters of one run together as
+/// `roster.parquet`) and print its summary. Every file is written to a temporary name and
+/// renamed, so a failure leaves no partial file.
+fn write(reads: &[FileRead], out: &Path) -> Result<()> {
+    let mut names = BTreeSet::new();
+    let mut roster: Option<polars::prelude::DataFrame> = None;
+    for read in reads {
+        say_inline!("{}", read.summary);
+        match &read.data {
+            Output::Roster(df) => match &mut roster {
+                Some(all) => {
+                    all.vstack_mut(df)?;
                 }
+                None => roster = Some(df.clone()),
+            },
+            Output::Facts(df) | Output::Rezone(df) => {
+                let name = unique(output_name(read), &mut names);
+                let path = out.join(&name);
+                write_parquet(&mut df.clone(), &path)?;
+                say!("written:           {} ({} rows)\n", path.display(), df.height());
             }
-            sink.summary.files = vec![source];
-            sink.finish()
         }
     }
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-fn concat_frames(frames: Vec<polars::prelude::DataFrame>) -> Result<polars::prelude::DataFrame> {
-    let mut it = frames.into_iter();
-    let mut df = it.next().unwrap_or_default();
-    for f in it {
-        df.vstack_mut(&f)?;
+    if let Some(mut df) = roster {
+        let path = out.join("roster.parquet");
+        write_parquet(&mut df, &path)?;
+        say!("written:           {} ({} rows)", path.display(), df.height());
     }
-    Ok(df)
+    Ok(())
+}
+
+/// `facts-<layout>-<file stem>.parquet` (Rezone: `rezone-<stem>.parquet`): two files of one
+/// layout ingested one after the other both stay, and later stages read them together.
+pub fn output_name(read: &FileRead) -> String {
+    let stem = read.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    match read.data {
+        Output::Rezone(_) => format!("rezone-{stem}.parquet"),
+        _ => format!("facts-{}-{stem}.parquet", read.layout.name),
+    }
+}
+
+/// `name`, or `name` with a number when this run already wrote one so named.
+fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = name.replace(".parquet", &format!("-{n}.parquet"));
+        n += 1;
+    }
+    candidate
 }

@@ -128,9 +128,12 @@ enum Command {
     /// List and inspect territories (CPTS, CLS, EPCI or custom perimeters).
     #[command(subcommand, after_help = "Examples:\n  diagsante territory list\n  diagsante territory show cpts-camargue-gardoise")]
     Territory(territory::TerritoryCommand),
-    /// Read INSEE, Rezone and CPAM tables into commune-level counts (parquet).
-    #[command(subcommand, after_help = "Example:\n  diagsante ingest insee base-cc-evol-struct-pop-2021.csv --out donnees/")]
-    Ingest(ingest::IngestCommand),
+    /// Read publishers' files (INSEE, DREES, ameli, CartoSanté, BPE, FINESS, Rezone, CPAM) as
+    /// they are published, their layout detected, into facts (parquet).
+    #[command(after_help = "Examples:\n  diagsante ingest telechargements/ --out donnees/\n  \
+                            diagsante ingest base-cc-evol-struct-pop-2021.csv apl.xlsx --out donnees/ --keep-going\n  \
+                            diagsante ingest insee base-cc-evol-struct-pop-2021.csv --out donnees/")]
+    Ingest(ingest::IngestArgs),
     /// The diagnostic table of a territory: every indicator, against its département, its
     /// région and France, with confidence intervals and significance.
     #[command(after_help = "Examples:\n  diagsante diagnose --territory cpts-camargue-gardoise --out diagnostic/\n  \

@@ -33,7 +33,10 @@ use crate::ingest::facts::{CellKey, FactSink, Level, Origin, Sex, Summary};
 use crate::ingest::insee::{age_bands, year_column};
 use crate::ingest::{Cell, TextTable};
 
-const COMMUNE: &[&str] = &["commune", "code_commune", "CODGEO", "COM", "commune_exercice", "code_insee"];
+/// A roster's identifier of each professional, and a patientèle's count of patients.
+pub const IDENTIFIER: &[&str] = &["identifiant", "id", "rpps", "identifiant_ps", "numero"];
+pub const PATIENTS: &[&str] = &["patients", "patientele", "patientèle", "consommants"];
+pub const COMMUNE: &[&str] = &["commune", "code_commune", "CODGEO", "COM", "commune_exercice", "code_insee"];
 
 /// A whole number of a column (years, ages).
 fn whole(table: &TextTable, col: &str, row: usize, cell: Cell, what: &str) -> Result<Option<i32>> {
@@ -137,7 +140,7 @@ fn profession_label(profession: Option<&str>, specialty: Option<&str>) -> String
 /// Read a roster of professionals (GPs and others, see [`classify`]); unknown communes go to
 /// the summary (or stop with `strict`).
 pub fn read_roster(table: &TextTable, year: Option<i32>, r: &Referential, strict: bool, summary: &mut Summary) -> Result<DataFrame> {
-    let id_col = table.require_column("identifier", &["identifiant", "id", "rpps", "identifiant_ps", "numero"])?;
+    let id_col = table.require_column("identifier", IDENTIFIER)?;
     let ids = table.texts(&id_col)?;
     let profession_col = table.find_column(&["profession", "libelle_profession", "code_profession"]);
     let specialty_col = table.find_column(&["specialite", "spécialité", "libelle_specialite", "code_specialite"]);
@@ -262,7 +265,7 @@ pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink
     sink.origin(Origin::source("Assurance Maladie", "patientèle"));
     let geo_col = table.require_column("commune", COMMUNE)?;
     let geo = table.texts(&geo_col)?;
-    let patients_col = table.require_column("patients", &["patients", "patientele", "patientèle", "consommants"])?;
+    let patients_col = table.require_column("patients", PATIENTS)?;
     let patients = table.counts(&patients_col)?;
     let subsets = [
         ("patients_without_gp", &["sans_medecin_traitant", "sans_mt", "without_gp", "patients_sans_mt"][..]),
@@ -287,7 +290,7 @@ pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink
             columns.push((measure, col, cells));
         }
     }
-    let years = year_column(table, year)?;
+    let years = year_column(table, year, &mut sink.summary)?;
     let bands = age_bands(table)?;
     sink.summary.rows += table.height();
     for row in 0..table.height() {
@@ -308,7 +311,7 @@ pub fn read_patientele(table: &TextTable, year: Option<i32>, sink: &mut FactSink
                 Some(rest) if !suffix.is_empty() => format!("patients{suffix}{rest}"),
                 _ => measure.to_owned(),
             };
-            CellKey { year: y, measure: name, sex: Sex::All, age_min, age_max }
+            CellKey::count(y, name).ages(age_min, age_max)
         };
         sink.push(&geo[row], Level::Commune, key("patients"), patients[row], &at(&geo_col))?;
         for (measure, _, cells) in &columns {

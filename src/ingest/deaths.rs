@@ -44,6 +44,9 @@ pub fn cause_slug(label: &str) -> String {
     VOCABULARY.iter().find(|(word, _)| slug.contains(word)).map_or(slug, |(_, cause)| (*cause).to_owned())
 }
 
+/// The column of deaths that tells a deaths table apart (`NB`, also read, is not enough).
+pub const DEATHS: &[&str] = &["deces", "décès", "deaths"];
+
 pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
     let (geo_col, level) = geo_column(table)?;
     let geo = table.texts(&geo_col)?;
@@ -55,7 +58,7 @@ pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result
     sink.origin(if causes.is_some() { Origin::source("Inserm-CépiDc", "causes de décès") } else { Origin::source("INSEE", "état civil") });
     let value_col = table.require_column("deaths", &["deces", "décès", "deaths", "NB", "effectif"])?;
     let values = table.counts(&value_col)?;
-    let years = year_column(table, year)?;
+    let years = year_column(table, year, &mut sink.summary)?;
     let bands = age_bands(table)?;
     sink.summary.rows += table.height();
     for row in 0..table.height() {
@@ -69,7 +72,7 @@ pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result
             Error::input(at(&col), format!("«{label}» is not an age or age band"), "write a band such as 0-4, 90+ or a single age")
         })?;
         let cause = causes.as_ref().map_or_else(|| "all_causes".to_owned(), |c| cause_slug(&c[row]));
-        let key = CellKey { year: years.year(row, table)?, measure: format!("deaths_{cause}"), sex, age_min, age_max };
+        let key = CellKey::count(years.year(row, table)?, format!("deaths_{cause}")).sex(sex).ages(age_min, age_max);
         sink.push(&geo[row], level, key, values[row], &at(&geo_col))?;
     }
     Ok(())

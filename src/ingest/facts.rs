@@ -15,8 +15,7 @@ use std::fmt;
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
-use crate::facts::Kind;
-pub use crate::facts::{AgeBand, Level, Origin, Sex};
+pub use crate::facts::{AgeBand, Kind, Level, Origin, Period, Sex};
 use crate::geo::Referential;
 use crate::ingest::Cell;
 
@@ -53,7 +52,7 @@ pub const MEASURES: &[(&str, &str)] = &[
 pub struct FactKey {
     pub geo: String,
     pub level: Level,
-    pub year: i32,
+    pub period: Period,
     pub measure: String,
     pub sex: Sex,
     pub age_min: Option<u32>,
@@ -64,6 +63,8 @@ pub struct FactKey {
 #[derive(Debug, Default, Clone)]
 pub struct Summary {
     pub files: Vec<String>,
+    /// The layout recognised (or forced), by its name in [`crate::ingest::layout::LAYOUTS`].
+    pub layout: String,
     pub rows: usize,
     pub cells: usize,
     pub suppressed: usize,
@@ -73,6 +74,12 @@ pub struct Summary {
     /// Déléguée/associée/former codes counted as their current commune.
     pub remapped: BTreeMap<String, String>,
     pub measures: BTreeSet<String>,
+    /// The periods each measure was given for.
+    pub periods: BTreeMap<String, BTreeSet<Period>>,
+    /// Places of levels other than the commune, by level (départements, EPCI, bassins de vie…).
+    pub geographies: BTreeMap<Level, BTreeSet<String>>,
+    /// Notes the reader leaves for the user (weights it fell back to, rows shifted…).
+    pub notes: Vec<String>,
     /// Input columns the reader did not use.
     pub ignored_columns: BTreeSet<String>,
     /// Current communes given directly and through former/delegated communes: the latter
@@ -89,10 +96,23 @@ pub struct Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "files read:        {}", self.files.join(", "))?;
+        if !self.layout.is_empty() {
+            writeln!(f, "layout:            {}", self.layout)?;
+        }
         writeln!(f, "rows read:         {}", self.rows)?;
-        writeln!(f, "cells kept:        {} ({} suppressed, kept as empty)", self.cells, self.suppressed)?;
-        writeln!(f, "communes matched:  {}", self.communes.len())?;
-        writeln!(f, "measures produced: {}", self.measures.iter().cloned().collect::<Vec<_>>().join(", "))?;
+        writeln!(f, "cells kept:        {} ({} withheld, kept as empty)", self.cells, self.suppressed)?;
+        let mut places = vec![format!("{} communes", self.communes.len())];
+        places.extend(self.geographies.iter().map(|(level, codes)| format!("{} {}", codes.len(), level.code())));
+        writeln!(f, "places matched:    {}", places.join(", "))?;
+        let measures: Vec<String> = self
+            .measures
+            .iter()
+            .map(|m| match self.periods.get(m) {
+                Some(p) if !p.is_empty() => format!("{m} ({})", p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")),
+                _ => m.clone(),
+            })
+            .collect();
+        writeln!(f, "measures produced: {}", measures.join(", "))?;
         if self.gps > 0 || !self.other_professions.is_empty() {
             writeln!(f, "GPs:               {}", self.gps)?;
         }
@@ -124,6 +144,9 @@ impl fmt::Display for Summary {
         if !self.ignored_columns.is_empty() {
             writeln!(f, "columns not used:  {}", self.ignored_columns.iter().cloned().collect::<Vec<_>>().join(", "))?;
         }
+        for note in &self.notes {
+            writeln!(f, "note:              {note}")?;
+        }
         Ok(())
     }
 }
@@ -142,6 +165,8 @@ pub struct FactSink<'r> {
     cells: BTreeMap<FactKey, Merged>,
     /// Where a parent commune (Paris 75056…) was given: its first location.
     parents: HashMap<FactKey, String>,
+    /// Each measure's kind (a count, or a value published with its unit): one per measure.
+    kinds: BTreeMap<String, Kind>,
     pub summary: Summary,
 }
 
@@ -155,6 +180,7 @@ impl<'r> FactSink<'r> {
             seen: HashMap::new(),
             cells: BTreeMap::new(),
             parents: HashMap::new(),
+            kinds: BTreeMap::new(),
             summary: Summary::default(),
         }
     }
@@ -178,7 +204,7 @@ impl<'r> FactSink<'r> {
         let raw = FactKey {
             geo: written.unwrap_or_else(|| raw_geo.trim().to_owned()),
             level,
-            year: key.year,
+            period: key.period,
             measure: key.measure.clone(),
             sex: key.sex,
             age_min: key.age_min,
@@ -193,12 +219,25 @@ impl<'r> FactSink<'r> {
                     key.measure,
                     level.code(),
                     raw.geo,
-                    key.year,
+                    key.period,
                     key.sex.code(),
                     AgeBand::new(key.age_min, key.age_max)
                 ),
                 "remove the duplicate row, or split the file by year",
             ));
+        }
+        match self.kinds.get(&key.measure) {
+            Some(kind) if *kind != key.kind => {
+                return Err(Error::input(
+                    at.clone(),
+                    format!("{} is given both as {} and as {}", key.measure, describe(kind), describe(&key.kind)),
+                    "a measure is either a count or a published value in one unit: report this file's layout",
+                ))
+            }
+            Some(_) => {}
+            None => {
+                self.kinds.insert(key.measure.clone(), key.kind.clone());
+            }
         }
         self.seen.insert(raw.clone(), here.clone());
         let (geo, remapped) = match level {
@@ -219,19 +258,25 @@ impl<'r> FactSink<'r> {
             // Levels the referential does not resolve (EPCI, bassins de vie…): kept as written.
             _ => (raw_geo.trim().to_owned(), false),
         };
+        if level != Level::Commune {
+            self.summary.geographies.entry(level).or_default().insert(geo.clone());
+        }
         let value = cell.value();
         if value.is_none() {
             self.summary.suppressed += 1;
         }
         self.summary.cells += 1;
         self.summary.measures.insert(key.measure.clone());
+        self.summary.periods.entry(key.measure.clone()).or_default().insert(key.period);
         let key = FactKey { geo, ..raw };
         if level == Level::Commune && self.referential.has_arrondissements(&key.geo) {
             self.parents.entry(key.clone()).or_insert(here);
         }
+        // A published rate of two former communes cannot be combined without their weights.
+        let additive = self.kinds.get(&key.measure).is_none_or(|k| *k == Kind::Count);
         let merged = self.cells.entry(key).or_default();
         let part = if remapped { &mut merged.from_former } else { &mut merged.direct };
-        part.add(value);
+        part.add(value, additive);
         Ok(())
     }
 
@@ -281,6 +326,7 @@ impl<'r> FactSink<'r> {
         let n = rows.len();
         let mut geo = Vec::with_capacity(n);
         let mut level = Vec::with_capacity(n);
+        let mut year_start = Vec::with_capacity(n);
         let mut year = Vec::with_capacity(n);
         let mut measure = Vec::with_capacity(n);
         let mut sex = Vec::with_capacity(n);
@@ -288,10 +334,16 @@ impl<'r> FactSink<'r> {
         let mut age_max = Vec::with_capacity(n);
         let mut value = Vec::with_capacity(n);
         let mut suppressed = Vec::with_capacity(n);
+        let mut kind = Vec::with_capacity(n);
+        let mut unit: Vec<Option<&str>> = Vec::with_capacity(n);
         for (k, Part { value: v, suppressed: s, .. }) in rows {
+            let measure_kind = self.kinds.get(&k.measure).unwrap_or(&Kind::Count);
+            kind.push(measure_kind.code());
+            unit.push(measure_kind.unit());
             geo.push(k.geo);
             level.push(k.level.code());
-            year.push(k.year);
+            year_start.push(k.period.start);
+            year.push(k.period.end);
             measure.push(k.measure);
             sex.push(k.sex.code());
             age_min.push(k.age_min);
@@ -307,15 +359,15 @@ impl<'r> FactSink<'r> {
             Column::new("geo".into(), geo),
             Column::new("level".into(), level),
             Column::new("year".into(), year.clone()),
-            Column::new("year_start".into(), year.clone()),
+            Column::new("year_start".into(), year_start),
             Column::new("year_end".into(), year),
             Column::new("measure".into(), measure),
             Column::new("sex".into(), sex),
             Column::new("age_min".into(), age_min),
             Column::new("age_max".into(), age_max),
             Column::new("value".into(), value),
-            Column::new("kind".into(), vec![Kind::Count.code(); n]),
-            Column::new("unit".into(), vec![None::<&str>; n]),
+            Column::new("kind".into(), kind),
+            Column::new("unit".into(), unit),
             Column::new("publisher".into(), vec![publisher; n]),
             Column::new("dataset".into(), vec![dataset; n]),
             Column::new("synthetic".into(), vec![self.origin == Origin::Synthetic; n]),
@@ -327,7 +379,9 @@ impl<'r> FactSink<'r> {
     }
 }
 
-/// A sum of cells; a sum with a suppressed part is suppressed (it cannot be known).
+/// A sum of cells; a sum with a suppressed part is suppressed (it cannot be known). A
+/// published value (a rate, a median) is not additive: given once it is kept, given twice
+/// for one commune (two former communes) it cannot be known.
 #[derive(Debug, Clone, Copy)]
 struct Part {
     given: bool,
@@ -342,13 +396,21 @@ impl Default for Part {
 }
 
 impl Part {
-    fn add(&mut self, v: Option<f64>) {
-        self.given = true;
+    fn add(&mut self, v: Option<f64>, additive: bool) {
         self.value = match (self.value, v) {
-            (Some(a), Some(b)) => Some(a + b),
+            (Some(a), Some(b)) if additive || !self.given => Some(a + b),
             _ => None,
         };
-        self.suppressed |= v.is_none();
+        self.given = true;
+        self.suppressed |= self.value.is_none();
+    }
+}
+
+/// A measure's kind in words, for errors.
+fn describe(kind: &Kind) -> String {
+    match kind {
+        Kind::Count => "a count".to_owned(),
+        Kind::Published { unit } => format!("a published value ({unit})"),
     }
 }
 
@@ -358,14 +420,42 @@ struct Merged {
     from_former: Part,
 }
 
-/// What a cell measures, apart from where.
+/// What a cell measures, apart from where: the measure over a period (one year, or several
+/// for INSEE's period counts such as births 2016-2021), for a sex and an age band, and
+/// whether it is a count or a value published already computed (a rate, a median…).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellKey {
-    pub year: i32,
+    pub period: Period,
     pub measure: String,
     pub sex: Sex,
     pub age_min: Option<u32>,
     pub age_max: Option<u32>,
+    pub kind: Kind,
+}
+
+impl CellKey {
+    /// A count of `measure` in `year`, all sexes, all ages.
+    pub fn count(year: i32, measure: impl Into<String>) -> CellKey {
+        CellKey { period: Period::year(year), measure: measure.into(), sex: Sex::All, age_min: None, age_max: None, kind: Kind::Count }
+    }
+
+    /// A value published already computed, in `unit` (« % », « années », « pour 100 000 »…).
+    pub fn published(year: i32, measure: impl Into<String>, unit: &str) -> CellKey {
+        CellKey { kind: Kind::Published { unit: unit.to_owned() }, ..CellKey::count(year, measure) }
+    }
+
+    pub fn sex(self, sex: Sex) -> CellKey {
+        CellKey { sex, ..self }
+    }
+
+    pub fn ages(self, age_min: Option<u32>, age_max: Option<u32>) -> CellKey {
+        CellKey { age_min, age_max, ..self }
+    }
+
+    /// Over a period of several years (`NAIS1621`: 2016-2021).
+    pub fn over(self, period: Period) -> CellKey {
+        CellKey { period, ..self }
+    }
 }
 
 #[cfg(test)]
@@ -373,7 +463,7 @@ mod tests {
     use super::*;
 
     fn key(measure: &str) -> CellKey {
-        CellKey { year: 2021, measure: measure.into(), sex: Sex::All, age_min: None, age_max: None }
+        CellKey::count(2021, measure)
     }
 
     #[test]

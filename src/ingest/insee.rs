@@ -27,8 +27,14 @@ use crate::facts::AgeBand;
 use crate::ingest::facts::{CellKey, FactSink, Level, Origin, Sex};
 use crate::ingest::{Cell, TextTable};
 
-const COMMUNE_COLUMNS: &[&str] = &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune"];
+pub const COMMUNE: &[&str] = &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune"];
 const DEPARTEMENT_COLUMNS: &[&str] = &["DEP", "dep_code", "code_departement", "departement"];
+/// A commune's or a département's code: the place of a long table's row.
+pub const PLACE: &[&str] =
+    &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune", "DEP", "dep_code", "code_departement", "departement"];
+pub const SEX: &[&str] = &["SEXE", "sex", "sexe"];
+pub const COUNT: &[&str] = &["NB", "population", "value", "POP", "effectif"];
+const COMMUNE_COLUMNS: &[&str] = COMMUNE;
 
 /// What a wide-base column measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +141,7 @@ pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     for (name, c) in &mapped {
         let cells = table.counts(name)?;
         for (row, cell) in cells.into_iter().enumerate() {
-            let key = CellKey { year: c.year, measure: c.measure.clone(), sex: c.sex, age_min: c.age_min, age_max: c.age_max };
+            let key = CellKey::count(c.year, c.measure.clone()).sex(c.sex).ages(c.age_min, c.age_max);
             sink.push(&geo[row], Level::Commune, key, cell, &Location::file(&table.file).at(table.line_of(row), geo_col.as_str()))?;
         }
     }
@@ -155,11 +161,11 @@ pub fn read_long(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> R
     sink.origin(Origin::source("INSEE", "population par sexe et âge"));
     let (geo_col, level) = geo_column(table)?;
     let geo = table.texts(&geo_col)?;
-    let sex_col = table.require_column("sex", &["SEXE", "sex", "sexe"])?;
+    let sex_col = table.require_column("sex", SEX)?;
     let sexes = table.texts(&sex_col)?;
-    let value_col = table.require_column("count", &["NB", "population", "value", "POP", "effectif"])?;
+    let value_col = table.require_column("count", COUNT)?;
     let values = table.counts(&value_col)?;
-    let years = year_column(table, year)?;
+    let years = year_column(table, year, &mut sink.summary)?;
     let bands = age_bands(table)?;
     sink.summary.rows += table.height();
     for row in 0..table.height() {
@@ -169,7 +175,7 @@ pub fn read_long(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> R
         let (age_min, age_max) = bands.band(row).map_err(|(col, label)| {
             Error::input(at(&col), format!("«{label}» is not an age or age band"), "write a band such as 0-4, 90+ or a single age")
         })?;
-        let key = CellKey { year: years.year(row, table)?, measure: "population".into(), sex, age_min, age_max };
+        let key = CellKey::count(years.year(row, table)?, "population").sex(sex).ages(age_min, age_max);
         sink.push(&geo[row], level, key, values[row], &at(&geo_col))?;
     }
     Ok(())
@@ -196,14 +202,17 @@ impl Years {
     }
 }
 
-pub(crate) fn year_column(table: &TextTable, year: Option<i32>) -> Result<Years> {
+/// The years of a table: its year column, else the year given. A file with its own year
+/// column keeps it (the year given is for the files without one: a folder may mix both), and
+/// the summary says so.
+pub(crate) fn year_column(table: &TextTable, year: Option<i32>, summary: &mut crate::ingest::Summary) -> Result<Years> {
     match (table.find_column(&["ANNEE", "year", "annee", "année"]), year) {
-        (Some(col), None) => Ok(Years::Column(col.clone(), table.texts(&col)?)),
-        (Some(col), Some(_)) => Err(Error::input(
-            Location::file(&table.file),
-            format!("the file has a year column ({col}) and a year was given as well"),
-            "give no year: it is for files without a year column",
-        )),
+        (Some(col), given) => {
+            if let Some(y) = given {
+                summary.notes.push(format!("the years of the column {col} are read, not the year given ({y})"));
+            }
+            Ok(Years::Column(col.clone(), table.texts(&col)?))
+        }
         (None, Some(y)) => Ok(Years::Fixed(y)),
         (None, None) => Err(Error::input(
             Location::file(&table.file),

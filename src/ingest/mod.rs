@@ -6,12 +6,26 @@ pub mod cpam;
 pub mod deaths;
 pub mod facts;
 pub mod insee;
+pub mod layout;
 pub mod load;
 pub mod rezone;
 pub mod table;
 
 pub use facts::{FactSink, Level, Origin, Sex, Summary};
 pub use table::{Cell, Encoding, TextTable};
+
+/// A real published file of `../shared/realdata/` (beside the clone), for the readers' tests;
+/// `None`, with a message naming the file, when it is absent (the tests then skip).
+#[cfg(test)]
+pub(crate) fn realdata(path: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata").join(path);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
 
 /// No reader may panic, whatever the bytes: the committed corpus in `tests/data/fuzz/` and
 /// random inputs go through the table parser and every reader.

@@ -21,10 +21,14 @@ fn published(raw: &str) -> Option<Option<f64>> {
     parse_number(t).map(Cell::value)
 }
 
+/// The indicator's name, and the territory's value: the columns that make a Rezone export.
+pub const INDICATOR: &[&str] = &["indicateur", "indicator", "libelle", "libellé"];
+pub const VALUE: &[&str] = &["valeur territoire", "valeur_territoire", "valeur", "value", "territoire_valeur"];
+
 pub fn read(table: &TextTable, source: &str) -> Result<DataFrame> {
-    let indicator = table.require_column("indicator", &["indicateur", "indicator", "libelle", "libellé"])?;
+    let indicator = table.require_column("indicator", INDICATOR)?;
     let territory = table.find_column(&["territoire", "territory", "cpts"]);
-    let value = table.require_column("territory value", &["valeur territoire", "valeur_territoire", "valeur", "value", "territoire_valeur"])?;
+    let value = table.require_column("territory value", VALUE)?;
     let count = table.find_column(&["effectif", "count", "nombre", "numerateur", "numérateur"]);
     let levels = [
         ("departement", table.find_column(&["département", "departement", "valeur département", "dep"])),

@@ -27,6 +27,21 @@ pub enum Encoding {
 pub const SECRET_MARKERS: &[&str] =
     &["s", "nc", "ns", "nd", "na", "n/a", "secret", "c", "x", "*", "n/a - secret statistique", "n/a - résultat non disponible", "secret statistique"];
 
+fn spreadsheet_error(path: &Path, e: String) -> Error {
+    Error::input(
+        Location::file(path.display().to_string()),
+        format!("cannot read the spreadsheet: {e}"),
+        "save it again as .xlsx or export the sheet as CSV",
+    )
+}
+
+fn open_workbook(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>> {
+    calamine::open_workbook_auto(path).map_err(|e| match e {
+        calamine::Error::Io(io) => Error::read(path, io),
+        other => spreadsheet_error(path, other.to_string()),
+    })
+}
+
 /// A table of text cells with the file it came from.
 #[derive(Debug, Clone)]
 pub struct TextTable {
@@ -142,34 +157,57 @@ impl TextTable {
             Some((file, sheet)) if !path.exists() => (Path::new(file), Some(sheet)),
             _ => (path, None),
         };
-        let extension = file.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-        if matches!(extension.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
+        if TextTable::is_spreadsheet(file) {
             return TextTable::read_spreadsheet(file, sheet);
         }
         let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
         TextTable::parse(&bytes, encoding, &path.display().to_string())
     }
 
+    /// Whether `path` names a spreadsheet (by its extension).
+    pub fn is_spreadsheet(path: &Path) -> bool {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        matches!(extension.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
+    }
+
+    /// Every sheet of a workbook that holds a table (at least a header and a row), each
+    /// parsed on its own: a sheet of notes (DREES's « Paramètres ») comes back as its error,
+    /// for the caller to skip or report. A delimited file is its one table.
+    pub fn read_all(path: &Path, encoding: Encoding) -> Result<Vec<Result<TextTable>>> {
+        if !TextTable::is_spreadsheet(path) {
+            return Ok(vec![TextTable::read(path, encoding)]);
+        }
+        let mut workbook = open_workbook(path)?;
+        let names = calamine::Reader::sheet_names(&workbook);
+        let mut tables = Vec::new();
+        for sheet in names {
+            let range = calamine::Reader::worksheet_range(&mut workbook, &sheet).map_err(|e| spreadsheet_error(path, e.to_string()))?;
+            if range.height() >= 2 {
+                tables.push(TextTable::from_range(&range, &format!("{} (sheet {sheet})", path.display())));
+            }
+        }
+        Ok(tables)
+    }
+
     /// A sheet as a table: every cell as text (numbers in their shortest exact form), one
     /// line per sheet row so that errors give the row number Excel shows.
     fn read_spreadsheet(path: &Path, sheet: Option<&str>) -> Result<TextTable> {
-        use calamine::{open_workbook_auto, Data, Reader};
+        use calamine::Reader;
         let name = path.display().to_string();
-        let fail = |e: String| {
-            Error::input(Location::file(&name), format!("cannot read the spreadsheet: {e}"), "save it again as .xlsx or export the sheet as CSV")
-        };
-        let mut workbook = open_workbook_auto(path).map_err(|e| match e {
-            calamine::Error::Io(io) => Error::read(path, io),
-            other => fail(other.to_string()),
-        })?;
+        let mut workbook = open_workbook(path)?;
         let names = workbook.sheet_names();
         let sheet = match sheet {
             Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
                 Error::input(Location::file(&name), format!("no sheet named «{s}»"), format!("the sheets are: {}", names.join(", ")))
             })?,
-            None => names.first().cloned().ok_or_else(|| fail("the workbook has no sheet".into()))?,
+            None => names.first().cloned().ok_or_else(|| spreadsheet_error(path, "the workbook has no sheet".into()))?,
         };
-        let range = workbook.worksheet_range(&sheet).map_err(|e| fail(e.to_string()))?;
+        let range = workbook.worksheet_range(&sheet).map_err(|e| spreadsheet_error(path, e.to_string()))?;
+        TextTable::from_range(&range, &format!("{name} (sheet {sheet})"))
+    }
+
+    fn from_range(range: &calamine::Range<calamine::Data>, file: &str) -> Result<TextTable> {
+        use calamine::Data;
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let mut text = "\n".repeat(first_row as usize);
         for row in range.rows() {
@@ -188,7 +226,7 @@ impl TextTable {
             text.push_str(&line.join(";"));
             text.push('\n');
         }
-        TextTable::parse(text.as_bytes(), Encoding::Utf8, &format!("{name} (sheet {sheet})"))
+        TextTable::parse(text.as_bytes(), Encoding::Utf8, file)
     }
 
     /// Parse delimited bytes; `file` names the source in errors.

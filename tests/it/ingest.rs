@@ -44,7 +44,7 @@ fn insee_wide_base_in_windows_1252_becomes_commune_counts() {
     assert!(summary.contains("01039 → 01138"), "{summary}");
     assert!(summary.contains("former communes not added (their commune is in the file): 01138"), "{summary}");
     assert!(summary.contains("P21_MEN") && summary.contains("LIBGEO"), "columns not used are listed: {summary}");
-    let df = parquet(&dir.path().join("facts-insee-insee-wide-latin1.parquet"));
+    let df = parquet(&dir.path().join("facts-insee-base-insee-wide-latin1.parquet"));
     // Lost zero restored; decimal comma read; year from the prefix.
     assert_eq!(fact(&df, "01001", "population", "all", Some(0)), Some(Some(170.5)));
     assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2021)));
@@ -124,7 +124,6 @@ fn bad_files_name_the_line_and_column_and_write_nothing() {
         (vec!["insee", "negative.csv"], "line 3, column P21_POP", "negative"),
         (vec!["patientele", "patientele-above.csv", "--year", "2024"], "line 3, column sans_medecin_traitant", "above"),
         (vec!["insee-long", "insee-long.csv"], "insee-long.csv", "--year"),
-        (vec!["deaths", "deaths.csv", "--year", "2020"], "deaths.csv", "year column"),
         (vec!["insee", "unemployed-above-active.csv"], "line 3, column P21_CHOM1564", "above"),
         (vec!["insee", "repeated-column.csv"], "line 1, column P21_POP", "twice"),
         (vec!["insee", "ragged.csv"], "line 3", "2 fields"),
@@ -184,7 +183,7 @@ fn spreadsheets_are_read_by_sheet() {
     let dir = tempfile::tempdir().unwrap();
     let sheet = format!("{}#COM_2021", file("insee-wide.xlsx"));
     ingest(&["insee", &sheet], dir.path());
-    let df = parquet(&dir.path().join("facts-insee-insee-wide.parquet"));
+    let df = parquet(&dir.path().join("facts-insee-base-insee-wide.parquet"));
     assert_eq!(fact(&df, "30003", "population", "all", None), Some(Some(8699.0)));
     assert_eq!(fact(&df, "30003", "population", "all", Some(0)), Some(Some(1200.5)));
     assert_eq!(fact(&df, "30006", "population", "all", Some(0)), Some(None), "secret in a sheet too");
@@ -295,7 +294,7 @@ fn each_row_names_the_provenance_of_its_measures() {
     ingest(&["insee", &file("insee-two-censuses.csv")], &data_dir);
     ingest(&["patientele", &file("patientele-17p-70p.csv"), "--year", "2024"], &data_dir);
     ingest(&["rezone", &file("rezone.csv")], &data_dir);
-    let insee = data_dir.join("facts-insee-insee-two-censuses.parquet");
+    let insee = data_dir.join("facts-insee-base-insee-two-censuses.parquet");
     let written = parquet(&insee);
     for c in ["publisher", "dataset", "synthetic", "year_start", "year_end", "kind", "unit", "level"] {
         assert!(written.column(c).is_ok(), "the fact table has a {c} column");
@@ -325,4 +324,52 @@ fn each_row_names_the_provenance_of_its_measures() {
     let old = written.select(["geo", "level", "year", "measure", "sex", "age_min", "age_max", "value", "source", "suppressed"]).unwrap();
     write_parquet(old, &insee);
     check(&diagnose(&dir.path().join("out-old")));
+}
+
+/// Files of several layouts in one call, their layout told from their columns: each gets its
+/// own fact file and its own summary; a file no layout reads stops the run before anything
+/// is written, unless --keep-going (then the others are written and the exit code is 2).
+#[test]
+fn layouts_are_detected_and_a_bad_file_stops_everything_unless_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    for name in ["insee-wide-latin1.csv", "deaths.csv", "rezone.csv", "roster.tsv", "patientele.csv", "README.md"] {
+        std::fs::copy(file(name), inputs.path().join(name)).unwrap();
+    }
+    let summary = ingest(&[inputs.path().to_str().unwrap(), &file("insee-long.csv"), "--year", "2021"], dir.path());
+    assert!(summary.contains("the years of the column annee are read, not the year given (2021)"), "{summary}");
+    for layout in ["insee-base", "deaths", "rezone", "roster", "patientele", "insee-long"] {
+        assert!(summary.contains(&format!("layout:            {layout} — ")), "{layout}: {summary}");
+    }
+    let mut written: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "facts-deaths-deaths.parquet",
+            "facts-insee-base-insee-wide-latin1.parquet",
+            "facts-insee-long-insee-long.parquet",
+            "facts-patientele-patientele.parquet",
+            "rezone-rezone.parquet",
+            "roster.parquet"
+        ]
+    );
+    // A file of no known layout: the error names it, the closest layout and what it lacks.
+    let odd = inputs.path().join("odd.csv");
+    std::fs::write(&odd, "CODGEO;SEXE;effectif_x\n01001;1;3\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    diagsante().args(["ingest", inputs.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]).assert().code(2).stderr(
+        predicate::str::contains("odd.csv, line 1").and(predicate::str::contains("closest is insee-long")).and(predicate::str::contains("--layout")),
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing written");
+    diagsante()
+        .args(["ingest", inputs.path().to_str().unwrap(), "--keep-going", "--year", "2024", "--out", out.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("1 of 6 files could not be read").and(predicate::str::contains("odd.csv")));
+    assert!(out.path().join("facts-deaths-deaths.parquet").exists(), "the readable files are written");
+    // --layout forces one layout on every file.
+    let forced = tempfile::tempdir().unwrap();
+    ingest(&["--layout", "insee-base", &file("insee-wide-latin1.csv")], forced.path());
+    assert!(forced.path().join("facts-insee-base-insee-wide-latin1.parquet").exists());
 }

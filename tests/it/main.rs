@@ -25,6 +25,18 @@ pub fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
 }
 
+/// A real published file of `../shared/realdata/` (beside the clone); `None`, with a message
+/// naming the file, when it is absent (the test then skips).
+pub fn realdata(path: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata").join(path);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
 /// The records of a CSV separated by `sep` (RFC 4180 quoting), BOM dropped.
 pub fn csv_records(text: &str, sep: char) -> Vec<Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
