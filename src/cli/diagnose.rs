@@ -25,6 +25,7 @@ pub struct Diagnose {
 pub fn run(args: Diagnose) -> Result<()> {
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
+    let mut published = Vec::new();
     let d = match &args.inputs.data {
         // The demo data: the territory's own rows and the cached département sums, instead of
         // the national facts.
@@ -38,6 +39,7 @@ pub fn run(args: Diagnose) -> Result<()> {
             let data = super::data(Some(dir), &r)?;
             let d =
                 diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
+            published = crate::compare::published::published(&t, &r, data.not_read.as_ref())?;
             bar.finish_and_clear();
             d
         }
@@ -46,6 +48,10 @@ pub fn run(args: Diagnose) -> Result<()> {
     write_parquet_and_csv(&mut df, &args.out, "diagnostic")?;
     let json = serde_json::to_string_pretty(&d.json()).map_err(|e| Error::Internal(e.to_string()))?;
     write_atomic(&args.out.join("diagnostic.json"), json.as_bytes())?;
+    if !published.is_empty() {
+        let names = [d.territory.clone(), d.comparator_names[0].clone(), d.comparator_names[1].clone(), d.comparator_names[2].clone()];
+        write_parquet_and_csv(&mut crate::compare::published::frame(&published, &names)?, &args.out, "valeurs-publiees")?;
+    }
 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{} — {}", d.territory, d.data_label);
@@ -68,5 +74,13 @@ pub fn run(args: Diagnose) -> Result<()> {
         );
     }
     let _ = writeln!(out, "\nécrit : {}", args.out.join("diagnostic.{parquet,csv,json}").display());
+    if !published.is_empty() {
+        let _ = writeln!(
+            out,
+            "valeurs publiées par les producteurs : {} (écrit : {})",
+            published.len(),
+            args.out.join("valeurs-publiees.{parquet,csv}").display()
+        );
+    }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod benchmark;
 pub mod diagnose;
+pub mod published;
 pub mod secrecy;
 
 pub use diagnose::{diagnose, Diagnosis};

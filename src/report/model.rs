@@ -55,6 +55,9 @@ pub struct Report {
     pub others: Vec<Row>,
     /// Where each of `others` comes from.
     pub others_data: Vec<String>,
+    /// Values published already computed by their producers, for the territory (when it is
+    /// a published geography) and its comparators.
+    pub published: Vec<crate::compare::published::Published>,
     pub projection: Projection,
     /// The peers and ranks among the EPCI of France, or why there are none.
     pub similar: std::result::Result<Similar, String>,
@@ -238,6 +241,7 @@ pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
             .collect(),
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
+        published: crate::compare::published::published(t, r, data.not_read.as_ref())?,
         projection: projection_section(&gps),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),

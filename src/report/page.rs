@@ -25,6 +25,7 @@ pub fn render(report: &Report, figures: &[Drawn]) -> String {
         h.push_str(&theme_section(theme, &report.comparators, &figure));
     }
     h.push_str(&others(report));
+    h.push_str(&published(report));
     h.push_str(&projection(&report.projection, &figure));
     h.push_str(&similar(&report.similar, figures, &figure));
     h.push_str(&methods_and_sources(report));
@@ -246,6 +247,47 @@ fn others(report: &Report) -> String {
         "<section id=\"autres\"><h3>Autres indicateurs (dont valeurs publiées)</h3>{}</section>",
         html::indicator_table(&rows, &report.others_data, &report.comparators)
     )
+}
+
+/// The values published already computed by their producers (INSEE, ATIH, ameli…), as
+/// published: no interval, no test. « — » where a geography has none.
+fn published(report: &Report) -> String {
+    if report.published.is_empty() {
+        return String::new();
+    }
+    let mut h = String::from(
+        "<section id=\"valeurs-publiees\"><h3>Valeurs publiées par les producteurs</h3>\
+         <p class=\"small\">Valeurs calculées et publiées par leurs producteurs, reprises telles quelles (sans intervalle de confiance ni test) \
+         pour le territoire quand il est lui-même une zone publiée (commune, EPCI, département), et pour ses comparateurs.</p>\
+         <table class=\"indicators\"><thead><tr><th>Indicateur</th><th>Période</th><th>Unité</th><th>Territoire</th>",
+    );
+    for name in &report.comparators {
+        h.push_str(&format!("<th>{}</th>", esc(name)));
+    }
+    h.push_str("<th>Source</th></tr></thead><tbody>");
+    for p in &report.published {
+        h.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td>", esc(&p.label()), p.period, esc(&p.unit)));
+        for v in &p.values {
+            let shown = match v {
+                None => "—".to_owned(),
+                Some(None) => "s".to_owned(),
+                Some(Some(x)) => html::number(*x, published_decimals(*x)),
+            };
+            h.push_str(&format!("<td class=\"num\">{shown}</td>"));
+        }
+        h.push_str(&format!("<td class=\"small\">{}</td></tr>", esc(&p.provenance.to_string())));
+    }
+    h.push_str("</tbody></table></section>");
+    h
+}
+
+/// Decimals of a published value: as many as its size usually carries (3,12 ; 82,5 ; 21 350).
+fn published_decimals(x: f64) -> usize {
+    match x.abs() {
+        a if a < 10.0 => 2,
+        a if a < 1000.0 => 1,
+        _ => 0,
+    }
 }
 
 /// The territory among the EPCI of France: its profile, peers and ranks (or why there are

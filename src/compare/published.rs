@@ -1,0 +1,230 @@
+//! Values their producers publish already computed — a département's life expectancy
+//! (INSEE), its rate of hospitalised patients (ATIH), an EPCI's mortality rate (Observatoire
+//! des territoires), a density of nurses (ameli) — set beside the computed diagnostic: for the
+//! territory when it is itself a published geography (a commune, an EPCI, a département), and
+//! for its département, its région and France. They are shown as published, at their latest
+//! period: no interval, no test (their counts are not known).
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::facts::{AgeBand, Level, Period, Provenance};
+use crate::geo::{Referential, Territory};
+
+/// One published measure for one sex and age band, at its latest period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    pub measure: String,
+    pub unit: String,
+    pub period: Period,
+    /// `all`, `M` or `F`.
+    pub sex: String,
+    pub ages: AgeBand,
+    /// The territory, its département, its région and France: `None` when the value is not
+    /// published for that geography, `Some(None)` when it is withheld.
+    pub values: [Option<Option<f64>>; 4],
+    pub provenance: Provenance,
+}
+
+impl Published {
+    /// The label a French reader sees: the measure's, with the sex and the ages.
+    pub fn label(&self) -> String {
+        let mut label = label_fr(&self.measure);
+        match self.sex.as_str() {
+            "M" => label.push_str(", hommes"),
+            "F" => label.push_str(", femmes"),
+            _ => {}
+        }
+        if self.ages.min.is_some() || self.ages.max.is_some() {
+            label.push_str(&format!(" ({} ans)", self.ages));
+        }
+        label
+    }
+}
+
+/// French labels of the published measures the readers produce; others read from their name.
+const LABELS: &[(&str, &str)] = &[
+    ("life_expectancy_birth", "Espérance de vie à la naissance"),
+    ("mortality_rate_crude", "Taux brut de mortalité"),
+    ("mortality_rate_standardised_0_64", "Taux standardisé de mortalité avant 65 ans"),
+    ("poverty_rate", "Taux de pauvreté"),
+    ("median_income", "Revenu disponible médian par unité de consommation"),
+    ("apl_mg", "Accessibilité potentielle localisée aux médecins généralistes"),
+    ("hospitalised_patients_rate_standardised", "Taux standardisé de patients hospitalisés"),
+];
+
+/// The French label of a published measure (its name, spaced, when not known).
+pub fn label_fr(measure: &str) -> String {
+    LABELS.iter().find(|(m, _)| *m == measure).map_or_else(
+        || {
+            let text = measure.strip_prefix("statloc_").unwrap_or(measure).replace('_', " ");
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
+        },
+        |(_, l)| (*l).to_owned(),
+    )
+}
+
+/// The published geographies of a diagnostic of `t`, as (level, code) per slot: the
+/// territory itself when it is exactly a commune, an EPCI or a département; its département,
+/// région; France (any code at the France level but metropolitan France's).
+fn slots(t: &Territory, r: &Referential) -> [Option<(Level, String)>; 4] {
+    let c = t.comparators(r);
+    let mine: std::collections::BTreeSet<&str> = t.units.iter().map(String::as_str).collect();
+    let same = |units: Vec<&crate::geo::Unit>| {
+        let theirs: std::collections::BTreeSet<&str> = units.iter().filter(|u| u.in_france()).map(|u| u.code.as_str()).collect();
+        !theirs.is_empty() && theirs == mine
+    };
+    let itself = t.units.first().and_then(|first| {
+        let unit = r.unit(first)?;
+        if same(r.base_units(&unit.commune)) {
+            return Some((Level::Commune, unit.commune.clone()));
+        }
+        if let Some(e) = unit.epci.as_ref().filter(|e| same(r.base_units_of_epci(e))) {
+            return Some((Level::Epci, e.clone()));
+        }
+        same(r.base_units_of_departement(&unit.departement)).then(|| (Level::Departement, unit.departement.clone()))
+    });
+    [itself, Some((Level::Departement, c.departement)), Some((Level::Region, c.region)), Some((Level::France, String::new()))]
+}
+
+/// Codes of metropolitan France at the France level: not France (« France entière »).
+const METROPOLITAN: &[&str] = &["FM", "FRM", "METRO", "FRANCE_METROPOLITAINE"];
+
+/// The published values of `facts` (rows of kind `published`, at any level) for `t` and its
+/// comparators, each measure × sex × ages at its latest period, sorted by measure.
+pub fn published(t: &Territory, r: &Referential, facts: Option<&DataFrame>) -> Result<Vec<Published>> {
+    let Some(df) = facts else { return Ok(Vec::new()) };
+    let df = df.clone().lazy().filter(col("kind").eq(lit("published"))).collect()?;
+    if df.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let slots = slots(t, r);
+    let text =
+        |c: &str| -> Result<Vec<String>> { Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect()) };
+    let int = |c: &str| -> Result<Vec<Option<i64>>> { Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect()) };
+    let (geo, level, measure, sex, unit, publisher, dataset) =
+        (text("geo")?, text("level")?, text("measure")?, text("sex")?, text("unit")?, text("publisher")?, text("dataset")?);
+    let (start, end, age_min, age_max) = (int("year_start")?, int("year_end")?, int("age_min")?, int("age_max")?);
+    let value: Vec<Option<f64>> = df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().collect();
+    type Key = (String, String, Option<i64>, Option<i64>, String, String, String);
+    let mut groups: BTreeMap<Key, Vec<(usize, usize)>> = BTreeMap::new();
+    for i in 0..df.height() {
+        let Some(lvl) = Level::parse(&level[i]) else { continue };
+        let slot = slots.iter().position(|s| match s {
+            Some((Level::France, _)) => lvl == Level::France && !METROPOLITAN.contains(&geo[i].to_uppercase().as_str()),
+            Some((l, code)) => *l == lvl && *code == geo[i],
+            None => false,
+        });
+        if let Some(slot) = slot {
+            let key = (measure[i].clone(), sex[i].clone(), age_min[i], age_max[i], unit[i].clone(), publisher[i].clone(), dataset[i].clone());
+            groups.entry(key).or_default().push((slot, i));
+        }
+    }
+    let mut out = Vec::new();
+    for ((measure, sex, age_min, age_max, unit, publisher, dataset), rows) in groups {
+        // The latest period given for any of the geographies (a projection is not a value).
+        let now = i64::from(crate::facts::current_year());
+        let Some(latest) = rows.iter().filter_map(|&(_, i)| Some((end[i]?, start[i]?))).filter(|(e, _)| *e <= now).max() else { continue };
+        let mut values = [None; 4];
+        for &(slot, i) in &rows {
+            if (end[i], start[i]) == (Some(latest.0), Some(latest.1)) {
+                values[slot] = Some(value[i]);
+            }
+        }
+        let period = Period { start: latest.1 as i32, end: latest.0 as i32 };
+        let ages = AgeBand::new(age_min.map(|a| a as u32), age_max.map(|a| a as u32));
+        out.push(Published { measure, unit, period, sex, ages, values, provenance: Provenance::Source { publisher, dataset, period } });
+    }
+    Ok(out)
+}
+
+/// The table written beside the diagnostic (`valeurs-publiees.csv`).
+pub fn frame(rows: &[Published], names: &[String; 4]) -> Result<DataFrame> {
+    let text = |f: &dyn Fn(&Published) -> String| rows.iter().map(f).collect::<Vec<_>>();
+    let mut columns = vec![
+        Column::new("measure".into(), text(&|p| p.measure.clone())),
+        Column::new("label".into(), text(&|p| p.label())),
+        Column::new("unit".into(), text(&|p| p.unit.clone())),
+        Column::new("period".into(), text(&|p| p.period.to_string())),
+    ];
+    for (k, name) in ["territory", "departement", "region", "france"].iter().enumerate() {
+        columns.push(Column::new(format!("{name}_value").into(), rows.iter().map(|p| p.values[k].flatten()).collect::<Vec<_>>()));
+        columns.push(Column::new(
+            format!("{name}_status").into(),
+            text(&|p| match p.values[k] {
+                None => "non publié".to_owned(),
+                Some(None) => "secret".to_owned(),
+                Some(Some(_)) => String::new(),
+            }),
+        ));
+    }
+    columns.push(Column::new("geographies".into(), vec![names.join(" ; "); rows.len()]));
+    columns.push(Column::new("data".into(), text(&|p| p.provenance.to_string())));
+    Ok(DataFrame::new_infer_height(columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::Territory;
+
+    fn facts(rows: &[(&str, &str, i32, i32, &str, Option<f64>)]) -> DataFrame {
+        let n = rows.len();
+        df!(
+            "geo" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "level" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "year_start" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            "year_end" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            "measure" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+            "sex" => vec!["all"; n],
+            "age_min" => vec![None::<u32>; n],
+            "age_max" => vec![None::<u32>; n],
+            "value" => rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+            "kind" => vec!["published"; n],
+            "unit" => vec!["pour 1 000 habitants"; n],
+            "publisher" => vec!["INSEE"; n],
+            "dataset" => vec!["séries historiques"; n],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_epci_territory_gets_its_own_value_and_its_comparators_at_the_latest_period() {
+        let r = Referential::embedded().unwrap();
+        // CLS Rochefort Océan is exactly the CA Rochefort Océan (200041762), in Charente-Maritime (17), Nouvelle-Aquitaine (75).
+        let t = Territory::find("cls-rochefort-ocean", &r).unwrap();
+        let df = facts(&[
+            ("200041762", "epci", 2008, 2013, "mortality_rate_crude", Some(10.1)),
+            ("200041762", "epci", 2013, 2018, "mortality_rate_crude", Some(10.9)),
+            ("17", "departement", 2013, 2018, "mortality_rate_crude", Some(11.2)),
+            ("75", "region", 2013, 2018, "mortality_rate_crude", None),
+            ("FM", "france", 2013, 2018, "mortality_rate_crude", Some(8.9)),
+            ("FR", "france", 2013, 2018, "mortality_rate_crude", Some(9.0)),
+            ("30", "departement", 2013, 2018, "mortality_rate_crude", Some(12.0)),
+        ]);
+        let p = published(&t, &r, Some(&df)).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].period, Period { start: 2013, end: 2018 });
+        assert_eq!(p[0].values, [Some(Some(10.9)), Some(Some(11.2)), Some(None), Some(Some(9.0))]);
+        assert_eq!(p[0].label(), "Taux brut de mortalité");
+        assert_eq!(p[0].provenance.to_string(), "INSEE, séries historiques 2013-2018");
+        let table = frame(&p, &["a".into(), "b".into(), "c".into(), "d".into()]).unwrap();
+        assert_eq!(table.column("region_status").unwrap().str().unwrap().get(0), Some("secret"));
+    }
+
+    #[test]
+    fn a_territory_of_some_communes_has_no_published_value_of_its_own() {
+        let r = Referential::embedded().unwrap();
+        let t = Territory::find("cpts-camargue-gardoise", &r).unwrap();
+        let df =
+            facts(&[("30", "departement", 2024, 2024, "life_expectancy_birth", Some(82.5)), ("30189", "commune", 2024, 2024, "apl_mg", Some(3.0))]);
+        let p = published(&t, &r, Some(&df)).unwrap();
+        assert_eq!(p.len(), 1, "the commune's value is not the territory's");
+        assert_eq!(p[0].values, [None, Some(Some(82.5)), None, None]);
+        assert!(published(&t, &r, None).unwrap().is_empty());
+        assert_eq!(label_fr("statloc_part_des_75_ans"), "Part des 75 ans");
+    }
+}
