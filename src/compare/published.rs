@@ -171,7 +171,10 @@ mod tests {
     use super::*;
     use crate::geo::Territory;
 
-    fn facts(rows: &[(&str, &str, i32, i32, &str, Option<f64>)]) -> DataFrame {
+    /// geo, level, year_start, year_end, measure, value.
+    type Row<'a> = (&'a str, &'a str, i32, i32, &'a str, Option<f64>);
+
+    fn facts(rows: &[Row]) -> DataFrame {
         let n = rows.len();
         df!(
             "geo" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
