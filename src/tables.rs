@@ -757,3 +757,78 @@ mod tests {
         assert!(note.contains("only 1 of the standard's 19 age bands"), "{note}");
     }
 }
+
+/// What a trend is read from: values with their 95 % limits, or a proportion's counts.
+#[derive(Debug, Clone)]
+pub enum TrendSeries {
+    Values { value: String, lower: String, upper: String },
+    Proportions { numerator: String, denominator: String },
+}
+
+/// The recent trend of each group over the years of `year` (Fingertips: five most recent
+/// points, see [`stats::trend`]); a row with an empty cell is left out (said in the note).
+pub fn trends(table: &TextTable, groups: &Groups, year: &str, series: &TrendSeries, higher_is_better: Option<bool>) -> Result<DataFrame> {
+    let years = table.numbers(year)?;
+    let columns: Vec<Vec<Cell>> = match series {
+        TrendSeries::Values { value, lower, upper } => vec![table.numbers(value)?, table.numbers(lower)?, table.numbers(upper)?],
+        TrendSeries::Proportions { numerator, denominator } => vec![table.counts(numerator)?, table.counts(denominator)?],
+    };
+    if let TrendSeries::Values { value, lower, upper } = series {
+        for row in 0..table.height() {
+            if let (Cell::Value(v), Cell::Value(l), Cell::Value(u)) = (columns[0][row], columns[1][row], columns[2][row]) {
+                if !(l <= v && v <= u) {
+                    return Err(Error::input(
+                        Location::file(&table.file).at(table.line_of(row), value),
+                        format!("the value {v} is not between its limits {l} ({lower}) and {u} ({upper})"),
+                        "give the 95 % lower and upper limits of each value",
+                    ));
+                }
+            }
+        }
+    }
+    let mut names: Vec<String> = groups.by.clone();
+    names.extend(["points", "slope", "statistic", "trend", "label", "note"].map(String::from));
+    let mut group_columns: Vec<Vec<String>> = vec![Vec::new(); groups.by.len()];
+    let (mut points, mut slope, mut statistic, mut trend, mut label, mut note) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (key, rows) in groups.keys.iter().zip(&groups.rows) {
+        let mut skipped = 0;
+        let mut values = Vec::new();
+        let mut counts = Vec::new();
+        for &r in rows {
+            let cells: Option<Vec<f64>> = std::iter::once(years[r]).chain(columns.iter().map(|c| c[r])).map(Cell::value).collect();
+            match (cells, series) {
+                (Some(c), TrendSeries::Values { .. }) => values.push(stats::trend::ValuePoint { year: c[0], value: c[1], lower: c[2], upper: c[3] }),
+                (Some(c), TrendSeries::Proportions { .. }) => {
+                    counts.push(stats::trend::CountPoint { year: c[0], numerator: c[1], denominator: c[2] })
+                }
+                (None, _) => skipped += 1,
+            }
+        }
+        let t = match series {
+            TrendSeries::Values { .. } => stats::trend::of_values(&values),
+            TrendSeries::Proportions { .. } => stats::trend::of_proportions(&counts),
+        };
+        for (col, v) in group_columns.iter_mut().zip(key) {
+            col.push(v.clone());
+        }
+        points.push(t.points as i64);
+        slope.push(t.slope);
+        statistic.push(t.statistic);
+        trend.push(t.direction.code());
+        label.push(t.direction.french(higher_is_better));
+        let mut notes: Vec<String> = t.note.into_iter().collect();
+        if skipped > 0 {
+            notes.push(format!("{skipped} ligne(s) sans valeur ignorée(s)"));
+        }
+        note.push((!notes.is_empty()).then(|| notes.join(" ; ")));
+    }
+    let mut out: Vec<Column> = groups.by.iter().zip(group_columns).map(|(n, v)| Column::new(n.as_str().into(), v)).collect();
+    out.push(Column::new("points".into(), points));
+    out.push(Column::new("slope".into(), slope));
+    out.push(Column::new("statistic".into(), statistic));
+    out.push(Column::new("trend".into(), trend));
+    out.push(Column::new("label".into(), label));
+    out.push(Column::new("note".into(), note));
+    Ok(DataFrame::new_infer_height(out)?)
+}

@@ -137,6 +137,46 @@ pub enum StatsCommand {
         #[arg(long)]
         population: String,
     },
+    /// The recent trend of each group (Fingertips): the five most recent years, a weighted
+    /// regression of values with 95 % limits or the chi-square test for trend of proportions,
+    /// significant above 9.5495 (99.8 %) when no single year makes it.
+    #[command(after_help = "Examples:\n  \
+        diagsante stats trend --input taux.csv --group-by dep --year annee --value taux --lower ic_bas --upper ic_haut --polarity lower-is-better\n  \
+        diagsante stats trend --input depistage.csv --group-by commune --year annee --numerator depistees --denominator cibles --polarity higher-is-better")]
+    Trend {
+        /// Input file (CSV with `;`, `,` or tab separators; UTF-8 or Windows-1252).
+        #[arg(long)]
+        input: PathBuf,
+        /// Columns to group by, comma-separated (one series of all rows if absent).
+        #[arg(long, value_delimiter = ',')]
+        group_by: Vec<String>,
+        /// Column of the year of each point.
+        #[arg(long)]
+        year: String,
+        /// Column of the value (with --lower and --upper, its 95 % limits).
+        #[arg(long, requires_all = ["lower", "upper"], conflicts_with_all = ["numerator", "denominator"], required_unless_present = "numerator")]
+        value: Option<String>,
+        #[arg(long)]
+        lower: Option<String>,
+        #[arg(long)]
+        upper: Option<String>,
+        /// Column of a proportion's numerator (with --denominator).
+        #[arg(long, requires = "denominator")]
+        numerator: Option<String>,
+        #[arg(long)]
+        denominator: Option<String>,
+        /// Whether a higher value is better or worse, for the French label (« en amélioration »…).
+        #[arg(long, value_enum)]
+        polarity: Option<TrendPolarity>,
+        /// Where to write the result (stdout if absent).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[arg(long, help = EXCEL_SAFE_HELP)]
+        excel_safe: bool,
+        /// Text encoding of the input.
+        #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+        encoding: EncodingArg,
+    },
     /// Funnel-plot significance of each row against the whole (Spiegelhalter 2005).
     ///
     /// proportion: numerator/denominator around the pooled proportion; ratio: observed/
@@ -246,6 +286,13 @@ impl From<Statistic> for FunnelStatistic {
     }
 }
 
+/// `--polarity` of a trend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendPolarity {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RateType {
     Crude,
@@ -307,6 +354,18 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             let df = tables::life_expectancies(&table, &groups, &start_age, &deaths, &population, &levels)?;
             emit(df, common.output.as_deref(), common.excel_safe)
         }
+        StatsCommand::Trend { input, group_by, year, value, lower, upper, numerator, denominator, polarity, output, excel_safe, encoding } => {
+            let table = TextTable::read(&input, encoding.into())?;
+            let groups = tables::Groups::of(&table, &group_by)?;
+            let series = match (value, lower, upper, numerator, denominator) {
+                (Some(value), Some(lower), Some(upper), _, _) => tables::TrendSeries::Values { value, lower, upper },
+                (_, _, _, Some(numerator), Some(denominator)) => tables::TrendSeries::Proportions { numerator, denominator },
+                _ => return unreachable_usage("--value with --lower and --upper, or --numerator with --denominator"),
+            };
+            let higher_is_better = polarity.map(|p| p == TrendPolarity::HigherIsBetter);
+            let df = tables::trends(&table, &groups, &year, &series, higher_is_better)?;
+            emit(df, output.as_deref(), excel_safe)
+        }
         StatsCommand::Funnel {
             input,
             statistic,
@@ -345,7 +404,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
 }
 
 /// Clap enforces the choice; this only turns an impossible state into an error, not a panic.
-fn unreachable_usage(what: &str) -> Result<Standard> {
+fn unreachable_usage<T>(what: &str) -> Result<T> {
     Err(Error::input(Location::file("command line"), format!("missing {what}"), "see --help"))
 }
 

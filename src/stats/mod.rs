@@ -42,6 +42,7 @@ pub mod poisson;
 pub mod proportion;
 pub mod rate;
 pub mod standards;
+pub mod trend;
 
 /// The confidence levels reported by default: 95 % and 99.8 %, the two levels used
 /// by PHE / OHID Fingertips profiles (Fingertips technical guidance, "Confidence

@@ -468,3 +468,52 @@ fn a_crude_rate_funnel_assesses_rows_without_events_at_their_population() {
     assert_eq!(csv.rows[5][csv.col("significance")], "");
     assert!(csv.rows[5][csv.col("note")].contains("no events"));
 }
+
+/// `stats trend` on tests/data/stats/trend.csv: the statistics computed by hand (see its
+/// README), the French labels from the polarity, the empty statistic when not computable.
+#[test]
+fn trends_of_values_and_proportions() {
+    let input = data("stats/trend.csv");
+    let input = input.to_str().unwrap();
+    let v = run_ok(&[
+        "stats",
+        "trend",
+        "--input",
+        input,
+        "--group-by",
+        "zone",
+        "--year",
+        "annee",
+        "--value",
+        "taux",
+        "--lower",
+        "ic_bas",
+        "--upper",
+        "ic_haut",
+        "--polarity",
+        "lower-is-better",
+    ]);
+    let rise = v.row("hausse");
+    assert_eq!((rise["points"], rise["trend"], rise["label"]), ("5", "increasing", "en dégradation"));
+    assert!((num(&rise, "slope") - 1.0).abs() < 1e-9 && (num(&rise, "statistic") - 10.0).abs() < 1e-9, "{rise:?}");
+    let one = v.row("un_point");
+    assert_eq!(one["trend"], "no significant change");
+    assert!((num(&one, "statistic") - 608.4).abs() < 1e-6 && one["note"].contains("2019"), "{one:?}");
+    let short = v.row("court");
+    assert_eq!((short["points"], short["statistic"], short["trend"]), ("2", "", "cannot be calculated"));
+    let p =
+        run_ok(&["stats", "trend", "--input", input, "--group-by", "zone", "--year", "annee", "--numerator", "depistees", "--denominator", "cibles"]);
+    let rise = p.row("hausse");
+    assert_eq!((rise["trend"], rise["label"]), ("increasing", "en hausse"));
+    assert!((num(&rise, "statistic") - 20_000.0 / 1056.0).abs() < 1e-9, "{rise:?}");
+    assert_eq!(p.row("un_point")["trend"], "no significant change");
+    let short = p.row("court");
+    assert_eq!(short["points"], "1");
+    assert!(short["note"].contains("1 ligne(s) sans valeur"), "{short:?}");
+    // A value outside its limits is refused with its line.
+    diagsante()
+        .args(["stats", "trend", "--input", input, "--year", "annee", "--value", "taux", "--lower", "ic_haut", "--upper", "ic_bas"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 2, column taux"));
+}
