@@ -774,8 +774,8 @@ pub fn trends(table: &TextTable, groups: &Groups, year: &str, series: &TrendSeri
         TrendSeries::Proportions { numerator, denominator } => vec![table.counts(numerator)?, table.counts(denominator)?],
     };
     if let TrendSeries::Values { value, lower, upper } = series {
-        for row in 0..table.height() {
-            if let (Cell::Value(v), Cell::Value(l), Cell::Value(u)) = (columns[0][row], columns[1][row], columns[2][row]) {
+        for (row, ((v, l), u)) in columns[0].iter().zip(&columns[1]).zip(&columns[2]).enumerate() {
+            if let (Cell::Value(v), Cell::Value(l), Cell::Value(u)) = (*v, *l, *u) {
                 if !(l <= v && v <= u) {
                     return Err(Error::input(
                         Location::file(&table.file).at(table.line_of(row), value),
