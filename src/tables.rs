@@ -572,6 +572,8 @@ pub struct FunnelOutput {
     pub rows: DataFrame,
     /// 100 points of the 95 % and 99.8 % limits, for drawing.
     pub limits: DataFrame,
+    /// φ and τ² when the overdispersion was asked for (and could be estimated).
+    pub dispersion: Option<stats::funnel::Overdispersion>,
 }
 
 /// Assess every row of `table` on a funnel plot.
@@ -585,11 +587,12 @@ pub fn funnel(
     is_dsr: bool,
     multiplier: f64,
     years: f64,
+    overdispersion: bool,
 ) -> Result<FunnelOutput> {
     fn need<'a>(table: &TextTable, col: Option<&'a str>, what: &str) -> Result<&'a str> {
         col.ok_or_else(|| Error::input(Location::file(&table.file), format!("this funnel needs {what}"), format!("name {what}")))
     }
-    for added in ["significance", "note"] {
+    for added in ["significance", "note", "phi", "tau2"] {
         if table.find_column(&[added]).is_some() {
             return Err(Error::input(
                 Location::file(&table.file),
@@ -663,6 +666,17 @@ pub fn funnel(
         }
     }
     .map_err(|e| Error::input(Location::file(&table.file), e.to_string(), "check the funnel's columns"))?;
+    // Spiegelhalter's widening for overdispersion, on demand.
+    let (result, dispersion) = if overdispersion {
+        let od_statistic = match statistic {
+            FunnelStatistic::Proportion => stats::funnel::OdStatistic::Proportion,
+            FunnelStatistic::Ratio => stats::funnel::OdStatistic::Ratio,
+            FunnelStatistic::Rate => stats::funnel::OdStatistic::Rate { multiplier },
+        };
+        stats::funnel::overdispersed(result, &xs, od_statistic)
+    } else {
+        (result, None)
+    };
 
     // Rows not assessed have an empty significance and say why in `note`.
     let mut significance: Vec<Option<String>> = vec![None; table.height()];
@@ -678,6 +692,11 @@ pub fn funnel(
     let mut rows = table.frame.clone();
     rows.with_column(Column::new("significance".into(), significance))?;
     rows.with_column(Column::new("note".into(), notes))?;
+    if overdispersion {
+        let (phi, tau2) = dispersion.map_or((None, None), |d| (Some(d.phi), Some(d.tau2)));
+        rows.with_column(Column::new("phi".into(), vec![phi; table.height()]))?;
+        rows.with_column(Column::new("tau2".into(), vec![tau2; table.height()]))?;
+    }
     // For rates over several years, the implied denominators are person-years: show
     // them per year on the drawing axis.
     let scale = if statistic == FunnelStatistic::Rate && years > 0.0 { 1.0 / years } else { 1.0 };
@@ -690,7 +709,7 @@ pub fn funnel(
         Column::new("lower_99_8".into(), result.limits_table.iter().map(|l| l.lower_99_8).collect::<Vec<_>>()),
         Column::new("upper_99_8".into(), result.limits_table.iter().map(|l| l.upper_99_8).collect::<Vec<_>>()),
     ])?;
-    Ok(FunnelOutput { rows, limits })
+    Ok(FunnelOutput { rows, limits, dispersion })
 }
 
 #[cfg(test)]

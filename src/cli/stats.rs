@@ -216,6 +216,12 @@ pub enum StatsCommand {
         /// Where to write the 100-point limits table for drawing the funnel.
         #[arg(long)]
         limits_output: Option<PathBuf>,
+        /// Widen the limits for overdispersion (Spiegelhalter 2005: z-scores winsorised at
+        /// 10 % each end, dispersion φ, additive between-unit variance τ² on the angular
+        /// scale for proportions, the square-root scale for ratios and rates); adds the
+        /// columns phi and tau2. Without overdispersion (τ² = 0) the exact limits are kept.
+        #[arg(long)]
+        overdispersion: bool,
         /// Where to write the result (stdout if absent).
         #[arg(long)]
         output: Option<PathBuf>,
@@ -376,6 +382,7 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
             multiplier,
             years,
             limits_output,
+            overdispersion,
             output,
             excel_safe,
             encoding,
@@ -393,7 +400,17 @@ pub fn run(cmd: StatsCommand) -> Result<()> {
                 rate_type == RateType::Dsr,
                 multiplier,
                 years,
+                overdispersion,
             )?;
+            if let Some(d) = result.dispersion {
+                eprintln!(
+                    "dispersion: φ = {:.3} over {} points, τ² = {:.6}{}",
+                    d.phi,
+                    d.units,
+                    d.tau2,
+                    if d.tau2 > 0.0 { " (limits widened)" } else { " (no overdispersion: exact limits kept)" }
+                );
+            }
             // Write the limits first: if it fails, the main output is not left behind either.
             if let Some(path) = &limits_output {
                 write_csv_file(result.limits, path, excel_safe)?;

@@ -62,6 +62,9 @@ pub struct FunnelLimit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunnelResult {
     pub target: f64,
+    /// Each point's denominator on the funnel's axis (n, E, or a rate's population or
+    /// implied denominator); 0 where it has none.
+    pub denominators: Vec<f64>,
     pub significance: Vec<Significance>,
     pub notes: Vec<Option<String>>,
     pub limits_table: Vec<FunnelLimit>,
@@ -174,7 +177,7 @@ pub fn proportion_funnel(numerators: &[f64], denominators: &[f64]) -> Result<Fun
             FunnelLimit { denominator: n, lower_95, upper_95, lower_99_8, upper_99_8 }
         })
         .collect();
-    Ok(FunnelResult { target, significance, notes, limits_table })
+    Ok(FunnelResult { target, denominators: denominators.to_vec(), significance, notes, limits_table })
 }
 
 /// The smallest and largest positive values (some value must be positive).
@@ -238,7 +241,7 @@ pub fn ratio_funnel(observed: &[f64], expected: &[f64]) -> Result<FunnelResult, 
     }
     let (min, max) = positive_range(expected);
     let limits_table = denominator_grid(min, max).into_iter().map(|e| count_limits_row(e, e, 1.0 / e)).collect();
-    Ok(FunnelResult { target: 1.0, significance, notes, limits_table })
+    Ok(FunnelResult { target: 1.0, denominators: expected.to_vec(), significance, notes, limits_table })
 }
 
 /// One row of a Poisson limits table: control counts for mean `mu`, times `scale`.
@@ -390,13 +393,290 @@ pub fn rate_funnel_with_populations(
     let defined: Vec<f64> = denominators.iter().flatten().copied().collect();
     let (min, max) = positive_range(&defined);
     let limits_table = denominator_grid(min, max).into_iter().map(|d| count_limits_row(d, target * d / multiplier, multiplier / d)).collect();
-    Ok(FunnelResult { target, significance, notes, limits_table })
+    let denominators = denominators.iter().map(|d| d.unwrap_or(0.0)).collect();
+    Ok(FunnelResult { target, denominators, significance, notes, limits_table })
+}
+
+/// How the extreme z-scores are tamed before the dispersion is estimated: Spiegelhalter
+/// (2005) winsorises them (the 10 % at each end set to the 10th and 90th percentiles); the
+/// NHS Digital SHMI truncates them (left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trim {
+    Winsorise,
+    Truncate,
+}
+
+/// The dispersion of a funnel's points beyond their sampling error: φ (the mean squared
+/// z-score after trimming; 1 when the points vary as chance alone would) and the additive
+/// between-unit variance τ² that widens the limits when φ is above (I − 1)/I.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overdispersion {
+    pub phi: f64,
+    pub tau2: f64,
+    /// Points the estimate used (after truncation).
+    pub units: usize,
+}
+
+/// The 10 % trimmed at each end.
+const TRIM: f64 = 0.1;
+
+/// A quantile by linear interpolation between order statistics (R's default, type 7), of
+/// sorted values.
+fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// φ and τ² of points `yᵢ` with standard errors `sᵢ` around `target`, all on the scale where
+/// they are about normal (see [`od_scale`]): zᵢ = (yᵢ − target)/sᵢ, trimmed at 10 % each end,
+/// φ = Σ z² / I, and, when I φ > I − 1, τ² = (I φ − (I − 1)) / (Σ wᵢ − Σ wᵢ² / Σ wᵢ) with
+/// wᵢ = 1/sᵢ² (DerSimonian & Laird's moment estimator), else 0. `None` with fewer than two
+/// points.
+///
+/// Source: Spiegelhalter DJ. Handling over-dispersion of performance indicators. Qual Saf
+/// Health Care 2005;14:347-351; Spiegelhalter DJ. Funnel plots for comparing institutional
+/// performance. Stat Med 2005;24:1185-1202 (§ 5, additive random effects); as FunnelPlotR
+/// (Mainey) computes them, whose published test value (φ = 2.948033 for six standardised
+/// ratios on the log scale, SHMI truncation) is reproduced in the tests.
+pub fn dispersion(y: &[f64], s: &[f64], target: f64, trim: Trim) -> Option<Overdispersion> {
+    let points: Vec<(f64, f64)> = y.iter().zip(s).filter(|(y, s)| y.is_finite() && s.is_finite() && **s > 0.0).map(|(y, s)| (*y, *s)).collect();
+    if points.len() < 2 {
+        return None;
+    }
+    let z: Vec<f64> = points.iter().map(|(y, s)| (y - target) / s).collect();
+    let (z, weights): (Vec<f64>, Vec<f64>) = match trim {
+        Trim::Winsorise => {
+            let mut sorted = z.clone();
+            sorted.sort_by(f64::total_cmp);
+            let (lo, hi) = (quantile_sorted(&sorted, TRIM), quantile_sorted(&sorted, 1.0 - TRIM));
+            (z.iter().map(|v| v.clamp(lo, hi)).collect(), points.iter().map(|(_, s)| 1.0 / (s * s)).collect())
+        }
+        Trim::Truncate => {
+            // Ranks (ties averaged) cut into 1/TRIM groups; the first and last are left out.
+            let k = (1.0 / TRIM).round();
+            let rank = |v: f64| {
+                let below = z.iter().filter(|w| **w < v).count() as f64;
+                let equal = z.iter().filter(|w| **w == v).count() as f64;
+                below + (equal + 1.0) / 2.0
+            };
+            let n = z.len() as f64;
+            let kept: Vec<usize> = (0..z.len())
+                .filter(|&i| {
+                    let group = (rank(z[i]) * k / (n + 1.0)).floor();
+                    group > 0.0 && group < k - 1.0
+                })
+                .collect();
+            (kept.iter().map(|&i| z[i]).collect(), kept.iter().map(|&i| 1.0 / (points[i].1 * points[i].1)).collect())
+        }
+    };
+    let units = z.len();
+    if units < 2 {
+        return None;
+    }
+    let i = units as f64;
+    let phi = z.iter().map(|v| v * v).sum::<f64>() / i;
+    let (sw, sw2) = (weights.iter().sum::<f64>(), weights.iter().map(|w| w * w).sum::<f64>());
+    let tau2 = if i * phi > i - 1.0 && sw > 0.0 { ((i * phi - (i - 1.0)) / (sw - sw2 / sw)).max(0.0) } else { 0.0 };
+    Some(Overdispersion { phi, tau2, units })
+}
+
+/// The scale on which a funnel's points are near normal, as Spiegelhalter (2005) recommends:
+/// the angular (arcsine square-root) transform for proportions, yᵢ = asin √(xᵢ/nᵢ) with
+/// sᵢ = 1/(2 √nᵢ); the square root for counts against expectations (ratios, and rates as
+/// observed over expected events at the average rate), yᵢ = √(Oᵢ/Eᵢ) with sᵢ = 1/(2 √Eᵢ),
+/// around 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OdScale {
+    Angular,
+    SquareRoot,
+}
+
+impl OdScale {
+    /// A point's (y, s) from its numerator and denominator (for counts, observed and expected).
+    pub fn point(self, numerator: f64, denominator: f64) -> (f64, f64) {
+        match self {
+            OdScale::Angular => ((numerator / denominator).clamp(0.0, 1.0).sqrt().asin(), 1.0 / (2.0 * denominator.sqrt())),
+            OdScale::SquareRoot => ((numerator / denominator).sqrt(), 1.0 / (2.0 * denominator.sqrt())),
+        }
+    }
+
+    /// The target on this scale, from the target proportion (angular) or ratio (1).
+    pub fn target(self, target: f64) -> f64 {
+        match self {
+            OdScale::Angular => target.clamp(0.0, 1.0).sqrt().asin(),
+            OdScale::SquareRoot => target.sqrt(),
+        }
+    }
+
+    /// Back from this scale (a limit beyond the scale's range is its bound).
+    pub fn back(self, y: f64) -> f64 {
+        match self {
+            OdScale::Angular => y.clamp(0.0, std::f64::consts::FRAC_PI_2).sin().powi(2),
+            OdScale::SquareRoot => y.max(0.0).powi(2),
+        }
+    }
+}
+
+/// What a funnel plots, for its overdispersion: a proportion x/n; a ratio O/E; a rate per
+/// `multiplier`, read as observed against expected events at the funnel's average rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OdStatistic {
+    Proportion,
+    Ratio,
+    Rate { multiplier: f64 },
+}
+
+/// A funnel widened for overdispersion (Spiegelhalter's additive random effects): φ and τ²
+/// from the assessed points on the near-normal scale of [`OdScale`] (angular for
+/// proportions, square root for ratios and rates), then limits back(T ± z √(s(d)² + τ²)) at
+/// each denominator of the limits table, and a point significant when |yᵢ − T| / √(sᵢ² + τ²)
+/// exceeds z (1.96, 3.09). When τ² is 0 (no overdispersion) the funnel is returned as it was,
+/// with its exact limits, and φ. `observed`: each point's numerator (x, or O).
+///
+/// Source: Spiegelhalter DJ. Funnel plots for comparing institutional performance. Stat
+/// Med 2005;24:1185-1202 (§ 5: overdispersion, additive random effects on the transformed
+/// scale); Spiegelhalter DJ. Handling over-dispersion of performance indicators. Qual Saf
+/// Health Care 2005;14:347-351.
+pub fn overdispersed(funnel: FunnelResult, observed: &[f64], statistic: OdStatistic) -> (FunnelResult, Option<Overdispersion>) {
+    // On the scale: the point's numerator and denominator, the target, what multiplies the
+    // back-transformed value, and a limits-table denominator's denominator on the scale.
+    let (scale, target, out): (OdScale, f64, f64) = match statistic {
+        OdStatistic::Proportion => (OdScale::Angular, funnel.target, 1.0),
+        OdStatistic::Ratio => (OdScale::SquareRoot, 1.0, 1.0),
+        OdStatistic::Rate { .. } => (OdScale::SquareRoot, 1.0, funnel.target),
+    };
+    let on_scale = |d: f64| match statistic {
+        OdStatistic::Rate { multiplier } => funnel.target * d / multiplier,
+        _ => d,
+    };
+    let assessed: Vec<Option<(f64, f64)>> = (0..observed.len())
+        .map(|i| {
+            let d = on_scale(funnel.denominators.get(i).copied().unwrap_or(0.0));
+            (funnel.significance[i] != Significance::NotAssessed && d > 0.0).then(|| scale.point(observed[i], d))
+        })
+        .collect();
+    let (y, s): (Vec<f64>, Vec<f64>) = assessed.iter().flatten().copied().unzip();
+    let t = scale.target(target);
+    let Some(od) = dispersion(&y, &s, t, Trim::Winsorise) else { return (funnel, None) };
+    if od.tau2 == 0.0 {
+        return (funnel, Some(od));
+    }
+    let (z95, z998) = (z_for_level(LEVEL_95), z_for_level(LEVEL_99_8));
+    let limits = |d: f64, z: f64| {
+        let (_, sd) = scale.point(0.0, d);
+        let half = z * (sd * sd + od.tau2).sqrt();
+        (scale.back(t - half) * out, scale.back(t + half) * out)
+    };
+    let mut significance = funnel.significance.clone();
+    for (i, point) in assessed.iter().enumerate() {
+        if let Some((yi, si)) = point {
+            let z = (yi - t) / (si * si + od.tau2).sqrt();
+            significance[i] = classify(z, (-z95, z95), (-z998, z998));
+        }
+    }
+    let limits_table = funnel
+        .limits_table
+        .iter()
+        .map(|l| {
+            let d = on_scale(l.denominator);
+            let ((lower_95, upper_95), (lower_99_8, upper_99_8)) = (limits(d, z95), limits(d, z998));
+            FunnelLimit { denominator: l.denominator, lower_95, upper_95, lower_99_8, upper_99_8 }
+        })
+        .collect();
+    (FunnelResult { significance, limits_table, ..funnel }, Some(od))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use Significance::*;
+
+    /// FunnelPlotR's published test value: six standardised ratios (O = 100, 150, 180, 80,
+    /// 120, 225; E = 108, 112, 165, 95, 100, 220) on the log scale (zᵢ = √Eᵢ ln(Oᵢ/Eᵢ)) with
+    /// the SHMI truncation (none of six is truncated) give φ = 2.948033
+    /// (nhs-r-community/FunnelPlotR, tests/testthat/test-classes_methods.R). τ² by hand:
+    /// I φ − (I − 1) = 12.688199, Σ w = Σ E = 800, Σ w² = Σ E² = 118,858 → τ² = 12.688199 /
+    /// (800 − 148.5725) = 0.019478.
+    #[test]
+    fn dispersion_reproduces_funnelplotr() {
+        let (o, e): ([f64; 6], [f64; 6]) = ([100.0, 150.0, 180.0, 80.0, 120.0, 225.0], [108.0, 112.0, 165.0, 95.0, 100.0, 220.0]);
+        let y: Vec<f64> = o.iter().zip(&e).map(|(o, e)| (o / e).ln()).collect();
+        let s: Vec<f64> = e.iter().map(|e| 1.0 / e.sqrt()).collect();
+        let od = dispersion(&y, &s, 0.0, Trim::Truncate).unwrap();
+        assert_eq!(od.units, 6);
+        assert!((od.phi - 2.948033).abs() < 5e-7, "{od:?}");
+        assert!((od.tau2 - 0.019478).abs() < 5e-7, "{od:?}");
+        // Winsorised (Spiegelhalter): the lowest z (−1.675) is raised to the 10th percentile
+        // (type 7: between −1.675 and −0.800 at 0.5: −1.237) and the highest (3.092) lowered to
+        // the 90th (2.457): φ = 2.149053 by hand.
+        let od = dispersion(&y, &s, 0.0, Trim::Winsorise).unwrap();
+        assert!((od.phi - 2.149053).abs() < 5e-7, "{od:?}");
+        // No overdispersion: points exactly at the target.
+        let od = dispersion(&[0.0, 0.0, 0.0], &[1.0, 1.0, 1.0], 0.0, Trim::Winsorise).unwrap();
+        assert_eq!((od.phi, od.tau2), (0.0, 0.0));
+        assert!(dispersion(&[1.0], &[1.0], 0.0, Trim::Winsorise).is_none());
+    }
+
+    /// Proportions spread far beyond chance: the widened funnel keeps fewer points outside,
+    /// its limits are wider at every denominator, and points within chance stay so.
+    #[test]
+    fn overdispersed_proportions_widen_the_limits() {
+        let n = [1000.0; 10];
+        let x = [50.0, 80.0, 100.0, 120.0, 150.0, 90.0, 110.0, 60.0, 140.0, 100.0];
+        let plain = proportion_funnel(&x, &n).unwrap();
+        let (wide, od) = overdispersed(plain.clone(), &x, OdStatistic::Proportion);
+        let od = od.unwrap();
+        assert!(od.phi > 5.0 && od.tau2 > 0.0, "{od:?}");
+        let outside =
+            |f: &FunnelResult| f.significance.iter().filter(|s| !matches!(s, Significance::NotSignificant | Significance::NotAssessed)).count();
+        assert!(outside(&wide) < outside(&plain), "{} vs {}", outside(&wide), outside(&plain));
+        for (a, b) in plain.limits_table.iter().zip(&wide.limits_table) {
+            assert!(b.upper_99_8 > a.upper_99_8 && b.lower_99_8 < a.lower_99_8);
+        }
+        // By hand for the point at 0.05: y = asin √0.05 = 0.225513, T = asin √0.1 = 0.321751,
+        // s² = 1/4000; its adjusted z = (y − T)/√(s² + τ²).
+        let z = (0.05f64.sqrt().asin() - 0.1f64.sqrt().asin()) / (1.0 / 4000.0 + od.tau2).sqrt();
+        let expected = if z < -3.090232 {
+            Significance::Low0001
+        } else if z < -1.959964 {
+            Significance::Low0025
+        } else {
+            Significance::NotSignificant
+        };
+        assert_eq!(wide.significance[0], expected);
+        // Points varying as chance alone would: no τ², the exact funnel is kept.
+        let x = [100.0, 101.0, 99.0, 100.0, 102.0, 98.0, 100.0, 100.0, 101.0, 99.0];
+        let plain = proportion_funnel(&x, &n).unwrap();
+        let (same, od) = overdispersed(plain.clone(), &x, OdStatistic::Proportion);
+        assert_eq!(od.unwrap().tau2, 0.0);
+        assert_eq!(same, plain);
+    }
+
+    /// Rates are read as observed against expected events at the average rate, on the
+    /// square-root scale: the widened limits stay in rate units around the average, wider
+    /// than the exact ones; ratios likewise around 1.
+    #[test]
+    fn overdispersed_rates_and_ratios_stay_in_their_units() {
+        let o = [30.0, 80.0, 55.0, 120.0, 20.0, 60.0, 95.0, 40.0];
+        let pop = [50_000.0; 8];
+        let rates: Vec<f64> = o.iter().zip(&pop).map(|(o, n)| o / n * 1e5).collect();
+        let plain = rate_funnel_with_populations(&o, &rates, Some(&pop), 1e5, false).unwrap();
+        let (wide, od) = overdispersed(plain.clone(), &o, OdStatistic::Rate { multiplier: 1e5 });
+        assert!(od.unwrap().tau2 > 0.0);
+        for (a, b) in plain.limits_table.iter().zip(&wide.limits_table) {
+            assert!(
+                b.lower_99_8 < a.lower_99_8 && b.upper_99_8 > a.upper_99_8 && b.lower_99_8 < plain.target && b.upper_99_8 > plain.target,
+                "{a:?} {b:?}"
+            );
+        }
+        let e = [50.0; 8];
+        let plain = ratio_funnel(&o, &e).unwrap();
+        let (wide, od) = overdispersed(plain.clone(), &o, OdStatistic::Ratio);
+        assert!(od.unwrap().tau2 > 0.0);
+        assert!(wide.limits_table.iter().all(|l| l.lower_99_8 < 1.0 && l.upper_99_8 > 1.0));
+    }
 
     #[test]
     fn labels() {

@@ -270,6 +270,53 @@ fn funnel_flags_outliers_and_writes_the_limits_table() {
     close(target, 830.0 / 5500.0, 1e-12);
 }
 
+/// `--overdispersion` on the same file: φ and τ² recomputed here from the input (angular
+/// scale, z-scores winsorised at the 10th and 90th percentiles by linear interpolation, as R's
+/// quantile type 7), and the outliers of the exact funnel brought back within the widened
+/// 99.8 % limits (30033 at z = 2.69, 30036 at −2.42: High/Low at 95 % only).
+#[test]
+fn funnel_widened_for_overdispersion() {
+    let f = data("stats/funnel.csv");
+    let csv = run_ok(&[
+        "stats",
+        "funnel",
+        "--input",
+        path(&f),
+        "--statistic",
+        "proportion",
+        "--numerator",
+        "sans_mt",
+        "--denominator",
+        "patients",
+        "--overdispersion",
+    ]);
+    assert_eq!(csv.header[csv.header.len() - 4..], ["significance", "note", "phi", "tau2"]);
+    let (x, n) = ([120.0f64, 130.0, 110.0, 400.0, 20.0, 50.0], [1000.0f64, 1000.0, 1000.0, 1000.0, 1000.0, 500.0]);
+    let t = (830.0f64 / 5500.0).sqrt().asin();
+    let mut z: Vec<f64> = x.iter().zip(&n).map(|(x, n)| ((x / n).sqrt().asin() - t) * 2.0 * n.sqrt()).collect();
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let h = 5.0 * p;
+        let lo = h.floor() as usize;
+        sorted[lo] + (h - lo as f64) * (sorted[lo + 1] - sorted[lo])
+    };
+    let (lo, hi) = (q(0.1), q(0.9));
+    z.iter_mut().for_each(|v| *v = v.clamp(lo, hi));
+    let phi = z.iter().map(|v| v * v).sum::<f64>() / 6.0;
+    let w: Vec<f64> = n.iter().map(|n| 4.0 * n).collect();
+    let (sw, sw2) = (w.iter().sum::<f64>(), w.iter().map(|w| w * w).sum::<f64>());
+    let tau2 = (6.0 * phi - 5.0) / (sw - sw2 / sw);
+    let row = |code: &str| csv.rows.iter().find(|r| r[0] == code).unwrap().clone();
+    close(row("30003")[csv.col("phi")].parse().unwrap(), phi, 1e-9);
+    close(row("30003")[csv.col("tau2")].parse().unwrap(), tau2, 1e-12);
+    let s = csv.col("significance");
+    assert_eq!(row("30033")[s], "High (0.025)");
+    assert_eq!(row("30036")[s], "Low (0.025)");
+    assert_eq!(row("30006")[s], "Not significant");
+    assert_eq!(row("30059")[s], "", "a suppressed numerator is still not assessed");
+}
+
 #[test]
 fn bad_cells_stop_with_the_line_and_column_and_leave_no_output() {
     let dir = tempfile::tempdir().unwrap();
