@@ -242,6 +242,9 @@ pub struct Funnel {
     pub points: Vec<FunnelPoint>,
     /// The control limits, by increasing denominator.
     pub limits: Vec<funnel::FunnelLimit>,
+    /// φ and τ² when the funnel was tested for overdispersion (among the EPCI of France,
+    /// unless the catalogue says otherwise); the limits are widened when τ² > 0.
+    pub dispersion: Option<funnel::Overdispersion>,
 }
 
 /// One territory of a funnel plot.
@@ -461,7 +464,9 @@ pub fn benchmark(
         Column::new("comparison_peers_95".into(), ranks.iter().map(|r| french(r.against_peers[0])).collect::<Vec<_>>()),
         Column::new("comparison_peers_99_8".into(), ranks.iter().map(|r| french(r.against_peers[1])).collect::<Vec<_>>()),
     ])?;
-    let funnels = funnels(&national, indicators, &excluded, territory);
+    // Real indicators vary across 1,255 EPCI beyond chance: their funnels are widened
+    // (Spiegelhalter 2005); among 101 départements they are kept exact.
+    let funnels = funnels(&national, indicators, &excluded, territory, against != Against::Departements);
     let (funnel_points, funnel_limits) = funnel_frames(&funnels)?;
     let peers = DataFrame::new_infer_height(vec![
         Column::new("code".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.id.clone()).collect::<Vec<_>>()),
@@ -478,7 +483,10 @@ pub fn benchmark(
 /// at all (an EPCI without any GP in `densite_mg`) is assessed and counts in the target
 /// (Spiegelhalter 2005; PHEindicatormethods, rate_type "crude"); a DSR at its implied
 /// denominator (events / rate), undefined and not assessed without events.
-fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize) -> Vec<Funnel> {
+///
+/// With `widen`, an indicator whose catalogue entry allows it is tested for overdispersion
+/// and its limits widened when the points vary beyond chance ([`funnel::overdispersed`]).
+fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize, widen: bool) -> Vec<Funnel> {
     let n_set = excluded.len();
     let mut funnels = Vec::new();
     for (i, ind) in indicators.iter().enumerate() {
@@ -500,6 +508,16 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
             FunnelStatistic::StandardisedRate => funnel::rate_funnel(&x, &v, ind.multiplier, true),
         };
         let Ok(result) = result else { continue };
+        let (result, dispersion) = if widen && ind.overdispersion {
+            let od = match statistic {
+                FunnelStatistic::Proportion => funnel::OdStatistic::Proportion,
+                FunnelStatistic::Ratio => funnel::OdStatistic::Ratio,
+                FunnelStatistic::CrudeRate | FunnelStatistic::StandardisedRate => funnel::OdStatistic::Rate { multiplier: ind.multiplier },
+            };
+            funnel::overdispersed(result, &x, od)
+        } else {
+            (result, None)
+        };
         // Limits in the unit of the values: a ratio funnel is O/E (the ICM is O/E × 100), a
         // proportion funnel a fraction; rates come scaled already.
         let scale = match statistic {
@@ -536,7 +554,7 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
                 upper_99_8: l.upper_99_8 * scale,
             })
             .collect();
-        funnels.push(Funnel { indicator: ind.id.clone(), statistic, target: result.target * scale, points, limits });
+        funnels.push(Funnel { indicator: ind.id.clone(), statistic, target: result.target * scale, points, limits, dispersion });
     }
     funnels
 }
@@ -563,6 +581,8 @@ fn funnel_frames(funnels: &[Funnel]) -> Result<(DataFrame, DataFrame)> {
         Column::new("upper_95".into(), all_limits().map(|(_, l)| l.upper_95).collect::<Vec<_>>()),
         Column::new("lower_99_8".into(), all_limits().map(|(_, l)| l.lower_99_8).collect::<Vec<_>>()),
         Column::new("upper_99_8".into(), all_limits().map(|(_, l)| l.upper_99_8).collect::<Vec<_>>()),
+        Column::new("phi".into(), all_limits().map(|(f, _)| f.dispersion.map(|d| d.phi)).collect::<Vec<_>>()),
+        Column::new("tau2".into(), all_limits().map(|(f, _)| f.dispersion.map(|d| d.tau2)).collect::<Vec<_>>()),
     ])?;
     Ok((points, limits))
 }
@@ -598,7 +618,7 @@ mod tests {
             covered: vec![vec![1; 6]],
             synthetic: vec![false],
         };
-        let (points, limits) = funnel_frames(&funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4)).unwrap();
+        let (points, limits) = funnel_frames(&funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4, false)).unwrap();
         assert_eq!(points.height(), 5, "the four EPCI and the territory");
         let sig = points.column("significance").unwrap().str().unwrap();
         let den = points.column("denominator").unwrap().f64().unwrap();
@@ -612,5 +632,13 @@ mod tests {
         assert!((target.get(0).unwrap() - 7.6).abs() < 1e-12, "{limits}");
         let lden = limits.column("denominator").unwrap().f64().unwrap();
         assert_eq!(lden.get(0), Some(20_000.0), "the limits start at the smallest population");
+        // Among EPCI the funnel is tested for overdispersion (the EPCI without GP makes it
+        // vary beyond chance) unless its catalogue entry says not to.
+        let widened = funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4, true);
+        let d = widened[0].dispersion.expect("tested");
+        assert!(d.phi > 1.0 && d.tau2 > 0.0, "{d:?}");
+        let exact = Indicator { overdispersion: false, ..ind.clone() };
+        assert!(funnels(&national, std::slice::from_ref(&exact), &[false; 4], 4, true)[0].dispersion.is_none());
+        assert!(funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4, false)[0].dispersion.is_none());
     }
 }

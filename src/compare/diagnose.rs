@@ -248,6 +248,7 @@ fn published_rows(p: &DataFrame, t: &Territory) -> Result<Vec<Row>> {
                 source: sources[i].clone(),
                 peers: None,
                 funnel: false,
+                overdispersion: false,
             },
             territory: value(values[i], counts[i], Some("valeur publiée, reprise telle quelle (sans intervalle)".into())),
             comparators: [0, 1, 2].map(|k| value(comparators[k][i], None, None)),

@@ -82,6 +82,12 @@ struct RawIndicator {
     peers: Option<PeerRole>,
     #[serde(default)]
     funnel: bool,
+    #[serde(default = "yes")]
+    overdispersion: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An indicator's role in choosing a territory's peers (see `compare::benchmark`).
@@ -123,6 +129,10 @@ pub struct Indicator {
     pub peers: Option<PeerRole>,
     /// Drawn as a funnel plot in the report by default.
     pub funnel: bool,
+    /// Its funnel among the EPCI of France widened for overdispersion (Spiegelhalter 2005)
+    /// when the points vary beyond chance: true unless the catalogue says
+    /// `overdispersion = false`.
+    pub overdispersion: bool,
 }
 
 impl Indicator {
@@ -204,6 +214,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                 source: r.source,
                 peers: r.peers,
                 funnel: r.funnel,
+                overdispersion: r.overdispersion,
             })
         })
         .collect::<Result<_>>()?;

@@ -466,8 +466,21 @@ pub struct FunnelPoint {
 
 /// Funnel plot (Spiegelhalter 2005): every territory's value against its size (log scale),
 /// with the 95 % (dashed) and 99.8 % (solid) control `limits` around France's value
-/// (`target`, drawn with the limits), the territory highlighted and labelled.
-pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], target: f64, territory: &str, axes: [&str; 2]) -> Result<String> {
+/// (`target`, drawn with the limits), the territory highlighted and labelled. `widened`: the
+/// dispersion φ when the limits were widened for overdispersion, said in the legend.
+pub fn funnel(
+    frame: &Frame,
+    points: &[FunnelPoint],
+    limits: &[FunnelLimit],
+    target: f64,
+    territory: &str,
+    axes: [&str; 2],
+    widened: Option<f64>,
+) -> Result<String> {
+    let outer = match widened {
+        Some(phi) => format!("limites à 99,8 %, élargies (φ = {})", crate::report::html::number(phi, 1)),
+        None => "limites à 99,8 %".to_owned(),
+    };
     // France's line goes with its limits.
     let target = (!limits.is_empty()).then_some(target);
     let xs = points.iter().map(|p| p.denominator).filter(|d| *d > 0.0);
@@ -541,7 +554,7 @@ pub fn funnel(frame: &Frame, points: &[FunnelPoint], limits: &[FunnelLimit], tar
         // Legend entries without data (the runs above may be cut in several pieces).
         chart
             .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label("limites à 99,8 %")
+            .label(outer.as_str())
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
         chart.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?.label("limites à 95 % (tirets)").legend(|(x, y)| {
             EmptyElement::at((x, y))
@@ -768,7 +781,7 @@ mod tests {
 
     #[test]
     fn a_funnel_without_points_is_an_error_not_a_panic() {
-        assert!(funnel(&frame(), &[], &[], 100.0, "T", ["x", "y"]).is_err());
+        assert!(funnel(&frame(), &[], &[], 100.0, "T", ["x", "y"], None).is_err());
     }
 
     #[test]

@@ -36,7 +36,9 @@ fn svg(f: &Figure) -> Result<String> {
         Chart::Pyramid { bands, france } => charts::pyramid(frame, bands, france),
         Chart::Comparison { items, names } => charts::comparison(frame, items, [&names[0], &names[1]]),
         Chart::Spine { rows, names } => charts::spine(frame, rows, [&names[0], &names[1]]),
-        Chart::Funnel { points, limits, target, territory, axes } => charts::funnel(frame, points, limits, *target, territory, [&axes[0], &axes[1]]),
+        Chart::Funnel { points, limits, target, territory, axes, widened } => {
+            charts::funnel(frame, points, limits, *target, territory, [&axes[0], &axes[1]], *widened)
+        }
         Chart::Projection { scenarios, demand } => charts::projection(frame, scenarios, demand),
         Chart::GpAges { ages, marks, min_count } => {
             let marks: Vec<(f64, &str)> = marks.iter().map(|(a, l)| (*a, l.as_str())).collect();

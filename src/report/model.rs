@@ -182,7 +182,7 @@ pub enum Chart {
     /// The territory (named) and its département (named) among the EPCI of France.
     Spine { rows: Vec<charts::Spine>, names: [String; 2] },
     /// An indicator's funnel around France's value (`target`), the territory named.
-    Funnel { points: Vec<charts::FunnelPoint>, limits: Vec<FunnelLimit>, target: f64, territory: String, axes: [String; 2] },
+    Funnel { points: Vec<charts::FunnelPoint>, limits: Vec<FunnelLimit>, target: f64, territory: String, axes: [String; 2], widened: Option<f64> },
     /// GPs under each scenario, and the FTE needed each year.
     Projection { scenarios: Vec<charts::ScenarioLine>, demand: Vec<(i32, f64)> },
     /// The GPs' ages in [`REFERENCE_YEAR`], ages marked, bands under `min_count` withheld.
@@ -684,16 +684,29 @@ fn funnel(b: &Benchmark, d: &Diagnosis, id: &str, t: &Territory, frame: &dyn Fn(
     let unit = if row.indicator.unit.is_empty() { String::new() } else { format!(" ({})", row.indicator.unit) };
     // What the points are set against (see `benchmark::funnels`).
     let x = f.statistic.axis_label();
+    // Limits widened for overdispersion are said on the chart and in its caption.
+    let phi = f.dispersion.filter(|d| d.tau2 > 0.0).map(|d| d.phi);
+    let widened = phi.map_or_else(String::new, |phi| {
+        format!(
+            " Les EPCI varient plus que le hasard ne le voudrait (dispersion φ = {}) : les limites sont élargies d'une variance entre territoires τ² (Spiegelhalter 2005, effets aléatoires additifs).",
+            super::html::number(phi, 1)
+        )
+    });
+    let title = format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60));
     Some(Figure {
         stem: format!("entonnoir-{id}"),
-        caption: format!("{} : chaque point est un EPCI de France ; hors des limites à 99,8 %, un écart a peu de chances d'être dû au hasard (Spiegelhalter 2005).", row.indicator.label),
-        frame: frame(format!("Entonnoir — {}", charts::clip(&row.indicator.label, 60)), &row.indicator.source, &measures_of(&row.indicator)),
+        caption: format!(
+            "{} : chaque point est un EPCI de France ; hors des limites à 99,8 %, un écart a peu de chances d'être dû au hasard (Spiegelhalter 2005).{widened}",
+            row.indicator.label
+        ),
+        frame: frame(title, &row.indicator.source, &measures_of(&row.indicator)),
         chart: Chart::Funnel {
             points: f.points.iter().map(|p| charts::FunnelPoint { denominator: p.denominator, value: p.value, is_territory: p.is_territory }).collect(),
             limits: f.limits.clone(),
             target: f.target,
             territory: t.name.clone(),
             axes: [x.to_owned(), format!("Valeur{unit}")],
+            widened: phi,
         },
     })
 }
