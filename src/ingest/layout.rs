@@ -14,7 +14,7 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::{cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{census, cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
 
 /// What readers may need besides the table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,14 +124,18 @@ pub const LAYOUTS: &[Layout] = &[
         reader: Reader::Facts(|t, o, sink| insee::read_long(t, o.year, sink)),
     },
     Layout {
+        name: "insee-comparateur",
+        label: "INSEE, comparateur de territoires (recensement, état civil, Filosofi, Sirene)",
+        example: "CODGEO;P22_POP;P16_POP;SUPERF;NAIS1621;DECE1621;P22_MEN;NAISD24;DECESD24;MED21;TP6021;ETTOT24",
+        detect: census::detect_comparateur,
+        reader: Reader::Facts(|t, _, sink| census::read_comparateur(t, sink)),
+    },
+    Layout {
         name: "insee-base",
         label: "INSEE, base communale du recensement (base-cc-…)",
         example: "CODGEO;P21_POP;P21_POP0014;P21_POP75P;P21_ACT1564;P21_CHOM1564",
-        detect: |t| {
-            let census = t.column_names().iter().any(|n| insee::wide_column(n).is_some());
-            Detection::from_checks(&[(insee::COMMUNE[0], t.find_column(insee::COMMUNE).is_some()), ("P21_POP (census columns)", census)])
-        },
-        reader: Reader::Facts(|t, _, sink| insee::read_wide(t, sink)),
+        detect: census::detect_base,
+        reader: Reader::Facts(|t, _, sink| census::read_base(t, sink)),
     },
 ];
 

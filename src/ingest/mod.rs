@@ -2,6 +2,7 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod census;
 pub mod cpam;
 pub mod deaths;
 pub mod facts;
