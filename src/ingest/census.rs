@@ -335,8 +335,9 @@ fn read(table: &TextTable, origin: Origin, sink: &mut FactSink) -> Result<()> {
 fn check_unemployed(table: &TextTable, mapped: &[(String, CellKey)]) -> Result<()> {
     for (chom, u) in mapped.iter().filter(|(_, k)| k.measure.starts_with("unemployed_")) {
         let active = u.measure.replacen("unemployed", "active", 1);
-        let Some((act, _)) =
-            mapped.iter().find(|(_, a)| a.measure == active && a.period == u.period && a.sex == u.sex && (a.age_min, a.age_max) == (u.age_min, u.age_max))
+        let Some((act, _)) = mapped
+            .iter()
+            .find(|(_, a)| a.measure == active && a.period == u.period && a.sex == u.sex && (a.age_min, a.age_max) == (u.age_min, u.age_max))
         else {
             continue;
         };
@@ -356,7 +357,10 @@ fn check_unemployed(table: &TextTable, mapped: &[(String, CellKey)]) -> Result<(
 mod tests {
     use super::*;
 
-    fn described(name: &str) -> Option<(String, String, &'static str, Option<u32>, Option<u32>, String)> {
+    /// Measure, period, sex, ages and kind (`count` or the unit).
+    type Described = (String, String, &'static str, Option<u32>, Option<u32>, String);
+
+    fn described(name: &str) -> Option<Described> {
         column(name).map(|k| {
             let kind = match &k.kind {
                 Kind::Count => "count".to_owned(),

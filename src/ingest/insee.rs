@@ -44,7 +44,7 @@ pub struct WideColumn {
 /// `None` for a column not read (see [`census::census_column`] for the families).
 pub fn wide_column(name: &str) -> Option<WideColumn> {
     let key = census::census_column(name)?;
-    (key.kind == Kind::Count && key.period.start == key.period.end).then(|| WideColumn {
+    (key.kind == Kind::Count && key.period.start == key.period.end).then_some(WideColumn {
         year: key.period.end,
         measure: key.measure,
         sex: key.sex,

@@ -112,7 +112,11 @@ pub fn read_pop1b_wide(table: &TextTable, year: Option<i32>, sink: &mut FactSink
             y
         }
         None => year_of_file_name(table, &mut sink.summary).ok_or_else(|| {
-            Error::input(Location::file(&table.file), "the file says no year (no column, none in its name)", "give the year of the census (2021 for RP 2021)")
+            Error::input(
+                Location::file(&table.file),
+                "the file says no year (no column, none in its name)",
+                "give the year of the census (2021 for RP 2021)",
+            )
         })?,
     };
     for name in table.column_names() {
@@ -124,7 +128,11 @@ pub fn read_pop1b_wide(table: &TextTable, year: Option<i32>, sink: &mut FactSink
     let mut parsed = Vec::with_capacity(ages.len());
     for (row, a) in ages.iter().enumerate() {
         parsed.push(a.parse::<u32>().map_err(|_| {
-            Error::input(Location::file(&table.file).at(table.line_of(row), age_col.as_str()), format!("«{a}» is not an age"), "write single years of age (0 … 100)")
+            Error::input(
+                Location::file(&table.file).at(table.line_of(row), age_col.as_str()),
+                format!("«{a}» is not an age"),
+                "write single years of age (0 … 100)",
+            )
         })?);
     }
     let top = parsed.iter().copied().max().unwrap_or_default();
@@ -229,9 +237,9 @@ pub fn read_estimates(table: &TextTable, year: Option<i32>, sink: &mut FactSink)
         if code.is_empty() {
             if (2..width).any(|j| group_sex(cell(j)).is_some()) {
                 let mut current = None;
-                for j in 2..width {
+                for (j, sex) in sexes.iter_mut().enumerate().skip(2) {
                     current = group_sex(cell(j)).or(current);
-                    sexes[j] = current;
+                    *sex = current;
                 }
             } else if (2..width).filter(|&j| age_label(cell(j)).is_some()).count() >= 3 {
                 header = Some(band_header(table, row, &sexes, &cols)?);
@@ -275,9 +283,9 @@ pub fn read_estimates(table: &TextTable, year: Option<i32>, sink: &mut FactSink)
         }
         check_dittos(table, row, h, &cols)?;
         let mut cells = Vec::new();
-        for j in 2..width {
+        for (j, name) in names.iter().enumerate().skip(2) {
             let (Some(sex), Some(band)) = (h.sexes[j], h.bands[j]) else { continue };
-            cells.push((j, sex, band, count_cell(table, row, &names[j], cell(j))?));
+            cells.push((j, sex, band, count_cell(table, row, name, cell(j))?));
         }
         for &(j, sex, band, value) in &cells {
             // An empty band inside an open band the row gives (95+ under the DOM's 90+ of
@@ -400,8 +408,11 @@ pub fn read_pyramid_dep(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     let at = |row: usize, col: &str| Location::file(&table.file).at(table.line_of(row), col);
     let mut parsed = Vec::with_capacity(table.height());
     for row in 0..table.height() {
-        let y: i32 = years[row].parse().map_err(|_| Error::input(at(row, "ANNEE"), format!("«{}» is not a year", years[row]), "write the year with four digits"))?;
-        let a: u32 = ages[row].parse().map_err(|_| Error::input(at(row, "AGE"), format!("«{}» is not an age", ages[row]), "write single years of age"))?;
+        let y: i32 = years[row]
+            .parse()
+            .map_err(|_| Error::input(at(row, "ANNEE"), format!("«{}» is not a year", years[row]), "write the year with four digits"))?;
+        let a: u32 =
+            ages[row].parse().map_err(|_| Error::input(at(row, "AGE"), format!("«{}» is not an age", ages[row]), "write single years of age"))?;
         let s = Sex::parse(&sexes[row]).ok_or_else(|| Error::input(at(row, "SEXE"), format!("«{}» is not a sex", sexes[row]), "write M or F"))?;
         parsed.push((y, a, s));
     }
@@ -502,10 +513,9 @@ pub fn read_pyramid_years(table: &TextTable, sink: &mut FactSink) -> Result<()> 
             rows.push((row, s, AgeBand::ALL));
             continue;
         }
-        match (age_label(label), sex) {
-            (Some(band), Some(s)) => rows.push((row, s, band)),
-            // Sub-headers (« Sexe », « Âge révolu ») and blank lines.
-            _ => {}
+        // Not the sub-headers (« Sexe », « Âge révolu ») nor blank lines.
+        if let (Some(band), Some(s)) = (age_label(label), sex) {
+            rows.push((row, s, band));
         }
     }
     let explicit_open = rows.iter().any(|r| r.2.min.is_some() && r.2.max.is_none());
@@ -543,14 +553,23 @@ pub fn read_pyramid_years(table: &TextTable, sink: &mut FactSink) -> Result<()> 
             while j < rows.len() && rows[j].2 == AgeBand::ALL {
                 let (row, s, _) = rows[j];
                 let value = count_cell(table, row, col, &cells[row])?;
-                sink.push(geo, Level::France, CellKey::count(*year, "population").sex(s), value, &Location::file(&table.file).at(table.line_of(row), col.as_str()))?;
+                sink.push(
+                    geo,
+                    Level::France,
+                    CellKey::count(*year, "population").sex(s),
+                    value,
+                    &Location::file(&table.file).at(table.line_of(row), col.as_str()),
+                )?;
                 j += 1;
             }
             i = j.max(i + 1);
         }
     }
     if let (Some(first), Some(last)) = (cut.first(), cut.last()) {
-        note(sink, format!("in {} years ({first} … {last}) the last ages are not detailed (-): the last age given is read as that age and over", cut.len()));
+        note(
+            sink,
+            format!("in {} years ({first} … {last}) the last ages are not detailed (-): the last age given is read as that age and over", cut.len()),
+        );
     }
     if bare_top {
         note(sink, "the last age of each sex is that age and over (INSEE's pyramids end with « 100 ou plus »)".to_owned());
@@ -599,7 +618,7 @@ pub fn read_pyramid(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -
     for row in 0..table.height() {
         let Some(band) = age_label(&ages[row]) else { continue };
         if let (Ok(born), Some(a)) = (births[row].parse::<i32>(), band.min.filter(|_| band.max.is_some())) {
-            let y = born + a as i32 + 1;
+            let y = born.saturating_add(i32::try_from(a).unwrap_or(i32::MAX)).saturating_add(1);
             match derived {
                 Some(d) if d != y => {
                     return Err(Error::input(
@@ -627,7 +646,8 @@ pub fn read_pyramid(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -
         note(sink, "France métropolitaine kept apart from France entière: geo FM at the France level".to_owned());
     }
     sink.summary.rows += table.height();
-    let columns: Vec<(&String, Sex)> = [(Some(&women), Sex::Female), (Some(&men), Sex::Male), (all.as_ref(), Sex::All)].into_iter().filter_map(|(c, s)| Some((c?, s))).collect();
+    let columns: Vec<(&String, Sex)> =
+        [(Some(&women), Sex::Female), (Some(&men), Sex::Male), (all.as_ref(), Sex::All)].into_iter().filter_map(|(c, s)| Some((c?, s))).collect();
     for (col, sex) in columns {
         let cells = table.texts(col)?;
         for &(row, band) in &rows {
@@ -676,7 +696,8 @@ pub fn read_populations_legales(table: &TextTable, year: Option<i32>, sink: &mut
             POPULATIONS_LEGALES_DEFAULT_YEAR
         }
     };
-    let (com, dep, codcom, reg) = (table.find_column(&["COM"]), table.find_column(&["DEP"]), table.find_column(&["CODCOM"]), table.find_column(&["REG"]));
+    let (com, dep, codcom, reg) =
+        (table.find_column(&["COM"]), table.find_column(&["DEP"]), table.find_column(&["CODCOM"]), table.find_column(&["REG"]));
     let (level, geo, used): (Level, Vec<String>, Vec<String>) = match (&com, &dep, &codcom, &reg) {
         (Some(c), _, _, _) => (Level::Commune, table.texts(c)?, vec![c.clone()]),
         (None, Some(d), Some(cc), _) => {
@@ -690,8 +711,10 @@ pub fn read_populations_legales(table: &TextTable, year: Option<i32>, sink: &mut
         (None, None, _, Some(r)) => (Level::Region, table.texts(r)?.iter().map(|r| format!("{r:0>2}")).collect(), vec![r.clone()]),
         _ => return Err(Error::input(Location::file(&table.file), "no COM, DEP or REG column", "give INSEE's file as published")),
     };
-    let measures: Vec<(String, &str)> =
-        [("PMUN", "population_municipale"), ("PCAP", "population_comptee_a_part"), ("PTOT", "population_totale")].into_iter().filter_map(|(c, m)| Some((table.find_column(&[c])?, m))).collect();
+    let measures: Vec<(String, &str)> = [("PMUN", "population_municipale"), ("PCAP", "population_comptee_a_part"), ("PTOT", "population_totale")]
+        .into_iter()
+        .filter_map(|(c, m)| Some((table.find_column(&[c])?, m)))
+        .collect();
     for name in table.column_names() {
         if !used.contains(&name) && !measures.iter().any(|(c, _)| *c == name) {
             sink.summary.ignored_columns.insert(name);
@@ -705,4 +728,142 @@ pub fn read_populations_legales(table: &TextTable, year: Option<i32>, sink: &mut
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::Referential;
+    use crate::ingest::{realdata, Encoding};
+
+    fn table(text: &str, file: &str) -> TextTable {
+        TextTable::parse(text.as_bytes(), Encoding::Utf8, file).unwrap()
+    }
+
+    fn read(
+        r: &Referential,
+        t: &TextTable,
+        f: impl Fn(&TextTable, &mut FactSink) -> Result<()>,
+    ) -> Result<(polars::prelude::DataFrame, crate::ingest::Summary)> {
+        let mut sink = FactSink::new(r, "test", false);
+        f(t, &mut sink)?;
+        sink.finish()
+    }
+
+    fn values(df: &polars::prelude::DataFrame, geo: &str) -> Vec<f64> {
+        let g = df.column("geo").unwrap().str().unwrap();
+        let v = df.column("value").unwrap().f64().unwrap();
+        (0..df.height()).filter(|&i| g.get(i) == Some(geo)).filter_map(|i| v.get(i)).collect()
+    }
+
+    #[test]
+    fn ages_as_insee_writes_them() {
+        assert_eq!(age_label(" 99 "), Some(AgeBand::new(Some(99), Some(99))));
+        assert_eq!(age_label("100 ou +"), Some(AgeBand::new(Some(100), None)));
+        assert_eq!(age_label("100 ou plus"), Some(AgeBand::new(Some(100), None)));
+        assert_eq!(age_label("95 ans et plus"), Some(AgeBand::new(Some(95), None)));
+        assert_eq!(age_label("0 à 4 ans"), Some(AgeBand::new(Some(0), Some(4))));
+        for other in ["", "Total", "Âge révolu", "\""] {
+            assert_eq!(age_label(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn populations_legales_commune_code_from_dep_and_codcom() {
+        let r = Referential::embedded().unwrap();
+        let t = table("REG;DEP;CODCOM;PMUN;PCAP;PTOT\n01;971;101;51055;386;51441\n84;01;1;860;16;876\n", "donnees_communes.csv");
+        let (df, summary) = read(&r, &t, |t, s| read_populations_legales(t, Some(2022), s)).unwrap();
+        assert_eq!(values(&df, "97101"), [386.0, 51055.0, 51441.0], "DOM: DEP 971 + CODCOM 101");
+        assert_eq!(values(&df, "01001"), [16.0, 860.0, 876.0]);
+        assert!(summary.ignored_columns.contains("REG") && !summary.notes.iter().any(|n| n.contains("assumed")));
+    }
+
+    #[test]
+    fn a_ditto_mark_is_read_from_the_other_sex_blocks_only_if_their_sum_agrees() {
+        let r = Referential::embedded().unwrap();
+        // The ditto mark as a workbook's cell reaches the table: a quoted `"`.
+        let sheet = |ensemble_5_9: u32| {
+            format!(
+                "Estimation de population\nAnnée 2021\nDépartements;;Ensemble;;;Hommes;;;Femmes;;\n;;0 à 4 ans;\"\"\"\";Total;0 à 4 ans;5 à 9 ans;Total;0 à 4 ans;5 à 9 ans;Total\n\
+                 01;Ain;10;{ensemble_5_9};30;6;11;17;4;9;13\nFrance métropolitaine;;10;20;30;6;11;17;4;9;13\nSource : Insee;;;;;;;;;;\n"
+            )
+        };
+        let (df, summary) = read(&r, &table(&sheet(20), "estim.xlsx (sheet Feuil1)"), |t, s| read_estimates(t, None, s)).unwrap();
+        assert!(summary.notes.iter().any(|n| n.contains("ditto") && n.contains("5-9")), "{:?}", summary.notes);
+        assert!(summary.notes.iter().any(|n| n.contains("year 2021 from its title")), "{:?}", summary.notes);
+        assert_eq!(values(&df, "01").len(), 9);
+        assert_eq!(values(&df, "FM").len(), 9, "the aggregate at the France level");
+        let e = read(&r, &table(&sheet(21), "estim.xlsx (sheet Feuil1)"), |t, s| read_estimates(t, None, s)).unwrap_err().to_string();
+        assert!(e.contains("line 5") && e.contains("21 ≠ 11 + 9"), "{e}");
+    }
+
+    #[test]
+    fn estimates_refuse_a_row_they_cannot_place() {
+        let r = Referential::embedded().unwrap();
+        let text = "Départements;;Ensemble;;Hommes;;Femmes;\n;;0 à 4 ans;Total;0 à 4 ans;Total;0 à 4 ans;Total\nOutre-mer;;1;1;1;1;0;0\n";
+        let e = read(&r, &table(text, "2021.csv"), |t, s| read_estimates(t, Some(2021), s)).unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("«Outre-mer»"), "{e}");
+    }
+
+    #[test]
+    fn a_pyramid_says_its_departement_by_its_folder_or_name() {
+        let r = Referential::embedded().unwrap();
+        let text = "\"ANNEE\";\"AGE\";\"SEXE\";\"POP\"\n\"2018\";0;\"M\";10\n\"2018\";99;\"M\";2\n\"2019\";0;\"M\";11\n";
+        let (df, summary) = read(&r, &table(text, "data/Dep/2A/donnees_pyramide_act.csv"), read_pyramid_dep).unwrap();
+        assert_eq!(values(&df, "2A"), [10.0, 2.0, 11.0]);
+        let measures: Vec<&str> = df.column("measure").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(measures, ["population", "population", "population_projected"]);
+        assert!(summary.notes.iter().any(|n| n.contains("age 99 is 99 and over")));
+        let e = read(&r, &table(text, "donnees_pyramide_act.csv"), read_pyramid_dep).unwrap_err().to_string();
+        assert!(e.contains("does not say its département"), "{e}");
+    }
+
+    #[test]
+    fn a_pyramid_by_year_needs_its_sex() {
+        let r = Referential::embedded().unwrap();
+        let text = "Age \\ Année;2000;2001;2002\n0;5;6;7\n1;4;5;6\n";
+        let e = read(&r, &table(text, "pyramide.csv"), read_pyramid_years).unwrap_err().to_string();
+        assert!(e.contains("says no sex"), "{e}");
+        let (df, summary) = read(&r, &table(text, "pyramide_femmes.csv"), read_pyramid_years).unwrap();
+        assert_eq!(values(&df, "FR").len(), 6);
+        assert!(summary.notes.iter().any(|n| n.contains("that age and over")));
+    }
+
+    /// The real workbook: sheet 2021's ditto column, read as 5-9, is Hommes + Femmes (row 01
+    /// Ain: 44414 = 22919 + 21495); the 47 yearly sheets are one table.
+    #[test]
+    fn the_real_estimates_workbook() {
+        let Some(path) = realdata("population/estim-pop-dep-sexe-aq-1975-2021.xlsx") else { return };
+        let r = Referential::embedded().unwrap();
+        let mut sink = FactSink::new(&r, "test", false);
+        let tables = TextTable::read_all(&path, Encoding::Auto).unwrap();
+        let mut read = 0;
+        for t in tables.into_iter().flatten() {
+            if detect_estimates(&t) == Detection::Yes {
+                read_estimates(&t, None, &mut sink).unwrap();
+                read += 1;
+            }
+        }
+        assert_eq!(read, 47);
+        let (df, summary) = sink.finish().unwrap();
+        assert!(summary.notes.iter().any(|n| n.starts_with("sheet 2021: the band of column (blank 4) is a ditto mark")), "{:?}", summary.notes);
+        let ain_2021_5_9: Vec<f64> = {
+            let (g, y, a, s, v) = (
+                df.column("geo").unwrap().str().unwrap(),
+                df.column("year").unwrap().i32().unwrap(),
+                df.column("age_min").unwrap().u32().unwrap(),
+                df.column("sex").unwrap().str().unwrap(),
+                df.column("value").unwrap().f64().unwrap(),
+            );
+            ["all", "M", "F"]
+                .iter()
+                .filter_map(|sex| {
+                    (0..df.height())
+                        .find(|&i| g.get(i) == Some("01") && y.get(i) == Some(2021) && a.get(i) == Some(5) && s.get(i) == Some(*sex))
+                        .and_then(|i| v.get(i))
+                })
+                .collect()
+        };
+        assert_eq!(ain_2021_5_9, [44414.0, 22919.0, 21495.0]);
+    }
 }

@@ -489,8 +489,12 @@ mod tests {
 
     #[test]
     fn blank_header_cells_are_named_by_their_position() {
-        let t = TextTable::parse("Titre\nDépartements;;Ensemble;;Hommes\n;;0 à 4 ans;5 à 9 ans;0 à 4 ans\n01;Ain;3;4;1\n".as_bytes(), Encoding::Utf8, "w.csv")
-            .unwrap();
+        let t = TextTable::parse(
+            "Titre\nDépartements;;Ensemble;;Hommes\n;;0 à 4 ans;5 à 9 ans;0 à 4 ans\n01;Ain;3;4;1\n".as_bytes(),
+            Encoding::Utf8,
+            "w.csv",
+        )
+        .unwrap();
         assert_eq!(t.column_names(), ["Départements", "(blank 2)", "Ensemble", "(blank 4)", "Hommes"]);
         assert_eq!(t.texts("(blank 4)").unwrap(), ["5 à 9 ans", "4"]);
         assert_eq!(t.titles, ["Titre"]);

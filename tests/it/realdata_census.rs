@@ -20,7 +20,8 @@ fn ingest(path: &Path, out: &Path, extra: &[&str]) -> String {
 
 /// The one fact file written in `dir`.
 fn facts(dir: &Path) -> DataFrame {
-    let files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "parquet")).collect();
+    let files: Vec<_> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "parquet")).collect();
     assert_eq!(files.len(), 1, "{files:?}");
     ParquetReader::new(std::fs::File::open(&files[0]).unwrap()).finish().unwrap()
 }
@@ -82,7 +83,10 @@ fn populations_legales_by_commune() {
     let other = tempfile::tempdir().unwrap();
     let summary = ingest(&path, other.path(), &["--year", "2021"]);
     assert!(!summary.contains("assumed"), "{summary}");
-    assert_eq!(value(&facts(other.path()), Cell { geo: "01001", level: "commune", year: 2021, measure: "population_municipale", sex: "all", ages: ALL }), Some(Some(860.0)));
+    assert_eq!(
+        value(&facts(other.path()), Cell { geo: "01001", level: "commune", year: 2021, measure: "population_municipale", sex: "all", ages: ALL }),
+        Some(Some(860.0))
+    );
 }
 
 #[test]
@@ -94,15 +98,27 @@ fn populations_legales_by_departement_and_region() {
     assert!(summary.contains("layout:            insee-populations-legales") && summary.contains("100 departement"), "{summary}");
     // Line 2: 01 Ain, PMUN 679344, PTOT 694945.
     let df = facts(dir.path());
-    assert_eq!(value(&df, Cell { geo: "01", level: "departement", year: 2022, measure: "population_municipale", sex: "all", ages: ALL }), Some(Some(679344.0)));
-    assert_eq!(value(&df, Cell { geo: "01", level: "departement", year: 2022, measure: "population_totale", sex: "all", ages: ALL }), Some(Some(694945.0)));
+    assert_eq!(
+        value(&df, Cell { geo: "01", level: "departement", year: 2022, measure: "population_municipale", sex: "all", ages: ALL }),
+        Some(Some(679344.0))
+    );
+    assert_eq!(
+        value(&df, Cell { geo: "01", level: "departement", year: 2022, measure: "population_totale", sex: "all", ages: ALL }),
+        Some(Some(694945.0))
+    );
     let dir = tempfile::tempdir().unwrap();
     let summary = ingest(&regions, dir.path(), &[]);
     assert!(summary.contains("layout:            insee-populations-legales") && summary.contains("17 region"), "{summary}");
     // 84 Auvergne-Rhône-Alpes: PMUN 8205557, PTOT 8373427.
     let df = facts(dir.path());
-    assert_eq!(value(&df, Cell { geo: "84", level: "region", year: 2022, measure: "population_municipale", sex: "all", ages: ALL }), Some(Some(8205557.0)));
-    assert_eq!(value(&df, Cell { geo: "84", level: "region", year: 2022, measure: "population_totale", sex: "all", ages: ALL }), Some(Some(8373427.0)));
+    assert_eq!(
+        value(&df, Cell { geo: "84", level: "region", year: 2022, measure: "population_municipale", sex: "all", ages: ALL }),
+        Some(Some(8205557.0))
+    );
+    assert_eq!(
+        value(&df, Cell { geo: "84", level: "region", year: 2022, measure: "population_totale", sex: "all", ages: ALL }),
+        Some(Some(8373427.0))
+    );
 }
 
 #[test]
@@ -163,7 +179,9 @@ fn estimates_long_csv_year_from_its_name() {
 
 #[test]
 fn france_pyramids_by_sex_one_column_a_year() {
-    for (file, sex, year, age0) in [("france_pyramide_femmes_1991_2022.csv", "F", 1991, 379319.0), ("france_pyramide_hommes_1991_2022.csv", "M", 2022, 352683.0)] {
+    for (file, sex, year, age0) in
+        [("france_pyramide_femmes_1991_2022.csv", "F", 1991, 379319.0), ("france_pyramide_hommes_1991_2022.csv", "M", 2022, 352683.0)]
+    {
         let Some(path) = realdata(&format!("population/{file}")) else { return };
         let dir = tempfile::tempdir().unwrap();
         let summary = ingest(&path, dir.path(), &[]);
@@ -232,7 +250,8 @@ fn departement_pyramids_estimates_then_projections() {
 /// the two publications), not after: the years after 2018 are projections.
 #[test]
 fn departement_pyramid_estimates_match_the_estimates_workbook_until_2018() {
-    let (Some(pyramid), Some(workbook)) = (realdata("population/insee_pyramide_dep01_2013_2070.csv"), realdata("population/estim-pop-dep-sexe-aq-1975-2021.xlsx"))
+    let (Some(pyramid), Some(workbook)) =
+        (realdata("population/insee_pyramide_dep01_2013_2070.csv"), realdata("population/estim-pop-dep-sexe-aq-1975-2021.xlsx"))
     else {
         return;
     };
@@ -243,7 +262,14 @@ fn departement_pyramid_estimates_match_the_estimates_workbook_until_2018() {
     let total = |df: &DataFrame, year: i32, measure: &str| -> f64 {
         df.clone()
             .lazy()
-            .filter(col("geo").eq(lit("01")).and(col("year").eq(lit(year))).and(col("measure").eq(lit(measure))).and(col("sex").neq(lit("all"))).and(col("age_min").is_not_null()))
+            .filter(
+                col("geo")
+                    .eq(lit("01"))
+                    .and(col("year").eq(lit(year)))
+                    .and(col("measure").eq(lit(measure)))
+                    .and(col("sex").neq(lit("all")))
+                    .and(col("age_min").is_not_null()),
+            )
             .select([col("value").sum()])
             .collect()
             .unwrap()
