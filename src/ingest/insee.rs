@@ -1,17 +1,7 @@
 //! INSEE census and population tables.
 //!
-//! **Wide communal bases** (`base-cc-evol-struct-pop`, `base-cc-emploi-pop-active`…), one
-//! row per commune:
-//!
-//! ```text
-//! CODGEO;P21_POP;P21_POP0014;P21_POP1529;P21_POP75P;P21_POPH;P21_POPF;P21_H0014;P21_F75P;P21_ACT1564;P21_CHOM1564;C21_ACT1564_CS3
-//! 01001;859;170;120;65;432;427;85;40;410;30;60
-//! ```
-//! The year comes from the prefix (`P21_` → 2021). Mapped families: `POP` (all), `POPH`/
-//! `POPF` (by sex), `POPaabb`/`POPaaP` (age band, `P` = and over), `Haabb`/`Faabb` (sex ×
-//! age), `ACT1564` → `active_15_64`, `CHOM1564` → `unemployed_15_64`, `C..._ACT1564_CSn` →
-//! `active_15_64_csn`, and `SUPERF` (area in km², comparateur de territoires) → `area_km2` at
-//! the file's census year. Other columns are listed as not used.
+//! **Wide communal bases** (`base-cc-…`, the comparateur de territoires) are read by
+//! [`census`]; [`wide_column`] and [`read_wide`] are its census part.
 //!
 //! **Long tables**, one row per place × sex × age:
 //!
@@ -20,12 +10,14 @@
 //! CODGEO;SEXE;AGEQ80_17;NB        (5-year bands 00, 05 … 80 = 80 and over)
 //! dep_code;sex;age_min;age_max;population   (département × sex × band, INSEE estimates)
 //! ```
-//! The year is a column (`ANNEE`, `year`) or `--year`.
+//! The year is a column (`ANNEE`, `year`), or the year given, or the one year the file's
+//! name holds (`BTT_TD_POP1B_2021.csv`), said in a note. Columns not read (`LIBGEO`,
+//! `NIVGEO`) are listed.
 
 use crate::error::{Error, Location, Result};
 use crate::facts::AgeBand;
-use crate::ingest::facts::{CellKey, FactSink, Level, Origin, Sex};
-use crate::ingest::{Cell, TextTable};
+use crate::ingest::facts::{CellKey, FactSink, Kind, Level, Origin, Sex};
+use crate::ingest::{census, TextTable};
 
 pub const COMMUNE: &[&str] = &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune"];
 const DEPARTEMENT_COLUMNS: &[&str] = &["DEP", "dep_code", "code_departement", "departement"];
@@ -33,6 +25,8 @@ const DEPARTEMENT_COLUMNS: &[&str] = &["DEP", "dep_code", "code_departement", "d
 pub const PLACE: &[&str] =
     &["CODGEO", "COM", "code_commune", "codecommune", "insee_com", "commune", "DEP", "dep_code", "code_departement", "departement"];
 pub const SEX: &[&str] = &["SEXE", "sex", "sexe"];
+/// The year of a long table's row.
+pub const YEAR: &[&str] = &["ANNEE", "year", "annee", "année"];
 pub const COUNT: &[&str] = &["NB", "population", "value", "POP", "effectif"];
 const COMMUNE_COLUMNS: &[&str] = COMMUNE;
 
@@ -46,106 +40,22 @@ pub struct WideColumn {
     pub age_max: Option<u32>,
 }
 
-/// Map an INSEE wide-base column name to what it measures; `None` for a column not used.
+/// Map an INSEE census column name (`P21_POP0014`, `C21_MENPSEUL`…) to what it counts;
+/// `None` for a column not read (see [`census::census_column`] for the families).
 pub fn wide_column(name: &str) -> Option<WideColumn> {
-    let name = name.trim().to_ascii_uppercase();
-    let (prefix, body) = name.split_once('_')?;
-    let kind = prefix.chars().next()?;
-    let yy: i32 = prefix.get(1..)?.parse().ok()?;
-    if prefix.len() != 3 || !matches!(kind, 'P' | 'C') {
-        return None;
-    }
-    let year = 2000 + yy;
-    let col = |measure: &str, sex, (age_min, age_max)| Some(WideColumn { year, measure: measure.to_owned(), sex, age_min, age_max });
-    let ages = |code: &str| AgeBand::from_insee_code(code).map(|b| (b.min, b.max));
-    if kind == 'C' {
-        // Complementary exploitation: only the socio-professional breakdown of the active.
-        let cs = body.strip_prefix("ACT1564_CS")?;
-        return (cs.len() == 1 && cs.as_bytes()[0].is_ascii_digit()).then(|| WideColumn {
-            year,
-            measure: format!("active_15_64_cs{cs}"),
-            sex: Sex::All,
-            age_min: Some(15),
-            age_max: Some(64),
-        });
-    }
-    match body {
-        "POP" => col("population", Sex::All, (None, None)),
-        "POPH" => col("population", Sex::Male, (None, None)),
-        "POPF" => col("population", Sex::Female, (None, None)),
-        "ACT1564" => col("active_15_64", Sex::All, (Some(15), Some(64))),
-        "CHOM1564" => col("unemployed_15_64", Sex::All, (Some(15), Some(64))),
-        _ => {
-            if let Some(a) = body.strip_prefix("POP") {
-                return col("population", Sex::All, ages(a)?);
-            }
-            let sex = match body.as_bytes().first()? {
-                b'H' => Sex::Male,
-                b'F' => Sex::Female,
-                _ => return None,
-            };
-            col("population", sex, ages(&body[1..])?)
-        }
-    }
+    let key = census::census_column(name)?;
+    (key.kind == Kind::Count && key.period.start == key.period.end).then_some(WideColumn {
+        year: key.period.end,
+        measure: key.measure,
+        sex: key.sex,
+        age_min: key.age_min,
+        age_max: key.age_max,
+    })
 }
 
-/// Read a wide communal base into `sink`.
+/// Read a wide communal base into `sink` (see [`census`]).
 pub fn read_wide(table: &TextTable, sink: &mut FactSink) -> Result<()> {
-    sink.origin(Origin::source("INSEE", "RP"));
-    let geo_col = table.require_column("commune code", COMMUNE_COLUMNS)?;
-    let geo = table.texts(&geo_col)?;
-    let mut mapped = Vec::new();
-    let mut area = None;
-    for name in table.column_names() {
-        if name == geo_col {
-            continue;
-        }
-        if name.trim().eq_ignore_ascii_case("SUPERF") {
-            area = Some(name);
-            continue;
-        }
-        match wide_column(&name) {
-            Some(c) => mapped.push((name, c)),
-            None => {
-                sink.summary.ignored_columns.insert(name);
-            }
-        }
-    }
-    if mapped.is_empty() {
-        return Err(Error::input(
-            Location::file(&table.file),
-            "no INSEE census column found (such as P21_POP, P21_POP0014, P21_ACT1564)",
-            "give an INSEE communal base (base-cc-…), or use `ingest insee-long` for a long table",
-        ));
-    }
-    // The area (`SUPERF`, km², in the comparateur de territoires) has no year of its own: it
-    // takes the file's latest census year.
-    if let Some(name) = area {
-        let year = mapped.iter().map(|(_, c)| c.year).max().unwrap_or_default();
-        mapped.push((name, WideColumn { year, measure: "area_km2".into(), sex: Sex::All, age_min: None, age_max: None }));
-    }
-    // The unemployed are a subset of the active population of the same year.
-    for (chom, c) in mapped.iter().filter(|(_, c)| c.measure == "unemployed_15_64") {
-        if let Some((act, _)) = mapped.iter().find(|(_, a)| a.measure == "active_15_64" && a.year == c.year) {
-            let (u, a) = (table.counts(chom)?, table.counts(act)?);
-            if let Some(row) = (0..table.height()).find(|&r| matches!((u[r], a[r]), (Cell::Value(x), Cell::Value(y)) if x > y)) {
-                return Err(Error::input(
-                    Location::file(&table.file).at(table.line_of(row), chom.as_str()),
-                    format!("{} unemployed above the {} active ({act})", u[row].value().unwrap_or_default(), a[row].value().unwrap_or_default()),
-                    "the unemployed are counted among the active: check both columns",
-                ));
-            }
-        }
-    }
-    sink.summary.rows += table.height();
-    for (name, c) in &mapped {
-        let cells = table.counts(name)?;
-        for (row, cell) in cells.into_iter().enumerate() {
-            let key = CellKey::count(c.year, c.measure.clone()).sex(c.sex).ages(c.age_min, c.age_max);
-            sink.push(&geo[row], Level::Commune, key, cell, &Location::file(&table.file).at(table.line_of(row), geo_col.as_str()))?;
-        }
-    }
-    Ok(())
+    census::read_base(table, sink)
 }
 
 /// The geography column of a long table: communes if present, else départements.
@@ -165,8 +75,18 @@ pub fn read_long(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> R
     let sexes = table.texts(&sex_col)?;
     let value_col = table.require_column("count", COUNT)?;
     let values = table.counts(&value_col)?;
+    let year = match year {
+        None if table.find_column(YEAR).is_none() => year_of_file_name(table, &mut sink.summary),
+        given => given,
+    };
     let years = year_column(table, year, &mut sink.summary)?;
     let bands = age_bands(table)?;
+    let used = [Some(&geo_col), Some(&sex_col), Some(&value_col), years.column(), bands.columns().first().copied(), bands.columns().get(1).copied()];
+    for name in table.column_names() {
+        if !used.contains(&Some(&name)) {
+            sink.summary.ignored_columns.insert(name);
+        }
+    }
     sink.summary.rows += table.height();
     for row in 0..table.height() {
         let at = |col: &str| Location::file(&table.file).at(table.line_of(row), col);
@@ -188,6 +108,14 @@ pub(crate) enum Years {
 }
 
 impl Years {
+    /// The year column, if the years come from one.
+    pub(crate) fn column(&self) -> Option<&String> {
+        match self {
+            Years::Fixed(_) => None,
+            Years::Column(col, _) => Some(col),
+        }
+    }
+
     pub(crate) fn year(&self, row: usize, table: &TextTable) -> Result<i32> {
         match self {
             Years::Fixed(y) => Ok(*y),
@@ -202,11 +130,43 @@ impl Years {
     }
 }
 
+/// The one year (1900-2099) a file's name holds (`BTT_TD_POP1B_2021.csv`,
+/// `insee_rp2021_pop1b_…`), said in a note; `None` when it holds none or several
+/// (`…_2013_2070`). The name of a workbook's file, not of its sheet.
+pub(crate) fn year_of_file_name(table: &TextTable, summary: &mut crate::ingest::Summary) -> Option<i32> {
+    let name = file_stem(table);
+    let mut years: Vec<i32> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| d.len() == 4)
+        .filter_map(|d| d.parse().ok())
+        .filter(|y| (1900..2100).contains(y))
+        .collect();
+    years.dedup();
+    match years[..] {
+        [y] => {
+            summary.notes.push(format!("year {y} read from the file name {name} (give the year to say another)"));
+            Some(y)
+        }
+        _ => None,
+    }
+}
+
+/// The name of a table's file without its extension, nor its sheet (« path (sheet X) »).
+pub(crate) fn file_stem(table: &TextTable) -> String {
+    let path = table.file.rsplit_once(" (sheet ").map_or(table.file.as_str(), |(p, _)| p);
+    std::path::Path::new(path).file_stem().map_or_else(|| path.to_owned(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The sheet of a workbook's table (« path (sheet France) » → `France`).
+pub(crate) fn sheet_name(table: &TextTable) -> Option<&str> {
+    table.file.rsplit_once(" (sheet ").and_then(|(_, s)| s.strip_suffix(')'))
+}
+
 /// The years of a table: its year column, else the year given. A file with its own year
 /// column keeps it (the year given is for the files without one: a folder may mix both), and
 /// the summary says so.
 pub(crate) fn year_column(table: &TextTable, year: Option<i32>, summary: &mut crate::ingest::Summary) -> Result<Years> {
-    match (table.find_column(&["ANNEE", "year", "annee", "année"]), year) {
+    match (table.find_column(YEAR), year) {
         (Some(col), given) => {
             if let Some(y) = given {
                 summary.notes.push(format!("the years of the column {col} are read, not the year given ({y})"));
@@ -233,6 +193,15 @@ pub(crate) enum AgeBands {
 }
 
 impl AgeBands {
+    /// The columns the bands are read from.
+    pub(crate) fn columns(&self) -> Vec<&String> {
+        match self {
+            AgeBands::MinMax(a, _, z, _) => vec![a, z],
+            AgeBands::Labels(col, _) | AgeBands::SingleYears { col, .. } | AgeBands::FiveYears { col, .. } => vec![col],
+            AgeBands::None => vec![],
+        }
+    }
+
     pub(crate) fn band(&self, row: usize) -> std::result::Result<(Option<u32>, Option<u32>), (String, String)> {
         let num = |col: &str, v: &str| v.trim().parse::<u32>().map_err(|_| (col.to_owned(), v.to_owned()));
         match self {
@@ -295,7 +264,8 @@ mod tests {
         assert_eq!(wide_column("P21_POPH").unwrap().sex, Sex::Male);
         assert_eq!(wide_column("P21_CHOM1564").unwrap().measure, "unemployed_15_64");
         assert_eq!(wide_column("C21_ACT1564_CS3").unwrap().measure, "active_15_64_cs3");
-        for ignored in ["LIBGEO", "P21_MEN", "C21_ACT1564", "P21_POP9914", "X21_POP", "P2X_POP"] {
+        assert_eq!(wide_column("P21_MEN").unwrap().measure, "households");
+        for ignored in ["LIBGEO", "C21_ACT1564", "P21_POP9914", "X21_POP", "P2X_POP", "NAIS1621", "MED21"] {
             assert_eq!(wide_column(ignored), None, "{ignored}");
         }
     }

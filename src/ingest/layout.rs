@@ -14,7 +14,7 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::{cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{census, cpam, deaths, insee, population, rezone, Encoding, FactSink, Summary, TextTable};
 
 /// What readers may need besides the table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,6 +117,48 @@ pub const LAYOUTS: &[Layout] = &[
         reader: Reader::Facts(|t, o, sink| deaths::read(t, o.year, sink)),
     },
     Layout {
+        name: "insee-populations-legales",
+        label: "INSEE, populations légales (commune, département ou région)",
+        example: "REG;Région;DEP;CODARR;CODCAN;CODCOM;COM;Commune;PMUN;PCAP;PTOT",
+        detect: population::detect_populations_legales,
+        reader: Reader::Facts(|t, o, sink| population::read_populations_legales(t, o.year, sink)),
+    },
+    Layout {
+        name: "insee-estimates",
+        label: "INSEE, estimations de population par département, sexe et âge quinquennal (une feuille par année)",
+        example: "Départements;;Ensemble;;Hommes;;Femmes",
+        detect: population::detect_estimates,
+        reader: Reader::Facts(|t, o, sink| population::read_estimates(t, o.year, sink)),
+    },
+    Layout {
+        name: "insee-pyramid-dep",
+        label: "INSEE, pyramide des âges d'un département (estimations puis projections Omphale)",
+        example: "\"ANNEE\";\"AGE\";\"SEXE\";\"POP\"",
+        detect: population::detect_pyramid_dep,
+        reader: Reader::Facts(|t, _, sink| population::read_pyramid_dep(t, sink)),
+    },
+    Layout {
+        name: "insee-pyramid-years",
+        label: "INSEE, populations par âge au 1er janvier (une colonne par année)",
+        example: "Age \\ Année;1991;1992;1993",
+        detect: population::detect_pyramid_years,
+        reader: Reader::Facts(|t, _, sink| population::read_pyramid_years(t, sink)),
+    },
+    Layout {
+        name: "insee-pyramid",
+        label: "INSEE, pyramide des âges d'une année (âge révolu, femmes, hommes)",
+        example: "Année de naissance;Âge révolu;Nombre de femmes;Nombre d'hommes;Ensemble",
+        detect: population::detect_pyramid,
+        reader: Reader::Facts(|t, o, sink| population::read_pyramid(t, o.year, sink)),
+    },
+    Layout {
+        name: "insee-pop1b-wide",
+        label: "INSEE, population par commune, sexe et âge (POP1B, hommes et femmes en colonnes)",
+        example: "CODGEO,LIBGEO,code_dept,nom_departement,code_reg,nom_region,Age,Nb_H,Nb_F",
+        detect: population::detect_pop1b_wide,
+        reader: Reader::Facts(|t, o, sink| population::read_pop1b_wide(t, o.year, sink)),
+    },
+    Layout {
         name: "insee-long",
         label: "INSEE, population par sexe et âge (une ligne par lieu, sexe, âge)",
         example: "CODGEO;SEXE;AGED100;NB",
@@ -124,14 +166,18 @@ pub const LAYOUTS: &[Layout] = &[
         reader: Reader::Facts(|t, o, sink| insee::read_long(t, o.year, sink)),
     },
     Layout {
+        name: "insee-comparateur",
+        label: "INSEE, comparateur de territoires (recensement, état civil, Filosofi, Sirene)",
+        example: "CODGEO;P22_POP;P16_POP;SUPERF;NAIS1621;DECE1621;P22_MEN;NAISD24;DECESD24;MED21;TP6021;ETTOT24",
+        detect: census::detect_comparateur,
+        reader: Reader::Facts(|t, _, sink| census::read_comparateur(t, sink)),
+    },
+    Layout {
         name: "insee-base",
         label: "INSEE, base communale du recensement (base-cc-…)",
         example: "CODGEO;P21_POP;P21_POP0014;P21_POP75P;P21_ACT1564;P21_CHOM1564",
-        detect: |t| {
-            let census = t.column_names().iter().any(|n| insee::wide_column(n).is_some());
-            Detection::from_checks(&[(insee::COMMUNE[0], t.find_column(insee::COMMUNE).is_some()), ("P21_POP (census columns)", census)])
-        },
-        reader: Reader::Facts(|t, _, sink| insee::read_wide(t, sink)),
+        detect: census::detect_base,
+        reader: Reader::Facts(|t, _, sink| census::read_base(t, sink)),
     },
 ];
 

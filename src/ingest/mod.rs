@@ -2,12 +2,14 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod census;
 pub mod cpam;
 pub mod deaths;
 pub mod facts;
 pub mod insee;
 pub mod layout;
 pub mod load;
+pub mod population;
 pub mod rezone;
 pub mod table;
 
@@ -54,6 +56,13 @@ mod fuzz {
         let mut sink = FactSink::new(r, "fuzz", false);
         let _ = insee::read_wide(&t, &mut sink);
         let _ = insee::read_long(&t, Some(2021), &mut sink);
+        let _ = census::read_comparateur(&t, &mut sink);
+        let _ = population::read_pop1b_wide(&t, Some(2021), &mut sink);
+        let _ = population::read_estimates(&t, Some(2021), &mut sink);
+        let _ = population::read_pyramid_dep(&t, &mut sink);
+        let _ = population::read_pyramid_years(&t, &mut sink);
+        let _ = population::read_pyramid(&t, Some(2022), &mut sink);
+        let _ = population::read_populations_legales(&t, None, &mut sink);
         let _ = deaths::read(&t, Some(2021), &mut sink);
         let _ = cpam::read_patientele(&t, Some(2021), &mut sink);
         let _ = sink.finish();
@@ -90,6 +99,10 @@ mod fuzz {
                 "CODGEO;P21_POP;P21_POP0014;P21_H75P", "CODGEO;SEXE;AGED100;NB", "CODGEO;annee;sexe;age;cause;deces",
                 "commune;age;patients;sans_medecin_traitant;ald", "identifiant;commune;age;sexe;activite",
                 "Indicateur;Valeur territoire;Effectif;France",
+                "CODGEO;P22_POP;SUPERF;NAIS1621;NAISD24;MED21;PIMP21;NBMENFISC21;P22_CHOM1564;P22_ACT1564",
+                "CODGEO;Age;Nb_H;Nb_F", "Départements;;Ensemble;;Hommes;;Femmes", "ANNEE;AGE;SEXE;POP", "Age \\ Année;1991;1992;1993",
+                ";Année;1991;1992", "Année de naissance;Âge révolu;Nombre de femmes;Nombre d'hommes;Ensemble",
+                "REG;DEP;CODCOM;COM;PMUN;PCAP;PTOT", "DEP;PMUN;PTOT",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {

@@ -51,6 +51,9 @@ pub struct TextTable {
     pub header_line: usize,
     /// 1-based file line where each data row starts (blank lines are skipped).
     pub row_lines: Vec<usize>,
+    /// The non-blank lines above the header (« Année 2023 » in an INSEE workbook), each as
+    /// its non-blank fields joined by a space.
+    pub titles: Vec<String>,
 }
 
 /// A parsed numeric cell.
@@ -294,6 +297,20 @@ impl TextTable {
                     "check that every line has the same number of separators as the header",
                 )
             })?;
+        // Blank header cells (a sub-header's columns in INSEE workbooks: « Ensemble » over
+        // 21 age bands) are named by their position, « (blank 4) », so that they are not
+        // taken for a repeated column.
+        let mut frame = frame;
+        let blank: Vec<(usize, String)> = frame
+            .get_column_names()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.trim().is_empty() || n.starts_with("_duplicated_"))
+            .map(|(i, n)| (i, n.to_string()))
+            .collect();
+        for (i, name) in blank {
+            frame.rename(&name, format!("(blank {})", i + 1).into())?;
+        }
         let names = frame.get_column_names();
         if let Some(dup) = names.iter().find(|n| n.contains("_duplicated_")) {
             let original = dup.split("_duplicated_").next().unwrap_or_default();
@@ -310,7 +327,13 @@ impl TextTable {
                 "check the quotes (\") in the file",
             ));
         }
-        Ok(TextTable { file: file.to_owned(), frame, header_line: first + 1, row_lines })
+        let titles = text
+            .lines()
+            .take(first)
+            .map(|l| l.split(sep).map(|f| f.trim().trim_matches('"').trim()).filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+        Ok(TextTable { file: file.to_owned(), frame, header_line: first + 1, row_lines, titles })
     }
 
     pub fn height(&self) -> usize {
@@ -461,6 +484,20 @@ mod tests {
         assert_eq!(t.header_line, 3);
         assert_eq!(t.line_of(0), 4);
         assert_eq!(t.texts("Code").unwrap(), vec!["01"]);
+        assert_eq!(t.titles, ["Insee - Statistiques locales", "Référentiel géographique : France"]);
+    }
+
+    #[test]
+    fn blank_header_cells_are_named_by_their_position() {
+        let t = TextTable::parse(
+            "Titre\nDépartements;;Ensemble;;Hommes\n;;0 à 4 ans;5 à 9 ans;0 à 4 ans\n01;Ain;3;4;1\n".as_bytes(),
+            Encoding::Utf8,
+            "w.csv",
+        )
+        .unwrap();
+        assert_eq!(t.column_names(), ["Départements", "(blank 2)", "Ensemble", "(blank 4)", "Hommes"]);
+        assert_eq!(t.texts("(blank 4)").unwrap(), ["5 à 9 ans", "4"]);
+        assert_eq!(t.titles, ["Titre"]);
     }
 
     #[test]
