@@ -2,13 +2,17 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod bpe;
 pub mod cpam;
 pub mod deaths;
 pub mod facts;
+pub mod filosofi;
+pub mod finess;
 pub mod insee;
 pub mod layout;
 pub mod load;
 pub mod rezone;
+pub mod stream;
 pub mod table;
 
 pub use facts::{FactSink, Level, Origin, Sex, Summary};
@@ -45,6 +49,16 @@ mod fuzz {
 
     /// Every reader on `bytes`; only panics matter, errors are expected.
     fn all_readers(bytes: &[u8]) {
+        let options = layout::Options { year: Some(2021), ..layout::Options::default() };
+        // The readers of whole files, record by record, whatever the bytes.
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("fuzz.csv");
+        std::fs::write(&path, bytes).expect("temporary file");
+        let mut sink = FactSink::new(referential(), "fuzz", false);
+        let _ = bpe::read(&path, &options, &mut sink);
+        let _ = finess::read_establishments(&path, &options, &mut sink);
+        let _ = sink.finish();
+        let _ = finess::headerless_head(bytes, Encoding::Auto, "fuzz.csv");
         let Ok(t) = TextTable::parse(bytes, Encoding::Auto, "fuzz.csv") else { return };
         for name in t.column_names() {
             let _ = t.numbers(&name);
@@ -56,6 +70,10 @@ mod fuzz {
         let _ = insee::read_long(&t, Some(2021), &mut sink);
         let _ = deaths::read(&t, Some(2021), &mut sink);
         let _ = cpam::read_patientele(&t, Some(2021), &mut sink);
+        let _ = filosofi::read(&t, &options, &mut sink);
+        let _ = finess::read_activities(&t, &options, &mut sink);
+        let _ = finess::read_heavy_equipment(&t, &options, &mut sink);
+        let _ = finess::read_training(&t, &options, &mut sink);
         let _ = sink.finish();
         let _ = rezone::read(&t, "fuzz");
         let _ = cpam::read_roster(&t, Some(2024), r, false, &mut Summary::default());
@@ -90,6 +108,9 @@ mod fuzz {
                 "CODGEO;P21_POP;P21_POP0014;P21_H75P", "CODGEO;SEXE;AGED100;NB", "CODGEO;annee;sexe;age;cause;deces",
                 "commune;age;patients;sans_medecin_traitant;ald", "identifiant;commune;age;sexe;activite",
                 "Indicateur;Valeur territoire;Effectif;France",
+                "DEPCOM;DCIRIS;AN;TYPEQU;NB_EQUIP", "CODGEO;NBMEN19;NBPERS19;Q219;TP6019;RD",
+                "nofinessej;rsej;eml;libeml;noautor;dateautor;nofinesset", "nofinesset;de;libde;ta;capaut;dateautor",
+                "nofinesset;activite;libactivite;noautor;datefin", "finess;etalab;1;2024-01-01\nstructureet;nofinesset;commune;departement;categetab",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {
