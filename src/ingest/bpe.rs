@@ -263,7 +263,8 @@ mod tests {
     }
 
     fn value(df: &DataFrame, geo: &str, measure: &str) -> Option<Option<f64>> {
-        let (g, m, v) = (df.column("geo").unwrap().str().unwrap(), df.column("measure").unwrap().str().unwrap(), df.column("value").unwrap().f64().unwrap());
+        let (g, m, v) =
+            (df.column("geo").unwrap().str().unwrap(), df.column("measure").unwrap().str().unwrap(), df.column("value").unwrap().f64().unwrap());
         (0..df.height()).find(|&i| g.get(i) == Some(geo) && m.get(i) == Some(measure)).map(|i| v.get(i))
     }
 

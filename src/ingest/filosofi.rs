@@ -74,7 +74,8 @@ const COLUMNS: &[(&str, &str, Value)] = &[
 ];
 
 /// Columns published without a year: they take the file's.
-const UNDATED: &[(&str, &str, Value)] = &[("Q3_Q1", "income_interquartile_range", Value::Published("€")), ("RD", "income_interdecile_ratio", Value::Published("rapport"))];
+const UNDATED: &[(&str, &str, Value)] =
+    &[("Q3_Q1", "income_interquartile_range", Value::Published("€")), ("RD", "income_interdecile_ratio", Value::Published("rapport"))];
 
 /// A Filosofi column: its measure, kind and year (`None` for the undated ones).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +93,11 @@ pub fn column(name: &str) -> Option<Column> {
     }
     COLUMNS.iter().find_map(|(prefix, measure, value)| {
         let yy = name.strip_prefix(prefix)?;
-        (yy.len() == 2 && yy.bytes().all(|b| b.is_ascii_digit())).then(|| Column { measure, value: *value, year: yy.parse::<i32>().ok().map(|y| 2000 + y) })
+        (yy.len() == 2 && yy.bytes().all(|b| b.is_ascii_digit())).then(|| Column {
+            measure,
+            value: *value,
+            year: yy.parse::<i32>().ok().map(|y| 2000 + y),
+        })
     })
 }
 
@@ -104,7 +109,10 @@ pub fn detect(t: &TextTable) -> Detection {
     let census = names.iter().any(|n| insee::wide_column(n).is_some());
     // One check for both, so that a table without census columns is not called closer to
     // Filosofi for it.
-    Detection::from_checks(&[(PLACE[0], t.find_column(PLACE).is_some()), ("NBMEN19 or NBMENFISC19, Q219 or MED19, TP6019 (and no census column)", filosofi && !census)])
+    Detection::from_checks(&[
+        (PLACE[0], t.find_column(PLACE).is_some()),
+        ("NBMEN19 or NBMENFISC19, Q219 or MED19, TP6019 (and no census column)", filosofi && !census),
+    ])
 }
 
 /// The level of a Filosofi file, from its name (`FILO2019_DISP_EPCI.csv`); communes by default.
@@ -153,7 +161,13 @@ pub fn read(table: &TextTable, _options: &Options, sink: &mut FactSink) -> Resul
             ))
         }
     };
-    let name = |m: &str| if declared && !matches!(m, "tax_households" | "tax_persons" | "consumption_units") { format!("declared_{m}") } else { m.to_owned() };
+    let name = |m: &str| {
+        if declared && !matches!(m, "tax_households" | "tax_persons" | "consumption_units") {
+            format!("declared_{m}")
+        } else {
+            m.to_owned()
+        }
+    };
     // Paris, Lyon and Marseille given whole and by arrondissement: the arrondissements are
     // kept (their counts would be counted twice with the whole commune's).
     let referential = sink.referential();

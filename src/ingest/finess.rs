@@ -169,7 +169,8 @@ pub fn year_of_name(path: &Path) -> Option<i32> {
     while start < bytes.len() {
         let run = bytes[start..].iter().take_while(|b| b.is_ascii_digit()).count();
         if run == 8 {
-            let (y, m, d): (i32, u32, u32) = (name[start..start + 4].parse().ok()?, name[start + 4..start + 6].parse().ok()?, name[start + 6..start + 8].parse().ok()?);
+            let (y, m, d): (i32, u32, u32) =
+                (name[start..start + 4].parse().ok()?, name[start + 4..start + 6].parse().ok()?, name[start + 6..start + 8].parse().ok()?);
             if (1990..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) {
                 return Some(y);
             }
@@ -235,7 +236,11 @@ pub fn read_establishments(path: &Path, options: &Options, sink: &mut FactSink) 
         }
         (None, None, Some(y)) => y,
         (None, None, None) => {
-            return Err(Error::input(Location::file(&file), "the extract has no date", "give the year of the data (the year of the extract: 2024 for an extract of March 2024)"))
+            return Err(Error::input(
+                Location::file(&file),
+                "the extract has no date",
+                "give the year of the data (the year of the extract: 2024 for an extract of March 2024)",
+            ))
         }
     };
     // The record type of the published lines is not a column.
@@ -293,7 +298,7 @@ pub fn read_establishments(path: &Path, options: &Options, sink: &mut FactSink) 
     if !unlisted.is_empty() {
         let mut unlisted = unlisted;
         unlisted.sort();
-        sink.summary.notes.push(format!("categories without a name in diagsante's table, counted as facility_cat<code>: {}", unlisted.join(", ")));
+        sink.summary.notes.push(format!("categories without a name in diagsante's table, counted as facility_cat<code>: {}", listed(&unlisted, 20)));
     }
     Ok(())
 }
@@ -335,7 +340,11 @@ impl Columns {
     fn get(&self, table: &TextTable, name: &str) -> Result<String> {
         let i = table.require_column(name, &[name]).map(|n| self.names.iter().position(|x| *x == n).unwrap_or_default())?;
         if i < self.shift {
-            return Err(Error::input(Location::file(&table.file), format!("the values of {name} are not in the rows"), "give the extract as published"));
+            return Err(Error::input(
+                Location::file(&table.file),
+                format!("the values of {name} are not in the rows"),
+                "give the extract as published",
+            ));
         }
         Ok(self.names[i - self.shift].clone())
     }
@@ -353,7 +362,11 @@ impl Columns {
 /// The year of a réexposition extract: the year given, else a date in its name.
 fn extract_year(table: &TextTable, options: &Options) -> Result<i32> {
     options.year.or_else(|| year_of_name(Path::new(&table.file))).ok_or_else(|| {
-        Error::input(Location::file(&table.file), "the extract has no date", "give the year of the data (the year of the extract: 2026 for an extract of March 2026)")
+        Error::input(
+            Location::file(&table.file),
+            "the extract has no date",
+            "give the year of the data (the year of the extract: 2026 for an extract of March 2026)",
+        )
     })
 }
 
@@ -388,6 +401,15 @@ impl DepartementCounts {
     }
 }
 
+/// `items` joined for a note, the first `max` of them and how many more.
+fn listed(items: &[String], max: usize) -> String {
+    let shown = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    match items.len().saturating_sub(max) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// Codes and their labels met in a file, for the summary's notes.
 fn labelled(codes: &[String], labels: &[String]) -> BTreeMap<String, String> {
     codes.iter().zip(labels).map(|(c, l)| (c.clone(), l.clone())).collect()
@@ -414,7 +436,11 @@ pub fn read_activities(table: &TextTable, options: &Options, sink: &mut FactSink
     for row in 0..table.height() {
         let activity = activities[row].trim();
         if activity.is_empty() {
-            return Err(Error::input(Location::file(&table.file).at(table.line_of(row), "activite"), "no activity code", "give the extract as published"));
+            return Err(Error::input(
+                Location::file(&table.file).at(table.line_of(row), "activite"),
+                "no activity code",
+                "give the extract as published",
+            ));
         }
         if seen.insert((finess[row].trim().to_owned(), activity.to_owned())) {
             counts.add(&finess[row], activity, Cell::Value(1.0), table.line_of(row));
@@ -423,12 +449,14 @@ pub fn read_activities(table: &TextTable, options: &Options, sink: &mut FactSink
     if let Some(end_col) = end_col {
         let ended = table.texts(&end_col)?.iter().filter(|d| d.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y < year)).count();
         if ended > 0 {
-            sink.summary.notes.push(format!("{ended} authorisation lines have an end date (datefin) before {year}: they are counted as the extract lists them"));
+            sink.summary
+                .notes
+                .push(format!("{ended} authorisation lines have an end date (datefin) before {year}: they are counted as the extract lists them"));
         }
     }
     let names = labelled(&activities, &labels);
-    let listed: Vec<String> = names.iter().map(|(c, l)| format!("{c} {l}")).collect();
-    sink.summary.notes.push(format!("care activities (care_activity_<code>, établissements authorised): {}", listed.join(", ")));
+    let names: Vec<String> = names.iter().map(|(c, l)| format!("{c} {l}")).collect();
+    sink.summary.notes.push(format!("care activities (care_activity_<code>, établissements authorised): {}", listed(&names, 20)));
     counts.push(sink, year, &table.file, "nofinesset", |a| format!("care_activity_{}", a.to_ascii_lowercase()))
 }
 
@@ -460,8 +488,8 @@ pub fn read_heavy_equipment(table: &TextTable, options: &Options, sink: &mut Fac
         }
         counts.add(&finess[row], code, Cell::Value(1.0), table.line_of(row));
     }
-    let listed: Vec<String> = labelled(&codes, &labels).iter().map(|(c, l)| format!("{c} {l}")).collect();
-    sink.summary.notes.push(format!("heavy equipment (heavy_equipment_<code>, one per authorisation): {}", listed.join(", ")));
+    let names: Vec<String> = labelled(&codes, &labels).iter().map(|(c, l)| format!("{c} {l}")).collect();
+    sink.summary.notes.push(format!("heavy equipment (heavy_equipment_<code>, one per authorisation): {}", listed(&names, 20)));
     counts.push(sink, year, &table.file, "nofinesset", |e| format!("heavy_equipment_{e}"))
 }
 
@@ -522,10 +550,12 @@ pub fn read_training(table: &TextTable, options: &Options, sink: &mut FactSink) 
             .to_owned(),
     );
     if other_kinds > 0 {
-        sink.summary.notes.push(format!("{other_kinds} rows of another type of activity than teaching (ta ≠ 34: boarding, day students) are not counted"));
+        sink.summary
+            .notes
+            .push(format!("{other_kinds} rows of another type of activity than teaching (ta ≠ 34: boarding, day students) are not counted"));
     }
-    let listed: Vec<String> = labelled(&codes, &labels).iter().map(|(c, l)| format!("{c} {l}")).collect();
-    sink.summary.notes.push(format!("trainings (training_places_<code>): {}", listed.join(", ")));
+    let names: Vec<String> = labelled(&codes, &labels).iter().map(|(c, l)| format!("{c} {l}")).collect();
+    sink.summary.notes.push(format!("trainings (training_places_<code>): {}", listed(&names, 20)));
     counts.push(sink, year, &table.file, "nofinesset", |d| format!("training_places_{d}"))
 }
 
@@ -537,11 +567,16 @@ mod tests {
     use polars::prelude::*;
 
     fn value(df: &DataFrame, geo: &str, measure: &str) -> Option<Option<f64>> {
-        let (g, m, v) = (df.column("geo").unwrap().str().unwrap(), df.column("measure").unwrap().str().unwrap(), df.column("value").unwrap().f64().unwrap());
+        let (g, m, v) =
+            (df.column("geo").unwrap().str().unwrap(), df.column("measure").unwrap().str().unwrap(), df.column("value").unwrap().f64().unwrap());
         (0..df.height()).find(|&i| g.get(i) == Some(geo) && m.get(i) == Some(measure)).map(|i| v.get(i))
     }
 
-    fn read_table(path: &Path, year: Option<i32>, reader: fn(&TextTable, &Options, &mut FactSink) -> Result<()>) -> (DataFrame, crate::ingest::Summary) {
+    fn read_table(
+        path: &Path,
+        year: Option<i32>,
+        reader: fn(&TextTable, &Options, &mut FactSink) -> Result<()>,
+    ) -> (DataFrame, crate::ingest::Summary) {
         let r = Referential::embedded().unwrap();
         let t = TextTable::read(path, Encoding::Auto).unwrap();
         let mut sink = FactSink::new(&r, "t", false);
@@ -575,6 +610,44 @@ mod tests {
         // Every facility measure documented in MEASURES is a category of the table.
         for (m, _) in crate::ingest::facts::MEASURES.iter().filter(|(m, _)| m.starts_with("facility_") && !m.contains('<')) {
             assert!(slugs.contains(m.trim_start_matches("facility_")), "{m}");
+        }
+    }
+
+    /// A copy of the établissements extract with a header line (as some reuses give it),
+    /// and bad rows.
+    #[test]
+    fn establishments_with_a_header_and_bad_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Referential::embedded().unwrap();
+        let path = dir.path().join("finess_etablissements.csv");
+        std::fs::write(
+            &path,
+            "nofinesset;rs;commune;departement;categetab;libcategetab;siret\n\
+             010000024;CH;451;01;355;Centre Hospitalier (C.H.);1\n010010001;MSP;004;01;603;Maison de santé (L.6223-3);\n\
+             010010002;X;004;01;699;Autre catégorie;\n",
+        )
+        .unwrap();
+        let mut sink = FactSink::new(&r, "t", false);
+        let e = read_establishments(&path, &Options::default(), &mut sink).unwrap_err().to_string();
+        assert!(e.contains("no date") && e.contains("year of the data"), "{e}");
+        let mut sink = FactSink::new(&r, "t", false);
+        read_establishments(&path, &Options { year: Some(2025), ..Options::default() }, &mut sink).unwrap();
+        let (df, summary) = sink.finish().unwrap();
+        assert_eq!(value(&df, "01451", "facility_hospital"), Some(Some(1.0)));
+        assert_eq!(value(&df, "01004", "facility_msp"), Some(Some(1.0)));
+        assert_eq!(value(&df, "01004", "facility_cat699"), Some(Some(1.0)));
+        assert!(summary.notes.iter().any(|n| n.contains("699 Autre catégorie")), "{:?}", summary.notes);
+        assert!(summary.ignored_columns.contains("rs") && summary.ignored_columns.contains("siret"));
+        assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2025)));
+
+        for (text, want) in [
+            ("finess;etalab;1;2024-01-01\nstructureet;010000024;010780054\n", "3 fields where an établissement has 32"),
+            ("finess;etalab;1;2024-01-01\nstructureet;1;2;3;4;5;6;7;8;9;10;11;451;01;14;15;16;17;3X5;19;20\n", "«3X5» is not a category"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let mut sink = FactSink::new(&r, "t", false);
+            let e = read_establishments(&path, &Options::default(), &mut sink).unwrap_err().to_string();
+            assert!(e.contains(want) && e.contains("line 2"), "{e}");
         }
     }
 
