@@ -15,8 +15,14 @@
 //! EPCI's rate rebuilt so may differ from INSEE's by the rounding. Likewise the taxed
 //! households from their share (`PIMP`). Values of declared income (`FILO…_DEC_…`) are
 //! named `declared_…`. Empty cells are withheld (secret), never zero.
+//!
+//! The communes are those of the file's geography (FILO2019 lists Culoz and Béon, one
+//! commune since): a commune merged since is read as part of its current commune, its counts
+//! added, and the published values of a commune made of several withheld (a median of two
+//! medians is not known). Paris, Lyon and Marseille, given whole and by arrondissement, are
+//! kept by arrondissement.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
@@ -192,30 +198,81 @@ pub fn read(table: &TextTable, _options: &Options, sink: &mut FactSink) -> Resul
         };
         columns.push((col, c, cells));
     }
+    // The rows by current place: a commune of the file's geography merged since into
+    // another is one of its current commune's rows (INSEE lists the communes of one
+    // geography, never a commune and its communes déléguées together).
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for &row in &rows {
+        let written = crate::geo::canonical_code(&codes[row]).unwrap_or_else(|| codes[row].trim().to_owned());
+        if let Some(first) = first_line.insert(written.clone(), table.line_of(row)) {
+            return Err(Error::input(
+                at(row),
+                format!("{written} is given twice (first at line {first})"),
+                "remove the duplicate row, or split the file by year",
+            ));
+        }
+        let current = match (level, referential.resolve(&codes[row])) {
+            (Level::Commune, Ok(resolved)) => {
+                if let Some(remap) = &resolved.remap {
+                    sink.summary.remapped.insert(remap.from.clone(), format!("{} ({})", resolved.code, remap.kind.label()));
+                }
+                resolved.code
+            }
+            // Other levels, and unknown codes (the sink lists them), as written.
+            _ => codes[row].trim().to_owned(),
+        };
+        let i = *group_of.entry(current.clone()).or_insert_with(|| {
+            groups.push((current, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(row);
+    }
+    // A count of several communes is their sum; a published value (a median, a rate) of
+    // several cannot be combined: withheld.
+    let combine = |cells: &dyn Fn(usize) -> Cell, members: &[usize], additive: bool| -> Cell {
+        match members {
+            [row] => cells(*row),
+            _ if !additive => Cell::Missing,
+            _ => members.iter().try_fold(0.0, |sum, &r| cells(r).value().map(|v| sum + v)).map_or(Cell::Missing, Cell::Value),
+        }
+    };
     for (_, c, cells) in &columns {
-        for &row in &rows {
+        for (current, members) in &groups {
             let key = match c.value {
                 Value::Count => CellKey::count(year, name(c.measure)),
                 Value::Published(unit) => CellKey::published(year, name(c.measure), unit),
             };
-            sink.push(&codes[row], level, key, cells[row], &at(row))?;
+            let cell = combine(&|r| cells[r], members, c.value == Value::Count);
+            sink.push(current, level, key, cell, &at(members[0]))?;
         }
     }
-    // Counts rebuilt from a published share of a published count, where both columns are.
+    // Counts rebuilt from a published share of a published count, where both columns are,
+    // commune by commune of the file before they are added up.
     let find = |measure: &str| columns.iter().find(|(_, c, _)| c.measure == measure).map(|(_, _, cells)| cells);
     let rebuilt = [("poverty_rate", "tax_persons", "persons_poor"), ("taxed_households_share", "tax_households", "households_taxed")];
     for (share, base, measure) in rebuilt {
         let (Some(shares), Some(bases)) = (find(share), find(base)) else { continue };
-        for &row in &rows {
-            let cell = match (shares[row], bases[row]) {
-                (Cell::Value(s), Cell::Value(b)) => Cell::Value(s * b / 100.0),
-                _ => Cell::Missing,
-            };
-            sink.push(&codes[row], level, CellKey::count(year, name(measure)), cell, &at(row))?;
+        let product = |row: usize| match (shares[row], bases[row]) {
+            (Cell::Value(s), Cell::Value(b)) => Cell::Value(s * b / 100.0),
+            _ => Cell::Missing,
+        };
+        for (current, members) in &groups {
+            sink.push(current, level, CellKey::count(year, name(measure)), combine(&product, members, true), &at(members[0]))?;
         }
         sink.summary.notes.push(format!(
             "{measure} = {share} × {base} / 100, a count rebuilt from a rate published with one decimal: \
              a territory's rate rebuilt from these counts may differ from INSEE's by the rounding"
+        ));
+    }
+    let merged: Vec<&str> = groups.iter().filter(|(_, m)| m.len() > 1).map(|(c, _)| c.as_str()).collect();
+    if !merged.is_empty() {
+        sink.summary.notes.push(format!(
+            "{} current communes gather several communes of the file (merged since): their counts are added, their published \
+             values (medians, rates, shares) withheld, as they cannot be combined: {}",
+            merged.len(),
+            merged.iter().take(20).copied().collect::<Vec<_>>().join(", ")
         ));
     }
     if !skipped.is_empty() {
@@ -302,6 +359,12 @@ mod tests {
         assert_eq!(cell(&df, "75101", "tax_households").map(|c| c.0), Some(Some(8488.0)));
         assert!(summary.notes.iter().any(|n| n.contains("75056") && n.contains("arrondissement")), "{:?}", summary.notes);
         assert!(summary.ignored_columns.contains("LIBGEO"));
+        // The file is on an older geography: Culoz (01138, line of «Culoz» 1264 households)
+        // and Béon (01039, 206), one commune since: their counts add up, their medians
+        // (20530, 21230) cannot be combined.
+        assert_eq!(cell(&df, "01138", "tax_households").map(|c| c.0), Some(Some(1470.0)));
+        assert_eq!(cell(&df, "01138", "median_income").map(|c| c.0), Some(None));
+        assert!(summary.former_not_used.is_empty(), "no commune's rows are left out");
         assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2019)));
         // This file has no poverty rate (TP60 is in FILO2019_DISP_Pauvres and base-cc-filosofi).
         assert!(!summary.measures.contains("persons_poor"));
@@ -314,7 +377,8 @@ mod tests {
         std::fs::write(
             &path,
             "CODGEO;NBMENFISC19;NBPERSMENFISC19;MED19;PIMP19;TP6019;TP60AGE119;D119;D919;RD19\n\
-             01004;6711;15040;20510;50;12,3;20;11080;35230;3,2\n01001;322;819;23970;;;;;;\n01039;100;250;21000;40;10,0;;;;\n",
+             01004;6711;15040;20510;50;12,3;20;11080;35230;3,2\n01001;322;819;23970;;;;;;\n01039;100;250;21000;40;10,0;;;;\n\
+             01138;1264;2782;20530;45;11,0;;;;\n01053;10;20;;;;;;;\n",
         )
         .unwrap();
         let (df, summary) = read_path(&path);
@@ -324,10 +388,26 @@ mod tests {
         assert!((poor.0.unwrap() - 1849.92).abs() < 1e-9 && poor.1 == "count", "{poor:?}");
         assert_eq!(cell(&df, "01004", "households_taxed").map(|c| c.0), Some(Some(3355.5)));
         assert_eq!(cell(&df, "01001", "persons_poor").map(|c| c.0), Some(None), "secret rate: withheld");
-        // Béon (01039) is a commune déléguée of Culoz-Béon: its counts go to 01138.
-        assert_eq!(cell(&df, "01138", "persons_poor").map(|c| c.0), Some(Some(25.0)));
+        // Béon (01039), merged with Culoz (01138) since: the counts add up, the medians of
+        // two communes cannot be combined; poor persons summed from each one's rate.
+        assert_eq!(cell(&df, "01138", "tax_households").map(|c| c.0), Some(Some(1364.0)));
+        assert_eq!(cell(&df, "01138", "median_income").map(|c| c.0), Some(None));
+        let poor = cell(&df, "01138", "persons_poor").unwrap().0.unwrap();
+        assert!((poor - (25.0 + 306.02)).abs() < 1e-9, "{poor}");
+        assert!(summary.notes.iter().any(|n| n.contains("gather several communes") && n.contains("01138")), "{:?}", summary.notes);
+        // Bourg-en-Bresse given alone: its values kept as they are.
+        assert_eq!(cell(&df, "01053", "tax_households").map(|c| c.0), Some(Some(10.0)));
         assert!(summary.notes.iter().any(|n| n.contains("persons_poor") && n.contains("rounding")));
         assert!(summary.ignored_columns.contains("TP60AGE119"));
+    }
+
+    #[test]
+    fn a_commune_given_twice_is_an_error() {
+        let r = Referential::embedded().unwrap();
+        let t = TextTable::parse(b"CODGEO;NBMEN19;Q219\n01004;1;2\n1004;3;4\n", Encoding::Auto, "d.csv").unwrap();
+        let mut sink = FactSink::new(&r, "t", false);
+        let e = read(&t, &Options::default(), &mut sink).unwrap_err().to_string();
+        assert!(e.contains("d.csv, line 3") && e.contains("01004 is given twice (first at line 2)"), "{e}");
     }
 
     #[test]
