@@ -105,6 +105,54 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("gp_by_age", "the roster's GPs of known birth year, by age"),
     ("professional_<profession>", "other professionals of the roster, by profession (professional_infirmier…), never counted as GPs"),
     ("professional_<profession>_by_age", "the same professionals of known birth year, by age"),
+    ("equipment_<typequ>", "equipments of one type of the BPE (INSEE), counted in their commune; the codes are the file's edition's"),
+    ("equipment_d101", "BPE D101 Établissement santé court séjour (editions 2013-2020)"),
+    ("equipment_d106", "BPE D106 Urgences: emergency units (editions 2013-2020)"),
+    ("equipment_d107", "BPE D107 Maternité (editions 2013-2020)"),
+    ("equipment_d108", "BPE D108 Centre de santé: health centres (editions 2013-2020)"),
+    ("equipment_d113", "BPE D113 Maison de santé pluridisciplinaire: MSP (editions 2013-2020)"),
+    ("equipment_d201", "BPE D201 Médecin omnipraticien: liberal GPs, one per practitioner (editions 2013-2020)"),
+    ("equipment_d221", "BPE D221 Chirurgien dentiste: liberal dentists (editions 2013-2020)"),
+    ("equipment_d231", "BPE D231 Sage-femme: liberal midwives (editions 2013-2020)"),
+    ("equipment_d232", "BPE D232 Infirmier: liberal nurses (editions 2013-2020)"),
+    ("equipment_d233", "BPE D233 Masseur kinésithérapeute: liberal physiotherapists (editions 2013-2020)"),
+    ("equipment_d301", "BPE D301 Pharmacie: pharmacies (editions 2013-2020)"),
+    ("equipment_d302", "BPE D302 Laboratoire d'analyses et de biologie médicales (editions 2013-2020)"),
+    ("equipment_d401", "BPE D401 Personnes âgées : hébergement, EHPAD among them (editions 2013-2020)"),
+    ("facility_<category>", "établissements of one FINESS category in the commune (data/nomenclatures/finess-categories.csv)"),
+    ("facility_cat<code>", "établissements of a FINESS category not named in that table, by its code"),
+    ("facility_hospital", "FINESS 355 Centre Hospitalier (C.H.)"),
+    ("facility_hospital_regional", "FINESS 101 Centre Hospitalier Régional (C.H.R.)"),
+    ("facility_hospital_local", "FINESS 106 Centre hospitalier, ex Hôpital local"),
+    ("facility_msp", "FINESS 603 Maison de santé (L.6223-3): multi-professional health centres (MSP)"),
+    ("facility_health_centre", "FINESS 124 Centre de Santé"),
+    ("facility_ehpad", "FINESS 500 EHPAD: nursing homes for dependent elderly people"),
+    ("facility_pharmacy", "FINESS 620 Pharmacie d'Officine"),
+    ("care_activity_<code>", "établissements (FINESS ET) authorised for a care activity, by département (FINESS activités de soins)"),
+    ("care_activity_14", "établissements authorised for emergency medicine (activité 14, Médecine d'urgence), by département"),
+    ("heavy_equipment_<code>", "authorised heavy equipments of one type (FINESS EML code), by département"),
+    ("heavy_equipment_06201", "authorised MRI units (EML 06201, Appareil d'IRM à utilisation clinique), by département"),
+    ("heavy_equipment_05602", "authorised CT scanners (EML 05602, Scanographe à utilisation médicale), by département"),
+    ("training_places_<code>", "authorised places of one training (FINESS discipline d'enseignement), by département"),
+    ("training_places_414", "authorised places of the nursing diploma (Formation DE Infirmier), by département"),
+    ("training_places_419", "authorised places of the nursing-assistant diploma (Formation DE Aide-Soignant), by département"),
+    ("tax_households", "tax households (ménages fiscaux, Filosofi)"),
+    ("tax_persons", "persons of the tax households (Filosofi)"),
+    ("consumption_units", "consumption units of the tax households (Filosofi)"),
+    ("median_income", "median disposable income per consumption unit, € (Filosofi, published)"),
+    ("income_q1", "first quartile of disposable income per consumption unit, € (Filosofi, published)"),
+    ("income_q3", "third quartile of disposable income per consumption unit, € (Filosofi, published)"),
+    ("income_d<k>", "k-th decile of disposable income per consumption unit, € (Filosofi, published; k = 1…9 but 5)"),
+    ("income_interquartile_range", "third minus first quartile, € (Filosofi, published)"),
+    ("income_interdecile_ratio", "ninth over first decile (Filosofi, published)"),
+    ("income_s80_s20_ratio", "income of the richest 20 % over that of the poorest 20 % (Filosofi, published)"),
+    ("gini_index", "Gini index of disposable income (Filosofi, published)"),
+    ("income_share_<source>", "share of one source in disposable income, % (activity, wages, pensions, social benefits, taxes…; Filosofi)"),
+    ("poverty_rate", "poverty rate at 60 % of the median, % (Filosofi, published with one decimal)"),
+    ("persons_poor", "persons under the poverty line = poverty_rate × tax_persons / 100 (rebuilt from the rounded rate)"),
+    ("taxed_households_share", "share of tax households that pay income tax, % (Filosofi, published)"),
+    ("households_taxed", "tax households that pay income tax = taxed_households_share × tax_households / 100"),
+    ("declared_<measure>", "the same values for declared income (Filosofi « DEC » files)"),
 ];
 
 /// The identity of a cell: two cells with the same key are the same number.
@@ -243,6 +291,12 @@ impl<'r> FactSink<'r> {
             kinds: BTreeMap::new(),
             summary: Summary::default(),
         }
+    }
+
+    /// The commune referential the cells are resolved against (for readers that combine
+    /// rows themselves, such as a file's former communes into their current one).
+    pub fn referential(&self) -> &'r Referential {
+        self.referential
     }
 
     /// Say who publishes the cells the reader pushes (« INSEE », « RP »): every row written

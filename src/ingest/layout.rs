@@ -14,7 +14,7 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::{census, cpam, deaths, insee, population, rezone, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{bpe, census, cpam, deaths, filosofi, finess, insee, population, rezone, stream, Encoding, FactSink, Summary, TextTable};
 
 /// What readers may need besides the table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,6 +31,10 @@ pub struct Options {
 pub enum Reader {
     /// Cells pushed into the fact table (counts, published values).
     Facts(fn(&TextTable, &Options, &mut FactSink) -> Result<()>),
+    /// Cells pushed into the fact table from the file read record by record, in bounded
+    /// memory (files of millions of rows, or without a header): the detector sees the
+    /// beginning of the file only.
+    Stream(fn(&Path, &Options, &mut FactSink) -> Result<()>),
     /// One row per professional: the roster.
     Roster,
     /// Indicators published already computed for one territory (Rezone).
@@ -94,6 +98,56 @@ pub const LAYOUTS: &[Layout] = &[
         example: "Indicateur;Valeur territoire;Effectif;Département;Région;France",
         detect: |t| Detection::columns(t, &[rezone::INDICATOR, rezone::VALUE]),
         reader: Reader::Rezone,
+    },
+    Layout {
+        name: "bpe",
+        label: "INSEE, base permanente des équipements (nombre d'équipements par commune ou IRIS et type)",
+        example: "REG;DEP;DEPCOM;DCIRIS;AN;TYPEQU;NB_EQUIP",
+        detect: bpe::detect_counts,
+        reader: Reader::Stream(bpe::read),
+    },
+    Layout {
+        name: "bpe-equipements",
+        label: "INSEE, base permanente des équipements (une ligne par équipement)",
+        example: "AN;NOMRS;CNOMRS;NUMVOIE;DEPCOM;DCIRIS;DOM;SDOM;TYPEQU;SIRET;LAMBERT_X;LAMBERT_Y;QUALITE_XY",
+        detect: bpe::detect_equipments,
+        reader: Reader::Stream(bpe::read),
+    },
+    Layout {
+        name: "finess-etablissements",
+        label: "FINESS, extraction du fichier des établissements (etalab-cs1100507)",
+        example: "structureet;nofinesset;nofinessej;rs;rslongue;complrs;compldistrib;numvoie;typvoie;voie;compvoie;lieuditbp;commune;\
+                  departement;libdepartement;ligneacheminement;telephone;telecopie;categetab;libcategetab",
+        detect: finess::detect_establishments,
+        reader: Reader::Stream(finess::read_establishments),
+    },
+    Layout {
+        name: "finess-activites",
+        label: "FINESS, autorisations d'activités de soins (réexposition)",
+        example: "nofinessej;rsej;activite;libactivite;modalite;libmodalite;forme;libforme;noautor;dateautor;nofinesset;rset",
+        detect: finess::detect_activities,
+        reader: Reader::Facts(finess::read_activities),
+    },
+    Layout {
+        name: "finess-materiels-lourds",
+        label: "FINESS, équipements matériels lourds (réexposition)",
+        example: "nofinessej;rsej;eml;libeml;noautor;noautorarhgos;noimplarhgos;dateautor;nofinesset;datemeo",
+        detect: finess::detect_heavy_equipment,
+        reader: Reader::Facts(finess::read_heavy_equipment),
+    },
+    Layout {
+        name: "finess-enseignement",
+        label: "FINESS, disciplines d'enseignement autorisées (réexposition)",
+        example: "nofinessej;rsej;nofinesset;rset;noautor;de;libde;ta;libta;capaut;dateautor",
+        detect: finess::detect_training,
+        reader: Reader::Facts(finess::read_training),
+    },
+    Layout {
+        name: "filosofi",
+        label: "INSEE, Filosofi (revenus, niveau de vie et pauvreté des ménages)",
+        example: "CODGEO;LIBGEO;NBMEN19;NBPERS19;NBUC19;Q119;Q219;Q319;Q3_Q1;D119;D919;RD;S80S2019;GI19;PACT19",
+        detect: filosofi::detect,
+        reader: Reader::Facts(filosofi::read),
     },
     Layout {
         name: "roster",
@@ -251,6 +305,9 @@ impl Output {
 /// layout accepts is skipped when another sheet is read (and said in the summary), an error
 /// otherwise.
 pub fn read_file(path: &Path, options: &Options, forced: Option<&'static Layout>, r: &Referential) -> Result<Vec<FileRead>> {
+    if let Some(read) = read_streamed(path, options, forced, r)? {
+        return Ok(vec![read]);
+    }
     let tables = TextTable::read_all(path, options.encoding)?;
     let workbook = TextTable::is_spreadsheet(path);
     let mut groups: Vec<(&'static Layout, Vec<TextTable>)> = Vec::new();
@@ -287,6 +344,37 @@ pub fn read_file(path: &Path, options: &Options, forced: Option<&'static Layout>
     Ok(reads)
 }
 
+/// The beginning of a delimited file as a table, for detection: its documented header for
+/// a file without one (FINESS extracts), else its own; `None` when it does not parse.
+fn head_table(path: &Path, encoding: Encoding) -> Result<Option<TextTable>> {
+    let bytes = stream::head(path)?;
+    let name = path.display().to_string();
+    Ok(finess::headerless_head(&bytes, encoding, &name).or_else(|| TextTable::parse(&bytes, encoding, &name).ok()))
+}
+
+/// A delimited file whose layout (detected on its beginning, or forced) is read record by
+/// record; `None` for the others.
+fn read_streamed(path: &Path, options: &Options, forced: Option<&'static Layout>, r: &Referential) -> Result<Option<FileRead>> {
+    if TextTable::is_spreadsheet(path) || forced.is_some_and(|l| !matches!(l.reader, Reader::Stream(_))) {
+        return Ok(None);
+    }
+    let layout = match forced {
+        Some(layout) => layout,
+        None => match head_table(path, options.encoding)?.and_then(|t| detect(&t).ok()) {
+            Some(layout) => layout,
+            None => return Ok(None),
+        },
+    };
+    let Reader::Stream(read) = layout.reader else { return Ok(None) };
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut sink = FactSink::new(r, name.as_str(), options.strict);
+    read(path, options, &mut sink)?;
+    let (df, mut summary) = sink.finish()?;
+    summary.files = vec![name];
+    summary.layout = format!("{} — {}", layout.name, layout.label);
+    Ok(Some(FileRead { path: path.to_owned(), layout, data: Output::Facts(df), summary }))
+}
+
 struct Read {
     data: Output,
     summary: Summary,
@@ -305,6 +393,14 @@ fn read_tables(layout: &'static Layout, tables: &[TextTable], name: &str, option
             s.layout = summary.layout;
             summary = s;
             Output::Facts(df)
+        }
+        Reader::Stream(_) => {
+            let file = tables.first().map_or_else(|| name.to_owned(), |t| t.file.clone());
+            return Err(Error::input(
+                Location::file(file),
+                format!("the layout {} reads delimited text files (CSV, TXT), not workbooks", layout.name),
+                "export the sheet as CSV (separator ;) and give that file",
+            ));
         }
         Reader::Roster => {
             let mut frames = Vec::new();

@@ -2,15 +2,19 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod bpe;
 pub mod census;
 pub mod cpam;
 pub mod deaths;
 pub mod facts;
+pub mod filosofi;
+pub mod finess;
 pub mod insee;
 pub mod layout;
 pub mod load;
 pub mod population;
 pub mod rezone;
+pub mod stream;
 pub mod table;
 
 pub use facts::{FactSink, Level, Origin, Sex, Summary};
@@ -47,6 +51,16 @@ mod fuzz {
 
     /// Every reader on `bytes`; only panics matter, errors are expected.
     fn all_readers(bytes: &[u8]) {
+        let options = layout::Options { year: Some(2021), ..layout::Options::default() };
+        // The readers of whole files, record by record, whatever the bytes.
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("fuzz.csv");
+        std::fs::write(&path, bytes).expect("temporary file");
+        let mut sink = FactSink::new(referential(), "fuzz", false);
+        let _ = bpe::read(&path, &options, &mut sink);
+        let _ = finess::read_establishments(&path, &options, &mut sink);
+        let _ = sink.finish();
+        let _ = finess::headerless_head(bytes, Encoding::Auto, "fuzz.csv");
         let Ok(t) = TextTable::parse(bytes, Encoding::Auto, "fuzz.csv") else { return };
         for name in t.column_names() {
             let _ = t.numbers(&name);
@@ -65,6 +79,10 @@ mod fuzz {
         let _ = population::read_populations_legales(&t, None, &mut sink);
         let _ = deaths::read(&t, Some(2021), &mut sink);
         let _ = cpam::read_patientele(&t, Some(2021), &mut sink);
+        let _ = filosofi::read(&t, &options, &mut sink);
+        let _ = finess::read_activities(&t, &options, &mut sink);
+        let _ = finess::read_heavy_equipment(&t, &options, &mut sink);
+        let _ = finess::read_training(&t, &options, &mut sink);
         let _ = sink.finish();
         let _ = rezone::read(&t, "fuzz");
         let _ = cpam::read_roster(&t, Some(2024), r, false, &mut Summary::default());
@@ -103,6 +121,9 @@ mod fuzz {
                 "CODGEO;Age;Nb_H;Nb_F", "Départements;;Ensemble;;Hommes;;Femmes", "ANNEE;AGE;SEXE;POP", "Age \\ Année;1991;1992;1993",
                 ";Année;1991;1992", "Année de naissance;Âge révolu;Nombre de femmes;Nombre d'hommes;Ensemble",
                 "REG;DEP;CODCOM;COM;PMUN;PCAP;PTOT", "DEP;PMUN;PTOT",
+                "DEPCOM;DCIRIS;AN;TYPEQU;NB_EQUIP", "CODGEO;NBMEN19;NBPERS19;Q219;TP6019;RD",
+                "nofinessej;rsej;eml;libeml;noautor;dateautor;nofinesset", "nofinesset;de;libde;ta;capaut;dateautor",
+                "nofinesset;activite;libactivite;noautor;datefin", "finess;etalab;1;2024-01-01\nstructureet;nofinesset;commune;departement;categetab",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {

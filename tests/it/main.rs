@@ -8,6 +8,7 @@ mod golden;
 mod ingest;
 mod project;
 mod realdata_census;
+mod realdata_facilities;
 mod report;
 mod spreadsheet;
 mod stats;
