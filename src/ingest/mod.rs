@@ -2,13 +2,20 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod ameli;
+pub mod apl;
+pub mod atih;
 pub mod cpam;
 pub mod deaths;
+pub mod deprivation;
 pub mod facts;
 pub mod insee;
 pub mod layout;
 pub mod load;
+pub mod observatoire;
 pub mod rezone;
+pub mod statloc;
+pub mod stats_deces;
 pub mod table;
 
 pub use facts::{FactSink, Level, Origin, Sex, Summary};
@@ -57,6 +64,27 @@ mod fuzz {
         let _ = deaths::read(&t, Some(2021), &mut sink);
         let _ = cpam::read_patientele(&t, Some(2021), &mut sink);
         let _ = sink.finish();
+        // Each health reader on a sink of its own (a reader's error leaves its sink half full).
+        let readers: [fn(&TextTable, &mut FactSink) -> crate::error::Result<()>; 12] = [
+            |t, s| statloc::read(t, Some(2024), s),
+            |t, s| statloc::read(t, None, s),
+            |t, s| apl::read_workbook(t, None, s),
+            |t, s| apl::read_long(t, s),
+            |t, s| ameli::read(t, None, s),
+            |t, s| atih::read(t, s),
+            |t, s| observatoire::read(t, s),
+            |t, s| deprivation::read_fdep(t, None, s),
+            |t, s| deprivation::read_edi(t, Some(2021), s),
+            |t, s| stats_deces::read_yearly(t, s),
+            |t, s| stats_deces::read_by_age(t, s),
+            |t, s| apl::read_workbook(t, Some(2023), s),
+        ];
+        for read in readers {
+            let mut sink = FactSink::new(r, "fuzz", false);
+            let _ = read(&t, &mut sink);
+            let _ = sink.finish();
+        }
+        let _ = t.split_units_line();
         let _ = rezone::read(&t, "fuzz");
         let _ = cpam::read_roster(&t, Some(2024), r, false, &mut Summary::default());
     }
@@ -90,6 +118,10 @@ mod fuzz {
                 "CODGEO;P21_POP;P21_POP0014;P21_H75P", "CODGEO;SEXE;AGED100;NB", "CODGEO;annee;sexe;age;cause;deces",
                 "commune;age;patients;sans_medecin_traitant;ald", "identifiant;commune;age;sexe;activite",
                 "Indicateur;Valeur territoire;Effectif;France",
+                "Code;Libellé;Médecin généraliste (en nombre) 2024;Taux de pauvreté 2021",
+                "Code commune INSEE;Commune;APL aux médecins généralistes;Population standardisée 2020;Population totale 2020",
+                "annee;profession_sante;region;departement;classe_age;libelle_sexe;effectif;densite",
+                "codgeo;libgeo;an;tx_morta", "dep;annee;tauxPatients", "Age;1991;1992",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {

@@ -7,6 +7,7 @@ mod diagnose;
 mod golden;
 mod ingest;
 mod project;
+mod realdata_health;
 mod report;
 mod spreadsheet;
 mod stats;
