@@ -139,12 +139,18 @@ pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result
         };
         let (band, who) = (
             match (&ages, &age_col) {
-                (Some(a), Some(c)) => age_class(&a[row])
-                    .ok_or_else(|| Error::input(at(c), format!("«{}» is not an age class", a[row]), "write classes such as « Moins de 40 ans », « 40 à 49 ans », « 70 ans et plus »"))?,
+                (Some(a), Some(c)) => age_class(&a[row]).ok_or_else(|| {
+                    Error::input(
+                        at(c),
+                        format!("«{}» is not an age class", a[row]),
+                        "write classes such as « Moins de 40 ans », « 40 à 49 ans », « 70 ans et plus »",
+                    )
+                })?,
                 _ => (None, None),
             },
             match (&sexes, &sex_col) {
-                (Some(s), Some(c)) => sex(&s[row]).ok_or_else(|| Error::input(at(c), format!("«{}» is not a sex", s[row]), "write « tout sexe », « hommes » or « femmes »"))?,
+                (Some(s), Some(c)) => sex(&s[row])
+                    .ok_or_else(|| Error::input(at(c), format!("«{}» is not a sex", s[row]), "write « tout sexe », « hommes » or « femmes »"))?,
                 _ => Sex::All,
             },
         );

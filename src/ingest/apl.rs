@@ -63,10 +63,8 @@ pub fn apl_column(header: &str) -> Option<AplColumn> {
         Some(i) => {
             let n: String = rest[i..].chars().take_while(char::is_ascii_digit).collect();
             let before = rest[..i].trim_end();
-            let profession = [" de moins de", " ages de", " agees de", " de", " moins de"]
-                .iter()
-                .find_map(|w| before.strip_suffix(w))
-                .unwrap_or(before);
+            let profession =
+                [" de moins de", " ages de", " agees de", " de", " moins de"].iter().find_map(|w| before.strip_suffix(w)).unwrap_or(before);
             (profession.trim().to_owned(), n.parse().ok())
         }
         None => (rest.trim().to_owned(), None),
@@ -142,7 +140,11 @@ fn push(table: &TextTable, cols: &Columns, code_col: &str, years: &[i32], sink: 
             let y = years[row];
             if let Cell::Value(v) = cell {
                 if *v < 0.0 {
-                    return Err(Error::input(at, format!("negative APL {v}"), "an APL is a number of consultations per inhabitant: check the column"));
+                    return Err(Error::input(
+                        at,
+                        format!("negative APL {v}"),
+                        "an APL is a number of consultations per inhabitant: check the column",
+                    ));
                 }
             }
             sink.push(&codes[row], Level::Commune, CellKey::published(y, measure.clone(), APL_UNIT), *cell, &at)?;
@@ -173,16 +175,13 @@ fn sheet_year(table: &TextTable, given: Option<i32>) -> Option<i32> {
         t.split(|c: char| !c.is_ascii_digit()).filter(|w| w.len() == 4).filter_map(|w| w.parse::<i32>().ok()).find(|y| (1990..=2100).contains(y))
     };
     let titled = |what: &str| table.title.iter().filter(|t| plain(t).contains(what)).find_map(|t| year_in(t));
-    titled("millesime")
-        .or_else(|| titled("apl"))
-        .or_else(|| table.file.rsplit_once("(sheet ").and_then(|(_, s)| year_in(s)))
-        .or(given)
+    titled("millesime").or_else(|| titled("apl")).or_else(|| table.file.rsplit_once("(sheet ").and_then(|(_, s)| year_in(s))).or(given)
 }
 
 /// Read one sheet of a DREES APL workbook.
 pub fn read_workbook(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
     let (units, table) = match table.split_units_line()? {
-        Some((units, rest)) => (units, rest),
+        Some(split) => (split.units, split.rest),
         None => (Vec::new(), table.clone()),
     };
     let code_col = table.require_column("commune code", COMMUNE)?;
@@ -200,15 +199,23 @@ pub fn read_workbook(table: &TextTable, year: Option<i32>, sink: &mut FactSink) 
         }
     }
     let y = sheet_year(&table, year).ok_or_else(|| {
-        Error::input(Location::file(&table.file), "the sheet does not say its year (« Millésime : 2022 », or a sheet named APL 2022)", "give the year of the data")
+        Error::input(
+            Location::file(&table.file),
+            "the sheet does not say its year (« Millésime : 2022 », or a sheet named APL 2022)",
+            "give the year of the data",
+        )
     })?;
     if let Some((_, unit)) = units.iter().find(|(n, _)| apl.iter().any(|(a, _)| a == n)) {
         if !plain(unit).contains("habitant standardise") {
             sink.summary.notes.push(format!("the APL's unit line says «{unit}», not consultations per standardised inhabitant"));
         }
     }
-    let population_years: Vec<String> =
-        [&standardised, &total].into_iter().flatten().filter_map(|n| plain(n).split(' ').find_map(|w| w.parse::<i32>().ok().filter(|y| *y > 1900))).map(|py| py.to_string()).collect();
+    let population_years: Vec<String> = [&standardised, &total]
+        .into_iter()
+        .flatten()
+        .filter_map(|n| plain(n).split(' ').find_map(|w| w.parse::<i32>().ok().filter(|y| *y > 1900)))
+        .map(|py| py.to_string())
+        .collect();
     if let Some(py) = population_years.first().filter(|py| **py != y.to_string()) {
         sink.summary.notes.push(format!("the APL {y}'s populations are those of {py} (its weights), kept under the year {y}"));
     }
@@ -228,7 +235,11 @@ pub fn read_long(table: &TextTable, sink: &mut FactSink) -> Result<()> {
         .enumerate()
         .map(|(row, y)| {
             y.parse::<i32>().map_err(|_| {
-                Error::input(Location::file(&table.file).at(table.line_of(row), year_col.as_str()), format!("«{y}» is not a year"), "write the year with four digits")
+                Error::input(
+                    Location::file(&table.file).at(table.line_of(row), year_col.as_str()),
+                    format!("«{y}» is not a year"),
+                    "write the year with four digits",
+                )
             })
         })
         .collect::<Result<Vec<i32>>>()?;
@@ -305,7 +316,10 @@ mod tests {
         // one commune since: the counts add up, the APL is their ratio, not either's.
         assert_eq!(get_at(&df, "01187", "apl_population_total", 2022), Some(Some(795.0)));
         assert_eq!(get_at(&df, "01187", "apl_mg", 2022), Some(None));
-        let (x, p) = (get_at(&df, "01187", "apl_mg_x_popstd", 2022).flatten().unwrap(), get_at(&df, "01187", "apl_population_standardised", 2022).flatten().unwrap());
+        let (x, p) = (
+            get_at(&df, "01187", "apl_mg_x_popstd", 2022).flatten().unwrap(),
+            get_at(&df, "01187", "apl_population_standardised", 2022).flatten().unwrap(),
+        );
         assert!((x / p - (0.692 * 662.88 + 1.061 * 199.095) / (662.88 + 199.095)).abs() < 1e-12, "{}", x / p);
         assert!(s.former_not_used.is_empty(), "{:?}", s.former_not_used);
         assert!(s.notes.iter().any(|n| n.contains("populations are those of 2020")), "{:?}", s.notes);

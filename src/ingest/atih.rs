@@ -35,7 +35,9 @@ pub fn read(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     sink.summary.rows += table.height();
     for row in 0..table.height() {
         let at = |c: &str| Location::file(&table.file).at(table.line_of(row), c);
-        let y: i32 = years[row].parse().map_err(|_| Error::input(at(&year_col), format!("«{}» is not a year", years[row]), "write the year with four digits"))?;
+        let y: i32 = years[row]
+            .parse()
+            .map_err(|_| Error::input(at(&year_col), format!("«{}» is not a year", years[row]), "write the year with four digits"))?;
         let (geo, level) = match deps[row].as_str() {
             "00" | "0" => ("FR", Level::France),
             d => (d, Level::Departement),

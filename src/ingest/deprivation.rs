@@ -46,10 +46,17 @@ pub fn quintile(raw: &str) -> Option<Cell> {
         return Some(cell);
     }
     let upper: u32 = raw.split(|c: char| !c.is_ascii_digit()).rfind(|w| !w.is_empty())?.parse().ok()?;
-    (upper % 20 == 0 && (20..=100).contains(&upper)).then(|| Cell::Value(f64::from(upper / 20)))
+    (upper.is_multiple_of(20) && (20..=100).contains(&upper)).then(|| Cell::Value(f64::from(upper / 20)))
 }
 
-fn push_column(table: &TextTable, codes: &[String], code_col: &str, cells: Vec<Cell>, key: &dyn Fn(usize) -> CellKey, sink: &mut FactSink) -> Result<()> {
+fn push_column(
+    table: &TextTable,
+    codes: &[String],
+    code_col: &str,
+    cells: Vec<Cell>,
+    key: &dyn Fn(usize) -> CellKey,
+    sink: &mut FactSink,
+) -> Result<()> {
     for (row, cell) in cells.into_iter().enumerate() {
         sink.push(&codes[row], Level::Commune, key(row), cell, &Location::file(&table.file).at(table.line_of(row), code_col))?;
     }
@@ -63,7 +70,11 @@ fn quintiles(table: &TextTable, col: &str) -> Result<Vec<Cell>> {
         .enumerate()
         .map(|(row, q)| {
             quintile(q).ok_or_else(|| {
-                Error::input(Location::file(&table.file).at(table.line_of(row), col), format!("«{q}» is not a quintile"), "write 1 to 5, or « entre 41 et 60% »")
+                Error::input(
+                    Location::file(&table.file).at(table.line_of(row), col),
+                    format!("«{q}» is not a quintile"),
+                    "write 1 to 5, or « entre 41 et 60% »",
+                )
             })
         })
         .collect()
@@ -127,11 +138,19 @@ pub fn read_edi(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Re
             .iter()
             .enumerate()
             .map(|(row, y)| {
-                y.parse().map_err(|_| Error::input(Location::file(&table.file).at(table.line_of(row), c.as_str()), format!("«{y}» is not a year"), "write the year with four digits"))
+                y.parse().map_err(|_| {
+                    Error::input(
+                        Location::file(&table.file).at(table.line_of(row), c.as_str()),
+                        format!("«{y}» is not a year"),
+                        "write the year with four digits",
+                    )
+                })
             })
             .collect::<Result<_>>()?,
         (None, Some(y)) => vec![y; table.height()],
-        (None, None) => return Err(Error::input(Location::file(&table.file), "the file has no « Millésime EDI » column", "give the year of the data")),
+        (None, None) => {
+            return Err(Error::input(Location::file(&table.file), "the file has no « Millésime EDI » column", "give the year of the data"))
+        }
     };
     sink.summary.rows += table.height();
     push_column(table, &codes, &code_col, table.numbers(&edi)?, &|row| CellKey::published(years[row], "edi", "indice"), sink)?;

@@ -14,7 +14,9 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::{ameli, apl, atih, cpam, deaths, deprivation, insee, observatoire, rezone, statloc, stats_deces, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{
+    ameli, apl, atih, cpam, deaths, deprivation, insee, observatoire, rezone, statloc, stats_deces, Encoding, FactSink, Summary, TextTable,
+};
 
 /// What readers may need besides the table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,7 +108,8 @@ pub const LAYOUTS: &[Layout] = &[
     Layout {
         name: "ameli-demographie",
         label: "Assurance Maladie (data.ameli.fr), démographie des professionnels de santé libéraux",
-        example: "annee,profession_sante,region,libelle_region,departement,libelle_departement,classe_age,libelle_classe_age,libelle_sexe,effectif,densite",
+        example:
+            "annee,profession_sante,region,libelle_region,departement,libelle_departement,classe_age,libelle_classe_age,libelle_sexe,effectif,densite",
         detect: ameli::detect,
         reader: Reader::Facts(|t, o, sink| ameli::read(t, o.year, sink)),
     },

@@ -4,8 +4,8 @@
 //! ```text
 //! codgeo;libgeo;an;tx_morta                 (séries historiques: a period per row)
 //! 01;Ain;1968-1975;11,20
-//! codgeo	libgeo	an	apl_mg_hmep          (APL aux médecins généralistes, tab-separated)
-//! 01001	L'Abergement-Clémenciat	2023	1,9
+//! codgeo\tlibgeo\tan\tapl_mg_hmep     (APL aux médecins généralistes; \t: a tab)
+//! 01001\tL'Abergement-Clémenciat\t2023\t1,9
 //! ```
 //! (observatoire-des-territoires.gouv.fr, « Télécharger les données »: CSV, or a workbook
 //! whose `Data` sheet has a few title lines). The level is not written in the file: 9-digit
@@ -64,7 +64,8 @@ fn level(codes: &[String], names: &[String], r: &Referential) -> Option<Level> {
         [9] => Some(Level::Epci),
         [5] => Some(Level::Commune),
         s if !s.is_empty() && s.iter().all(|l| (2..=3).contains(l)) => {
-            let named = |f: &dyn Fn(&str) -> Option<String>| codes.iter().zip(names).filter(|(c, n)| f(c.trim()).is_some_and(|m| same_name(&m, n))).count();
+            let named =
+                |f: &dyn Fn(&str) -> Option<String>| codes.iter().zip(names).filter(|(c, n)| f(c.trim()).is_some_and(|m| same_name(&m, n))).count();
             let deps = named(&|c| r.departements.get(c).map(|d| d.name.clone()));
             let regions = named(&|c| r.regions.get(c).map(|d| d.name.clone()));
             Some(if regions > deps { Level::Region } else { Level::Departement })
@@ -131,10 +132,14 @@ pub fn read(table: &TextTable, sink: &mut FactSink) -> Result<()> {
         }
     }
     if level == Level::Departement || level == Level::Region {
-        sink.summary.notes.push(format!("the places are read as {} (told from their names)", if level == Level::Region { "régions" } else { "départements" }));
+        sink.summary
+            .notes
+            .push(format!("the places are read as {} (told from their names)", if level == Level::Region { "régions" } else { "départements" }));
     }
     if columns.iter().any(|(n, _, _)| n.eq_ignore_ascii_case("apl_mg_hmep")) {
-        sink.summary.notes.push("apl_mg_hmep (APL aux médecins généralistes, hors médecins à expertise particulière, DREES) is read as apl_mg".into());
+        sink.summary
+            .notes
+            .push("apl_mg_hmep (APL aux médecins généralistes, hors médecins à expertise particulière, DREES) is read as apl_mg".into());
     }
     if apl {
         sink.summary.notes.push(
@@ -175,7 +180,9 @@ mod tests {
             df.column("year_end").unwrap().i32().unwrap(),
             df.column("value").unwrap().f64().unwrap(),
         );
-        (0..df.height()).find(|&i| g.get(i) == Some(geo) && l.get(i) == Some(level) && s.get(i) == Some(start) && e.get(i) == Some(end)).map(|i| v.get(i))
+        (0..df.height())
+            .find(|&i| g.get(i) == Some(geo) && l.get(i) == Some(level) && s.get(i) == Some(start) && e.get(i) == Some(end))
+            .map(|i| v.get(i))
     }
 
     /// Rows checked by hand: `01;Ain;1968-1975;11,20`, `976;Mayotte;2013-2018;` (empty),

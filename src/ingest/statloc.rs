@@ -548,12 +548,15 @@ pub(crate) mod tests {
             let mut sink = FactSink::new(&r, "t", false);
             read(&t, None, &mut sink).map(|_| sink.finish().unwrap())
         };
-        let (df, _) = read_text("Insee; ;\nRéférentiel géographique : France par région; ;\nCode;Libellé;Taux de pauvreté 2021\n76;Occitanie;17,2\n").unwrap();
+        let (df, _) =
+            read_text("Insee; ;\nRéférentiel géographique : France par région; ;\nCode;Libellé;Taux de pauvreté 2021\n76;Occitanie;17,2\n").unwrap();
         assert_eq!(get(&df, "76", "region", "poverty_rate", "all", None), Some(Some(17.2)));
         let (df, s) = read_text("Code;Libellé;Médecin généraliste (en nombre) 2024\n200069763;CC du Haut Poitou;12\n").unwrap();
         assert_eq!(get(&df, "200069763", "epci", "bpe_gp", "all", None), Some(Some(12.0)));
         assert!(s.notes[0].contains("intercommunalités"), "{:?}", s.notes);
-        let e = read_text("Insee; ;\nRéférentiel géographique : France par zone d'emploi; ;\nCode;Libellé;Taux 2021\n0051;X;1\n").unwrap_err().to_string();
+        let e = read_text("Insee; ;\nRéférentiel géographique : France par zone d'emploi; ;\nCode;Libellé;Taux 2021\n0051;X;1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("zone d'emploi") && e.contains("s.csv"), "{e}");
         let e = read_text("Code;Libellé;Taux de pauvreté\n01;Ain;3\n").unwrap_err().to_string();
         assert!(e.contains("does not end with its year"), "{e}");

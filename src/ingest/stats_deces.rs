@@ -57,7 +57,9 @@ pub fn read_yearly(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     let mut incomplete = Vec::new();
     for row in 0..table.height() {
         let at = |c: &str| Location::file(&table.file).at(table.line_of(row), c);
-        let y: i32 = years[row].parse().map_err(|_| Error::input(at(&year_col), format!("«{}» is not a year", years[row]), "write the year with four digits"))?;
+        let y: i32 = years[row]
+            .parse()
+            .map_err(|_| Error::input(at(&year_col), format!("«{}» is not a year", years[row]), "write the year with four digits"))?;
         let mut dead = deaths[row];
         if let (Cell::Value(d), Cell::Value(p), Cell::Value(t)) = (deaths[row], pops[row], rates[row]) {
             let implied = d / p * 1e6;
@@ -88,7 +90,13 @@ pub fn read_by_age(table: &TextTable, sink: &mut FactSink) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(row, a)| {
-            a.parse().map_err(|_| Error::input(Location::file(&table.file).at(table.line_of(row), age_col.as_str()), format!("«{a}» is not an age"), "write ages as whole numbers"))
+            a.parse().map_err(|_| {
+                Error::input(
+                    Location::file(&table.file).at(table.line_of(row), age_col.as_str()),
+                    format!("«{a}» is not an age"),
+                    "write ages as whole numbers",
+                )
+            })
         })
         .collect::<Result<_>>()?;
     let oldest = ages.iter().copied().max().unwrap_or_default();

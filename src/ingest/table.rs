@@ -56,6 +56,15 @@ pub struct TextTable {
     pub title: Vec<String>,
 }
 
+/// A units line split off a table (see [`TextTable::split_units_line`]).
+#[derive(Debug, Clone)]
+pub struct UnitsLine {
+    /// Each column's unit, for the columns that have one.
+    pub units: Vec<(String, String)>,
+    /// The table without the units line.
+    pub rest: TextTable,
+}
+
 /// A parsed numeric cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell {
@@ -495,7 +504,7 @@ mod tests {
         let text = "\"Indicateur\";\"\"\n\"Millésime : 2022\";\"\"\ncode;nom;n\n;;En nombre d'habitants\n01001;A;806\n01002;B;s\n";
         let t = TextTable::parse(text.as_bytes(), Encoding::Auto, "d.csv").unwrap();
         assert_eq!(t.title, ["Indicateur", "Millésime : 2022"]);
-        let (units, rest) = t.split_units_line().unwrap().unwrap();
+        let UnitsLine { units, rest } = t.split_units_line().unwrap().unwrap();
         assert_eq!(units, [("n".to_owned(), "En nombre d'habitants".to_owned())]);
         assert_eq!((rest.height(), rest.line_of(0), rest.header_line), (2, 5, 3));
         assert_eq!(rest.numbers("n").unwrap(), vec![Cell::Value(806.0), Cell::Missing]);
@@ -543,7 +552,7 @@ impl TextTable {
     /// « Population totale 2020 »), if the first row is one: its first cell empty, the others
     /// text that is neither a number nor a secret marker. Returns each column's unit and the
     /// table without that row; `None` when the first row is data.
-    pub fn split_units_line(&self) -> Result<Option<(Vec<(String, String)>, TextTable)>> {
+    pub fn split_units_line(&self) -> Result<Option<UnitsLine>> {
         let names = self.column_names();
         if self.height() == 0 || names.len() < 2 {
             return Ok(None);
@@ -568,7 +577,7 @@ impl TextTable {
             file: self.file.clone(),
             title: self.title.clone(),
         };
-        Ok(Some((units, rest)))
+        Ok(Some(UnitsLine { units, rest }))
     }
 }
 

@@ -39,7 +39,12 @@ fn value(df: &DataFrame, geo: &str, level: &str, measure: &str, year: i32, age_m
     );
     (0..df.height())
         .find(|&i| {
-            g.get(i) == Some(geo) && l.get(i) == Some(level) && m.get(i) == Some(measure) && y.get(i) == Some(year) && s.get(i) == Some("all") && a.get(i) == age_min
+            g.get(i) == Some(geo)
+                && l.get(i) == Some(level)
+                && m.get(i) == Some(measure)
+                && y.get(i) == Some(year)
+                && s.get(i) == Some("all")
+                && a.get(i) == age_min
         })
         .map(|i| v.get(i))
 }
