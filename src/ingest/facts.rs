@@ -344,6 +344,12 @@ impl<'r> FactSink<'r> {
         Ok(())
     }
 
+    /// A place the reader could not give a level (a code of CartoSanté's zoning that fits
+    /// none): listed with the unknown codes, an error in strict mode.
+    pub fn not_placed(&mut self, raw_geo: &str, at: &Location) -> Result<()> {
+        self.unknown(raw_geo, at)
+    }
+
     fn unknown(&mut self, raw_geo: &str, at: &Location) -> Result<()> {
         if self.strict {
             return Err(Error::input(

@@ -351,7 +351,7 @@ pub fn read(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result
         for (row, cell) in cells.into_iter().enumerate() {
             let at = Location::file(&table.file).at(table.line_of(row), code_col.as_str());
             let Some(level) = levels[row] else {
-                sink.summary.unknown.entry(codes[row].clone()).or_insert_with(|| at.to_string());
+                sink.not_placed(&codes[row], &at)?;
                 continue;
             };
             let key = match m.kind {
@@ -560,5 +560,14 @@ pub(crate) mod tests {
         assert!(e.contains("zone d'emploi") && e.contains("s.csv"), "{e}");
         let e = read_text("Code;Libellé;Taux de pauvreté\n01;Ain;3\n").unwrap_err().to_string();
         assert!(e.contains("does not end with its year"), "{e}");
+        // CartoSanté's zoning: a code that fits no level is listed, and stops strict mode.
+        let text =
+            "CartoSanté; ;\nRéférentiel géographique : France par bassin de vie / canton-ville; ;\nCode;Libellé;APL Médecins généralistes 2023\n\
+                    0102;Attignat;2.5\n99ZZZ9;?;1\n";
+        let (df, s) = read_text(text).unwrap();
+        assert_eq!((df.height(), s.unknown.keys().map(String::as_str).collect::<Vec<_>>()), (1, vec!["99ZZZ9"]));
+        let t = TextTable::parse(text.as_bytes(), Encoding::Auto, "s.csv").unwrap();
+        let e = read(&t, None, &mut FactSink::new(&r, "t", true)).unwrap_err().to_string();
+        assert!(e.contains("s.csv, line 5") && e.contains("99ZZZ9"), "{e}");
     }
 }
