@@ -52,10 +52,15 @@ pub enum Level {
     France,
     /// INSEE's bassins de vie: a zoning of its own, not nested in the others.
     BassinDeVie,
+    /// INSEE's cantons-villes (pseudo-cantons: a canton, or a city grouping its cantons),
+    /// the parts of the large bassins de vie in CartoSanté's « bassin de vie / canton-ville »
+    /// zoning; not nested in the others either.
+    CantonVille,
 }
 
 impl Level {
-    pub const ALL: [Level; 6] = [Level::Commune, Level::Departement, Level::Region, Level::Epci, Level::France, Level::BassinDeVie];
+    pub const ALL: [Level; 7] =
+        [Level::Commune, Level::Departement, Level::Region, Level::Epci, Level::France, Level::BassinDeVie, Level::CantonVille];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -65,6 +70,7 @@ impl Level {
             Level::Epci => "epci",
             Level::France => "france",
             Level::BassinDeVie => "bassin_de_vie",
+            Level::CantonVille => "canton_ville",
         }
     }
 

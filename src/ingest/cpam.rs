@@ -93,7 +93,7 @@ pub fn classify(raw: &str) -> Profession {
 }
 
 /// Lower case without accents, every other character than a letter or a digit a single space.
-fn fold(raw: &str) -> String {
+pub(crate) fn fold(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars().flat_map(char::to_lowercase) {
         let mapped = match c {

@@ -136,10 +136,8 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("training_places_<code>", "authorised places of one training (FINESS discipline d'enseignement), by département"),
     ("training_places_414", "authorised places of the nursing diploma (Formation DE Infirmier), by département"),
     ("training_places_419", "authorised places of the nursing-assistant diploma (Formation DE Aide-Soignant), by département"),
-    ("tax_households", "tax households (ménages fiscaux, Filosofi)"),
     ("tax_persons", "persons of the tax households (Filosofi)"),
     ("consumption_units", "consumption units of the tax households (Filosofi)"),
-    ("median_income", "median disposable income per consumption unit, € (Filosofi, published)"),
     ("income_q1", "first quartile of disposable income per consumption unit, € (Filosofi, published)"),
     ("income_q3", "third quartile of disposable income per consumption unit, € (Filosofi, published)"),
     ("income_d<k>", "k-th decile of disposable income per consumption unit, € (Filosofi, published; k = 1…9 but 5)"),
@@ -148,11 +146,52 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("income_s80_s20_ratio", "income of the richest 20 % over that of the poorest 20 % (Filosofi, published)"),
     ("gini_index", "Gini index of disposable income (Filosofi, published)"),
     ("income_share_<source>", "share of one source in disposable income, % (activity, wages, pensions, social benefits, taxes…; Filosofi)"),
-    ("poverty_rate", "poverty rate at 60 % of the median, % (Filosofi, published with one decimal)"),
     ("persons_poor", "persons under the poverty line = poverty_rate × tax_persons / 100 (rebuilt from the rounded rate)"),
-    ("taxed_households_share", "share of tax households that pay income tax, % (Filosofi, published)"),
     ("households_taxed", "tax households that pay income tax = taxed_households_share × tax_households / 100"),
     ("declared_<measure>", "the same values for declared income (Filosofi « DEC » files)"),
+    ("apl_mg", "DREES accessibility to GPs (APL) as published, consultations per standardised inhabitant (commune, bassin de vie…)"),
+    ("apl_mg<age>", "the APL to GPs aged <age> or less (apl_mg65; apl_mg62, apl_mg60 in some years), as published"),
+    ("apl_<profession>", "the APL to another profession (apl_infirmiers, apl_kinesitherapeutes, apl_sages_femmes…), as published"),
+    ("apl_<…>_x_popstd", "a commune's APL × its standardised population: Σ over a territory / Σ apl_population_standardised is its APL"),
+    ("apl_population_standardised", "a commune's population standardised for GP consumption by age, the APL's weight (DREES)"),
+    ("apl_population_standardised_<profession>", "the same standardised for another profession's APL"),
+    ("apl_population_total", "the total population DREES gives beside the APL (of two years before the APL's year)"),
+    ("bpe_gp", "general practitioners in INSEE's Base permanente des équipements, as statistiques locales count them"),
+    ("bpe_nurse", "nurses in the Base permanente des équipements"),
+    ("bpe_physiotherapist", "physiotherapists (masseurs-kinésithérapeutes) in the Base permanente des équipements"),
+    ("bpe_dentist", "dentists in the Base permanente des équipements"),
+    ("bpe_midwife", "midwives in the Base permanente des équipements"),
+    ("bpe_pharmacy", "pharmacies in the Base permanente des équipements"),
+    ("bpe_speech_therapist", "speech therapists in the Base permanente des équipements"),
+    ("bpe_emergency", "emergency units (urgences) in the Base permanente des équipements"),
+    ("life_expectancy_birth", "life expectancy at birth by sex, as published (années)"),
+    ("mortality_rate_crude", "crude death rate as published (pour 1 000 or 1 000 000 habitants: see the unit; over a period, its yearly mean)"),
+    ("mortality_rate_std", "standardised death rate as published, for its age band (0-64: premature mortality)"),
+    ("mortality_rate_std_fr2021", "death rate standardised on France's 2021 population (stats-deces), as published"),
+    ("mortality_rate", "death rate of an age band (single years of age), as published"),
+    ("birth_rate_crude", "crude birth rate as published (pour 1 000 habitants)"),
+    ("ald_share", "share of the population in ALD (affection de longue durée), as published (%)"),
+    ("ophthalmology_patients_share", "share of the population seen by an ophthalmologist in the year, as published (%)"),
+    ("population_share", "share of the population in an age band (75+, under 15), as published (%)"),
+    ("population_density", "inhabitants per km², as published"),
+    ("density_gp", "liberal GPs per 10,000 inhabitants, as published (CartoSanté)"),
+    ("density_nurses", "liberal nurses per 10,000 inhabitants, as published (CartoSanté)"),
+    ("density_speech_therapists", "liberal speech therapists per 100,000 inhabitants, as published (CartoSanté)"),
+    ("density_midwives", "liberal midwives' density as published (CartoSanté; unit not stated)"),
+    ("density_physiotherapists", "liberal physiotherapists' density as published (unit as the export states it)"),
+    ("density_dentists", "liberal dentists' density as published (unit as the export states it)"),
+    ("density_pharmacies", "pharmacies per 10,000 inhabitants, as published"),
+    ("statloc_<slug>", "an indicator of INSEE statistiques locales / CartoSanté diagsante does not know, under the slug of its label"),
+    ("ot_<identifier>", "an Observatoire des territoires indicator diagsante does not know, under its identifier"),
+    ("professionals_<profession>", "liberal professionals (ameli, headcount; medecin_generaliste, infirmier… see ingest::ameli)"),
+    ("professionals_<profession>_density", "their density as ameli publishes it (per 100,000 inhabitants, women or children: see the unit)"),
+    ("hospitalised_patients_rate_std", "patients hospitalised in the year per 1,000 inhabitants, age- and sex-standardised (ATIH)"),
+    ("fdep", "Santé publique France's social deprivation index FDep of the commune"),
+    ("fdep_quintile", "the commune's FDep quintile (1 = least deprived)"),
+    ("fdep_quintile_weighted", "the commune's FDep quintile, quintiles weighted by population"),
+    ("fdep_population", "the population FDep weighs its quintiles by"),
+    ("edi", "the French European Deprivation Index (F-EDI) of the commune"),
+    ("edi_quintile", "the commune's national F-EDI quintile (1 = least deprived)"),
 ];
 
 /// The identity of a cell: two cells with the same key are the same number.
@@ -275,6 +314,8 @@ pub struct FactSink<'r> {
     parents: HashMap<FactKey, String>,
     /// Each measure's kind (a count, or a value published with its unit): one per measure.
     kinds: BTreeMap<String, Kind>,
+    /// The file is on an older geography: see [`FactSink::former_communes_add_up`].
+    former_add_up: bool,
     pub summary: Summary,
 }
 
@@ -289,14 +330,24 @@ impl<'r> FactSink<'r> {
             cells: BTreeMap::new(),
             parents: HashMap::new(),
             kinds: BTreeMap::new(),
+            former_add_up: false,
             summary: Summary::default(),
         }
     }
 
-    /// The commune referential the cells are resolved against (for readers that combine
-    /// rows themselves, such as a file's former communes into their current one).
+    /// The referential codes are resolved against (for readers that combine rows themselves,
+    /// such as a file's former communes into their current one, or tell a level from a name).
     pub fn referential(&self) -> &'r Referential {
         self.referential
+    }
+
+    /// The file is on the geography of its millésime, before today's mergers (DREES's APL
+    /// 2022 lists Ruffieu 01330 and Haut Valromey 01187, one commune since): a current commune's
+    /// own row and its former communes' rows are parts of it and add up (a published value of
+    /// several parts cannot be known), instead of the former rows being taken as already
+    /// counted in it, as in a file on today's geography that lists the délégués as well.
+    pub fn former_communes_add_up(&mut self) {
+        self.former_add_up = true;
     }
 
     /// Say who publishes the cells the reader pushes (« INSEE », « RP »): every row written
@@ -394,6 +445,12 @@ impl<'r> FactSink<'r> {
         Ok(())
     }
 
+    /// A place the reader could not give a level (a code of CartoSanté's zoning that fits
+    /// none): listed with the unknown codes, an error in strict mode.
+    pub fn not_placed(&mut self, raw_geo: &str, at: &Location) -> Result<()> {
+        self.unknown(raw_geo, at)
+    }
+
     fn unknown(&mut self, raw_geo: &str, at: &Location) -> Result<()> {
         if self.strict {
             return Err(Error::input(
@@ -428,6 +485,13 @@ impl<'r> FactSink<'r> {
         let mut rows = Vec::with_capacity(self.cells.len());
         for (key, merged) in std::mem::take(&mut self.cells) {
             let part = match (merged.direct.given, merged.from_former.given) {
+                (true, true) if self.former_add_up => {
+                    let additive = self.kinds.get(&key.measure).is_none_or(|k| *k == Kind::Count);
+                    let mut part = merged.direct;
+                    part.add(merged.from_former.value, additive);
+                    part.suppressed |= merged.from_former.suppressed;
+                    part
+                }
                 (true, true) => {
                     self.summary.former_not_used.insert(key.geo.clone());
                     merged.direct
@@ -620,6 +684,26 @@ mod tests {
         sink.push("75101", Level::Commune, key("population"), Cell::Value(1.6e4), &at(3)).unwrap();
         let e = sink.finish().unwrap_err().to_string();
         assert!(e.contains("f.csv, line 2") && e.contains("75101") && e.contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn on_an_older_geography_former_communes_add_up() {
+        let r = Referential::embedded().unwrap();
+        let at = |line| Location::file("apl.csv").at(line, "code");
+        let mut sink = FactSink::new(&r, "test", false);
+        sink.former_communes_add_up();
+        // Haut Valromey (01187) and Ruffieu (01330), separate communes in 2022, one since.
+        sink.push("01187", Level::Commune, key("apl_population_total"), Cell::Value(615.0), &at(2)).unwrap();
+        sink.push("01330", Level::Commune, key("apl_population_total"), Cell::Value(180.0), &at(3)).unwrap();
+        let apl = || CellKey::published(2022, "apl_mg", "consultations par habitant standardisé");
+        sink.push("01187", Level::Commune, apl(), Cell::Value(0.692), &at(2)).unwrap();
+        sink.push("01330", Level::Commune, apl(), Cell::Value(1.061), &at(3)).unwrap();
+        let (df, summary) = sink.finish().unwrap();
+        assert!(summary.former_not_used.is_empty());
+        let values: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
+        let measures: Vec<&str> = df.column("measure").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(measures, ["apl_population_total", "apl_mg"]);
+        assert_eq!(values, [Some(795.0), None], "counts add up; two parts' APL cannot be known");
     }
 
     #[test]

@@ -14,7 +14,10 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::{bpe, census, cpam, deaths, filosofi, finess, insee, population, rezone, stream, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{
+    ameli, apl, atih, bpe, census, cpam, deaths, deprivation, filosofi, finess, insee, observatoire, population, rezone, statloc, stats_deces,
+    stream, Encoding, FactSink, Summary, TextTable,
+};
 
 /// What readers may need besides the table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,6 +95,79 @@ impl Detection {
 
 /// The layouts known, most specific first.
 pub const LAYOUTS: &[Layout] = &[
+    Layout {
+        name: "drees-apl",
+        label: "DREES, accessibilité potentielle localisée (APL), classeur par commune",
+        example: "Code commune INSEE;Commune;APL aux médecins généralistes;APL aux médecins généralistes de moins de 65 ans;\
+                  Population standardisée 2020 pour la médecine générale;Population totale 2020",
+        detect: apl::detect_workbook,
+        reader: Reader::Facts(|t, o, sink| apl::read_workbook(t, o.year, sink)),
+    },
+    Layout {
+        name: "drees-apl-long",
+        label: "DREES, APL aux médecins généralistes (table longue dérivée du classeur)",
+        example: "year,code_commune,commune,apl_mg,apl_mg_moins_65ans,pop_standardisee,pop_totale",
+        detect: apl::detect_long,
+        reader: Reader::Facts(|t, _, sink| apl::read_long(t, sink)),
+    },
+    Layout {
+        name: "ameli-demographie",
+        label: "Assurance Maladie (data.ameli.fr), démographie des professionnels de santé libéraux",
+        example:
+            "annee,profession_sante,region,libelle_region,departement,libelle_departement,classe_age,libelle_classe_age,libelle_sexe,effectif,densite",
+        detect: ameli::detect,
+        reader: Reader::Facts(|t, o, sink| ameli::read(t, o.year, sink)),
+    },
+    Layout {
+        name: "atih-patients",
+        label: "ATIH (ScanSanté), taux standardisé de patients hospitalisés par département",
+        example: "\"dep\";\"annee\";\"tauxPatients\"",
+        detect: atih::detect,
+        reader: Reader::Facts(|t, _, sink| atih::read(t, sink)),
+    },
+    Layout {
+        name: "observatoire",
+        label: "Observatoire des territoires (ANCT), indicateur par territoire et période",
+        example: "codgeo;libgeo;an;tx_morta",
+        detect: observatoire::detect,
+        reader: Reader::Facts(|t, _, sink| observatoire::read(t, sink)),
+    },
+    Layout {
+        name: "spf-fdep",
+        label: "Santé publique France (Odissé), indice de défavorisation sociale FDep par commune",
+        example: "Code commune,Nombre d’habitants de la commune,Indice de défavorisation en quintiles,\
+                  Quintile sans pondération sur le nombre d’habitants de la commune",
+        detect: deprivation::detect_fdep,
+        reader: Reader::Facts(|t, o, sink| deprivation::read_fdep(t, o.year, sink)),
+    },
+    Layout {
+        name: "spf-edi",
+        label: "Santé publique France (Odissé), French European Deprivation Index (F-EDI) par commune",
+        example: "Commune Code,Commune,EDI,Quintile natonal,Millésime EDI",
+        detect: deprivation::detect_edi,
+        reader: Reader::Facts(|t, o, sink| deprivation::read_edi(t, o.year, sink)),
+    },
+    Layout {
+        name: "stats-deces-annual",
+        label: "INSEE via stats-deces, décès, population et taux de mortalité de la France par année",
+        example: "Annee;population;deces;taux;taux normalise 2021",
+        detect: stats_deces::detect_yearly,
+        reader: Reader::Facts(|t, _, sink| stats_deces::read_yearly(t, sink)),
+    },
+    Layout {
+        name: "stats-deces-by-age",
+        label: "INSEE via stats-deces, taux de décès de la France par âge et année (pour 1 000 000)",
+        example: "Age;1991;1992;1993",
+        detect: stats_deces::detect_by_age,
+        reader: Reader::Facts(|t, _, sink| stats_deces::read_by_age(t, sink)),
+    },
+    Layout {
+        name: "statloc",
+        label: "INSEE statistiques locales / CartoSanté, indicateurs par territoire",
+        example: "Code;Libellé;Médecin généraliste (en nombre) 2024;Taux de pauvreté 2021;Espérance de vie des femmes à la naissance 2024",
+        detect: statloc::detect,
+        reader: Reader::Facts(|t, o, sink| statloc::read(t, o.year, sink)),
+    },
     Layout {
         name: "rezone",
         label: "Assurance Maladie, Rezone (indicateurs d'une CPTS)",

@@ -2,18 +2,25 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod ameli;
+pub mod apl;
+pub mod atih;
 pub mod bpe;
 pub mod census;
 pub mod cpam;
 pub mod deaths;
+pub mod deprivation;
 pub mod facts;
 pub mod filosofi;
 pub mod finess;
 pub mod insee;
 pub mod layout;
 pub mod load;
+pub mod observatoire;
 pub mod population;
 pub mod rezone;
+pub mod statloc;
+pub mod stats_deces;
 pub mod stream;
 pub mod table;
 
@@ -84,6 +91,27 @@ mod fuzz {
         let _ = finess::read_heavy_equipment(&t, &options, &mut sink);
         let _ = finess::read_training(&t, &options, &mut sink);
         let _ = sink.finish();
+        // Each health reader on a sink of its own (a reader's error leaves its sink half full).
+        let readers: [fn(&TextTable, &mut FactSink) -> crate::error::Result<()>; 12] = [
+            |t, s| statloc::read(t, Some(2024), s),
+            |t, s| statloc::read(t, None, s),
+            |t, s| apl::read_workbook(t, None, s),
+            |t, s| apl::read_long(t, s),
+            |t, s| ameli::read(t, None, s),
+            |t, s| atih::read(t, s),
+            |t, s| observatoire::read(t, s),
+            |t, s| deprivation::read_fdep(t, None, s),
+            |t, s| deprivation::read_edi(t, Some(2021), s),
+            |t, s| stats_deces::read_yearly(t, s),
+            |t, s| stats_deces::read_by_age(t, s),
+            |t, s| apl::read_workbook(t, Some(2023), s),
+        ];
+        for read in readers {
+            let mut sink = FactSink::new(r, "fuzz", false);
+            let _ = read(&t, &mut sink);
+            let _ = sink.finish();
+        }
+        let _ = t.split_units_line();
         let _ = rezone::read(&t, "fuzz");
         let _ = cpam::read_roster(&t, Some(2024), r, false, &mut Summary::default());
     }
@@ -124,6 +152,10 @@ mod fuzz {
                 "DEPCOM;DCIRIS;AN;TYPEQU;NB_EQUIP", "CODGEO;NBMEN19;NBPERS19;Q219;TP6019;RD",
                 "nofinessej;rsej;eml;libeml;noautor;dateautor;nofinesset", "nofinesset;de;libde;ta;capaut;dateautor",
                 "nofinesset;activite;libactivite;noautor;datefin", "finess;etalab;1;2024-01-01\nstructureet;nofinesset;commune;departement;categetab",
+                "Code;Libellé;Médecin généraliste (en nombre) 2024;Taux de pauvreté 2021",
+                "Code commune INSEE;Commune;APL aux médecins généralistes;Population standardisée 2020;Population totale 2020",
+                "annee;profession_sante;region;departement;classe_age;libelle_sexe;effectif;densite",
+                "codgeo;libgeo;an;tx_morta", "dep;annee;tauxPatients", "Age;1991;1992",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {

@@ -51,9 +51,18 @@ pub struct TextTable {
     pub header_line: usize,
     /// 1-based file line where each data row starts (blank lines are skipped).
     pub row_lines: Vec<usize>,
-    /// The non-blank lines above the header (« Année 2023 » in an INSEE workbook), each as
-    /// its non-blank fields joined by a space.
+    /// The non-blank lines above the header (an export's title, its geography, a workbook's
+    /// « Millésime : 2022 » or « Année 2023 »), each as its non-blank cells joined by a space.
     pub titles: Vec<String>,
+}
+
+/// A units line split off a table (see [`TextTable::split_units_line`]).
+#[derive(Debug, Clone)]
+pub struct UnitsLine {
+    /// Each column's unit, for the columns that have one.
+    pub units: Vec<(String, String)>,
+    /// The table without the units line.
+    pub rest: TextTable,
 }
 
 /// A parsed numeric cell.
@@ -111,6 +120,25 @@ fn field_count(line: &str, sep: char) -> usize {
             c == sep && !quoted
         })
         .count()
+}
+
+/// A line above the header as text: its non-blank cells, unquoted, joined by a space.
+fn title_text(line: &str, sep: char) -> String {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => cells.push(std::mem::take(&mut cell)),
+            c => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Number of non-blank fields of a line, separators inside quotes being text.
@@ -327,12 +355,7 @@ impl TextTable {
                 "check the quotes (\") in the file",
             ));
         }
-        let titles = text
-            .lines()
-            .take(first)
-            .map(|l| l.split(sep).map(|f| f.trim().trim_matches('"').trim()).filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" "))
-            .filter(|l| !l.is_empty())
-            .collect();
+        let titles = text.lines().take(first).map(|l| title_text(l, sep)).filter(|t| !t.is_empty()).collect();
         Ok(TextTable { file: file.to_owned(), frame, header_line: first + 1, row_lines, titles })
     }
 
@@ -501,6 +524,24 @@ mod tests {
     }
 
     #[test]
+    fn title_lines_are_kept_and_a_units_line_is_split_off() {
+        let text = "\u{feff}CartoSanté; ; \nRéférentiel géographique : France par bassin de vie; ; \nCode;Libellé;APL 2023\n01004;Ambérieu;3\n";
+        let t = TextTable::parse(text.as_bytes(), Encoding::Auto, "c.csv").unwrap();
+        assert_eq!(t.titles, ["CartoSanté", "Référentiel géographique : France par bassin de vie"]);
+        assert!(t.split_units_line().unwrap().is_none(), "the first row is data");
+        let text = "\"Indicateur\";\"\"\n\"Millésime : 2022\";\"\"\ncode;nom;n\n;;En nombre d'habitants\n01001;A;806\n01002;B;s\n";
+        let t = TextTable::parse(text.as_bytes(), Encoding::Auto, "d.csv").unwrap();
+        assert_eq!(t.titles, ["Indicateur", "Millésime : 2022"]);
+        let UnitsLine { units, rest } = t.split_units_line().unwrap().unwrap();
+        assert_eq!(units, [("n".to_owned(), "En nombre d'habitants".to_owned())]);
+        assert_eq!((rest.height(), rest.line_of(0), rest.header_line), (2, 5, 3));
+        assert_eq!(rest.numbers("n").unwrap(), vec![Cell::Value(806.0), Cell::Missing]);
+        // A row whose first cell is empty but whose cells are numbers or secrets is data.
+        let t = TextTable::parse(b"code;n;m\n;3;s\n", Encoding::Auto, "e.csv").unwrap();
+        assert!(t.split_units_line().unwrap().is_none());
+    }
+
+    #[test]
     fn blank_records_are_skipped_and_lines_kept() {
         let text = "a;b\r\n1;2\r\n\r\n;;\r\n\"x\ny\";3\r\n4;5\r\n\r\n";
         let t = TextTable::parse(text.as_bytes(), Encoding::Utf8, "b.csv").unwrap();
@@ -533,6 +574,38 @@ impl TextTable {
     /// Names of all columns.
     pub fn column_names(&self) -> Vec<String> {
         self.frame.get_column_names().iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A units line under the header (DREES's workbooks: « En nombre d'habitants » under
+    /// « Population totale 2020 »), if the first row is one: its first cell empty, the others
+    /// text that is neither a number nor a secret marker. Returns each column's unit and the
+    /// table without that row; `None` when the first row is data.
+    pub fn split_units_line(&self) -> Result<Option<UnitsLine>> {
+        let names = self.column_names();
+        if self.height() == 0 || names.len() < 2 {
+            return Ok(None);
+        }
+        let mut units = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let cell = self.column(name)?.get(0).unwrap_or("").trim().to_owned();
+            match (i, cell.is_empty()) {
+                (0, false) => return Ok(None),
+                (_, true) => {}
+                _ if parse_number(&cell).is_some() => return Ok(None),
+                _ => units.push((name.clone(), cell)),
+            }
+        }
+        if units.is_empty() {
+            return Ok(None);
+        }
+        let rest = TextTable {
+            frame: self.frame.slice(1, self.height() - 1),
+            row_lines: self.row_lines.iter().skip(1).copied().collect(),
+            header_line: self.header_line,
+            file: self.file.clone(),
+            titles: self.titles.clone(),
+        };
+        Ok(Some(UnitsLine { units, rest }))
     }
 }
 

@@ -9,6 +9,7 @@ mod ingest;
 mod project;
 mod realdata_census;
 mod realdata_facilities;
+mod realdata_health;
 mod report;
 mod spreadsheet;
 mod stats;
