@@ -46,7 +46,10 @@ const BULLETS: usize = 2;
 
 /// The Word document of `doc`, with its drawn `figures`.
 pub fn render(doc: &Document, figures: &[Drawn]) -> Result<Vec<u8>> {
+    let now = now_w3cdtf();
     let mut docx = Docx::new()
+        .created_at(&now)
+        .updated_at(&now)
         .page_size(PAGE.0, PAGE.1)
         .page_margin(PageMargin::new().top(MARGIN).bottom(MARGIN).left(MARGIN).right(MARGIN).header(567).footer(567))
         .default_fonts(RunFonts::new().ascii("Arial").hi_ansi("Arial").cs("Arial").east_asia("Arial"))
@@ -98,6 +101,7 @@ pub fn render(doc: &Document, figures: &[Drawn]) -> Result<Vec<u8>> {
     let mut xml = docx.build();
     xml.styles = french_proofing(&xml.styles);
     xml.document = describe_pictures(&xml.document, &pictures);
+    xml.doc_props.core = properties(&xml.doc_props.core, &doc.title);
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| Error::Internal(format!("rapport.docx : {e}")))?;
     Ok(out.into_inner())
@@ -402,6 +406,34 @@ fn describe_pictures(document: &[u8], captions: &[String]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// The document's properties as Word shows them (Fichier › Informations): its title, its
+/// language, and diagsante as its author instead of docx-rs's « unknown ».
+fn properties(core: &[u8], title: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(core)
+        .replace("<dc:creator>unknown</dc:creator>", "<dc:creator>diagsante</dc:creator>")
+        .replace("<cp:lastModifiedBy>unknown</cp:lastModifiedBy>", "<cp:lastModifiedBy>diagsante</cp:lastModifiedBy>");
+    let added = format!("<dc:title>{}</dc:title><dc:language>fr-FR</dc:language></cp:coreProperties>", xml_attribute(&clean(title)));
+    text.replacen("</cp:coreProperties>", &added, 1).into_bytes()
+}
+
+/// The time now, UTC, as the document's properties write it (`2026-12-07T04:35:01Z`).
+fn now_w3cdtf() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (H. Hinnant, « chrono-Compatible Low-Level Date
+    // Algorithms »).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
 /// Text escaped for an XML attribute.
 fn xml_attribute(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
@@ -426,6 +458,25 @@ mod tests {
         for w in ["Gard (30)", "départ à 62 ans", "", "Nîmes Métropole"] {
             assert!(!numeric(w), "{w}");
         }
+    }
+
+    #[test]
+    fn the_date_is_written_as_w3cdtf() {
+        let now = now_w3cdtf();
+        assert_eq!(now.len(), 20, "{now}");
+        let year: i32 = now[..4].parse().unwrap();
+        assert!(year >= 2025, "{now}");
+        assert!(now.ends_with('Z') && &now[4..5] == "-" && &now[10..11] == "T", "{now}");
+    }
+
+    #[test]
+    fn properties_name_the_title_and_the_author() {
+        let core = "<cp:coreProperties><dc:creator>unknown</dc:creator></cp:coreProperties>";
+        let out = String::from_utf8(properties(core.as_bytes(), "Diagnostic — A & <B>")).unwrap();
+        assert_eq!(
+            out,
+            "<cp:coreProperties><dc:creator>diagsante</dc:creator><dc:title>Diagnostic — A &amp; &lt;B&gt;</dc:title><dc:language>fr-FR</dc:language></cp:coreProperties>"
+        );
     }
 
     #[test]

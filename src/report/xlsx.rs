@@ -178,7 +178,7 @@ fn colour_by(ws: &mut Worksheet, rows: usize, columns: &[usize], against: usize)
 /// territory's difference with it at 95 % and 99.8 %, note, source, provenance.
 fn indicators(ws: &mut Worksheet, rows: &[Row], data: &[String], report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let mut columns = vec![
-        wrapped("Indicateur", 42.0),
+        col("Indicateur", 50.0),
         col("Unité", 10.0),
         col("Effectif", 11.0),
         col("Valeur", 11.0),
@@ -192,7 +192,8 @@ fn indicators(ws: &mut Worksheet, rows: &[Row], data: &[String], report: &Report
         columns.push(col(format!("Écart avec {name} (95 %)"), 14.0));
         columns.push(col(format!("Écart avec {name} (99,8 %)"), 14.0));
     }
-    columns.extend([wrapped("Note", 40.0), wrapped("Source", 30.0), wrapped("Données", 30.0), col("Identifiant", 22.0)]);
+    // Long texts on one line: rows keep one height, the whole text is in the cell.
+    columns.extend([col("Note", 40.0), col("Source", 40.0), col("Données", 40.0), col("Identifiant", 22.0)]);
     let cells: Vec<Vec<Cell>> = rows
         .iter()
         .zip(data)
@@ -249,7 +250,7 @@ fn projection(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xl
         col("Manque (ETP ; négatif : excédent)", 14.0),
         col("Médecins pour 10 000 hab.", 12.0),
         col("Installations par an pour garder la densité", 16.0),
-        wrapped("Données", 30.0),
+        col("Données", 40.0),
     ];
     let rows: Vec<Vec<Cell>> = report
         .projected
@@ -286,7 +287,7 @@ fn ranks(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
         Err(why) => return only(ws, &format!("{} Détail : {why}", document::NO_PEERS), f),
     };
     let columns = [
-        wrapped("Indicateur", 42.0),
+        col("Indicateur", 50.0),
         col("Unité", 10.0),
         col("Valeur", 11.0),
         col("Rang (1 : la plus élevée)", 11.0),
