@@ -1,5 +1,6 @@
-//! `diagsante report` (one territory's HTML report) and `diagsante demo` (the reports of the
-//! five shipped territories on the demo data, with an index page).
+//! `diagsante report` (one territory's report: HTML page, Word document, Excel workbook) and
+//! `diagsante demo` (the reports of the five shipped territories on the demo data, with an
+//! index page).
 
 use std::path::{Path, PathBuf};
 
@@ -10,17 +11,42 @@ use crate::geo::perimeter::SHIPPED;
 use crate::geo::{Referential, Territory};
 use crate::indicators::catalogue;
 use crate::report::manifest::Output;
-use crate::report::{self, REPORT_FILE};
+use crate::report::{self, Format, FORMATS, REPORT_FILE};
 
-/// Write the report of a territory: a self-contained French HTML page, its charts (SVG and
-/// PNG) and its tables.
+/// Write the report of a territory: a self-contained French HTML page, the same report as a
+/// Word document, its tables as an Excel workbook, its charts (SVG and PNG) and its tables
+/// (CSV and parquet).
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     inputs: super::Inputs,
-    /// Output folder (rapport.html, graphiques/, tables).
+    /// Output folder (rapport.html, rapport.docx, tableaux.xlsx, graphiques/, tables).
     #[arg(long)]
     out: PathBuf,
+    /// Documents to write, separated by commas: html (rapport.html), docx (rapport.docx, to
+    /// edit in Word or LibreOffice), xlsx (tableaux.xlsx, the tables for Excel). The charts
+    /// and the CSV and parquet tables are always written.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Docx, FormatArg::Xlsx])]
+    format: Vec<FormatArg>,
+}
+
+/// `--format`: the command line's names for [`Format`] (the library type does not depend on
+/// clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    Html,
+    Docx,
+    Xlsx,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Html => Format::Html,
+            FormatArg::Docx => Format::Docx,
+            FormatArg::Xlsx => Format::Xlsx,
+        }
+    }
 }
 
 /// The reports of the five shipped territories on the synthetic demo data.
@@ -40,13 +66,26 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     let bar = super::progress(STEPS + 1, "chargement des données");
     let data = super::data(args.inputs.data.as_deref(), &r)?;
     bar.inc(1);
-    let written = report::write(&t, &r, &data, &indicators, &args.out, &|step| {
+    let mut formats: Vec<Format> = Vec::new();
+    for f in args.format.iter().map(|&f| Format::from(f)) {
+        if !formats.contains(&f) {
+            formats.push(f);
+        }
+    }
+    let written = report::write(&t, &r, &data, &indicators, &args.out, &formats, &|step| {
         bar.set_message(step.to_owned());
         bar.inc(1);
     })?;
     bar.finish_and_clear();
     say!("{} — {}", t.name, data.label);
-    say!("rapport : {}", display(&written.html));
+    for (format, path) in formats.iter().zip(&written.documents) {
+        let what = match format {
+            Format::Html => "rapport (page HTML)",
+            Format::Docx => "rapport (Word)",
+            Format::Xlsx => "tableaux (Excel)",
+        };
+        say!("{what} : {}", display(path));
+    }
     say!("graphiques (SVG et PNG) : {} ; tables (CSV pour Excel et parquet) : {}", args.out.join(report::CHARTS_DIR).display(), args.out.display());
     Ok(())
 }
@@ -61,11 +100,11 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     for (id, _) in SHIPPED {
         let t = Territory::find(id, &r)?;
         let out = args.out.join(id);
-        report::write(&t, &r, &data, &indicators, &out, &|step| {
+        report::write(&t, &r, &data, &indicators, &out, &FORMATS, &|step| {
             bar.set_message(format!("{} : {step}", t.name));
             bar.inc(1);
         })?;
-        entries.push((t, format!("{id}/{REPORT_FILE}")));
+        entries.push((t, id.to_string()));
     }
     let index = report::index_page(&entries, &r, &data.label, report::synthetic(&data));
     // The index through the folder's manifest too: a report written there before is replaced.
@@ -73,8 +112,8 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     report::manifest::replace(&args.out, vec![Output::File("index.html".into(), index.into_bytes())])?;
     bar.finish_and_clear();
     say!("{} — {} territoires", data.label, entries.len());
-    for (t, link) in &entries {
-        say!("  {:<40} {}", t.name, args.out.join(link).display());
+    for (t, folder) in &entries {
+        say!("  {:<40} {}", t.name, args.out.join(folder).join(REPORT_FILE).display());
     }
     say!("\nouvrir : {}", display(&index_path));
     Ok(())

@@ -115,13 +115,7 @@ pub fn indicator_table(rows: &[&Row], data: &[String], comparator_names: &[Strin
     h.push_str("<th>Note</th></tr></thead><tbody>");
     for (i, r) in rows.iter().enumerate() {
         let ind = &r.indicator;
-        let e = &r.territory.estimate;
-        let interval = e.limits.first().cloned().flatten().filter(|l| l.lower.is_finite() && l.upper.is_finite()).map_or_else(
-            || "—".to_owned(),
-            |l| format!("{}\u{a0}–\u{a0}{}", number(l.lower, ind.method.decimals(l.lower)), number(l.upper, ind.method.decimals(l.upper))),
-        );
-        // A count's own value is its count: shown once.
-        let count = r.territory.count.filter(|c| ind.method.is_compared() || Some(*c) != e.value).map_or("—".to_owned(), |c| number(c, 0));
+        let (interval, count) = (super::document::interval_text(r), super::document::count_text(r));
         let origin = match (shared, data.get(i)) {
             (None, Some(d)) => format!("<br><span class=\"small\">{}</span>", esc(d)),
             _ => String::new(),

@@ -1,14 +1,17 @@
 //! Reports (`diagsante report`, `diagsante demo`): the diagnostic, the benchmark and the GP
-//! projection of a territory as charts (SVG and PNG) and one self-contained French HTML page
-//! whose sections follow the CLS/CPTS diagnostics coordinators write.
+//! projection of a territory as charts (SVG and PNG), a self-contained French HTML page and
+//! the same report as a Word document, whose sections follow the CLS/CPTS diagnostics
+//! coordinators write, and its tables as an Excel workbook.
 //!
-//! A report is made in three parts, so that what it says, how its charts are drawn and how
-//! its page reads can each be changed alone:
+//! A report is made in parts, so that what it says, how its charts are drawn and how its
+//! documents read can each be changed alone:
 //! - [`model`]: the numbers to show, typed — computed once from the diagnosis, the benchmark
 //!   and the projection, with each section's rows and each figure's data;
 //! - [`figures`]: the model's figures drawn by [`charts`], as SVG and PNG;
-//! - [`page`]: the model rendered as HTML ([`html`]: escaping, French numbers, tables), the
-//!   figures inline.
+//! - [`document`]: the model's sections in words (paragraphs, tables, figures), rendered as
+//!   HTML by [`page`] ([`html`]: escaping, French numbers, tables; the figures inline) and as
+//!   Word by [`docx`] (the figures as PNG): a section written there appears in both;
+//! - [`xlsx`]: the model's tables as an Excel workbook.
 //!
 //! Everything is computed and drawn in memory first, then written file by file atomically:
 //! an error leaves no half-written report. The folder's manifest ([`manifest`]) lists what a
@@ -16,11 +19,14 @@
 //! rewrite, and never a file diagsante did not write.
 
 pub mod charts;
+mod document;
+mod docx;
 mod figures;
 mod html;
 pub mod manifest;
 mod model;
 mod page;
+mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +41,10 @@ pub use page::index_page;
 
 /// The report's file name in its folder.
 pub const REPORT_FILE: &str = "rapport.html";
+/// The report as a Word document.
+pub const DOCX_FILE: &str = "rapport.docx";
+/// The report's tables as an Excel workbook.
+pub const XLSX_FILE: &str = xlsx::FILE;
 /// The charts' folder inside the report's folder.
 pub const CHARTS_DIR: &str = "graphiques";
 /// Years projected.
@@ -61,30 +71,89 @@ pub enum Synthetic {
     None,
 }
 
+/// A document a report writes beside its charts and tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The page, `rapport.html`.
+    Html,
+    /// The same report as a Word document, `rapport.docx`.
+    Docx,
+    /// Its tables as an Excel workbook, `tableaux.xlsx`.
+    Xlsx,
+}
+
+/// Every format, in the order they are written.
+pub const FORMATS: [Format; 3] = [Format::Html, Format::Docx, Format::Xlsx];
+
+impl Format {
+    /// The document's file name in the report's folder.
+    pub fn file(self) -> &'static str {
+        match self {
+            Format::Html => REPORT_FILE,
+            Format::Docx => DOCX_FILE,
+            Format::Xlsx => XLSX_FILE,
+        }
+    }
+}
+
 /// What [`write`] wrote.
 pub struct Written {
-    pub html: PathBuf,
+    /// The documents, in the order of the formats asked.
+    pub documents: Vec<PathBuf>,
     /// Every file written (the manifest aside).
     pub files: Vec<PathBuf>,
 }
 
-/// Compute, draw and write the report of `t` into `out`: `rapport.html`, the charts (SVG and
-/// PNG) in `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is
-/// being done (for a progress bar).
-pub fn write(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], out: &Path, step: &dyn Fn(&str)) -> Result<Written> {
+/// Compute, draw and write the report of `t` into `out`: the documents of `formats`
+/// (`rapport.html`, `rapport.docx`, `tableaux.xlsx`), the charts (SVG and PNG) in
+/// `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is being
+/// done (for a progress bar).
+#[allow(clippy::too_many_arguments)]
+pub fn write(
+    t: &Territory,
+    r: &Referential,
+    data: &Data,
+    catalogue: &[Indicator],
+    out: &Path,
+    formats: &[Format],
+    step: &dyn Fn(&str),
+) -> Result<Written> {
     let report = model::build(t, r, data, catalogue, step)?;
     step("graphiques");
     let figures = figures::draw(&report.figures)?;
     step("rapport");
-    let html = page::render(&report, &figures);
+    let mut documents = Vec::new();
+    {
+        let doc = document::build(&report);
+        let wants = |f: Format| formats.contains(&f);
+        // The Word document and the workbook are zipped: each on its own core.
+        let ((mut html, mut docx), mut xlsx) = rayon::join(
+            || {
+                rayon::join(
+                    || wants(Format::Html).then(|| page::render(&doc, &figures)),
+                    || wants(Format::Docx).then(|| docx::render(&doc, &figures)),
+                )
+            },
+            || wants(Format::Xlsx).then(|| xlsx::render(&report)),
+        );
+        for f in FORMATS.iter().filter(|f| wants(**f)) {
+            let bytes = match f {
+                Format::Html => html.take().map(String::into_bytes),
+                Format::Docx => docx.take().transpose()?,
+                Format::Xlsx => xlsx.take().transpose()?,
+            };
+            documents.extend(bytes.map(|b| Output::File(f.file().to_owned(), b)));
+        }
+    }
     step("écriture");
-    let files = manifest::replace(out, outputs(report, figures, html)?)?;
-    Ok(Written { html: out.join(REPORT_FILE), files })
+    let paths = formats.iter().map(|f| out.join(f.file())).collect();
+    let files = manifest::replace(out, outputs(report, figures, documents)?)?;
+    Ok(Written { documents: paths, files })
 }
 
 /// The files of a report: the tables (diagnostic, benchmark and peers when there are peers,
-/// projection when there is one), the charts, the diagnostic as JSON, and the page.
-fn outputs(report: model::Report, figures: Vec<figures::Drawn>, html: String) -> Result<Vec<Output>> {
+/// projection when there is one), the charts, the diagnostic as JSON, and the documents.
+fn outputs(report: model::Report, figures: Vec<figures::Drawn>, documents: Vec<Output>) -> Result<Vec<Output>> {
     let mut files = vec![Output::Table("diagnostic".into(), report.diagnosis.frame()?)];
     if let Some(mut b) = report.benchmark {
         b.label(&report.data_label, &report.diagnosis.provenance)?;
@@ -100,6 +169,6 @@ fn outputs(report: model::Report, figures: Vec<figures::Drawn>, html: String) ->
     }
     let json = serde_json::to_string_pretty(&report.diagnosis.json()).map_err(|e| Error::Internal(e.to_string()))?;
     files.push(Output::File("diagnostic.json".into(), json.into_bytes()));
-    files.push(Output::File(REPORT_FILE.into(), html.into_bytes()));
+    files.extend(documents);
     Ok(files)
 }

@@ -63,6 +63,8 @@ pub struct Report {
     pub similar: std::result::Result<Similar, String>,
     /// Each source of the indicators (sorted) with the years of its data.
     pub sources: Vec<(String, Vec<String>)>,
+    /// The year each measure is read at.
+    pub years: BTreeMap<String, i32>,
     /// The figures, in the order they are drawn.
     pub figures: Vec<Figure>,
     /// What the tables beside the page are made of.
@@ -248,6 +250,7 @@ pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
             Err(why) => Err(why.clone()),
         },
         sources: sources(data, &diagnosis),
+        years: data.years.clone(),
         figures,
         diagnosis,
         benchmark: bench.ok(),

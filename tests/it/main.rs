@@ -4,6 +4,7 @@
 mod benchmark;
 mod demo;
 mod diagnose;
+mod documents;
 mod golden;
 mod ingest;
 mod project;
