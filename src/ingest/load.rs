@@ -275,10 +275,20 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let mut years: BTreeMap<String, i32> = BTreeMap::new();
     let mut provenance: BTreeMap<String, Provenance> = BTreeMap::new();
     let mut base_of: BTreeMap<String, (String, i32)> = BTreeMap::new();
-    for &i in &rows {
+    // A measure's year and source are those of its communes, which every territory's
+    // indicators sum, when it has any: a département estimate of 2025 must not make the
+    // communes' 2021 census be cited as « statistiques locales 2025 ».
+    let commune = Level::Commune.code();
+    let mut from_communes: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let ordered = rows.iter().filter(|&&i| level[i] == commune).chain(rows.iter().filter(|&&i| level[i] != commune));
+    for &i in ordered {
         let (Some(l), m) = (latest.get(i), &measure[i]) else { continue };
-        if years.get(m).is_some_and(|&y| y >= l) {
+        let at_communes = level[i] == commune;
+        if (!at_communes && from_communes.contains(m)) || years.get(m).is_some_and(|&y| y >= l) {
             continue;
+        }
+        if at_communes {
+            from_communes.insert(m.clone());
         }
         years.insert(m.clone(), l);
         let origin = if synthetic[i] { Origin::Synthetic } else { Origin::source(&publisher[i], &dataset[i]) };
@@ -481,5 +491,18 @@ mod tests {
         assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
         let note = data.not_read_note().unwrap();
         assert!(note.contains("2 rows") && note.contains("bassin_de_vie") && note.contains("apl"), "{note}");
+    }
+
+    /// A département-level estimate of a later year does not take over the year and source
+    /// cited for the communes' measure (both are read, each at its level).
+    #[test]
+    fn a_measures_year_is_that_of_its_communes() {
+        let mut df = facts(&[("01001", 2021, "population", 100.0), ("01", 2023, "population", 650_000.0)]);
+        df.replace("level", Column::new("level".into(), ["commune", "departement"])).unwrap();
+        df.replace("dataset", Column::new("dataset".into(), ["RP", "estimations"])).unwrap();
+        let data = from_frames(df, None, "test".into(), None).unwrap();
+        assert_eq!(data.years["population"], 2021);
+        assert_eq!(data.provenance["population"].to_string(), "INSEE, RP 2021");
+        assert_eq!(data.facts.height(), 2, "both levels are read");
     }
 }
