@@ -107,7 +107,7 @@ pub fn published(t: &Territory, r: &Referential, facts: Option<&DataFrame>) -> R
     let int = |c: &str| -> Result<Vec<Option<i64>>> { Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect()) };
     let (geo, level, measure, sex, unit, publisher, dataset) =
         (text("geo")?, text("level")?, text("measure")?, text("sex")?, text("unit")?, text("publisher")?, text("dataset")?);
-    let (start, end, age_min, age_max) = (int("year_start")?, int("year_end")?, int("age_min")?, int("age_max")?);
+    let (start, end, age_min, age_max) = (int("year_start")?, int("year")?, int("age_min")?, int("age_max")?);
     let value: Vec<Option<f64>> = df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().collect();
     type Key = (String, String, Option<i64>, Option<i64>, String, String, String);
     let mut groups: BTreeMap<Key, Vec<(usize, usize)>> = BTreeMap::new();
@@ -180,7 +180,7 @@ mod tests {
             "geo" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
             "level" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
             "year_start" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            "year_end" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            "year" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
             "measure" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
             "sex" => vec!["all"; n],
             "age_min" => vec![None::<u32>; n],

@@ -52,9 +52,10 @@ pub enum Level {
     France,
     /// INSEE's bassins de vie: a zoning of its own, not nested in the others.
     BassinDeVie,
-    /// INSEE's cantons-villes (pseudo-cantons: a canton, or a city grouping its cantons),
-    /// the parts of the large bassins de vie in CartoSanté's « bassin de vie / canton-ville »
-    /// zoning; not nested in the others either.
+    /// CartoSanté's « bassin de vie / canton-ville » zoning: INSEE's cantons-villes
+    /// (pseudo-cantons: a canton, or a city grouping its cantons) and the bassins de vie they
+    /// are cut out of (whose code may then name another area than the bassin de vie's);
+    /// not nested in the others either.
     CantonVille,
 }
 

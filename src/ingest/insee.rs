@@ -144,7 +144,7 @@ pub(crate) fn year_of_file_name(table: &TextTable, summary: &mut crate::ingest::
     years.dedup();
     match years[..] {
         [y] => {
-            summary.notes.push(format!("year {y} read from the file name {name} (give the year to say another)"));
+            summary.notes.push(format!("year {y} read from the file name {name}"));
             Some(y)
         }
         _ => None,

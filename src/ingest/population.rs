@@ -99,25 +99,27 @@ pub fn detect_pop1b_wide(t: &TextTable) -> Detection {
 }
 
 /// Read POP1B by commune and single year of age, men and women in two columns (the highest
-/// age is that age and over, as POP1B's `AGED100`). The year is the year given, else the one
-/// of the file name (`…rp2021…`): the summary says which.
+/// age is that age and over, as POP1B's `AGED100`). The year is the one of the file name
+/// (`…rp2021…`), else the year given: the summary says which.
 pub fn read_pop1b_wide(table: &TextTable, year: Option<i32>, sink: &mut FactSink) -> Result<()> {
     sink.origin(Origin::source("INSEE", "RP, population par sexe et âge (POP1B)"));
     let geo_col = table.require_column("commune code", insee::COMMUNE)?;
     let age_col = table.require_column("age", AGE)?;
     let (men_col, women_col) = (table.require_column("men", MEN)?, table.require_column("women", WOMEN)?);
-    let year = match year {
-        Some(y) => {
+    // The year the file's name says wins over a year given for a whole folder (said).
+    let year = match (year_of_file_name(table, &mut sink.summary), year) {
+        (Some(y), _) => y,
+        (None, Some(y)) => {
             note(sink, format!("year {y}: the year given"));
             y
         }
-        None => year_of_file_name(table, &mut sink.summary).ok_or_else(|| {
-            Error::input(
+        (None, None) => {
+            return Err(Error::input(
                 Location::file(&table.file),
                 "the file says no year (no column, none in its name)",
                 "give the year of the census (2021 for RP 2021)",
-            )
-        })?,
+            ))
+        }
     };
     for name in table.column_names() {
         if ![&geo_col, &age_col, &men_col, &women_col].contains(&&name) {

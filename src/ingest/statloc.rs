@@ -248,13 +248,17 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
 }
 
 /// The level of one row of the « bassin de vie / canton-ville » zoning, `None` when the code
-/// fits none. A bassin de vie is coded by its central commune and named after it; a
+/// fits none. The zoning is a partition of its own: its bassins de vie are cut where a
+/// canton-ville is taken out of them, so that a code may name another area than INSEE's
+/// bassin de vie of the same code (97228 Sainte-Marie: APL 3.5 here, 3.0 by bassin de vie).
+/// Its bassins and cantons-villes are therefore both kept at the level `canton_ville`, apart
+/// from the bassins de vie; arrondissements are communes. A bassin de vie is coded by its central commune and named after it; a
 /// canton-ville is its département's code and two digits (overseas, `971` + two digits, which
 /// may also be a commune code: the name tells them apart).
 fn bassin_canton_level(code: &str, label: &str, r: &Referential) -> Option<Level> {
     let code = code.trim();
     if code.len() == 5 && code.ends_with("ZZ") {
-        return Some(Level::BassinDeVie);
+        return Some(Level::CantonVille);
     }
     let dep_of = |n: usize| code.get(..n).is_some_and(|d| r.departements.contains_key(d));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -270,12 +274,12 @@ fn bassin_canton_level(code: &str, label: &str, r: &Referential) -> Option<Level
     }
     if code.starts_with("97") {
         return match unit {
-            Some(u) if same_name(&u.name, label) => Some(Level::BassinDeVie),
+            Some(u) if same_name(&u.name, label) => Some(Level::CantonVille),
             _ if dep_of(3) && digits(&code[3..]) => Some(Level::CantonVille),
             _ => None,
         };
     }
-    (r.unit(code).is_some() || r.alias(code).is_some()).then_some(Level::BassinDeVie)
+    (r.unit(code).is_some() || r.alias(code).is_some()).then_some(Level::CantonVille)
 }
 
 /// Read an export into `sink`.
@@ -495,12 +499,12 @@ pub(crate) mod tests {
         let Some(path) = realdata("health_indicators/cartosante_apl_medecins_generalistes_2023_bv.csv") else { return };
         let (df, s) = facts(&path);
         assert_eq!(get(&df, "0102", "canton_ville", "apl_mg", "all", None), Some(Some(2.5)));
-        assert_eq!(get(&df, "01004", "bassin_de_vie", "apl_mg", "all", None), Some(Some(3.0)));
+        assert_eq!(get(&df, "01004", "canton_ville", "apl_mg", "all", None), Some(Some(3.0)));
         assert_eq!(get(&df, "75101", "commune", "apl_mg", "all", None).map(|v| v.is_some()), Some(true));
         assert_eq!(get(&df, "97416", "canton_ville", "apl_mg", "all", None).map(|v| v.is_some()), Some(true));
-        assert_eq!(get(&df, "97106", "bassin_de_vie", "apl_mg", "all", None).map(|v| v.is_some()), Some(true));
+        assert_eq!(get(&df, "97106", "canton_ville", "apl_mg", "all", None).map(|v| v.is_some()), Some(true));
         assert_eq!(get(&df, "2A05", "canton_ville", "apl_mg", "all", None), Some(Some(2.0)));
-        assert_eq!(get(&df, "977ZZ", "bassin_de_vie", "apl_mg", "all", None), Some(None), "N/A - résultat non disponible");
+        assert_eq!(get(&df, "977ZZ", "canton_ville", "apl_mg", "all", None), Some(None), "N/A - résultat non disponible");
         assert_eq!(unit_of(&df, "apl_mg").as_deref(), Some(APL_UNIT));
         assert!(s.unknown.is_empty(), "{:?}", s.unknown);
         assert_eq!(df.height(), 2931, "every row placed");

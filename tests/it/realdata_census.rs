@@ -321,8 +321,10 @@ fn pop1b_with_men_and_women_columns() {
     assert_eq!(value(&df, pop("31555", "commune", 2021, "F", (Some(0), Some(0)))), Some(Some(2735.0)));
     assert_eq!(value(&df, pop("31555", "commune", 2021, "M", (Some(100), None))), Some(Some(46.0)));
     let given = tempfile::tempdir().unwrap();
+    // A year given for a whole folder does not override the one the file's name says.
     let summary = ingest(&path, given.path(), &["--year", "2020"]);
-    assert!(summary.contains("year 2020: the year given"), "{summary}");
+    assert!(summary.contains("year 2021 read from the file name"), "{summary}");
+    assert_eq!(value(&facts(given.path()), pop("31555", "commune", 2021, "M", (Some(0), Some(0)))), Some(Some(2980.0)));
 }
 
 #[test]

@@ -97,9 +97,10 @@ fn cartosante_apl_bassins_and_cantons() {
     let Some(path) = realdata("health_indicators/cartosante_apl_medecins_generalistes_2023_bv.csv") else { return };
     let (summary, df) = ingest(&path);
     assert!(layout_line(&summary).contains("statloc"), "{summary}");
-    // 0199;Bourg-en-Bresse;3.2 (a canton-ville); 01004;Ambérieu-en-Bugey;3 (a bassin de vie)
+    // 0199;Bourg-en-Bresse;3.2 (a canton-ville); 01004;Ambérieu-en-Bugey;3 (a bassin de vie of
+    // this zoning, kept at its level: see statloc::bassin_canton_level)
     assert_eq!(value(&df, "0199", "canton_ville", "apl_mg", 2023, None), Some(Some(3.2)));
-    assert_eq!(value(&df, "01004", "bassin_de_vie", "apl_mg", 2023, None), Some(Some(3.0)));
+    assert_eq!(value(&df, "01004", "canton_ville", "apl_mg", 2023, None), Some(Some(3.0)));
     assert!(summary.contains("canton_ville") && !summary.contains("unknown codes"), "{summary}");
 }
 
