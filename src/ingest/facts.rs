@@ -23,6 +23,9 @@ use crate::ingest::Cell;
 /// these are the ones the indicator catalogue relies on.
 pub const MEASURES: &[(&str, &str)] = &[
     ("population", "people living in the place (census or estimate)"),
+    ("area_km2", "the commune's area in km² (INSEE's SUPERF; additive across communes)"),
+    ("households", "households (ménages) living in the place (census)"),
+    ("births", "live births of mothers living in the place (état civil)"),
     ("active_15_64", "people aged 15-64 in the labour force (census)"),
     ("unemployed_15_64", "unemployed people aged 15-64 (census)"),
     ("deaths_all_causes", "deaths, all causes"),
@@ -167,6 +170,9 @@ pub struct FactSink<'r> {
     parents: HashMap<FactKey, String>,
     /// Each measure's kind (a count, or a value published with its unit): one per measure.
     kinds: BTreeMap<String, Kind>,
+    /// Whether the file's communes are distinct communes of its own geography (see
+    /// [`FactSink::distinct_communes`]).
+    distinct: bool,
     pub summary: Summary,
 }
 
@@ -181,8 +187,17 @@ impl<'r> FactSink<'r> {
             cells: BTreeMap::new(),
             parents: HashMap::new(),
             kinds: BTreeMap::new(),
+            distinct: false,
             summary: Summary::default(),
         }
+    }
+
+    /// Say that the file lists each commune of its own (older) geography once, its communes
+    /// déléguées left out by the reader (the comparateur de territoires on the COG 2024): a
+    /// commune merged since then into a commune nouvelle whose code is also in the file is
+    /// added to it, not taken for a délégué already counted (see [`FactSink::finish`]).
+    pub fn distinct_communes(&mut self) {
+        self.distinct = true;
     }
 
     /// Say who publishes the cells the reader pushes (« INSEE », « RP »): every row written
@@ -296,7 +311,8 @@ impl<'r> FactSink<'r> {
     ///
     /// A current commune given both directly and through former/delegated communes keeps
     /// its own value (a file on today's geography lists the délégués as well, already
-    /// counted); the former communes' rows are then listed as not used. A municipal
+    /// counted); the former communes' rows are then listed as not used. In a file of distinct
+    /// communes ([`FactSink::distinct_communes`]) both are added. A municipal
     /// arrondissement given together with its commune (75101 and 75056) is an error: the
     /// two would be counted twice.
     pub fn finish(mut self) -> Result<(DataFrame, Summary)> {
@@ -314,6 +330,12 @@ impl<'r> FactSink<'r> {
         let mut rows = Vec::with_capacity(self.cells.len());
         for (key, merged) in std::mem::take(&mut self.cells) {
             let part = match (merged.direct.given, merged.from_former.given) {
+                (true, true) if self.distinct => {
+                    let mut sum = merged.direct;
+                    sum.add(merged.from_former.value, self.kinds.get(&key.measure).is_none_or(|k| *k == Kind::Count));
+                    sum.suppressed |= merged.from_former.suppressed;
+                    sum
+                }
                 (true, true) => {
                     self.summary.former_not_used.insert(key.geo.clone());
                     merged.direct
@@ -506,6 +528,22 @@ mod tests {
         sink.push("75101", Level::Commune, key("population"), Cell::Value(1.6e4), &at(3)).unwrap();
         let e = sink.finish().unwrap_err().to_string();
         assert!(e.contains("f.csv, line 2") && e.contains("75101") && e.contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn communes_of_an_older_geography_merged_since_add_up() {
+        let r = Referential::embedded().unwrap();
+        let at = |line| Location::file("f.csv").at(line, "insee_com");
+        // A file of 2016 lists Béon (01039) and Culoz (01138) as two communes: Culoz-Béon is
+        // their sum, not Culoz alone.
+        let mut sink = FactSink::new(&r, "test", false);
+        sink.distinct_communes();
+        sink.push("01039", Level::Commune, key("population"), Cell::Value(5.0), &at(2)).unwrap();
+        sink.push("01138", Level::Commune, key("population"), Cell::Value(7.0), &at(3)).unwrap();
+        let (df, summary) = sink.finish().unwrap();
+        let values: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(values, [Some(12.0)]);
+        assert!(summary.former_not_used.is_empty());
     }
 
     #[test]

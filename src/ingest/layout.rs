@@ -14,7 +14,7 @@ use polars::prelude::DataFrame;
 
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
-use crate::ingest::{cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
+use crate::ingest::{communes_file, cpam, deaths, insee, rezone, Encoding, FactSink, Summary, TextTable};
 
 /// What readers may need besides the table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,6 +88,13 @@ impl Detection {
 
 /// The layouts known, most specific first.
 pub const LAYOUTS: &[Layout] = &[
+    Layout {
+        name: "communes-file",
+        label: "INSEE, comparateur de territoires 2024 (RP 2021 et 2015, état civil 2022), copie datas.fun (une ligne par commune et code postal)",
+        example: "insee_com,insee_reg,insee_dep,commune,code_postal,commune_type,superficie_km2,population_2021,population_2015,deces_2022",
+        detect: |t| Detection::columns(t, &[communes_file::CODE, communes_file::TYPE, communes_file::AREA, communes_file::POPULATION]),
+        reader: Reader::Facts(|t, _, sink| communes_file::read(t, sink)),
+    },
     Layout {
         name: "rezone",
         label: "Assurance Maladie, Rezone (indicateurs d'une CPTS)",

@@ -2,6 +2,7 @@
 //! [`facts`]), one module per source. Every reader goes through [`table::TextTable`], which
 //! copes with encodings, separators, title lines, decimal commas and secret markers.
 
+pub mod communes_file;
 pub mod cpam;
 pub mod deaths;
 pub mod facts;
@@ -53,6 +54,7 @@ mod fuzz {
         let r = referential();
         let mut sink = FactSink::new(r, "fuzz", false);
         let _ = insee::read_wide(&t, &mut sink);
+        let _ = communes_file::read(&t, &mut sink);
         let _ = insee::read_long(&t, Some(2021), &mut sink);
         let _ = deaths::read(&t, Some(2021), &mut sink);
         let _ = cpam::read_patientele(&t, Some(2021), &mut sink);
@@ -90,6 +92,7 @@ mod fuzz {
                 "CODGEO;P21_POP;P21_POP0014;P21_H75P", "CODGEO;SEXE;AGED100;NB", "CODGEO;annee;sexe;age;cause;deces",
                 "commune;age;patients;sans_medecin_traitant;ald", "identifiant;commune;age;sexe;activite",
                 "Indicateur;Valeur territoire;Effectif;France",
+                "insee_com,commune_type,superficie_km2,population_2021,pop_15_64_chomage_2021,pop_15_64_active_2021",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {
