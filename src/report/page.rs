@@ -59,7 +59,7 @@ fn head(report: &Report) -> String {
     h.push_str(&format!("<h1>Diagnostic territorial de santé — {}</h1>", esc(&report.name)));
     match report.synthetic {
         Synthetic::All => h.push_str("<p class=\"banner\">Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seules les communes et leurs populations légales sont réelles.</p>"),
-        Synthetic::Some => h.push_str("<p class=\"banner\">Une partie des données est synthétique (données de démonstration) : chaque tableau et chaque graphique dit d'où viennent ses chiffres.</p>"),
+        Synthetic::Some => h.push_str("<p class=\"banner\">Données en partie synthétiques : les chiffres marqués « données synthétiques de démonstration » sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire ; les autres sont des données publiques réelles. Chaque ligne des tableaux et chaque graphique dit d'où viennent ses chiffres (source et année).</p>"),
         Synthetic::None => {}
     }
     let [dep, reg, _] = &report.comparators;
@@ -125,7 +125,9 @@ fn presentation(report: &Report) -> String {
         }
         Err(why) => format!("Densité : non calculée ({}).", esc(why)),
     };
-    h.push_str(&format!("<p>{growth} {density}</p>"));
+    let area =
+        p.area.as_ref().map_or(String::new(), |(a, source)| format!(" Superficie : <strong>{} km²</strong> ({}).", html::number(*a, 2), esc(source)));
+    h.push_str(&format!("<p>{growth} {density}{area}</p>"));
     let mut list: Vec<Vec<String>> = p
         .units
         .iter()
@@ -322,8 +324,10 @@ pub fn index_page(entries: &[(Territory, String)], r: &Referential, data_label: 
     );
     h.push_str(&format!("<title>Diagnostics territoriaux — diagsante</title><style>{}</style></head><body>", html::STYLE));
     h.push_str("<h1>Diagnostics territoriaux de santé</h1>");
-    if synthetic != Synthetic::None {
-        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : les chiffres de ces rapports sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires.</p>");
+    match synthetic {
+        Synthetic::All => h.push_str("<p class=\"banner\">Données synthétiques de démonstration : les chiffres de ces rapports sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires.</p>"),
+        Synthetic::Some => h.push_str("<p class=\"banner\">Données en partie synthétiques : dans ces rapports, les chiffres marqués « données synthétiques de démonstration » sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires ; les autres sont des données publiques réelles, dont chaque ligne dit la source et l'année.</p>"),
+        Synthetic::None => {}
     }
     let rows: Vec<Vec<String>> = entries
         .iter()
