@@ -52,6 +52,9 @@ pub fn fingerprint() -> u64 {
     FILES.iter().fold(fnv1a(b"real"), |h, (name, bytes)| fnv1a_from(fnv1a_from(fnv1a_from(h, name.as_bytes()), b"\x1f"), bytes))
 }
 
+/// A commune's value of a measure for an age band (`None`: all ages).
+type Total = (String, Option<u32>, Option<u32>, f64);
+
 /// What the real data holds that the generator needs to know.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Held {
@@ -101,7 +104,7 @@ impl Held {
             }
         }
         // The totals of one measure at its latest year: (commune, age band) → value.
-        let totals = |measure: &str| -> Result<Vec<(String, Option<u32>, Option<u32>, f64)>> {
+        let totals = |measure: &str| -> Result<Vec<Total>> {
             let Some(&year) = years.get(measure) else { return Ok(Vec::new()) };
             let df = counts
                 .clone()

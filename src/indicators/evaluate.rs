@@ -638,6 +638,15 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
             }
         }
     }
+    // A real measure given for none of the geography's communes (Mayotte, without census
+    // figures in the default data): not given, rather than a sum of nothing (or a division by
+    // it).
+    if !matches!(value.withheld, Some(Withheld::MissingInput { .. })) {
+        let none = terms().find(|m| !agg.missing_means_zero(m) && agg.units.get(geo).is_some_and(|&n| n > 0) && agg.covered(geo, m) == 0);
+        if let Some(m) = none {
+            value = Value::withheld(method, Withheld::MissingInput { detail: format!("«{m}» absent pour toutes les communes") });
+        }
+    }
     if value.withheld.is_none() {
         let mut measures: Vec<&String> = terms().filter(|m| !agg.missing_means_zero(m)).collect();
         measures.dedup();
@@ -774,7 +783,8 @@ mod tests {
     fn real_totals_beside_a_synthetic_breakdown_by_sex_and_age() {
         // The demo data: commune a's real population (all ages, and the 15-64) and its split by
         // sex and age from the generator, summing to it; commune b has no real row.
-        let rows: [(&str, &str, Option<u32>, Option<u32>, f64, bool); 9] = [
+        type Row<'a> = (&'a str, &'a str, Option<u32>, Option<u32>, f64, bool);
+        let rows: [Row; 9] = [
             ("a", "all", None, None, 100.0, false),
             ("a", "all", Some(15), Some(64), 60.0, false),
             ("a", "M", Some(0), Some(14), 10.0, true),
@@ -819,6 +829,19 @@ mod tests {
             .unwrap();
         assert_eq!(bands, [21.0, 60.0, 19.0], "by band (a standardisation): the breakdown, both sexes");
         assert!(!agg.missing_means_zero("population"), "real rows: a commune without them is not given");
+        // A geography none of whose communes has the measure (c: no row at all): not given, not 0.
+        let g = |id: &str| Geography { id: id.into(), name: id.into(), units: vec![id.into()] };
+        let agg = aggregate(&facts, &[g("a"), g("c")]).unwrap();
+        let count = crate::indicators::catalogue::parse(
+            "[[indicator]]\nid = \"p\"\nlabel = \"p\"\ntheme = \"t\"\nmethod = \"count\"\nnumerator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n",
+            "test",
+        )
+        .unwrap()
+        .remove(0);
+        assert_eq!(compute(&count, &agg, 0, 0).estimate.value, Some(100.0));
+        let c = compute(&count, &agg, 1, 0);
+        assert_eq!(c.estimate.value, None);
+        assert!(matches!(&c.withheld, Some(Withheld::MissingInput { detail }) if detail.contains("toutes les communes")), "{:?}", c.withheld);
     }
 
     #[test]

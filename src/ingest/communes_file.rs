@@ -38,9 +38,12 @@ pub const POPULATION: &[&str] = &["population_2021", "population_2022", "populat
 pub const PUBLISHER: &str = "INSEE";
 pub const DATASET: &str = "comparateur de territoires (via datas.fun)";
 
+/// A column prefix, its measure, ages and whether it comes from the census.
+type Count = (&'static str, &'static str, Option<(u32, u32)>, bool);
+
 /// What a count column measures: its prefix (before `_<year>`) → (measure, ages, whether it
 /// comes from the census; births and deaths come from the état civil).
-const COUNTS: [(&str, &str, Option<(u32, u32)>, bool); 7] = [
+const COUNTS: [Count; 7] = [
     ("population", "population", None, true),
     ("menages", "households", None, true),
     ("naissances", "births", None, false),

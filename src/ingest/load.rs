@@ -568,7 +568,10 @@ mod tests {
     }
 
     /// Rows of `measure` with their sex and ages.
-    fn banded(rows: &[(&str, i32, &str, Option<u32>, Option<u32>, f64)], origin: Origin) -> DataFrame {
+    /// (commune, year, sex, age_min, age_max, value).
+    type Banded<'a> = (&'a str, i32, &'a str, Option<u32>, Option<u32>, f64);
+
+    fn banded(rows: &[Banded], origin: Origin) -> DataFrame {
         let df = DataFrame::new_infer_height(vec![
             Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
             Column::new("year".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
