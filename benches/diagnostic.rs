@@ -1,5 +1,6 @@
-//! The national run and its growth with the number of territories, on the synthetic demo
-//! data (generated in memory at start-up, not timed).
+//! The national run and its growth with the number of territories, on the default data (the
+//! embedded real facts and the synthetic data completing them, generated in memory at
+//! start-up, not timed).
 
 use std::time::Duration;
 
@@ -8,11 +9,19 @@ use diagsante::compare::benchmark::{compute_all, national_geographies};
 use diagsante::demo;
 use diagsante::geo::Referential;
 use diagsante::indicators::{catalogue, Geography};
+use diagsante::ingest::load;
 
 fn bench_national(c: &mut Criterion) {
     let r = Referential::embedded().expect("referential");
-    let data = demo::generate(&r, 20260101);
-    let facts = demo::frames::facts_frame(&data).expect("facts");
+    // The default data: the embedded real facts and the synthetic data completing them, read
+    // as the commands read them.
+    let data = demo::generate(&r, 20260101).expect("demo data");
+    let synthetic = demo::frames::facts_frame(&data).expect("facts").select(load::LOAD_COLUMNS).expect("columns");
+    let all = match demo::real::facts().expect("real data") {
+        Some(real) => real.vstack(&synthetic).expect("facts"),
+        None => synthetic,
+    };
+    let facts = load::from_frames(all, None, String::new(), None).expect("facts").facts;
     let indicators = catalogue::load(None).expect("catalogue");
     let mut group = c.benchmark_group("national");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(10));

@@ -23,7 +23,7 @@ pub fn run(args: DemoData) -> Result<()> {
     let r = Referential::embedded()?;
     let dir = args.out.unwrap_or_else(|| frames::cache_dir(&r, args.seed));
     let bar = super::progress(0, "génération des données synthétiques");
-    let data = demo::generate(&r, args.seed);
+    let data = demo::generate(&r, args.seed)?;
     frames::write(&data, &dir, args.seed)?;
     bar.finish_and_clear();
     let population: f64 = data.facts.iter().filter(|f| f.measure == "population").map(|f| f.value).sum();

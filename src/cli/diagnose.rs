@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::compare::diagnose;
-use crate::demo::{frames, DEFAULT_SEED, DEMO_LABEL};
+use crate::demo::{frames, DEFAULT_SEED};
 use crate::error::{Error, Result};
 use crate::geo::Referential;
 use crate::output::{write_atomic, write_parquet_and_csv};
@@ -27,12 +27,12 @@ pub fn run(args: Diagnose) -> Result<()> {
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
     let mut published = Vec::new();
     let d = match &args.inputs.data {
-        // The demo data: the territory's own rows and the cached département sums, instead of
-        // the national facts.
+        // The default data: the territory's own rows and the département sums (real, and
+        // synthetic from the cache), instead of the national facts.
         None => {
             let units = diagnose::units_read(&t, &r);
-            let facts = frames::for_territory(&r, DEFAULT_SEED, &units)?;
-            diagnose::diagnose(&t, &r, &facts, &indicators, DEMO_LABEL, None, true)?
+            let (periods, label) = frames::for_territory(&r, DEFAULT_SEED, &units)?;
+            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true)?.with_provenance(&periods.provenance)
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");

@@ -85,6 +85,9 @@ fn show_text(t: &Territory, r: &Referential) -> String {
     let _ = writeln!(s, "{} ({})", t.name, t.kind.as_str());
     let _ = writeln!(s, "  communes:     {}", t.commune_count(r));
     let _ = writeln!(s, "  population:   {}", thousands(t.population(r)));
+    if let Some((area, source)) = area(t, r) {
+        let _ = writeln!(s, "  area:         {area:.2} km² ({source})");
+    }
     for (label, shares) in [("départements", t.departements(r)), ("régions", t.regions(r))] {
         let parts: Vec<String> =
             shares.iter().map(|s| format!("{} {} ({} communes, {} inhabitants)", s.code, s.name, s.units, thousands(s.population))).collect();
@@ -111,8 +114,16 @@ fn show_text(t: &Territory, r: &Referential) -> String {
     s
 }
 
+/// The territory's area from the embedded real data (see `crate::demo::real::area`), with its
+/// source; `None` when a commune has none (or the data cannot be read: the rest is still shown).
+fn area(t: &Territory, r: &Referential) -> Option<(f64, String)> {
+    let units: Vec<String> = t.units(r).map(|u| u.code.clone()).collect();
+    crate::demo::real::area(&units).ok().flatten().map(|(a, p)| (a, p.to_string()))
+}
+
 fn show_json(t: &Territory, r: &Referential) -> serde_json::Value {
     let c = t.comparators(r);
+    let area = area(t, r);
     let dep = r.departements.get(&c.departement);
     let reg = r.regions.get(&c.region);
     json!({
@@ -121,6 +132,8 @@ fn show_json(t: &Territory, r: &Referential) -> serde_json::Value {
         "kind": t.kind.as_str(),
         "commune_count": t.commune_count(r),
         "population": t.population(r),
+        "area_km2": area.as_ref().map(|a| a.0),
+        "area_source": area.as_ref().map(|a| &a.1),
         "communes": t.units(r).map(|u| json!({
             "code": u.code, "name": u.name, "kind": u.kind, "commune": u.commune,
             "population": u.population,

@@ -364,7 +364,8 @@ pub fn benchmark(
     let role = |r: PeerRole| indicators.iter().position(|i| i.peers == Some(r));
     let profile: Vec<usize> = (0..indicators.len()).filter(|&i| indicators[i].peers == Some(PeerRole::Profile)).collect();
     // Density when the territory and nearly all of the set have one, from real areas (the
-    // demo's areas are synthetic, drawn from the population: no information of their own).
+    // default data's, INSEE's; synthetic areas, drawn from the population when no real data is
+    // embedded, carry no information of their own).
     let in_scope = (0..n_set).filter(|&g| !outside[g]).count();
     let density = role(PeerRole::Density).filter(|&d| {
         let with_density = (0..n_set).filter(|&g| !outside[g] && value(d, g).is_some()).count();
@@ -472,6 +473,12 @@ pub fn benchmark(
         Column::new("code".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.id.clone()).collect::<Vec<_>>()),
         Column::new("name".into(), ranked.iter().map(|(g, _)| national.geographies[*g].1.name.clone()).collect::<Vec<_>>()),
         Column::new("distance".into(), ranked.iter().map(|(_, d)| *d).collect::<Vec<_>>()),
+        // The indicators of the profile (the log of the last): the density when real areas
+        // allow, else the population.
+        Column::new(
+            "chosen_on".into(),
+            vec![profile.iter().chain([&size]).map(|&i| indicators[i].id.as_str()).collect::<Vec<_>>().join(", "); ranked.len()],
+        ),
     ])?;
     Ok(Benchmark { ranks, summary, funnel_points, funnel_limits, funnels, peers, set_values })
 }

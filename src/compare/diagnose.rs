@@ -205,10 +205,12 @@ pub fn diagnose(
     })
 }
 
-/// The provenances of the measures `indicator` reads (numerator, denominator), joined, or
-/// `None` when `provenance` knows none of them.
+/// The provenances of what `indicator` reads (numerator, denominator: a measure, or its
+/// breakdown by sex and age, see [`Indicator::provenance_keys`]), joined, or `None` when
+/// `provenance` knows none of them.
 pub fn provenance_of(indicator: &Indicator, provenance: &BTreeMap<String, Provenance>) -> Option<String> {
-    let known: Vec<&Provenance> = indicator.terms().filter_map(|t| provenance.get(&t.measure)).collect();
+    let keys = indicator.provenance_keys();
+    let known: Vec<&Provenance> = keys.iter().filter_map(|k| crate::facts::provenance_of(provenance, k)).collect();
     (!known.is_empty()).then(|| Provenance::join(known))
 }
 

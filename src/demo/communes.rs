@@ -74,19 +74,21 @@ pub fn generate_with_options(communes: &[DemoCommune], seed: u64, options: &Demo
     DemoData { facts, roster }
 }
 
-/// The rows of one commune.
+/// The rows of one commune: the measures `options` lets the generator write (see
+/// [`DemoOptions::writes`]), each at its year ([`DemoOptions::year_of`]).
 struct FactSink<'a> {
     geo: &'a str,
-    omit_zero: bool,
+    options: &'a DemoOptions,
     out: Vec<Fact>,
 }
 
 impl FactSink<'_> {
     fn push(&mut self, measure: &'static str, sex: Sex, age_min: Option<u32>, age_max: Option<u32>, value: u64) {
-        if self.omit_zero && value == 0 && measure != "population" {
+        if self.options.omit_zero_counts && value == 0 && measure != "population" || !self.options.writes(measure) {
             return;
         }
-        self.out.push(Fact { geo: self.geo.to_string(), year: DEMO_YEAR, measure, sex, age_min, age_max, value: value as f64 });
+        let year = self.options.year_of(measure);
+        self.out.push(Fact { geo: self.geo.to_string(), year, measure, sex, age_min, age_max, value: value as f64 });
     }
 
     fn push_grid(&mut self, measure: &'static str, grid: &[[u64; NB]; 2]) {
@@ -96,6 +98,47 @@ impl FactSink<'_> {
             }
         }
     }
+}
+
+/// `total` spread over cells in proportion to `expected`, none above its `room` (its
+/// population): sequential binomial draws (a multinomial), then what full cells could not
+/// take (or all of it, when nothing is expected) to the cells with room, oldest bands first
+/// (where deaths are). Sums to `total`, or to the room when `total` exceeds it.
+fn spread(total: u64, expected: &[f64], room: &[u64], rng: &mut Rng) -> Vec<u64> {
+    let n = expected.len();
+    let mut out = vec![0u64; n];
+    let mut left = total.min(room.iter().sum());
+    let weight = |i: usize| if room[i] > 0 && expected[i].is_finite() { expected[i].max(0.0) } else { 0.0 };
+    let mut mass: f64 = (0..n).map(weight).sum();
+    for i in 0..n {
+        if left == 0 {
+            break;
+        }
+        let w = weight(i);
+        let p = if w <= 0.0 {
+            0.0
+        } else if mass > w {
+            (w / mass).min(1.0)
+        } else {
+            1.0
+        };
+        let x = rng.binomial(left, p).min(room[i]);
+        out[i] = x;
+        left -= x;
+        mass -= w;
+    }
+    // Oldest bands first, both sexes (cells are sex-major: [s * NB + b]).
+    for b in (0..NB).rev() {
+        for s in [MALE, FEMALE] {
+            let i = s * NB + b;
+            if i < n && left > 0 {
+                let add = left.min(room[i] - out[i]);
+                out[i] += add;
+                left -= add;
+            }
+        }
+    }
+    out
 }
 
 fn sum_bands(grid: &[[u64; NB]; 2], sexes: &[usize], bands: std::ops::RangeInclusive<usize>) -> u64 {
@@ -124,11 +167,8 @@ fn part(x: u64, share: f64) -> u64 {
 fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOptions) -> Vec<Fact> {
     let mut rng = Rng::for_key(seed, "commune", &c.code);
     let n = c.population;
-    let mut sink = FactSink {
-        geo: &c.code,
-        omit_zero: options.omit_zero_counts,
-        out: Vec::with_capacity(if options.omit_zero_counts { FACTS_PER_COMMUNE / 2 } else { FACTS_PER_COMMUNE }),
-    };
+    let mut sink =
+        FactSink { geo: &c.code, options, out: Vec::with_capacity(if options.omit_zero_counts { FACTS_PER_COMMUNE / 2 } else { FACTS_PER_COMMUNE }) };
 
     // ---- population: département structure, ageing tilt, size-dependent noise
     let tilt = AGE_TILT * (rurality(n) - ctx.rural_mean);
@@ -141,7 +181,22 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
             weights[s * NB + b] = ctx.base[s][b] * (tilt * g + sigma * z - 0.5 * sigma * sigma).exp();
         }
     }
-    let cells = largest_remainder(n, &weights);
+    // With the commune's real 15-64 (at most its population), the bands 15-19 … 60-64 add up
+    // to it and the others to the rest.
+    let cells = match c.real.population_15_64.filter(|&w| w <= n) {
+        None => largest_remainder(n, &weights),
+        Some(working) => {
+            let inside = |k: &usize| (4..=13).contains(&(k % NB));
+            let (ins, outs): (Vec<usize>, Vec<usize>) = (0..2 * NB).partition(inside);
+            let a = largest_remainder(working, &ins.iter().map(|&k| weights[k]).collect::<Vec<_>>());
+            let z = largest_remainder(n - working, &outs.iter().map(|&k| weights[k]).collect::<Vec<_>>());
+            let mut cells = vec![0u64; 2 * NB];
+            for (k, v) in ins.into_iter().zip(a).chain(outs.into_iter().zip(z)) {
+                cells[k] = v;
+            }
+            cells
+        }
+    };
     let mut pop = [[0u64; NB]; 2];
     for s in 0..2 {
         pop[s].copy_from_slice(&cells[s * NB..(s + 1) * NB]);
@@ -153,10 +208,20 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
     let death_rates = death_rate_per_100k();
     let mut deaths = [[0u64; NB]; 2];
     let mut causes = [[[0u64; NB]; 2]; 4];
+    let lambda = |s: usize, b: usize| pop[s][b] as f64 * death_rates[s][b] / 1e5 * ctx.mortality_index * commune_mortality;
+    // With the commune's real deaths, their split by sex and age: in proportion to the
+    // expected deaths of each cell.
+    let real_deaths = c.real.deaths.map(|total| {
+        let expected: Vec<f64> = (0..2 * NB).map(|k| lambda(k / NB, k % NB)).collect();
+        let room: Vec<u64> = (0..2 * NB).map(|k| pop[k / NB][k % NB]).collect();
+        spread(total, &expected, &room, &mut rng)
+    });
     for s in 0..2 {
         for b in 0..NB {
-            let lambda = pop[s][b] as f64 * death_rates[s][b] / 1e5 * ctx.mortality_index * commune_mortality;
-            let d = rng.poisson(lambda).min(pop[s][b]);
+            let d = match &real_deaths {
+                Some(split) => split[s * NB + b],
+                None => rng.poisson(lambda(s, b)).min(pop[s][b]),
+            };
             deaths[s][b] = d;
             // Sequential binomial thinning: the causes never exceed all causes.
             let mut remaining = d;
@@ -315,13 +380,18 @@ fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
 /// The rows of the national dataset for `communes`: the generator's counts without zeros (a
 /// missing row of a measure other than `population` means 0), the population's 15-19 band
 /// split ([`split_15_19`]), each commune's population [`BASE_GAP`] years earlier
-/// ([`base_population`]) and area ([`area`]), sorted by commune code.
-pub fn dataset(communes: &[DemoCommune], seed: u64) -> DemoData {
-    let mut data = generate_with_options(communes, seed, &DemoOptions { omit_zero_counts: true });
+/// ([`base_population`]) and area ([`area`]) unless the real data gives them (`options`),
+/// sorted by commune code.
+pub fn dataset(communes: &[DemoCommune], seed: u64, options: &DemoOptions) -> DemoData {
+    let options = DemoOptions { omit_zero_counts: true, ..options.clone() };
+    let mut data = generate_with_options(communes, seed, &options);
     data.facts = data.facts.into_iter().flat_map(split_15_19).collect();
+    // The real data's own earlier census is the base of a real population.
+    let base = options.writes("population_base") && !options.held.contains("population");
     data.facts.extend(communes.iter().flat_map(|c| {
         let mut draw = keyed_normals(seed, &c.code);
-        [base_population(c, draw()), area(c, draw())]
+        let (b, a) = (base_population(c, draw()), area(c, draw()));
+        [base.then_some(b), options.writes("area_km2").then_some(a)].into_iter().flatten()
     }));
     data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
     data

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::rng::{fnv1a, fnv1a_from};
-use super::{generate, DemoData, DEMO_LABEL, DEMO_SOURCE, DEMO_YEAR, GENERATOR_VERSION};
+use super::{generate, real, DemoData, DATA_LABEL, DEMO_LABEL, DEMO_SOURCE, DEMO_YEAR, GENERATOR_VERSION};
 use crate::error::{Error, Result};
 use crate::facts::schema::complete;
-use crate::facts::{read_parquet, write_parquet, Kind, Origin};
+use crate::facts::{current_year, read_parquet, write_parquet, Kind, Level, Origin};
 use crate::geo::Referential;
 use crate::ingest::load;
 
@@ -64,15 +64,23 @@ pub fn roster_frame(data: &DemoData) -> Result<DataFrame> {
     ])?)
 }
 
-/// Write the demo dataset into `dir` (each file atomically), with a French notice saying
-/// that it is synthetic.
+/// Write the demo dataset into `dir` (each file atomically): the synthetic facts and roster,
+/// the embedded real fact files beside them (so that the folder, given as `--data`, is the
+/// data every command reads by default), and a French notice saying which is which.
 pub fn write(data: &DemoData, dir: &Path, seed: u64) -> Result<()> {
     write_parquet(&mut facts_frame(data)?, &dir.join(FACTS_FILE))?;
     write_parquet(&mut roster_frame(data)?, &dir.join(ROSTER_FILE))?;
+    for (name, bytes) in real::FILES {
+        crate::output::write_atomic(&dir.join(name), bytes)?;
+    }
+    let real_files: Vec<&str> = real::FILES.iter().map(|(n, _)| *n).collect();
     let notice = format!(
-        "{DEMO_LABEL}\n\nCes fichiers sont générés par diagsante (graine {seed}) pour montrer le fonctionnement \
-         de l'outil. Ils ne décrivent aucun territoire réel : ne les citez pas dans un diagnostic.\n\
-         Hypothèses de génération : voir data/README.md du projet diagsante.\n"
+        "{DEMO_LABEL}\n\n{FACTS_FILE} et {ROSTER_FILE} sont générés par diagsante (graine {seed}) pour montrer le \
+         fonctionnement de l'outil. Ils ne décrivent aucun territoire réel : ne les citez pas dans un diagnostic.\n\
+         Les autres fichiers ({}) sont des données publiques réelles (INSEE…), dont ces données synthétiques \
+         complètent ce qu'elles ne donnent pas : leurs sources sont dans data/README.md du projet diagsante.\n\
+         Hypothèses de génération : voir data/README.md du projet diagsante.\n",
+        if real_files.is_empty() { "aucun".to_owned() } else { real_files.join(", ") }
     );
     crate::output::write_atomic(&dir.join(LABEL_FILE), notice.as_bytes())
 }
@@ -91,13 +99,15 @@ pub fn cache_dir(r: &Referential, seed: u64) -> PathBuf {
     base.join(format!("demo-v{GENERATOR_VERSION}-{:016x}-seed{seed}", referential_fingerprint(r)))
 }
 
-/// The identity of the referential as the demo reads it: a hash (FNV-1a, stable across Rust
-/// versions) of every unit's code, commune, département, zone and population, in order; the
-/// base units and their populations are the generator's input, the départements the keys of
-/// the cached sums. Another referential, even under the same version name, gives another
-/// cache.
+/// The identity of the referential and the real data as the demo reads them: a hash
+/// (FNV-1a, stable across Rust versions) of every unit's code, commune, département, zone and
+/// population, in order, and of the embedded real files ([`real::fingerprint`]); the base
+/// units and their real populations are the generator's input, the départements the keys of
+/// the cached sums. Another referential or other real data, even under the same version
+/// name, gives another cache.
 fn referential_fingerprint(r: &Referential) -> u64 {
-    r.units().iter().fold(fnv1a(b"referential"), |h, u| {
+    let real = real::fingerprint().to_le_bytes();
+    r.units().iter().fold(fnv1a_from(fnv1a(b"referential"), &real), |h, u| {
         let population = u.population.map_or_else(|| "-".to_owned(), |p| p.to_string());
         [u.code.as_str(), u.commune.as_str(), u.departement.as_str(), u.zone.as_str(), population.as_str()]
             .iter()
@@ -125,9 +135,11 @@ pub fn departement_aggregates(facts: &DataFrame, roster: &DataFrame, r: &Referen
         .collect()?)
 }
 
-/// The demo facts a single territory's diagnostic needs: its units' own rows (GPs included)
-/// and the département sums (see [`DEPARTEMENTS_FILE`]), generated into the cache on first use.
-pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<DataFrame> {
+/// The default data a single territory's diagnostic needs (see [`super::data`]): its units'
+/// own rows (GPs included) and the département sums (see [`DEPARTEMENTS_FILE`]), of the
+/// synthetic data (generated into the cache on first use) and of the embedded real data, read
+/// by [`load::by_period`] as the whole data is; with the data's label.
+pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<(load::Periods, &'static str)> {
     let dir = cache_dir(r, seed);
     if !dir.join(DEPARTEMENTS_FILE).exists() {
         let (facts, roster) = cached(r, seed)?;
@@ -143,16 +155,79 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<Dat
     let gp = load::roster_facts(&roster, DEMO_YEAR)?;
     let gp = gp.lazy().select(columns).collect()?;
     let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
-    // The same reading of years as the full table (`load::from_frames`), every row synthetic.
-    let all = complete(own.vstack(&gp)?.vstack(&deps)?, &Origin::Synthetic, &dir)?;
-    Ok(load::by_period(all, DEMO_YEAR)?.facts)
+    let synthetic = complete(own.vstack(&gp)?.vstack(&deps)?, &Origin::Synthetic, &dir)?.select(load::LOAD_COLUMNS)?;
+    // The same reading of years as the full table (`load::from_frames`).
+    Ok(match real::facts()? {
+        Some(facts) => (load::by_period(synthetic.vstack(&real_for_territory(&facts, units, r)?)?, current_year())?, DATA_LABEL),
+        None => (load::by_period(synthetic, current_year())?, DEMO_LABEL),
+    })
+}
+
+/// The real facts a territory's diagnostic reads (see [`for_territory`]): the commune counts
+/// of `units`, and of every département summed (`dep:30`…; a sum with a withheld cell is
+/// withheld). The sums add the communes in the order of the facts, as the national
+/// aggregation does (`indicators::evaluate::aggregate`), so that a département's value is the
+/// same to the last bit whichever way it is computed (decimal areas).
+fn real_for_territory(facts: &DataFrame, units: &[String], r: &Referential) -> Result<DataFrame> {
+    let counts = facts.clone().lazy().filter(col("level").eq(lit(Level::Commune.code())).and(col("kind").eq(lit(Kind::Count.code())))).collect()?;
+    let wanted = Series::new("units".into(), units.to_vec());
+    let own = counts.clone().lazy().filter(col("geo").is_in(lit(wanted).implode(false), false)).select(load::LOAD_COLUMNS.map(col)).collect()?;
+    let departement: std::collections::HashMap<&str, &str> = r.units().iter().map(|u| (u.code.as_str(), u.departement.as_str())).collect();
+    type Key = (String, i32, i32, String, String, Option<u32>, Option<u32>, String, String);
+    let mut sums: std::collections::BTreeMap<Key, Option<f64>> = std::collections::BTreeMap::new();
+    let text = |c: &str| -> Result<Vec<String>> { Ok(counts.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
+    let (geo, measure, sex, publisher, dataset) = (text("geo")?, text("measure")?, text("sex")?, text("publisher")?, text("dataset")?);
+    let (year, start) = (counts.column("year")?.cast(&DataType::Int32)?, counts.column("year_start")?.cast(&DataType::Int32)?);
+    let (year, start) = (year.i32()?, start.i32()?);
+    let (age_min, age_max) = (counts.column("age_min")?.cast(&DataType::UInt32)?, counts.column("age_max")?.cast(&DataType::UInt32)?);
+    let (age_min, age_max, value) = (age_min.u32()?, age_max.u32()?, counts.column("value")?.f64()?);
+    for i in 0..counts.height() {
+        let Some(dep) = departement.get(geo[i].as_str()) else { continue };
+        let key = (
+            format!("{DEPARTEMENT_PREFIX}{dep}"),
+            year.get(i).unwrap_or_default(),
+            start.get(i).unwrap_or_default(),
+            measure[i].clone(),
+            sex[i].clone(),
+            age_min.get(i),
+            age_max.get(i),
+            publisher[i].clone(),
+            dataset[i].clone(),
+        );
+        let sum = sums.entry(key).or_insert(Some(0.0));
+        *sum = sum.zip(value.get(i)).map(|(a, b)| a + b);
+    }
+    let n = sums.len();
+    let keys: Vec<&Key> = sums.keys().collect();
+    let deps = DataFrame::new_infer_height(vec![
+        Column::new("geo".into(), keys.iter().map(|k| k.0.as_str()).collect::<Vec<_>>()),
+        Column::new("level".into(), vec![Level::Commune.code(); n]),
+        Column::new("year".into(), keys.iter().map(|k| k.1).collect::<Vec<_>>()),
+        Column::new("year_start".into(), keys.iter().map(|k| k.2).collect::<Vec<_>>()),
+        Column::new("measure".into(), keys.iter().map(|k| k.3.as_str()).collect::<Vec<_>>()),
+        Column::new("sex".into(), keys.iter().map(|k| k.4.as_str()).collect::<Vec<_>>()),
+        Column::new("age_min".into(), keys.iter().map(|k| k.5).collect::<Vec<_>>()),
+        Column::new("age_max".into(), keys.iter().map(|k| k.6).collect::<Vec<_>>()),
+        Column::new("value".into(), sums.values().copied().collect::<Vec<_>>()),
+        Column::new("kind".into(), vec![Kind::Count.code(); n]),
+        Column::new("unit".into(), vec![None::<&str>; n]),
+        Column::new("publisher".into(), keys.iter().map(|k| k.7.as_str()).collect::<Vec<_>>()),
+        Column::new("dataset".into(), keys.iter().map(|k| k.8.as_str()).collect::<Vec<_>>()),
+        Column::new("synthetic".into(), vec![false; n]),
+    ])?;
+    // The types of the fact table's columns.
+    let deps = deps
+        .lazy()
+        .select(load::LOAD_COLUMNS.map(|c| col(c).cast(own.column(c).map(|x| x.dtype().clone()).unwrap_or(DataType::String))))
+        .collect()?;
+    Ok(own.vstack(&deps)?)
 }
 
 /// The demo fact table and roster, generated into the cache on first use.
 pub fn cached(r: &Referential, seed: u64) -> Result<(DataFrame, DataFrame)> {
     let dir = cache_dir(r, seed);
     if !dir.join(FACTS_FILE).exists() || !dir.join(ROSTER_FILE).exists() {
-        write(&generate(r, seed), &dir, seed)?;
+        write(&generate(r, seed)?, &dir, seed)?;
     }
     let facts = read_parquet(&dir.join(FACTS_FILE))?;
     let roster = read_parquet(&dir.join(ROSTER_FILE))?;

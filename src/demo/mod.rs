@@ -1,16 +1,51 @@
-//! National synthetic demo dataset of commune-level health counts.
+//! The default data: the embedded real open data, completed by a national synthetic
+//! dataset of commune-level health counts.
 //!
-//! Real commune-level health counts cannot be shipped, so the engine's embedded
-//! default health data is **synthetic but realistic**: this module generates, for
-//! every commune of a referential, a long fact table of **counts** (never rates) plus a
-//! synthetic roster of general practitioners (GPs). Everything built from it must be
-//! labelled [`DEMO_LABEL`].
+//! Every command run without `--data` reads [`data`]: the real facts of `data/real/`
+//! ([`real`]: INSEE's census populations 2021 and 2015, areas, households, births and deaths
+//! 2022, activity and unemployment, per commune, converted by `scripts/embed-real-data.sh`),
+//! and, for what they do not hold, synthetic but realistic counts generated here for every
+//! commune (a long fact table of **counts**, never rates) plus a synthetic roster of general
+//! practitioners (GPs). Real commune-level health counts (deaths by age and cause, ALD,
+//! patients without médecin traitant, screening, the GP roster) cannot be shipped: those are
+//! synthetic. Every value says which it is: each measure carries its provenance, and a value
+//! computed from synthetic rows is labelled [`DEMO_LABEL`] (« données synthétiques de
+//! démonstration ») per row of every table and on every chart.
+//!
+//! # Real and synthetic together
+//! The generator never produces a measure the real data holds (same measure, commune level:
+//! [`DemoOptions::writes`]), so that nothing competes in `ingest::load::by_period` (which reads
+//! one source per measure). Where an indicator needs more detail than the real data gives, the
+//! synthetic data completes it, **calibrated on the real totals**:
+//! * population: the real data gives each commune's total (and its 15-64) for 2021; the
+//!   generator writes only its split by sex and age for that year, which adds up exactly to the
+//!   real total (and its bands 15-19 … 60-64 to the real 15-64). `by_period` reads both: the
+//!   total from INSEE, the split as the measure's breakdown, with its own provenance
+//!   ([`crate::facts::breakdown_key`]): the population says « INSEE … 2021 », the share of the
+//!   65+ both sources, a standardised rate « données synthétiques ». The earlier census (2015)
+//!   is the base of the growth rate: no synthetic `population_base`.
+//! * deaths: the real data gives each commune's deaths of 2022 (all causes); the generator
+//!   writes their split by sex and age for 2022, in proportion to each cell's expected deaths
+//!   (national rates × département index × the commune's synthetic factor), never above the
+//!   cell's population, adding up to the real total; the causes are thinned from it as before.
+//!   The years differ from the population's (deaths 2022 over the population 2021), as
+//!   INSEE's comparateur pairs them.
+//! * unemployment, activity, area: real; not generated. The peers are chosen on the real
+//!   density.
+//! * a commune without a real population (the 17 of Mayotte, whose census is not in the
+//!   commune file; 5 communes restored in 2025 from communes nouvelles of the file's 2024
+//!   geography, counted there in their former commune) gets no synthetic data at all: its
+//!   figures are missing (and said so), not invented next to real ones.
+//! * everything else (ALD, deaths by cause, access, screening, C2S, the GP roster) is drawn as
+//!   before from the commune's real population and its split, at [`DEMO_YEAR`].
 //!
 //! # Layout
-//! * [`generate`], [`data`]: the national dataset of a referential, and the same as the
-//!   diagnostics read it (from the cache);
+//! * [`generate`], [`data`]: the national dataset of a referential completing the real data,
+//!   and the default data as the diagnostics read it (real facts and the cache);
+//! * [`real`]: the embedded real facts and what they hold ([`real::Held`]);
 //! * [`communes`]: the commune-level generator ([`communes::generate`]) and the measures the
-//!   national dataset adds (15-17/18-19 split, `population_base`, `area_km2`);
+//!   national dataset adds (15-17/18-19 split, `population_base`, `area_km2` when the real data
+//!   does not give them);
 //! * `roster`: the GPs; `context`: what a commune takes from its département;
 //! * [`calibration`]: the real figures (data files of `data/demo/`, parsed once) and the
 //!   hand-set parameters, each with its source;
@@ -19,13 +54,14 @@
 //!
 //! # Layering
 //! `demo` is built on `facts` (the fact table's schema and parquet files) and `ingest`
-//! (`ingest::load`'s reading of the roster and of the years); every row it writes is
-//! [`crate::facts::Provenance::Synthetic`] and `ingest` knows nothing of it: reading real
-//! data never pulls the generator in. The choice of the demo data when no `--data` folder is
-//! given is made above both, by the command line (`cli::data`).
+//! (`ingest::load`'s reading of fact files, of the roster and of the years); every row it
+//! generates is [`crate::facts::Provenance::Synthetic`] and `ingest` knows nothing of it:
+//! reading real data never pulls the generator in. The choice of the default data when no
+//! `--data` folder is given is made above both, by the command line (`cli::data`).
 //!
 //! # Determinism
-//! The output is a pure function of `(communes, seed)`:
+//! The output is a pure function of `(communes, seed, options)` (the communes carrying their
+//! real totals):
 //! * every commune draws from its own pseudo-random stream, seeded from the seed
 //!   and the commune code (never from its position in the input, nor from a thread);
 //! * the roster draws from one stream per département;
@@ -65,9 +101,10 @@
 //!    `unemployed_15_64` (All, 15-64).
 //!
 //! Every commune gets exactly [`FACTS_PER_COMMUNE`] rows (zeros included) unless
-//! [`DemoOptions::omit_zero_counts`] is set. The national dataset ([`generate`]) leaves
-//! zeros out, splits the population's 15-19 band into 15-17 and 18-19, and adds each
-//! commune's `population_base` ([`BASE_GAP`] years earlier) and `area_km2`.
+//! [`DemoOptions::omit_zero_counts`] is set or the real data holds some of the measures
+//! ([`DemoOptions::held`]). The national dataset ([`generate`]) leaves zeros out, splits the
+//! population's 15-19 band into 15-17 and 18-19, and adds each commune's `population_base`
+//! ([`BASE_GAP`] years earlier) and `area_km2` when the real data does not give them.
 //!
 //! # Roster
 //! GPs are placed so that each département's density per 100,000 matches the
@@ -78,6 +115,7 @@ pub mod calibration;
 pub mod communes;
 mod context;
 pub mod frames;
+pub mod real;
 mod rng;
 mod roster;
 #[cfg(test)]
@@ -89,8 +127,11 @@ use crate::facts::Origin;
 use crate::geo::Referential;
 use crate::ingest::load;
 
-/// Label that every output built from this data must carry.
+/// Label that every output built from synthetic data alone must carry.
 pub const DEMO_LABEL: &str = crate::facts::SYNTHETIC;
+/// Label of the default data: the embedded real data completed by synthetic data (each row
+/// says which: see [`crate::facts::Provenance`]).
+pub const DATA_LABEL: &str = "données publiques réelles complétées de données synthétiques de démonstration";
 /// Source string for the facts produced here.
 pub const DEMO_SOURCE: &str = "diagsante demo (synthetic)";
 /// Default seed of the embedded demo dataset.
@@ -102,8 +143,9 @@ pub const DEMO_YEAR: i32 = 2023;
 pub const BASE_GAP: i32 = 6;
 
 /// Version of the generated data, in the name of the cache folder beside the seed and the
-/// referential's fingerprint ([`frames::cache_dir`]): a cache is reused only by a binary that
-/// would write the same files.
+/// fingerprint of the referential and of the embedded real data ([`frames::cache_dir`]): a
+/// cache is reused only by a binary that would write the same files (new real data in
+/// `data/real/` changes the fingerprint by itself).
 ///
 /// **Bump it by hand whenever the generated data changes**: a table of `data/demo/`, a
 /// parameter of [`calibration`], a draw, the rows or their order, the roster, or the
@@ -112,12 +154,13 @@ pub const BASE_GAP: i32 = 6;
 /// number needs no bump. The test `tests::the_generated_data_has_not_changed_silently` holds a
 /// digest of the output for each version: when it fails, the data changed: bump this and add
 /// the new `(version, digest)` line in the same commit.
-pub const GENERATOR_VERSION: u32 = 2;
+pub const GENERATOR_VERSION: u32 = 3;
 
 /// One current commune of the referential (given by the caller).
 ///
-/// `population` is expected to be the légal (municipal) population of the
-/// commune. `departement` is the INSEE département code ("01" … "95", "2A", "2B",
+/// `population` is the commune's real population: its census population when the real data
+/// gives it (the split by sex and age adds up to it), else its légal (municipal) population.
+/// `departement` is the INSEE département code ("01" … "95", "2A", "2B",
 /// "971" … "976"); a one-digit code is zero-padded, case is ignored, and an empty
 /// code is derived from the commune code. Unknown codes fall back to national
 /// structures and rates.
@@ -126,6 +169,20 @@ pub struct DemoCommune {
     pub code: String,
     pub departement: String,
     pub population: u64,
+    /// The commune's other real totals the synthetic breakdowns add up to.
+    pub real: RealTotals,
+}
+
+/// A commune's real totals (from the real data, [`real::Held`]) that its synthetic split by
+/// sex and age adds up to; `None`: drawn as before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RealTotals {
+    /// The population aged 15-64 (census): the bands 15-19 … 60-64 add up to it (when it is
+    /// not above the population).
+    pub population_15_64: Option<u64>,
+    /// The deaths of the year (all causes): the deaths by sex and age add up to them (spread
+    /// in proportion to each cell's expected deaths, never above its population).
+    pub deaths: Option<u64>,
 }
 
 /// Sex of a fact or of a GP (the fact table's own type).
@@ -162,12 +219,68 @@ pub struct DemoData {
 }
 
 /// Options of [`communes::generate_with_options`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoOptions {
     /// Drop rows whose value is 0, except `population` rows (which always span
     /// the full sex × band grid, so a missing row of another measure means 0).
     /// Roughly halves the fact count. The values of the kept rows are unchanged.
     pub omit_zero_counts: bool,
+    /// The measures the real data gives ([`real::Held::measures`]): not written, but
+    /// `population` and `deaths_all_causes`, whose split by sex and age (the only rows the
+    /// generator writes for them) completes the real totals, unless the real data gives them
+    /// by sex too (`by_sex`). The draws are the same whatever is written.
+    pub held: std::collections::BTreeSet<String>,
+    pub by_sex: std::collections::BTreeSet<String>,
+    /// The year of the population split, and of the deaths (by cause too): the real data's
+    /// when it gives them, else [`DEMO_YEAR`] like every other measure.
+    pub population_year: i32,
+    pub deaths_year: i32,
+}
+
+impl Default for DemoOptions {
+    fn default() -> DemoOptions {
+        DemoOptions {
+            omit_zero_counts: false,
+            held: Default::default(),
+            by_sex: Default::default(),
+            population_year: DEMO_YEAR,
+            deaths_year: DEMO_YEAR,
+        }
+    }
+}
+
+impl DemoOptions {
+    /// The options that complete the real data `held`: its measures left out, the split of
+    /// its population and deaths at their years.
+    pub fn completing(held: &real::Held) -> DemoOptions {
+        let split = |m: &str| held.measures.contains(m) && !held.by_sex.contains(m);
+        DemoOptions {
+            omit_zero_counts: false,
+            held: held.measures.clone(),
+            by_sex: held.by_sex.clone(),
+            population_year: held.population_year.filter(|_| split("population")).unwrap_or(DEMO_YEAR),
+            deaths_year: held.deaths_year.filter(|_| split("deaths_all_causes")).unwrap_or(DEMO_YEAR),
+        }
+    }
+
+    /// Whether the generator writes `measure` (see [`DemoOptions::held`]).
+    pub fn writes(&self, measure: &str) -> bool {
+        match measure {
+            "population" | "deaths_all_causes" => !self.by_sex.contains(measure),
+            m => !self.held.contains(m),
+        }
+    }
+
+    /// The year of `measure`'s rows.
+    pub fn year_of(&self, measure: &str) -> i32 {
+        if measure == "population" {
+            self.population_year
+        } else if measure.starts_with("deaths_") {
+            self.deaths_year
+        } else {
+            DEMO_YEAR
+        }
+    }
 }
 
 /// Documented measure vocabulary: (measure name, meaning in English with its
@@ -239,26 +352,47 @@ const FEMALE: usize = 1;
 
 /// The units the demo data is generated for: every base unit of France (metropolitan
 /// France and DROM: communes, and the arrondissements of Paris, Lyon and Marseille instead
-/// of their commune) with its municipal population.
-pub fn demo_communes(r: &Referential) -> Vec<DemoCommune> {
+/// of their commune) with its real population (`held`): its census population when the real
+/// data gives populations (a unit it has none for, such as Mayotte's communes, gets no
+/// synthetic data either: its figures are missing, not invented), else its municipal
+/// population; and its real totals ([`RealTotals`]).
+pub fn demo_communes(r: &Referential, held: &real::Held) -> Vec<DemoCommune> {
+    let census = !held.population.is_empty();
     r.communes()
         .filter(|c| c.in_france())
         .flat_map(|c| r.base_units(&c.code))
-        .map(|u| DemoCommune { code: u.code.clone(), departement: u.departement.clone(), population: u.population.unwrap_or(0) })
+        .filter_map(|u| {
+            let (population, working) = if census { *held.population.get(&u.code)? } else { (u.population.unwrap_or(0), None) };
+            let real = RealTotals { population_15_64: working, deaths: held.deaths.get(&u.code).copied() };
+            Some(DemoCommune { code: u.code.clone(), departement: u.departement.clone(), population, real })
+        })
         .collect()
 }
 
-/// The national demo dataset of a referential (see [`communes::dataset`]): zero counts
-/// omitted (a missing row of a measure other than `population` means 0), with each
-/// commune's population [`BASE_GAP`] years earlier and its area.
-pub fn generate(r: &Referential, seed: u64) -> DemoData {
-    communes::dataset(&demo_communes(r), seed)
+/// What the embedded real data holds ([`real::Held`]; nothing when none is embedded).
+pub fn held() -> Result<real::Held> {
+    real::facts()?.map_or_else(|| Ok(real::Held::default()), |f| real::Held::of(&f))
 }
 
-/// The demo data as the diagnostics read it: the fact table and roster of the cache
-/// (generated on first use, [`frames::cached`]), labelled [`DEMO_LABEL`].
+/// The national demo dataset of a referential (see [`communes::dataset`]), completing the
+/// embedded real data: zero counts omitted (a missing row of a measure other than
+/// `population` means 0), with each commune's population [`BASE_GAP`] years earlier and its
+/// area unless the real data gives them.
+pub fn generate(r: &Referential, seed: u64) -> Result<DemoData> {
+    let held = held()?;
+    Ok(communes::dataset(&demo_communes(r, &held), seed, &DemoOptions::completing(&held)))
+}
+
+/// The data every command reads without `--data`: the embedded real facts ([`real`]) and the
+/// synthetic data completing them, from the cache (generated on first use,
+/// [`frames::cached`]), labelled [`DATA_LABEL`] ([`DEMO_LABEL`] when no real data is
+/// embedded). Each measure's provenance says which is which.
 pub fn data(r: &Referential, seed: u64) -> Result<load::Data> {
     let (facts, roster) = frames::cached(r, seed)?;
-    let facts = complete(facts, &Origin::Synthetic, &frames::cache_dir(r, seed).join(frames::FACTS_FILE))?.select(load::LOAD_COLUMNS)?;
-    load::from_frames(facts, Some((roster, Origin::Synthetic)), DEMO_LABEL.to_owned(), None)
+    let synthetic = complete(facts, &Origin::Synthetic, &frames::cache_dir(r, seed).join(frames::FACTS_FILE))?.select(load::LOAD_COLUMNS)?;
+    let (facts, label) = match real::facts()? {
+        Some(real) => (real.vstack(&synthetic)?, DATA_LABEL),
+        None => (synthetic, DEMO_LABEL),
+    };
+    load::from_frames(facts, Some((roster, Origin::Synthetic)), label.to_owned(), None)
 }

@@ -39,7 +39,7 @@ pub(super) fn read_realdata(relative: &str) -> Option<String> {
 const COMMUNES_CSV: &str = "geo/communes_france_2024_centroids_pop.csv";
 
 pub(super) fn commune(code: &str, dep: &str, population: u64) -> DemoCommune {
-    DemoCommune { code: code.to_string(), departement: dep.to_string(), population }
+    DemoCommune { code: code.to_string(), departement: dep.to_string(), population, real: RealTotals::default() }
 }
 
 pub(super) fn made_up() -> Vec<DemoCommune> {
@@ -300,7 +300,7 @@ fn output_does_not_depend_on_thread_count() {
 fn omit_zero_counts_keeps_the_population_grid_and_values() {
     let communes = made_up();
     let full = generate(&communes, 11);
-    let sparse = generate_with_options(&communes, 11, &DemoOptions { omit_zero_counts: true });
+    let sparse = generate_with_options(&communes, 11, &DemoOptions { omit_zero_counts: true, ..DemoOptions::default() });
     let kept: Vec<&Fact> = full.facts.iter().filter(|f| f.value != 0.0 || f.measure == "population").collect();
     assert_eq!(sparse.facts.iter().collect::<Vec<_>>(), kept);
     assert_eq!(sparse.roster, full.roster);
@@ -464,6 +464,98 @@ fn national_dataset_is_realistic() {
     check_consistency(&sample, &sub);
 }
 
+/// The made-up communes with real totals (as the embedded data gives them: census
+/// population 2021 and its 15-64, deaths 2022, area, activity), and what the real data holds.
+fn completing() -> (real::Held, Vec<DemoCommune>) {
+    let mut held = real::Held { population_year: Some(2021), deaths_year: Some(2022), ..Default::default() };
+    for m in ["population", "deaths_all_causes", "area_km2", "active_15_64", "unemployed_15_64", "births", "households"] {
+        held.measures.insert(m.to_owned());
+    }
+    let communes: Vec<DemoCommune> = made_up()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            let working = (c.population as f64 * 0.62).round() as u64;
+            // Deaths about 1 % of the population, one commune with more deaths than it can
+            // hold (12 inhabitants, 40 deaths), one without 15-64.
+            let deaths = if c.code == "23001" { 40 } else { c.population / 100 + (i as u64 % 3) };
+            c.real = RealTotals { population_15_64: (i != 3).then_some(working), deaths: Some(deaths) };
+            held.population.insert(c.code.clone(), (c.population, c.real.population_15_64));
+            held.deaths.insert(c.code.clone(), deaths);
+            c
+        })
+        .collect();
+    (held, communes)
+}
+
+/// Completing real totals: the split by sex and age adds up to each commune's real
+/// population, its 15-64 and its deaths, at their years; the measures the real data gives are
+/// not written (nor `population_base`, the real data's earlier census being the base), and
+/// everything else is as before.
+#[test]
+fn the_synthetic_data_completes_the_real_totals() {
+    let (held, communes) = completing();
+    let options = DemoOptions::completing(&held);
+    assert_eq!((options.population_year, options.deaths_year), (2021, 2022));
+    let data = communes::dataset(&communes, DEFAULT_SEED, &options);
+    let sum = |geo: &str, measure: &str, ages: std::ops::RangeInclusive<u32>| -> f64 {
+        data.facts.iter().filter(|f| f.geo == geo && f.measure == measure && ages.contains(&f.age_min.unwrap_or(0))).map(|f| f.value).sum()
+    };
+    for c in &communes {
+        let g = c.code.as_str();
+        assert_eq!(sum(g, "population", 0..=200), c.population as f64, "{g}: population");
+        if let Some(w) = c.real.population_15_64.filter(|&w| w <= c.population) {
+            assert_eq!(sum(g, "population", 15..=60), w as f64, "{g}: the bands 15-19 … 60-64 add up to the real 15-64");
+        }
+        let deaths = sum(g, "deaths_all_causes", 0..=200);
+        let expected = c.real.deaths.unwrap().min(c.population) as f64;
+        assert_eq!(deaths, expected, "{g}: deaths (never more than the population)");
+        for f in data.facts.iter().filter(|f| f.geo == g && f.measure == "deaths_all_causes") {
+            let inside = |p: &&Fact| p.age_min >= f.age_min && f.age_max.is_none_or(|z| p.age_min.is_some_and(|a| a <= z));
+            let pop: f64 =
+                data.facts.iter().filter(|p| p.geo == g && p.measure == "population" && p.sex == f.sex).filter(inside).map(|p| p.value).sum();
+            assert!(f.value <= pop, "{g} {f:?}: more deaths than people ({pop})");
+        }
+        let causes: f64 = ["deaths_cancer", "deaths_circulatory", "deaths_respiratory", "deaths_suicide"].iter().map(|m| sum(g, m, 0..=200)).sum();
+        assert!(causes <= deaths);
+    }
+    for f in &data.facts {
+        let year = match f.measure {
+            "population" => 2021,
+            m if m.starts_with("deaths_") => 2022,
+            _ => DEMO_YEAR,
+        };
+        assert_eq!(f.year, year, "{f:?}");
+        assert!(f.sex != Sex::All || f.measure != "population" && f.measure != "deaths_all_causes", "no total: the real data gives it: {f:?}");
+        assert!(!["active_15_64", "unemployed_15_64", "area_km2", "population_base", "births", "households"].contains(&f.measure), "{f:?}");
+    }
+    // The other measures are drawn as without real data (the same streams): ALD, roster.
+    let alone = communes::dataset(&made_up(), DEFAULT_SEED, &DemoOptions::default());
+    assert!(data.facts.iter().any(|f| f.measure == "ald_all") && data.facts.iter().any(|f| f.measure == "c2s_beneficiaries"));
+    assert_eq!(data.roster, alone.roster, "the same populations give the same GPs");
+    // The real data giving the population by sex too: no split is written.
+    let mut by_sex = options.clone();
+    by_sex.by_sex.insert("population".into());
+    let data = communes::dataset(&communes, DEFAULT_SEED, &by_sex);
+    assert!(!data.facts.iter().any(|f| f.measure == "population"));
+}
+
+/// The national default data on the embedded real data: every unit with a real population
+/// gets its split, adding up to it; Mayotte (no census in the file) gets no synthetic data.
+#[test]
+fn the_national_data_completes_the_embedded_real_data() {
+    let r = crate::geo::Referential::embedded().unwrap();
+    let held = held().unwrap();
+    let communes = demo_communes(&r, &held);
+    let units = r.communes().filter(|c| c.in_france()).flat_map(|c| r.base_units(&c.code)).count();
+    assert!(communes.len() > 34_800 && communes.len() < units, "{} of {units}", communes.len());
+    assert!(!communes.iter().any(|c| c.code.starts_with("976")), "Mayotte: no census, no synthetic data");
+    let camargue = communes.iter().find(|c| c.code == "30003").unwrap();
+    assert_eq!((camargue.population, camargue.real), (8685, RealTotals { population_15_64: Some(5017), deaths: Some(93) }));
+    let total: u64 = communes.iter().map(|c| c.population).sum();
+    assert_eq!(total, held.population.values().map(|p| p.0).sum::<u64>());
+}
+
 /// FNV-1a of a frame: each column's name and type, then its cells in a canonical text (exact
 /// bits of a float), so that any change of the files' content changes it.
 fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
@@ -488,7 +580,7 @@ fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
 
 /// Each [`GENERATOR_VERSION`] with the digest of its output (see the test below). A new
 /// version adds a line; the lines of earlier versions stay.
-const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee")];
+const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf")];
 
 /// The generated data does not change silently. The demo cache is reused as long as
 /// [`GENERATOR_VERSION`], the seed and the referential are the same (`frames::cache_dir`),
@@ -504,17 +596,22 @@ const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee
 #[test]
 fn the_generated_data_has_not_changed_silently() {
     let r = crate::geo::Referential::embedded().unwrap();
-    let data = communes::dataset(&made_up(), DEFAULT_SEED);
-    let facts = frames::facts_frame(&data).unwrap();
-    let roster = frames::roster_frame(&data).unwrap();
-    // The sums' rows are sorted by (geo, measure, sex) only: the rest of their order varies
-    // from run to run (group_by), so the digest reads them in full order.
-    let sums = frames::departement_aggregates(&facts, &roster, &r)
-        .unwrap()
-        .sort(["geo", "year", "measure", "sex", "age_min", "age_max"], Default::default())
-        .unwrap();
-    assert!(sums.height() > 0, "the made-up communes have real codes: the sums are not empty");
-    let h = [&facts, &roster, &sums].iter().fold(super::rng::fnv1a(b"demo"), |h, df| digest_frame(h, df));
+    // Alone, and completing real totals (the default data).
+    let (held, communes) = completing();
+    let mut h = super::rng::fnv1a(b"demo");
+    for (list, options) in [(made_up(), DemoOptions::default()), (communes, DemoOptions::completing(&held))] {
+        let data = communes::dataset(&list, DEFAULT_SEED, &options);
+        let facts = frames::facts_frame(&data).unwrap();
+        let roster = frames::roster_frame(&data).unwrap();
+        // The sums' rows are sorted by (geo, measure, sex) only: the rest of their order varies
+        // from run to run (group_by), so the digest reads them in full order.
+        let sums = frames::departement_aggregates(&facts, &roster, &r)
+            .unwrap()
+            .sort(["geo", "year", "measure", "sex", "age_min", "age_max"], Default::default())
+            .unwrap();
+        assert!(sums.height() > 0, "the made-up communes have real codes: the sums are not empty");
+        h = [&facts, &roster, &sums].iter().fold(h, |h, df| digest_frame(h, df));
+    }
     let digest = format!("{h:016x}");
     let &(version, expected) = DIGESTS.last().unwrap();
     assert!(DIGESTS.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "one line per version, each with its own digest");

@@ -225,6 +225,23 @@ impl fmt::Display for Provenance {
     }
 }
 
+/// The suffix of the key under which a measure's breakdown by sex and age has its own
+/// provenance: the demo data reads a measure's real totals (« INSEE, … 2021 ») and their
+/// split by sex and age from the synthetic generator, so that a value computed from the split
+/// says so (see `ingest::load::by_period`).
+pub const BREAKDOWN: &str = " (par sexe et âge)";
+
+/// The provenance key of `measure`'s breakdown by sex and age (see [`BREAKDOWN`]).
+pub fn breakdown_key(measure: &str) -> String {
+    format!("{measure}{BREAKDOWN}")
+}
+
+/// The provenance of `key` in `provenance`: a measure's, or its breakdown's (a breakdown key
+/// without a provenance of its own has its measure's: the same source gives both).
+pub fn provenance_of<'a>(provenance: &'a std::collections::BTreeMap<String, Provenance>, key: &str) -> Option<&'a Provenance> {
+    provenance.get(key).or_else(|| key.strip_suffix(BREAKDOWN).and_then(|m| provenance.get(m)))
+}
+
 /// An age band: `min`-`max` in whole years, `max` empty for an open band (75+), both empty
 /// for all ages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

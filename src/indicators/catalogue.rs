@@ -140,6 +140,22 @@ impl Indicator {
     pub fn terms(&self) -> impl Iterator<Item = &Term> {
         std::iter::once(&self.numerator).chain(self.denominator.as_ref())
     }
+
+    /// The provenance key of each term (numerator, then denominator): the measure, or its
+    /// breakdown's key ([`crate::facts::breakdown_key`]) when the term reads it by sex or
+    /// age (it names a sex or ages, or its method reads bands).
+    pub fn provenance_keys(&self) -> Vec<String> {
+        self.terms()
+            .map(|t| {
+                let by_breakdown = self.method.reads_bands() || t.sex().is_some() || t.age_min.is_some() || t.age_max.is_some();
+                if by_breakdown {
+                    crate::facts::breakdown_key(&t.measure)
+                } else {
+                    t.measure.clone()
+                }
+            })
+            .collect()
+    }
 }
 
 /// Read and validate a catalogue; `file` names it in errors.

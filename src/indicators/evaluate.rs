@@ -43,8 +43,9 @@ pub struct Aggregated {
     coverage: HashMap<(usize, String), usize>,
     /// The measures whose missing rows mean 0 (synthetic: the demo data leaves zero counts
     /// out) rather than "not given" (a real file that lacks communes: the values then say how
-    /// many units had no data): those with a `synthetic` row in the facts. See
-    /// [`Aggregated::missing_means_zero`].
+    /// many units had no data): those whose rows are all synthetic (a measure read from real
+    /// totals and their synthetic breakdown is real: a commune without its real rows is not
+    /// given). See [`Aggregated::missing_means_zero`].
     pub synthetic: HashSet<String>,
     /// Whether every measure of the facts is synthetic: a measure they do not give at all is
     /// then missing as a zero would be.
@@ -173,13 +174,13 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         Err(_) => None,
     };
     let year = year.as_ref().map(|y| y.i32()).transpose()?;
-    // Per measure, whether its rows are synthetic (a `synthetic` column; none: real data).
+    // Per measure, whether its rows are all synthetic (a `synthetic` column; none: real data).
     let (mut synthetic, mut real) = (HashSet::new(), false);
     if let Ok(flags) = facts.column("synthetic") {
         let by_measure = DataFrame::new(facts.height(), vec![facts.column("measure")?.clone(), flags.clone()])?
             .lazy()
             .group_by([col("measure")])
-            .agg([col("synthetic").any(true)])
+            .agg([col("synthetic").all(true)])
             .collect()?;
         let (m, s) = (by_measure.column("measure")?.str()?, by_measure.column("synthetic")?.bool()?);
         for (m, s) in m.iter().zip(s.iter()) {
@@ -343,6 +344,15 @@ impl Aggregated {
         self.coverage.get(&(geo, measure.to_owned())).copied().unwrap_or(0)
     }
 
+    /// The total of `measure` (all sexes, all ages) in geography `geo` when every unit of it
+    /// has data for it (an area: no commune counts 0 for want of its row), else `None`.
+    pub fn whole(&self, geo: usize, measure: &str) -> Option<f64> {
+        if self.units.get(geo).is_none_or(|&n| n == 0 || self.covered(geo, measure) < n) {
+            return None;
+        }
+        self.total(geo, &Term { measure: measure.to_owned(), sex: None, age_min: None, age_max: None }).ok()
+    }
+
     /// Aggregate the geographies of several layers (e.g. all EPCI, all départements) in
     /// one pass; geography indices follow the layers' order.
     pub fn by_layers(facts: &DataFrame, layers: &[&[Geography]]) -> Result<Aggregated> {
@@ -398,12 +408,33 @@ impl Aggregated {
             .grid
             .get(&term.measure)
             .ok_or_else(|| Withheld::MissingInput { detail: format!("mesure «{}» absente des données", term.measure) })?;
+        let wants_total = !banded && term.age_min.is_none() && term.age_max.is_none();
+        // Both sexes: the `all` cells when they give what the term asks (a total, or bands that
+        // cover its ages exactly), else the cells by sex when those do (real totals beside a
+        // breakdown by sex and age: the demo data), else the `all` cells (whose gaps are said
+        // below), or every cell when there is no `all` cell.
+        let serves = |cells: &[&GridCell], sex: Sex| {
+            let bands: Vec<(u32, Option<u32>)> =
+                cells.iter().filter(|c| c.0 == sex && c.1.is_some() && term.selects_band(c.1, c.2)).filter_map(|c| Some((c.1?, c.2))).collect();
+            if wants_total {
+                cells.iter().any(|c| c.0 == sex && c.1.is_none())
+            } else {
+                tiling(&bands, term.age_min.unwrap_or(0), term.age_max).is_some()
+            }
+        };
+        let all_cells: Vec<&GridCell> = grid.iter().filter(|c| c.0 == Sex::All).collect();
+        let by_sex: Vec<&GridCell> = grid.iter().filter(|c| c.0 != Sex::All).collect();
+        let inside = |cells: &[&GridCell]| cells.iter().filter(|c| c.1.is_some() && term.selects_band(c.1, c.2)).count();
         let sexed: Vec<&GridCell> = match term.sex() {
             Some(s) => grid.iter().filter(|c| c.0 == s).collect(),
-            None if grid.iter().any(|c| c.0 == Sex::All) => grid.iter().filter(|c| c.0 == Sex::All).collect(),
-            None => grid.iter().collect(),
+            None if all_cells.is_empty() => grid.iter().collect(),
+            None if serves(&all_cells, Sex::All) || by_sex.is_empty() => all_cells,
+            None if [Sex::Male, Sex::Female].iter().all(|&s| serves(&by_sex, s)) => by_sex,
+            // Neither: the cells that come closest, whose gap is said below.
+            None if !wants_total && inside(&by_sex) > inside(&all_cells) => by_sex,
+            None => all_cells,
         };
-        let wants_total = !banded && term.age_min.is_none() && term.age_max.is_none();
+        let candidates = sexed.clone();
         let has_total = sexed.iter().any(|c| c.1.is_none());
         let mut tiled = true;
         let chosen: Vec<&GridCell> = if wants_total && has_total {
@@ -446,7 +477,8 @@ impl Aggregated {
                 let overlaps = term.age_max.is_none_or(|z| min <= z) && max.is_none_or(|m| term.age_min.is_none_or(|a| m >= a));
                 overlaps && !inside
             };
-            if let Some(&(_, min, max)) = grid.iter().find(|c| straddles(c)) {
+            // Among the cells considered first (their sex), then any.
+            if let Some(&(_, min, max)) = candidates.iter().copied().find(|c| straddles(c)).or_else(|| grid.iter().find(|c| straddles(c))) {
                 return Err(Withheld::MissingInput {
                     detail: format!(
                         "la tranche d'âge {} des données chevauche les limites demandées ({})",
@@ -606,6 +638,15 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
             }
         }
     }
+    // A real measure given for none of the geography's communes (Mayotte, without census
+    // figures in the default data): not given, rather than a sum of nothing (or a division by
+    // it).
+    if !matches!(value.withheld, Some(Withheld::MissingInput { .. })) {
+        let none = terms().find(|m| !agg.missing_means_zero(m) && agg.units.get(geo).is_some_and(|&n| n > 0) && agg.covered(geo, m) == 0);
+        if let Some(m) = none {
+            value = Value::withheld(method, Withheld::MissingInput { detail: format!("«{m}» absent pour toutes les communes") });
+        }
+    }
     if value.withheld.is_none() {
         let mut measures: Vec<&String> = terms().filter(|m| !agg.missing_means_zero(m)).collect();
         measures.dedup();
@@ -736,6 +777,71 @@ mod tests {
         // No synthetic column: real data.
         let agg = aggregate(&facts.drop("synthetic").unwrap(), &pair).unwrap();
         assert!(!agg.missing_means_zero("gp"));
+    }
+
+    #[test]
+    fn real_totals_beside_a_synthetic_breakdown_by_sex_and_age() {
+        // The demo data: commune a's real population (all ages, and the 15-64) and its split by
+        // sex and age from the generator, summing to it; commune b has no real row.
+        type Row<'a> = (&'a str, &'a str, Option<u32>, Option<u32>, f64, bool);
+        let rows: [Row; 9] = [
+            ("a", "all", None, None, 100.0, false),
+            ("a", "all", Some(15), Some(64), 60.0, false),
+            ("a", "M", Some(0), Some(14), 10.0, true),
+            ("a", "M", Some(15), Some(64), 30.0, true),
+            ("a", "M", Some(65), None, 8.0, true),
+            ("a", "F", Some(0), Some(14), 11.0, true),
+            ("a", "F", Some(15), Some(64), 30.0, true),
+            ("a", "F", Some(65), None, 11.0, true),
+            ("b", "F", Some(65), None, 5.0, true),
+        ];
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), vec!["population"; 9]),
+            Column::new("sex".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("age_min".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>()),
+            Column::new("synthetic".into(), rows.iter().map(|r| r.5).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let agg = aggregate(&facts, &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let term = |sex: Option<&str>, min: Option<u32>, max: Option<u32>| Term {
+            measure: "population".into(),
+            sex: sex.map(str::to_owned),
+            age_min: min,
+            age_max: max,
+        };
+        assert_eq!(agg.total(0, &term(None, None, None)), Ok(100.0), "the real total");
+        assert_eq!(agg.total(0, &term(None, Some(65), None)), Ok(19.0), "the ages the real cells do not give: the breakdown, both sexes");
+        assert_eq!(agg.total(0, &term(None, Some(15), Some(64))), Ok(60.0), "the real 15-64");
+        assert_eq!(agg.total(0, &term(Some("F"), None, None)), Ok(52.0));
+        let bands = agg
+            .by_band(0, &term(None, None, None), 3, |a, _| {
+                Some(if a < 15 {
+                    0
+                } else if a < 65 {
+                    1
+                } else {
+                    2
+                })
+            })
+            .unwrap();
+        assert_eq!(bands, [21.0, 60.0, 19.0], "by band (a standardisation): the breakdown, both sexes");
+        assert!(!agg.missing_means_zero("population"), "real rows: a commune without them is not given");
+        // A geography none of whose communes has the measure (c: no row at all): not given, not 0.
+        let g = |id: &str| Geography { id: id.into(), name: id.into(), units: vec![id.into()] };
+        let agg = aggregate(&facts, &[g("a"), g("c")]).unwrap();
+        let count = crate::indicators::catalogue::parse(
+            "[[indicator]]\nid = \"p\"\nlabel = \"p\"\ntheme = \"t\"\nmethod = \"count\"\nnumerator = { measure = \"population\" }\npolarity = \"neutral\"\nsource = \"s\"\n",
+            "test",
+        )
+        .unwrap()
+        .remove(0);
+        assert_eq!(compute(&count, &agg, 0, 0).estimate.value, Some(100.0));
+        let c = compute(&count, &agg, 1, 0);
+        assert_eq!(c.estimate.value, None);
+        assert!(matches!(&c.withheld, Some(Withheld::MissingInput { detail }) if detail.contains("toutes les communes")), "{:?}", c.withheld);
     }
 
     #[test]

@@ -58,6 +58,15 @@ impl Method {
         }
     }
 
+    /// Whether the method reads its terms by age band whatever they say (a standardisation,
+    /// a life table): then it reads a measure's breakdown by sex and age.
+    pub fn reads_bands(self) -> bool {
+        match self {
+            Method::Dsr | Method::Icm | Method::LifeExpectancy => true,
+            Method::Count | Method::Proportion | Method::CrudeRate | Method::AnnualGrowth | Method::Ratio => false,
+        }
+    }
+
     /// The multiplier when the catalogue gives none: per 100 for a growth rate, per 100,000
     /// for rates, 1 otherwise (a proportion's percent is given by the catalogue).
     pub fn default_multiplier(self) -> f64 {

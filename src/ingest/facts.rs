@@ -23,6 +23,9 @@ use crate::ingest::Cell;
 /// these are the ones the indicator catalogue relies on.
 pub const MEASURES: &[(&str, &str)] = &[
     ("population", "people living in the place (census or estimate)"),
+    ("area_km2", "the commune's area in km² (INSEE's SUPERF; additive across communes)"),
+    ("households", "households (ménages) living in the place (census)"),
+    ("births", "live births of mothers living in the place (état civil)"),
     ("active_15_64", "people aged 15-64 in the labour force (census)"),
     ("unemployed_15_64", "unemployed people aged 15-64 (census)"),
     ("deaths_all_causes", "deaths, all causes"),
@@ -467,7 +470,8 @@ impl<'r> FactSink<'r> {
     ///
     /// A current commune given both directly and through former/delegated communes keeps
     /// its own value (a file on today's geography lists the délégués as well, already
-    /// counted); the former communes' rows are then listed as not used. A municipal
+    /// counted); the former communes' rows are then listed as not used. In a file of distinct
+    /// communes ([`FactSink::former_communes_add_up`]) both are added. A municipal
     /// arrondissement given together with its commune (75101 and 75056) is an error: the
     /// two would be counted twice.
     pub fn finish(mut self) -> Result<(DataFrame, Summary)> {
@@ -704,6 +708,22 @@ mod tests {
         let measures: Vec<&str> = df.column("measure").unwrap().str().unwrap().iter().flatten().collect();
         assert_eq!(measures, ["apl_population_total", "apl_mg"]);
         assert_eq!(values, [Some(795.0), None], "counts add up; two parts' APL cannot be known");
+    }
+
+    #[test]
+    fn communes_of_an_older_geography_merged_since_add_up() {
+        let r = Referential::embedded().unwrap();
+        let at = |line| Location::file("f.csv").at(line, "insee_com");
+        // A file of 2016 lists Béon (01039) and Culoz (01138) as two communes: Culoz-Béon is
+        // their sum, not Culoz alone.
+        let mut sink = FactSink::new(&r, "test", false);
+        sink.former_communes_add_up();
+        sink.push("01039", Level::Commune, key("population"), Cell::Value(5.0), &at(2)).unwrap();
+        sink.push("01138", Level::Commune, key("population"), Cell::Value(7.0), &at(3)).unwrap();
+        let (df, summary) = sink.finish().unwrap();
+        let values: Vec<Option<f64>> = df.column("value").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(values, [Some(12.0)]);
+        assert!(summary.former_not_used.is_empty());
     }
 
     #[test]

@@ -15,8 +15,8 @@ use polars::prelude::DataFrame;
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
 use crate::ingest::{
-    ameli, apl, atih, bpe, census, cpam, deaths, deprivation, filosofi, finess, insee, observatoire, population, rezone, statloc, stats_deces,
-    stream, Encoding, FactSink, Summary, TextTable,
+    ameli, apl, atih, bpe, census, communes_file, cpam, deaths, deprivation, filosofi, finess, insee, observatoire, population, rezone, statloc,
+    stats_deces, stream, Encoding, FactSink, Summary, TextTable,
 };
 
 /// What readers may need besides the table.
@@ -167,6 +167,13 @@ pub const LAYOUTS: &[Layout] = &[
         example: "Code;Libellé;Médecin généraliste (en nombre) 2024;Taux de pauvreté 2021;Espérance de vie des femmes à la naissance 2024",
         detect: statloc::detect,
         reader: Reader::Facts(|t, o, sink| statloc::read(t, o.year, sink)),
+    },
+    Layout {
+        name: "communes-file",
+        label: "INSEE, comparateur de territoires 2024 (RP 2021 et 2015, état civil 2022), copie datas.fun (une ligne par commune et code postal)",
+        example: "insee_com,insee_reg,insee_dep,commune,code_postal,commune_type,superficie_km2,population_2021,population_2015,deces_2022",
+        detect: |t| Detection::columns(t, &[communes_file::CODE, communes_file::TYPE, communes_file::AREA, communes_file::POPULATION]),
+        reader: Reader::Facts(|t, _, sink| communes_file::read(t, sink)),
     },
     Layout {
         name: "rezone",

@@ -75,10 +75,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let path = entry.map_err(|e| Error::read(dir, e))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         if name.starts_with("facts-") && name.ends_with(".parquet") {
-            let df = conform(read_parquet(&path)?, &path, "a fact table", &FACT_COLUMNS)?;
-            // A file written before the provenance columns: its origin from its name.
-            let source = df.column("source").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_owned));
-            let df = complete(df, &Origin::from_file_name(&name, source.as_deref()), &path)?.select(LOAD_COLUMNS)?;
+            let df = fact_file(read_parquet(&path)?, &name, &path)?;
             frames.push((name, df));
         } else if name == "roster.parquet" {
             roster = Some(conform(read_parquet(&path)?, &path, "a roster", &ROSTER_COLUMNS)?);
@@ -101,6 +98,15 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
     }
     frames.sort_by(|a, b| a.0.cmp(&b.0));
     from_frames(merge_files(frames, dir)?, roster.map(|r| (r, roster_origin())), format!("données de {}", dir.display()), published)
+}
+
+/// A fact file `name` (at `path`, for errors) as loading reads it: its columns checked, those
+/// of files written before the provenance columns completed (their origin from the file's
+/// name), the columns of [`LOAD_COLUMNS`] kept.
+pub fn fact_file(df: DataFrame, name: &str, path: &Path) -> Result<DataFrame> {
+    let df = conform(df, path, "a fact table", &FACT_COLUMNS)?;
+    let source = df.column("source").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_owned));
+    Ok(complete(df, &Origin::from_file_name(name, source.as_deref()), path)?.select(LOAD_COLUMNS)?)
 }
 
 /// The data the diagnostics read from a fact table with the columns of [`LOAD_COLUMNS`]
@@ -146,7 +152,7 @@ pub const LOAD_COLUMNS: [&str; 14] =
 /// evolution base and the comparateur de territoires both give P21_POP): kept once when they
 /// agree, refused when they differ, naming both files. Two sources giving the same measure
 /// are both kept: [`by_period`] reads one of them.
-fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame> {
+pub fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame> {
     let keys = ["geo", "level", "year", "year_start", "measure", "sex", "age_min", "age_max", "publisher", "dataset", "synthetic"];
     let mut all: Option<DataFrame> = None;
     for (name, df) in &frames {
@@ -212,6 +218,13 @@ pub struct Periods {
 /// for several, is kept too, as `<measure>_base` (the start of a growth rate: 2015 for 2021,
 /// even if 2010 is given too), unless the data names such a measure itself. `facts` needs the
 /// columns of [`LOAD_COLUMNS`] but `kind` and `unit`.
+///
+/// A measure given both by real data and by synthetic data (the demo: INSEE's population of
+/// each commune, and its split by sex and age from the generator) is read from both, never
+/// one instead of the other: the synthetic rows complete the real source at its latest year
+/// with the cells (sex × age band) it does not give, and the measure's breakdown gets their
+/// provenance ([`crate::facts::breakdown_key`]). Synthetic rows at another year than the real
+/// source's, or repeating one of its cells, would compete with it: an error.
 pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let origin = [col("measure"), col("level"), col("publisher"), col("dataset"), col("synthetic")];
     let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).filter(col("year").lt_eq(lit(this_year))).collect()?;
@@ -235,36 +248,80 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
             *best = i;
         }
     }
+    // The synthetic source completing a real one, for each (measure, level) both give.
+    let mut complements: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for i in 0..spans.height() {
+        let key = (measure[i].clone(), level[i].clone());
+        let Some(&best) = chosen.get(&key) else { continue };
+        if i == best || synthetic[i] == synthetic[best] {
+            continue;
+        }
+        let (real, synth) = if synthetic[i] { (best, i) } else { (i, best) };
+        if latest.get(real) != latest.get(synth) || complements.contains_key(&key) {
+            let year = |k: usize| latest.get(k).map_or_else(|| "?".to_owned(), |y| y.to_string());
+            return Err(Error::input(
+                Location::file("the facts read"),
+                format!(
+                    "«{}» ({}) is given both by real data ({}, {} {}) and by the synthetic demo data ({}): one would silently replace the other",
+                    measure[i],
+                    level[i],
+                    publisher[real],
+                    dataset[real],
+                    year(real),
+                    year(synth)
+                ),
+                "synthetic data may only complete a real measure at its year with the cells it lacks (its split by sex and age): \
+                 keep the demo's synthetic files out of a folder of real data",
+            ));
+        }
+        chosen.insert(key.clone(), real);
+        complements.insert(key, synth);
+    }
     let rows: Vec<usize> = chosen.values().copied().collect();
-    let pick = |v: &[String]| rows.iter().map(|&i| v[i].clone()).collect::<Vec<_>>();
+    let read: Vec<(usize, bool)> = rows.iter().map(|&i| (i, false)).chain(complements.values().map(|&i| (i, true))).collect();
+    let pick = |v: &[String]| read.iter().map(|&(i, _)| v[i].clone()).collect::<Vec<_>>();
     let chosen_df = DataFrame::new_infer_height(vec![
         Column::new("measure".into(), pick(&measure)),
         Column::new("level".into(), pick(&level)),
         Column::new("publisher".into(), pick(&publisher)),
         Column::new("dataset".into(), pick(&dataset)),
-        Column::new("synthetic".into(), rows.iter().map(|&i| synthetic[i]).collect::<Vec<_>>()),
-        Column::new("latest".into(), rows.iter().map(|&i| latest.get(i)).collect::<Vec<_>>()),
+        Column::new("synthetic".into(), read.iter().map(|&(i, _)| synthetic[i]).collect::<Vec<_>>()),
+        // The real source's latest year for a complement: its rows are read at that year only.
+        Column::new("latest".into(), read.iter().map(|&(i, _)| latest.get(i)).collect::<Vec<_>>()),
+        Column::new("complement".into(), read.iter().map(|&(_, c)| c).collect::<Vec<_>>()),
     ])?;
     // Usually each measure comes from one source at one level (the demo data, most folders):
     // then the measure alone says which rows are read, and the join is on one key instead of
-    // five (over millions of rows, twice as fast).
-    let one_source_each = spans.height() == rows.len() && {
+    // five (over millions of rows, twice as fast). A measure completed by synthetic rows has
+    // them as its only other source: its synthetic rows are the complement.
+    let one_source_each = spans.height() == read.len() && {
         let mut names: Vec<&String> = rows.iter().map(|&i| &measure[i]).collect();
         names.sort();
         names.dedup();
         names.len() == rows.len()
     };
     let joined = if one_source_each {
-        let chosen_df = chosen_df.select(["measure", "latest"])?;
-        facts.lazy().join(chosen_df.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner)).collect()?
+        let mixed: Vec<&str> = complements.keys().map(|(m, _)| m.as_str()).collect();
+        let per_measure = chosen_df.clone().lazy().filter(col("complement").not()).select([col("measure"), col("latest")]).collect()?;
+        let mixed = Series::new("mixed".into(), mixed);
+        facts
+            .lazy()
+            .join(per_measure.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
+            .with_column(col("synthetic").and(col("measure").is_in(lit(mixed).implode(false), false)).alias("complement"))
+            .collect()?
     } else {
         facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner)).collect()?
     };
+    // A complement is read at the real source's year only, and never as the start of a growth.
+    let joined = joined.lazy().filter(col("complement").not().or(col("year").eq(col("latest")))).collect()?;
+    if !complements.is_empty() {
+        refuse_repeated_cells(&joined)?;
+    }
     // The year before the latest, in the same source.
     let before = joined
         .clone()
         .lazy()
-        .filter(col("year").lt(col("latest")))
+        .filter(col("year").lt(col("latest")).and(col("complement").not()))
         .group_by([col("measure"), col("level")])
         .agg([col("year").max().alias("earliest")])
         .collect()?;
@@ -298,6 +355,9 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
             None => base_of.remove(m),
         };
     }
+    for (m, _) in complements.keys() {
+        provenance.insert(crate::facts::breakdown_key(m), Provenance::Synthetic);
+    }
     let mut based = Vec::new();
     for (m, (_, e)) in &base_of {
         let base = format!("{m}_base");
@@ -319,6 +379,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let earliest_df = before.lazy();
     let mut before = joined
         .lazy()
+        .filter(col("complement").not())
         .join(earliest_df, [col("measure"), col("level")], [col("measure"), col("level")], JoinArgs::new(JoinType::Inner))
         .filter(col("year").eq(col("earliest")).and(col("measure").is_in(lit(based).implode(false), false)))
         .select(READ_COLUMNS.map(col))
@@ -326,6 +387,41 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
     Ok(Periods { facts: now.vstack(&before)?, years, provenance })
+}
+
+/// A cell (measure, level, sex, age band) given at one year both by a real source and by the
+/// synthetic data completing it: the two would be added. `joined`: the rows read, with
+/// `complement` and `latest`.
+fn refuse_repeated_cells(joined: &DataFrame) -> Result<()> {
+    let cells = [col("measure"), col("level"), col("sex"), col("age_min"), col("age_max")];
+    let mixed: Vec<String> = {
+        let m = joined.clone().lazy().filter(col("complement")).select([col("measure").unique()]).collect()?;
+        m.column("measure")?.str()?.iter().flatten().map(str::to_owned).collect()
+    };
+    let repeated = joined
+        .clone()
+        .lazy()
+        .filter(col("measure").is_in(lit(Series::new("mixed".into(), mixed)).implode(false), false).and(col("year").eq(col("latest"))))
+        .group_by(cells)
+        .agg([col("synthetic").n_unique().alias("sources")])
+        .filter(col("sources").gt(lit(1u32)))
+        .limit(1)
+        .collect()?;
+    if repeated.height() == 0 {
+        return Ok(());
+    }
+    let text = |c: &str| repeated.column(c).ok().and_then(|c| c.get(0).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+    Err(Error::input(
+        Location::file("the facts read"),
+        format!(
+            "«{}» (sex {}, ages {}-{}) is given both by real data and by the synthetic data completing it: they would be added",
+            text("measure"),
+            text("sex"),
+            text("age_min"),
+            text("age_max")
+        ),
+        "synthetic data may only give the cells the real source lacks",
+    ))
 }
 
 /// The roster as facts, for the indicators: `gp` counts every GP (sex `all`, no age, so
@@ -479,6 +575,59 @@ mod tests {
         assert!(provenance["gp"].is_synthetic());
         let synthetic: Vec<bool> = out.column("synthetic").unwrap().bool().unwrap().iter().flatten().collect();
         assert_eq!(synthetic, [false, true]);
+    }
+
+    /// Rows of `measure` with their sex and ages.
+    /// (commune, year, sex, age_min, age_max, value).
+    type Banded<'a> = (&'a str, i32, &'a str, Option<u32>, Option<u32>, f64);
+
+    fn banded(rows: &[Banded], origin: Origin) -> DataFrame {
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("year".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("measure".into(), vec!["population"; rows.len()]),
+            Column::new("sex".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("age_min".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.5)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        complete(df, &origin, Path::new("f")).unwrap().select(LOAD_COLUMNS).unwrap()
+    }
+
+    #[test]
+    fn synthetic_rows_complete_a_real_measure_at_its_year_and_never_compete() {
+        let comparateur = Origin::source("INSEE", "comparateur de territoires");
+        let real = banded(&[("a", 2021, "all", None, None, 100.0), ("a", 2015, "all", None, None, 90.0)], comparateur.clone());
+        let split = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2021, "F", Some(0), None, 52.0)], Origin::Synthetic);
+        let gp = from(&[("a", 2023, "gp", 1.0)], Origin::Synthetic);
+        let Periods { facts: out, years, provenance } = by_period(real.vstack(&split).unwrap().vstack(&gp).unwrap(), 2026).unwrap();
+        // Both read: the real total and its synthetic split, at 2021; the base from the real source.
+        assert_eq!(sum(&out, "population"), 200.0);
+        assert_eq!(sum(&out, "population_base"), 90.0);
+        assert_eq!(years["population"], 2021);
+        assert_eq!(provenance["population"].to_string(), "INSEE, comparateur de territoires 2021");
+        assert_eq!(provenance["population_base"].to_string(), "INSEE, comparateur de territoires 2015");
+        assert!(provenance[&crate::facts::breakdown_key("population")].is_synthetic());
+        assert!(provenance["gp"].is_synthetic());
+        let synthetic = out.clone().lazy().filter(col("measure").eq(lit("population")).and(col("synthetic"))).collect().unwrap();
+        assert_eq!(synthetic.height(), 2);
+        // Synthetic rows of another year would replace or be mixed with the real ones: refused.
+        let later = banded(&[("a", 2023, "M", Some(0), None, 48.0)], Origin::Synthetic);
+        let e = by_period(real.vstack(&later).unwrap(), 2026).err().unwrap().to_string();
+        assert!(e.contains("«population»") && e.contains("INSEE, comparateur de territoires 2021") && e.contains("(2023)"), "{e}");
+        let earlier = banded(&[("a", 2015, "M", Some(0), None, 48.0)], Origin::Synthetic);
+        assert!(by_period(real.vstack(&earlier).unwrap(), 2026).is_err());
+        // A synthetic cell the real source gives too: refused.
+        let same = banded(&[("a", 2021, "all", None, None, 100.0)], Origin::Synthetic);
+        let e = by_period(real.vstack(&same).unwrap(), 2026).err().unwrap().to_string();
+        assert!(e.contains("would be added"), "{e}");
+        // The same through the slow path (a measure from two real sources at two levels).
+        let mut dep = banded(&[("30", 2021, "all", None, None, 1000.0)], comparateur);
+        dep.replace("level", Column::new("level".into(), ["departement"])).unwrap();
+        let Periods { facts: out, .. } = by_period(real.vstack(&split).unwrap().vstack(&dep).unwrap(), 2026).unwrap();
+        assert_eq!(sum(&out, "population"), 1200.0);
+        assert_eq!(sum(&out, "population_base"), 90.0);
     }
 
     #[test]

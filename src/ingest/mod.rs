@@ -7,6 +7,7 @@ pub mod apl;
 pub mod atih;
 pub mod bpe;
 pub mod census;
+pub mod communes_file;
 pub mod cpam;
 pub mod deaths;
 pub mod deprivation;
@@ -76,6 +77,7 @@ mod fuzz {
         let r = referential();
         let mut sink = FactSink::new(r, "fuzz", false);
         let _ = insee::read_wide(&t, &mut sink);
+        let _ = communes_file::read(&t, &mut sink);
         let _ = insee::read_long(&t, Some(2021), &mut sink);
         let _ = census::read_comparateur(&t, &mut sink);
         let _ = population::read_pop1b_wide(&t, Some(2021), &mut sink);
@@ -156,6 +158,7 @@ mod fuzz {
                 "Code commune INSEE;Commune;APL aux médecins généralistes;Population standardisée 2020;Population totale 2020",
                 "annee;profession_sante;region;departement;classe_age;libelle_sexe;effectif;densite",
                 "codgeo;libgeo;an;tx_morta", "dep;annee;tauxPatients", "Age;1991;1992",
+                "insee_com,commune_type,superficie_km2,population_2021,pop_15_64_chomage_2021,pop_15_64_active_2021",
             ]),
             body in "([0-9a-zA-Z ,.+%\"-]{0,8}[;\n]){0,40}",
         ) {

@@ -261,7 +261,7 @@ pub fn build(report: &Report) -> Document<'_> {
         name: &report.name,
         banner: match report.synthetic {
             Synthetic::All => Some("Données synthétiques de démonstration : ces chiffres sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire. Seules les communes et leurs populations légales sont réelles."),
-            Synthetic::Some => Some("Une partie des données est synthétique (données de démonstration) : chaque tableau et chaque graphique dit d'où viennent ses chiffres."),
+            Synthetic::Some => Some("Données en partie synthétiques : les chiffres marqués « données synthétiques de démonstration » sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire ; les autres sont des données publiques réelles. Chaque ligne des tableaux et chaque graphique dit d'où viennent ses chiffres (source et année)."),
             Synthetic::None => None,
         },
         meta: format!("Données : {} · comparateurs : {dep}, {reg}, France · diagsante {}", report.data_label, env!("CARGO_PKG_VERSION")),
@@ -328,6 +328,11 @@ fn presentation(report: &Report) -> Section<'_> {
             text.push(Span::Plain(format!("{fr}.")));
         }
         Err(why) => text.push(Span::Plain(format!("Densité : non calculée ({why})."))),
+    }
+    if let Some((area, source)) = &p.area {
+        text.push(Span::Plain(" Superficie : ".into()));
+        text.push(Span::Strong(format!("{} km²", number(*area, 2))));
+        text.push(Span::Plain(format!(" ({source}).")));
     }
     blocks.push(Block::Text(text));
     let mut units: Vec<&(String, String, Option<u64>)> = p.units.iter().collect();

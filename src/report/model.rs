@@ -88,6 +88,9 @@ pub struct Presentation {
     pub growth: std::result::Result<Growth, String>,
     /// Inhabitants per km², or why it is missing.
     pub density: std::result::Result<Density, String>,
+    /// The territory's area in km² (the sum of its communes'), with its source, when the data
+    /// has every commune's.
+    pub area: Option<(f64, String)>,
     /// The base units (communes, arrondissements): code, name, population.
     pub units: Vec<(String, String, Option<u64>)>,
 }
@@ -232,7 +235,7 @@ pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
         synthetic,
         data_label: diagnosis.data_label.clone(),
         comparators: [names[0].clone(), names[1].clone(), "France".to_owned()],
-        presentation: presentation(t, r, data, &diagnosis),
+        presentation: presentation(t, r, data, &diagnosis, &ages),
         themes: THEMES
             .iter()
             .map(|&(theme, id, title)| {
@@ -295,7 +298,7 @@ fn kind_label(kind: TerritoryKind) -> &'static str {
     }
 }
 
-fn presentation(t: &Territory, r: &Referential, data: &Data, d: &Diagnosis) -> Presentation {
+fn presentation(t: &Territory, r: &Referential, data: &Data, d: &Diagnosis, agg: &Aggregated) -> Presentation {
     let growth = d.rows.iter().find(|r| r.indicator.method == Method::AnnualGrowth).and_then(|r| {
         let base = &r.indicator.denominator.as_ref()?.measure;
         let (from, to) = (*data.years.get(base)?, *data.years.get(&r.indicator.numerator.measure)?);
@@ -316,6 +319,10 @@ fn presentation(t: &Territory, r: &Referential, data: &Data, d: &Diagnosis) -> P
         growth: growth.ok_or_else(|| why_missing(d, Method::AnnualGrowth, "les données chargées n'ont qu'une année de population")),
         density: density
             .ok_or_else(|| why_missing(d, Method::Ratio, "les données chargées n'ont pas la superficie des communes, colonne SUPERF de l'INSEE")),
+        area: agg.whole(0, "area_km2").map(|a| {
+            let source = crate::facts::provenance_of(&data.provenance, "area_km2").map_or_else(|| data.label.clone(), |p| p.to_string());
+            ((a * 100.0).round() / 100.0, source)
+        }),
         units: t.units(r).map(|u| (u.code.clone(), u.name.clone(), u.population)).collect(),
     }
 }
@@ -428,7 +435,7 @@ fn figures(
     // Each chart says where its numbers come from: the provenance of the measures it draws
     // (the data's label where a measure's is not known), and is marked when one is synthetic.
     let frame = |title: String, s: &str, measures: &[String]| {
-        let known: Vec<&Provenance> = measures.iter().filter_map(|m| data.provenance.get(m)).collect();
+        let known: Vec<&Provenance> = measures.iter().filter_map(|m| crate::facts::provenance_of(&data.provenance, m)).collect();
         let (origin, synthetic) = if known.is_empty() {
             (data.label.clone(), synthetic(data) != super::Synthetic::None)
         } else {
@@ -442,7 +449,7 @@ fn figures(
         figures.push(Figure {
             stem: "pyramide".into(),
             caption: "Pyramide des âges du territoire (barres) et de la France (trait), en % de la population.".into(),
-            frame: frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement", &["population".to_owned()]),
+            frame: frame(format!("Pyramide des âges — {}", t.name), "INSEE, recensement", &[crate::facts::breakdown_key("population")]),
             chart: Chart::Pyramid { bands, france },
         });
     }
@@ -501,7 +508,7 @@ fn figures(
             frame: frame(
                 format!("Projection des médecins généralistes — {}", t.name),
                 "répertoire des médecins, INSEE, DREES (APL)",
-                &["gp".to_owned(), "population".to_owned()],
+                &["gp".to_owned(), crate::facts::breakdown_key("population")],
             ),
             chart: Chart::Projection { scenarios, demand },
         });
@@ -674,7 +681,7 @@ fn funnel_indicators(d: &Diagnosis) -> Vec<String> {
 
 /// The measures an indicator reads.
 fn measures_of(ind: &Indicator) -> Vec<String> {
-    ind.terms().map(|t| t.measure.clone()).collect()
+    ind.provenance_keys()
 }
 
 /// The funnel plot of indicator `id` among the EPCI of France, if it has one.

@@ -116,8 +116,10 @@ pub fn index_page(entries: &[(Territory, String)], r: &Referential, data_label: 
     );
     h.push_str(&format!("<title>Diagnostics territoriaux — diagsante</title><style>{}</style></head><body>", html::STYLE));
     h.push_str("<h1>Diagnostics territoriaux de santé</h1>");
-    if synthetic != Synthetic::None {
-        h.push_str("<p class=\"banner\">Données synthétiques de démonstration : les chiffres de ces rapports sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires.</p>");
+    match synthetic {
+        Synthetic::All => h.push_str("<p class=\"banner\">Données synthétiques de démonstration : les chiffres de ces rapports sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires.</p>"),
+        Synthetic::Some => h.push_str("<p class=\"banner\">Données en partie synthétiques : dans ces rapports, les chiffres marqués « données synthétiques de démonstration » sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ces territoires ; les autres sont des données publiques réelles, dont chaque ligne dit la source et l'année.</p>"),
+        Synthetic::None => {}
     }
     let rows: Vec<Vec<String>> = entries
         .iter()

@@ -1,4 +1,5 @@
-//! `diagsante diagnose` on the synthetic demo data (generated into a private cache).
+//! `diagsante diagnose` on the default data: the embedded real data and the synthetic data
+//! completing it (generated into a private cache).
 
 use std::path::Path;
 
@@ -42,11 +43,15 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     let r = Referential::embedded().unwrap();
     let t = Territory::find("cpts-camargue-gardoise", &r).unwrap();
 
-    // Population: the referential's, for the territory and for France.
+    // Population: INSEE's census 2021 (the embedded real data), summed by hand from the
+    // commune file (population_2021 of the 10 communes; of every COM and ARM row of France,
+    // each code once, Mayotte's census absent), for the territory and for France.
     let pop = indicator(&d, "population");
-    assert_eq!(pop["value"].as_f64(), Some(54_291.0));
-    let france: u64 = r.communes().filter(|c| c.in_france()).map(|c| c.population.unwrap_or(0)).sum();
-    assert_eq!(pop["comparators"]["france"]["value"].as_f64(), Some(france as f64));
+    assert_eq!(pop["value"].as_f64(), Some(53_667.0));
+    assert_eq!(pop["comparators"]["france"]["value"].as_f64(), Some(67_406_310.0));
+    assert!(pop["data"].as_str().unwrap().starts_with("INSEE, comparateur de territoires"), "{pop}");
+    let density = indicator(&d, "densite_population");
+    assert!((density["value"].as_f64().unwrap() - 53_667.0 / 406.49).abs() < 1e-9, "the real area: {density}");
 
     // A proportion: the statistics core on counts summed by hand from the fact table.
     let demo_dir = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
@@ -61,10 +66,9 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     assert!((got["limits_95_99_8"][1][0].as_f64().unwrap() - limits.lower).abs() < 1e-9);
     assert_eq!(d["comparators"]["departement"], "30 Gard");
 
-    // The annual growth: the demo's population six years earlier, summed by hand.
-    let base = hand_sum(&facts, "population_base", &t.units);
+    // The annual growth from the census 2015 (51,276 in the commune file, by hand) to 2021.
     let growth = indicator(&d, "croissance_population");
-    let expected = 100.0 * ((54_291.0 / base).powf(1.0 / 6.0) - 1.0);
+    let expected = 100.0 * ((53_667.0_f64 / 51_276.0).powf(1.0 / 6.0) - 1.0);
     assert!((growth["value"].as_f64().unwrap() - expected).abs() < 1e-9, "{growth}");
     assert!(growth["comparators"]["france"]["comparison_95"] == "", "a census count has no interval to compare");
 
@@ -82,7 +86,7 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
         df.column("value").unwrap().f64().unwrap().get(0).unwrap()
     };
     for (id, lo, hi) in [("part_0_17", 0, 17), ("part_18_39", 18, 39)] {
-        let expected = 100.0 * banded(lo, hi) / 54_291.0;
+        let expected = 100.0 * banded(lo, hi) / 53_667.0;
         let got = indicator(&d, id)["value"].as_f64().unwrap();
         assert!((got - expected).abs() < 1e-9, "{id}: {got} vs {expected}");
     }
@@ -141,7 +145,7 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     // French Excel CSV: BOM, semicolons, decimal commas.
     let csv = std::fs::read(out.join("diagnostic.csv")).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBFid;theme;label"));
-    assert!(String::from_utf8_lossy(&csv).contains(";54291,0;"));
+    assert!(String::from_utf8_lossy(&csv).contains(";53667,0;"));
     assert!(out.join("diagnostic.parquet").exists());
 
     // A territory equal to its département is similar to it on every compared indicator.
@@ -204,7 +208,10 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
     for (id, _) in diagsante::geo::SHIPPED {
         let d = diagnose(id, &cache, &dir.path().join(id));
         let t = Territory::find(id, &r).unwrap();
-        assert_eq!(indicator(&d, "population")["value"].as_f64(), Some(t.population(&r) as f64), "{id}");
+        // The census 2021 (real data): within 5 % of the populations légales of the referential
+        // (another INSEE dataset, two years later: CLS Aunis Atlantique grew 3 %).
+        let (census, legal) = (indicator(&d, "population")["value"].as_f64().unwrap(), t.population(&r) as f64);
+        assert!(census < legal && (census / legal - 1.0).abs() < 0.05, "{id}: census {census}, populations légales {legal}");
         // On the demo data every indicator has a value, or is withheld because of small
         // counts (a year of suicides in 33,000 people), never for want of data: at most three
         // for their own counts, and those a difference with a nested EPCI would give away.

@@ -374,3 +374,24 @@ fn layouts_are_detected_and_a_bad_file_stops_everything_unless_keep_going() {
     ingest(&["--layout", "insee-base", &file("insee-wide-latin1.csv")], forced.path());
     assert!(forced.path().join("facts-insee-base-insee-wide-latin1.parquet").exists());
 }
+
+/// The real commune file (INSEE's comparateur de territoires, copy of datas.fun): its layout
+/// detected, one row per commune read once, the summary's notes, and values checked by hand in
+/// the file (30341 Vauvert: `30341,76,30,Vauvert,…,COM,,…,109.86,11774,…`).
+#[test]
+fn the_real_commune_file_is_detected_and_read() {
+    let Some(path) = crate::realdata("geo/communes_france_2024_centroids_pop.csv") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let summary = ingest(&[path.to_str().unwrap()], dir.path());
+    assert!(summary.contains("layout:            communes-file — INSEE, comparateur de territoires"), "{summary}");
+    assert!(summary.contains("rows read:         36208"), "{summary}");
+    assert!(summary.contains("793 rows of communes déléguées (COMD) skipped"), "{summary}");
+    assert!(summary.contains("population (2015, 2021)") && summary.contains("deaths_all_causes (2022)"), "{summary}");
+    assert!(summary.contains("columns not used:") && summary.contains("lat, lng"), "{summary}");
+    let df = parquet(&dir.path().join("facts-communes-file-communes_france_2024_centroids_pop.parquet"));
+    assert_eq!(fact(&df, "30341", "area_km2", "all", None), Some(Some(109.86)));
+    assert_eq!(fact(&df, "30341", "deaths_all_causes", "all", None), Some(Some(121.0)));
+    let dataset: Vec<&str> = df.column("dataset").unwrap().str().unwrap().iter().flatten().collect();
+    assert!(dataset.iter().all(|d| *d == "comparateur de territoires (via datas.fun)"));
+    assert!(!df.column("synthetic").unwrap().bool().unwrap().any());
+}

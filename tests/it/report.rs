@@ -81,7 +81,8 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         let at = html[from..].find(&format!("{s}</h2>")).unwrap_or_else(|| panic!("section «{s}» missing or out of order"));
         from += at;
     }
-    assert!(html.contains("Données synthétiques de démonstration"));
+    assert!(html.contains("Données en partie synthétiques"), "the banner of partly synthetic data");
+    assert!(html.contains("Superficie : <strong>406,49 km²</strong> (INSEE, comparateur de territoires (via datas.fun) 2021)"), "the real area");
     assert!(!html.contains("<script"), "the report needs no script");
     assert!(!html.contains(" src=") && !html.contains("<link"), "no external asset");
 
@@ -164,7 +165,7 @@ fn the_demo_writes_five_reports_and_an_index() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("index.html"), "{stdout}");
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(index.contains("Données synthétiques"));
+    assert!(index.contains("Données en partie synthétiques"));
     let links: Vec<&str> = index.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
     assert_eq!(links.len(), 15, "{links:?}");
     for link in links {
@@ -178,6 +179,37 @@ fn the_demo_writes_five_reports_and_an_index() {
         assert!(f.exists(), "{f:?} removed");
     }
     assert_eq!(manifest(&out), ["index.html"]);
+    demo_rows_say_their_source(&out.join("cpts-camargue-gardoise"));
+}
+
+/// The demo is real where the embedded data allows and says so per row: in the diagnostic
+/// table, an indicator read from the census alone says « INSEE … 2021 » and nothing synthetic,
+/// one read from synthetic data alone says « données synthétiques de démonstration » and no
+/// real source, one from both says both; each chart names its sources.
+fn demo_rows_say_their_source(dir: &Path) {
+    let text = std::fs::read_to_string(dir.join("diagnostic.csv")).unwrap();
+    let records = crate::csv_records(&text, ';');
+    let header = &records[0];
+    let (id, data) = (header.iter().position(|h| h == "id").unwrap(), header.iter().position(|h| h == "data").unwrap());
+    let data_of = |wanted: &str| records[1..].iter().find(|r| r[id] == wanted).map(|r| r[data].clone()).unwrap_or_else(|| panic!("{wanted}"));
+    const CENSUS: &str = "INSEE, comparateur de territoires (via datas.fun) 2021";
+    const SYNTHETIC: &str = "données synthétiques de démonstration";
+    assert_eq!(data_of("population"), CENSUS);
+    assert_eq!(data_of("densite_population"), CENSUS, "the real areas");
+    assert_eq!(data_of("chomage_15_64"), CENSUS);
+    assert_eq!(data_of("croissance_population"), format!("{CENSUS} ; INSEE, comparateur de territoires (via datas.fun) 2015"));
+    for synthetic in ["ald_toutes", "ald_diabete", "sans_mt_17_plus", "depistage_sein", "mortalite_generale", "icm_cancers"] {
+        assert_eq!(data_of(synthetic), SYNTHETIC, "{synthetic}");
+    }
+    // The age structure: the census total, split by age by the generator.
+    assert_eq!(data_of("part_65_plus"), format!("{SYNTHETIC} ; {CENSUS}"));
+    for r in &records[1..] {
+        assert!(r[data].contains(SYNTHETIC) || r[data].contains("INSEE"), "{}: {}", r[id], r[data]);
+    }
+    let chart = |stem: &str| std::fs::read_to_string(dir.join(format!("graphiques/{stem}.svg"))).unwrap();
+    let social = chart("comparaison-contexte-socio-economique");
+    assert!(social.contains(CENSUS) && social.contains(SYNTHETIC) && social.contains("DONNÉES SYNTHÉTIQUES"), "chômage (real) and C2S (synthetic)");
+    assert!(chart("pyramide").contains(SYNTHETIC), "the split by age is synthetic");
 }
 
 /// The files a report folder's manifest lists.

@@ -55,6 +55,7 @@ fn show_text_lists_communes_and_comparators() {
         .success()
         .stdout(predicate::str::contains("CPTS Camargue Gardoise (cpts)"))
         .stdout(predicate::str::contains("54,291"))
+        .stdout(predicate::str::contains("area:         406.49 km² (INSEE, comparateur de territoires (via datas.fun) 2021)"))
         .stdout(predicate::str::contains("30003  Aigues-Mortes"))
         .stdout(predicate::str::contains("département 30 Gard, région 76 Occitanie, France"));
 }
