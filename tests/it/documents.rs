@@ -186,7 +186,8 @@ fn the_word_document_and_the_workbook_show_the_diagnostic() {
     let headings: Vec<&str> = body.paragraphs.iter().filter(|p| p.style.as_deref() == Some("Heading1")).map(|p| p.text.as_str()).collect();
     assert_eq!(headings, crate::report::SECTIONS, "the sections of the page, in order");
     assert!(body.paragraphs.iter().any(|p| p.style.as_deref() == Some("Heading2") && p.text == "Rang parmi les EPCI de France"));
-    assert!(body.paragraphs.iter().any(|p| p.text.starts_with("Données synthétiques de démonstration")), "the synthetic-data banner");
+    // The default data is partly real, partly synthetic: the banner says so.
+    assert!(body.paragraphs.iter().any(|p| p.text.starts_with("Données en partie synthétiques")), "the synthetic-data banner");
     assert!(body.paragraphs.iter().any(|p| p.text == "Données : données synthétiques de démonstration"), "the provenance under a table");
 
     // Every chart as its PNG, with its caption and source.
