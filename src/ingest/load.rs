@@ -232,19 +232,27 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         .clone()
         .lazy()
         .group_by(origin.clone())
-        .agg([col("year").max().alias("latest"), col("year_start").filter(col("year").eq(col("year").max())).min().alias("start")])
+        .agg([
+            col("year").max().alias("latest"),
+            col("year_start").filter(col("year").eq(col("year").max())).min().alias("start"),
+            col("year").filter(col("year").eq(col("year").max())).count().alias("cells"),
+        ])
         .sort(["measure", "level", "synthetic", "publisher", "dataset"], SortMultipleOptions::default())
         .collect()?;
-    // The source read for each (measure, level): the first with the latest year.
+    // The source read for each (measure, level): the first with the latest year, and among
+    // real sources of that year the one giving the most cells (INSEE's commune file of every
+    // commune, not a POP1B extract of 25 communes).
     let texts = |c: &str| -> Result<Vec<String>> { Ok(spans.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
     let (measure, level, publisher, dataset) = (texts("measure")?, texts("level")?, texts("publisher")?, texts("dataset")?);
     let synthetic: Vec<bool> = spans.column("synthetic")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
     let (latest, start) = (spans.column("latest")?.i32()?, spans.column("start")?.i32()?);
+    let cells: Vec<u64> = spans.column("cells")?.cast(&DataType::UInt64)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let mut chosen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for i in 0..spans.height() {
         let Some(l) = latest.get(i) else { continue };
         let best = chosen.entry((measure[i].clone(), level[i].clone())).or_insert(i);
-        if latest.get(*best).is_some_and(|b| l > b) {
+        let b = *best;
+        if latest.get(b).is_some_and(|lb| l > lb || (l == lb && synthetic[i] == synthetic[b] && cells[i] > cells[b])) {
             *best = i;
         }
     }
@@ -640,6 +648,16 @@ mod tests {
         assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
         let note = data.not_read_note().unwrap();
         assert!(note.contains("2 rows") && note.contains("bassin_de_vie") && note.contains("apl"), "{note}");
+    }
+
+    /// Two real sources of one year: the one with the most cells is read.
+    #[test]
+    fn at_equal_years_the_source_with_most_cells_is_read() {
+        let a = from(&[("01001", 2021, "population", 100.0)], Origin::source("INSEE", "RP, POP1B"));
+        let b = from(&[("01001", 2021, "population", 101.0), ("01002", 2021, "population", 50.0)], Origin::source("INSEE", "comparateur"));
+        let data = from_frames(a.vstack(&b).unwrap(), None, "test".into(), None).unwrap();
+        assert_eq!(sum(&data.facts, "population"), 151.0);
+        assert_eq!(data.provenance["population"].to_string(), "INSEE, comparateur 2021");
     }
 
     /// A département-level estimate of a later year does not take over the year and source
