@@ -25,20 +25,18 @@ readme="$root/data/README.md"
 # realdata/README.md), or the publisher's address for a file downloaded from it.
 FILES=(
   "geo/communes_france_2024_centroids_pop.csv|rcarlier/datas.fun, France/communes.csv @ b987408 (derived by its author from INSEE's Base du comparateur de territoires of 27/06/2024 on the COG 2024, with La Poste's postal codes)"
-  # Each line below needs a reader that is being written (diagsante ingest refuses the file
-  # until then); uncomment it once its reader is on main, then run this script again.
-  # Filosofi reader (helper "facilities"): poor persons, median income, poverty rate by commune.
-  # "social/FILO2019_DISP_COM.csv|aubryprieur/streamlit_data_territoire, revenu/revenu_commune/ @ 15be80a (INSEE, Filosofi 2019)"
-  # DREES APL workbook reader (helper "health"): APL to GPs 2022 and 2023 by commune.
-  # "medical/drees_apl_medecins_generalistes_2022_2023.xlsx|louiselize/Data_Analysis_Lattitudes_Sante_et_Territoires, data/raw/apl-thierache-centre/apl_generalistes.xlsx @ b6378a0 (DREES, APL)"
-  # INSEE département estimates reader (helper "census"): population by département, sex and 5-year band, 1975-2021.
-  # "population/estim-pop-dep-sexe-aq-1975-2021.xlsx|OslanKetis/PFE_Datascientist_CEPE, data/estim-pop-dep-sexe-aq-1975-2021.xlsx @ 6e1186a (INSEE, estimations de population)"
-  # INSEE département estimates reader (helper "census"): the same for 2023.
-  # "population/insee_estim_pop_dep_sexe_aq_2023.xlsx|fredco30/stat_deces, population_francaise.xlsx @ 01dddc1 (INSEE, estimations de population)"
-  # ameli reader (helper "health"): headcounts and densities of health professionals by département, 2024.
-  # "medical/ameli_demographie_ps_liberaux_dep_2024.csv|timotheebarnaud/deserts-medicaux, data/raw/toutes_specialites_departement.csv @ 9a10c8b (data.ameli.fr)"
-  # INSEE statistiques locales reader (helper "health"): département health statistics 2024.
-  # "health_indicators/insee_statloc_sante_departement_2024.csv|louiselize/Data_Analysis_Lattitudes_Sante_et_Territoires, data/raw/health-anova-regression/health_anova_regression.csv @ d2faf7f (INSEE, statistiques locales)"
+  # Filosofi 2019: tax households and persons, median income, deciles, income shares by commune (this file has no poverty rate).
+  "social/FILO2019_DISP_COM.csv|aubryprieur/streamlit_data_territoire, revenu/revenu_commune/ @ 15be80a (INSEE, Filosofi 2019)"
+  # DREES APL workbook: APL to GPs 2022 and 2023 by commune.
+  "medical/drees_apl_medecins_generalistes_2022_2023.xlsx|louiselize/Data_Analysis_Lattitudes_Sante_et_Territoires, data/raw/apl-thierache-centre/apl_generalistes.xlsx @ b6378a0 (DREES, APL)"
+  # INSEE département estimates: population by département, sex and 5-year band, 1975-2021.
+  "population/estim-pop-dep-sexe-aq-1975-2021.xlsx|OslanKetis/PFE_Datascientist_CEPE, data/estim-pop-dep-sexe-aq-1975-2021.xlsx @ 6e1186a (INSEE, estimations de population)"
+  # INSEE département estimates: the same for 2023.
+  "population/insee_estim_pop_dep_sexe_aq_2023.xlsx|fredco30/stat_deces, population_francaise.xlsx @ 01dddc1 (INSEE, estimations de population)"
+  # ameli: headcounts and densities of health professionals by département, 2024.
+  "medical/ameli_demographie_ps_liberaux_dep_2024.csv|timotheebarnaud/deserts-medicaux, data/raw/toutes_specialites_departement.csv @ 9a10c8b (data.ameli.fr)"
+  # INSEE statistiques locales: département health statistics 2024.
+  "health_indicators/insee_statloc_sante_departement_2024.csv|louiselize/Data_Analysis_Lattitudes_Sante_et_Territoires, data/raw/health-anova-regression/health_anova_regression.csv @ d2faf7f (INSEE, statistiques locales)"
 )
 
 cd "$root"

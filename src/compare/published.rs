@@ -44,27 +44,80 @@ impl Published {
     }
 }
 
-/// French labels of the published measures the readers produce; others read from their name.
+/// French labels of the published measures the readers produce (the ameli professions'
+/// come from [`crate::ingest::ameli::PROFESSIONS`]); others read from their name.
 const LABELS: &[(&str, &str)] = &[
     ("life_expectancy_birth", "Espérance de vie à la naissance"),
     ("mortality_rate_crude", "Taux brut de mortalité"),
-    ("mortality_rate_standardised_0_64", "Taux standardisé de mortalité avant 65 ans"),
+    ("mortality_rate", "Taux de mortalité"),
+    ("mortality_rate_std", "Taux standardisé de mortalité"),
+    ("mortality_rate_std_fr2021", "Taux standardisé de mortalité (population de référence France 2021)"),
+    ("birth_rate_crude", "Taux brut de natalité"),
+    ("population_density", "Densité de population"),
+    ("population_share", "Part de la population"),
     ("poverty_rate", "Taux de pauvreté"),
     ("median_income", "Revenu disponible médian par unité de consommation"),
+    ("income_q1", "Revenu disponible par unité de consommation, 1er quartile"),
+    ("income_q3", "Revenu disponible par unité de consommation, 3e quartile"),
+    ("income_d1", "Revenu disponible par unité de consommation, 1er décile"),
+    ("income_d2", "Revenu disponible par unité de consommation, 2e décile"),
+    ("income_d3", "Revenu disponible par unité de consommation, 3e décile"),
+    ("income_d4", "Revenu disponible par unité de consommation, 4e décile"),
+    ("income_d6", "Revenu disponible par unité de consommation, 6e décile"),
+    ("income_d7", "Revenu disponible par unité de consommation, 7e décile"),
+    ("income_d8", "Revenu disponible par unité de consommation, 8e décile"),
+    ("income_d9", "Revenu disponible par unité de consommation, 9e décile"),
+    ("income_interdecile_ratio", "Rapport interdécile du revenu disponible (D9/D1)"),
+    ("income_interquartile_range", "Écart interquartile du revenu disponible"),
+    ("income_s80_s20_ratio", "Rapport S80/S20 du revenu disponible"),
+    ("gini_index", "Indice de Gini du revenu disponible"),
+    ("taxed_households_share", "Part des ménages fiscaux imposés"),
+    ("income_share_activity", "Part des revenus d'activité dans le revenu disponible"),
+    ("income_share_wages", "Part des salaires et traitements dans le revenu disponible"),
+    ("income_share_unemployment_benefits", "Part des indemnités de chômage dans le revenu disponible"),
+    ("income_share_self_employment", "Part des revenus des activités non salariées dans le revenu disponible"),
+    ("income_share_pensions", "Part des pensions, retraites et rentes dans le revenu disponible"),
+    ("income_share_assets", "Part des revenus du patrimoine dans le revenu disponible"),
+    ("income_share_social_benefits", "Part des prestations sociales dans le revenu disponible"),
+    ("income_share_family_benefits", "Part des prestations familiales dans le revenu disponible"),
+    ("income_share_minimum_benefits", "Part des minima sociaux dans le revenu disponible"),
+    ("income_share_housing_benefits", "Part des prestations logement dans le revenu disponible"),
+    ("income_share_taxes", "Part des impôts dans le revenu disponible"),
     ("apl_mg", "Accessibilité potentielle localisée aux médecins généralistes"),
-    ("hospitalised_patients_rate_standardised", "Taux standardisé de patients hospitalisés"),
+    ("apl_mg65", "Accessibilité potentielle localisée aux médecins généralistes de 65 ans ou moins"),
+    ("ald_share", "Part des bénéficiaires d'une affection de longue durée"),
+    ("ophthalmology_patients_share", "Part des patients ayant consulté un ophtalmologue"),
+    ("density_gp", "Densité de médecins généralistes"),
+    ("density_nurses", "Densité d'infirmiers"),
+    ("density_pharmacies", "Densité de pharmacies"),
+    ("density_speech_therapists", "Densité d'orthophonistes"),
+    ("density_midwives", "Densité de sages-femmes"),
+    ("density_physiotherapists", "Densité de masseurs-kinésithérapeutes"),
+    ("density_dentists", "Densité de chirurgiens-dentistes"),
+    ("hospitalised_patients_rate_std", "Taux standardisé de patients hospitalisés"),
+    ("fdep", "Indice de désavantage social (FDep)"),
+    ("fdep_quintile", "Quintile de l'indice de désavantage social (FDep)"),
+    ("fdep_quintile_weighted", "Quintile de l'indice de désavantage social (FDep), pondéré par la population"),
+    ("edi", "Indice européen de défavorisation (EDI)"),
+    ("edi_quintile", "Quintile de l'indice européen de défavorisation (EDI)"),
 ];
 
 /// The French label of a published measure (its name, spaced, when not known).
 pub fn label_fr(measure: &str) -> String {
-    LABELS.iter().find(|(m, _)| *m == measure).map_or_else(
-        || {
-            let text = measure.strip_prefix("statloc_").unwrap_or(measure).replace('_', " ");
-            let mut chars = text.chars();
-            chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
-        },
-        |(_, l)| (*l).to_owned(),
-    )
+    if let Some(l) = LABELS.iter().find(|(m, _)| *m == measure) {
+        return l.1.to_owned();
+    }
+    // ameli's headcounts and densities, named by the profession as ameli writes it.
+    let profession = |slug: &str| crate::ingest::ameli::PROFESSIONS.iter().find(|p| p.1 == slug).map(|p| p.0);
+    if let Some(p) = measure.strip_prefix("professionals_").and_then(|m| m.strip_suffix("_density")).and_then(profession) {
+        return format!("Densité de professionnels libéraux : {p}");
+    }
+    if let Some(p) = measure.strip_prefix("professionals_").and_then(profession) {
+        return format!("Effectif de professionnels libéraux : {p}");
+    }
+    let text = measure.strip_prefix("statloc_").unwrap_or(measure).replace('_', " ");
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
 }
 
 /// The published geographies of a diagnostic of `t`, as (level, code) per slot: the
@@ -229,5 +282,19 @@ mod tests {
         assert_eq!(p[0].values, [None, Some(Some(82.5)), None, None]);
         assert!(published(&t, &r, None).unwrap().is_empty());
         assert_eq!(label_fr("statloc_part_des_75_ans"), "Part des 75 ans");
+    }
+
+    /// ameli's measures are named by the profession as ameli writes it.
+    #[test]
+    fn ameli_professions_are_labelled_in_french() {
+        assert_eq!(label_fr("professionals_sage_femme_density"), "Densité de professionnels libéraux : Sages-femmes");
+        assert_eq!(label_fr("professionals_masseur_kinesitherapeute"), "Effectif de professionnels libéraux : Masseurs-kinésithérapeutes");
+        assert_eq!(label_fr("professionals_inconnu_density"), "Professionals inconnu density");
+        // Every measure a reader names here has its label once.
+        let mut names: Vec<&str> = LABELS.iter().map(|l| l.0).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "a measure labelled twice");
     }
 }

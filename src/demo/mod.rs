@@ -3,7 +3,9 @@
 //!
 //! Every command run without `--data` reads [`data`]: the real facts of `data/real/`
 //! ([`real`]: INSEE's census populations 2021 and 2015, areas, households, births and deaths
-//! 2022, activity and unemployment, per commune, converted by `scripts/embed-real-data.sh`),
+//! 2022, activity and unemployment, Filosofi's income, DREES's APL 2022-2023, per commune;
+//! INSEE's estimates by sex and age, statistiques locales and ameli's professions, per
+//! département; converted by `scripts/embed-real-data.sh`),
 //! and, for what they do not hold, synthetic but realistic counts generated here for every
 //! commune (a long fact table of **counts**, never rates) plus a synthetic roster of general
 //! practitioners (GPs). Real commune-level health counts (deaths by age and cause, ALD,

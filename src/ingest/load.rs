@@ -118,8 +118,14 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
     let is_read = col("level").is_in(lit(read).implode(false), false).and(col("kind").eq(lit("count")));
     let not_read = facts.clone().lazy().filter(is_read.clone().not()).collect()?;
     let facts = facts.lazy().filter(is_read).collect()?;
-    let Periods { mut facts, mut years, mut provenance } = by_period(facts, current_year())?;
-    let year = years.iter().filter(|(m, _)| !m.ends_with("_base")).map(|(_, y)| *y).max().unwrap_or(2023);
+    let Periods { mut facts, mut years, mut provenance, at_communes } = by_period(facts, current_year())?;
+    // The year of a roster's GPs (their ages): the latest of the measures its communes are
+    // summed with, not of département statistics (ameli's 2024 headcounts must not age the
+    // roster's GPs beyond the communes' data); all measures when none is at commune level.
+    let latest = |communes_only: bool| {
+        years.iter().filter(|(m, _)| !m.ends_with("_base") && (!communes_only || at_communes.contains(*m))).map(|(_, y)| *y).max()
+    };
+    let year = latest(true).or_else(|| latest(false)).unwrap_or(2023);
     let roster = match roster {
         Some((roster, origin)) => {
             let gp = roster_facts(&roster, year)?;
@@ -207,6 +213,8 @@ pub struct Periods {
     pub facts: DataFrame,
     pub years: BTreeMap<String, i32>,
     pub provenance: BTreeMap<String, Provenance>,
+    /// The measures read from commune rows (the others only from département rows).
+    pub at_communes: std::collections::BTreeSet<String>,
 }
 
 /// Each measure from one source at its latest year, a year after `this_year` being a
@@ -394,7 +402,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         .collect()?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
-    Ok(Periods { facts: now.vstack(&before)?, years, provenance })
+    Ok(Periods { facts: now.vstack(&before)?, years, provenance, at_communes: from_communes })
 }
 
 /// A cell (measure, level, sex, age band) given at one year both by a real source and by the
@@ -558,10 +566,26 @@ mod tests {
         assert_eq!(sum(&f, "gp"), 4.0);
     }
 
+    /// A roster's GPs are aged at the communes' latest year, not at a later year of
+    /// département statistics read beside them (ameli's 2024 headcounts).
+    #[test]
+    fn a_rosters_year_is_the_communes_latest() {
+        let mut df = facts(&[("a", 2021, "population", 100.0), ("30", 2024, "professionals_infirmier", 900.0)]);
+        df.replace("level", Column::new("level".into(), ["commune", "departement"])).unwrap();
+        let roster = DataFrame::new_infer_height(vec![Column::new("geo".into(), ["a"]), Column::new("birth_year".into(), [Some(1960)])]).unwrap();
+        let data = from_frames(df.clone(), Some((roster.clone(), Origin::Synthetic)), "test".into(), None).unwrap();
+        assert_eq!(data.years["gp"], 2021);
+        let aged = data.facts.clone().lazy().filter(col("measure").eq(lit("gp_by_age"))).collect().unwrap();
+        assert_eq!(aged.column("age_min").unwrap().cast(&DataType::UInt32).unwrap().u32().unwrap().get(0), Some(61));
+        // Département rows only: their year.
+        let dep = df.slice(1, 1);
+        assert_eq!(from_frames(dep, Some((roster, Origin::Synthetic)), "test".into(), None).unwrap().years["gp"], 2024);
+    }
+
     #[test]
     fn projections_are_never_the_latest_year() {
         let df = facts(&[("a", 2021, "population", 100.0), ("a", 2030, "population", 120.0), ("a", 2070, "population", 150.0)]);
-        let Periods { facts: out, years, provenance } = by_period(df, 2026).unwrap();
+        let Periods { facts: out, years, provenance, .. } = by_period(df, 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "2030 and 2070 are projections");
         assert_eq!(years.get("population"), Some(&2021));
         assert_eq!(provenance["population"].to_string(), "INSEE, RP 2021");
@@ -574,7 +598,7 @@ mod tests {
         let estimate = from(&[("a", 2023, "population", 104.0)], Origin::source("INSEE", "estimations"));
         let demo = from(&[("a", 2023, "gp", 2.0)], Origin::Synthetic);
         let all = census.vstack(&estimate).unwrap().vstack(&demo).unwrap();
-        let Periods { facts: out, years, provenance } = by_period(all, 2026).unwrap();
+        let Periods { facts: out, years, provenance, .. } = by_period(all, 2026).unwrap();
         // The estimate is the latest: read alone, not added to the census's commune b.
         assert_eq!(sum(&out, "population"), 104.0);
         assert_eq!(years.get("population"), Some(&2023));
@@ -609,7 +633,7 @@ mod tests {
         let real = banded(&[("a", 2021, "all", None, None, 100.0), ("a", 2015, "all", None, None, 90.0)], comparateur.clone());
         let split = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2021, "F", Some(0), None, 52.0)], Origin::Synthetic);
         let gp = from(&[("a", 2023, "gp", 1.0)], Origin::Synthetic);
-        let Periods { facts: out, years, provenance } = by_period(real.vstack(&split).unwrap().vstack(&gp).unwrap(), 2026).unwrap();
+        let Periods { facts: out, years, provenance, .. } = by_period(real.vstack(&split).unwrap().vstack(&gp).unwrap(), 2026).unwrap();
         // Both read: the real total and its synthetic split, at 2021; the base from the real source.
         assert_eq!(sum(&out, "population"), 200.0);
         assert_eq!(sum(&out, "population_base"), 90.0);

@@ -11,6 +11,7 @@ mod project;
 mod realdata_census;
 mod realdata_facilities;
 mod realdata_health;
+mod realdata_report;
 mod report;
 mod spreadsheet;
 mod stats;
