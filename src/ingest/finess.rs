@@ -359,15 +359,40 @@ impl Columns {
     }
 }
 
-/// The year of a réexposition extract: the year given, else a date in its name.
-fn extract_year(table: &TextTable, options: &Options) -> Result<i32> {
-    options.year.or_else(|| year_of_name(Path::new(&table.file))).ok_or_else(|| {
-        Error::input(
+/// The year of a réexposition extract and the date columns read for it: the year given,
+/// else a date in its name, else the year of the latest authorisation or implementation date
+/// it lists (`dateautor`, `datemeo`; not `datefin`, which may lie ahead): the extract is at
+/// least as recent as the last decision in it. The published extracts carry no date of their
+/// own, so a note says the year was inferred and `--year` sets it.
+fn extract_year(table: &TextTable, cols: &Columns, options: &Options, sink: &mut FactSink) -> Result<(i32, Vec<&'static str>)> {
+    if let Some(y) = options.year.or_else(|| year_of_name(Path::new(&table.file))) {
+        return Ok((y, Vec::new()));
+    }
+    let is_date = |d: &str| d.len() == 10 && d.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let (mut latest, mut used): (Option<String>, Vec<&'static str>) = (None, Vec::new());
+    for name in ["dateautor", "datemeo"] {
+        let Some(c) = table.find_column(&[name]) else { continue };
+        used.push(name);
+        for d in table.texts(&cols.get(table, &c)?)? {
+            let recent = d.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y <= crate::facts::current_year());
+            if is_date(&d) && recent && latest.as_ref().is_none_or(|l| d > *l) {
+                latest = Some(d);
+            }
+        }
+    }
+    let Some(date) = latest else {
+        return Err(Error::input(
             Location::file(&table.file),
-            "the extract has no date",
+            "the extract has no date, in its name or in its rows",
             "give the year of the data (the year of the extract: 2026 for an extract of March 2026)",
-        )
-    })
+        ));
+    };
+    let year = date[..4].parse().map_err(|_| Error::Internal(format!("a date checked as such: {date}")))?;
+    sink.summary.notes.push(format!(
+        "the extract has no date: its year, {year}, is that of the latest authorisation or implementation date it lists ({date}; {}); give --year to set the extract's own",
+        used.join(", ")
+    ));
+    Ok((year, used))
 }
 
 /// Counts by département of the FINESS number, then kind (activity, equipment…).
@@ -424,12 +449,12 @@ pub fn detect_activities(t: &TextTable) -> Detection {
 /// FINESS numbers) holding at least one authorisation of the activity, by département.
 pub fn read_activities(table: &TextTable, options: &Options, sink: &mut FactSink) -> Result<()> {
     sink.origin(Origin::source("Ministère de la Santé", "FINESS, autorisations d'activités de soins"));
-    let year = extract_year(table, options)?;
     let cols = Columns::of(table, sink)?;
+    let (year, dates) = extract_year(table, &cols, options, sink)?;
     let (finess_col, activity_col, label_col) = (cols.get(table, "nofinesset")?, cols.get(table, "activite")?, cols.get(table, "libactivite")?);
     let (finess, activities, labels) = (table.texts(&finess_col)?, table.texts(&activity_col)?, table.texts(&label_col)?);
     let end_col = table.find_column(&["datefin"]).map(|c| cols.get(table, &c)).transpose()?;
-    cols.ignore_others(&["nofinesset", "activite", "libactivite", "datefin"], sink);
+    cols.ignore_others(&[&["nofinesset", "activite", "libactivite", "datefin"][..], &dates].concat(), sink);
     sink.summary.rows += table.height();
     let mut seen = BTreeSet::new();
     let mut counts = DepartementCounts::default();
@@ -470,11 +495,11 @@ pub fn detect_heavy_equipment(t: &TextTable) -> Detection {
 /// under their right header).
 pub fn read_heavy_equipment(table: &TextTable, options: &Options, sink: &mut FactSink) -> Result<()> {
     sink.origin(Origin::source("Ministère de la Santé", "FINESS, équipements matériels lourds"));
-    let year = extract_year(table, options)?;
     let cols = Columns::of(table, sink)?;
+    let (year, dates) = extract_year(table, &cols, options, sink)?;
     let (finess_col, code_col, label_col) = (cols.get(table, "nofinesset")?, cols.get(table, "eml")?, cols.get(table, "libeml")?);
     let (finess, codes, labels) = (table.texts(&finess_col)?, table.texts(&code_col)?, table.texts(&label_col)?);
-    cols.ignore_others(&["nofinesset", "eml", "libeml"], sink);
+    cols.ignore_others(&[&["nofinesset", "eml", "libeml"][..], &dates].concat(), sink);
     sink.summary.rows += table.height();
     let mut counts = DepartementCounts::default();
     for row in 0..table.height() {
@@ -505,8 +530,8 @@ pub fn detect_training(t: &TextTable) -> Detection {
 /// day students) are not places of training.
 pub fn read_training(table: &TextTable, options: &Options, sink: &mut FactSink) -> Result<()> {
     sink.origin(Origin::source("Ministère de la Santé", "FINESS, disciplines d'enseignement autorisées"));
-    let year = extract_year(table, options)?;
     let cols = Columns::of(table, sink)?;
+    let (year, _) = extract_year(table, &cols, options, sink)?;
     let (finess_col, code_col, label_col, places_col) =
         (cols.get(table, "nofinesset")?, cols.get(table, "de")?, cols.get(table, "libde")?, cols.get(table, "capaut")?);
     let (finess, codes, labels, places) = (table.texts(&finess_col)?, table.texts(&code_col)?, table.texts(&label_col)?, table.counts(&places_col)?);
@@ -694,5 +719,32 @@ mod tests {
         // of 2017-01-01: 35 and 70), 420006819 65, 420006868 120, 420780637 45, 420782559 85,
         // 420785149 58 (2013-03-29, not the 50s of earlier years), 420785172 133: 659 places.
         assert_eq!(value(&df, "42", "training_places_414"), Some(Some(659.0)));
+    }
+
+    /// An extract without a date: the year of its latest authorisation or implementation
+    /// (`datefin` ahead, and dates after this year, are not read); none at all: an error.
+    #[test]
+    fn an_undated_extract_takes_the_year_of_its_latest_decision() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("finess_activites_soin.txt");
+        let header = "nofinessej;rsej;activite;libactivite;noautor;dateautor;nofinesset;datemeo;datefin\n";
+        std::fs::write(
+            &path,
+            format!("{header}1;A;14;Urgences;1;2019-05-02;020000261;2021-03-01;2031-01-01\n1;A;14;Urgences;2;2022-07-14;020000253;;\n"),
+        )
+        .unwrap();
+        let (df, summary) = read_table(&path, None, read_activities);
+        assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2022)));
+        assert!(summary.notes.iter().any(|n| n.contains("its year, 2022") && n.contains("2022-07-14")), "{:?}", summary.notes);
+        assert!(!summary.ignored_columns.contains("dateautor") && summary.ignored_columns.contains("noautor"));
+        // Given, the year wins and the dates are not read.
+        let (df, summary) = read_table(&path, Some(2024), read_activities);
+        assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2024)));
+        assert!(summary.ignored_columns.contains("dateautor"));
+        std::fs::write(&path, format!("{header}1;A;14;Urgences;1;;020000261;2999-01-01;\n")).unwrap();
+        let t = TextTable::read(&path, Encoding::Auto).unwrap();
+        let r = Referential::embedded().unwrap();
+        let e = read_activities(&t, &Options::default(), &mut FactSink::new(&r, "t", false)).unwrap_err().to_string();
+        assert!(e.contains("no date") && e.contains("year of the data"), "{e}");
     }
 }

@@ -263,10 +263,21 @@ fn real_finess_extracts_by_departement() {
     // Loire, nursing diploma: 659 places (the latest authorisation of each établissement).
     assert_eq!(value(&df, "42", "training_places_414"), Some(Some(659.0)));
 
-    // Without the year, the extracts say what to give.
-    let o = diagsante().args(["ingest", heavy.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--year"), "{}", String::from_utf8_lossy(&o.stderr));
+    // Without --year, each extract's year is that of the latest date it lists (python on the
+    // files: datemeo 2025-12-18 for the activities, 2025-08-25 for the heavy equipment read
+    // under its right header, dateautor 2025-11-19 for the trainings), said in a note.
+    let years = tempfile::tempdir().unwrap();
+    for (file, date) in [(&heavy, "2025-08-25"), (&activities, "2025-12-18"), (&training, "2025-11-19")] {
+        let summary = ingest(file, &[], years.path());
+        assert!(
+            summary.contains(&format!("its year, 2025, is that of the latest authorisation or implementation date it lists ({date}")),
+            "{summary}"
+        );
+        assert!(summary.contains("give --year"), "{summary}");
+    }
+    let df = parquet(&years.path().join("facts-finess-enseignement-finess_disciplines_enseignement.parquet"));
+    assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2025)));
+    assert_eq!(value(&df, "42", "training_places_414"), Some(Some(659.0)));
 }
 
 #[test]
