@@ -16,8 +16,9 @@ fn main() {
     let mut code =
         String::from("/// The fact files of `data/real/` (file name, bytes), listed by `build.rs`.\npub const FILES: &[(&str, &[u8])] = &[\n");
     for name in &names {
-        let path = dir.join(name);
-        code.push_str(&format!("    ({name:?}, include_bytes!({:?})),\n", path.display().to_string()));
+        // The path is joined at compile time, not written here: a target folder shared by two
+        // clones (CI's persistent cache) must not embed the other clone's files.
+        code.push_str(&format!("    ({name:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/real/{name}\"))),\n"));
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("real_data.rs");
