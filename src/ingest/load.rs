@@ -234,6 +234,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         .group_by(origin.clone())
         .agg([
             col("year").max().alias("latest"),
+            col("year").min().alias("first"),
             col("year_start").filter(col("year").eq(col("year").max())).min().alias("start"),
             col("year").filter(col("year").eq(col("year").max())).count().alias("cells"),
         ])
@@ -245,7 +246,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let texts = |c: &str| -> Result<Vec<String>> { Ok(spans.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
     let (measure, level, publisher, dataset) = (texts("measure")?, texts("level")?, texts("publisher")?, texts("dataset")?);
     let synthetic: Vec<bool> = spans.column("synthetic")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
-    let (latest, start) = (spans.column("latest")?.i32()?, spans.column("start")?.i32()?);
+    let (latest, first, start) = (spans.column("latest")?.i32()?, spans.column("first")?.i32()?, spans.column("start")?.i32()?);
     let cells: Vec<u64> = spans.column("cells")?.cast(&DataType::UInt64)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let mut chosen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for i in 0..spans.height() {
@@ -308,22 +309,24 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         names.dedup();
         names.len() == rows.len()
     };
+    // A complement is read at the real source's year only, and never as the start of a growth:
+    // its rows of other years (usually none: then nothing to filter) are left out.
+    let stray = complements.values().any(|&i| first.get(i) != latest.get(i));
     let joined = if one_source_each {
         let mixed: Vec<&str> = complements.keys().map(|(m, _)| m.as_str()).collect();
         let per_measure = chosen_df.clone().lazy().filter(col("complement").not()).select([col("measure"), col("latest")]).collect()?;
         let mixed = Series::new("mixed".into(), mixed);
+        let complement = if stray { col("synthetic").and(col("measure").is_in(lit(mixed).implode(false), false)) } else { lit(false) };
         facts
             .lazy()
             .join(per_measure.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
-            .with_column(col("synthetic").and(col("measure").is_in(lit(mixed).implode(false), false)).alias("complement"))
-            .collect()?
+            .with_column(complement.alias("complement"))
     } else {
-        facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner)).collect()?
+        facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner))
     };
-    // A complement is read at the real source's year only, and never as the start of a growth.
-    let joined = joined.lazy().filter(col("complement").not().or(col("year").eq(col("latest")))).collect()?;
+    let joined = if stray { joined.filter(col("complement").not().or(col("year").eq(col("latest")))) } else { joined }.collect()?;
     if !complements.is_empty() {
-        refuse_repeated_cells(&joined)?;
+        refuse_repeated_cells(&joined, complements.keys().map(|(m, _)| m.clone()).collect())?;
     }
     // The year before the latest, in the same source.
     let before = joined
@@ -385,11 +388,12 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let now = joined.clone().lazy().filter(col("year").eq(col("latest"))).select(READ_COLUMNS.map(col)).collect()?;
     let based = Series::new("based".into(), based);
     let earliest_df = before.lazy();
+    // The earlier years' rows are few: selected before the join.
     let mut before = joined
         .lazy()
-        .filter(col("complement").not())
+        .filter(col("year").lt(col("latest")).and(col("complement").not()).and(col("measure").is_in(lit(based).implode(false), false)))
         .join(earliest_df, [col("measure"), col("level")], [col("measure"), col("level")], JoinArgs::new(JoinType::Inner))
-        .filter(col("year").eq(col("earliest")).and(col("measure").is_in(lit(based).implode(false), false)))
+        .filter(col("year").eq(col("earliest")))
         .select(READ_COLUMNS.map(col))
         .collect()?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
@@ -399,22 +403,38 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
 
 /// A cell (measure, level, sex, age band) given at one year both by a real source and by the
 /// synthetic data completing it: the two would be added. `joined`: the rows read, with
-/// `complement` and `latest`.
-fn refuse_repeated_cells(joined: &DataFrame) -> Result<()> {
-    let cells = [col("measure"), col("level"), col("sex"), col("age_min"), col("age_max")];
-    let mixed: Vec<String> = {
-        let m = joined.clone().lazy().filter(col("complement")).select([col("measure").unique()]).collect()?;
-        m.column("measure")?.str()?.iter().flatten().map(str::to_owned).collect()
-    };
-    let repeated = joined
+/// `latest`; `mixed`: the measures completed. The real cells are few (totals): one pass over
+/// the synthetic rows looks for any of them.
+fn refuse_repeated_cells(joined: &DataFrame, mixed: Vec<String>) -> Result<()> {
+    let at_latest = col("measure").is_in(lit(Series::new("mixed".into(), mixed)).implode(false), false).and(col("year").eq(col("latest")));
+    let real = joined
         .clone()
         .lazy()
-        .filter(col("measure").is_in(lit(Series::new("mixed".into(), mixed)).implode(false), false).and(col("year").eq(col("latest"))))
-        .group_by(cells)
-        .agg([col("synthetic").n_unique().alias("sources")])
-        .filter(col("sources").gt(lit(1u32)))
-        .limit(1)
+        .filter(col("synthetic").not().and(at_latest.clone()))
+        .select([col("measure"), col("level"), col("sex"), col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)])
+        .unique(None, UniqueKeepStrategy::Any)
         .collect()?;
+    let texts = |c: &str| -> Result<Vec<String>> { Ok(real.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
+    let (measure, level, sex) = (texts("measure")?, texts("level")?, texts("sex")?);
+    let (age_min, age_max) = (real.column("age_min")?.u32()?, real.column("age_max")?.u32()?);
+    let age = |c: &str, v: Option<u32>| match v {
+        Some(a) => col(c).cast(DataType::UInt32).eq(lit(a)),
+        None => col(c).is_null(),
+    };
+    let Some(any_real_cell) = (0..real.height())
+        .map(|i| {
+            col("measure")
+                .eq(lit(measure[i].clone()))
+                .and(col("level").eq(lit(level[i].clone())))
+                .and(col("sex").eq(lit(sex[i].clone())))
+                .and(age("age_min", age_min.get(i)))
+                .and(age("age_max", age_max.get(i)))
+        })
+        .reduce(|a, b| a.or(b))
+    else {
+        return Ok(());
+    };
+    let repeated = joined.clone().lazy().filter(col("synthetic").and(at_latest).and(any_real_cell)).limit(1).collect()?;
     if repeated.height() == 0 {
         return Ok(());
     }
@@ -620,6 +640,10 @@ mod tests {
         assert!(provenance["gp"].is_synthetic());
         let synthetic = out.clone().lazy().filter(col("measure").eq(lit("population")).and(col("synthetic"))).collect().unwrap();
         assert_eq!(synthetic.height(), 2);
+        // Synthetic rows of an earlier year beside those of the real year: left out (never a base).
+        let stray = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2015, "M", Some(0), None, 40.0)], Origin::Synthetic);
+        let Periods { facts: out, .. } = by_period(real.vstack(&stray).unwrap(), 2026).unwrap();
+        assert_eq!((sum(&out, "population"), sum(&out, "population_base")), (148.0, 90.0));
         // Synthetic rows of another year would replace or be mixed with the real ones: refused.
         let later = banded(&[("a", 2023, "M", Some(0), None, 48.0)], Origin::Synthetic);
         let e = by_period(real.vstack(&later).unwrap(), 2026).err().unwrap().to_string();
