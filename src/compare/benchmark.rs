@@ -79,6 +79,7 @@ pub fn compute_all(
 ) -> Result<National> {
     let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
     let agg = Aggregated::by_layers(facts, &refs)?;
+    crate::timing::mark("aggregated");
     let geographies: Vec<(&'static str, Geography)> = layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
     let france = geographies.len() - 1;
     let mut values = Vec::with_capacity(indicators.len());
@@ -86,6 +87,7 @@ pub fn compute_all(
         values.push(compute_row(ind, &agg, geographies.len(), france));
         progress(i + 1, indicators.len());
     }
+    crate::timing::mark("indicators computed");
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
     let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
     Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic })
