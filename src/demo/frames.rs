@@ -259,11 +259,20 @@ fn real_departement_sums(facts: &DataFrame, r: &Referential) -> Result<DataFrame
 
 /// The demo fact table and roster, generated into the cache on first use.
 pub fn cached(r: &Referential, seed: u64) -> Result<(DataFrame, DataFrame)> {
+    cached_columns(r, seed, None)
+}
+
+/// The demo fact table (only `columns`, when given: the others are constant, see
+/// [`facts_frame`]) and roster, generated into the cache on first use.
+pub fn cached_columns(r: &Referential, seed: u64, columns: Option<&[&str]>) -> Result<(DataFrame, DataFrame)> {
     let dir = cache_dir(r, seed);
     if !dir.join(FACTS_FILE).exists() || !dir.join(ROSTER_FILE).exists() {
         write(&generate(r, seed)?, &dir, seed)?;
     }
-    let facts = read_parquet(&dir.join(FACTS_FILE))?;
+    let facts = match columns {
+        None => read_parquet(&dir.join(FACTS_FILE))?,
+        Some(columns) => crate::facts::schema::read_parquet_columns(&dir.join(FACTS_FILE), columns)?,
+    };
     let roster = read_parquet(&dir.join(ROSTER_FILE))?;
     if facts.height() == 0 {
         return Err(Error::Internal(format!("the demo cache {} is empty: delete it and run again", dir.display())));

@@ -117,7 +117,8 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
     let read = Series::new("read".into(), Level::ALL.iter().filter(|l| l.is_read()).map(|l| l.code()).collect::<Vec<_>>());
     let is_read = col("level").is_in(lit(read).implode(false), false).and(col("kind").eq(lit("count")));
     let not_read = facts.clone().lazy().filter(is_read.clone().not()).collect()?;
-    let facts = facts.lazy().filter(is_read).collect()?;
+    // Usually every row is read: then the table is not copied.
+    let facts = if not_read.height() == 0 { facts } else { facts.lazy().filter(is_read).collect()? };
     crate::timing::mark("levels read kept apart");
     let Periods { mut facts, mut years, mut provenance } = by_period(facts, current_year())?;
     crate::timing::mark("by period");
