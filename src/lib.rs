@@ -31,5 +31,6 @@ pub mod project;
 pub mod report;
 pub mod stats;
 pub mod tables;
+pub mod timing;
 
 pub use error::{Error, Result};

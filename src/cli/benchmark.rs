@@ -102,12 +102,16 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
 }
 
 pub fn run_national(args: NationalArgs) -> Result<()> {
+    crate::timing::mark("start");
     let r = Referential::embedded()?;
     let indicators = catalogue::load(args.catalogue.as_deref())?;
+    crate::timing::mark("referential and catalogue");
     let start = Instant::now();
     let load::Data { facts, label, provenance, .. } = super::data(args.data.as_deref(), &r)?;
     let loaded = start.elapsed();
+    crate::timing::mark("data loaded");
     let [epci, deps, regs, france] = benchmark::national_geographies(&r);
+    crate::timing::mark("national geographies");
     let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
     let compute = Instant::now();
     let bar = super::progress(indicators.len() as u64, "indicateurs");
@@ -119,8 +123,11 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let computed = compute.elapsed();
     let mut national = national;
     national.suppress_complements(&r);
+    crate::timing::mark("secondary suppression");
     let mut df = national.frame(&label, &provenance)?;
+    crate::timing::mark("table");
     write_parquet_and_csv(&mut df, &args.out, "national")?;
+    crate::timing::mark("written");
     say!("{label}");
     say!(
         "{} territoires × {} indicateurs = {} lignes ; chargement {:.2} s, calcul {:.2} s",

@@ -23,24 +23,36 @@ pub const KINDS: [&str; 4] = ["epci", "departement", "region", "france"];
 
 /// Every EPCI (kind 0), département (1), région (2) of France, and France (3).
 pub fn national_geographies(r: &Referential) -> [Vec<Geography>; 4] {
-    let units = |v: Vec<&crate::geo::Unit>| v.into_iter().filter(|u| u.in_france()).map(|u| u.code.clone()).collect::<Vec<_>>();
+    // The base units of France grouped by EPCI, département and région in one pass over the
+    // units (in their order, as `Referential::base_units_of_epci` and the others list them).
+    let mut by_epci: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    let mut by_dep: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    let mut by_reg: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for u in r.units().iter().filter(|u| u.in_france() && !r.has_arrondissements(&u.code)) {
+        if let Some(e) = u.epci.as_deref() {
+            by_epci.entry(e).or_default().push(u.code.clone());
+        }
+        by_dep.entry(u.departement.as_str()).or_default().push(u.code.clone());
+        by_reg.entry(u.region.as_str()).or_default().push(u.code.clone());
+    }
+    let units = |m: &mut std::collections::HashMap<&str, Vec<String>>, code: &str| m.remove(code).unwrap_or_default();
     let epci: Vec<Geography> = r
         .epcis
         .values()
-        .map(|e| Geography { id: e.code.clone(), name: e.name.clone(), units: units(r.base_units_of_epci(&e.code)) })
+        .map(|e| Geography { id: e.code.clone(), name: e.name.clone(), units: units(&mut by_epci, &e.code) })
         .filter(|g| !g.units.is_empty())
         .collect();
     let deps: Vec<Geography> = r
         .departements
         .values()
         .filter(|d| d.zone != "com")
-        .map(|d| Geography { id: d.code.clone(), name: d.name.clone(), units: units(r.base_units_of_departement(&d.code)) })
+        .map(|d| Geography { id: d.code.clone(), name: d.name.clone(), units: units(&mut by_dep, &d.code) })
         .collect();
     let regs: Vec<Geography> = r
         .regions
         .values()
         .filter(|g| g.zone != "com")
-        .map(|g| Geography { id: g.code.clone(), name: g.name.clone(), units: units(r.base_units_of_region(&g.code)) })
+        .map(|g| Geography { id: g.code.clone(), name: g.name.clone(), units: units(&mut by_reg, &g.code) })
         .collect();
     let france = vec![Geography {
         id: "FR".into(),
@@ -79,6 +91,7 @@ pub fn compute_all(
 ) -> Result<National> {
     let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
     let agg = Aggregated::by_layers(facts, &refs)?;
+    crate::timing::mark("aggregated");
     let geographies: Vec<(&'static str, Geography)> = layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
     let france = geographies.len() - 1;
     let mut values = Vec::with_capacity(indicators.len());
@@ -86,6 +99,7 @@ pub fn compute_all(
         values.push(compute_row(ind, &agg, geographies.len(), france));
         progress(i + 1, indicators.len());
     }
+    crate::timing::mark("indicators computed");
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
     let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
     Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic })

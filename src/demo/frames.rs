@@ -22,6 +22,9 @@ pub const ROSTER_FILE: &str = "roster.parquet";
 pub const DEPARTEMENTS_FILE: &str = "departements-demo.parquet";
 /// Prefix of the département codes in that file (`dep:30`), so they never meet a commune code.
 pub const DEPARTEMENT_PREFIX: &str = "dep:";
+/// The embedded real counts summed by département (see [`DEPARTEMENTS_FILE`]), computed on
+/// first use. Not named `facts-*` either.
+pub const REAL_DEPARTEMENTS_FILE: &str = "departements-real.parquet";
 const LABEL_FILE: &str = "LISEZ-MOI.txt";
 
 /// The canonical fact table of the demo data (see [`crate::facts::schema::FACT_COLUMNS`]),
@@ -157,21 +160,56 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<(lo
     let deps = read_parquet(&dir.join(DEPARTEMENTS_FILE))?.select(["geo", "year", "measure", "sex", "age_min", "age_max", "value"])?;
     let synthetic = complete(own.vstack(&gp)?.vstack(&deps)?, &Origin::Synthetic, &dir)?.select(load::LOAD_COLUMNS)?;
     // The same reading of years as the full table (`load::from_frames`).
-    Ok(match real::facts()? {
-        Some(facts) => (load::by_period(synthetic.vstack(&real_for_territory(&facts, units, r)?)?, current_year())?, DATA_LABEL),
-        None => (load::by_period(synthetic, current_year())?, DEMO_LABEL),
-    })
+    if real::FILES.is_empty() {
+        return Ok((load::by_period(synthetic, current_year())?, DEMO_LABEL));
+    }
+    let real = real_for_territory(&dir, units, r)?;
+    Ok((load::by_period(synthetic.vstack(&real)?, current_year())?, DATA_LABEL))
 }
 
 /// The real facts a territory's diagnostic reads (see [`for_territory`]): the commune counts
-/// of `units`, and of every département summed (`dep:30`…; a sum with a withheld cell is
-/// withheld). The sums add the communes in the order of the facts, as the national
-/// aggregation does (`indicators::evaluate::aggregate`), so that a département's value is the
-/// same to the last bit whichever way it is computed (decimal areas).
-fn real_for_territory(facts: &DataFrame, units: &[String], r: &Referential) -> Result<DataFrame> {
-    let counts = facts.clone().lazy().filter(col("level").eq(lit(Level::Commune.code())).and(col("kind").eq(lit(Kind::Count.code())))).collect()?;
+/// of `units`, read from the copies of the real files in the cache folder `dir` (written there
+/// from the embedded ones when absent), and those of every département summed
+/// ([`real_departement_sums`], cached in [`REAL_DEPARTEMENTS_FILE`]).
+fn real_for_territory(dir: &Path, units: &[String], r: &Referential) -> Result<DataFrame> {
     let wanted = Series::new("units".into(), units.to_vec());
-    let own = counts.clone().lazy().filter(col("geo").is_in(lit(wanted).implode(false), false)).select(load::LOAD_COLUMNS.map(col)).collect()?;
+    // In the files' order, as `real::facts` reads them (not merged, which reorders rows):
+    // decimal sums (areas) must come out the same to the last bit as the national pass's.
+    let mut own: Option<DataFrame> = None;
+    for (name, bytes) in real::FILES {
+        let path = dir.join(name);
+        if !path.exists() {
+            crate::output::write_atomic(&path, bytes)?;
+        }
+        let scan = LazyFrame::scan_parquet(PlRefPath::from(path.display().to_string().as_str()), ScanArgsParquet::default())?;
+        let df = load::fact_file(scan.filter(col("geo").is_in(lit(wanted.clone()).implode(false), false)).collect()?, name, &path)?;
+        match &mut own {
+            Some(all) => all.vstack_mut(&df).map(|_| ())?,
+            None => own = Some(df),
+        }
+    }
+    let own = own.ok_or_else(|| Error::Internal("no embedded real file".into()))?;
+    let own = own.lazy().filter(col("level").eq(lit(Level::Commune.code())).and(col("kind").eq(lit(Kind::Count.code())))).collect()?;
+    let sums = dir.join(REAL_DEPARTEMENTS_FILE);
+    if !sums.exists() {
+        let Some(facts) = real::facts()? else { return Ok(own) };
+        write_parquet(&mut real_departement_sums(&facts, r)?, &sums)?;
+    }
+    let deps = read_parquet(&sums)?;
+    let deps = deps
+        .lazy()
+        .select(load::LOAD_COLUMNS.map(|c| col(c).cast(own.column(c).map(|x| x.dtype().clone()).unwrap_or(DataType::String))))
+        .collect()?;
+    Ok(own.vstack(&deps)?)
+}
+
+/// The real commune counts of every département summed (`dep:30`…; a sum with a withheld cell
+/// is withheld), with the columns of [`load::LOAD_COLUMNS`]. The sums add the communes in the
+/// order of the facts, as the national aggregation does (`indicators::evaluate::aggregate`),
+/// so that a département's value is the same to the last bit whichever way it is computed
+/// (decimal areas).
+fn real_departement_sums(facts: &DataFrame, r: &Referential) -> Result<DataFrame> {
+    let counts = facts.clone().lazy().filter(col("level").eq(lit(Level::Commune.code())).and(col("kind").eq(lit(Kind::Count.code())))).collect()?;
     let departement: std::collections::HashMap<&str, &str> = r.units().iter().map(|u| (u.code.as_str(), u.departement.as_str())).collect();
     type Key = (String, i32, i32, String, String, Option<u32>, Option<u32>, String, String);
     let mut sums: std::collections::BTreeMap<Key, Option<f64>> = std::collections::BTreeMap::new();
@@ -216,20 +254,28 @@ fn real_for_territory(facts: &DataFrame, units: &[String], r: &Referential) -> R
         Column::new("synthetic".into(), vec![false; n]),
     ])?;
     // The types of the fact table's columns.
-    let deps = deps
+    Ok(deps
         .lazy()
-        .select(load::LOAD_COLUMNS.map(|c| col(c).cast(own.column(c).map(|x| x.dtype().clone()).unwrap_or(DataType::String))))
-        .collect()?;
-    Ok(own.vstack(&deps)?)
+        .select(load::LOAD_COLUMNS.map(|c| col(c).cast(counts.column(c).map(|x| x.dtype().clone()).unwrap_or(DataType::String))))
+        .collect()?)
 }
 
 /// The demo fact table and roster, generated into the cache on first use.
 pub fn cached(r: &Referential, seed: u64) -> Result<(DataFrame, DataFrame)> {
+    cached_columns(r, seed, None)
+}
+
+/// The demo fact table (only `columns`, when given: the others are constant, see
+/// [`facts_frame`]) and roster, generated into the cache on first use.
+pub fn cached_columns(r: &Referential, seed: u64, columns: Option<&[&str]>) -> Result<(DataFrame, DataFrame)> {
     let dir = cache_dir(r, seed);
     if !dir.join(FACTS_FILE).exists() || !dir.join(ROSTER_FILE).exists() {
         write(&generate(r, seed)?, &dir, seed)?;
     }
-    let facts = read_parquet(&dir.join(FACTS_FILE))?;
+    let facts = match columns {
+        None => read_parquet(&dir.join(FACTS_FILE))?,
+        Some(columns) => crate::facts::schema::read_parquet_columns(&dir.join(FACTS_FILE), columns)?,
+    };
     let roster = read_parquet(&dir.join(ROSTER_FILE))?;
     if facts.height() == 0 {
         return Err(Error::Internal(format!("the demo cache {} is empty: delete it and run again", dir.display())));

@@ -390,11 +390,16 @@ pub fn generate(r: &Referential, seed: u64) -> Result<DemoData> {
 /// [`frames::cached`]), labelled [`DATA_LABEL`] ([`DEMO_LABEL`] when no real data is
 /// embedded). Each measure's provenance says which is which.
 pub fn data(r: &Referential, seed: u64) -> Result<load::Data> {
-    let (facts, roster) = frames::cached(r, seed)?;
+    // The columns the diagnostics read: the others of the synthetic facts are constants
+    // (`frames::facts_frame`), the ones `complete` gives a synthetic table.
+    let (facts, roster) = frames::cached_columns(r, seed, Some(&load::COLUMNS))?;
+    crate::timing::mark("demo facts read");
     let synthetic = complete(facts, &Origin::Synthetic, &frames::cache_dir(r, seed).join(frames::FACTS_FILE))?.select(load::LOAD_COLUMNS)?;
+    crate::timing::mark("demo facts completed");
     let (facts, label) = match real::facts()? {
         Some(real) => (real.vstack(&synthetic)?, DATA_LABEL),
         None => (synthetic, DEMO_LABEL),
     };
+    crate::timing::mark("real facts read and stacked");
     load::from_frames(facts, Some((roster, Origin::Synthetic)), label.to_owned(), None)
 }

@@ -242,6 +242,14 @@ pub fn read_parquet(path: &Path) -> Result<DataFrame> {
     })
 }
 
+/// Some columns of a parquet file (the others are not decoded).
+pub fn read_parquet_columns(path: &Path, columns: &[&str]) -> Result<DataFrame> {
+    let file = fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    ParquetReader::new(file).with_columns(Some(columns.iter().map(|c| (*c).to_owned()).collect())).finish().map_err(|e| {
+        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

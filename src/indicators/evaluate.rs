@@ -167,81 +167,88 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
     let value = facts.column("value")?.cast(&DataType::Float64)?;
     let value = value.f64()?;
-    // The year of each measure, read where the measure changes from one row to the next
-    // (each measure has one year once `load` has chosen it).
+    // The year of each measure (its latest; each measure has one year once `load` has chosen it).
     let year = match facts.column("year") {
         Ok(y) => Some(y.cast(&DataType::Int32)?),
         Err(_) => None,
     };
     let year = year.as_ref().map(|y| y.i32()).transpose()?;
-    // Per measure, whether its rows are all synthetic (a `synthetic` column; none: real data).
-    let (mut synthetic, mut real) = (HashSet::new(), false);
-    if let Ok(flags) = facts.column("synthetic") {
-        let by_measure = DataFrame::new(facts.height(), vec![facts.column("measure")?.clone(), flags.clone()])?
-            .lazy()
-            .group_by([col("measure")])
-            .agg([col("synthetic").all(true)])
-            .collect()?;
-        let (m, s) = (by_measure.column("measure")?.str()?, by_measure.column("synthetic")?.bool()?);
-        for (m, s) in m.iter().zip(s.iter()) {
-            match (m, s) {
-                (Some(m), Some(true)) => {
-                    synthetic.insert(m.to_owned());
-                }
-                _ => real = true,
-            }
-        }
-    } else {
-        real = facts.height() > 0;
-    }
-    let all_synthetic = !real && !synthetic.is_empty();
+    // Whether each row is synthetic (no `synthetic` column: real data).
+    let flags = facts.column("synthetic").ok().map(|c| c.bool()).transpose()?;
 
-    // First pass: intern the measures and age bands. Second pass: add each row into its
-    // geographies' cells. Columns are walked with iterators (random access into chunked
-    // arrays would cost more than the additions).
+    // First pass: each row's unit and cell (measure, sex, age band), interned as met (the
+    // facts come sorted by commune and measure: the last lookups are remembered), and per
+    // measure whether its rows are all synthetic and its year. Second pass: each row added
+    // into its geographies' cells, in dense arrays indexed by (geography, cell). Columns are
+    // walked with iterators (random access into chunked arrays would cost more).
     let mut measures: Vec<String> = Vec::new();
-    let mut measure_index: HashMap<String, usize> = HashMap::new();
+    let mut measure_index: HashMap<&str, usize> = HashMap::new();
+    let mut all_synthetic_rows: Vec<bool> = Vec::new();
+    let mut measure_year: Vec<Option<i32>> = Vec::new();
     let mut bands: Vec<(Option<u32>, Option<u32>)> = Vec::new();
     // Bands are few and ages small: a direct table instead of hashing every row.
     let mut band_index = BandIndex::default();
-    for m in measure.unique()?.iter().flatten() {
-        measure_index.insert(m.to_owned(), measures.len());
-        measures.push(m.to_owned());
-    }
-    for band in age_min.iter().zip(age_max.iter()) {
-        if band_index.get(band).is_none() {
-            band_index.insert(band, bands.len());
-            bands.push(band);
-        }
-    }
-    let (nm, nb) = (measures.len().max(1), bands.len().max(1));
-    let cell = |g: usize, m: usize, s: usize, b: usize| ((g * nm + m) * 3 + s) * nb + b;
-    let mut seen = vec![false; unit_geos.len() * nm];
-    let size = geographies.len() * nm * 3 * nb;
-    let (mut sum, mut missing, mut present) = (vec![0.0f64; size], vec![false; size], vec![false; size]);
-    let mut last_measure: (&str, usize) = ("", usize::MAX);
-    let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
-    let columns = geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())).zip(value.iter());
-    // Facts come sorted by commune and measure: remember the last lookups.
+    // The cells: (measure, sex code, band), and the index of each by measure and sex, by band.
+    let mut cells_list: Vec<(usize, usize, usize)> = Vec::new();
+    let mut cell_of: Vec<Vec<u32>> = Vec::new();
+    let (mut row_unit, mut row_cell) = (Vec::with_capacity(facts.height()), Vec::with_capacity(facts.height()));
     let mut last_geo: (&str, Option<usize>) = ("", None);
+    let mut last_measure: (&str, usize) = ("", usize::MAX);
     let mut last_sex: (&str, usize) = ("", usize::MAX);
-    let mut measure_year: Vec<Option<i32>> = vec![None; measures.len().max(1)];
-    for (row, ((((g, m), sx), band), v)) in columns.enumerate() {
+    let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
+    let nrows = facts.height();
+    let mut years =
+        year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
+    let mut synthetic_flags = flags
+        .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
+        .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
+    let mut null_measure = false;
+    for (((g, m), sx), band) in geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())) {
+        let (y, flag) = (years.next().flatten(), synthetic_flags.next().flatten());
+        let Some(m) = m else {
+            null_measure = true;
+            row_unit.push(u32::MAX);
+            row_cell.push(u32::MAX);
+            continue;
+        };
+        if last_measure.1 == usize::MAX || last_measure.0 != m {
+            let i = *measure_index.entry(m).or_insert_with(|| {
+                measures.push(m.to_owned());
+                all_synthetic_rows.push(true);
+                measure_year.push(None);
+                cell_of.push(Vec::new());
+                measures.len() - 1
+            });
+            last_measure = (m, i);
+        }
+        let mi = last_measure.1;
+        // A row of unknown provenance counts as synthetic (`all` ignores nulls).
+        if flag == Some(false) {
+            all_synthetic_rows[mi] = false;
+        }
         let g = g.unwrap_or_default();
         if last_geo.0 != g || g.is_empty() {
             last_geo = (g, unit_index.get(g).copied());
         }
-        let Some(u) = last_geo.1 else { continue };
-        let m = m.unwrap_or_default();
-        if last_measure.1 == usize::MAX || last_measure.0 != m {
-            last_measure = (m, measure_index.get(m).copied().unwrap_or(0));
-            if let Some(y) = year.and_then(|y| y.get(row)) {
-                let slot = &mut measure_year[last_measure.1];
-                *slot = Some(slot.map_or(y, |s| s.max(y)));
-            }
+        let Some(u) = last_geo.1 else {
+            row_unit.push(u32::MAX);
+            row_cell.push(u32::MAX);
+            continue;
+        };
+        if let Some(y) = y {
+            let slot = &mut measure_year[mi];
+            *slot = Some(slot.map_or(y, |s| s.max(y)));
         }
         if last_band.1 == usize::MAX || last_band.0 != band {
-            last_band = (band, band_index.get(band).unwrap_or(0));
+            let b = match band_index.get(band) {
+                Some(b) => b,
+                None => {
+                    band_index.insert(band, bands.len());
+                    bands.push(band);
+                    bands.len() - 1
+                }
+            };
+            last_band = (band, b);
         }
         let sx = sx.unwrap_or_default();
         if last_sex.1 == usize::MAX || last_sex.0 != sx {
@@ -252,32 +259,81 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             };
             last_sex = (sx, code);
         }
-        let s = last_sex.1;
-        seen[u * nm + last_measure.1] = true;
+        let (s, b) = (last_sex.1, last_band.1);
+        let by_band = &mut cell_of[mi];
+        let slot = b * 3 + s;
+        if by_band.len() <= slot {
+            by_band.resize(slot + 1, u32::MAX);
+        }
+        if by_band[slot] == u32::MAX {
+            by_band[slot] = cells_list.len() as u32;
+            cells_list.push((mi, s, b));
+        }
+        row_unit.push(u as u32);
+        row_cell.push(by_band[slot]);
+    }
+    drop(years);
+    drop(synthetic_flags);
+    crate::timing::mark("agg: rows interned");
+    let (mut synthetic, mut real) = (HashSet::new(), null_measure);
+    if facts.column("synthetic").is_ok() {
+        for (m, &all) in measures.iter().zip(&all_synthetic_rows) {
+            if all {
+                synthetic.insert(m.clone());
+            } else {
+                real = true;
+            }
+        }
+    } else {
+        real = nrows > 0;
+    }
+    let all_synthetic = !real && !synthetic.is_empty();
+    let nm = measures.len().max(1);
+    let nc = cells_list.len().max(1);
+    // Which units have rows of each measure (coverage).
+    let mut seen = vec![false; unit_geos.len() * nm];
+    let size = geographies.len() * nc;
+    // Per (geography, cell): the sum, and whether any row (`PRESENT`) or a withheld one (`MISSING`) was added.
+    const PRESENT: u8 = 1;
+    const MISSING: u8 = 2;
+    let (mut sum, mut state) = (vec![0.0f64; size], vec![0u8; size]);
+    for ((&u, &c), v) in row_unit.iter().zip(&row_cell).zip(value.iter()) {
+        if u == u32::MAX {
+            continue;
+        }
+        let (u, c) = (u as usize, c as usize);
+        seen[u * nm + cells_list[c].0] = true;
         for &gi in &unit_geos[u] {
-            let k = cell(gi as usize, last_measure.1, s, last_band.1);
-            present[k] = true;
+            let k = gi as usize * nc + c;
             match v {
-                Some(v) => sum[k] += v,
-                None => missing[k] = true,
+                Some(v) => {
+                    sum[k] += v;
+                    state[k] |= PRESENT;
+                }
+                None => state[k] |= PRESENT | MISSING,
             }
         }
     }
+    drop((row_unit, row_cell));
+    crate::timing::mark("agg: rows added");
+    // The cells of each (geography, measure), by sex then band (as met: the order does not
+    // matter, `select` finds each cell by its key).
+    let mut order: Vec<usize> = (0..cells_list.len()).collect();
+    order.sort_by_key(|&c| (cells_list[c].0, cells_list[c].1, cells_list[c].2));
     let mut cells: HashMap<(usize, String), Vec<Cell>> = HashMap::new();
     for g in 0..geographies.len() {
-        for (m, name) in measures.iter().enumerate() {
-            for s in 0..3 {
-                for (b, &(min, max)) in bands.iter().enumerate() {
-                    let k = cell(g, m, s, b);
-                    if present[k] {
-                        let sex = [Sex::Male, Sex::Female, Sex::All][s];
-                        let value = (!missing[k]).then_some(sum[k]);
-                        cells.entry((g, name.clone())).or_default().push(Cell { sex, age_min: min, age_max: max, value });
-                    }
-                }
+        for &c in &order {
+            let k = g * nc + c;
+            if state[k] & PRESENT != 0 {
+                let (m, s, b) = cells_list[c];
+                let (min, max) = bands[b];
+                let sex = [Sex::Male, Sex::Female, Sex::All][s];
+                let value = (state[k] & MISSING == 0).then_some(sum[k]);
+                cells.entry((g, measures[m].clone())).or_default().push(Cell { sex, age_min: min, age_max: max, value });
             }
         }
     }
+    crate::timing::mark("agg: cells");
     let mut grid: HashMap<String, Vec<GridCell>> = HashMap::new();
     for ((_, measure), list) in &cells {
         let g = grid.entry(measure.clone()).or_default();
@@ -318,6 +374,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             }
         }
     }
+    crate::timing::mark("agg: coverage");
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
     Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, choices: Default::default() })
 }

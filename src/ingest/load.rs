@@ -105,7 +105,8 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
 /// name), the columns of [`LOAD_COLUMNS`] kept.
 pub fn fact_file(df: DataFrame, name: &str, path: &Path) -> Result<DataFrame> {
     let df = conform(df, path, "a fact table", &FACT_COLUMNS)?;
-    let source = df.column("source").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_owned));
+    // An empty file (or one filtered to a territory it has no rows of) has no first source.
+    let source = df.column("source").ok().filter(|c| !c.is_empty()).and_then(|c| c.str().ok()?.get(0).map(str::to_owned));
     Ok(complete(df, &Origin::from_file_name(name, source.as_deref()), path)?.select(LOAD_COLUMNS)?)
 }
 
@@ -117,8 +118,11 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
     let read = Series::new("read".into(), Level::ALL.iter().filter(|l| l.is_read()).map(|l| l.code()).collect::<Vec<_>>());
     let is_read = col("level").is_in(lit(read).implode(false), false).and(col("kind").eq(lit("count")));
     let not_read = facts.clone().lazy().filter(is_read.clone().not()).collect()?;
-    let facts = facts.lazy().filter(is_read).collect()?;
+    // Usually every row is read: then the table is not copied.
+    let facts = if not_read.height() == 0 { facts } else { facts.lazy().filter(is_read).collect()? };
+    crate::timing::mark("levels read kept apart");
     let Periods { mut facts, mut years, mut provenance, at_communes } = by_period(facts, current_year())?;
+    crate::timing::mark("by period");
     // The year of a roster's GPs (their ages): the latest of the measures its communes are
     // summed with, not of département statistics (ameli's 2024 headcounts must not age the
     // roster's GPs beyond the communes' data); all measures when none is at commune level.
@@ -147,6 +151,7 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
         None => None,
     };
     let not_read = (not_read.height() > 0).then_some(not_read);
+    crate::timing::mark("roster facts");
     Ok(Data { facts, label, published, years, roster, provenance, not_read })
 }
 
@@ -234,57 +239,61 @@ pub struct Periods {
 /// provenance ([`crate::facts::breakdown_key`]). Synthetic rows at another year than the real
 /// source's, or repeating one of its cells, would compete with it: an error.
 pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
-    let origin = [col("measure"), col("level"), col("publisher"), col("dataset"), col("synthetic")];
-    let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).filter(col("year").lt_eq(lit(this_year))).collect()?;
-    let spans = facts
-        .clone()
-        .lazy()
-        .group_by(origin.clone())
-        .agg([
-            col("year").max().alias("latest"),
-            col("year_start").filter(col("year").eq(col("year").max())).min().alias("start"),
-            col("year").filter(col("year").eq(col("year").max())).count().alias("cells"),
-        ])
-        .sort(["measure", "level", "synthetic", "publisher", "dataset"], SortMultipleOptions::default())
-        .collect()?;
+    let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).collect()?;
+    // One pass over the rows: each row's source (measure, level, publisher, dataset,
+    // synthetic), found by comparing with the row before (the facts come in long runs of one
+    // source) and else in a map, and each source's span of years. Years after `this_year` are
+    // projections, never read.
+    let spans = Spans::of(&facts, this_year)?;
+    crate::timing::mark("by period: spans");
+    let n = spans.list.len();
+    let order = {
+        let mut o: Vec<usize> = (0..n).collect();
+        let key = |i: &usize| {
+            let s = &spans.list[*i];
+            (&s.measure, &s.level, s.synthetic, &s.publisher, &s.dataset)
+        };
+        o.sort_by(|a, b| key(a).cmp(&key(b)));
+        o
+    };
+    // In the order of the sort above: (measure, level, synthetic, publisher, dataset).
+    let sorted: Vec<&Span> = order.iter().map(|&i| &spans.list[i]).collect();
+    let measure: Vec<String> = sorted.iter().map(|s| s.measure.clone()).collect();
+    let level: Vec<String> = sorted.iter().map(|s| s.level.clone()).collect();
+    let publisher: Vec<String> = sorted.iter().map(|s| s.publisher.clone()).collect();
+    let dataset: Vec<String> = sorted.iter().map(|s| s.dataset.clone()).collect();
+    let synthetic: Vec<bool> = sorted.iter().map(|s| s.synthetic).collect();
+    let latest: Vec<i32> = sorted.iter().map(|s| s.latest).collect();
+    let start: Vec<Option<i32>> = sorted.iter().map(|s| s.start).collect();
+    let cells: Vec<u64> = sorted.iter().map(|s| s.cells).collect();
     // The source read for each (measure, level): the first with the latest year, and among
     // real sources of that year the one giving the most cells (INSEE's commune file of every
     // commune, not a POP1B extract of 25 communes).
-    let texts = |c: &str| -> Result<Vec<String>> { Ok(spans.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
-    let (measure, level, publisher, dataset) = (texts("measure")?, texts("level")?, texts("publisher")?, texts("dataset")?);
-    let synthetic: Vec<bool> = spans.column("synthetic")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
-    let (latest, start) = (spans.column("latest")?.i32()?, spans.column("start")?.i32()?);
-    let cells: Vec<u64> = spans.column("cells")?.cast(&DataType::UInt64)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let mut chosen: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for i in 0..spans.height() {
-        let Some(l) = latest.get(i) else { continue };
+    for i in 0..n {
+        let l = latest[i];
         let best = chosen.entry((measure[i].clone(), level[i].clone())).or_insert(i);
         let b = *best;
-        if latest.get(b).is_some_and(|lb| l > lb || (l == lb && synthetic[i] == synthetic[b] && cells[i] > cells[b])) {
+        let lb = latest[b];
+        if l > lb || (l == lb && synthetic[i] == synthetic[b] && cells[i] > cells[b]) {
             *best = i;
         }
     }
     // The synthetic source completing a real one, for each (measure, level) both give.
     let mut complements: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for i in 0..spans.height() {
+    for i in 0..n {
         let key = (measure[i].clone(), level[i].clone());
         let Some(&best) = chosen.get(&key) else { continue };
         if i == best || synthetic[i] == synthetic[best] {
             continue;
         }
         let (real, synth) = if synthetic[i] { (best, i) } else { (i, best) };
-        if latest.get(real) != latest.get(synth) || complements.contains_key(&key) {
-            let year = |k: usize| latest.get(k).map_or_else(|| "?".to_owned(), |y| y.to_string());
+        if latest[real] != latest[synth] || complements.contains_key(&key) {
             return Err(Error::input(
                 Location::file("the facts read"),
                 format!(
                     "«{}» ({}) is given both by real data ({}, {} {}) and by the synthetic demo data ({}): one would silently replace the other",
-                    measure[i],
-                    level[i],
-                    publisher[real],
-                    dataset[real],
-                    year(real),
-                    year(synth)
+                    measure[i], level[i], publisher[real], dataset[real], latest[real], latest[synth]
                 ),
                 "synthetic data may only complete a real measure at its year with the cells it lacks (its split by sex and age): \
                  keep the demo's synthetic files out of a folder of real data",
@@ -294,57 +303,9 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         complements.insert(key, synth);
     }
     let rows: Vec<usize> = chosen.values().copied().collect();
-    let read: Vec<(usize, bool)> = rows.iter().map(|&i| (i, false)).chain(complements.values().map(|&i| (i, true))).collect();
-    let pick = |v: &[String]| read.iter().map(|&(i, _)| v[i].clone()).collect::<Vec<_>>();
-    let chosen_df = DataFrame::new_infer_height(vec![
-        Column::new("measure".into(), pick(&measure)),
-        Column::new("level".into(), pick(&level)),
-        Column::new("publisher".into(), pick(&publisher)),
-        Column::new("dataset".into(), pick(&dataset)),
-        Column::new("synthetic".into(), read.iter().map(|&(i, _)| synthetic[i]).collect::<Vec<_>>()),
-        // The real source's latest year for a complement: its rows are read at that year only.
-        Column::new("latest".into(), read.iter().map(|&(i, _)| latest.get(i)).collect::<Vec<_>>()),
-        Column::new("complement".into(), read.iter().map(|&(_, c)| c).collect::<Vec<_>>()),
-    ])?;
-    // Usually each measure comes from one source at one level (the demo data, most folders):
-    // then the measure alone says which rows are read, and the join is on one key instead of
-    // five (over millions of rows, twice as fast). A measure completed by synthetic rows has
-    // them as its only other source: its synthetic rows are the complement.
-    let one_source_each = spans.height() == read.len() && {
-        let mut names: Vec<&String> = rows.iter().map(|&i| &measure[i]).collect();
-        names.sort();
-        names.dedup();
-        names.len() == rows.len()
-    };
-    let joined = if one_source_each {
-        let mixed: Vec<&str> = complements.keys().map(|(m, _)| m.as_str()).collect();
-        let per_measure = chosen_df.clone().lazy().filter(col("complement").not()).select([col("measure"), col("latest")]).collect()?;
-        let mixed = Series::new("mixed".into(), mixed);
-        facts
-            .lazy()
-            .join(per_measure.lazy(), [col("measure")], [col("measure")], JoinArgs::new(JoinType::Inner))
-            .with_column(col("synthetic").and(col("measure").is_in(lit(mixed).implode(false), false)).alias("complement"))
-            .collect()?
-    } else {
-        facts.lazy().join(chosen_df.lazy(), origin.clone(), origin.clone(), JoinArgs::new(JoinType::Inner)).collect()?
-    };
-    // A complement is read at the real source's year only, and never as the start of a growth.
-    let joined = joined.lazy().filter(col("complement").not().or(col("year").eq(col("latest")))).collect()?;
-    if !complements.is_empty() {
-        refuse_repeated_cells(&joined)?;
-    }
-    // The year before the latest, in the same source.
-    let before = joined
-        .clone()
-        .lazy()
-        .filter(col("year").lt(col("latest")).and(col("complement").not()))
-        .group_by([col("measure"), col("level")])
-        .agg([col("year").max().alias("earliest")])
-        .collect()?;
-    let earliest: HashMap<(String, String), i32> = {
-        let (m, l, e) = (before.column("measure")?.str()?, before.column("level")?.str()?, before.column("earliest")?.i32()?);
-        (0..before.height()).filter_map(|i| Some(((m.get(i)?.to_owned(), l.get(i)?.to_owned()), e.get(i)?))).collect()
-    };
+    // The year before the latest, in the same source (a complement is never the start of a
+    // growth: it is read at the real source's year only).
+    let earliest: Vec<Option<i32>> = sorted.iter().map(|s| s.years.iter().copied().filter(|&y| y < s.latest).max()).collect();
     let mut years: BTreeMap<String, i32> = BTreeMap::new();
     let mut provenance: BTreeMap<String, Provenance> = BTreeMap::new();
     let mut base_of: BTreeMap<String, (String, i32)> = BTreeMap::new();
@@ -355,7 +316,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let mut from_communes: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let ordered = rows.iter().filter(|&&i| level[i] == commune).chain(rows.iter().filter(|&&i| level[i] != commune));
     for &i in ordered {
-        let (Some(l), m) = (latest.get(i), &measure[i]) else { continue };
+        let (l, m) = (latest[i], &measure[i]);
         let at_communes = level[i] == commune;
         if (!at_communes && from_communes.contains(m)) || years.get(m).is_some_and(|&y| y >= l) {
             continue;
@@ -365,16 +326,16 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         }
         years.insert(m.clone(), l);
         let origin = if synthetic[i] { Origin::Synthetic } else { Origin::source(&publisher[i], &dataset[i]) };
-        provenance.insert(m.clone(), origin.at(Period { start: start.get(i).unwrap_or(l).min(l), end: l }));
-        match earliest.get(&(m.clone(), level[i].clone())) {
-            Some(&e) => base_of.insert(m.clone(), (level[i].clone(), e)),
+        provenance.insert(m.clone(), origin.at(Period { start: start[i].unwrap_or(l).min(l), end: l }));
+        match earliest[i] {
+            Some(e) => base_of.insert(m.clone(), (level[i].clone(), e)),
             None => base_of.remove(m),
         };
     }
     for (m, _) in complements.keys() {
         provenance.insert(crate::facts::breakdown_key(m), Provenance::Synthetic);
     }
-    let mut based = Vec::new();
+    let mut based = std::collections::BTreeSet::new();
     for (m, (_, e)) in &base_of {
         let base = format!("{m}_base");
         if years.contains_key(&base) {
@@ -388,41 +349,162 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
             };
             provenance.insert(base, p);
         }
-        based.push(m.clone());
+        based.insert(m.clone());
     }
-    let now = joined.clone().lazy().filter(col("year").eq(col("latest"))).select(READ_COLUMNS.map(col)).collect()?;
-    let based = Series::new("based".into(), based);
-    let earliest_df = before.lazy();
-    let mut before = joined
-        .lazy()
-        .filter(col("complement").not())
-        .join(earliest_df, [col("measure"), col("level")], [col("measure"), col("level")], JoinArgs::new(JoinType::Inner))
-        .filter(col("year").eq(col("earliest")).and(col("measure").is_in(lit(based).implode(false), false)))
-        .select(READ_COLUMNS.map(col))
-        .collect()?;
+    // Which rows are read, by source (indexed as `spans.list`): each chosen source's rows at
+    // its latest year (a complement's: the real source's), and for a measure whose growth
+    // starts earlier, its rows at the year before (renamed `<measure>_base`).
+    let mut now_year = vec![None; n];
+    let mut base_year = vec![None; n];
+    for &i in &rows {
+        now_year[order[i]] = Some(latest[i]);
+        if based.contains(&measure[i]) {
+            base_year[order[i]] = earliest[i];
+        }
+    }
+    for &i in complements.values() {
+        now_year[order[i]] = Some(latest[i]);
+    }
+    let year = facts.column("year")?.i32()?;
+    let (mut now_mask, mut base_mask) = (Vec::with_capacity(facts.height()), Vec::with_capacity(facts.height()));
+    for (id, y) in spans.row_source.iter().zip(year.iter()) {
+        let source = (*id != u32::MAX).then_some(*id as usize);
+        let at = |years: &[Option<i32>]| source.is_some_and(|s| y.is_some() && years[s] == y);
+        now_mask.push(at(&now_year));
+        base_mask.push(at(&base_year));
+    }
+    let mut columns: Vec<&str> = READ_COLUMNS.to_vec();
+    columns.push("level");
+    let now = facts.select(columns)?.filter(&BooleanChunked::from_slice("now".into(), &now_mask))?;
+    crate::timing::mark("by period: latest rows");
+    if !complements.is_empty() {
+        refuse_repeated_cells(&now, complements.keys().map(|(m, _)| m.clone()).collect())?;
+    }
+    crate::timing::mark("by period: repeated cells");
+    let now = now.select(READ_COLUMNS)?;
+    let mut before = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("base".into(), &base_mask))?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
     Ok(Periods { facts: now.vstack(&before)?, years, provenance, at_communes: from_communes })
 }
 
+/// A source of facts (see [`Spans`]) and the years it gives.
+struct Span {
+    measure: String,
+    level: String,
+    publisher: String,
+    dataset: String,
+    synthetic: bool,
+    /// Its latest year, the earliest start of a period ending at the latest (a count over
+    /// several years), and its rows at the latest year.
+    latest: i32,
+    start: Option<i32>,
+    cells: u64,
+    /// Every year it gives (a few).
+    years: Vec<i32>,
+}
+
+/// The sources of a fact table (a source: measure, level, publisher, dataset, synthetic) and
+/// the source of each row (`u32::MAX`: a row without a year or of a year after `this_year`).
+struct Spans {
+    list: Vec<Span>,
+    row_source: Vec<u32>,
+}
+
+impl Spans {
+    fn of(facts: &DataFrame, this_year: i32) -> Result<Spans> {
+        let text = |c: &str| -> Result<StringChunked> { Ok(facts.column(c)?.str()?.clone()) };
+        let (measure, level, publisher, dataset) = (text("measure")?, text("level")?, text("publisher")?, text("dataset")?);
+        let synthetic = facts.column("synthetic")?.bool()?.clone();
+        let year = facts.column("year")?.i32()?.clone();
+        let year_start = facts.column("year_start")?.cast(&DataType::Int32)?;
+        let year_start = year_start.i32()?;
+        let mut list: Vec<Span> = Vec::new();
+        let mut index: HashMap<(String, String, String, String, bool), u32> = HashMap::new();
+        let mut row_source = Vec::with_capacity(facts.height());
+        let mut last: Option<(&str, &str, &str, &str, bool, u32)> = None;
+        let keys = measure.iter().zip(level.iter()).zip(publisher.iter().zip(dataset.iter())).zip(synthetic.iter());
+        for ((((m, l), (p, d)), s), (y, ys)) in keys.zip(year.iter().zip(year_start.iter())) {
+            let Some(y) = y.filter(|&y| y <= this_year) else {
+                row_source.push(u32::MAX);
+                continue;
+            };
+            let (m, l, p, d, s) = (m.unwrap_or_default(), l.unwrap_or_default(), p.unwrap_or_default(), d.unwrap_or_default(), s.unwrap_or(false));
+            let id = match last {
+                Some((lm, ll, lp, ld, ls, id)) if lm == m && ll == l && lp == p && ld == d && ls == s => id,
+                _ => {
+                    let key = (m.to_owned(), l.to_owned(), p.to_owned(), d.to_owned(), s);
+                    let id = *index.entry(key).or_insert_with(|| {
+                        list.push(Span {
+                            measure: m.to_owned(),
+                            level: l.to_owned(),
+                            publisher: p.to_owned(),
+                            dataset: d.to_owned(),
+                            synthetic: s,
+                            latest: y,
+                            start: None,
+                            cells: 0,
+                            years: Vec::new(),
+                        });
+                        (list.len() - 1) as u32
+                    });
+                    last = Some((m, l, p, d, s, id));
+                    id
+                }
+            };
+            row_source.push(id);
+            let span = &mut list[id as usize];
+            if y > span.latest {
+                (span.latest, span.start, span.cells) = (y, None, 0);
+            }
+            if y == span.latest {
+                span.cells += 1;
+                if let Some(ys) = ys {
+                    span.start = Some(span.start.map_or(ys, |s| s.min(ys)));
+                }
+            }
+            if span.years.last() != Some(&y) && !span.years.contains(&y) {
+                span.years.push(y);
+            }
+        }
+        Ok(Spans { list, row_source })
+    }
+}
+
 /// A cell (measure, level, sex, age band) given at one year both by a real source and by the
-/// synthetic data completing it: the two would be added. `joined`: the rows read, with
-/// `complement` and `latest`.
-fn refuse_repeated_cells(joined: &DataFrame) -> Result<()> {
-    let cells = [col("measure"), col("level"), col("sex"), col("age_min"), col("age_max")];
-    let mixed: Vec<String> = {
-        let m = joined.clone().lazy().filter(col("complement")).select([col("measure").unique()]).collect()?;
-        m.column("measure")?.str()?.iter().flatten().map(str::to_owned).collect()
-    };
-    let repeated = joined
+/// synthetic data completing it: the two would be added. `joined`: the rows read at their
+/// latest year, with their `level`; `mixed`: the measures completed. The real cells are few
+/// (totals): one pass over the synthetic rows looks for any of them.
+fn refuse_repeated_cells(joined: &DataFrame, mixed: Vec<String>) -> Result<()> {
+    let at_latest = col("measure").is_in(lit(Series::new("mixed".into(), mixed)).implode(false), false);
+    let real = joined
         .clone()
         .lazy()
-        .filter(col("measure").is_in(lit(Series::new("mixed".into(), mixed)).implode(false), false).and(col("year").eq(col("latest"))))
-        .group_by(cells)
-        .agg([col("synthetic").n_unique().alias("sources")])
-        .filter(col("sources").gt(lit(1u32)))
-        .limit(1)
+        .filter(col("synthetic").not().and(at_latest.clone()))
+        .select([col("measure"), col("level"), col("sex"), col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)])
+        .unique(None, UniqueKeepStrategy::Any)
         .collect()?;
+    let texts = |c: &str| -> Result<Vec<String>> { Ok(real.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
+    let (measure, level, sex) = (texts("measure")?, texts("level")?, texts("sex")?);
+    let (age_min, age_max) = (real.column("age_min")?.u32()?, real.column("age_max")?.u32()?);
+    let age = |c: &str, v: Option<u32>| match v {
+        Some(a) => col(c).cast(DataType::UInt32).eq(lit(a)),
+        None => col(c).is_null(),
+    };
+    let Some(any_real_cell) = (0..real.height())
+        .map(|i| {
+            col("measure")
+                .eq(lit(measure[i].clone()))
+                .and(col("level").eq(lit(level[i].clone())))
+                .and(col("sex").eq(lit(sex[i].clone())))
+                .and(age("age_min", age_min.get(i)))
+                .and(age("age_max", age_max.get(i)))
+        })
+        .reduce(|a, b| a.or(b))
+    else {
+        return Ok(());
+    };
+    let repeated = joined.clone().lazy().filter(col("synthetic").and(at_latest).and(any_real_cell)).limit(1).collect()?;
     if repeated.height() == 0 {
         return Ok(());
     }
@@ -644,6 +726,10 @@ mod tests {
         assert!(provenance["gp"].is_synthetic());
         let synthetic = out.clone().lazy().filter(col("measure").eq(lit("population")).and(col("synthetic"))).collect().unwrap();
         assert_eq!(synthetic.height(), 2);
+        // Synthetic rows of an earlier year beside those of the real year: left out (never a base).
+        let stray = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2015, "M", Some(0), None, 40.0)], Origin::Synthetic);
+        let Periods { facts: out, .. } = by_period(real.vstack(&stray).unwrap(), 2026).unwrap();
+        assert_eq!((sum(&out, "population"), sum(&out, "population_base")), (148.0, 90.0));
         // Synthetic rows of another year would replace or be mixed with the real ones: refused.
         let later = banded(&[("a", 2023, "M", Some(0), None, 48.0)], Origin::Synthetic);
         let e = by_period(real.vstack(&later).unwrap(), 2026).err().unwrap().to_string();
