@@ -355,7 +355,7 @@ pub fn benchmark(
     k: usize,
     options: &ComparatorOptions,
 ) -> Result<Benchmark> {
-    let indicators = &super::diagnose::with_icm_reference(indicators, options.icm_reference);
+    let indicators = &super::diagnose::with_icm_reference(indicators, options);
     let [epci, deps, _, _] = national_geographies(r);
     if let Some(reg) = region {
         if !r.regions.contains_key(reg) {

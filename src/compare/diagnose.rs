@@ -138,14 +138,16 @@ pub fn geographies(t: &Territory, r: &Referential, options: &ComparatorOptions, 
     }
 }
 
-/// The indicators with the ICM's label naming its reference when it is not France entière
-/// (« … (France hexagonale = 100) »).
-pub fn with_icm_reference(catalogue: &[Indicator], reference: France) -> Vec<Indicator> {
+/// The indicators with the ICM's label naming its reference when it is not the default's
+/// (« (France = 100) » when France entière is both the reference and the France compared
+/// with; else « (France entière = 100) », « (France hexagonale = 100) »).
+pub fn with_icm_reference(catalogue: &[Indicator], options: &ComparatorOptions) -> Vec<Indicator> {
+    let default = options.icm_reference == France::Entiere && options.france == France::Entiere;
     catalogue
         .iter()
-        .map(|i| match (i.method, reference) {
-            (Method::Icm, France::Hexagonale) => {
-                Indicator { label: i.label.replace("(France = 100)", &format!("({} = 100)", reference.name())), ..i.clone() }
+        .map(|i| match i.method {
+            Method::Icm if !default => {
+                Indicator { label: i.label.replace("(France = 100)", &format!("({} = 100)", options.icm_reference.label())), ..i.clone() }
             }
             _ => i.clone(),
         })
@@ -228,7 +230,7 @@ pub fn diagnose(
     options: &ComparatorOptions,
 ) -> Result<Diagnosis> {
     let geos = geographies(t, r, options, comparators_by_departement);
-    let catalogue = with_icm_reference(catalogue, options.icm_reference);
+    let catalogue = with_icm_reference(catalogue, options);
     // The published geographies nested with the territory: a difference with one of them
     // under the threshold withholds the territory's value (see `secrecy`).
     let nested = nested_geographies(t, r, comparators_by_departement);
