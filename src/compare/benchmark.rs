@@ -118,10 +118,8 @@ pub fn compute_all_with_reference(
     }
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
     let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
-    let frances = France::ALL
-        .iter()
-        .filter_map(|&f| geographies.iter().position(|(kind, g)| *kind == KINDS[3] && g.id == f.code()).map(|g| (f, g)))
-        .collect();
+    let frances =
+        France::ALL.iter().filter_map(|&f| geographies.iter().position(|(kind, g)| *kind == KINDS[3] && g.id == f.code()).map(|g| (f, g))).collect();
     Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic, frances })
 }
 

@@ -234,14 +234,7 @@ pub fn diagnose(
     // The published geographies nested with the territory: a difference with one of them
     // under the threshold withholds the territory's value (see `secrecy`).
     let nested = nested_geographies(t, r, comparators_by_departement);
-    let all: Vec<Geography> = geos
-        .main
-        .iter()
-        .chain(&nested)
-        .chain(&geos.other_departements)
-        .chain(&geos.reference)
-        .cloned()
-        .collect();
+    let all: Vec<Geography> = geos.main.iter().chain(&nested).chain(&geos.other_departements).chain(&geos.reference).cloned().collect();
     let first_other = 4 + nested.len();
     // The ICM's reference: the France compared with, or its own geography, last.
     let reference = if geos.reference.is_some() { all.len() - 1 } else { 3 };

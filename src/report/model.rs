@@ -208,7 +208,14 @@ struct Gps {
 
 /// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
 /// report shows. `step` hears each computation begin.
-pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], options: &ComparatorOptions, step: &dyn Fn(&str)) -> Result<Report> {
+pub fn build(
+    t: &Territory,
+    r: &Referential,
+    data: &Data,
+    catalogue: &[Indicator],
+    options: &ComparatorOptions,
+    step: &dyn Fn(&str),
+) -> Result<Report> {
     let synthetic = synthetic(data);
     step("diagnostic");
     let diagnosis =

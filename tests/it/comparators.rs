@@ -85,7 +85,10 @@ fn france_hexagonale_is_metropolitan_france_in_national_and_diagnose() {
     assert!(d.column("france_hexagonale_value").is_err());
     let default_rows = self::rows(&d);
     assert!(!default_rows.contains_key(&key("france", "FM", "population")));
-    assert_eq!(default_rows[&key("departement", "30", "icm_mortalite_generale")], (rows[&key("departement", "30", "icm_mortalite_generale")].0, rows[&key("departement", "30", "icm_mortalite_generale")].1, None));
+    assert_eq!(
+        default_rows[&key("departement", "30", "icm_mortalite_generale")],
+        (rows[&key("departement", "30", "icm_mortalite_generale")].0, rows[&key("departement", "30", "icm_mortalite_generale")].1, None)
+    );
 
     // diagnose --france hexagonale: the France column is France hexagonale's, the same as the
     // national table's FM row; the ICM is still against France entière, and says so.
@@ -107,7 +110,17 @@ fn france_hexagonale_is_metropolitan_france_in_national_and_diagnose() {
     // --icm-reference hexagonale: France hexagonale's ICM is 100 by construction.
     let diag = dir.path().join("diag-icm");
     run(
-        &["diagnose", "--territory", "cpts-camargue-gardoise", "--france", "hexagonale", "--icm-reference", "hexagonale", "--out", diag.to_str().unwrap()],
+        &[
+            "diagnose",
+            "--territory",
+            "cpts-camargue-gardoise",
+            "--france",
+            "hexagonale",
+            "--icm-reference",
+            "hexagonale",
+            "--out",
+            diag.to_str().unwrap(),
+        ],
         &cache,
     );
     let j = json(&diag.join("diagnostic.json"));
