@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::compare::benchmark::{self, Against, KINDS};
 use crate::error::{Error, Location, Result};
-use crate::geo::Referential;
+use crate::geo::{France, Referential};
 use crate::indicators::catalogue;
 use crate::ingest::load;
 use crate::output::write_parquet_and_csv;
@@ -63,9 +63,39 @@ pub struct NationalArgs {
     /// Indicator catalogue (default: the shipped one).
     #[arg(long)]
     catalogue: Option<PathBuf>,
+    /// The France every territory is compared with: entiere (metropolitan France and the
+    /// DROM), hexagonale (metropolitan France, Corsica included), or both (a France row and
+    /// columns for each).
+    #[arg(long, value_enum, default_value_t = NationalFranceArg::Entiere)]
+    france: NationalFranceArg,
+    /// The reference population of the comparative mortality indices (ICM): France entière
+    /// unless asked.
+    #[arg(long, value_enum, default_value_t = super::FranceArg::Entiere)]
+    icm_reference: super::FranceArg,
     /// Output folder (national.parquet, national.csv).
     #[arg(long)]
     out: PathBuf,
+}
+
+/// `national --france`: one France or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum NationalFranceArg {
+    /// Metropolitan France and the DROM (« France entière »).
+    Entiere,
+    /// Metropolitan France, Corsica included (« France hexagonale »).
+    Hexagonale,
+    /// Both: a row and comparison columns for each.
+    Both,
+}
+
+impl NationalFranceArg {
+    fn frances(self) -> Vec<France> {
+        match self {
+            NationalFranceArg::Entiere => vec![France::Entiere],
+            NationalFranceArg::Hexagonale => vec![France::Hexagonale],
+            NationalFranceArg::Both => France::ALL.to_vec(),
+        }
+    }
 }
 
 pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
@@ -76,7 +106,8 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
     let load::Data { facts, label, provenance, .. } = super::data(args.inputs.data.as_deref(), &r)?;
-    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers)?;
+    let options = args.inputs.options(super::DepartementsArg::Main);
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, &options)?;
     bar.finish_and_clear();
     b.label(&label, &provenance)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
@@ -84,6 +115,16 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     write_parquet_and_csv(&mut b.funnel_limits, &args.out, "funnel-limits")?;
     write_parquet_and_csv(&mut b.peers, &args.out, "peers")?;
     say!("{} — {label}", t.name);
+    let set = match args.against {
+        AgainstArg::Departements => "départements",
+        AgainstArg::Epci | AgainstArg::Peers => "EPCI",
+    };
+    say!(
+        "parmi les {set} de la {} ({}) ; référence des indices comparatifs de mortalité : {}",
+        options.france.label(),
+        options.france.scope(),
+        options.icm_reference.label()
+    );
     let num = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.1}"));
     say!("  {:<70} {:>10} {:>11} {:>3} {:>10}  vs pairs (95 %)", "indicateur", "valeur", "rang", "q", "pairs");
     for row in &b.ranks {
@@ -110,12 +151,15 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let load::Data { facts, label, provenance, .. } = super::data(args.data.as_deref(), &r)?;
     let loaded = start.elapsed();
     crate::timing::mark("data loaded");
-    let [epci, deps, regs, france] = benchmark::national_geographies(&r);
+    let [epci, deps, regs, _] = benchmark::national_geographies(&r);
+    let (frances, reference) = benchmark::france_layers(&args.france.frances(), args.icm_reference.into(), &r);
     crate::timing::mark("national geographies");
-    let layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs), (KINDS[3], france)];
+    let reference = epci.len() + deps.len() + regs.len() + reference;
+    let mut layers = vec![(KINDS[0], epci), (KINDS[1], deps), (KINDS[2], regs)];
+    layers.extend(frances);
     let compute = Instant::now();
     let bar = super::progress(indicators.len() as u64, "indicateurs");
-    let national = benchmark::compute_all(&facts, layers, &indicators, |done, total| {
+    let national = benchmark::compute_all_with_reference(&facts, layers, &indicators, reference, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;
@@ -129,9 +173,11 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     write_parquet_and_csv(&mut df, &args.out, "national")?;
     crate::timing::mark("written");
     say!("{label}");
+    let frances: Vec<&str> = national.frances.iter().map(|(f, _)| f.label()).collect();
+    say!("comparés à : {} ; référence des indices comparatifs de mortalité : {}", frances.join(" et "), France::from(args.icm_reference).label());
     say!(
         "{} territoires × {} indicateurs = {} lignes ; chargement {:.2} s, calcul {:.2} s",
-        national.geographies.len(),
+        df.height() / indicators.len().max(1),
         indicators.len(),
         df.height(),
         loaded.as_secs_f64(),

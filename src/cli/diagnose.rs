@@ -17,6 +17,10 @@ use crate::output::{write_atomic, write_parquet_and_csv};
 pub struct Diagnose {
     #[command(flatten)]
     inputs: super::Inputs,
+    /// A territory straddling several départements: compared with the one holding most of its
+    /// population (main) or with each of them (all: a column per other département).
+    #[arg(long, value_enum, default_value_t = super::DepartementsArg::Main)]
+    departements: super::DepartementsArg,
     /// Folder for diagnostic.parquet, diagnostic.csv (French Excel) and diagnostic.json.
     #[arg(long)]
     out: PathBuf,
@@ -25,6 +29,7 @@ pub struct Diagnose {
 pub fn run(args: Diagnose) -> Result<()> {
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
+    let options = args.inputs.options(args.departements);
     let mut published = Vec::new();
     let d = match &args.inputs.data {
         // The default data: the territory's own rows and the département sums (real, and
@@ -32,14 +37,14 @@ pub fn run(args: Diagnose) -> Result<()> {
         None => {
             let units = diagnose::units_read(&t, &r);
             let (periods, label) = frames::for_territory(&r, DEFAULT_SEED, &units)?;
-            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true)?.with_provenance(&periods.provenance)
+            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true, &options)?.with_provenance(&periods.provenance)
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
             let data = super::data(Some(dir), &r)?;
-            let d =
-                diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
-            published = crate::compare::published::published(&t, &r, data.not_read.as_ref())?;
+            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false, &options)?
+                .with_provenance(&data.provenance);
+            published = crate::compare::published::published(&t, &r, data.not_read.as_ref(), options.france)?;
             bar.finish_and_clear();
             d
         }
@@ -55,19 +60,28 @@ pub fn run(args: Diagnose) -> Result<()> {
 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{} — {}", d.territory, d.data_label);
-    let _ = writeln!(out, "comparateurs : {}, {}, {}", d.comparator_names[0], d.comparator_names[1], d.comparator_names[2]);
+    let others: String = d.other_departements.iter().map(|(code, name)| format!(", {code} {name}")).collect();
+    let _ = writeln!(out, "comparateurs : {}{others}, {}, {}", d.comparator_names[0], d.comparator_names[1], d.comparator_names[2]);
+    let _ = writeln!(
+        out,
+        "France de comparaison : {} ({}) ; référence des indices comparatifs de mortalité : {}",
+        d.france.label(),
+        d.france.scope(),
+        d.icm_reference.label()
+    );
     if let Some(note) = &d.comparator_note {
         let _ = writeln!(out, "note : {note}");
     }
-    let _ = writeln!(out, "\nécarts significatifs avec la France (du moins bon au meilleur) :");
+    let _ = writeln!(out, "\nécarts significatifs avec la {} (du moins bon au meilleur) :", d.france.label());
     for row in d.significant() {
         let v = |x: Option<f64>| x.map_or("—".to_owned(), |x| format!("{x:.1}"));
         let _ = writeln!(
             out,
-            "  {:<70} {:>8} {:<3} France {:>8}  {} (99,8 % : {})",
+            "  {:<70} {:>8} {:<3} {} {:>8}  {} (99,8 % : {})",
             row.indicator.label,
             v(row.territory.estimate.value),
             row.indicator.unit,
+            d.comparator_names[2],
             v(row.comparators[2].estimate.value),
             diagnose::french(row.flags[2][0]),
             diagnose::french(row.flags[2][1]),

@@ -44,6 +44,44 @@ struct Inputs {
     /// Indicator catalogue (default: the shipped data/indicators.toml).
     #[arg(long)]
     catalogue: Option<std::path::PathBuf>,
+    /// The France compared with: entiere (metropolitan France and the DROM, as INSEE and
+    /// Rezone) or hexagonale (metropolitan France, Corsica included, as the ORS tables).
+    #[arg(long, value_enum, default_value_t = FranceArg::Entiere)]
+    france: FranceArg,
+    /// The reference population of the comparative mortality indices (ICM): France entière
+    /// unless asked, whatever --france says.
+    #[arg(long, value_enum, default_value_t = FranceArg::Entiere)]
+    icm_reference: FranceArg,
+}
+
+/// `--france`, `--icm-reference`: the command line's names for [`crate::geo::France`] (the
+/// library type does not depend on clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FranceArg {
+    /// Metropolitan France and the DROM (« France entière »).
+    Entiere,
+    /// Metropolitan France, Corsica included, without the DROM (« France hexagonale »).
+    Hexagonale,
+}
+
+impl From<FranceArg> for crate::geo::France {
+    fn from(f: FranceArg) -> Self {
+        match f {
+            FranceArg::Entiere => crate::geo::France::Entiere,
+            FranceArg::Hexagonale => crate::geo::France::Hexagonale,
+        }
+    }
+}
+
+/// `--departements`: compare a territory straddling several départements with the one holding
+/// most of its population (main), or with each of them (all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum DepartementsArg {
+    /// The département holding most of the population.
+    #[default]
+    Main,
+    /// Every département the territory touches.
+    All,
 }
 
 /// The data a command reads: the folder of `--data` (written by `diagsante ingest`), else the
@@ -68,6 +106,15 @@ impl Inputs {
             eprintln!("warning: {w}");
         }
         Ok((t, crate::indicators::catalogue::load(self.catalogue.as_deref())?))
+    }
+
+    /// The comparators asked for (`departements`: where the command has `--departements`).
+    fn options(&self, departements: DepartementsArg) -> crate::geo::ComparatorOptions {
+        crate::geo::ComparatorOptions {
+            france: self.france.into(),
+            icm_reference: self.icm_reference.into(),
+            all_departements: departements == DepartementsArg::All,
+        }
     }
 }
 

@@ -20,6 +20,11 @@ use crate::report::{self, Format, FORMATS, REPORT_FILE};
 pub struct ReportArgs {
     #[command(flatten)]
     inputs: super::Inputs,
+    /// A territory straddling several départements: compared with the one holding most of its
+    /// population (main) or with each of them (all: named in the report, a column each in the
+    /// diagnostic tables).
+    #[arg(long, value_enum, default_value_t = super::DepartementsArg::Main)]
+    departements: super::DepartementsArg,
     /// Output folder (rapport.html, rapport.docx, tableaux.xlsx, graphiques/, tables).
     #[arg(long)]
     out: PathBuf,
@@ -72,7 +77,8 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
             formats.push(f);
         }
     }
-    let written = report::write(&t, &r, &data, &indicators, &args.out, &formats, &|step| {
+    let options = args.inputs.options(args.departements);
+    let written = report::write(&t, &r, &data, &indicators, &args.out, &formats, &options, &|step| {
         bar.set_message(step.to_owned());
         bar.inc(1);
     })?;
@@ -100,7 +106,7 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     for (id, _) in SHIPPED {
         let t = Territory::find(id, &r)?;
         let out = args.out.join(id);
-        report::write(&t, &r, &data, &indicators, &out, &FORMATS, &|step| {
+        report::write(&t, &r, &data, &indicators, &out, &FORMATS, &Default::default(), &|step| {
             bar.set_message(format!("{} : {step}", t.name));
             bar.inc(1);
         })?;

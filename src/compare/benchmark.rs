@@ -10,7 +10,7 @@ use super::diagnose::{french, provenance_of};
 use super::secrecy;
 use crate::error::{Error, Location, Result};
 use crate::facts::Provenance;
-use crate::geo::{Referential, Territory};
+use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::catalogue::PeerRole;
 use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
 use crate::indicators::Withheld;
@@ -54,14 +54,29 @@ pub fn national_geographies(r: &Referential) -> [Vec<Geography>; 4] {
         .filter(|g| g.zone != "com")
         .map(|g| Geography { id: g.code.clone(), name: g.name.clone(), units: units(&mut by_reg, &g.code) })
         .collect();
-    let france = vec![Geography {
-        id: "FR".into(),
-        name: "France".into(),
-        units: r.communes().filter(|c| c.in_france()).flat_map(|c| r.base_units(&c.code)).map(|u| u.code.clone()).collect(),
-    }];
     let whole =
         |gs: Vec<Geography>| gs.into_iter().map(|g| Geography { units: super::diagnose::with_whole_communes(g.units, r), ..g }).collect::<Vec<_>>();
-    [whole(epci), whole(deps), whole(regs), whole(france)]
+    [whole(epci), whole(deps), whole(regs), vec![france_geography(France::Entiere, r)]]
+}
+
+/// France entière (`FR`, « France ») or France hexagonale (`FM`) as a geography of base units.
+pub fn france_geography(france: France, r: &Referential) -> Geography {
+    Geography { id: france.code().into(), name: france.name().into(), units: super::diagnose::with_whole_communes(france.units(r), r) }
+}
+
+/// The last layers of a national table: the Frances of `frances` (kind `france`), then, when
+/// the reference of the ICM is not among them, that reference (kind `reference`, computed but
+/// not shown); and the index of the reference among these geographies.
+pub fn france_layers(frances: &[France], icm_reference: France, r: &Referential) -> (Vec<(&'static str, Vec<Geography>)>, usize) {
+    let mut layers = vec![(KINDS[3], frances.iter().map(|&f| france_geography(f, r)).collect::<Vec<_>>())];
+    let reference = match frances.iter().position(|&f| f == icm_reference) {
+        Some(k) => k,
+        None => {
+            layers.push(("reference", vec![france_geography(icm_reference, r)]));
+            frances.len()
+        }
+    };
+    (layers, reference)
 }
 
 /// Indicators × geographies, with France's value beside each.
@@ -77,6 +92,9 @@ pub struct National {
     /// `synthetic[i]`: whether indicator `i` reads a synthetic measure (see
     /// [`Aggregated::missing_means_zero`]).
     pub synthetic: Vec<bool>,
+    /// The Frances every geography is compared with in [`National::frame`]: the geographies
+    /// of kind `france` coded as one ([`France::code`]), with their index.
+    pub frances: Vec<(France, usize)>,
 }
 
 /// Compute every indicator for every geography of the layers; France must be the last
@@ -87,22 +105,36 @@ pub fn compute_all(
     facts: &DataFrame,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
+    progress: impl FnMut(usize, usize),
+) -> Result<National> {
+    let n: usize = layers.iter().map(|(_, g)| g.len()).sum();
+    compute_all_with_reference(facts, layers, indicators, n - 1, progress)
+}
+
+/// The same, geography `reference` (an index over all the layers' geographies) being the
+/// reference of the ICM.
+pub fn compute_all_with_reference(
+    facts: &DataFrame,
+    layers: Vec<(&'static str, Vec<Geography>)>,
+    indicators: &[Indicator],
+    reference: usize,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<National> {
     let refs: Vec<&[Geography]> = layers.iter().map(|(_, g)| g.as_slice()).collect();
     let agg = Aggregated::by_layers(facts, &refs)?;
     crate::timing::mark("aggregated");
     let geographies: Vec<(&'static str, Geography)> = layers.into_iter().flat_map(|(kind, gs)| gs.into_iter().map(move |g| (kind, g))).collect();
-    let france = geographies.len() - 1;
     let mut values = Vec::with_capacity(indicators.len());
     for (i, ind) in indicators.iter().enumerate() {
-        values.push(compute_row(ind, &agg, geographies.len(), france));
+        values.push(compute_row(ind, &agg, geographies.len(), reference));
         progress(i + 1, indicators.len());
     }
     crate::timing::mark("indicators computed");
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
     let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
-    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic })
+    let frances =
+        France::ALL.iter().filter_map(|&f| geographies.iter().position(|(kind, g)| *kind == KINDS[3] && g.id == f.code()).map(|g| (f, g))).collect();
+    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic, frances })
 }
 
 /// One indicator over all geographies, in parallel.
@@ -131,19 +163,23 @@ impl National {
         }
     }
 
-    /// The long table: one row per geography × indicator, with France's value and the
-    /// comparison against it at 95 % and 99.8 %, and where each row's values come from (the
-    /// `provenance` of its indicator's measures, else `data_label`).
+    /// The long table: one row per geography × indicator, with the value of each France of
+    /// [`National::frances`] and the comparison against it at 95 % and 99.8 %, and where each
+    /// row's values come from (the `provenance` of its indicator's measures, else
+    /// `data_label`). A geography of kind `reference` (the ICM's reference, when it is not
+    /// one of the Frances compared with) is not shown.
     pub fn frame(&self, data_label: &str, provenance: &BTreeMap<String, Provenance>) -> Result<DataFrame> {
-        let france = self.geographies.len() - 1;
+        let shown: Vec<usize> = (0..self.geographies.len()).filter(|&g| self.geographies[g].0 != "reference").collect();
         let (mut kind, mut code, mut name, mut id, mut count, mut value) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-        let (mut lo95, mut up95, mut lo998, mut up998, mut fr, mut c95, mut c998, mut status, mut note) =
-            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut lo95, mut up95, mut lo998, mut up998, mut status, mut note) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        // Per France: its value, the comparison at 95 % and at 99.8 %.
+        type Against = (Vec<Option<f64>>, Vec<&'static str>, Vec<&'static str>);
+        let mut against: Vec<Against> = self.frances.iter().map(|_| (vec![], vec![], vec![])).collect();
         let mut data = Vec::new();
         for (i, ind) in self.indicators.iter().enumerate() {
-            let fv = self.values[i][france].estimate.value;
             let origin = provenance_of(ind, provenance).unwrap_or_else(|| data_label.to_owned());
-            for (g, (k, geo)) in self.geographies.iter().enumerate() {
+            for &g in &shown {
+                let (k, geo) = &self.geographies[g];
                 let v = &self.values[i][g];
                 let e = &v.estimate;
                 kind.push(*k);
@@ -157,19 +193,22 @@ impl National {
                 up95.push(lim(0).map(|l| l.upper));
                 lo998.push(lim(1).map(|l| l.lower));
                 up998.push(lim(1).map(|l| l.upper));
-                fr.push(fv);
-                let cmp = |l| match fv {
-                    Some(f) if ind.method.is_compared() && g != france => french(compare(e, l, f, ind.polarity)),
-                    _ => "",
-                };
-                c95.push(cmp(0));
-                c998.push(cmp(1));
+                for ((_, france), (fr, c95, c998)) in self.frances.iter().zip(&mut against) {
+                    let fv = self.values[i][*france].estimate.value;
+                    fr.push(fv);
+                    let cmp = |l| match fv {
+                        Some(f) if ind.method.is_compared() && g != *france => french(compare(e, l, f, ind.polarity)),
+                        _ => "",
+                    };
+                    c95.push(cmp(0));
+                    c998.push(cmp(1));
+                }
                 status.push(v.status());
                 note.push(v.note());
                 data.push(origin.clone());
             }
         }
-        Ok(DataFrame::new_infer_height(vec![
+        let mut columns = vec![
             Column::new("kind".into(), kind),
             Column::new("code".into(), code),
             Column::new("name".into(), name),
@@ -180,13 +219,17 @@ impl National {
             Column::new("upper_95".into(), up95),
             Column::new("lower_99_8".into(), lo998),
             Column::new("upper_99_8".into(), up998),
-            Column::new("france_value".into(), fr),
-            Column::new("comparison_france_95".into(), c95),
-            Column::new("comparison_france_99_8".into(), c998),
-            Column::new("status".into(), status),
-            Column::new("note".into(), note),
-            Column::new("data".into(), data),
-        ])?)
+        ];
+        for ((france, _), (fr, c95, c998)) in self.frances.iter().zip(against) {
+            let c = france.column();
+            columns.push(Column::new(format!("{c}_value").into(), fr));
+            columns.push(Column::new(format!("comparison_{c}_95").into(), c95));
+            columns.push(Column::new(format!("comparison_{c}_99_8").into(), c998));
+        }
+        columns.push(Column::new("status".into(), status));
+        columns.push(Column::new("note".into(), note));
+        columns.push(Column::new("data".into(), data));
+        Ok(DataFrame::new_infer_height(columns)?)
     }
 }
 
@@ -309,6 +352,10 @@ impl Benchmark {
 
 /// Benchmark territory `t` against a set of territories. Whether a missing row means 0 follows
 /// each measure's provenance (the facts' `synthetic` column).
+///
+/// `options`: the territories ranked are those of `options.france` (France hexagonale leaves
+/// out the EPCI and départements of the DROM), and the ICM's reference is
+/// `options.icm_reference`.
 #[allow(clippy::too_many_arguments)]
 pub fn benchmark(
     t: &Territory,
@@ -318,8 +365,10 @@ pub fn benchmark(
     against: Against,
     region: Option<&str>,
     k: usize,
+    options: &ComparatorOptions,
 ) -> Result<Benchmark> {
-    let [epci, deps, _, france] = national_geographies(r);
+    let indicators = &super::diagnose::with_icm_reference(indicators, options);
+    let [epci, deps, _, _] = national_geographies(r);
     if let Some(reg) = region {
         if !r.regions.contains_key(reg) {
             return Err(Error::input(Location::file("région"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
@@ -331,8 +380,13 @@ pub fn benchmark(
         Against::Departements => (deps, "departement"),
         Against::Epci | Against::Peers => (epci, "epci"),
     };
-    let outside: Vec<bool> =
-        set.iter().map(|g| region.is_some_and(|reg| g.units.first().and_then(|u| r.unit(u)).is_none_or(|u| u.region != reg))).collect();
+    let outside: Vec<bool> = set
+        .iter()
+        .map(|g| {
+            let first = g.units.first().and_then(|u| r.unit(u));
+            region.is_some_and(|reg| first.is_none_or(|u| u.region != reg)) || first.is_none_or(|u| !options.france.holds(u))
+        })
+        .collect();
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: super::diagnose::with_whole_communes(t.units.clone(), r) };
     let nested = super::diagnose::nested_geographies(t, r, false);
     let n_set = set.len();
@@ -343,23 +397,25 @@ pub fn benchmark(
             partitions.push((0..n_set).filter(|&g| r.departements.get(&set[g].id).is_some_and(|d| &d.region == reg)).collect());
         }
     }
-    // Layers: the set, the territory, the geographies nested with it, France.
+    // Layers: the set, the territory, the geographies nested with it, France (and the ICM's
+    // reference when it is another France).
     let n_nested = nested.len();
-    let mut national = compute_all(
-        facts,
-        vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested), ("france", france.clone())],
-        indicators,
-        |_, _| {},
-    )?;
+    let (frances, reference) = france_layers(&[options.france], options.icm_reference, r);
+    let mut layers = vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested)];
+    layers.extend(frances.iter().cloned());
     let territory = n_set;
-    let france_index = national.geographies.len() - 1;
+    let france_index = territory + 1 + n_nested;
+    let mut national = compute_all_with_reference(facts, layers, indicators, france_index + reference, |_, _| {})?;
+    // France is published beside the territory: a difference with it would give a secret
+    // value back, when the territory lies inside it.
+    let in_france = options.france == France::Entiere || t.units(r).all(|u| options.france.holds(u));
     for (i, ind) in indicators.iter().enumerate() {
         let values = &mut national.values[i];
         secrecy::suppress_partitions(values, &partitions);
         // The territory withheld as in its diagnostic: by difference with a nested geography.
         let covered = &national.covered[i];
         let others: Vec<(String, Value, bool)> = (territory + 1..territory + 1 + n_nested)
-            .chain(std::iter::once(france_index))
+            .chain(in_france.then_some(france_index))
             .map(|g| (national.geographies[g].1.name.clone(), values[g].clone(), covered[g] != covered[territory]))
             .collect();
         let neighbours: Vec<secrecy::Neighbour> =
@@ -426,7 +482,9 @@ pub fn benchmark(
         Against::Peers => (0..n_set).map(|g| !ranked.iter().any(|(p, _)| *p == g)).collect(),
         _ => (0..n_set).map(|g| overlaps[g] || outside[g]).collect(),
     };
-    let mut peers_values = compute_all(facts, vec![("territory", vec![me]), ("peers", vec![pooled]), ("france", france)], indicators, |_, _| {})?;
+    let mut layers = vec![("territory", vec![me]), ("peers", vec![pooled])];
+    layers.extend(frances);
+    let mut peers_values = compute_all_with_reference(facts, layers, indicators, 2 + reference, |_, _| {})?;
     for (i, values) in peers_values.values.iter_mut().enumerate() {
         // The territory as withheld above; the pooled peers withheld when one of them is
         // secret (the pool minus the others would give it back).
@@ -638,6 +696,7 @@ mod tests {
             values: vec![values],
             covered: vec![vec![1; 6]],
             synthetic: vec![false],
+            frances: vec![],
         };
         let (points, limits) = funnel_frames(&funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4, false)).unwrap();
         assert_eq!(points.height(), 5, "the four EPCI and the territory");

@@ -10,12 +10,13 @@ use serde_json::json;
 use super::secrecy;
 use crate::error::Result;
 use crate::facts::Provenance;
-use crate::geo::{Referential, Territory};
+use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::evaluate::{self, Geography, Value};
 use crate::indicators::{Indicator, Method};
 use crate::stats::compare::{compare, Comparison};
 
-/// The comparators, in column order.
+/// The comparators, in column order (France's column is named after the France compared
+/// with: see [`France::column`]).
 pub const COMPARATORS: [&str; 3] = ["departement", "region", "france"];
 
 /// One row of the diagnostic.
@@ -27,17 +28,38 @@ pub struct Row {
     pub comparators: [Value; 3],
     /// Comparison with each comparator at 95 % and 99.8 %.
     pub flags: [[Comparison; 2]; 3],
+    /// The other départements the territory touches, when asked
+    /// ([`ComparatorOptions::all_departements`]), in the order of
+    /// [`Diagnosis::other_departements`]: each value and the comparison with it.
+    pub other_departements: Vec<(Value, [Comparison; 2])>,
 }
 
 impl Row {
     /// Territory minus comparator, in [`Row::difference_unit`]: points for percentages, years
     /// for a life expectancy, otherwise % of the comparator's value.
     pub fn difference(&self, k: usize) -> Option<f64> {
-        let (t, c) = (self.territory.estimate.value?, self.comparators[k].estimate.value?);
+        self.difference_with(&self.comparators[k])
+    }
+
+    /// Territory minus `comparator` (see [`Row::difference`]).
+    pub fn difference_with(&self, comparator: &Value) -> Option<f64> {
+        let (t, c) = (self.territory.estimate.value?, comparator.estimate.value?);
         match self.difference_unit() {
             "" => None,
             "%" => (c != 0.0).then(|| 100.0 * (t - c) / c),
             _ => Some(t - c),
+        }
+    }
+
+    /// Comparator `k` in [`Diagnosis::comparator_keys`]'s order: its value and the comparison
+    /// with it.
+    pub fn compared(&self, k: usize) -> (&Value, [Comparison; 2]) {
+        match k {
+            0..3 => (&self.comparators[k], self.flags[k]),
+            _ => {
+                let (v, f) = &self.other_departements[k - 3];
+                (v, *f)
+            }
         }
     }
 
@@ -52,6 +74,11 @@ pub struct Diagnosis {
     pub territory: String,
     pub comparator_names: [String; 3],
     pub comparator_note: Option<String>,
+    /// The France compared with, and the reference of the ICM.
+    pub france: France,
+    pub icm_reference: France,
+    /// The other départements the territory touches, compared with when asked: (code, name).
+    pub other_departements: Vec<(String, String)>,
     pub rows: Vec<Row>,
     /// Said in every output (e.g. that the data is synthetic); a row's `data` when the
     /// provenance of its measures is not known.
@@ -61,33 +88,70 @@ pub struct Diagnosis {
     pub provenance: BTreeMap<String, Provenance>,
 }
 
-/// The geographies of a diagnostic: the territory, its département, région and France.
-pub fn geographies(t: &Territory, r: &Referential) -> [Geography; 4] {
-    let c = t.comparators(r);
-    let codes = |units: Vec<&crate::geo::Unit>| units.into_iter().map(|u| u.code.clone()).collect::<Vec<_>>();
-    let dep_name = r.departements.get(&c.departement).map_or_else(String::new, |d| d.name.clone());
-    let reg_name = r.regions.get(&c.region).map_or_else(String::new, |d| d.name.clone());
-    let france: Vec<String> = r.communes().filter(|u| u.in_france()).flat_map(|u| r.base_units(&u.code)).map(|u| u.code.clone()).collect();
-    [
-        Geography { id: t.id.clone(), name: t.name.clone(), units: with_whole_communes(t.units.clone(), r) },
-        Geography { id: c.departement.clone(), name: dep_name, units: with_whole_communes(codes(r.base_units_of_departement(&c.departement)), r) },
-        Geography { id: c.region.clone(), name: reg_name, units: with_whole_communes(codes(r.base_units_of_region(&c.region)), r) },
-        Geography { id: "FR".into(), name: "France".into(), units: with_whole_communes(france, r) },
-    ]
+/// The geographies of a diagnostic.
+pub struct Geographies {
+    /// The territory, its département, its région and the France compared with.
+    pub main: [Geography; 4],
+    /// The other départements the territory touches, when asked, most populated first.
+    pub other_departements: Vec<Geography>,
+    /// The reference of the ICM when it is not the France compared with.
+    pub reference: Option<Geography>,
 }
 
-/// The same geographies with the comparators given as département sums (`dep:30`, as in
-/// the demo cache's `departements-demo.parquet`): the territory keeps its communes.
-pub fn geographies_by_departement(t: &Territory, r: &Referential) -> [Geography; 4] {
-    let [territory, dep, reg, _] = geographies(t, r);
+/// The geographies of a diagnostic of `t` under `options`. With `by_departement`, the
+/// comparators are given as département sums (`dep:30`, as in the demo cache's
+/// `departements-demo.parquet`): the territory keeps its communes.
+pub fn geographies(t: &Territory, r: &Referential, options: &ComparatorOptions, by_departement: bool) -> Geographies {
+    let c = t.comparators_with(r, options.all_departements);
     let code = |d: &str| format!("{}{d}", crate::demo::frames::DEPARTEMENT_PREFIX);
-    let in_france: Vec<&crate::geo::referential::Departement> = r.departements.values().filter(|d| d.zone != "com").collect();
-    [
-        territory,
-        Geography { units: vec![code(&dep.id)], ..dep },
-        Geography { units: in_france.iter().filter(|d| d.region == reg.id).map(|d| code(&d.code)).collect(), ..reg },
-        Geography { id: "FR".into(), name: "France".into(), units: in_france.iter().map(|d| code(&d.code)).collect() },
-    ]
+    let codes = |units: Vec<&crate::geo::Unit>| units.into_iter().map(|u| u.code.clone()).collect::<Vec<_>>();
+    let departement = |d: &str| Geography {
+        id: d.to_owned(),
+        name: r.departements.get(d).map_or_else(String::new, |d| d.name.clone()),
+        units: if by_departement { vec![code(d)] } else { with_whole_communes(codes(r.base_units_of_departement(d)), r) },
+    };
+    let reg_name = r.regions.get(&c.region).map_or_else(String::new, |d| d.name.clone());
+    let region = Geography {
+        id: c.region.clone(),
+        name: reg_name,
+        units: if by_departement {
+            r.departements.values().filter(|d| d.region == c.region && d.zone != "com").map(|d| code(&d.code)).collect()
+        } else {
+            with_whole_communes(codes(r.base_units_of_region(&c.region)), r)
+        },
+    };
+    let france = |f: France| Geography {
+        id: f.code().into(),
+        name: f.name().into(),
+        units: if by_departement { f.departements(r).iter().map(|d| code(d)).collect() } else { with_whole_communes(f.units(r), r) },
+    };
+    let territory = Geography { id: t.id.clone(), name: t.name.clone(), units: with_whole_communes(t.units.clone(), r) };
+    let other_departements = if options.all_departements {
+        t.departements(r).iter().filter(|s| s.code != c.departement).map(|s| departement(&s.code)).collect()
+    } else {
+        Vec::new()
+    };
+    Geographies {
+        main: [territory, departement(&c.departement), region, france(options.france)],
+        other_departements,
+        reference: (options.icm_reference != options.france).then(|| france(options.icm_reference)),
+    }
+}
+
+/// The indicators with the ICM's label naming its reference when it is not the default's
+/// (« (France = 100) » when France entière is both the reference and the France compared
+/// with; else « (France entière = 100) », « (France hexagonale = 100) »).
+pub fn with_icm_reference(catalogue: &[Indicator], options: &ComparatorOptions) -> Vec<Indicator> {
+    let default = options.icm_reference == France::Entiere && options.france == France::Entiere;
+    catalogue
+        .iter()
+        .map(|i| match i.method {
+            Method::Icm if !default => {
+                Indicator { label: i.label.replace("(France = 100)", &format!("({} = 100)", options.icm_reference.label())), ..i.clone() }
+            }
+            _ => i.clone(),
+        })
+        .collect()
 }
 
 /// The published geographies nested with `t` (see [`secrecy::nested_geographies`]); with
@@ -148,11 +212,13 @@ fn split_communes(r: &Referential) -> &'static [(String, Vec<String>)] {
 }
 
 /// Compute the diagnostic of `t` from `facts` (the fact table, GP roster included as `gp`
-/// facts), for the indicators of `catalogue`.
+/// facts), for the indicators of `catalogue`, against the comparators of `options`.
 ///
 /// `published`: indicators published already computed (Rezone exports: `indicator,
 /// territory, value, count, departement, region, france`), appended as they are, with no
-/// interval and no comparison (their counts are not known).
+/// interval and no comparison (their counts are not known; Rezone's France is France
+/// entière, not shown beside France hexagonale).
+#[allow(clippy::too_many_arguments)]
 pub fn diagnose(
     t: &Territory,
     r: &Referential,
@@ -161,44 +227,65 @@ pub fn diagnose(
     data_label: &str,
     published: Option<&DataFrame>,
     comparators_by_departement: bool,
+    options: &ComparatorOptions,
 ) -> Result<Diagnosis> {
-    let geos = if comparators_by_departement { geographies_by_departement(t, r) } else { geographies(t, r) };
+    let geos = geographies(t, r, options, comparators_by_departement);
+    let catalogue = with_icm_reference(catalogue, options);
     // The published geographies nested with the territory: a difference with one of them
     // under the threshold withholds the territory's value (see `secrecy`).
     let nested = nested_geographies(t, r, comparators_by_departement);
-    let all: Vec<Geography> = geos.iter().cloned().chain(nested.iter().cloned()).collect();
+    let all: Vec<Geography> = geos.main.iter().chain(&nested).chain(&geos.other_departements).chain(&geos.reference).cloned().collect();
+    let first_other = 4 + nested.len();
+    // The ICM's reference: the France compared with, or its own geography, last.
+    let reference = if geos.reference.is_some() { all.len() - 1 } else { 3 };
+    // France is published with the territory's values: a difference with it would give a
+    // secret value back, when the territory lies inside it.
+    let in_france = options.france == France::Entiere || t.units(r).all(|u| options.france.holds(u));
     let agg = evaluate::aggregate(facts, &all)?;
     let rows = catalogue
         .iter()
         .map(|ind| {
-            let mut territory = evaluate::compute(ind, &agg, 0, 3);
-            let comparators = [1, 2, 3].map(|g| evaluate::compute(ind, &agg, g, 3));
-            let others: Vec<Value> = (0..nested.len()).map(|k| evaluate::compute(ind, &agg, 4 + k, 3)).collect();
+            let mut territory = evaluate::compute(ind, &agg, 0, reference);
+            let comparators = [1, 2, 3].map(|g| evaluate::compute(ind, &agg, g, reference));
+            let others: Vec<Value> = (0..nested.len()).map(|k| evaluate::compute(ind, &agg, 4 + k, reference)).collect();
             let measure = &ind.numerator.measure;
             let between = |g: usize| agg.covered(g, measure) != agg.covered(0, measure);
+            let france = secrecy::Neighbour { name: &geos.main[3].name, value: &comparators[2], between_has_data: between(3) };
             let neighbours: Vec<secrecy::Neighbour> = (0..nested.len())
                 .map(|k| secrecy::Neighbour { name: &nested[k].name, value: &others[k], between_has_data: between(4 + k) })
-                .chain(std::iter::once(secrecy::Neighbour { name: "France", value: &comparators[2], between_has_data: between(3) }))
+                .chain(in_france.then_some(france))
                 .collect();
             secrecy::withhold_by_difference(&mut territory, &neighbours, ind.min_count);
-            let flags = [0, 1, 2].map(|k| {
-                [0, 1].map(|level| match comparators[k].estimate.value {
+            let against = |c: &Value| {
+                [0, 1].map(|level| match c.estimate.value {
                     Some(v) if ind.method.is_compared() => compare(&territory.estimate, level, v, ind.polarity),
                     _ => Comparison::NotCompared,
                 })
-            });
-            Row { indicator: ind.clone(), territory, comparators, flags }
+            };
+            let flags = [0, 1, 2].map(|k| against(&comparators[k]));
+            let other_departements = (0..geos.other_departements.len())
+                .map(|k| {
+                    let v = evaluate::compute(ind, &agg, first_other + k, reference);
+                    let flags = against(&v);
+                    (v, flags)
+                })
+                .collect();
+            Row { indicator: ind.clone(), territory, comparators, flags, other_departements }
         })
         .collect::<Vec<Row>>();
     let mut rows = rows;
     if let Some(p) = published {
-        rows.extend(published_rows(p, t)?);
+        rows.extend(published_rows(p, t, options.france, geos.other_departements.len())?);
     }
-    let c = t.comparators(r);
+    let c = t.comparators_with(r, options.all_departements);
+    let [_, dep, reg, france] = &geos.main;
     Ok(Diagnosis {
         territory: t.name.clone(),
-        comparator_names: [format!("{} {}", geos[1].id, geos[1].name), format!("{} {}", geos[2].id, geos[2].name), "France".into()],
+        comparator_names: [format!("{} {}", dep.id, dep.name), format!("{} {}", reg.id, reg.name), france.name.clone()],
         comparator_note: c.note,
+        france: options.france,
+        icm_reference: options.icm_reference,
+        other_departements: geos.other_departements.iter().map(|g| (g.id.clone(), g.name.clone())).collect(),
         rows,
         data_label: data_label.to_owned(),
         provenance: BTreeMap::new(),
@@ -215,8 +302,10 @@ pub fn provenance_of(indicator: &Indicator, provenance: &BTreeMap<String, Proven
 }
 
 /// Published values (Rezone) of territory `t` as rows of the diagnostic: the rows whose
-/// `territory` is the territory's name or id (case and spaces ignored), or empty.
-fn published_rows(p: &DataFrame, t: &Territory) -> Result<Vec<Row>> {
+/// `territory` is the territory's name or id (case and spaces ignored), or empty. Their France
+/// (France entière) is left out when the diagnostic compares with France hexagonale; they have
+/// no value for the other départements.
+fn published_rows(p: &DataFrame, t: &Territory, france: France, other_departements: usize) -> Result<Vec<Row>> {
     let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let names = [norm(&t.name), norm(&t.id)];
     let territories: Vec<String> = p.column("territory")?.str()?.iter().map(|v| norm(v.unwrap_or_default())).collect();
@@ -253,8 +342,9 @@ fn published_rows(p: &DataFrame, t: &Territory) -> Result<Vec<Row>> {
                 overdispersion: false,
             },
             territory: value(values[i], counts[i], Some("valeur publiée, reprise telle quelle (sans intervalle)".into())),
-            comparators: [0, 1, 2].map(|k| value(comparators[k][i], None, None)),
+            comparators: [0, 1, 2].map(|k| value(comparators[k][i].filter(|_| k < 2 || france == France::Entiere), None, None)),
             flags: [[Comparison::NotCompared; 2]; 3],
+            other_departements: vec![(value(None, None, None), [Comparison::NotCompared; 2]); other_departements],
         })
         .collect())
 }
@@ -284,6 +374,13 @@ impl Diagnosis {
         provenance_of(&row.indicator, &self.provenance).unwrap_or_else(|| self.data_label.clone())
     }
 
+    /// The comparators' keys in tables, in column order: `departement`, `region`, France's
+    /// ([`France::column`]), then `departement_<code>` for each other département.
+    pub fn comparator_keys(&self) -> Vec<String> {
+        let main = [COMPARATORS[0], COMPARATORS[1], self.france.column()].map(str::to_owned);
+        main.into_iter().chain(self.other_departements.iter().map(|(code, _)| format!("departement_{code}"))).collect()
+    }
+
     /// The table: one row per indicator.
     pub fn frame(&self) -> Result<DataFrame> {
         let rows = &self.rows;
@@ -305,11 +402,11 @@ impl Diagnosis {
             Column::new("upper_99_8".into(), limit(1, true)),
         ];
         columns.push(Column::new("difference_unit".into(), text(&|r| r.difference_unit().to_owned())));
-        for (k, name) in COMPARATORS.iter().enumerate() {
-            columns.push(Column::new(format!("{name}_value").into(), num(&|r| r.comparators[k].estimate.value)));
-            columns.push(Column::new(format!("difference_{name}").into(), num(&|r| r.difference(k))));
+        for (k, name) in self.comparator_keys().iter().enumerate() {
+            columns.push(Column::new(format!("{name}_value").into(), num(&|r| r.compared(k).0.estimate.value)));
+            columns.push(Column::new(format!("difference_{name}").into(), num(&|r| r.difference_with(r.compared(k).0))));
             for (l, level) in ["95", "99_8"].iter().enumerate() {
-                columns.push(Column::new(format!("comparison_{name}_{level}").into(), text(&|r| french(r.flags[k][l]).to_owned())));
+                columns.push(Column::new(format!("comparison_{name}_{level}").into(), text(&|r| french(r.compared(k).1[l]).to_owned())));
             }
         }
         columns.push(Column::new("method".into(), text(&|r| r.territory.estimate.method.to_string())));
@@ -329,17 +426,19 @@ impl Diagnosis {
                 let e = &r.territory.estimate;
                 let limits: Vec<serde_json::Value> =
                     e.limits.iter().map(|l| l.map_or(serde_json::Value::Null, |l| json!([l.lower, l.upper]))).collect();
-                let comparators: serde_json::Map<String, serde_json::Value> = COMPARATORS
-                    .iter()
+                let comparators: serde_json::Map<String, serde_json::Value> = self
+                    .comparator_keys()
+                    .into_iter()
                     .enumerate()
                     .map(|(k, name)| {
+                        let (value, flags) = r.compared(k);
                         (
-                            (*name).to_owned(),
+                            name,
                             json!({
-                                "value": r.comparators[k].estimate.value,
-                                "difference": r.difference(k),
-                                "comparison_95": french(r.flags[k][0]),
-                                "comparison_99_8": french(r.flags[k][1]),
+                                "value": value.estimate.value,
+                                "difference": r.difference_with(value),
+                                "comparison_95": french(flags[0]),
+                                "comparison_99_8": french(flags[1]),
                             }),
                         )
                     })
@@ -354,13 +453,24 @@ impl Diagnosis {
                 })
             })
             .collect();
-        json!({
+        let keys = self.comparator_keys();
+        let names: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .zip(self.comparator_names.iter().cloned().chain(self.other_departements.iter().map(|(code, name)| format!("{code} {name}"))))
+            .map(|(k, n)| (k.clone(), n.into()))
+            .collect();
+        let mut out = json!({
             "territory": self.territory,
-            "comparators": { "departement": self.comparator_names[0], "region": self.comparator_names[1], "france": self.comparator_names[2] },
+            "comparators": names,
             "comparator_note": self.comparator_note,
             "data": self.data_label,
             "indicators": rows,
-        })
+        });
+        // Said when it is not France entière (the key is absent from the default's output).
+        if self.icm_reference != France::Entiere {
+            out["icm_reference"] = self.icm_reference.label().into();
+        }
+        out
     }
 
     /// The indicators where the territory differs significantly from France, worst first:

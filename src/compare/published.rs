@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::facts::{AgeBand, Level, Period, Provenance};
-use crate::geo::{Referential, Territory};
+use crate::geo::{France, Referential, Territory};
 
 /// One published measure for one sex and age band, at its latest period.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,12 +143,14 @@ fn slots(t: &Territory, r: &Referential) -> [Option<(Level, String)>; 4] {
     [itself, Some((Level::Departement, c.departement)), Some((Level::Region, c.region)), Some((Level::France, String::new()))]
 }
 
-/// Codes of metropolitan France at the France level: not France (« France entière »).
+/// Codes of metropolitan France at the France level: France hexagonale, not France entière.
 const METROPOLITAN: &[&str] = &["FM", "FRM", "METRO", "FRANCE_METROPOLITAINE"];
 
 /// The published values of `facts` (rows of kind `published`, at any level) for `t` and its
-/// comparators, each measure × sex × ages at its latest period, sorted by measure.
-pub fn published(t: &Territory, r: &Referential, facts: Option<&DataFrame>) -> Result<Vec<Published>> {
+/// comparators, each measure × sex × ages at its latest period, sorted by measure. France's
+/// are those of `france`: France entière (any code at the France level but metropolitan
+/// France's), or France hexagonale (France métropolitaine, `FM`).
+pub fn published(t: &Territory, r: &Referential, facts: Option<&DataFrame>, france: France) -> Result<Vec<Published>> {
     let Some(df) = facts else { return Ok(Vec::new()) };
     let df = df.clone().lazy().filter(col("kind").eq(lit("published"))).collect()?;
     if df.height() == 0 {
@@ -167,7 +169,9 @@ pub fn published(t: &Territory, r: &Referential, facts: Option<&DataFrame>) -> R
     for i in 0..df.height() {
         let Some(lvl) = Level::parse(&level[i]) else { continue };
         let slot = slots.iter().position(|s| match s {
-            Some((Level::France, _)) => lvl == Level::France && !METROPOLITAN.contains(&geo[i].to_uppercase().as_str()),
+            Some((Level::France, _)) => {
+                lvl == Level::France && METROPOLITAN.contains(&geo[i].to_uppercase().as_str()) == (france == France::Hexagonale)
+            }
             Some((l, code)) => *l == lvl && *code == geo[i],
             None => false,
         });
@@ -261,10 +265,13 @@ mod tests {
             ("FR", "france", 2013, 2018, "mortality_rate_crude", Some(9.0)),
             ("30", "departement", 2013, 2018, "mortality_rate_crude", Some(12.0)),
         ]);
-        let p = published(&t, &r, Some(&df)).unwrap();
+        let p = published(&t, &r, Some(&df), France::Entiere).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].period, Period { start: 2013, end: 2018 });
         assert_eq!(p[0].values, [Some(Some(10.9)), Some(Some(11.2)), Some(None), Some(Some(9.0))]);
+        // Compared with France hexagonale, France's value is France métropolitaine's (FM).
+        let hexagonale = published(&t, &r, Some(&df), France::Hexagonale).unwrap();
+        assert_eq!(hexagonale[0].values[3], Some(Some(8.9)));
         assert_eq!(p[0].label(), "Taux brut de mortalité");
         assert_eq!(p[0].provenance.to_string(), "INSEE, séries historiques 2013-2018");
         let table = frame(&p, &["a".into(), "b".into(), "c".into(), "d".into()]).unwrap();
@@ -277,10 +284,10 @@ mod tests {
         let t = Territory::find("cpts-camargue-gardoise", &r).unwrap();
         let df =
             facts(&[("30", "departement", 2024, 2024, "life_expectancy_birth", Some(82.5)), ("30189", "commune", 2024, 2024, "apl_mg", Some(3.0))]);
-        let p = published(&t, &r, Some(&df)).unwrap();
+        let p = published(&t, &r, Some(&df), France::Entiere).unwrap();
         assert_eq!(p.len(), 1, "the commune's value is not the territory's");
         assert_eq!(p[0].values, [None, Some(Some(82.5)), None, None]);
-        assert!(published(&t, &r, None).unwrap().is_empty());
+        assert!(published(&t, &r, None, France::Entiere).unwrap().is_empty());
         assert_eq!(label_fr("statloc_part_des_75_ans"), "Part des 75 ans");
     }
 

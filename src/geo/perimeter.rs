@@ -303,19 +303,26 @@ impl Territory {
 
     /// The département and région holding most of the population (and France, implied).
     pub fn comparators(&self, r: &Referential) -> Comparators {
+        self.comparators_with(r, false)
+    }
+
+    /// The same; with `all_departements`, the note says the territory is compared with each
+    /// of the départements it straddles (the first is still `departement`).
+    pub fn comparators_with(&self, r: &Referential, all_departements: bool) -> Comparators {
         let deps = self.departements(r);
         let regs = self.regions(r);
         let total = self.population(r).max(1) as f64;
-        let describe = |what: &str, shares: &[Share]| {
+        let describe = |what: &str, shares: &[Share], each: bool| {
             let parts: Vec<String> = shares.iter().map(|s| format!("{} {} ({:.1} %)", s.code, s.name, 100.0 * s.population as f64 / total)).collect();
-            format!("the territory straddles {} {what}: {}; compared with the first", shares.len(), parts.join(", "))
+            let with = if each { "compared with each" } else { "compared with the first" };
+            format!("the territory straddles {} {what}: {}; {with}", shares.len(), parts.join(", "))
         };
         let mut notes = Vec::new();
         if deps.len() > 1 {
-            notes.push(describe("départements", &deps));
+            notes.push(describe("départements", &deps, all_departements));
         }
         if regs.len() > 1 {
-            notes.push(describe("régions", &regs));
+            notes.push(describe("régions", &regs, false));
         }
         Comparators {
             departement: deps.first().map(|s| s.code.clone()).unwrap_or_default(),

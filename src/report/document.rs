@@ -264,7 +264,7 @@ pub fn build(report: &Report) -> Document<'_> {
             Synthetic::Some => Some("Données en partie synthétiques : les chiffres marqués « données synthétiques de démonstration » sont générés pour montrer l'outil et ne décrivent pas la santé réelle de ce territoire ; les autres sont des données publiques réelles. Chaque ligne des tableaux et chaque graphique dit d'où viennent ses chiffres (source et année)."),
             Synthetic::None => None,
         },
-        meta: format!("Données : {} · comparateurs : {dep}, {reg}, France · diagsante {}", report.data_label, env!("CARGO_PKG_VERSION")),
+        meta: format!("Données : {} · comparateurs : {dep}, {reg}, {} · diagsante {}", report.data_label, report.comparators[2], env!("CARGO_PKG_VERSION")),
         sections,
     }
 }
@@ -298,12 +298,17 @@ fn presentation(report: &Report) -> Section<'_> {
     } else {
         deps.iter().map(|s| format!("{} ({}) : {} du territoire", s.name, s.code, plural(s.population as usize, "habitant", "habitants"))).collect()
     };
+    let d = &report.diagnosis;
+    let others: String = d.other_departements.iter().map(|(code, name)| format!(", {name} ({code})")).collect();
     blocks.push(Block::Text(plain(format!(
-        "Département{} : {}. Comparateurs retenus : {}, {} et la France.",
+        "Département{} : {}. Comparateurs retenus : {}{others}, {} et la {} ({}). Indices comparatifs de mortalité : population de référence de la {}.",
         if deps.len() > 1 { "s" } else { "" },
         dep_text.join(" ; "),
         report.comparators[0],
-        report.comparators[1]
+        report.comparators[1],
+        d.france.label(),
+        d.france.scope(),
+        d.icm_reference.label(),
     ))));
     if let Some(note) = &p.comparator_note {
         blocks.push(Block::Small(plain(note.clone())));

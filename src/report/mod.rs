@@ -31,7 +31,7 @@ mod xlsx;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::geo::{Referential, Territory};
+use crate::geo::{ComparatorOptions, Referential, Territory};
 use crate::indicators::Indicator;
 use crate::ingest::load::Data;
 use crate::project::territory as projection;
@@ -107,7 +107,8 @@ pub struct Written {
 /// Compute, draw and write the report of `t` into `out`: the documents of `formats`
 /// (`rapport.html`, `rapport.docx`, `tableaux.xlsx`), the charts (SVG and PNG) in
 /// `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is being
-/// done (for a progress bar).
+/// done (for a progress bar). `options`: the comparators (which France, the ICM's reference,
+/// every département of a territory straddling several); the report says which.
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     t: &Territory,
@@ -116,9 +117,10 @@ pub fn write(
     catalogue: &[Indicator],
     out: &Path,
     formats: &[Format],
+    options: &ComparatorOptions,
     step: &dyn Fn(&str),
 ) -> Result<Written> {
-    let report = model::build(t, r, data, catalogue, step)?;
+    let report = model::build(t, r, data, catalogue, options, step)?;
     step("graphiques");
     let figures = figures::draw(&report.figures)?;
     step("rapport");

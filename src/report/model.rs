@@ -11,7 +11,7 @@ use crate::compare::diagnose::{self, Diagnosis, Row};
 use crate::error::{Error, Result};
 use crate::facts::Provenance;
 use crate::geo::perimeter::{Share, TerritoryKind};
-use crate::geo::{Referential, Territory};
+use crate::geo::{ComparatorOptions, Referential, Territory};
 use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
 use crate::indicators::{Indicator, Method, Withheld};
 use crate::ingest::load::Data;
@@ -208,14 +208,22 @@ struct Gps {
 
 /// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
 /// report shows. `step` hears each computation begin.
-pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], step: &dyn Fn(&str)) -> Result<Report> {
+pub fn build(
+    t: &Territory,
+    r: &Referential,
+    data: &Data,
+    catalogue: &[Indicator],
+    options: &ComparatorOptions,
+    step: &dyn Fn(&str),
+) -> Result<Report> {
     let synthetic = synthetic(data);
     step("diagnostic");
-    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false)?.with_provenance(&data.provenance);
+    let diagnosis =
+        diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?.with_provenance(&data.provenance);
     step("comparaison aux EPCI");
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
-    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS) {
+    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, options) {
         Ok(b) => Ok(b),
         Err(Error::Input(e)) => Err(e.to_string()),
         Err(e) => return Err(e),
@@ -234,7 +242,7 @@ pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
         name: t.name.clone(),
         synthetic,
         data_label: diagnosis.data_label.clone(),
-        comparators: [names[0].clone(), names[1].clone(), "France".to_owned()],
+        comparators: [names[0].clone(), names[1].clone(), diagnosis.comparator_names[2].clone()],
         presentation: presentation(t, r, data, &diagnosis, &ages),
         themes: THEMES
             .iter()
@@ -246,7 +254,7 @@ pub fn build(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator
             .collect(),
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
-        published: crate::compare::published::published(t, r, data.not_read.as_ref())?,
+        published: crate::compare::published::published(t, r, data.not_read.as_ref(), options.france)?,
         projection: projection_section(&gps),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),

@@ -2,6 +2,7 @@
 //! so polars is linked once.
 
 mod benchmark;
+mod comparators;
 mod demo;
 mod diagnose;
 mod documents;
