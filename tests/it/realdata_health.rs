@@ -282,7 +282,8 @@ fn drees_aggregation_on_the_real_workbook() {
         }
         ([x / ps, x65 / ps, 100.0 * under[0] / pt, 100.0 * under[1] / pt, 100.0 * under[2] / pt, 100.0 * under[3] / pt], n)
     };
-    let ids = ["apl_mg", "apl_mg_65", "part_pop_apl_mg_sous_2_5", "part_pop_apl_mg_sous_4", "part_pop_apl_mg_65_sous_2_5", "part_pop_apl_mg_65_sous_4"];
+    let ids =
+        ["apl_mg", "apl_mg_65", "part_pop_apl_mg_sous_2_5", "part_pop_apl_mg_sous_4", "part_pop_apl_mg_65_sous_2_5", "part_pop_apl_mg_65_sous_4"];
     let (territory, n) = expected("2023", &|c| communes.contains(&c));
     assert_eq!(n, 10);
     let (gard, _) = expected("2023", &|c| c.starts_with("30"));
