@@ -30,8 +30,16 @@ pub enum Method {
     /// Mean annual growth between the years of the denominator (before) and the numerator
     /// (now), from counts without sampling error (census populations): no interval.
     AnnualGrowth,
-    /// A plain ratio of two quantities without sampling error (inhabitants per km²).
+    /// A plain ratio of two quantities without sampling error (inhabitants per km²; the share
+    /// of a population living in communes under an APL threshold, which is a census of the
+    /// communes, not a sample proportion: no binomial interval).
     Ratio,
+    /// The mean of a value published per commune weighted by a count, from the sums of value ×
+    /// weight (numerator) and of the weight (denominator): DREES's APL of a territory, its
+    /// communes' APL weighted by their standardised population (the note of DREES's workbook).
+    /// No sampling error, no interval; shown with two decimals (a territory at 2.46
+    /// consultations is under the 2.5 threshold, which « 2,5 » would hide).
+    WeightedMean,
 }
 
 /// The statistic a funnel plot of a method tests (Spiegelhalter 2005).
@@ -52,9 +60,14 @@ impl Method {
     pub fn needs_denominator(self) -> bool {
         match self {
             Method::Count => false,
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => {
-                true
-            }
+            Method::Proportion
+            | Method::CrudeRate
+            | Method::Dsr
+            | Method::Icm
+            | Method::LifeExpectancy
+            | Method::AnnualGrowth
+            | Method::Ratio
+            | Method::WeightedMean => true,
         }
     }
 
@@ -63,7 +76,7 @@ impl Method {
     pub fn reads_bands(self) -> bool {
         match self {
             Method::Dsr | Method::Icm | Method::LifeExpectancy => true,
-            Method::Count | Method::Proportion | Method::CrudeRate | Method::AnnualGrowth | Method::Ratio => false,
+            Method::Count | Method::Proportion | Method::CrudeRate | Method::AnnualGrowth | Method::Ratio | Method::WeightedMean => false,
         }
     }
 
@@ -71,7 +84,7 @@ impl Method {
     /// for rates, 1 otherwise (a proportion's percent is given by the catalogue).
     pub fn default_multiplier(self) -> f64 {
         match self {
-            Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio => 1.0,
+            Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio | Method::WeightedMean => 1.0,
             Method::AnnualGrowth => 100.0,
             Method::CrudeRate | Method::Dsr => 100_000.0,
         }
@@ -80,7 +93,7 @@ impl Method {
     /// The interval method reported with the value (also when the value is withheld).
     pub fn interval(self) -> stats::Method {
         match self {
-            Method::AnnualGrowth | Method::Ratio => stats::Method::Exact,
+            Method::AnnualGrowth | Method::Ratio | Method::WeightedMean => stats::Method::Exact,
             Method::Proportion => stats::Method::Wilson,
             Method::Dsr => stats::Method::Dobson,
             Method::LifeExpectancy => stats::Method::Chiang,
@@ -93,9 +106,14 @@ impl Method {
     pub fn is_compared(self) -> bool {
         match self {
             Method::Count => false,
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => {
-                true
-            }
+            Method::Proportion
+            | Method::CrudeRate
+            | Method::Dsr
+            | Method::Icm
+            | Method::LifeExpectancy
+            | Method::AnnualGrowth
+            | Method::Ratio
+            | Method::WeightedMean => true,
         }
     }
 
@@ -103,7 +121,7 @@ impl Method {
     /// different communes (a density, a growth rate): then it is withheld.
     pub fn needs_same_coverage(self) -> bool {
         match self {
-            Method::Ratio | Method::AnnualGrowth => true,
+            Method::Ratio | Method::AnnualGrowth | Method::WeightedMean => true,
             Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy => false,
         }
     }
@@ -116,8 +134,8 @@ impl Method {
             Method::Count => "",
             Method::LifeExpectancy => "ans",
             Method::AnnualGrowth => "points",
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio if unit == "%" => "points",
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio => "%",
+            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio | Method::WeightedMean if unit == "%" => "points",
+            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio | Method::WeightedMean => "%",
         }
     }
 
@@ -128,7 +146,7 @@ impl Method {
             Method::Icm => Some(FunnelStatistic::Ratio),
             Method::CrudeRate => Some(FunnelStatistic::CrudeRate),
             Method::Dsr => Some(FunnelStatistic::StandardisedRate),
-            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio => None,
+            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio | Method::WeightedMean => None,
         }
     }
 
@@ -137,18 +155,18 @@ impl Method {
     pub fn is_indexed_in_charts(self) -> bool {
         match self {
             Method::Count | Method::AnnualGrowth | Method::Ratio => false,
-            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy => true,
+            Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::WeightedMean => true,
         }
     }
 
     /// Decimals to show for a value `v`: none for whole counts, indices and values of 100 or
-    /// more, two for growth rates (+0,66 % a year, as the diagnostics quote them), one
-    /// otherwise.
+    /// more, two for growth rates (+0,66 % a year, as the diagnostics quote them) and weighted
+    /// means (an APL of 2,46), one otherwise.
     pub fn decimals(self, v: f64) -> usize {
         match self {
             Method::Count if v.fract() == 0.0 => 0,
             Method::Icm => 0,
-            Method::AnnualGrowth => 2,
+            Method::AnnualGrowth | Method::WeightedMean => 2,
             Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::LifeExpectancy | Method::Ratio => {
                 if v.abs() >= 100.0 {
                     0
@@ -214,7 +232,7 @@ impl Method {
                 }
                 Ok(Value::computed(r.observed, Some(r.expected), r.estimate))
             }
-            Method::Ratio => {
+            Method::Ratio | Method::WeightedMean => {
                 let x = agg.total(geo, &indicator.numerator)?;
                 let n = agg.total(geo, den()?)?;
                 stats::rate::ratio(x, n, indicator.multiplier, levels.len()).map(|e| Value::computed(x, Some(n), e)).map_err(refused)
@@ -303,6 +321,9 @@ mod tests {
         assert_eq!(Method::Proportion.decimals(21.26), 1);
         assert_eq!(Method::Dsr.decimals(814.1), 0);
         assert!(!Method::Count.needs_denominator() && Method::Icm.needs_denominator());
+        assert_eq!(Method::WeightedMean.decimals(2.46), 2);
+        assert_eq!(Method::WeightedMean.interval(), stats::Method::Exact);
+        assert!(Method::WeightedMean.needs_same_coverage() && Method::WeightedMean.funnel().is_none());
     }
 
     #[test]

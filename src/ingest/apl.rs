@@ -18,7 +18,10 @@
 //! (`mg` for general practitioners, else the profession's slug: `apl_infirmiers`), followed by
 //! the age limit of a variant column (« de moins de 65 ans » → `apl_mg65`; 62 and 60 in other
 //! years). The populations (of year N-2, as the header says) are kept under the APL's year:
-//! they are that APL's weights, said in a note.
+//! they are that APL's weights, said in a note. For GPs, each APL column also gives the total
+//! population of the commune when its APL is under 2.5 and under 4 (else 0), from which a
+//! territory's share of population in under-served communes is a ratio of sums too (see
+//! [`GP_THRESHOLDS`]).
 
 use crate::error::{Error, Location, Result};
 use crate::ingest::facts::{CellKey, FactSink, Level, Origin};
@@ -75,6 +78,14 @@ pub fn apl_column(header: &str) -> Option<AplColumn> {
     let slug = PROFESSIONS.iter().find(|(p, _)| *p == profession).map_or_else(|| slug(&profession), |(_, s)| (*s).to_owned());
     Some(AplColumn { profession: slug, max_age })
 }
+
+/// The APL thresholds to GPs DREES counts the population under (consultations per
+/// standardised inhabitant, strictly under): 2.5, under which DREES's publications and the
+/// zonage médecins call a commune under-served (sous-dense), and 4, the upper bound of their
+/// intermediate band; with their measure suffix (`apl_mg_population_under_2_5`). Populations
+/// under a threshold are counted with the total population, not the standardised one (the
+/// workbook's note above the header).
+pub const GP_THRESHOLDS: [(f64, &str); 2] = [(2.5, "2_5"), (4.0, "4")];
 
 fn is_standardised(h: &str) -> bool {
     plain(h).starts_with("population standardisee")
@@ -154,6 +165,26 @@ fn push(table: &TextTable, cols: &Columns, code_col: &str, years: &[i32], sink: 
                     _ => Cell::Missing,
                 };
                 sink.push(&codes[row], Level::Commune, CellKey::count(y, format!("{measure}_x_popstd")), product, &at)?;
+            }
+        }
+    }
+    // DREES's thresholds for GPs: the population (total, not standardised, as its note says)
+    // of the communes whose APL is under each, so that a territory's share is a ratio of sums.
+    if profession == "mg" {
+        if let Some(total) = &total {
+            for (name, c) in &cols.apl {
+                let apl = table.numbers(name)?;
+                for (threshold, suffix) in GP_THRESHOLDS {
+                    let measure = format!("{}_population_under_{suffix}", c.measure());
+                    for (row, cell) in apl.iter().enumerate() {
+                        let at = Location::file(&table.file).at(table.line_of(row), code_col);
+                        let under = match (cell, total[row]) {
+                            (Cell::Value(a), Cell::Value(p)) => Cell::Value(if *a < threshold { p } else { 0.0 }),
+                            _ => Cell::Missing,
+                        };
+                        sink.push(&codes[row], Level::Commune, CellKey::count(years[row], measure.clone()), under, &at)?;
+                    }
+                }
             }
         }
     }
@@ -327,6 +358,68 @@ mod tests {
         assert!(s.communes.len() > 34_000, "{}", s.communes.len());
     }
 
+    /// DREES's aggregation on the real workbook: a département's APL is Σ APL × standardised
+    /// population / Σ standardised population, its share under a threshold Σ total population
+    /// of the communes under it / Σ total population. Checked by hand with awk on the long CSV
+    /// for the Creuse (23, 256 communes): 2022 APL 3.031787, APL ≤ 65 2.484729, 26.6891 % of
+    /// 115,995 inhabitants under 2.5, 83.7027 % under 4; 2023 APL 2.970945, 30.5673 % under
+    /// 2.5. The test also recomputes them from the long CSV, read as plain text.
+    #[test]
+    fn drees_aggregation_on_the_real_workbook() {
+        let Some(path) = realdata("medical/drees_apl_medecins_generalistes_2022_2023.xlsx") else { return };
+        let r = Referential::embedded().unwrap();
+        let mut sink = FactSink::new(&r, "t", false);
+        for t in TextTable::read_all(&path, Encoding::Auto).unwrap().into_iter().flatten() {
+            if detect_workbook(&t) == Detection::Yes {
+                read_workbook(&t, None, &mut sink).unwrap();
+            }
+        }
+        let (df, s) = sink.finish().unwrap();
+        assert!(s.measures.contains("apl_mg65_population_under_4"), "{:?}", s.measures);
+        let (g, m, y, v) = (
+            df.column("geo").unwrap().str().unwrap(),
+            df.column("measure").unwrap().str().unwrap(),
+            df.column("year").unwrap().i32().unwrap(),
+            df.column("value").unwrap().f64().unwrap(),
+        );
+        let sum = |measure: &str, year: i32| -> f64 {
+            (0..df.height())
+                .filter(|&i| g.get(i).is_some_and(|c| c.starts_with("23")) && m.get(i) == Some(measure) && y.get(i) == Some(year))
+                .map(|i| v.get(i).unwrap())
+                .sum()
+        };
+        let apl = |p: &str, year| sum(&format!("{p}_x_popstd"), year) / sum("apl_population_standardised", year);
+        let share = |p: &str, t: &str, year| 100.0 * sum(&format!("{p}_population_under_{t}"), year) / sum("apl_population_total", year);
+        let close = |a: f64, b: f64, what: &str| assert!((a - b).abs() < 1e-4, "{what}: {a} against {b}");
+        close(apl("apl_mg", 2022), 3.031787, "APL 2022");
+        close(apl("apl_mg65", 2022), 2.484729, "APL ≤ 65 2022");
+        close(share("apl_mg", "2_5", 2022), 26.6891, "under 2.5 2022");
+        close(share("apl_mg", "4", 2022), 83.7027, "under 4 2022");
+        close(apl("apl_mg", 2023), 2.970945, "APL 2023");
+        close(share("apl_mg", "2_5", 2023), 30.5673, "under 2.5 2023");
+        assert_eq!(sum("apl_population_total", 2022), 115_995.0);
+        // The same from the long CSV, read as plain text (no reader of this crate).
+        let Some(long) = realdata("medical/drees_apl_mg_commune_2022_2023_long.csv") else { return };
+        let text = std::fs::read_to_string(long).unwrap();
+        for year in [2022, 2023] {
+            let (mut x, mut x65, mut ps, mut pt, mut under, mut under65) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            for line in text.lines().skip(1) {
+                let f: Vec<&str> = line.split(',').collect();
+                if f[0] != year.to_string() || !f[1].starts_with("23") {
+                    continue;
+                }
+                let n = |i: usize| f[i].parse::<f64>().unwrap();
+                (x, x65, ps, pt) = (x + n(3) * n(5), x65 + n(4) * n(5), ps + n(5), pt + n(6));
+                under += if n(3) < 2.5 { n(6) } else { 0.0 };
+                under65 += if n(4) < 4.0 { n(6) } else { 0.0 };
+            }
+            close(apl("apl_mg", year), x / ps, "APL");
+            close(apl("apl_mg65", year), x65 / ps, "APL ≤ 65");
+            close(share("apl_mg", "2_5", year), 100.0 * under / pt, "under 2.5");
+            close(share("apl_mg65", "4", year), 100.0 * under65 / pt, "≤ 65 under 4");
+        }
+    }
+
     /// The units line under the header is read as units, and a GP workbook of another year
     /// with its 62- and 60-year variants, or of another profession, gives its own measures.
     #[test]
@@ -348,6 +441,13 @@ mod tests {
         assert_eq!(get(&df, "30006", "commune", "apl_mg_x_popstd", "all", None), Some(None), "no APL, no product");
         assert_eq!(get(&df, "30006", "commune", "apl_population_standardised", "all", None), Some(Some(6000.0)));
         assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2019)));
+        // The thresholds are strict (2.5 is not under 2.5) and count the total population.
+        let under = |m: &str| get(&df, "30003", "commune", m, "all", None);
+        assert_eq!(under("apl_mg_population_under_2_5"), Some(Some(0.0)));
+        assert_eq!(under("apl_mg_population_under_4"), Some(Some(8699.0)));
+        assert_eq!(under("apl_mg62_population_under_2_5"), Some(Some(0.0)));
+        assert_eq!(under("apl_mg60_population_under_2_5"), Some(Some(8699.0)));
+        assert_eq!(get(&df, "30006", "commune", "apl_mg_population_under_4", "all", None), Some(None), "no APL, not counted");
 
         let text = "Millésime : 2021;;\nCode commune INSEE;Commune;APL aux infirmiers;Population standardisée 2019 pour les soins infirmiers;Population totale 2019\n\
                     30003;Aigues-Mortes;150;8100;8699\n";
@@ -358,6 +458,7 @@ mod tests {
         assert_eq!(get(&df, "30003", "commune", "apl_infirmiers_x_popstd", "all", None), Some(Some(150.0 * 8100.0)));
         assert_eq!(get(&df, "30003", "commune", "apl_population_standardised_infirmiers", "all", None), Some(Some(8100.0)));
         assert!(s.measures.contains("apl_population_total"));
+        assert!(!s.measures.iter().any(|m| m.contains("_under_")), "GPs' thresholds only: {:?}", s.measures);
     }
 
     /// The derived long CSV: 2023's row of 01001 (`2023,01001,…`), checked by hand.

@@ -375,7 +375,82 @@ fn theme_section<'a>(report: &'a Report, theme: &'a Theme) -> Section<'a> {
     if theme.theme == "offre de soins" {
         blocks.extend(figure(report, "ages-medecins"));
     }
+    if theme.theme == "accès aux soins" {
+        blocks.extend(apl_blocks(report));
+    }
     section((theme.id, theme.title), blocks)
+}
+
+/// DREES's APL to GPs: each year the data gives for the territory and its comparators, how
+/// DREES says to aggregate it, and the communes' values; or how to get it.
+fn apl_blocks(report: &Report) -> Vec<Block<'_>> {
+    let Some(apl) = &report.apl else {
+        return vec![Block::Small(plain(
+            "Accessibilité potentielle localisée (APL) aux médecins généralistes : absente des données chargées. \
+             Le classeur de la DREES (« Indicateur d'accessibilité potentielle localisée (APL) aux médecins généralistes ») \
+             se lit par diagsante ingest, puis --data.",
+        ))];
+    };
+    let mut header = vec!["Année".to_owned(), "Indicateur".to_owned(), "Territoire".to_owned()];
+    header.extend(report.comparators.iter().cloned());
+    let shown = |v: Option<f64>, decimals: usize| v.map_or_else(|| "—".to_owned(), |x| number(x, decimals));
+    let rows = apl
+        .years
+        .iter()
+        .flat_map(|y| {
+            y.lines.iter().map(move |(label, decimals, values)| {
+                let mut row: Vec<Cell> = vec![y.year.to_string().into(), label.clone().into()];
+                row.extend(values.iter().map(|v| Cell::from(shown(*v, *decimals))));
+                row
+            })
+        })
+        .collect();
+    let under = |share: Option<f64>| match share {
+        None => "—".to_owned(),
+        Some(s) if s <= 0.0 => "non".to_owned(),
+        Some(s) if s >= 1.0 => "oui".to_owned(),
+        Some(s) => format!("en partie ({} % de sa population)", number(100.0 * s, 0)),
+    };
+    let communes = apl
+        .communes
+        .iter()
+        .map(|c| {
+            vec![
+                c.code.clone().into(),
+                c.name.clone().into(),
+                shown(c.apl, 2).into(),
+                shown(c.apl_65, 2).into(),
+                shown(c.standardised, 0).into(),
+                under(c.under_2_5).into(),
+            ]
+        })
+        .collect();
+    vec![
+        Block::Heading("Accessibilité potentielle localisée (APL) aux médecins généralistes, par année".into()),
+        Block::Table(Table { header, rows }),
+        Block::Small(plain(format!(
+            "APL : consultations ou visites de médecine générale accessibles par an et par habitant standardisé (DREES). \
+             Comme l'indique la note du classeur de la DREES, l'APL d'un territoire est la moyenne des APL de ses communes pondérée par leur \
+             population standardisée, et la population sous un seuil d'APL se compte en population totale (non standardisée) ; \
+             sous 2,5, une commune est dite sous-dense. Valeurs sans intervalle de confiance : l'APL est calculé pour toutes les communes, \
+             ce n'est pas un échantillon. Source : {}.",
+            apl.source
+        ))),
+        Block::Folded {
+            summary: format!("APL {} des {}", apl.year, plural(apl.communes.len(), "commune", "communes")),
+            table: Table {
+                header: vec![
+                    "Code".into(),
+                    "Commune".into(),
+                    "APL".into(),
+                    "APL (médecins de 65 ans ou moins)".into(),
+                    "Population standardisée".into(),
+                    "Sous 2,5".into(),
+                ],
+                rows: communes,
+            },
+        },
+    ]
 }
 
 /// The sentence over a theme's table: what differs from France.

@@ -71,6 +71,119 @@ pub struct Report {
     pub diagnosis: Diagnosis,
     pub benchmark: Option<Benchmark>,
     pub projected: Vec<projection::Row>,
+    /// DREES's APL to GPs for every year the data gives and per commune, when the data has it.
+    pub apl: Option<Apl>,
+}
+
+/// DREES's APL to GPs (accessibility section): every year the data gives, and the communes.
+/// The values are the catalogue's (the indicators whose numerators are the APL's counts),
+/// computed the same way at each year: the communes' APL weighted by their standardised
+/// population, the share of the (total) population in communes under 2.5 (DREES's note).
+pub struct Apl {
+    /// Earliest first.
+    pub years: Vec<AplYear>,
+    /// The year of the per-commune values (the latest).
+    pub year: i32,
+    /// The territory's base units, by name.
+    pub communes: Vec<AplCommune>,
+    /// Where the values come from (publisher, dataset, years).
+    pub source: String,
+}
+
+/// One year of the APL for the territory, its département, its région and France.
+pub struct AplYear {
+    pub year: i32,
+    /// Each line: its label, its unit's decimals, and the four values.
+    pub lines: Vec<(String, usize, [Option<f64>; 4])>,
+}
+
+/// A commune's APL at the latest year.
+pub struct AplCommune {
+    pub code: String,
+    pub name: String,
+    pub apl: Option<f64>,
+    pub apl_65: Option<f64>,
+    pub standardised: Option<f64>,
+    /// The share (0 to 1) of its population living under 2.5: 0 or 1 for a commune as DREES
+    /// gives it, in between for one merged since from communes on both sides.
+    pub under_2_5: Option<f64>,
+}
+
+/// The measures the APL section reads: the numerators of the catalogue's APL indicators.
+const APL_NUMERATORS: [(&str, &str); 3] = [
+    ("apl_mg_x_popstd", "APL aux médecins généralistes"),
+    ("apl_mg65_x_popstd", "APL aux médecins généralistes de 65 ans ou moins"),
+    ("apl_mg_population_under_2_5", "Part de la population en commune d'APL inférieure à 2,5"),
+];
+
+/// The APL section's numbers, `None` when the data has no APL (or the catalogue no APL
+/// indicator).
+fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<Option<Apl>> {
+    let Some(&latest) = data.years.get(APL_NUMERATORS[0].0) else { return Ok(None) };
+    let indicators: Vec<(&Indicator, &str)> =
+        APL_NUMERATORS.iter().filter_map(|(m, label)| Some((catalogue.iter().find(|i| i.numerator.measure == *m)?, *label))).collect();
+    if indicators.is_empty() {
+        return Ok(None);
+    }
+    // An indicator at the year before the latest: its terms' `_base` measures (see `load::by_period`).
+    let at_base = |i: &Indicator| {
+        let mut i = i.clone();
+        for term in std::iter::once(&mut i.numerator).chain(i.denominator.as_mut()) {
+            term.measure.push_str("_base");
+        }
+        i
+    };
+    let mut measures: Vec<String> = indicators.iter().flat_map(|(i, _)| i.terms().map(|t| t.measure.clone())).collect();
+    measures.extend(measures.clone().into_iter().map(|m| format!("{m}_base")));
+    let facts = {
+        use polars::prelude::*;
+        data.facts.clone().lazy().filter(col("measure").is_in(lit(Series::new("m".into(), measures)).implode(false), false)).collect()?
+    };
+    let units: Vec<&crate::geo::Unit> = t.units(r).collect();
+    // The territory, its département, its région and the France of the report, then its communes.
+    let mut geographies = diagnose::geographies(t, r, options, false).main.to_vec();
+    geographies.extend(units.iter().map(|u| Geography { id: u.code.clone(), name: u.name.clone(), units: vec![u.code.clone()] }));
+    let agg = aggregate(&facts, &geographies)?;
+    let value = |i: &Indicator, g: usize| crate::indicators::compute(i, &agg, g, 3).estimate.value;
+    let mut years = Vec::new();
+    if let Some(&before) = data.years.get(&format!("{}_base", APL_NUMERATORS[0].0)) {
+        let based: Vec<(Indicator, &str)> = indicators.iter().map(|(i, l)| (at_base(i), *l)).collect();
+        years.push(AplYear { year: before, lines: based.iter().map(|(i, l)| apl_line(i, l, &value)).collect() });
+    }
+    years.push(AplYear { year: latest, lines: indicators.iter().map(|(i, l)| apl_line(i, l, &value)).collect() });
+    let find = |m: &str| indicators.iter().find(|(i, _)| i.numerator.measure == m).map(|(i, _)| *i);
+    let mut communes: Vec<AplCommune> = units
+        .iter()
+        .enumerate()
+        .map(|(k, u)| {
+            let g = 4 + k;
+            AplCommune {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                apl: find(APL_NUMERATORS[0].0).and_then(|i| value(i, g)),
+                apl_65: find(APL_NUMERATORS[1].0).and_then(|i| value(i, g)),
+                standardised: agg.whole(g, "apl_population_standardised"),
+                under_2_5: find(APL_NUMERATORS[2].0).and_then(|i| Some(value(i, g)? / i.multiplier)),
+            }
+        })
+        .collect();
+    communes.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
+    // « DREES, APL aux médecins généralistes, 2022 et 2023 »: the source once, every year shown.
+    let source = match data.provenance.get(APL_NUMERATORS[0].0) {
+        Some(Provenance::Source { publisher, dataset, .. }) => {
+            format!("{publisher}, {dataset}, {}", years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join(" et "))
+        }
+        Some(p) => p.to_string(),
+        None => data.label.clone(),
+    };
+    Ok(Some(Apl { years, year: latest, communes, source }))
+}
+
+/// One line of the APL's yearly table: label, decimals, the four geographies' values.
+fn apl_line(i: &Indicator, label: &str, value: &dyn Fn(&Indicator, usize) -> Option<f64>) -> (String, usize, [Option<f64>; 4]) {
+    let values = [0, 1, 2, 3].map(|g| value(i, g));
+    let label = if i.unit.is_empty() { label.to_owned() } else { format!("{label} ({})", i.unit) };
+    (label, i.method.decimals(1.0), values)
 }
 
 /// The territory: what it is made of, its population's growth and density.
@@ -266,6 +379,7 @@ pub fn build(
         diagnosis,
         benchmark: bench.ok(),
         projected: gps.rows,
+        apl: apl(t, r, data, catalogue, options)?,
     })
 }
 

@@ -10,7 +10,7 @@
 use rust_xlsxwriter::{Color, ConditionalFormatFormula, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::document::{self, LEGEND};
-use super::model::{scenario_label, Report, THEMES};
+use super::model::{scenario_label, Apl, Report, THEMES};
 use crate::compare::diagnose::{french, Row};
 use crate::indicators::catalogue::Term;
 use crate::indicators::{Indicator, Method, Value};
@@ -89,6 +89,10 @@ fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
     if !report.others.is_empty() {
         indicators(wb.add_worksheet().set_name("Autres indicateurs")?, &report.others, &report.others_data, report, &f)?;
+    }
+    if let Some(apl) = &report.apl {
+        apl_years(wb.add_worksheet().set_name("APL par année")?, apl, report, &f)?;
+        apl_communes(wb.add_worksheet().set_name("APL par commune")?, apl, &f)?;
     }
     projection(wb.add_worksheet().set_name("Projection des médecins")?, report, &f)?;
     ranks(wb.add_worksheet().set_name("Rang parmi les EPCI")?, report, &f)?;
@@ -337,6 +341,45 @@ fn peers(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
     table(ws, &columns, &rows, f)
 }
 
+/// DREES's APL at each year for the territory and its comparators.
+fn apl_years(ws: &mut Worksheet, apl: &Apl, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let mut columns = vec![col("Année", 8.0), wrapped("Indicateur", 60.0), col("Territoire", 14.0)];
+    columns.extend(report.comparators.iter().map(|c| col(c.clone(), 14.0)));
+    let rows: Vec<Vec<Cell>> = apl
+        .years
+        .iter()
+        .flat_map(|y| {
+            y.lines.iter().map(move |(label, decimals, values)| {
+                let mut row = vec![Cell::Whole(f64::from(y.year)), text(label.clone())];
+                row.extend(values.iter().map(|v| v.map_or(Cell::Blank, |x| Cell::Number(x, *decimals))));
+                row
+            })
+        })
+        .collect();
+    table(ws, &columns, &rows, f)
+}
+
+/// DREES's APL of each commune of the territory at the latest year.
+fn apl_communes(ws: &mut Worksheet, apl: &Apl, f: &Formats) -> Result<(), XlsxError> {
+    let columns = [
+        col("Code", 10.0),
+        col("Commune", 36.0),
+        col(format!("APL {}", apl.year), 12.0),
+        col("APL (médecins de 65 ans ou moins)", 16.0),
+        col("Population standardisée", 16.0),
+        col("Part de la population sous 2,5 (%)", 16.0),
+    ];
+    let n = |v: Option<f64>, d: usize| v.map_or(Cell::Blank, |x| Cell::Number(x, d));
+    let rows: Vec<Vec<Cell>> = apl
+        .communes
+        .iter()
+        .map(|c| {
+            vec![text(c.code.clone()), text(c.name.clone()), n(c.apl, 2), n(c.apl_65, 2), n(c.standardised, 0), n(c.under_2_5.map(|s| 100.0 * s), 0)]
+        })
+        .collect();
+    table(ws, &columns, &rows, f)
+}
+
 /// Each indicator: its definition, numerator, denominator, method, source and year.
 fn methods(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let columns = [
@@ -414,7 +457,9 @@ fn definition(ind: &Indicator) -> String {
             "Taux d'évolution annuel moyen entre l'année du dénominateur et celle du numérateur : (numérateur / dénominateur)^(1 / années) − 1, × 100."
                 .to_owned()
         }
+        Method::Ratio if ind.multiplier != 1.0 => format!("Numérateur / dénominateur × {times}{unit}."),
         Method::Ratio => format!("Numérateur / dénominateur{unit}."),
+        Method::WeightedMean => "Moyenne des valeurs communales pondérée : Σ valeur × poids / Σ poids.".to_owned(),
     }
 }
 
@@ -429,6 +474,7 @@ fn method(ind: &Indicator) -> String {
         Method::LifeExpectancy => "Table de mortalité abrégée, méthode II de Chiang, variance de la dernière classe selon Silcocks et al. (2001).",
         Method::AnnualGrowth => "Taux annuel moyen (INSEE), sans intervalle (recensements).",
         Method::Ratio => "Rapport simple, sans intervalle.",
+        Method::WeightedMean => "Moyenne pondérée, sans intervalle (valeurs publiées par commune).",
     }
     .to_owned()
 }

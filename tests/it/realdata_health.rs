@@ -233,3 +233,87 @@ fn every_file_of_the_health_folders_is_read() {
         assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), files, "{folder}: one fact file per file");
     }
 }
+
+/// DREES's aggregation on the real workbook, through the binary: `ingest` the workbook, then
+/// `diagnose --data` on the CPTS Camargue Gardoise (its 10 communes of the Gard, as in
+/// data/territories/cpts-camargue-gardoise.toml). The expected values are recomputed here from
+/// the long CSV beside it, read as plain text: APL = Σ APL × standardised population / Σ
+/// standardised population, share = Σ total population of the communes under the threshold /
+/// Σ total population (DREES's note above the workbook's header). By hand (awk), the
+/// territory's 2023 APL is 3.9508 and the Gard's 3.5367. Then `report --data`: the access
+/// section shows both years.
+#[test]
+fn drees_aggregation_on_the_real_workbook() {
+    let Some(workbook) = realdata("medical/drees_apl_medecins_generalistes_2022_2023.xlsx") else { return };
+    let Some(long) = realdata("medical/drees_apl_mg_commune_2022_2023_long.csv") else { return };
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = diagsante().args(["ingest", workbook.to_str().unwrap(), "--out", data.path().to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = diagsante()
+        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("diagnostic.json")).unwrap()).unwrap();
+    let get = |id: &str, at: &str| -> f64 {
+        let i = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"));
+        let v = if at == "territory" { &i["value"] } else { &i["comparators"][at]["value"] };
+        v.as_f64().unwrap_or_else(|| panic!("{id} {at}: {i}"))
+    };
+    let text = std::fs::read_to_string(long).unwrap();
+    let communes = ["30003", "30006", "30020", "30033", "30036", "30059", "30128", "30169", "30276", "30341"];
+    // Σ over the rows of `year` whose commune `keep` accepts: (APL, APL ≤ 65, % under 2.5, % under 4, the same ≤ 65), rows.
+    let expected = |year: &str, keep: &dyn Fn(&str) -> bool| {
+        let (mut x, mut x65, mut ps, mut pt, mut n) = (0.0, 0.0, 0.0, 0.0, 0);
+        let mut under = [0.0; 4];
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if f[0] != year || !keep(f[1]) {
+                continue;
+            }
+            let v = |i: usize| f[i].parse::<f64>().unwrap();
+            (x, x65, ps, pt, n) = (x + v(3) * v(5), x65 + v(4) * v(5), ps + v(5), pt + v(6), n + 1);
+            for (k, (apl, threshold)) in [(v(3), 2.5), (v(3), 4.0), (v(4), 2.5), (v(4), 4.0)].into_iter().enumerate() {
+                if apl < threshold {
+                    under[k] += v(6);
+                }
+            }
+        }
+        ([x / ps, x65 / ps, 100.0 * under[0] / pt, 100.0 * under[1] / pt, 100.0 * under[2] / pt, 100.0 * under[3] / pt], n)
+    };
+    let ids =
+        ["apl_mg", "apl_mg_65", "part_pop_apl_mg_sous_2_5", "part_pop_apl_mg_sous_4", "part_pop_apl_mg_65_sous_2_5", "part_pop_apl_mg_65_sous_4"];
+    let (territory, n) = expected("2023", &|c| communes.contains(&c));
+    assert_eq!(n, 10);
+    let (gard, _) = expected("2023", &|c| c.starts_with("30"));
+    let (france, _) = expected("2023", &|_| true);
+    assert!((territory[0] - 3.9508).abs() < 1e-4 && (gard[0] - 3.5367).abs() < 1e-4, "{territory:?} {gard:?}");
+    for (k, id) in ids.iter().enumerate() {
+        for (at, want) in [("territory", territory[k]), ("departement", gard[k]), ("france", france[k])] {
+            let got = get(id, at);
+            assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "{id} {at}: {got} against {want}");
+        }
+    }
+    // Without their intervals (no sampling error), not withheld.
+    let apl = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "apl_mg").unwrap();
+    assert_eq!(apl["status"], "");
+    assert_eq!(apl["limits_95_99_8"][0], serde_json::Value::Null);
+
+    // The report: both years of the territory's APL, and its communes.
+    let report = tempfile::tempdir().unwrap();
+    let o = diagsante()
+        .args(["report", "--territory", "cpts-camargue-gardoise", "--data", data.path().to_str().unwrap(), "--out", report.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(report.path().join("rapport.html")).unwrap();
+    let section = &page[page.find("par année").expect("the APL's table")..];
+    let french = |x: f64| format!("{x:.2}").replace('.', ",");
+    let (before, _) = expected("2022", &|c| communes.contains(&c));
+    for (year, apl) in [("2022", before[0]), ("2023", territory[0])] {
+        let row = &section[section.find(&format!(">{year}<")).unwrap_or_else(|| panic!("{year}"))..];
+        assert!(row[..row.find("</tr>").unwrap()].contains(&french(apl)), "{year}: {}", french(apl));
+    }
+    assert!(section.contains("APL 2023 des 10 communes") && section.contains("Aigues-Mortes"), "the communes' table");
+}

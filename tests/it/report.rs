@@ -307,8 +307,11 @@ fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() 
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(out.join("rapport.html")).unwrap();
     assert!(!html.to_lowercase().contains("synthétiques"), "real data marked synthetic");
-    // Each table says where its rows come from: the access indicators from the patientèle file.
-    assert!(html.contains("Données : Assurance Maladie, patientèle 2024"), "the access table names its source");
+    // Each table says where its rows come from: the access indicators from the patientèle file
+    // (under each row's label: the APL's rows, absent from these data, come from none).
+    assert!(html.contains("<span class=\"small\">Assurance Maladie, patientèle 2024</span>"), "the access table names its source");
+    // The APL absent: its indicators not given, the access section says how to get it.
+    assert!(html.contains("absente des données chargées"), "the APL's absence said");
     for s in SECTIONS {
         assert!(html.contains(&format!("{s}</h2>")), "{s}");
     }
