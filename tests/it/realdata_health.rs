@@ -308,6 +308,11 @@ fn drees_aggregation_on_the_real_workbook() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = std::fs::read_to_string(report.path().join("rapport.html")).unwrap();
+    // In the access table, the APL's « Effectif » is « — »: Σ APL × standardised population
+    // is no headcount.
+    let row = &page[page.find(">Accessibilité potentielle localisée (APL) aux médecins généralistes").expect("the APL's row")..];
+    let row = &row[row.find("</td>").unwrap() + "</td>".len()..];
+    assert!(row.starts_with("<td class=\"num\">—</td>"), "{}", &row[..80]);
     let section = &page[page.find("par année").expect("the APL's table")..];
     let french = |x: f64| format!("{x:.2}").replace('.', ",");
     let (before, _) = expected("2022", &|c| communes.contains(&c));

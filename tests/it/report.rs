@@ -203,8 +203,10 @@ fn demo_rows_say_their_source(dir: &Path) {
     }
     // The age structure: the census total, split by age by the generator.
     assert_eq!(data_of("part_65_plus"), format!("{SYNTHETIC} ; {CENSUS}"));
+    // The APL: DREES's workbook, real.
+    assert_eq!(data_of("apl_mg"), "DREES, APL aux médecins généralistes 2023");
     for r in &records[1..] {
-        assert!(r[data].contains(SYNTHETIC) || r[data].contains("INSEE"), "{}: {}", r[id], r[data]);
+        assert!(r[data].contains(SYNTHETIC) || r[data].contains("INSEE") || r[data].starts_with("DREES"), "{}: {}", r[id], r[data]);
     }
     let chart = |stem: &str| std::fs::read_to_string(dir.join(format!("graphiques/{stem}.svg"))).unwrap();
     let social = chart("comparaison-contexte-socio-economique");
