@@ -3,8 +3,8 @@
 # computed by an analyst's polars-python script (benches/python/national_polars.py) on the
 # same facts, side by side: wall time and peak memory (GNU time's maximum resident set size),
 # the median of RUNS runs each (default 5) after one warm-up run. The python script's values are first checked
-# against diagsante's national table (every value diagsante publishes for the 35 indicators it
-# computes; life expectancy is left out), and the run stops if they differ.
+# against diagsante's national table (every value diagsante publishes for the indicators it
+# computes: all but life expectancy), and the run stops if they differ.
 #
 # Usage: scripts/bench-national.sh [RUNS]
 # Environment: DIAGSANTE (the binary; default: cargo build --release and its target dir),
@@ -67,7 +67,7 @@ echo
 echo "| command (whole process, default data) | wall | peak memory | walls |"
 echo "|---|---|---|---|"
 measure "diagsante national" "$DIAGSANTE" national --out "$work/national"
-measure "polars-python, same table (35 indicators)" "$work/py"
+measure "polars-python, same table (all indicators but life expectancy)" "$work/py"
 measure "diagsante diagnose (one territory)" "$DIAGSANTE" diagnose --territory cpts-camargue-gardoise --out "$work/diagnose"
 if [ "${SKIP_DEMO:-}" != 1 ]; then
     measure "diagsante demo (five reports)" "$DIAGSANTE" demo --out "$work/demo"

@@ -1,6 +1,7 @@
 """The national table as an analyst would compute it with polars (Python): every EPCI,
 département and région of France and France itself × the catalogue's indicators but life
-expectancy (35 of 36), from the same facts as `diagsante national`. Run by
+expectancy (57 of 58 today: the methods count, proportion, crude_rate, ratio, weighted_mean,
+annual_growth, dsr, icm; a term's sex and ages as diagsante reads them), from the same facts as `diagsante national`. Run by
 scripts/bench-national.sh, which times it beside diagsante as a whole process; with --check it
 compares its values with diagsante's national.parquet (every value diagsante publishes, to a
 relative 1e-9) and exits 1 on any difference.
@@ -80,13 +81,22 @@ def main() -> int:
     ).collect()
     by_sex = set(layers.filter(pl.col("sex") != "all")["measure"].unique())
     has_total = set(layers.filter((pl.col("sex") == "all") & pl.col("age_min").is_null())["measure"].unique())
+    exact = set(layers.filter((pl.col("sex") == "all") & pl.col("age_min").is_not_null()).select("measure", "age_min", "age_max").unique().iter_rows())
 
     def total(term: dict) -> pl.LazyFrame:
         """A term's sum per geography: the all-sex total when asked no ages and given, else the
         bands (by sex when given so) inside its ages."""
-        m, lo, hi = term["measure"], term.get("age_min"), term.get("age_max")
+        m, lo, hi, sx = term["measure"], term.get("age_min"), term.get("age_max"), term.get("sex")
         sel = pl.col("measure") == m
-        if lo is None and hi is None and m in has_total:
+        if sx is not None:  # one sex: its bands
+            sel &= pl.col("sex") == sx
+            if lo is not None:
+                sel &= pl.col("age_min") >= lo
+            if hi is not None:
+                sel &= pl.col("age_max").is_not_null() & (pl.col("age_max") <= hi)
+        elif (m, lo, hi) in exact:  # the band asked, given as such (the census's 15-64)
+            sel &= (pl.col("sex") == "all") & (pl.col("age_min") == lo) & (pl.col("age_max") == hi)
+        elif lo is None and hi is None and m in has_total:
             sel &= (pl.col("sex") == "all") & pl.col("age_min").is_null()
         else:
             sel &= pl.col("sex") != "all" if m in by_sex else pl.col("sex") == "all"
@@ -99,8 +109,9 @@ def main() -> int:
 
     def banded(term: dict) -> pl.LazyFrame:
         """A term's sum per geography and standard band (0-4 … 90+)."""
-        m, hi = term["measure"], term.get("age_max")
-        sel = (pl.col("measure") == m) & pl.col("age_min").is_not_null() & ((pl.col("sex") != "all") if m in by_sex else pl.col("sex") == "all")
+        m, hi, sx = term["measure"], term.get("age_max"), term.get("sex")
+        of_sex = (pl.col("sex") == sx) if sx is not None else (pl.col("sex") != "all") if m in by_sex else pl.col("sex") == "all"
+        sel = (pl.col("measure") == m) & pl.col("age_min").is_not_null() & of_sex
         if hi is not None:
             sel &= pl.col("age_max").is_not_null() & (pl.col("age_max") <= hi)
         band = pl.min_horizontal(pl.col("age_min") // 5, pl.lit(18))
@@ -113,7 +124,7 @@ def main() -> int:
         x = geographies.join(total(ind["numerator"]), on=KEYS, how="left").with_columns(pl.col("value").fill_null(0.0))
         if method == "count":
             v = x.select(*KEYS, pl.col("value"))
-        elif method in ("proportion", "crude_rate", "ratio"):
+        elif method in ("proportion", "crude_rate", "ratio", "weighted_mean"):
             n = total(ind["denominator"]).rename({"value": "n"})
             v = x.join(n, on=KEYS, how="left").select(*KEYS, (pl.col("value") / pl.col("n") * mult).alias("value"))
         elif method == "annual_growth":
