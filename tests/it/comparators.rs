@@ -219,4 +219,9 @@ fn the_report_says_which_france() {
     assert!(hexagonale.contains("population de référence de la France entière"));
     assert!(hexagonale.contains("(France entière = 100)"));
     assert!(hexagonale.contains("<th>France hexagonale</th>"));
+    // The APL's table by year too (its own comparators): France hexagonale's column, and no
+    // France entière's.
+    let apl = |page: &str| page[page.find("par année").expect("the APL's table by year")..].split("</thead>").next().unwrap().to_owned();
+    assert!(apl(&hexagonale).contains("<th>France hexagonale</th>") && !apl(&hexagonale).contains("France entière"), "{}", apl(&hexagonale));
+    assert!(apl(&default).contains("<th>France</th>") || apl(&default).contains("<th>France entière</th>"), "{}", apl(&default));
 }
