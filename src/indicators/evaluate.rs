@@ -519,7 +519,12 @@ impl Aggregated {
             out
         };
         if chosen.is_empty() {
-            return Err(Withheld::MissingInput { detail: format!("aucune donnée de «{}» pour ces âges", term.measure) });
+            let which = match (term.sex(), term.age_min.is_some() || term.age_max.is_some()) {
+                (Some(_), true) => "pour ce sexe et ces âges",
+                (Some(_), false) => "pour ce sexe",
+                (None, _) => "pour ces âges",
+            };
+            return Err(Withheld::MissingInput { detail: format!("aucune donnée de «{}» {which}", term.measure) });
         }
         // A data band straddling the term's limits (15-19 for "0-17") would be silently
         // left out: refuse rather than give a wrong share (unless another band set of the

@@ -200,6 +200,26 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     assert!(secret.iter().all(|i| i["value"].is_null() && i["count"].is_null()));
 }
 
+/// The catalogue's indicators that need INSEE's communal census bases (by age, sex, diploma,
+/// family, housing), which the default data's commune file does not carry.
+const NEED_CENSUS_BASES: [&str; 15] = [
+    "chomage_15_24",
+    "chomage_25_54",
+    "chomage_55_64",
+    "chomage_femmes_15_64",
+    "chomage_hommes_15_64",
+    "rapport_ouvriers_cadres",
+    "part_sans_diplome",
+    "part_bac_2",
+    "part_bac_5",
+    "part_familles_monoparentales",
+    "part_80_plus_seuls",
+    "part_proprietaires",
+    "part_hlm",
+    "part_logements_vacants",
+    "part_menages_voiture",
+];
+
 #[test]
 fn the_five_shipped_territories_have_a_complete_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
@@ -215,10 +235,16 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
         // On the demo data every indicator has a value, or is withheld because of small
         // counts (a year of suicides in 33,000 people), never for want of data: at most three
         // for their own counts, and those a difference with a nested EPCI would give away.
-        let all = d["indicators"].as_array().unwrap();
-        for i in all {
+        // The exceptions: the indicators of INSEE's communal census bases, which the default
+        // data does not hold (missing, with the measure named).
+        let all: Vec<&serde_json::Value> =
+            d["indicators"].as_array().unwrap().iter().filter(|i| !NEED_CENSUS_BASES.contains(&i["id"].as_str().unwrap())).collect();
+        for i in &all {
             let status = i["status"].as_str().unwrap_or_default();
             assert!(i["value"].is_number() || status.starts_with("secret") || status == "too_few_events", "{id}: {} ({status})", i["id"]);
+        }
+        for i in d["indicators"].as_array().unwrap().iter().filter(|i| NEED_CENSUS_BASES.contains(&i["id"].as_str().unwrap())) {
+            assert!(i["value"].is_null() && i["status"] == "missing_input" && i["note"].as_str().unwrap().contains("«"), "{id}: {i}");
         }
         let own = all.iter().filter(|i| i["value"].is_null() && i["status"] != "secret_difference").count();
         assert!(own <= 3, "{id}: {own}");

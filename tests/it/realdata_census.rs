@@ -400,3 +400,69 @@ fn census_communal_bases_every_family() {
     assert_eq!(value(&work, c("population", "all", (Some(55), Some(64)))), Some(Some(1150.0)));
     assert_eq!(value(&work, c("active_15_64_cs6", "all", (Some(15), Some(64)))), Some(Some(610.0)));
 }
+
+/// The census bases feed the catalogue's social indicators: the four hand-made bases ingested
+/// together, `diagnose --data` on a territory of their two communes; each value recomputed
+/// here from the files' columns summed over both communes.
+#[test]
+fn census_bases_feed_the_social_indicators() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        "base-cc-logement-2021.csv",
+        "base-cc-couples-familles-menages-2021.csv",
+        "base-cc-diplomes-formation-2021.csv",
+        "base-cc-emploi-pop-active-2021.csv",
+    ];
+    let data_dir = dir.path().join("data");
+    let mut args = vec!["ingest".to_owned()];
+    args.extend(files.iter().map(|f| data(&format!("ingest/{f}")).to_str().unwrap().to_owned()));
+    args.extend(["--out".to_owned(), data_dir.to_str().unwrap().to_owned()]);
+    let o = diagsante().args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Σ of a column over the two communes, wherever it is.
+    let mut sums = std::collections::HashMap::<String, f64>::new();
+    for f in files {
+        let records = crate::csv_records(&std::fs::read_to_string(data(&format!("ingest/{f}"))).unwrap(), ';');
+        for row in &records[1..] {
+            for (name, v) in records[0].iter().zip(row) {
+                if let Ok(x) = v.parse::<f64>() {
+                    *sums.entry(name.clone()).or_default() += x;
+                }
+            }
+        }
+    }
+    let sum = |c: &str| sums[c];
+    let territory = dir.path().join("two.toml");
+    std::fs::write(&territory, "name = \"Deux communes\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n").unwrap();
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let value = |id: &str| {
+        let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"));
+        row["value"].as_f64().unwrap_or_else(|| panic!("{id}: {row}"))
+    };
+    let expected = [
+        ("chomage_15_24", 100.0 * sum("P21_CHOM1524") / sum("P21_ACT1524")),
+        ("chomage_25_54", 100.0 * sum("P21_CHOM2554") / sum("P21_ACT2554")),
+        ("chomage_55_64", 100.0 * sum("P21_CHOM5564") / sum("P21_ACT5564")),
+        ("chomage_femmes_15_64", 100.0 * sum("P21_FCHOM1564") / sum("P21_FACT1564")),
+        ("chomage_hommes_15_64", 100.0 * sum("P21_HCHOM1564") / sum("P21_HACT1564")),
+        ("rapport_ouvriers_cadres", sum("C21_ACTOCC1564_CS6") / sum("C21_ACTOCC1564_CS3")),
+        ("part_sans_diplome", 100.0 * sum("P21_NSCOL15P_DIPLMIN") / sum("P21_NSCOL15P")),
+        ("part_bac_2", 100.0 * sum("P21_NSCOL15P_SUP2") / sum("P21_NSCOL15P")),
+        ("part_bac_5", 100.0 * sum("P21_NSCOL15P_SUP5") / sum("P21_NSCOL15P")),
+        ("part_familles_monoparentales", 100.0 * sum("C21_FAMMONO") / sum("C21_FAM")),
+        ("part_80_plus_seuls", 100.0 * sum("P21_POP80P_PSEUL") / sum("P21_POPMEN80P")),
+        ("part_proprietaires", 100.0 * sum("P21_RP_PROP") / sum("P21_RP")),
+        ("part_hlm", 100.0 * sum("P21_RP_LOCHLMV") / sum("P21_RP")),
+        ("part_logements_vacants", 100.0 * sum("P21_LOGVAC") / sum("P21_LOG")),
+        ("part_menages_voiture", 100.0 * sum("P21_RP_VOIT1P") / sum("P21_RP")),
+    ];
+    for (id, want) in expected {
+        assert!((value(id) - want).abs() < 1e-9 * want.abs().max(1.0), "{id}: {} != {want}", value(id));
+    }
+}
