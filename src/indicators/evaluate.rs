@@ -53,6 +53,9 @@ pub struct Aggregated {
     /// The year of each measure (its latest, when the facts have a `year` column): the
     /// period of an annual growth rate.
     pub years: HashMap<String, i32>,
+    /// The first year of each measure given over a period (births 2016-2021: 2016), when the
+    /// facts have a `year_start` column; a measure of one year starts at its year.
+    pub starts: HashMap<String, i32>,
     /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
     choices: std::sync::Mutex<HashMap<(Term, bool), Choice>>,
 }
@@ -174,6 +177,11 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         Err(_) => None,
     };
     let year = year.as_ref().map(|y| y.i32()).transpose()?;
+    let year_start = match facts.column("year_start") {
+        Ok(y) => Some(y.cast(&DataType::Int32)?),
+        Err(_) => None,
+    };
+    let year_start = year_start.as_ref().map(|y| y.i32()).transpose()?;
     // Per measure, whether its rows are all synthetic (a `synthetic` column; none: real data).
     let (mut synthetic, mut real) = (HashSet::new(), false);
     if let Ok(flags) = facts.column("synthetic") {
@@ -226,6 +234,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let mut last_geo: (&str, Option<usize>) = ("", None);
     let mut last_sex: (&str, usize) = ("", usize::MAX);
     let mut measure_year: Vec<Option<i32>> = vec![None; measures.len().max(1)];
+    let mut measure_start: Vec<Option<i32>> = vec![None; measures.len().max(1)];
     for (row, ((((g, m), sx), band), v)) in columns.enumerate() {
         let g = g.unwrap_or_default();
         if last_geo.0 != g || g.is_empty() {
@@ -238,6 +247,10 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             if let Some(y) = year.and_then(|y| y.get(row)) {
                 let slot = &mut measure_year[last_measure.1];
                 *slot = Some(slot.map_or(y, |s| s.max(y)));
+            }
+            if let Some(y) = year_start.and_then(|y| y.get(row)) {
+                let slot = &mut measure_start[last_measure.1];
+                *slot = Some(slot.map_or(y, |s| s.min(y)));
             }
         }
         if last_band.1 == usize::MAX || last_band.0 != band {
@@ -319,7 +332,8 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         }
     }
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
-    Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, choices: Default::default() })
+    let starts = measures.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
+    Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, starts, choices: Default::default() })
 }
 
 impl Aggregated {
@@ -623,19 +637,19 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     // different communes: withheld rather than noted.
     let terms = || indicator.terms().map(|t| &t.measure);
     if !agg.all_missing_mean_zero(terms()) && indicator.method.needs_same_coverage() && value.withheld.is_none() {
-        if let Some(den) = &indicator.denominator {
-            let (a, b) = (agg.covered(geo, &indicator.numerator.measure), agg.covered(geo, &den.measure));
-            if a != b {
-                value = Value::withheld(
-                    method,
-                    Withheld::UnequalCoverage {
-                        numerator: indicator.numerator.measure.clone(),
-                        numerator_units: a,
-                        denominator: den.measure.clone(),
-                        denominator_units: b,
-                    },
-                );
-            }
+        // Every other term (the denominator; the births and deaths of a growth component)
+        // against the numerator.
+        let a = agg.covered(geo, &indicator.numerator.measure);
+        if let Some((other, b)) = indicator.terms().skip(1).map(|t| (&t.measure, agg.covered(geo, &t.measure))).find(|&(_, b)| b != a) {
+            value = Value::withheld(
+                method,
+                Withheld::UnequalCoverage {
+                    numerator: indicator.numerator.measure.clone(),
+                    numerator_units: a,
+                    denominator: other.clone(),
+                    denominator_units: b,
+                },
+            );
         }
     }
     // A real measure given for none of the geography's communes (Mayotte, without census

@@ -414,6 +414,8 @@ fn definition(ind: &Indicator) -> String {
             "Taux d'évolution annuel moyen entre l'année du dénominateur et celle du numérateur : (numérateur / dénominateur)^(1 / années) − 1, × 100."
                 .to_owned()
         }
+        Method::NaturalGrowth => "Solde naturel annuel moyen (naissances − décès entre les deux recensements, par an) / population moyenne des deux recensements, × 100 (INSEE : taux dû au solde naturel).".to_owned(),
+        Method::MigratoryGrowth => "Taux d'évolution annuel moyen − taux dû au solde naturel (INSEE : taux dû au solde apparent des entrées-sorties) ; les deux parts s'additionnent au taux d'évolution.".to_owned(),
         Method::Ratio => format!("Numérateur / dénominateur{unit}."),
     }
 }
@@ -428,6 +430,7 @@ fn method(ind: &Indicator) -> String {
         Method::Icm => "Indice comparatif (méthode indirecte), intervalle de Poisson (exact ou Byar) sur les décès observés.",
         Method::LifeExpectancy => "Table de mortalité abrégée, méthode II de Chiang, variance de la dernière classe selon Silcocks et al. (2001).",
         Method::AnnualGrowth => "Taux annuel moyen (INSEE), sans intervalle (recensements).",
+        Method::NaturalGrowth | Method::MigratoryGrowth => "Composante du taux annuel moyen (INSEE), sans intervalle (recensements et état civil).",
         Method::Ratio => "Rapport simple, sans intervalle.",
     }
     .to_owned()

@@ -215,12 +215,23 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
         // On the demo data every indicator has a value, or is withheld because of small
         // counts (a year of suicides in 33,000 people), never for want of data: at most three
         // for their own counts, and those a difference with a nested EPCI would give away.
+        // The exception: the two parts of the growth need the births and deaths of 2015-2020,
+        // between the censuses, and the default data has those of 2022 only: missing, saying so.
+        let components = ["croissance_solde_naturel", "croissance_solde_migratoire"];
         let all = d["indicators"].as_array().unwrap();
         for i in all {
             let status = i["status"].as_str().unwrap_or_default();
+            if components.contains(&i["id"].as_str().unwrap_or_default()) {
+                let note = i["note"].as_str().unwrap_or_default();
+                assert!(status == "missing_input" && note.contains("2022 seulement") && note.contains("2015-2020"), "{id}: {i}");
+                continue;
+            }
             assert!(i["value"].is_number() || status.starts_with("secret") || status == "too_few_events", "{id}: {} ({status})", i["id"]);
         }
-        let own = all.iter().filter(|i| i["value"].is_null() && i["status"] != "secret_difference").count();
+        let own = all
+            .iter()
+            .filter(|i| i["value"].is_null() && i["status"] != "secret_difference" && !components.contains(&i["id"].as_str().unwrap_or_default()))
+            .count();
         assert!(own <= 3, "{id}: {own}");
     }
 }
