@@ -320,7 +320,10 @@ mod tests {
         assert!(e.contains("only for natural_growth"), "{e}");
         let c = load(None).unwrap();
         let natural = c.iter().find(|i| i.id == "croissance_solde_naturel").unwrap();
-        assert_eq!(natural.terms().map(|t| t.measure.as_str()).collect::<Vec<_>>(), ["population", "population_base", "births", "deaths_all_causes"]);
+        assert_eq!(
+            natural.terms().map(|t| t.measure.as_str()).collect::<Vec<_>>(),
+            ["population", "population_base", "births_period", "deaths_period"]
+        );
     }
 
     #[test]

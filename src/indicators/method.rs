@@ -279,13 +279,25 @@ impl Method {
                 let missing = |what: &str| Withheld::MissingInput { detail: format!("pas de terme «{what}» dans le catalogue") };
                 let (b, d) =
                     (indicator.births.as_ref().ok_or_else(|| missing("births"))?, indicator.deaths.as_ref().ok_or_else(|| missing("deaths"))?);
-                let (births, deaths) = (agg.total(geo, b)?, agg.total(geo, d)?);
                 let year =
                     |m: &str| agg.years.get(m).copied().ok_or_else(|| Withheld::MissingInput { detail: format!("année de «{m}» inconnue") });
                 let (y1, y0) = (year(&indicator.numerator.measure)?, year(&term.measure)?);
-                for t in [b, d] {
+                // The births or deaths between the censuses, over their years.
+                let between = |t: &super::catalogue::Term| {
+                    if !agg.years.contains_key(&t.measure) {
+                        return Err(Withheld::MissingInput {
+                            detail: format!(
+                                "«{}» absent des données : il faut les naissances et les décès de {y0}-{} (du 1er janvier {y0} au 31 décembre {}, entre les recensements {y0} et {y1} ; colonnes NAIS et DECE de l'INSEE)",
+                                t.measure,
+                                y1 - 1,
+                                y1 - 1
+                            ),
+                        });
+                    }
                     intercensal_period(agg, &t.measure, y0, y1)?;
-                }
+                    agg.total(geo, t)
+                };
+                let (births, deaths) = (between(b)?, between(d)?);
                 let c = stats::growth::growth_components(now, before, y1 - y0, Some(births), Some(deaths), indicator.multiplier).map_err(refused)?;
                 let value = if self == Method::NaturalGrowth { c.natural } else { c.migratory };
                 let estimate = Estimate { value: Some(value), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None };
@@ -415,10 +427,10 @@ mod tests {
             ("b", 2022, 2022, "population", 4024.0),
             ("a", 2016, 2016, "population_base", 6000.0),
             ("b", 2016, 2016, "population_base", 4000.0),
-            ("a", 2021, 2016, "births", 400.0),
-            ("b", 2021, 2016, "births", 230.0),
-            ("a", 2021, 2016, "deaths_all_causes", 250.0),
-            ("b", 2021, 2016, "deaths_all_causes", 180.0),
+            ("a", 2021, 2016, "births_period", 400.0),
+            ("b", 2021, 2016, "births_period", 230.0),
+            ("a", 2021, 2016, "deaths_period", 250.0),
+            ("b", 2021, 2016, "deaths_period", 180.0),
         ];
         let g = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| u.to_string()).collect() };
         let agg = aggregate(&facts(&rows), &[g("pair", &["a", "b"]), g("a", &["a"])]).unwrap();
@@ -452,14 +464,29 @@ mod tests {
             assert_eq!(v.estimate.value, None);
             let note = v.note().unwrap();
             assert!(matches!(v.withheld, Some(Withheld::MissingInput { .. })), "{id}: {:?}", v.withheld);
-            assert!(note.contains("«births» donné 2022 seulement") && note.contains("2015-2020"), "{id}: {note}");
+            assert!(note.contains("«births_period» absent des données") && note.contains("2015-2020"), "{id}: {note}");
+        }
+        // Births of one year given as the births between the censuses: refused.
+        let rows = [
+            ("a", 2021, 2021, "population", 6380.0),
+            ("a", 2015, 2015, "population_base", 6000.0),
+            ("a", 2022, 2022, "births_period", 70.0),
+            ("a", 2022, 2022, "deaths_period", 50.0),
+        ];
+        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        for id in ["croissance_solde_naturel", "croissance_solde_migratoire"] {
+            let v = compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0);
+            assert_eq!(v.estimate.value, None);
+            let note = v.note().unwrap();
+            assert!(matches!(v.withheld, Some(Withheld::MissingInput { .. })), "{id}: {:?}", v.withheld);
+            assert!(note.contains("«births_period» donné 2022 seulement") && note.contains("2015-2020"), "{id}: {note}");
         }
         // Births over a period that is not the census pair's (2010-2015): refused too.
         let rows = [
             ("a", 2021, 2021, "population", 6380.0),
             ("a", 2015, 2015, "population_base", 6000.0),
-            ("a", 2015, 2010, "births", 420.0),
-            ("a", 2015, 2010, "deaths_all_causes", 300.0),
+            ("a", 2015, 2010, "births_period", 420.0),
+            ("a", 2015, 2010, "deaths_period", 300.0),
         ];
         let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
         let v = compute(catalogue.iter().find(|i| i.id == "croissance_solde_naturel").unwrap(), &agg, 0, 0);

@@ -223,7 +223,7 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
             let status = i["status"].as_str().unwrap_or_default();
             if components.contains(&i["id"].as_str().unwrap_or_default()) {
                 let note = i["note"].as_str().unwrap_or_default();
-                assert!(status == "missing_input" && note.contains("2022 seulement") && note.contains("2015-2020"), "{id}: {i}");
+                assert!(status == "missing_input" && note.contains("absent des données") && note.contains("2015-2020"), "{id}: {i}");
                 continue;
             }
             assert!(i["value"].is_number() || status.starts_with("secret") || status == "too_few_events", "{id}: {} ({status})", i["id"]);
