@@ -518,6 +518,22 @@ impl Aggregated {
         cells.iter().try_fold(0.0, |acc, c| c.value.map(|v| acc + v)).ok_or(Withheld::SecretInput)
     }
 
+    /// The age bands a term takes in a geography (the finest set that covers its ages, both
+    /// sexes added), with their counts: (age_min, age_max, count).
+    pub(super) fn bands(&self, geo: usize, term: &Term) -> std::result::Result<Vec<(u32, Option<u32>, f64)>, Missing> {
+        let mut out: Vec<(u32, Option<u32>, f64)> = Vec::new();
+        for c in self.select(geo, term, true)? {
+            let (Some(min), Some(v)) = (c.age_min, c.value) else {
+                return Err(Withheld::SecretInput);
+            };
+            match out.iter_mut().find(|b| b.0 == min && b.1 == c.age_max) {
+                Some(b) => b.2 += v,
+                None => out.push((min, c.age_max, v)),
+            }
+        }
+        Ok(out)
+    }
+
     /// Counts summed into the bands given by `band_of` (a band index from an age band).
     pub(super) fn by_band(
         &self,

@@ -40,6 +40,9 @@ pub enum Method {
     MigratoryGrowth,
     /// A plain ratio of two quantities without sampling error (inhabitants per km²).
     Ratio,
+    /// The mean age of a population given by age bands, each counted at its midpoint
+    /// ([`crate::stats::mean_age`]); census counts: no interval.
+    MeanAge,
 }
 
 /// The statistic a funnel plot of a method tests (Spiegelhalter 2005).
@@ -59,7 +62,7 @@ impl Method {
     /// Whether the method sets its numerator against a denominator.
     pub fn needs_denominator(self) -> bool {
         match self {
-            Method::Count => false,
+            Method::Count | Method::MeanAge => false,
             Method::Proportion
             | Method::CrudeRate
             | Method::Dsr
@@ -84,7 +87,8 @@ impl Method {
             | Method::Icm
             | Method::LifeExpectancy
             | Method::AnnualGrowth
-            | Method::Ratio => false,
+            | Method::Ratio
+            | Method::MeanAge => false,
         }
     }
 
@@ -92,7 +96,7 @@ impl Method {
     /// a life table): then it reads a measure's breakdown by sex and age.
     pub fn reads_bands(self) -> bool {
         match self {
-            Method::Dsr | Method::Icm | Method::LifeExpectancy => true,
+            Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::MeanAge => true,
             Method::Count
             | Method::Proportion
             | Method::CrudeRate
@@ -107,7 +111,7 @@ impl Method {
     /// for rates, 1 otherwise (a proportion's percent is given by the catalogue).
     pub fn default_multiplier(self) -> f64 {
         match self {
-            Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio => 1.0,
+            Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio | Method::MeanAge => 1.0,
             Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth => 100.0,
             Method::CrudeRate | Method::Dsr => 100_000.0,
         }
@@ -116,7 +120,7 @@ impl Method {
     /// The interval method reported with the value (also when the value is withheld).
     pub fn interval(self) -> stats::Method {
         match self {
-            Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio => stats::Method::Exact,
+            Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio | Method::MeanAge => stats::Method::Exact,
             Method::Proportion => stats::Method::Wilson,
             Method::Dsr => stats::Method::Dobson,
             Method::LifeExpectancy => stats::Method::Chiang,
@@ -137,7 +141,8 @@ impl Method {
             | Method::AnnualGrowth
             | Method::NaturalGrowth
             | Method::MigratoryGrowth
-            | Method::Ratio => true,
+            | Method::Ratio
+            | Method::MeanAge => true,
         }
     }
 
@@ -146,7 +151,7 @@ impl Method {
     pub fn needs_same_coverage(self) -> bool {
         match self {
             Method::Ratio | Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth => true,
-            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy => false,
+            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::MeanAge => false,
         }
     }
 
@@ -156,7 +161,7 @@ impl Method {
     pub fn difference_unit(self, unit: &str) -> &'static str {
         match self {
             Method::Count => "",
-            Method::LifeExpectancy => "ans",
+            Method::LifeExpectancy | Method::MeanAge => "ans",
             Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth => "points",
             Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio if unit == "%" => "points",
             Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio => "%",
@@ -170,7 +175,13 @@ impl Method {
             Method::Icm => Some(FunnelStatistic::Ratio),
             Method::CrudeRate => Some(FunnelStatistic::CrudeRate),
             Method::Dsr => Some(FunnelStatistic::StandardisedRate),
-            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio => None,
+            Method::Count
+            | Method::LifeExpectancy
+            | Method::AnnualGrowth
+            | Method::NaturalGrowth
+            | Method::MigratoryGrowth
+            | Method::Ratio
+            | Method::MeanAge => None,
         }
     }
 
@@ -178,7 +189,7 @@ impl Method {
     /// not a growth rate (around 0) nor a density (hundreds, flattening the other bars).
     pub fn is_indexed_in_charts(self) -> bool {
         match self {
-            Method::Count | Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio => false,
+            Method::Count | Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio | Method::MeanAge => false,
             Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy => true,
         }
     }
@@ -191,7 +202,7 @@ impl Method {
             Method::Count if v.fract() == 0.0 => 0,
             Method::Icm => 0,
             Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth => 2,
-            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::LifeExpectancy | Method::Ratio => {
+            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::LifeExpectancy | Method::Ratio | Method::MeanAge => {
                 if v.abs() >= 100.0 {
                     0
                 } else {
@@ -302,6 +313,15 @@ impl Method {
                 let value = if self == Method::NaturalGrowth { c.natural } else { c.migratory };
                 let estimate = Estimate { value: Some(value), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None };
                 Ok(Value::computed(now, Some(before), estimate))
+            }
+            Method::MeanAge => {
+                let bands = agg.bands(geo, &indicator.numerator)?;
+                let people: f64 = bands.iter().map(|b| b.2).sum();
+                let bands: Vec<stats::mean_age::AgeCount> =
+                    bands.into_iter().map(|(start, end, count)| stats::mean_age::AgeCount { start, end, count }).collect();
+                let age = stats::mean_age::mean_age(&bands, stats::mean_age::OPEN_BAND_WIDTH).map_err(refused)?;
+                let estimate = Estimate { value: Some(age), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None };
+                Ok(Value::computed(people, None, estimate))
             }
             Method::LifeExpectancy => {
                 let d = agg.by_band(geo, &indicator.numerator, 20, life_band)?;
@@ -491,6 +511,42 @@ mod tests {
         let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
         let v = compute(catalogue.iter().find(|i| i.id == "croissance_solde_naturel").unwrap(), &agg, 0, 0);
         assert!(v.note().unwrap().contains("donné sur 2010-2015"), "{:?}", v.note());
+    }
+
+    #[test]
+    fn mean_ages_read_the_finest_bands_of_each_sex() {
+        use crate::indicators::evaluate::{aggregate, compute, Geography};
+        use polars::prelude::*;
+        // Commune a: women 0-4: 10, 5-89: 20, 90+: 10; men 0-4: 30, 5-89: 10, 90+: 0; and
+        // the total of both sexes (a real census total beside the breakdown), 80.
+        type Row = (&'static str, Option<u32>, Option<u32>, f64);
+        let rows: [Row; 7] = [
+            ("F", Some(0), Some(4), 10.0),
+            ("F", Some(5), Some(89), 20.0),
+            ("F", Some(90), None, 10.0),
+            ("M", Some(0), Some(4), 30.0),
+            ("M", Some(5), Some(89), 10.0),
+            ("M", Some(90), None, 0.0),
+            ("all", None, None, 80.0),
+        ];
+        let n = rows.len();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), vec!["a"; n]),
+            Column::new("measure".into(), vec!["population"; n]),
+            Column::new("sex".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("age_min".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let agg = aggregate(&df, &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let catalogue = super::super::catalogue::load(None).unwrap();
+        let value = |id: &str| compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0).estimate.value.unwrap();
+        // Midpoints 2.5, 47.5, 92.5. Women: (25 + 950 + 925) / 40 = 47.5; men: (75 + 475) /
+        // 40 = 13.75; everyone: (100 + 1,425 + 925) / 80 = 30.625.
+        assert_eq!(value("age_moyen_femmes"), 47.5);
+        assert_eq!(value("age_moyen_hommes"), 13.75);
+        assert_eq!(value("age_moyen"), 30.625);
     }
 
     #[test]

@@ -417,6 +417,7 @@ fn definition(ind: &Indicator) -> String {
         Method::NaturalGrowth => "Solde naturel annuel moyen (naissances − décès entre les deux recensements, par an) / population moyenne des deux recensements, × 100 (INSEE : taux dû au solde naturel).".to_owned(),
         Method::MigratoryGrowth => "Taux d'évolution annuel moyen − taux dû au solde naturel (INSEE : taux dû au solde apparent des entrées-sorties) ; les deux parts s'additionnent au taux d'évolution.".to_owned(),
         Method::Ratio => format!("Numérateur / dénominateur{unit}."),
+        Method::MeanAge => "Moyenne des âges, chaque tranche comptée en son milieu (0-4 ans : 2,5 ; 95 ans et plus : 97,5).".to_owned(),
     }
 }
 
@@ -432,6 +433,7 @@ fn method(ind: &Indicator) -> String {
         Method::AnnualGrowth => "Taux annuel moyen (INSEE), sans intervalle (recensements).",
         Method::NaturalGrowth | Method::MigratoryGrowth => "Composante du taux annuel moyen (INSEE), sans intervalle (recensements et état civil).",
         Method::Ratio => "Rapport simple, sans intervalle.",
+        Method::MeanAge => "Âge moyen (INSEE), sans intervalle (recensement).",
     }
     .to_owned()
 }
