@@ -287,6 +287,11 @@ mod tests {
         let c = load(None).unwrap();
         for id in [
             "part_0_14",
+            "croissance_solde_naturel",
+            "croissance_solde_migratoire",
+            "age_moyen_femmes",
+            "age_moyen_hommes",
+            "taille_moyenne_menages",
             "part_65_79",
             "part_75_plus",
             "chomage_15_64",

@@ -406,6 +406,20 @@ fn census_communal_bases_every_family() {
     let c = |measure, sex, ages| Cell { geo: "30003", level: "commune", year: 2021, measure, sex, ages };
     // Each file's line 2 (30003).
     let housing = df("base-cc-logement-2021.csv");
+    // The mean household size of the two communes, from the sums of P21_PMEN and P21_MEN:
+    // (8,600 + 6,050) / (3,900 + 2,700) = 2.219697 people.
+    let territory = dir.path().join("pair.toml");
+    std::fs::write(&territory, "name = \"Pair\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n").unwrap();
+    let out = dir.path().join("diagnostic");
+    let data_dir = dir.path().join("base-cc-logement-2021.csv");
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let size = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "taille_moyenne_menages").unwrap();
+    assert!((size["value"].as_f64().unwrap() - 2.219_697).abs() < 1e-6, "{size}");
     assert_eq!(value(&housing, c("main_residences_social_housing", "all", ALL)), Some(Some(420.0)));
     assert_eq!(value(&housing, c("vacant_dwellings", "all", ALL)), Some(Some(310.5)));
     assert_eq!(value(&housing, c("households", "all", ALL)), Some(Some(3900.0)));
