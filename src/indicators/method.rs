@@ -319,7 +319,18 @@ impl Method {
                 let people: f64 = bands.iter().map(|b| b.2).sum();
                 let bands: Vec<stats::mean_age::AgeCount> =
                     bands.into_iter().map(|(start, end, count)| stats::mean_age::AgeCount { start, end, count }).collect();
-                let age = stats::mean_age::mean_age(&bands, stats::mean_age::OPEN_BAND_WIDTH).map_err(refused)?;
+                // Bands the midpoints would misplace (an open band from 75 or 80: INSEE's communal
+                // bases) are refused, said in French.
+                let open = bands.iter().filter(|b| b.end.is_none()).map(|b| b.start).min();
+                let age = stats::mean_age::mean_age(&bands, stats::mean_age::OPEN_BAND_WIDTH).map_err(|e| match (e, open) {
+                    (stats::StatsError::InvalidBands(_), Some(start)) if start < stats::mean_age::MIN_OPEN_START => Withheld::NotComputable {
+                        detail: format!(
+                            "la dernière tranche d'âge des données, {start} ans et plus, est trop large pour un âge moyen (il faut des âges détaillés jusqu'à {} ans au moins)",
+                            stats::mean_age::MIN_OPEN_START
+                        ),
+                    },
+                    (e, _) => refused(e),
+                })?;
                 let estimate = Estimate { value: Some(age), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None };
                 Ok(Value::computed(people, None, estimate))
             }
@@ -547,6 +558,20 @@ mod tests {
         assert_eq!(value("age_moyen_femmes"), 47.5);
         assert_eq!(value("age_moyen_hommes"), 13.75);
         assert_eq!(value("age_moyen"), 30.625);
+        // INSEE's communal bases stop at 80 and over: refused, in French.
+        let coarse = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), vec!["a"; 2]),
+            Column::new("measure".into(), vec!["population"; 2]),
+            Column::new("sex".into(), vec!["all"; 2]),
+            Column::new("age_min".into(), vec![Some(0u32), Some(80)]),
+            Column::new("age_max".into(), vec![Some(79u32), None]),
+            Column::new("value".into(), vec![Some(90.0), Some(10.0)]),
+        ])
+        .unwrap();
+        let agg = aggregate(&coarse, &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let v = compute(catalogue.iter().find(|i| i.id == "age_moyen").unwrap(), &agg, 0, 0);
+        assert_eq!(v.estimate.value, None);
+        assert!(v.note().unwrap().contains("80 ans et plus, est trop large"), "{:?}", v.note());
     }
 
     #[test]
