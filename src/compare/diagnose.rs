@@ -331,6 +331,8 @@ fn published_rows(p: &DataFrame, t: &Territory, france: France, other_departemen
                 method: Method::Count,
                 numerator: crate::indicators::catalogue::Term { measure: String::new(), sex: None, age_min: None, age_max: None },
                 denominator: None,
+                births: None,
+                deaths: None,
                 standard: None,
                 multiplier: 1.0,
                 unit: String::new(),

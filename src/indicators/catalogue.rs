@@ -69,6 +69,10 @@ struct RawIndicator {
     #[serde(default)]
     denominator: Option<Term>,
     #[serde(default)]
+    births: Option<Term>,
+    #[serde(default)]
+    deaths: Option<Term>,
+    #[serde(default)]
     standard: Option<String>,
     #[serde(default)]
     multiplier: Option<f64>,
@@ -117,6 +121,10 @@ pub struct Indicator {
     pub method: Method,
     pub numerator: Term,
     pub denominator: Option<Term>,
+    /// The births and the deaths between the two censuses of a growth component
+    /// (`natural_growth`, `migratory_growth`), which set them beside the populations.
+    pub births: Option<Term>,
+    pub deaths: Option<Term>,
     /// Standard population of a DSR (`esp2013`, `france`).
     pub standard: Option<String>,
     pub multiplier: f64,
@@ -136,9 +144,9 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    /// Its terms: the numerator, then the denominator if it has one.
+    /// Its terms: the numerator, then the denominator, the births and the deaths it has.
     pub fn terms(&self) -> impl Iterator<Item = &Term> {
-        std::iter::once(&self.numerator).chain(self.denominator.as_ref())
+        std::iter::once(&self.numerator).chain(self.denominator.as_ref()).chain(self.births.as_ref()).chain(self.deaths.as_ref())
     }
 
     /// The provenance key of each term (numerator, then denominator): the measure, or its
@@ -185,7 +193,15 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
             if needs_denominator != r.denominator.is_some() {
                 return Err(bad(if needs_denominator { "a denominator is needed".into() } else { "a count has no denominator".into() }));
             }
-            for term in std::iter::once(&r.numerator).chain(r.denominator.as_ref()) {
+            let needs_balance = r.method.needs_natural_balance();
+            if needs_balance != (r.births.is_some() && r.deaths.is_some()) || (!needs_balance && (r.births.is_some() || r.deaths.is_some())) {
+                return Err(bad(if needs_balance {
+                    "`births` and `deaths` (between the two censuses) are needed".into()
+                } else {
+                    "`births` and `deaths` are only for natural_growth and migratory_growth".into()
+                }));
+            }
+            for term in std::iter::once(&r.numerator).chain(r.denominator.as_ref()).chain(r.births.as_ref()).chain(r.deaths.as_ref()) {
                 if let Some(s) = &term.sex {
                     if Sex::parse(s).is_none() {
                         return Err(bad(format!("sex «{s}» is not M, F or all")));
@@ -218,6 +234,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Indicator>> {
                 method: r.method,
                 numerator: r.numerator,
                 denominator: r.denominator,
+                births: r.births,
+                deaths: r.deaths,
                 standard,
                 multiplier,
                 unit: r.unit.unwrap_or_default(),
@@ -269,6 +287,11 @@ mod tests {
         let c = load(None).unwrap();
         for id in [
             "part_0_14",
+            "croissance_solde_naturel",
+            "croissance_solde_migratoire",
+            "age_moyen_femmes",
+            "age_moyen_hommes",
+            "taille_moyenne_menages",
             "part_65_79",
             "part_75_plus",
             "chomage_15_64",
@@ -284,6 +307,28 @@ mod tests {
         ] {
             assert!(c.iter().any(|i| i.id == id), "{id}");
         }
+    }
+
+    #[test]
+    fn growth_components_need_births_and_deaths_and_only_they_take_them() {
+        let entry = |method: &str, extra: &str| {
+            format!(
+                "[[indicator]]\nid = \"x\"\nlabel = \"X\"\ntheme = \"t\"\nmethod = \"{method}\"\nnumerator = {{ measure = \"population\" }}\n\
+             denominator = {{ measure = \"population_base\" }}\npolarity = \"neutral\"\nsource = \"s\"\n{extra}"
+            )
+        };
+        let both = "births = { measure = \"births\" }\ndeaths = { measure = \"deaths_all_causes\" }\n";
+        assert!(parse(&entry("natural_growth", both), "c.toml").is_ok());
+        let e = parse(&entry("migratory_growth", "births = { measure = \"births\" }\n"), "c.toml").unwrap_err().to_string();
+        assert!(e.contains("`deaths`") && e.contains("needed"), "{e}");
+        let e = parse(&entry("annual_growth", both), "c.toml").unwrap_err().to_string();
+        assert!(e.contains("only for natural_growth"), "{e}");
+        let c = load(None).unwrap();
+        let natural = c.iter().find(|i| i.id == "croissance_solde_naturel").unwrap();
+        assert_eq!(
+            natural.terms().map(|t| t.measure.as_str()).collect::<Vec<_>>(),
+            ["population", "population_base", "births_period", "deaths_period"]
+        );
     }
 
     #[test]

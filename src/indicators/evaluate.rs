@@ -53,6 +53,9 @@ pub struct Aggregated {
     /// The year of each measure (its latest, when the facts have a `year` column): the
     /// period of an annual growth rate.
     pub years: HashMap<String, i32>,
+    /// The first year of each measure given over a period (births 2016-2021: 2016), when the
+    /// facts have a `year_start` column; a measure of one year starts at its year.
+    pub starts: HashMap<String, i32>,
     /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
     choices: std::sync::Mutex<HashMap<(Term, bool), Choice>>,
 }
@@ -175,6 +178,12 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let year = year.as_ref().map(|y| y.i32()).transpose()?;
     // Whether each row is synthetic (no `synthetic` column: real data).
     let flags = facts.column("synthetic").ok().map(|c| c.bool()).transpose()?;
+    // The first year of a measure given over a period (births 2016-2021: 2016).
+    let year_start = match facts.column("year_start") {
+        Ok(y) => Some(y.cast(&DataType::Int32)?),
+        Err(_) => None,
+    };
+    let year_start = year_start.as_ref().map(|y| y.i32()).transpose()?;
 
     // First pass: each row's unit and cell (measure, sex, age band), interned as met (the
     // facts come sorted by commune and measure: the last lookups are remembered), and per
@@ -185,6 +194,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let mut measure_index: HashMap<&str, usize> = HashMap::new();
     let mut all_synthetic_rows: Vec<bool> = Vec::new();
     let mut measure_year: Vec<Option<i32>> = Vec::new();
+    let mut measure_start: Vec<Option<i32>> = Vec::new();
     let mut bands: Vec<(Option<u32>, Option<u32>)> = Vec::new();
     // Bands are few and ages small: a direct table instead of hashing every row.
     let mut band_index = BandIndex::default();
@@ -199,12 +209,14 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let nrows = facts.height();
     let mut years =
         year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
+    let mut starts =
+        year_start.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
     let mut synthetic_flags = flags
         .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
         .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
     let mut null_measure = false;
     for (((g, m), sx), band) in geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())) {
-        let (y, flag) = (years.next().flatten(), synthetic_flags.next().flatten());
+        let (y, start, flag) = (years.next().flatten(), starts.next().flatten(), synthetic_flags.next().flatten());
         let Some(m) = m else {
             null_measure = true;
             row_unit.push(u32::MAX);
@@ -216,6 +228,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
                 measures.push(m.to_owned());
                 all_synthetic_rows.push(true);
                 measure_year.push(None);
+                measure_start.push(None);
                 cell_of.push(Vec::new());
                 measures.len() - 1
             });
@@ -235,6 +248,10 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             row_cell.push(u32::MAX);
             continue;
         };
+        if let Some(y) = start {
+            let slot = &mut measure_start[mi];
+            *slot = Some(slot.map_or(y, |s| s.min(y)));
+        }
         if let Some(y) = y {
             let slot = &mut measure_year[mi];
             *slot = Some(slot.map_or(y, |s| s.max(y)));
@@ -376,7 +393,8 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     }
     crate::timing::mark("agg: coverage");
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
-    Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, choices: Default::default() })
+    let starts = measures.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
+    Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, starts, choices: Default::default() })
 }
 
 impl Aggregated {
@@ -566,6 +584,22 @@ impl Aggregated {
         cells.iter().try_fold(0.0, |acc, c| c.value.map(|v| acc + v)).ok_or(Withheld::SecretInput)
     }
 
+    /// The age bands a term takes in a geography (the finest set that covers its ages, both
+    /// sexes added), with their counts: (age_min, age_max, count).
+    pub(super) fn bands(&self, geo: usize, term: &Term) -> std::result::Result<Vec<(u32, Option<u32>, f64)>, Missing> {
+        let mut out: Vec<(u32, Option<u32>, f64)> = Vec::new();
+        for c in self.select(geo, term, true)? {
+            let (Some(min), Some(v)) = (c.age_min, c.value) else {
+                return Err(Withheld::SecretInput);
+            };
+            match out.iter_mut().find(|b| b.0 == min && b.1 == c.age_max) {
+                Some(b) => b.2 += v,
+                None => out.push((min, c.age_max, v)),
+            }
+        }
+        Ok(out)
+    }
+
     /// Counts summed into the bands given by `band_of` (a band index from an age band).
     pub(super) fn by_band(
         &self,
@@ -685,19 +719,19 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     // different communes: withheld rather than noted.
     let terms = || indicator.terms().map(|t| &t.measure);
     if !agg.all_missing_mean_zero(terms()) && indicator.method.needs_same_coverage() && value.withheld.is_none() {
-        if let Some(den) = &indicator.denominator {
-            let (a, b) = (agg.covered(geo, &indicator.numerator.measure), agg.covered(geo, &den.measure));
-            if a != b {
-                value = Value::withheld(
-                    method,
-                    Withheld::UnequalCoverage {
-                        numerator: indicator.numerator.measure.clone(),
-                        numerator_units: a,
-                        denominator: den.measure.clone(),
-                        denominator_units: b,
-                    },
-                );
-            }
+        // Every other term (the denominator; the births and deaths of a growth component)
+        // against the numerator.
+        let a = agg.covered(geo, &indicator.numerator.measure);
+        if let Some((other, b)) = indicator.terms().skip(1).map(|t| (&t.measure, agg.covered(geo, &t.measure))).find(|&(_, b)| b != a) {
+            value = Value::withheld(
+                method,
+                Withheld::UnequalCoverage {
+                    numerator: indicator.numerator.measure.clone(),
+                    numerator_units: a,
+                    denominator: other.clone(),
+                    denominator_units: b,
+                },
+            );
         }
     }
     // A real measure given for none of the geography's communes (Mayotte, without census

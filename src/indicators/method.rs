@@ -40,6 +40,17 @@ pub enum Method {
     /// No sampling error, no interval; shown with two decimals (a territory at 2.46
     /// consultations is under the 2.5 threshold, which « 2,5 » would hide).
     WeightedMean,
+    /// The part of the mean annual growth due to the natural balance (births − deaths between
+    /// the two censuses, over the mean population), INSEE's « taux de variation annuel moyen
+    /// dû au solde naturel » ([`crate::stats::growth`]).
+    NaturalGrowth,
+    /// The rest of the mean annual growth, INSEE's « taux de variation annuel moyen dû au
+    /// solde apparent des entrées-sorties »: with [`Method::NaturalGrowth`] it adds up to
+    /// [`Method::AnnualGrowth`] exactly.
+    MigratoryGrowth,
+    /// The mean age of a population given by age bands, each counted at its midpoint
+    /// ([`crate::stats::mean_age`]); census counts: no interval.
+    MeanAge,
 }
 
 /// The statistic a funnel plot of a method tests (Spiegelhalter 2005).
@@ -59,7 +70,7 @@ impl Method {
     /// Whether the method sets its numerator against a denominator.
     pub fn needs_denominator(self) -> bool {
         match self {
-            Method::Count => false,
+            Method::Count | Method::MeanAge => false,
             Method::Proportion
             | Method::CrudeRate
             | Method::Dsr
@@ -67,7 +78,27 @@ impl Method {
             | Method::LifeExpectancy
             | Method::AnnualGrowth
             | Method::Ratio
-            | Method::WeightedMean => true,
+            | Method::WeightedMean
+            | Method::NaturalGrowth
+            | Method::MigratoryGrowth => true,
+        }
+    }
+
+    /// Whether the method sets births and deaths between two censuses beside the two census
+    /// populations (the catalogue's `births` and `deaths`): the components of the growth.
+    pub fn needs_natural_balance(self) -> bool {
+        match self {
+            Method::NaturalGrowth | Method::MigratoryGrowth => true,
+            Method::Count
+            | Method::Proportion
+            | Method::CrudeRate
+            | Method::Dsr
+            | Method::Icm
+            | Method::LifeExpectancy
+            | Method::AnnualGrowth
+            | Method::Ratio
+            | Method::WeightedMean
+            | Method::MeanAge => false,
         }
     }
 
@@ -75,8 +106,15 @@ impl Method {
     /// a life table): then it reads a measure's breakdown by sex and age.
     pub fn reads_bands(self) -> bool {
         match self {
-            Method::Dsr | Method::Icm | Method::LifeExpectancy => true,
-            Method::Count | Method::Proportion | Method::CrudeRate | Method::AnnualGrowth | Method::Ratio | Method::WeightedMean => false,
+            Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::MeanAge => true,
+            Method::Count
+            | Method::Proportion
+            | Method::CrudeRate
+            | Method::AnnualGrowth
+            | Method::NaturalGrowth
+            | Method::MigratoryGrowth
+            | Method::Ratio
+            | Method::WeightedMean => false,
         }
     }
 
@@ -84,8 +122,8 @@ impl Method {
     /// for rates, 1 otherwise (a proportion's percent is given by the catalogue).
     pub fn default_multiplier(self) -> f64 {
         match self {
-            Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio | Method::WeightedMean => 1.0,
-            Method::AnnualGrowth => 100.0,
+            Method::Proportion | Method::Count | Method::Icm | Method::LifeExpectancy | Method::Ratio | Method::WeightedMean | Method::MeanAge => 1.0,
+            Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth => 100.0,
             Method::CrudeRate | Method::Dsr => 100_000.0,
         }
     }
@@ -93,7 +131,9 @@ impl Method {
     /// The interval method reported with the value (also when the value is withheld).
     pub fn interval(self) -> stats::Method {
         match self {
-            Method::AnnualGrowth | Method::Ratio | Method::WeightedMean => stats::Method::Exact,
+            Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio | Method::WeightedMean | Method::MeanAge => {
+                stats::Method::Exact
+            }
             Method::Proportion => stats::Method::Wilson,
             Method::Dsr => stats::Method::Dobson,
             Method::LifeExpectancy => stats::Method::Chiang,
@@ -113,7 +153,10 @@ impl Method {
             | Method::LifeExpectancy
             | Method::AnnualGrowth
             | Method::Ratio
-            | Method::WeightedMean => true,
+            | Method::WeightedMean
+            | Method::NaturalGrowth
+            | Method::MigratoryGrowth
+            | Method::MeanAge => true,
         }
     }
 
@@ -121,8 +164,8 @@ impl Method {
     /// different communes (a density, a growth rate): then it is withheld.
     pub fn needs_same_coverage(self) -> bool {
         match self {
-            Method::Ratio | Method::AnnualGrowth | Method::WeightedMean => true,
-            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy => false,
+            Method::Ratio | Method::AnnualGrowth | Method::WeightedMean | Method::NaturalGrowth | Method::MigratoryGrowth => true,
+            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::MeanAge => false,
         }
     }
 
@@ -132,8 +175,8 @@ impl Method {
     pub fn difference_unit(self, unit: &str) -> &'static str {
         match self {
             Method::Count => "",
-            Method::LifeExpectancy => "ans",
-            Method::AnnualGrowth => "points",
+            Method::LifeExpectancy | Method::MeanAge => "ans",
+            Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth => "points",
             Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio | Method::WeightedMean if unit == "%" => "points",
             Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::Ratio | Method::WeightedMean => "%",
         }
@@ -146,7 +189,14 @@ impl Method {
             Method::Icm => Some(FunnelStatistic::Ratio),
             Method::CrudeRate => Some(FunnelStatistic::CrudeRate),
             Method::Dsr => Some(FunnelStatistic::StandardisedRate),
-            Method::Count | Method::LifeExpectancy | Method::AnnualGrowth | Method::Ratio | Method::WeightedMean => None,
+            Method::Count
+            | Method::LifeExpectancy
+            | Method::AnnualGrowth
+            | Method::NaturalGrowth
+            | Method::MigratoryGrowth
+            | Method::Ratio
+            | Method::WeightedMean
+            | Method::MeanAge => None,
         }
     }
 
@@ -154,7 +204,7 @@ impl Method {
     /// not a growth rate (around 0) nor a density (hundreds, flattening the other bars).
     pub fn is_indexed_in_charts(self) -> bool {
         match self {
-            Method::Count | Method::AnnualGrowth | Method::Ratio => false,
+            Method::Count | Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::Ratio | Method::MeanAge => false,
             Method::Proportion | Method::CrudeRate | Method::Dsr | Method::Icm | Method::LifeExpectancy | Method::WeightedMean => true,
         }
     }
@@ -166,8 +216,8 @@ impl Method {
         match self {
             Method::Count if v.fract() == 0.0 => 0,
             Method::Icm => 0,
-            Method::AnnualGrowth | Method::WeightedMean => 2,
-            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::LifeExpectancy | Method::Ratio => {
+            Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth | Method::WeightedMean => 2,
+            Method::Count | Method::Proportion | Method::CrudeRate | Method::Dsr | Method::LifeExpectancy | Method::Ratio | Method::MeanAge => {
                 if v.abs() >= 100.0 {
                     0
                 } else {
@@ -248,6 +298,57 @@ impl Method {
                     .map(|e| Value::computed(now, Some(before), e))
                     .map_err(refused)
             }
+            Method::NaturalGrowth | Method::MigratoryGrowth => {
+                let now = agg.total(geo, &indicator.numerator)?;
+                let term = den()?;
+                let before = agg.total(geo, term)?;
+                let missing = |what: &str| Withheld::MissingInput { detail: format!("pas de terme «{what}» dans le catalogue") };
+                let (b, d) =
+                    (indicator.births.as_ref().ok_or_else(|| missing("births"))?, indicator.deaths.as_ref().ok_or_else(|| missing("deaths"))?);
+                let year =
+                    |m: &str| agg.years.get(m).copied().ok_or_else(|| Withheld::MissingInput { detail: format!("année de «{m}» inconnue") });
+                let (y1, y0) = (year(&indicator.numerator.measure)?, year(&term.measure)?);
+                // The births or deaths between the censuses, over their years.
+                let between = |t: &super::catalogue::Term| {
+                    if !agg.years.contains_key(&t.measure) {
+                        return Err(Withheld::MissingInput {
+                            detail: format!(
+                                "«{}» absent des données : il faut les naissances et les décès de {y0}-{} (du 1er janvier {y0} au 31 décembre {}, entre les recensements {y0} et {y1} ; colonnes NAIS et DECE de l'INSEE)",
+                                t.measure,
+                                y1 - 1,
+                                y1 - 1
+                            ),
+                        });
+                    }
+                    intercensal_period(agg, &t.measure, y0, y1)?;
+                    agg.total(geo, t)
+                };
+                let (births, deaths) = (between(b)?, between(d)?);
+                let c = stats::growth::growth_components(now, before, y1 - y0, Some(births), Some(deaths), indicator.multiplier).map_err(refused)?;
+                let value = if self == Method::NaturalGrowth { c.natural } else { c.migratory };
+                let estimate = Estimate { value: Some(value), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None };
+                Ok(Value::computed(now, Some(before), estimate))
+            }
+            Method::MeanAge => {
+                let bands = agg.bands(geo, &indicator.numerator)?;
+                let people: f64 = bands.iter().map(|b| b.2).sum();
+                let bands: Vec<stats::mean_age::AgeCount> =
+                    bands.into_iter().map(|(start, end, count)| stats::mean_age::AgeCount { start, end, count }).collect();
+                // Bands the midpoints would misplace (an open band from 75 or 80: INSEE's communal
+                // bases) are refused, said in French.
+                let open = bands.iter().filter(|b| b.end.is_none()).map(|b| b.start).min();
+                let age = stats::mean_age::mean_age(&bands, stats::mean_age::OPEN_BAND_WIDTH).map_err(|e| match (e, open) {
+                    (stats::StatsError::InvalidBands(_), Some(start)) if start < stats::mean_age::MIN_OPEN_START => Withheld::NotComputable {
+                        detail: format!(
+                            "la dernière tranche d'âge des données, {start} ans et plus, est trop large pour un âge moyen (il faut des âges détaillés jusqu'à {} ans au moins)",
+                            stats::mean_age::MIN_OPEN_START
+                        ),
+                    },
+                    (e, _) => refused(e),
+                })?;
+                let estimate = Estimate { value: Some(age), limits: vec![None; levels.len()], method: stats::Method::Exact, note: None };
+                Ok(Value::computed(people, None, estimate))
+            }
             Method::LifeExpectancy => {
                 let d = agg.by_band(geo, &indicator.numerator, 20, life_band)?;
                 let p = agg.by_band(geo, den()?, 20, life_band)?;
@@ -282,6 +383,27 @@ impl FunnelStatistic {
             FunnelStatistic::StandardisedRate => "Population équivalente (effectif / taux ; échelle logarithmique)",
         }
     }
+}
+
+/// Check that `measure` (births or deaths) is given over the years between the censuses `y0`
+/// and `y1`: from 1 January `y0` to 31 December `y1 − 1`, as INSEE pairs `NAIS1621` with the
+/// censuses of 2016 and 2022. One year of births (the default data's 2022), or another
+/// period, would not be the natural balance of the census pair: refused, saying which period
+/// the data gives and which one is needed.
+fn intercensal_period(agg: &Aggregated, measure: &str, y0: i32, y1: i32) -> Result<(), Withheld> {
+    let end = agg.years.get(measure).copied().ok_or_else(|| Withheld::MissingInput { detail: format!("année de «{measure}» inconnue") })?;
+    let start = agg.starts.get(measure).copied().unwrap_or(end);
+    if (start, end) == (y0, y1 - 1) {
+        return Ok(());
+    }
+    let given = if start == end { format!("{end} seulement") } else { format!("sur {start}-{end}") };
+    Err(Withheld::MissingInput {
+        detail: format!(
+            "«{measure}» donné {given} ; il le faut sur {y0}-{} (du 1er janvier {y0} au 31 décembre {}, entre les recensements {y0} et {y1})",
+            y1 - 1,
+            y1 - 1
+        ),
+    })
 }
 
 /// Why a life table gave no life expectancy at birth, in the order of the method's own
@@ -324,6 +446,150 @@ mod tests {
         assert_eq!(Method::WeightedMean.decimals(2.46), 2);
         assert_eq!(Method::WeightedMean.interval(), stats::Method::Exact);
         assert!(Method::WeightedMean.needs_same_coverage() && Method::WeightedMean.funnel().is_none());
+    }
+
+    /// Facts of two communes (geo, year, year_start, measure, value), all ages and sexes.
+    fn facts(rows: &[(&str, i32, i32, &str, f64)]) -> polars::prelude::DataFrame {
+        use polars::prelude::*;
+        let n = rows.len();
+        DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("year".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("year_start".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; n]),
+            Column::new("age_min".into(), vec![None::<u32>; n]),
+            Column::new("age_max".into(), vec![None::<u32>; n]),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>()),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn growth_components_are_computed_once_from_summed_counts_and_add_up() {
+        use crate::indicators::evaluate::{aggregate, compute, Geography};
+        // Two communes, censuses of 2016 and 2022, births and deaths of 2016-2021 (INSEE's
+        // NAIS1621, DECE1621): a 6,000 → 6,380 and b 4,000 → 4,024, so the pair goes
+        // 10,000 → 10,404 in 6 years; births 400 + 230, deaths 250 + 180: balance +200.
+        let rows = [
+            ("a", 2022, 2022, "population", 6380.0),
+            ("b", 2022, 2022, "population", 4024.0),
+            ("a", 2016, 2016, "population_base", 6000.0),
+            ("b", 2016, 2016, "population_base", 4000.0),
+            ("a", 2021, 2016, "births_period", 400.0),
+            ("b", 2021, 2016, "births_period", 230.0),
+            ("a", 2021, 2016, "deaths_period", 250.0),
+            ("b", 2021, 2016, "deaths_period", 180.0),
+        ];
+        let g = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| u.to_string()).collect() };
+        let agg = aggregate(&facts(&rows), &[g("pair", &["a", "b"]), g("a", &["a"])]).unwrap();
+        let catalogue = super::super::catalogue::load(None).unwrap();
+        let get = |id: &str| catalogue.iter().find(|i| i.id == id).unwrap().clone();
+        let value = |id: &str, geo: usize| compute(&get(id), &agg, geo, 0).estimate.value.unwrap();
+        let (total, natural, migratory) =
+            (value("croissance_population", 0), value("croissance_solde_naturel", 0), value("croissance_solde_migratoire", 0));
+        // (10,404 / 10,000)^(1/6) − 1 = 0.662271 % a year; 200 / (6 × 10,202) = 0.326733 %.
+        assert!((total - 0.662_271).abs() < 1e-6, "{total}");
+        assert!((natural - 0.326_733).abs() < 1e-6, "{natural}");
+        assert!((natural + migratory - total).abs() < 1e-12, "{natural} + {migratory} ≠ {total}");
+        // Commune a alone: 150 / (6 × 6,190) = 0.403877 %.
+        assert!((value("croissance_solde_naturel", 1) - 0.403_877).abs() < 1e-6);
+    }
+
+    #[test]
+    fn births_of_another_period_than_the_census_pair_are_refused_with_a_note() {
+        use crate::indicators::evaluate::{aggregate, compute, Geography};
+        // The default data: censuses 2015 and 2021, births and deaths of 2022 only.
+        let rows = [
+            ("a", 2021, 2021, "population", 6380.0),
+            ("a", 2015, 2015, "population_base", 6000.0),
+            ("a", 2022, 2022, "births", 70.0),
+            ("a", 2022, 2022, "deaths_all_causes", 50.0),
+        ];
+        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let catalogue = super::super::catalogue::load(None).unwrap();
+        for id in ["croissance_solde_naturel", "croissance_solde_migratoire"] {
+            let v = compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0);
+            assert_eq!(v.estimate.value, None);
+            let note = v.note().unwrap();
+            assert!(matches!(v.withheld, Some(Withheld::MissingInput { .. })), "{id}: {:?}", v.withheld);
+            assert!(note.contains("«births_period» absent des données") && note.contains("2015-2020"), "{id}: {note}");
+        }
+        // Births of one year given as the births between the censuses: refused.
+        let rows = [
+            ("a", 2021, 2021, "population", 6380.0),
+            ("a", 2015, 2015, "population_base", 6000.0),
+            ("a", 2022, 2022, "births_period", 70.0),
+            ("a", 2022, 2022, "deaths_period", 50.0),
+        ];
+        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        for id in ["croissance_solde_naturel", "croissance_solde_migratoire"] {
+            let v = compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0);
+            assert_eq!(v.estimate.value, None);
+            let note = v.note().unwrap();
+            assert!(matches!(v.withheld, Some(Withheld::MissingInput { .. })), "{id}: {:?}", v.withheld);
+            assert!(note.contains("«births_period» donné 2022 seulement") && note.contains("2015-2020"), "{id}: {note}");
+        }
+        // Births over a period that is not the census pair's (2010-2015): refused too.
+        let rows = [
+            ("a", 2021, 2021, "population", 6380.0),
+            ("a", 2015, 2015, "population_base", 6000.0),
+            ("a", 2015, 2010, "births_period", 420.0),
+            ("a", 2015, 2010, "deaths_period", 300.0),
+        ];
+        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let v = compute(catalogue.iter().find(|i| i.id == "croissance_solde_naturel").unwrap(), &agg, 0, 0);
+        assert!(v.note().unwrap().contains("donné sur 2010-2015"), "{:?}", v.note());
+    }
+
+    #[test]
+    fn mean_ages_read_the_finest_bands_of_each_sex() {
+        use crate::indicators::evaluate::{aggregate, compute, Geography};
+        use polars::prelude::*;
+        // Commune a: women 0-4: 10, 5-89: 20, 90+: 10; men 0-4: 30, 5-89: 10, 90+: 0; and
+        // the total of both sexes (a real census total beside the breakdown), 80.
+        type Row = (&'static str, Option<u32>, Option<u32>, f64);
+        let rows: [Row; 7] = [
+            ("F", Some(0), Some(4), 10.0),
+            ("F", Some(5), Some(89), 20.0),
+            ("F", Some(90), None, 10.0),
+            ("M", Some(0), Some(4), 30.0),
+            ("M", Some(5), Some(89), 10.0),
+            ("M", Some(90), None, 0.0),
+            ("all", None, None, 80.0),
+        ];
+        let n = rows.len();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), vec!["a"; n]),
+            Column::new("measure".into(), vec!["population"; n]),
+            Column::new("sex".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("age_min".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let agg = aggregate(&df, &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let catalogue = super::super::catalogue::load(None).unwrap();
+        let value = |id: &str| compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0).estimate.value.unwrap();
+        // Midpoints 2.5, 47.5, 92.5. Women: (25 + 950 + 925) / 40 = 47.5; men: (75 + 475) /
+        // 40 = 13.75; everyone: (100 + 1,425 + 925) / 80 = 30.625.
+        assert_eq!(value("age_moyen_femmes"), 47.5);
+        assert_eq!(value("age_moyen_hommes"), 13.75);
+        assert_eq!(value("age_moyen"), 30.625);
+        // INSEE's communal bases stop at 80 and over: refused, in French.
+        let coarse = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), vec!["a"; 2]),
+            Column::new("measure".into(), vec!["population"; 2]),
+            Column::new("sex".into(), vec!["all"; 2]),
+            Column::new("age_min".into(), vec![Some(0u32), Some(80)]),
+            Column::new("age_max".into(), vec![Some(79u32), None]),
+            Column::new("value".into(), vec![Some(90.0), Some(10.0)]),
+        ])
+        .unwrap();
+        let agg = aggregate(&coarse, &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let v = compute(catalogue.iter().find(|i| i.id == "age_moyen").unwrap(), &agg, 0, 0);
+        assert_eq!(v.estimate.value, None);
+        assert!(v.note().unwrap().contains("80 ans et plus, est trop large"), "{:?}", v.note());
     }
 
     #[test]

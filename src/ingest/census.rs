@@ -211,7 +211,11 @@ pub fn other_column(name: &str) -> Option<CellKey> {
     if let Some(k) = yearly("NAISD", "births").or_else(|| yearly("DECESD", "deaths_all_causes")) {
         return Some(k);
     }
-    for (prefix, measure) in [("NAIS", "births"), ("DECE", "deaths_all_causes")] {
+    // Over a period (the years between two censuses): measures of their own, so that they
+    // are neither read as one year's births or deaths (a birth rate 6 times too high) nor
+    // hidden behind a later single year (`NAISD24`) when each measure is read at its latest
+    // year; the natural balance of the census pair (`croissance_solde_naturel`) reads them.
+    for (prefix, measure) in [("NAIS", "births_period"), ("DECE", "deaths_period")] {
         if name.len() == prefix.len() + 4 && name.starts_with(prefix) {
             let period = Period::from_insee_name(&name)?;
             return Some(CellKey::count(period.end, measure).over(period));
@@ -386,8 +390,8 @@ mod tests {
 
     #[test]
     fn comparateur_columns_have_their_period_kind_and_unit() {
-        is("NAIS1621", "births", "2016-2021", "all", ALL, "count");
-        is("DECE1621", "deaths_all_causes", "2016-2021", "all", ALL, "count");
+        is("NAIS1621", "births_period", "2016-2021", "all", ALL, "count");
+        is("DECE1621", "deaths_period", "2016-2021", "all", ALL, "count");
         is("NAISD24", "births", "2024", "all", ALL, "count");
         is("DECESD24", "deaths_all_causes", "2024", "all", ALL, "count");
         is("MED21", "median_income", "2021", "all", ALL, "€");

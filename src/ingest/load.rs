@@ -143,6 +143,7 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
                     col("age_min").cast(facts.column("age_min")?.dtype().clone()),
                     col("age_max").cast(facts.column("age_max")?.dtype().clone()),
                     lit(origin == Origin::Synthetic).alias("synthetic"),
+                    col("year").cast(facts.column("year_start")?.dtype().clone()).alias("year_start"),
                 ])
                 .collect()?;
             facts = facts.vstack(&gp.select(READ_COLUMNS)?)?;
@@ -208,9 +209,10 @@ pub fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataF
 /// The columns of the fact table the diagnostics read.
 pub const COLUMNS: [&str; 7] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
 
-/// [`COLUMNS`] and whether each row is synthetic: a missing row of a synthetic measure means
+/// [`COLUMNS`], the first year of a value given over a period (`year_start`: births
+/// 2016-2021, the natural balance of a census pair), and whether each row is synthetic: a missing row of a synthetic measure means
 /// 0 (the demo leaves zero counts out), of a real one "not given".
-pub const READ_COLUMNS: [&str; 8] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value", "synthetic"];
+pub const READ_COLUMNS: [&str; 9] = ["geo", "year", "year_start", "measure", "sex", "age_min", "age_max", "value", "synthetic"];
 
 /// What [`by_period`] reads.
 pub struct Periods {

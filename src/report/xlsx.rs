@@ -461,6 +461,9 @@ fn definition(ind: &Indicator) -> String {
         Method::Ratio if ind.multiplier != 1.0 => format!("Numérateur / dénominateur × {times}{unit}."),
         Method::Ratio => format!("Numérateur / dénominateur{unit}."),
         Method::WeightedMean => "Moyenne des valeurs communales pondérée : Σ valeur × poids / Σ poids.".to_owned(),
+        Method::NaturalGrowth => "Solde naturel annuel moyen (naissances − décès entre les deux recensements, par an) / population moyenne des deux recensements, × 100 (INSEE : taux dû au solde naturel).".to_owned(),
+        Method::MigratoryGrowth => "Taux d'évolution annuel moyen − taux dû au solde naturel (INSEE : taux dû au solde apparent des entrées-sorties) ; les deux parts s'additionnent au taux d'évolution.".to_owned(),
+        Method::MeanAge => "Moyenne des âges, chaque tranche comptée en son milieu (0-4 ans : 2,5 ; 95 ans et plus : 97,5).".to_owned(),
     }
 }
 
@@ -474,8 +477,10 @@ fn method(ind: &Indicator) -> String {
         Method::Icm => "Indice comparatif (méthode indirecte), intervalle de Poisson (exact ou Byar) sur les décès observés.",
         Method::LifeExpectancy => "Table de mortalité abrégée, méthode II de Chiang, variance de la dernière classe selon Silcocks et al. (2001).",
         Method::AnnualGrowth => "Taux annuel moyen (INSEE), sans intervalle (recensements).",
+        Method::NaturalGrowth | Method::MigratoryGrowth => "Composante du taux annuel moyen (INSEE), sans intervalle (recensements et état civil).",
         Method::Ratio => "Rapport simple, sans intervalle.",
         Method::WeightedMean => "Moyenne pondérée, sans intervalle (valeurs publiées par commune).",
+        Method::MeanAge => "Âge moyen (INSEE), sans intervalle (recensement).",
     }
     .to_owned()
 }

@@ -22,6 +22,8 @@
 //! | [`isr`] | indirectly standardised ratio (SMR, ICM) and rate | Breslow & Day 1987; PHEindicatormethods |
 //! | [`life_expectancy`] | abridged life table, Chiang II, Silcocks' last band | Chiang 1984; Silcocks, Jenner & Reza, JECH 2001;55:38 |
 //! | [`funnel`] | funnel-plot control limits and significance | Spiegelhalter, Stat Med 2005;24:1185 |
+//! | [`growth`] | population growth split into its natural and apparent migratory components | INSEE, dossier complet (indicateurs démographiques) |
+//! | [`mean_age`] | mean age from age bands, each at its midpoint | INSEE, définition « âge moyen » |
 //! | [`compare`] | a value against a comparator, at each level | PHE Fingertips "compared with benchmark" |
 //! | [`standards`] | standard populations (ESP 2013, France 2023) | Eurostat 2013; INSEE |
 //!
@@ -36,8 +38,10 @@ use statrs::distribution::{ContinuousCDF, Normal};
 pub mod compare;
 pub mod dsr;
 pub mod funnel;
+pub mod growth;
 pub mod isr;
 pub mod life_expectancy;
+pub mod mean_age;
 pub mod poisson;
 pub mod proportion;
 pub mod rate;

@@ -236,17 +236,38 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
         // counts (a year of suicides in 33,000 people), never for want of data: at most three
         // for their own counts, and those a difference with a nested EPCI would give away.
         // The exceptions: the indicators of INSEE's communal census bases, which the default
-        // data does not hold (missing, with the measure named).
+        // data does not hold (missing, with the measure named), and the two parts of the
+        // growth, which need the births and deaths of 2015-2020, between the censuses (the
+        // default data has those of 2022 only: missing, saying so).
+        let components = ["croissance_solde_naturel", "croissance_solde_migratoire"];
         let all: Vec<&serde_json::Value> =
             d["indicators"].as_array().unwrap().iter().filter(|i| !NEED_CENSUS_BASES.contains(&i["id"].as_str().unwrap())).collect();
         for i in &all {
             let status = i["status"].as_str().unwrap_or_default();
+            if i["id"] == "taille_moyenne_menages" {
+                // The households' population is not in the default data (INSEE's P21_PMEN).
+                assert!(status == "missing_input" && i["note"].as_str().unwrap_or_default().contains("household_population"), "{id}: {i}");
+                continue;
+            }
+            if components.contains(&i["id"].as_str().unwrap_or_default()) {
+                let note = i["note"].as_str().unwrap_or_default();
+                assert!(status == "missing_input" && note.contains("absent des données") && note.contains("2015-2020"), "{id}: {i}");
+                continue;
+            }
             assert!(i["value"].is_number() || status.starts_with("secret") || status == "too_few_events", "{id}: {} ({status})", i["id"]);
         }
         for i in d["indicators"].as_array().unwrap().iter().filter(|i| NEED_CENSUS_BASES.contains(&i["id"].as_str().unwrap())) {
             assert!(i["value"].is_null() && i["status"] == "missing_input" && i["note"].as_str().unwrap().contains("«"), "{id}: {i}");
         }
-        let own = all.iter().filter(|i| i["value"].is_null() && i["status"] != "secret_difference").count();
+        let own = all
+            .iter()
+            .filter(|i| {
+                i["value"].is_null()
+                    && i["status"] != "secret_difference"
+                    && !components.contains(&i["id"].as_str().unwrap_or_default())
+                    && i["id"] != "taille_moyenne_menages"
+            })
+            .count();
         assert!(own <= 3, "{id}: {own}");
     }
 }

@@ -332,7 +332,8 @@ fn comparateur_de_territoires_in_its_published_shape() {
     let dir = tempfile::tempdir().unwrap();
     let summary = ingest(&data("ingest/insee-comparateur.csv"), dir.path(), &[]);
     assert!(summary.contains("layout:            insee-comparateur"), "{summary}");
-    assert!(summary.contains("births (2016-2021, 2024)") && summary.contains("deaths_all_causes (2016-2021, 2024)"), "{summary}");
+    assert!(summary.contains("births (2024)") && summary.contains("deaths_all_causes (2024)"), "{summary}");
+    assert!(summary.contains("births_period (2016-2021)") && summary.contains("deaths_period (2016-2021)"), "{summary}");
     assert!(!summary.contains("columns not used"), "every column is read: {summary}");
     let df = facts(dir.path());
     let c = |geo, year, measure| Cell { geo, level: "commune", year, measure, sex: "all", ages: ALL };
@@ -348,13 +349,37 @@ fn comparateur_de_territoires_in_its_published_shape() {
     // Line 3, 01006: secret cells `s` are withheld, never 0.
     assert_eq!(value(&df, c("01006", 2021, "median_income")), Some(None));
     assert_eq!(value(&df, c("01006", 2021, "poverty_rate")), Some(None));
-    // The period counts: births 2016-2021 with their start year.
+    // The period counts: births 2016-2021 with their start year, a measure of their own.
     let start = df.column("year_start").unwrap().i32().unwrap();
     let measure = df.column("measure").unwrap().str().unwrap();
     let geo = df.column("geo").unwrap().str().unwrap();
     let v = df.column("value").unwrap().f64().unwrap();
-    let births = (0..df.height()).find(|&i| geo.get(i) == Some("01004") && measure.get(i) == Some("births") && start.get(i) == Some(2016)).unwrap();
+    let births =
+        (0..df.height()).find(|&i| geo.get(i) == Some("01004") && measure.get(i) == Some("births_period") && start.get(i) == Some(2016)).unwrap();
     assert_eq!(v.get(births), Some(1325.0));
+    // The growth of the two communes and its two parts, from the sums: P16_POP 14,081 + 110,
+    // P22_POP 15,554 + 114, births 2016-2021 1,325 + 5, deaths 808 + 4. Total
+    // (15,668 / 14,191)^(1/6) − 1 = 1.663899 % a year; natural 518 / (6 × 14,929.5) =
+    // 0.578273 %; apparent migratory the rest, 1.085625 %.
+    let territory = dir.path().join("pair.toml");
+    std::fs::write(&territory, "name = \"Pair\"\nkind = \"custom\"\ncommunes = [\"01004\", \"01006\"]\n").unwrap();
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let value_of = |id: &str| {
+        let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        row["value"].as_f64().unwrap_or_else(|| panic!("{id}: {row}"))
+    };
+    let (total, natural, migratory) =
+        (value_of("croissance_population"), value_of("croissance_solde_naturel"), value_of("croissance_solde_migratoire"));
+    assert!((total - 1.663_899).abs() < 1e-6, "{total}");
+    assert!((natural - 0.578_273).abs() < 1e-6, "{natural}");
+    assert!((migratory - 1.085_625).abs() < 1e-6, "{migratory}");
+    assert!((natural + migratory - total).abs() < 1e-12);
     let kind = df.column("kind").unwrap().str().unwrap();
     let unit = df.column("unit").unwrap().str().unwrap();
     let med = (0..df.height()).find(|&i| measure.get(i) == Some("median_income")).unwrap();
@@ -381,6 +406,20 @@ fn census_communal_bases_every_family() {
     let c = |measure, sex, ages| Cell { geo: "30003", level: "commune", year: 2021, measure, sex, ages };
     // Each file's line 2 (30003).
     let housing = df("base-cc-logement-2021.csv");
+    // The mean household size of the two communes, from the sums of P21_PMEN and P21_MEN:
+    // (8,600 + 6,050) / (3,900 + 2,700) = 2.219697 people.
+    let territory = dir.path().join("pair.toml");
+    std::fs::write(&territory, "name = \"Pair\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n").unwrap();
+    let out = dir.path().join("diagnostic");
+    let data_dir = dir.path().join("base-cc-logement-2021.csv");
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let size = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "taille_moyenne_menages").unwrap();
+    assert!((size["value"].as_f64().unwrap() - 2.219_697).abs() < 1e-6, "{size}");
     assert_eq!(value(&housing, c("main_residences_social_housing", "all", ALL)), Some(Some(420.0)));
     assert_eq!(value(&housing, c("vacant_dwellings", "all", ALL)), Some(Some(310.5)));
     assert_eq!(value(&housing, c("households", "all", ALL)), Some(Some(3900.0)));
