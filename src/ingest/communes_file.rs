@@ -73,6 +73,48 @@ fn count_column(name: &str) -> Option<CountColumn> {
     Some(CountColumn { name: name.to_owned(), year: year.parse().ok()?, measure, ages: *ages, census: *census })
 }
 
+/// The counts of one commune that exceed the count they are part of, in the same year: the
+/// population aged 15-64 above the population, the active above the population aged 15-64,
+/// the households above the population. The file is read as published (these are INSEE's
+/// figures as its copy gives them), but each such pair is said, since a territory's sums
+/// carry them: in the 2024 file, Beaumont-les-Nonains (60054) has 571 people aged 15-64 and 357
+/// households for 335 inhabitants. One note per pair: how many communes, and the first three.
+fn parts_above_their_whole(table: &TextTable, counts: &[CountColumn], values: &[Vec<Cell>], codes: &[String], types: &[String]) -> Vec<String> {
+    const PAIRS: [((&str, Option<(u32, u32)>), (&str, Option<(u32, u32)>), &str); 3] = [
+        (("population", Some((15, 64))), ("population", None), "people aged 15-64 above the population"),
+        (("active_15_64", Some((15, 64))), ("population", Some((15, 64))), "active aged 15-64 above the people aged 15-64"),
+        (("households", None), ("population", None), "households above the population"),
+    ];
+    let find = |(m, ages): (&str, Option<(u32, u32)>), year: i32| counts.iter().position(|c| c.measure == m && c.ages == ages && c.year == year);
+    let mut notes = Vec::new();
+    for (part, whole, what) in PAIRS {
+        for (p, c) in counts.iter().enumerate().filter(|(_, c)| c.measure == part.0 && c.ages == part.1) {
+            let Some(w) = find(whole, c.year) else { continue };
+            let mut seen = std::collections::HashSet::new();
+            let found: Vec<String> = (0..table.height())
+                .filter(|&r| matches!(types[r].to_ascii_uppercase().as_str(), "COM" | "ARM") && seen.insert(codes[r].as_str()))
+                .filter_map(|r| match (values[p][r], values[w][r]) {
+                    (Cell::Value(x), Cell::Value(y)) if x > y => Some(format!("{} (line {}: {x} > {y})", codes[r], table.line_of(r))),
+                    _ => None,
+                })
+                .collect();
+            if !found.is_empty() {
+                let first: Vec<&str> = found.iter().take(3).map(String::as_str).collect();
+                notes.push(format!(
+                    "{} commune(s) with {what} in {} ({} against {}): {}{}; read as published, check them before quoting a territory that holds them",
+                    found.len(),
+                    c.year,
+                    c.name,
+                    counts[w].name,
+                    first.join(", "),
+                    if found.len() > 3 { ", …" } else { "" }
+                ));
+            }
+        }
+    }
+    notes
+}
+
 /// Read the commune file into `sink` (see the module documentation).
 pub fn read(table: &TextTable, sink: &mut FactSink) -> Result<()> {
     sink.origin(Origin::source(PUBLISHER, DATASET));
@@ -121,6 +163,7 @@ pub fn read(table: &TextTable, sink: &mut FactSink) -> Result<()> {
             ));
         }
     }
+    sink.summary.notes.extend(parts_above_their_whole(table, &counts, &values, &codes, &types));
     sink.summary.rows += table.height();
     // The first row of each code, to read it once and check its repetitions against it.
     let mut first: HashMap<&str, usize> = HashMap::new();
@@ -320,6 +363,33 @@ mod tests {
         let camargue = ["30003", "30006", "30020", "30033", "30036", "30059", "30128", "30169", "30276", "30341"];
         let area: f64 = camargue.iter().map(|c| fact(&df, c, 2021, "area_km2", None).flatten().unwrap()).sum();
         assert!((area - 406.49).abs() < 1e-9, "{area}");
+        // Beaumont-les-Nonains (60054, line 23365): 335 inhabitants, 571 aged 15-64, 357
+        // households: read as published, and said.
+        let notes = summary.notes.join("\n");
+        assert!(notes.contains("with people aged 15-64 above the population in 2021") && notes.contains("60054 (line 23365: 571 > 335)"), "{notes}");
+        assert!(notes.contains("with households above the population in 2021") && notes.contains("60054 (line 23365: 357 > 335)"), "{notes}");
+        assert_eq!(fact(&df, "60054", 2021, "population", Some(15)), Some(Some(571.0)));
+    }
+
+    #[test]
+    fn parts_above_their_whole_are_read_and_said() {
+        // 01001: 900 aged 15-64 for 832 inhabitants; 01002: consistent; 01003: 950 active for
+        // 508 aged 15-64 (and 40 unemployed: not above the active).
+        let text = format!(
+            "{HEADER}\n01001,84,01,A,A,01400,COM,,46.15,4.93,15.95,832,767,341,8,5,900,27,417\n\
+             01001,,,A2,A2,01400,COMD,01001,46.15,4.93,15.95,832,767,341,8,5,900,27,417\n\
+             01002,84,01,B,B,01400,COM,,46.15,4.93,15.95,832,767,341,8,5,508,27,417\n\
+             01004,84,01,C,C,01400,COM,,46.15,4.93,15.95,832,767,341,8,5,508,40,950\n"
+        );
+        let (df, summary) = read_text(&text).unwrap();
+        assert_eq!(fact(&df, "01001", 2021, "population", Some(15)), Some(Some(900.0)), "kept as published");
+        let notes = summary.notes.join("\n");
+        assert!(
+            notes.contains("1 commune(s) with people aged 15-64 above the population in 2021 (pop_15_64_totale_2021 against population_2021): 01001 (line 2: 900 > 832);"),
+            "the commune once, not its délégué: {notes}"
+        );
+        assert!(notes.contains("active aged 15-64 above the people aged 15-64") && notes.contains("01004 (line 5: 950 > 508)"), "{notes}");
+        assert!(!notes.contains("households above"), "{notes}");
     }
 
     #[test]
