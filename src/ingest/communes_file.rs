@@ -80,12 +80,14 @@ fn count_column(name: &str) -> Option<CountColumn> {
 /// carry them: in the 2024 file, Beaumont-les-Nonains (60054) has 571 people aged 15-64 and 357
 /// households for 335 inhabitants. One note per pair: how many communes, and the first three.
 fn parts_above_their_whole(table: &TextTable, counts: &[CountColumn], values: &[Vec<Cell>], codes: &[String], types: &[String]) -> Vec<String> {
-    const PAIRS: [((&str, Option<(u32, u32)>), (&str, Option<(u32, u32)>), &str); 3] = [
+    /// A count of the file: its measure and ages.
+    type Term = (&'static str, Option<(u32, u32)>);
+    const PAIRS: [(Term, Term, &str); 3] = [
         (("population", Some((15, 64))), ("population", None), "people aged 15-64 above the population"),
         (("active_15_64", Some((15, 64))), ("population", Some((15, 64))), "active aged 15-64 above the people aged 15-64"),
         (("households", None), ("population", None), "households above the population"),
     ];
-    let find = |(m, ages): (&str, Option<(u32, u32)>), year: i32| counts.iter().position(|c| c.measure == m && c.ages == ages && c.year == year);
+    let find = |(m, ages): Term, year: i32| counts.iter().position(|c| c.measure == m && c.ages == ages && c.year == year);
     let mut notes = Vec::new();
     for (part, whole, what) in PAIRS {
         for (p, c) in counts.iter().enumerate().filter(|(_, c)| c.measure == part.0 && c.ages == part.1) {
