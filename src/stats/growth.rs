@@ -64,17 +64,9 @@ pub fn growth_components(
     multiplier: f64,
 ) -> Result<GrowthComponents, StatsError> {
     validate_multiplier(multiplier)?;
-    let now = finite("population", now)?;
-    let before = finite("earlier population", before)?;
-    if before <= 0.0 {
-        return Err(StatsError::NonPositiveDenominator(before));
-    }
-    if now < 0.0 {
-        return Err(StatsError::NegativeCount(now));
-    }
-    if years <= 0 {
-        return Err(StatsError::Invalid(format!("a growth rate needs two years apart (got {years} years between them)")));
-    }
+    // The total exactly as `croissance_population` computes it (same checks, same formula):
+    // the two components add up to that indicator's value.
+    let total = super::rate::annual_growth(now, before, years, 1.0, 0)?.value.unwrap_or(f64::NAN);
     let (Some(births), Some(deaths)) = (births, deaths) else {
         return Err(StatsError::NoData("the natural balance needs the births and the deaths between the two censuses".into()));
     };
@@ -85,7 +77,6 @@ pub fn growth_components(
         }
     }
     let n = f64::from(years);
-    let total = (now / before).powf(1.0 / n) - 1.0;
     let mean_population = (before + now) / 2.0;
     let natural = (births - deaths) / (n * mean_population);
     Ok(GrowthComponents { total: total * multiplier, natural: natural * multiplier, migratory: (total - natural) * multiplier })
