@@ -201,8 +201,10 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
 }
 
 /// The catalogue's indicators that need INSEE's communal census bases (by age, sex, diploma,
-/// family, housing), which the default data's commune file does not carry.
-const NEED_CENSUS_BASES: [&str; 15] = [
+/// family, housing), which the default data's commune file does not carry, or a CPAM
+/// patientèle by age band (the 17-69).
+const NOT_IN_DEFAULT_DATA: [&str; 16] = [
+    "sans_mt_17_69",
     "chomage_15_24",
     "chomage_25_54",
     "chomage_55_64",
@@ -241,7 +243,7 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
         // default data has those of 2022 only: missing, saying so).
         let components = ["croissance_solde_naturel", "croissance_solde_migratoire"];
         let all: Vec<&serde_json::Value> =
-            d["indicators"].as_array().unwrap().iter().filter(|i| !NEED_CENSUS_BASES.contains(&i["id"].as_str().unwrap())).collect();
+            d["indicators"].as_array().unwrap().iter().filter(|i| !NOT_IN_DEFAULT_DATA.contains(&i["id"].as_str().unwrap())).collect();
         for i in &all {
             let status = i["status"].as_str().unwrap_or_default();
             if i["id"] == "taille_moyenne_menages" {
@@ -256,7 +258,7 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
             }
             assert!(i["value"].is_number() || status.starts_with("secret") || status == "too_few_events", "{id}: {} ({status})", i["id"]);
         }
-        for i in d["indicators"].as_array().unwrap().iter().filter(|i| NEED_CENSUS_BASES.contains(&i["id"].as_str().unwrap())) {
+        for i in d["indicators"].as_array().unwrap().iter().filter(|i| NOT_IN_DEFAULT_DATA.contains(&i["id"].as_str().unwrap())) {
             assert!(i["value"].is_null() && i["status"] == "missing_input" && i["note"].as_str().unwrap().contains("«"), "{id}: {i}");
         }
         let own = all

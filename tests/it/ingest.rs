@@ -395,3 +395,34 @@ fn the_real_commune_file_is_detected_and_read() {
     assert!(dataset.iter().all(|d| *d == "comparateur de territoires (via datas.fun)"));
     assert!(!df.column("synthetic").unwrap().bool().unwrap().any());
 }
+
+/// A CPAM patientèle by age band (17-69, 70+) feeds the share of the 17-69 without a médecin
+/// traitant, as Rezone's pre-diagnostics quote it: Aigues-Mortes alone, recomputed from the
+/// file's 17-69 row (its other commune's count is withheld: a territory holding it is too).
+#[test]
+fn a_patientele_by_age_band_gives_the_17_69_without_a_medecin_traitant() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    ingest(&["patientele", &file("patientele.csv"), "--year", "2024"], &data_dir);
+    let text = std::fs::read_to_string(data("ingest/patientele.csv")).unwrap();
+    let records = crate::csv_records(&text, ';');
+    let row = records.iter().find(|r| r[0] == "30003" && r[1] == "17-69").unwrap();
+    let (patients, without): (f64, f64) = (row[2].parse().unwrap(), row[3].parse().unwrap());
+    let diagnose = |communes: &str, name: &str| -> serde_json::Value {
+        let territory = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&territory, format!("name = \"{name}\"\nkind = \"custom\"\ncommunes = [{communes}]\n")).unwrap();
+        let out = dir.path().join(name);
+        let o = diagsante()
+            .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+        d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "sans_mt_17_69").unwrap().clone()
+    };
+    let one = diagnose("\"30003\"", "aigues-mortes");
+    assert!((one["value"].as_f64().unwrap() - 100.0 * without / patients).abs() < 1e-9, "{one}");
+    assert_eq!(one["count"].as_f64(), Some(without));
+    let two = diagnose("\"30003\", \"30006\"", "deux");
+    assert!(two["value"].is_null() && two["status"].as_str().unwrap().starts_with("secret"), "{two}");
+}
