@@ -386,7 +386,7 @@ fn theme_section<'a>(report: &'a Report, theme: &'a Theme) -> Section<'a> {
 }
 
 /// DREES's APL to GPs: each year the data gives for the territory and its comparators, how
-/// DREES says to aggregate it, and the communes' values; or how to get it.
+/// DREES says to aggregate it, the communes' values and their map; or how to get it.
 fn apl_blocks(report: &Report) -> Vec<Block<'_>> {
     let Some(apl) = &report.apl else {
         return vec![Block::Small(plain(
@@ -429,7 +429,7 @@ fn apl_blocks(report: &Report) -> Vec<Block<'_>> {
             ]
         })
         .collect();
-    vec![
+    let mut blocks = vec![
         Block::Heading("Accessibilité potentielle localisée (APL) aux médecins généralistes, par année".into()),
         Block::Table(Table { header, rows }),
         Block::Small(plain(format!(
@@ -454,7 +454,9 @@ fn apl_blocks(report: &Report) -> Vec<Block<'_>> {
                 rows: communes,
             },
         },
-    ]
+    ];
+    blocks.extend(figure(report, "carte-apl"));
+    blocks
 }
 
 /// The sentence over a theme's table: what differs from France.

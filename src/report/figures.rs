@@ -44,5 +44,6 @@ fn svg(f: &Figure) -> Result<String> {
             let marks: Vec<(f64, &str)> = marks.iter().map(|(a, l)| (*a, l.as_str())).collect();
             charts::gp_ages(frame, ages, &marks, *min_count)
         }
+        Chart::AplMap { communes, year, named } => charts::apl_map(frame, communes, *year, *named),
     }
 }

@@ -104,6 +104,8 @@ pub struct AplCommune {
     pub apl: Option<f64>,
     pub apl_65: Option<f64>,
     pub standardised: Option<f64>,
+    /// Its total population as DREES gives it.
+    pub population: Option<f64>,
     /// The share (0 to 1) of its population living under 2.5: 0 or 1 for a commune as DREES
     /// gives it, in between for one merged since from communes on both sides.
     pub under_2_5: Option<f64>,
@@ -163,6 +165,7 @@ fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], opt
                 apl: find(APL_NUMERATORS[0].0).and_then(|i| value(i, g)),
                 apl_65: find(APL_NUMERATORS[1].0).and_then(|i| value(i, g)),
                 standardised: agg.whole(g, "apl_population_standardised"),
+                population: agg.whole(g, "apl_population_total"),
                 under_2_5: find(APL_NUMERATORS[2].0).and_then(|i| Some(value(i, g)? / i.multiplier)),
             }
         })
@@ -305,6 +308,8 @@ pub enum Chart {
     Projection { scenarios: Vec<charts::ScenarioLine>, demand: Vec<(i32, f64)> },
     /// The GPs' ages in [`REFERENCE_YEAR`], ages marked, bands under `min_count` withheld.
     GpAges { ages: Vec<i32>, marks: Vec<(f64, String)>, min_count: u32 },
+    /// The communes with coordinates, their APL at `year`; the `named` most populated named.
+    AplMap { communes: Vec<charts::MapCommune>, year: i32, named: usize },
 }
 
 /// The GPs of the territory and the projection of their numbers.
@@ -356,7 +361,8 @@ pub fn build(
     let gps = project(data, catalogue, &units, &ages)?;
 
     let names = display_names(&diagnosis, t, r);
-    let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps)?;
+    let apl = apl(t, r, data, catalogue, options)?;
+    let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, apl.as_ref())?;
     Ok(Report {
         name: t.name.clone(),
         synthetic,
@@ -385,7 +391,7 @@ pub fn build(
         diagnosis,
         benchmark: bench.ok(),
         projected: gps.rows,
-        apl: apl(t, r, data, catalogue, options)?,
+        apl,
     })
 }
 
@@ -548,7 +554,8 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The figures of the report, in the order they are drawn: pyramid, each theme against the
-/// comparators, the spine among the EPCI, funnels, the GP projection and the GPs' ages.
+/// comparators, the spine among the EPCI, funnels, the GP projection, the GPs' ages and the
+/// map of the communes' APL.
 #[allow(clippy::too_many_arguments)]
 fn figures(
     t: &Territory,
@@ -559,6 +566,7 @@ fn figures(
     bench: Option<&Benchmark>,
     ages: &Aggregated,
     gps: &Gps,
+    apl: Option<&Apl>,
 ) -> Result<Vec<Figure>> {
     // Each chart says where its numbers come from: the provenance of the measures it draws
     // (the data's label where a measure's is not known), and is marked when one is synthetic.
@@ -657,7 +665,47 @@ fn figures(
             },
         });
     }
+    if let Some(apl) = apl {
+        let measures: Vec<String> = APL_NUMERATORS.iter().map(|(m, _)| (*m).to_owned()).chain(["apl_population_total".to_owned()]).collect();
+        let source = format!("DREES, APL {} ; INSEE, COG 2024 (centroïdes)", apl.year);
+        figures.extend(apl_map(apl, frame(format!("APL aux médecins généralistes par commune, {}", apl.year), &source, &measures)));
+    }
     Ok(figures)
+}
+
+/// The communes named on the map: the most populated.
+const MAP_NAMED: usize = 5;
+
+/// The map of the communes' APL (proportional circles at their centroids), `None` when no
+/// commune of the territory has coordinates. Those without are listed in the caption.
+fn apl_map(apl: &Apl, frame: Frame) -> Option<Figure> {
+    let mut communes = Vec::new();
+    let mut missing = Vec::new();
+    for c in &apl.communes {
+        match crate::geo::coordinates(&c.code) {
+            Some((lat, lng)) => {
+                communes.push(charts::MapCommune { name: c.name.clone(), lat, lng, population: c.population.unwrap_or(0.0), apl: c.apl })
+            }
+            None => missing.push(format!("{} ({})", c.name, c.code)),
+        }
+    }
+    if communes.is_empty() {
+        return None;
+    }
+    let unknown_population = apl.communes.iter().filter(|c| c.population.is_none()).count();
+    let mut caption = format!(
+        "APL aux médecins généralistes des communes du territoire en {} : un cercle au centroïde de chaque commune, d'aire proportionnelle \
+         à sa population (population totale de la DREES), coloré selon sa classe d'APL (sous 2,5 : commune sous-dense) ; \
+         les {MAP_NAMED} communes les plus peuplées sont nommées.",
+        apl.year
+    );
+    if unknown_population > 0 {
+        caption.push_str(&format!(" Population inconnue (plus petit cercle) : {}.", plural(unknown_population, "commune", "communes")));
+    }
+    if !missing.is_empty() {
+        caption.push_str(&format!(" Sans coordonnées, non représentées : {}.", missing.join(", ")));
+    }
+    Some(Figure { stem: "carte-apl".into(), caption, frame, chart: Chart::AplMap { communes, year: apl.year, named: MAP_NAMED } })
 }
 
 /// The territory's and France's population by sex and age band, bands narrower than five

@@ -121,7 +121,8 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         let (w, h) = svg_size(&svg);
         assert_eq!(w, 1000, "{stem}");
         assert!((200..4000).contains(&h), "{stem}: height {h}");
-        assert!(svg.contains("DONNÉES SYNTHÉTIQUES"), "{stem}");
+        // The map draws only real data (DREES's APL, INSEE's centroids): no synthetic mark.
+        assert_eq!(svg.contains("DONNÉES SYNTHÉTIQUES"), stem != "carte-apl", "{stem}");
         let png = std::fs::read(charts.join(format!("{stem}.png"))).unwrap();
         assert_eq!(png_size(&png), (2 * w, 2 * h), "{stem}");
         // A chart is not a blank page: its PNG compresses to more than a flat image would.
@@ -129,6 +130,22 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         // The page carries the same chart inline.
         assert!(html.contains(&format!("graphiques/{stem}.png")), "{stem} not in the page");
     }
+    // The map of the communes' APL: one filled circle per commune of the territory (the
+    // size key's circles are outlines), the classes' legend, the source; in the APL section,
+    // after the per-commune table.
+    let map = std::fs::read_to_string(charts.join("carte-apl.svg")).expect("the map of the communes' APL");
+    let filled = map.split("<circle").skip(1).filter(|c| !c.contains("fill=\"none\"")).count();
+    assert_eq!(filled, 10, "one circle per commune of the CPTS");
+    for text in
+        ["APL aux médecins généralistes par commune, 2023", "&lt; 2,5 (sous-dense)", "2,5 – 4", "≥ 4", "non disponible", "Population (habitants)"]
+    {
+        assert!(map.contains(text), "{text} not in the map");
+    }
+    assert!(map.contains("Source : DREES, APL 2023 ; INSEE, COG 2024 (centroïdes)"));
+    let table = html.find("APL 2023 des 10 communes").expect("the per-commune APL table");
+    let figure = html.find("graphiques/carte-apl.png").unwrap();
+    assert!(table < figure && figure < html.find("Prévention</h2>").unwrap(), "the map follows the communes' table");
+    assert!(!html.contains("Sans coordonnées"), "every commune of the CPTS has its centroid");
     // The tables beside the page.
     for f in ["diagnostic.csv", "diagnostic.parquet", "benchmark.csv", "peers.csv", "projection.csv"] {
         assert!(out.join(f).exists(), "{f}");
