@@ -667,8 +667,9 @@ fn figures(
     }
     if let Some(apl) = apl {
         let measures: Vec<String> = APL_NUMERATORS.iter().map(|(m, _)| (*m).to_owned()).chain(["apl_population_total".to_owned()]).collect();
-        let source = format!("DREES, APL {} ; INSEE, COG 2024 (centroïdes)", apl.year);
-        figures.extend(apl_map(apl, frame(format!("APL aux médecins généralistes par commune, {}", apl.year), &source, &measures)));
+        // The APL's own source (DREES, its year) follows from the measures' provenance.
+        let source = "INSEE, COG 2024 (centroïdes)";
+        figures.extend(apl_map(apl, frame(format!("APL aux médecins généralistes par commune, {}", apl.year), source, &measures)));
     }
     Ok(figures)
 }

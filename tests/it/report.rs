@@ -141,7 +141,7 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
     {
         assert!(map.contains(text), "{text} not in the map");
     }
-    assert!(map.contains("Source : DREES, APL 2023 ; INSEE, COG 2024 (centroïdes)"));
+    assert!(map.contains("Source : INSEE, COG 2024 (centroïdes) — DREES, APL aux médecins généralistes 2023"), "the source once each");
     let table = html.find("APL 2023 des 10 communes").expect("the per-commune APL table");
     let figure = html.find("graphiques/carte-apl.png").unwrap();
     assert!(table < figure && figure < html.find("Prévention</h2>").unwrap(), "the map follows the communes' table");
