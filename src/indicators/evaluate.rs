@@ -209,14 +209,14 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let nrows = facts.height();
     let mut years =
         year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
-    let mut starts =
+    let mut start_years =
         year_start.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
     let mut synthetic_flags = flags
         .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
         .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
     let mut null_measure = false;
     for (((g, m), sx), band) in geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())) {
-        let (y, start, flag) = (years.next().flatten(), starts.next().flatten(), synthetic_flags.next().flatten());
+        let (y, start, flag) = (years.next().flatten(), start_years.next().flatten(), synthetic_flags.next().flatten());
         let Some(m) = m else {
             null_measure = true;
             row_unit.push(u32::MAX);

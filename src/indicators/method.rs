@@ -141,6 +141,12 @@ impl Method {
         }
     }
 
+    /// Whether the value's numerator is a headcount, shown as the row's « Effectif »: not a
+    /// weighted mean's (Σ value × weight, the APL's).
+    pub fn counts_heads(self) -> bool {
+        self != Method::WeightedMean
+    }
+
     /// Whether a value is compared with its comparators and peers (a count is a size, not a
     /// level: it is not).
     pub fn is_compared(self) -> bool {
@@ -499,47 +505,31 @@ mod tests {
     #[test]
     fn births_of_another_period_than_the_census_pair_are_refused_with_a_note() {
         use crate::indicators::evaluate::{aggregate, compute, Geography};
-        // The default data: censuses 2015 and 2021, births and deaths of 2022 only.
-        let rows = [
-            ("a", 2021, 2021, "population", 6380.0),
-            ("a", 2015, 2015, "population_base", 6000.0),
-            ("a", 2022, 2022, "births", 70.0),
-            ("a", 2022, 2022, "deaths_all_causes", 50.0),
-        ];
-        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
         let catalogue = super::super::catalogue::load(None).unwrap();
-        for id in ["croissance_solde_naturel", "croissance_solde_migratoire"] {
+        // The note of an indicator on one commune's facts: (geo, year, year_start, measure, value).
+        let withheld = |rows: &[(&str, i32, i32, &str, f64)], id: &str| -> String {
+            let agg = aggregate(&facts(rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
             let v = compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0);
             assert_eq!(v.estimate.value, None);
-            let note = v.note().unwrap();
             assert!(matches!(v.withheld, Some(Withheld::MissingInput { .. })), "{id}: {:?}", v.withheld);
-            assert!(note.contains("«births_period» absent des données") && note.contains("2015-2020"), "{id}: {note}");
-        }
+            v.note().unwrap()
+        };
+        let census = [("a", 2021, 2021, "population", 6380.0), ("a", 2015, 2015, "population_base", 6000.0)];
+        let with = |extra: [(&'static str, i32, i32, &'static str, f64); 2]| [census[0], census[1], extra[0], extra[1]];
+        // The default data: censuses 2015 and 2021, births and deaths of 2022 only.
+        let default = with([("a", 2022, 2022, "births", 70.0), ("a", 2022, 2022, "deaths_all_causes", 50.0)]);
         // Births of one year given as the births between the censuses: refused.
-        let rows = [
-            ("a", 2021, 2021, "population", 6380.0),
-            ("a", 2015, 2015, "population_base", 6000.0),
-            ("a", 2022, 2022, "births_period", 70.0),
-            ("a", 2022, 2022, "deaths_period", 50.0),
-        ];
-        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
+        let one_year = with([("a", 2022, 2022, "births_period", 70.0), ("a", 2022, 2022, "deaths_period", 50.0)]);
         for id in ["croissance_solde_naturel", "croissance_solde_migratoire"] {
-            let v = compute(catalogue.iter().find(|i| i.id == id).unwrap(), &agg, 0, 0);
-            assert_eq!(v.estimate.value, None);
-            let note = v.note().unwrap();
-            assert!(matches!(v.withheld, Some(Withheld::MissingInput { .. })), "{id}: {:?}", v.withheld);
+            let note = withheld(&default, id);
+            assert!(note.contains("«births_period» absent des données") && note.contains("2015-2020"), "{id}: {note}");
+            let note = withheld(&one_year, id);
             assert!(note.contains("«births_period» donné 2022 seulement") && note.contains("2015-2020"), "{id}: {note}");
         }
         // Births over a period that is not the census pair's (2010-2015): refused too.
-        let rows = [
-            ("a", 2021, 2021, "population", 6380.0),
-            ("a", 2015, 2015, "population_base", 6000.0),
-            ("a", 2015, 2010, "births_period", 420.0),
-            ("a", 2015, 2010, "deaths_period", 300.0),
-        ];
-        let agg = aggregate(&facts(&rows), &[Geography { id: "a".into(), name: "a".into(), units: vec!["a".into()] }]).unwrap();
-        let v = compute(catalogue.iter().find(|i| i.id == "croissance_solde_naturel").unwrap(), &agg, 0, 0);
-        assert!(v.note().unwrap().contains("donné sur 2010-2015"), "{:?}", v.note());
+        let other = with([("a", 2015, 2010, "births_period", 420.0), ("a", 2015, 2010, "deaths_period", 300.0)]);
+        let note = withheld(&other, "croissance_solde_naturel");
+        assert!(note.contains("donné sur 2010-2015"), "{note}");
     }
 
     #[test]

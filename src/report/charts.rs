@@ -760,11 +760,13 @@ impl AplClass {
     /// In the legend's order.
     pub const ALL: [AplClass; 4] = [AplClass::Under2_5, AplClass::From2_5To4, AplClass::AtLeast4, AplClass::Unavailable];
 
-    /// The class of an APL value (2.5 exactly is not under 2.5, 4 exactly is 4 and over).
+    /// The class of an APL value (2.5 exactly is not under 2.5, 4 exactly is 4 and over), at
+    /// the thresholds of the population counted under them ([`crate::ingest::apl::GP_THRESHOLDS`]).
     pub fn of(apl: Option<f64>) -> AplClass {
+        let [(under_served, _), (under_4, _)] = crate::ingest::apl::GP_THRESHOLDS;
         match apl {
-            Some(v) if v.is_finite() && v < 2.5 => AplClass::Under2_5,
-            Some(v) if v.is_finite() && v < 4.0 => AplClass::From2_5To4,
+            Some(v) if v.is_finite() && v < under_served => AplClass::Under2_5,
+            Some(v) if v.is_finite() && v < under_4 => AplClass::From2_5To4,
             Some(v) if v.is_finite() => AplClass::AtLeast4,
             _ => AplClass::Unavailable,
         }

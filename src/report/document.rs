@@ -229,14 +229,14 @@ pub fn interval_text(r: &Row) -> String {
         .map_or_else(|| "—".to_owned(), |l| format!("{}\u{a0}–\u{a0}{}", number(l.lower, m.decimals(l.lower)), number(l.upper, m.decimals(l.upper))))
 }
 
-/// A row's count, or « — »: a count's own value is its count, shown once; a weighted
-/// mean's numerator (Σ value × weight, the APL's) is no headcount.
+/// A row's count, or « — »: a count's own value is its count, shown once; a numerator that is
+/// no headcount ([`Method::counts_heads`]) is not shown.
 pub fn count_text(r: &Row) -> String {
     let (ind, e) = (&r.indicator, &r.territory.estimate);
-    if ind.method == Method::WeightedMean {
-        return "—".to_owned();
-    }
-    r.territory.count.filter(|c| ind.method.is_compared() || Some(*c) != e.value).map_or("—".to_owned(), |c| number(c, 0))
+    r.territory
+        .count
+        .filter(|c| ind.method.counts_heads() && (ind.method.is_compared() || Some(*c) != e.value))
+        .map_or("—".to_owned(), |c| number(c, 0))
 }
 
 /// The report's document.

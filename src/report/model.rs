@@ -137,10 +137,7 @@ fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], opt
     };
     let mut measures: Vec<String> = indicators.iter().flat_map(|(i, _)| i.terms().map(|t| t.measure.clone())).collect();
     measures.extend(measures.clone().into_iter().map(|m| format!("{m}_base")));
-    let facts = {
-        use polars::prelude::*;
-        data.facts.clone().lazy().filter(col("measure").is_in(lit(Series::new("m".into(), measures)).implode(false), false)).collect()?
-    };
+    let facts = facts_of(data, &measures)?;
     let units: Vec<&crate::geo::Unit> = t.units(r).collect();
     // The territory, its département, its région and the France of the report, then its communes.
     let mut geographies = diagnose::geographies(t, r, options, false).main.to_vec();
@@ -352,12 +349,7 @@ pub fn build(
     let france = benchmark::national_geographies(r)[3][0].clone();
     // One aggregation for the pyramid chart, the demand side and the area, of the measures
     // they read only (a pass over every fact costs about half a second).
-    let ages = {
-        use polars::prelude::*;
-        let read = Series::new("m".into(), ["population", "deaths_all_causes", "area_km2"]);
-        let facts = data.facts.clone().lazy().filter(col("measure").is_in(lit(read).implode(false), false)).collect()?;
-        aggregate(&facts, &[me, france])?
-    };
+    let ages = aggregate(&facts_of(data, &["population", "deaths_all_causes", "area_km2"])?, &[me, france])?;
     let gps = project(data, catalogue, &units, &ages)?;
 
     let names = display_names(&diagnosis, t, r);
@@ -393,6 +385,13 @@ pub fn build(
         projected: gps.rows,
         apl,
     })
+}
+
+/// The facts of `measures` only: an aggregation of a few measures need not walk every fact.
+fn facts_of(data: &Data, measures: &[impl AsRef<str>]) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let measures = Series::new("measures".into(), measures.iter().map(|m| m.as_ref()).collect::<Vec<_>>());
+    Ok(data.facts.clone().lazy().filter(col("measure").is_in(lit(measures).implode(false), false)).collect()?)
 }
 
 /// The territory's GPs, and their projection under the preset scenarios unless withheld.

@@ -208,8 +208,7 @@ fn indicators(ws: &mut Worksheet, rows: &[Row], data: &[String], report: &Report
             let mut row = vec![
                 text(ind.label.clone()),
                 text(ind.unit.clone()),
-                // A weighted mean's numerator (Σ APL × weight) is no headcount.
-                r.territory.count.filter(|_| ind.method != Method::WeightedMean).map_or(Cell::Blank, |c| Cell::Number(c, Method::Count.decimals(c))),
+                r.territory.count.filter(|_| ind.method.counts_heads()).map_or(Cell::Blank, |c| Cell::Number(c, Method::Count.decimals(c))),
                 value(&r.territory, ind.method),
                 limit(0, false),
                 limit(0, true),

@@ -409,15 +409,8 @@ fn a_patientele_by_age_band_gives_the_17_69_without_a_medecin_traitant() {
     let row = records.iter().find(|r| r[0] == "30003" && r[1] == "17-69").unwrap();
     let (patients, without): (f64, f64) = (row[2].parse().unwrap(), row[3].parse().unwrap());
     let diagnose = |communes: &str, name: &str| -> serde_json::Value {
-        let territory = dir.path().join(format!("{name}.toml"));
-        std::fs::write(&territory, format!("name = \"{name}\"\nkind = \"custom\"\ncommunes = [{communes}]\n")).unwrap();
-        let out = dir.path().join(name);
-        let o = diagsante()
-            .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+        let territory = format!("name = \"{name}\"\nkind = \"custom\"\ncommunes = [{communes}]\n");
+        let d = crate::diagnose_territory_file(dir.path(), &territory, &data_dir);
         d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "sans_mt_17_69").unwrap().clone()
     };
     let one = diagnose("\"30003\"", "aigues-mortes");

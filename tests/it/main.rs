@@ -19,7 +19,7 @@ mod stats;
 mod territory;
 
 use assert_cmd::Command;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The built binary.
 pub fn diagsante() -> Command {
@@ -41,6 +41,19 @@ pub fn realdata(path: &str) -> Option<PathBuf> {
         eprintln!("skipped: {} is absent", p.display());
         None
     }
+}
+
+/// `diagnose --data data_dir` of the territory file `territory` (written in `dir`, its output in `dir/out`): its JSON.
+pub fn diagnose_territory_file(dir: &Path, territory: &str, data_dir: &Path) -> serde_json::Value {
+    let file = dir.join("territory.toml");
+    std::fs::write(&file, territory).unwrap();
+    let out = dir.join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", file.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap()
 }
 
 /// The records of a CSV separated by `sep` (RFC 4180 quoting), BOM dropped.

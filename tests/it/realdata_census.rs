@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::{data, diagsante, realdata};
+use crate::{data, diagnose_territory_file, diagsante, realdata};
 
 /// Ingest `path` with no layout named; the summary.
 fn ingest(path: &Path, out: &Path, extra: &[&str]) -> String {
@@ -16,19 +16,6 @@ fn ingest(path: &Path, out: &Path, extra: &[&str]) -> String {
     let o = diagsante().args(&args).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
-}
-
-/// `diagnose --data data_dir` of the territory file `territory` (written in `dir`): its JSON.
-fn diagnose(dir: &Path, territory: &str, data_dir: &Path) -> serde_json::Value {
-    let file = dir.join("territory.toml");
-    std::fs::write(&file, territory).unwrap();
-    let out = dir.join("out");
-    let o = diagsante()
-        .args(["diagnose", "--territory", file.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap()
 }
 
 /// The one fact file written in `dir`.
@@ -307,7 +294,7 @@ fn diagnose_reads_the_pyramids_estimates_not_its_projections() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     ingest(&path, &data_dir, &[]);
-    let d = diagnose(dir.path(), "name = \"Ain\"\nkind = \"custom\"\ndepartements = [\"01\"]\n", &data_dir);
+    let d = diagnose_territory_file(dir.path(), "name = \"Ain\"\nkind = \"custom\"\ndepartements = [\"01\"]\n", &data_dir);
     let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "population").unwrap();
     let data = row["data"].as_str().unwrap();
     assert!(data.contains("Omphale 2022") && data.ends_with(" 2018"), "the population read is 2018's, not a projection: {data}");
@@ -366,7 +353,7 @@ fn comparateur_de_territoires_in_its_published_shape() {
     // P22_POP 15,554 + 114, births 2016-2021 1,325 + 5, deaths 808 + 4. Total
     // (15,668 / 14,191)^(1/6) − 1 = 1.663899 % a year; natural 518 / (6 × 14,929.5) =
     // 0.578273 %; apparent migratory the rest, 1.085625 %.
-    let d = diagnose(dir.path(), "name = \"Pair\"\nkind = \"custom\"\ncommunes = [\"01004\", \"01006\"]\n", dir.path());
+    let d = diagnose_territory_file(dir.path(), "name = \"Pair\"\nkind = \"custom\"\ncommunes = [\"01004\", \"01006\"]\n", dir.path());
     let value_of = |id: &str| {
         let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
         row["value"].as_f64().unwrap_or_else(|| panic!("{id}: {row}"))
@@ -405,7 +392,7 @@ fn census_communal_bases_every_family() {
     let housing = df("base-cc-logement-2021.csv");
     // The mean household size of the two communes, from the sums of P21_PMEN and P21_MEN:
     // (8,600 + 6,050) / (3,900 + 2,700) = 2.219697 people.
-    let d = diagnose(
+    let d = diagnose_territory_file(
         dir.path(),
         "name = \"Pair\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n",
         &dir.path().join("base-cc-logement-2021.csv"),
@@ -463,7 +450,7 @@ fn census_bases_feed_the_social_indicators() {
         }
     }
     let sum = |c: &str| sums[c];
-    let d = diagnose(dir.path(), "name = \"Deux communes\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n", &data_dir);
+    let d = diagnose_territory_file(dir.path(), "name = \"Deux communes\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n", &data_dir);
     let value = |id: &str| {
         let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"));
         row["value"].as_f64().unwrap_or_else(|| panic!("{id}: {row}"))
