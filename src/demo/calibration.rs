@@ -231,6 +231,82 @@ pub const CAUSE_SHARE: [[f64; NB]; 4] = [
 /// in four are male (CépiDc), while all-cause deaths are split about evenly.
 pub const SUICIDE_SEX_FACTOR: [f64; 2] = [1.25, 0.55];
 
+/// The causes of death the ORS tables quote besides the four chapters above, each drawn as a
+/// subset of all-cause deaths (they overlap the chapters and each other: a lung cancer is a
+/// cancer and a tobacco-related death), in output order.
+pub const GROUPED_CAUSES: [&str; 4] = ["deaths_road_traffic", "deaths_alcohol_related", "deaths_tobacco_related", "deaths_avoidable_prevention"];
+
+/// Share of all-cause deaths by grouped cause ([`GROUPED_CAUSES`]) and band of
+/// [`super::AGE_BANDS`], both sexes.
+///
+/// Hand-set age profiles (not an exact re-entry), calibrated so that the national rates
+/// come close to those of France hexagonale in the ORS Nouvelle-Aquitaine table quoted by the
+/// CPTS Aliénor Ô Poitou (`../shared/seeds/002`, L233-236, standardised per 100,000): road
+/// traffic 4.5, alcohol-related 28.4, tobacco-related 123.8, avoidable premature deaths
+/// (causes accessible to prevention, before 65) 63.5. Their shapes follow CépiDc's age
+/// profiles: road deaths are the young adults' first cause; alcohol-related deaths peak at
+/// 45-64; tobacco-related deaths (lung cancer, COPD, ischaemic heart disease) weigh from 45;
+/// avoidable deaths are counted before 65 only (Fnors' definition), about a third of
+/// premature deaths.
+#[rustfmt::skip]
+pub const GROUPED_CAUSE_SHARE: [[f64; NB]; 4] = [
+    [0.0016, 0.024, 0.04, 0.048, 0.16, 0.136, 0.08, 0.048, 0.032, 0.024, 0.016, 0.0112, 0.008, 0.0064, 0.0048, 0.004, 0.0032, 0.0024, 0.0012, 0.00064, 0.00032],
+    [0.0, 0.0, 0.0, 0.0, 0.0045, 0.009, 0.018, 0.036, 0.054, 0.072, 0.0855, 0.09, 0.081, 0.0675, 0.054, 0.0405, 0.027, 0.018, 0.0108, 0.0072, 0.0045],
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.002, 0.01, 0.03, 0.06, 0.10, 0.15, 0.19, 0.21, 0.21, 0.20, 0.18, 0.16, 0.14, 0.12, 0.10, 0.08],
+    [0.02, 0.15, 0.20, 0.25, 0.50, 0.50, 0.48, 0.45, 0.42, 0.40, 0.38, 0.36, 0.34, 0.32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+];
+
+/// Multiplier of each grouped cause's share by sex (males, females): about three road,
+/// alcohol- and tobacco-related deaths in four are male (CépiDc), while all-cause deaths are
+/// split about evenly; men die more from avoidable causes too.
+pub const GROUPED_CAUSE_SEX_FACTOR: [[f64; 2]; 4] = [[1.45, 0.55], [1.4, 0.6], [1.35, 0.65], [1.15, 0.85]];
+
+/// The ALD groups the ORS tables quote besides the types above, each a subset of `ald_all`,
+/// in output order: the cardiovascular group (ALD 1, 3, 5, 13: stroke, arteriopathy, heart
+/// failure and arrhythmia, coronary disease), asthma and COPD (both in ALD 14, chronic
+/// respiratory failure, told apart by their diagnosis), Alzheimer's and other dementias
+/// (ALD 15).
+pub const ALD_GROUPS: [&str; 4] = ["ald_cardiovascular", "ald_asthma", "ald_copd", "ald_alzheimer"];
+
+/// Prevalence (%) of the ALD groups ([`ALD_GROUPS`]) by sex (males, females) and band of
+/// [`super::AGE_BANDS`].
+///
+/// Hand-set age profiles (not an exact re-entry) calibrated on the France hexagonale column
+/// of the ORS Nouvelle-Aquitaine table quoted by the CPTS Aliénor Ô Poitou (`seeds/002`,
+/// L213-218, standardised per 100,000): cardiovascular 5,288.8, asthma 135.3, COPD 113.7,
+/// Alzheimer's 2,564.7 per 100,000 aged 65+. The cardiovascular group is at least the
+/// coronary and heart-failure types in every cell (it holds both).
+#[rustfmt::skip]
+pub const ALD_GROUP_PREVALENCE_PCT: [[[f64; NB]; 2]; 4] = [
+    [
+        [0.195, 0.195, 0.195, 0.195, 0.195, 0.195, 0.26, 0.39, 0.585, 1.04, 2.08, 4.16, 7.28, 11.44, 16.25, 21.45, 27.3, 33.8, 40.3, 44.2, 45.5],
+        [0.195, 0.195, 0.195, 0.195, 0.195, 0.195, 0.221, 0.286, 0.39, 0.585, 0.91, 1.56, 2.6, 4.16, 6.5, 10.14, 14.95, 21.45, 28.6, 34.45, 36.4],
+    ],
+    [
+        [0.02, 0.15, 0.2, 0.18, 0.12, 0.08, 0.07, 0.07, 0.08, 0.09, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.22, 0.2, 0.18, 0.15],
+        [0.01, 0.1, 0.13, 0.13, 0.12, 0.11, 0.11, 0.12, 0.13, 0.15, 0.17, 0.2, 0.22, 0.24, 0.26, 0.28, 0.28, 0.26, 0.22, 0.18, 0.15],
+    ],
+    [
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.008, 0.024, 0.056, 0.12, 0.224, 0.36, 0.496, 0.6, 0.656, 0.64, 0.56, 0.44, 0.36],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.008, 0.016, 0.04, 0.08, 0.136, 0.2, 0.256, 0.296, 0.304, 0.28, 0.24, 0.2, 0.16],
+    ],
+    [
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.01, 0.04, 0.1, 0.3, 0.8, 2.0, 3.9, 6.0, 7.6, 8.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.01, 0.04, 0.1, 0.35, 0.95, 2.4, 4.8, 7.8, 10.0, 11.0],
+    ],
+];
+
+/// Access to a médecin traitant in the groups Rezone tabulates (modelling assumptions, orders
+/// of magnitude of the Rezone values the seeds quote for France, `seeds/002` L570 and Rezone's
+/// national page): about 35 % of children under 16 have none declared (declaring one for a
+/// child is optional), 3 % of the patients in ALD, 15 % of the patients covered by the C2S;
+/// each follows the commune's share of the 17+ without one (its ratio to the national 11 %).
+pub const WITHOUT_GP_UNDER_16_NATIONAL: f64 = 0.35;
+/// See [`WITHOUT_GP_UNDER_16_NATIONAL`].
+pub const WITHOUT_GP_ALD_NATIONAL: f64 = 0.03;
+/// See [`WITHOUT_GP_UNDER_16_NATIONAL`].
+pub const WITHOUT_GP_C2S_NATIONAL: f64 = 0.15;
+
 /// Measures of the ALD tables, in output order.
 pub const ALD_MEASURES: [&str; 6] = ["ald_all", "ald_diabetes", "ald_cancer", "ald_coronary", "ald_heart_failure", "ald_psychiatric"];
 
@@ -378,6 +454,20 @@ mod tests {
         for b in 0..NB {
             let total: f64 = (0..4).map(|k| CAUSE_SHARE[k][b] * if k == 3 { SUICIDE_SEX_FACTOR[0] } else { 1.0 }).sum();
             assert!(total < 1.0);
+            for k in 0..4 {
+                assert!(GROUPED_CAUSE_SHARE[k][b] * GROUPED_CAUSE_SEX_FACTOR[k][0].max(GROUPED_CAUSE_SEX_FACTOR[k][1]) < 1.0, "cause {k} band {b}");
+            }
+            // Avoidable deaths are counted before 65 only.
+            assert_eq!(GROUPED_CAUSE_SHARE[3][b] == 0.0, b >= 14, "band {b}");
+        }
+        // ALD groups: below ald_all; the cardiovascular group holds the coronary and heart-failure types.
+        for s in 0..2 {
+            for b in 0..NB {
+                for g in 0..4 {
+                    assert!(ALD_GROUP_PREVALENCE_PCT[g][s][b] <= ALD_PREVALENCE_PCT[0][s][b], "group {g} {s} {b}");
+                }
+                assert!(ALD_GROUP_PREVALENCE_PCT[0][s][b] >= ALD_PREVALENCE_PCT[3][s][b].max(ALD_PREVALENCE_PCT[4][s][b]), "cardiovascular {s} {b}");
+            }
         }
         // Vocabulary: unique names, same order as the output.
         let names: Vec<&str> = MEASURES.iter().map(|m| m.0).collect();
@@ -385,7 +475,7 @@ mod tests {
         dedup.sort();
         dedup.dedup();
         assert_eq!(dedup.len(), names.len());
-        assert_eq!(FACTS_PER_COMMUNE, 519);
+        assert_eq!(FACTS_PER_COMMUNE, 867);
     }
 
     /// The re-entered tables match the realdata files they come from.

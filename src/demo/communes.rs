@@ -4,7 +4,11 @@
 
 use rayon::prelude::*;
 
-use super::calibration::{death_rate_per_100k, ALD_MEASURES, ALD_PREVALENCE_PCT, CAUSE_SHARE, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_70P_RATIO};
+use super::calibration::{
+    death_rate_per_100k, ALD_GROUPS, ALD_GROUP_PREVALENCE_PCT, ALD_MEASURES, ALD_PREVALENCE_PCT, CAUSE_SHARE, GROUPED_CAUSES,
+    GROUPED_CAUSE_SEX_FACTOR, GROUPED_CAUSE_SHARE, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_17P_NATIONAL, WITHOUT_GP_70P_RATIO,
+    WITHOUT_GP_ALD_NATIONAL, WITHOUT_GP_C2S_NATIONAL, WITHOUT_GP_UNDER_16_NATIONAL,
+};
 use super::context::{build_contexts, normalized_departement, rurality, DepContext};
 use super::rng::{keyed_normals, Rng};
 use super::{DemoCommune, DemoData, DemoOptions, Fact, Sex, AGE_BANDS, BASE_GAP, DEMO_YEAR, FACTS_PER_COMMUNE, FEMALE, MALE, NB};
@@ -308,6 +312,79 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
     sink.push("c2s_beneficiaries", Sex::All, None, None, c2s);
     sink.push("active_15_64", Sex::All, Some(15), Some(64), active);
     sink.push("unemployed_15_64", Sex::All, Some(15), Some(64), unemployed);
+
+    // Drawn after everything above, so that adding them left the earlier draws (and the
+    // numbers they give) as they were.
+    // ---- grouped causes of death: each a binomial subset of the cell's deaths
+    for (k, name) in GROUPED_CAUSES.iter().enumerate() {
+        let mut grid = [[0u64; NB]; 2];
+        for s in 0..2 {
+            for b in 0..NB {
+                grid[s][b] = rng.binomial(deaths[s][b], (GROUPED_CAUSE_SHARE[k][b] * GROUPED_CAUSE_SEX_FACTOR[k][s]).min(1.0));
+            }
+        }
+        sink.push_grid(name, &grid);
+    }
+
+    // ---- ALD groups: subsets of ald_all; the cardiovascular group holds the coronary and
+    // heart-failure types (their larger count, then more among the other persons in ALD).
+    for (g, name) in ALD_GROUPS.iter().enumerate() {
+        let mut grid = [[0u64; NB]; 2];
+        for s in 0..2 {
+            for b in 0..NB {
+                let (all, p_all, p) = (ald[0][s][b], ALD_PREVALENCE_PCT[0][s][b], ALD_GROUP_PREVALENCE_PCT[g][s][b]);
+                grid[s][b] = if g == 0 {
+                    let held = ald[3][s][b].max(ald[4][s][b]);
+                    let p_held = ALD_PREVALENCE_PCT[3][s][b].max(ALD_PREVALENCE_PCT[4][s][b]);
+                    let q = if p_all > p_held { ((p - p_held) / (p_all - p_held)).clamp(0.0, 1.0) } else { 0.0 };
+                    held + rng.binomial(all - held, q)
+                } else {
+                    rng.binomial(all, if p_all > 0.0 { (p / p_all).min(1.0) } else { 0.0 })
+                };
+            }
+        }
+        sink.push_grid(name, &grid);
+    }
+
+    // ---- patients by age band and in the groups Rezone tabulates, with and without a
+    // médecin traitant. The 17-69 and 70+ are the 17+ and 70+ drawn above (the 70+ without
+    // one at most the 17+ without one), so that the bands add up to them.
+    let relative = share_17 / WITHOUT_GP_17P_NATIONAL;
+    let pop_0_15 = sum_bands(&pop, &both, 0..=3).saturating_add(part(pop_15_19, 0.2));
+    let pop_16 = part(pop_15_19, 0.2);
+    let consumers_0_15 = 0.97 + 0.02 * rng.uniform();
+    let patients_0_15 = rng.binomial(pop_0_15, consumers_0_15);
+    let share_0_15 = (WITHOUT_GP_UNDER_16_NATIONAL * relative * rng.lognormal_factor(size_sd(n, 0.05, 0.15))).min(0.9);
+    let without_0_15 = rng.binomial(patients_0_15, share_0_15);
+    let patients_16 = rng.binomial(pop_16, consumers_17p);
+    let without_16 = rng.binomial(patients_16, share_17);
+    let without_70_band = without_70.min(without_17);
+    let patients_17_69 = patients_17p.saturating_sub(patients_70p);
+    let without_17_69 = (without_17 - without_70_band).min(patients_17_69);
+    let bands = [
+        (0, Some(15), patients_0_15, without_0_15),
+        (16, Some(16), patients_16, without_16),
+        (17, Some(69), patients_17_69, without_17_69),
+        (70, None, patients_70p, without_70_band),
+    ];
+    for &(lo, hi, patients, _) in &bands {
+        sink.push("patients", Sex::All, Some(lo), hi, patients);
+    }
+    for &(lo, hi, _, without) in &bands {
+        sink.push("patients_without_gp", Sex::All, Some(lo), hi, without);
+    }
+    let ald_persons: u64 = ald[0].iter().flatten().sum();
+    let patients_ald = rng.binomial(ald_persons, 0.99);
+    let patients_c2s = rng.binomial(c2s, 0.92);
+    for (group, without_name, patients, national) in [
+        ("patients_ald", "patients_ald_without_gp", patients_ald, WITHOUT_GP_ALD_NATIONAL),
+        ("patients_c2s", "patients_c2s_without_gp", patients_c2s, WITHOUT_GP_C2S_NATIONAL),
+    ] {
+        let share = (national * relative * rng.lognormal_factor(size_sd(n, 0.05, 0.15))).min(0.9);
+        let without = rng.binomial(patients, share);
+        sink.push(group, Sex::All, None, None, patients);
+        sink.push(without_name, Sex::All, None, None, without);
+    }
 
     sink.out
 }

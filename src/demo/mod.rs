@@ -101,6 +101,14 @@
 //!    screening and flu vaccination (All 65+): `*_eligible` and `*_done`.
 //! 6. Social: `c2s_beneficiaries` (All, all ages), `active_15_64`,
 //!    `unemployed_15_64` (All, 15-64).
+//! 7. Grouped causes of death (`deaths_road_traffic`, `deaths_alcohol_related`,
+//!    `deaths_tobacco_related`, `deaths_avoidable_prevention`) and ALD groups
+//!    (`ald_cardiovascular`, `ald_asthma`, `ald_copd`, `ald_alzheimer`) by sex × band, each a
+//!    binomial subset of all-cause deaths or of `ald_all` (they overlap the four causes and
+//!    the six types: a lung cancer death is a cancer and a tobacco-related death).
+//! 8. `patients` and `patients_without_gp` by band 0-15, 16, 17-69, 70+ (adding up to the
+//!    17+ and 70+ of 4), and the patients in ALD and covered by the C2S with and without a
+//!    médecin traitant (`patients_ald[_without_gp]`, `patients_c2s[_without_gp]`).
 //!
 //! Every commune gets exactly [`FACTS_PER_COMMUNE`] rows (zeros included) unless
 //! [`DemoOptions::omit_zero_counts`] is set or the real data holds some of the measures
@@ -156,7 +164,7 @@ pub const BASE_GAP: i32 = 6;
 /// number needs no bump. The test `tests::the_generated_data_has_not_changed_silently` holds a
 /// digest of the output for each version: when it fails, the data changed: bump this and add
 /// the new `(version, digest)` line in the same commit.
-pub const GENERATOR_VERSION: u32 = 3;
+pub const GENERATOR_VERSION: u32 = 4;
 
 /// One current commune of the referential (given by the caller).
 ///
@@ -316,6 +324,20 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("c2s_beneficiaries", "Beneficiaries of the Complémentaire santé solidaire (C2S, free or with a contribution), all ages (sex all, no age bounds) [persons]"),
     ("active_15_64", "Economically active persons aged 15-64 (employed or unemployed, census definition) (sex all, ages 15-64) [persons]"),
     ("unemployed_15_64", "Unemployed persons aged 15-64 (census definition, self-declared); subset of active_15_64 [persons]"),
+    ("deaths_road_traffic", "Deaths in road traffic accidents (ICD-10 V01-V89), by sex and age band; subset of deaths_all_causes [deaths]"),
+    ("deaths_alcohol_related", "Deaths from causes attributable to alcohol (Fnors: cancers of the upper aerodigestive tract and oesophagus, alcoholic liver disease, mental disorders due to alcohol), by sex and age band; subset of deaths_all_causes [deaths]"),
+    ("deaths_tobacco_related", "Deaths from causes attributable to tobacco (Fnors: cancers of the trachea, bronchus and lung, COPD, ischaemic heart disease), by sex and age band; subset of deaths_all_causes [deaths]"),
+    ("deaths_avoidable_prevention", "Deaths before 65 from causes avoidable through primary prevention (Fnors: lung and upper aerodigestive cancers, alcoholic psychosis and cirrhosis, road accidents, falls, suicides, AIDS), by sex and age band, none from 65; subset of deaths_all_causes [deaths]"),
+    ("ald_cardiovascular", "Persons in ALD 1, 3, 5 or 13 (stroke, arteriopathy, heart failure and arrhythmia, coronary disease), by sex and age band; subset of ald_all, holds ald_coronary and ald_heart_failure [persons]"),
+    ("ald_asthma", "Persons in ALD 14 for asthma, by sex and age band; subset of ald_all [persons]"),
+    ("ald_copd", "Persons in ALD 14 for chronic obstructive pulmonary disease, by sex and age band; subset of ald_all [persons]"),
+    ("ald_alzheimer", "Persons in ALD 15 (Alzheimer's disease and other dementias), by sex and age band; subset of ald_all [persons]"),
+    ("patients", "Patients who consumed reimbursed care during the year, by age band 0-15, 16-16, 17-69, 70+ (sex all); 17-69 + 70+ = patients_17p [persons]"),
+    ("patients_without_gp", "Patients without a declared médecin traitant, by the age bands of patients; subset of patients [persons]"),
+    ("patients_ald", "Patients in ALD, all ages (sex all, no age bounds) [persons]"),
+    ("patients_ald_without_gp", "Patients in ALD without a declared médecin traitant; subset of patients_ald [persons]"),
+    ("patients_c2s", "Patients covered by the C2S, all ages (sex all, no age bounds) [persons]"),
+    ("patients_c2s_without_gp", "Patients covered by the C2S without a declared médecin traitant; subset of patients_c2s [persons]"),
 ];
 
 /// Age bands of every sex × band measure: (age_min, age_max), `None` = open band.
@@ -343,9 +365,10 @@ pub const AGE_BANDS: [(u32, Option<u32>); NB] = [
     (95, None),
 ];
 
-/// Number of fact rows per commune of [`communes::generate`] (when zeros are kept): 12 sex ×
-/// band measures × 2 sexes × 21 bands + 4 access + 8 prevention + 3 social rows.
-pub const FACTS_PER_COMMUNE: usize = 12 * 2 * NB + 4 + 8 + 3;
+/// Number of fact rows per commune of [`communes::generate`] (when zeros are kept): 20 sex ×
+/// band measures × 2 sexes × 21 bands + 4 access + 8 prevention + 3 social rows + 8 patients
+/// by age band + 4 patients in ALD and C2S.
+pub const FACTS_PER_COMMUNE: usize = 20 * 2 * NB + 4 + 8 + 3 + 8 + 4;
 
 /// Number of age bands (see [`AGE_BANDS`]).
 const NB: usize = 21;

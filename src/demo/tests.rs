@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::calibration::{departements, ALD_MEASURES};
+use super::calibration::{departements, ALD_GROUPS, ALD_MEASURES, GROUPED_CAUSES};
 use super::communes::{generate, generate_with_options};
 use super::rng::Rng;
 use super::*;
@@ -130,9 +130,17 @@ fn check_consistency(communes: &[DemoCommune], data: &DemoData) {
                 assert!(causes <= all, "{g} {sex:?} {lo}: causes {causes} > all causes {all}");
                 let ald_all = get(g, "ald_all", sex, a);
                 assert!(ald_all <= pop, "{g} ald_all > population");
-                for m in &ALD_MEASURES[1..] {
+                for m in ALD_MEASURES[1..].iter().chain(&ALD_GROUPS) {
                     let v = get(g, m, sex, a);
                     assert!(v <= ald_all && v <= pop, "{g} {m} {sex:?} {lo}: {v} > ald_all {ald_all}");
+                }
+                let cardiovascular = get(g, "ald_cardiovascular", sex, a);
+                assert!(cardiovascular >= get(g, "ald_coronary", sex, a).max(get(g, "ald_heart_failure", sex, a)), "{g} {sex:?} {lo}");
+                for m in GROUPED_CAUSES {
+                    assert!(get(g, m, sex, a) <= all, "{g} {m} {sex:?} {lo}");
+                }
+                if lo >= 65 {
+                    assert_eq!(get(g, "deaths_avoidable_prevention", sex, a), 0.0, "{g} {sex:?} {lo}");
                 }
             }
         }
@@ -150,6 +158,17 @@ fn check_consistency(communes: &[DemoCommune], data: &DemoData) {
         assert!(get(g, "patients_17p", Sex::All, Some(17)) <= pop_sum(&mf, 15, 95));
         assert!(get(g, "patients_70p_without_gp", Sex::All, Some(70)) <= get(g, "patients_70p", Sex::All, Some(70)));
         assert!(get(g, "patients_70p", Sex::All, Some(70)) <= pop_sum(&mf, 70, 95));
+        for lo in [0, 16, 17, 70] {
+            assert!(get(g, "patients_without_gp", Sex::All, Some(lo)) <= get(g, "patients", Sex::All, Some(lo)), "{g} patients from {lo}");
+        }
+        assert_eq!(get(g, "patients", Sex::All, Some(70)), get(g, "patients_70p", Sex::All, Some(70)));
+        assert!(get(g, "patients", Sex::All, Some(0)) <= pop_sum(&mf, 0, 15));
+        let ald_persons: f64 = AGE_BANDS.iter().flat_map(|&(lo, _)| mf.map(|s| get(g, "ald_all", s, Some(lo)))).sum();
+        assert!(get(g, "patients_ald", Sex::All, None) <= ald_persons);
+        assert!(get(g, "patients_c2s", Sex::All, None) <= get(g, "c2s_beneficiaries", Sex::All, None));
+        for group in ["patients_ald", "patients_c2s"] {
+            assert!(get(g, &format!("{group}_without_gp"), Sex::All, None) <= get(g, group, Sex::All, None), "{g} {group}");
+        }
         let programmes = [
             ("breast_screening", Sex::Female, 50, pop_sum(&[Sex::Female], 50, 70)),
             ("cervical_screening", Sex::Female, 25, pop_sum(&[Sex::Female], 25, 65)),
@@ -414,6 +433,39 @@ fn national_dataset_is_realistic() {
     assert!((0.10..0.14).contains(&unemp), "unemployment {unemp}");
     assert!((0.71..0.78).contains(&activity), "activity {activity}");
 
+    // The grouped causes and ALD groups near the France hexagonale figures they are
+    // calibrated on (crude here, standardised there: the population is close to the standard).
+    let per_100k = |measure: &str, base: f64| 1e5 * m[measure] / base;
+    let pop_under_65: f64 = data.facts.iter().filter(|f| f.measure == "population" && f.age_min.unwrap_or(0) < 65).map(|f| f.value).sum();
+    let alzheimer_65: f64 = data.facts.iter().filter(|f| f.measure == "ald_alzheimer" && f.age_min.unwrap_or(0) >= 65).map(|f| f.value).sum();
+    let grouped = [
+        ("deaths_road_traffic", per_100k("deaths_road_traffic", pop), 3.0..7.0),
+        ("deaths_alcohol_related", per_100k("deaths_alcohol_related", pop), 20.0..40.0),
+        ("deaths_tobacco_related", per_100k("deaths_tobacco_related", pop), 100.0..160.0),
+        ("deaths_avoidable_prevention", per_100k("deaths_avoidable_prevention", pop_under_65), 50.0..80.0),
+        ("ald_cardiovascular", per_100k("ald_cardiovascular", pop), 4_500.0..6_500.0),
+        ("ald_asthma", per_100k("ald_asthma", pop), 110.0..170.0),
+        ("ald_copd", per_100k("ald_copd", pop), 90.0..150.0),
+        ("ald_alzheimer 65+", 1e5 * alzheimer_65 / p65, 2_100.0..3_000.0),
+    ];
+    for (name, value, range) in grouped {
+        println!("  {name}: {value:.1} per 100,000");
+        assert!(range.contains(&value), "{name}: {value}");
+    }
+    let share = |without: &str, of: &str| m[without] / m[of];
+    let under_16: (f64, f64) = data
+        .facts
+        .iter()
+        .filter(|f| f.age_max == Some(15) && f.measure.starts_with("patients"))
+        .fold((0.0, 0.0), |(w, p), f| if f.measure == "patients_without_gp" { (w + f.value, p) } else { (w, p + f.value) });
+    let (no_gp_ald, no_gp_c2s, no_gp_under_16) =
+        (share("patients_ald_without_gp", "patients_ald"), share("patients_c2s_without_gp", "patients_c2s"), under_16.0 / under_16.1);
+    println!("  without GP: in ALD {no_gp_ald:.4}, C2S {no_gp_c2s:.4}, under 16 {no_gp_under_16:.4}");
+    assert!((0.02..0.045).contains(&no_gp_ald) && (0.11..0.2).contains(&no_gp_c2s) && (0.28..0.45).contains(&no_gp_under_16));
+    // The patients' bands from 17 add up to the 17+ and 70+.
+    let from = |lo: u32| data.facts.iter().filter(|f| f.measure == "patients" && f.age_min.unwrap_or(0) >= lo).map(|f| f.value).sum::<f64>();
+    assert_eq!((from(17), from(70)), (m["patients_17p"], m["patients_70p"]));
+
     // Small communes are older than large ones.
     let size: HashMap<&str, u64> = communes.iter().map(|c| (c.code.as_str(), c.population)).collect();
     let (mut small_all, mut small_65, mut large_all, mut large_65) = (0.0, 0.0, 0.0, 0.0);
@@ -580,7 +632,7 @@ fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
 
 /// Each [`GENERATOR_VERSION`] with the digest of its output (see the test below). A new
 /// version adds a line; the lines of earlier versions stay.
-const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf")];
+const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf"), (4, "82be77def1b4bcbf")];
 
 /// The generated data does not change silently. The demo cache is reused as long as
 /// [`GENERATOR_VERSION`], the seed and the referential are the same (`frames::cache_dir`),

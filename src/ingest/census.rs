@@ -68,6 +68,13 @@ fn principal(year: i32, body: &str) -> Option<CellKey> {
         "RP_LOCHLMV" => count("main_residences_social_housing"),
         "RP_GRAT" => count("main_residences_rent_free"),
         "RP_VOIT1P" => count("main_residences_with_car"),
+        // The period of construction (`ACHTOT`: those whose period is known, built before the
+        // census's last two years), INSEE's 2021 codes and 2022's four-digit ones; and comfort.
+        "RP_ACHTOT" => count("main_residences_dated"),
+        "RP_ACH19" | "RP_ACH1919" => count("main_residences_built_before_1919"),
+        "RP_ACH45" | "RP_ACH1945" => count("main_residences_built_1919_1945"),
+        "RP_SDB" => count("main_residences_with_bath"),
+        "ACTOCC15P_ILT1" => Some(CellKey::count(year, "employed_15p_working_in_commune").ages(Some(15), None)),
         "EMPLT" => count("jobs"),
         "EMPLT_SAL" => count("jobs_salaried"),
         "EMPLT_NSAL" => count("jobs_non_salaried"),
@@ -316,6 +323,45 @@ fn read(table: &TextTable, origin: Origin, sink: &mut FactSink) -> Result<()> {
             sink.push(&geo[row], Level::Commune, key.clone(), cell, &Location::file(&table.file).at(table.line_of(row), geo_col.as_str()))?;
         }
     }
+    // Counts the indicators need that the bases give in parts: main residences built before
+    // 1946 (before 1919 + 1919-1945) and without a bath or shower (all − with one).
+    let derived: [(&str, [(&str, f64); 2]); 2] = [
+        ("main_residences_built_before_1946", [("main_residences_built_before_1919", 1.0), ("main_residences_built_1919_1945", 1.0)]),
+        ("main_residences_without_bath", [("main_residences", 1.0), ("main_residences_with_bath", -1.0)]),
+    ];
+    for (measure, parts) in derived {
+        let years: std::collections::BTreeSet<i32> =
+            mapped.iter().filter(|(_, k)| k.measure == parts[0].0 && matches!(k.kind, Kind::Count)).map(|(_, k)| k.period.end).collect();
+        for year in years {
+            let columns: Option<Vec<&String>> =
+                parts.iter().map(|(m, _)| mapped.iter().find(|(_, k)| k.measure == *m && k.period.end == year).map(|(n, _)| n)).collect();
+            let Some(columns) = columns else { continue };
+            let cells = columns.iter().map(|c| table.counts(c)).collect::<Result<Vec<_>>>()?;
+            for row in 0..table.height() {
+                let mut total = 0.0;
+                for (part, (_, sign)) in cells.iter().zip(parts) {
+                    match part[row] {
+                        Cell::Value(v) => total += sign * v,
+                        _ => {
+                            total = f64::NAN;
+                            break;
+                        }
+                    }
+                }
+                let at = Location::file(&table.file).at(table.line_of(row), columns[1].as_str());
+                if total < 0.0 {
+                    return Err(Error::input(
+                        at,
+                        format!("{} is above {}", columns[1], columns[0]),
+                        "this column counts a part of the other: check both columns",
+                    ));
+                }
+                let cell = if total.is_nan() { Cell::Missing } else { Cell::Value(total) };
+                sink.push(&geo[row], Level::Commune, CellKey::count(year, measure), cell, &at)?;
+            }
+            sink.summary.notes.push(format!("{measure} computed from {} and {}", columns[0], columns[1]));
+        }
+    }
     // The taxed households, rebuilt as the share published × the tax households (a count the
     // indicators can sum, unlike the share).
     for (share_col, share) in mapped.iter().filter(|(_, k)| k.measure == "taxed_households_share") {
@@ -419,6 +465,11 @@ mod tests {
         is("P21_LOGVAC", "vacant_dwellings", "2021", "all", ALL, "count");
         is("P21_RP_PROP", "main_residences_owner_occupied", "2021", "all", ALL, "count");
         is("P21_RP_LOCHLMV", "main_residences_social_housing", "2021", "all", ALL, "count");
+        is("P21_RP_ACHTOT", "main_residences_dated", "2021", "all", ALL, "count");
+        is("P21_RP_ACH19", "main_residences_built_before_1919", "2021", "all", ALL, "count");
+        is("P22_RP_ACH1945", "main_residences_built_1919_1945", "2022", "all", ALL, "count");
+        is("P21_RP_SDB", "main_residences_with_bath", "2021", "all", ALL, "count");
+        is("P21_ACTOCC15P_ILT1", "employed_15p_working_in_commune", "2021", "all", (Some(15), None), "count");
         is("C21_RP_HSTU1P_SUROCC", "main_residences_overcrowded", "2021", "all", ALL, "count");
         // Couples, families, households (complementary exploitation).
         is("C21_MEN", "households_complementary", "2021", "all", ALL, "count");

@@ -7,7 +7,10 @@
 //! ```
 //! The cause becomes the measure `deaths_<cause>`: CépiDc's chapters map to the vocabulary
 //! (`tumeurs` → `deaths_cancer`, `maladies de l'appareil circulatoire` → `deaths_circulatory`,
-//! `… respiratoire` → `deaths_respiratory`, `suicides` → `deaths_suicide`; "toutes causes",
+//! `… respiratoire` → `deaths_respiratory`, `suicides` → `deaths_suicide`; the groups across
+//! chapters the ORS tables quote: `… évitable(s) …` → `deaths_avoidable_prevention`, `… tabac`
+//! → `deaths_tobacco_related`, `… alcool` → `deaths_alcohol_related`, `accidents de la
+//! circulation` → `deaths_road_traffic`; "toutes causes",
 //! "ensemble", "all" → `deaths_all_causes`); other labels are folded to ASCII and `_`. Without a
 //! cause column every row is all causes. The geography may be communes or départements.
 
@@ -39,8 +42,19 @@ pub fn cause_slug(label: &str) -> String {
         _ => {}
     }
     // The causes of the vocabulary (and of the indicator catalogue), from CépiDc's labels.
-    const VOCABULARY: [(&str, &str); 5] =
-        [("tumeur", "cancer"), ("cancer", "cancer"), ("circulatoire", "circulatory"), ("respiratoire", "respiratory"), ("suicide", "suicide")];
+    // The groups across chapters first: « cancers liés au tabac » is tobacco-related, not a
+    // cancer chapter; « accidents de la circulation » is not « appareil circulatoire ».
+    const VOCABULARY: [(&str, &str); 9] = [
+        ("evitable", "avoidable_prevention"),
+        ("tabac", "tobacco_related"),
+        ("alcool", "alcohol_related"),
+        ("accidents_de_la_circulation", "road_traffic"),
+        ("tumeur", "cancer"),
+        ("cancer", "cancer"),
+        ("circulatoire", "circulatory"),
+        ("respiratoire", "respiratory"),
+        ("suicide", "suicide"),
+    ];
     VOCABULARY.iter().find(|(word, _)| slug.contains(word)).map_or(slug, |(_, cause)| (*cause).to_owned())
 }
 
@@ -89,5 +103,9 @@ mod tests {
         assert_eq!(cause_slug("Maladies de l'appareil circulatoire"), "circulatory");
         assert_eq!(cause_slug("Suicides"), "suicide");
         assert_eq!(cause_slug("Accidents de transport"), "accidents_de_transport");
+        assert_eq!(cause_slug("Accidents de la circulation"), "road_traffic");
+        assert_eq!(cause_slug("Cancers liés au tabac"), "tobacco_related", "the group, not the cancer chapter");
+        assert_eq!(cause_slug("Pathologies liées à l'alcool"), "alcohol_related");
+        assert_eq!(cause_slug("Mortalité prématurée évitable"), "avoidable_prevention");
     }
 }

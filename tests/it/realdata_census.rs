@@ -471,6 +471,9 @@ fn census_bases_feed_the_social_indicators() {
         ("part_hlm", 100.0 * sum("P21_RP_LOCHLMV") / sum("P21_RP")),
         ("part_logements_vacants", 100.0 * sum("P21_LOGVAC") / sum("P21_LOG")),
         ("part_menages_voiture", 100.0 * sum("P21_RP_VOIT1P") / sum("P21_RP")),
+        ("part_logements_avant_1946", 100.0 * (sum("P21_RP_ACH19") + sum("P21_RP_ACH45")) / sum("P21_RP_ACHTOT")),
+        ("part_logements_sans_salle_de_bain", 100.0 * (sum("P21_RP") - sum("P21_RP_SDB")) / sum("P21_RP")),
+        ("part_actifs_travaillant_commune", 100.0 * sum("P21_ACTOCC15P_ILT1") / sum("P21_ACTOCC15P")),
     ];
     for (id, want) in expected {
         assert!((value(id) - want).abs() < 1e-9 * want.abs().max(1.0), "{id}: {} != {want}", value(id));
