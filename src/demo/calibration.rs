@@ -307,6 +307,38 @@ pub const WITHOUT_GP_ALD_NATIONAL: f64 = 0.03;
 /// See [`WITHOUT_GP_UNDER_16_NATIONAL`].
 pub const WITHOUT_GP_C2S_NATIONAL: f64 = 0.15;
 
+/// Households paid benefits by the Caf (foyers allocataires, December), in output order:
+/// (measure, national count per 100 people of the age band, the band). Orders of magnitude of
+/// the Cnaf's statistics (data.caf.fr, recent years): about 13.8 million households paid a
+/// benefit (≈ 20 per 100 inhabitants), 1.9 million the RSA (≈ 5.5 per 100 aged 25-64), 1.3
+/// million the AAH (≈ 3.2 per 100 aged 20-59 as the ORS tables count them), 0.4 million the
+/// AEEH (≈ 2.3 per 100 under 20). The benefits under means test follow the département's C2S
+/// share (its ratio to the national one); the AEEH does not.
+pub const CAF_BENEFITS: [(&str, f64, u32, Option<u32>); 4] = [
+    ("caf_households", 20.0, 0, None),
+    ("caf_rsa_households", 5.5, 25, Some(64)),
+    ("caf_aah_households", 3.2, 20, Some(59)),
+    ("caf_aeeh_households", 2.3, 0, Some(19)),
+];
+
+/// The prescription indicators Rezone gives (orders of magnitude of the France values the
+/// seeds quote, `seeds/002` L278-290; modelling assumptions where they give none):
+/// - continuous polypharmacy among the consuming patients aged 65+: 16.8 %;
+/// - antibiotics that particularly drive antimicrobial resistance (amoxicillin + clavulanic
+///   acid, 3rd- and 4th-generation cephalosporins, fluoroquinolones), as the ROSP counts them:
+///   patients treated with one among the patients treated with antibiotics, 36.5 % at all
+///   ages, 27.5 % under 4; about 40 % of the consuming patients (55 % under 4) are treated
+///   with antibiotics in a year (assumption);
+/// - children under 16 with at least one dental examination: about 70 % (the seed's 71.6 % is
+///   « superposable » to France).
+pub const POLYPHARMACY_65P_NATIONAL: f64 = 0.168;
+/// See [`POLYPHARMACY_65P_NATIONAL`].
+pub const ANTIBIOTICS_TREATED: [f64; 2] = [0.55, 0.40];
+/// See [`POLYPHARMACY_65P_NATIONAL`]: under 4, from 4.
+pub const ANTIBIOTICS_CRITICAL_SHARE: [f64; 2] = [0.275, 0.365];
+/// See [`POLYPHARMACY_65P_NATIONAL`].
+pub const DENTAL_EXAM_UNDER_16_NATIONAL: f64 = 0.70;
+
 /// Measures of the ALD tables, in output order.
 pub const ALD_MEASURES: [&str; 6] = ["ald_all", "ald_diabetes", "ald_cancer", "ald_coronary", "ald_heart_failure", "ald_psychiatric"];
 
@@ -475,7 +507,7 @@ mod tests {
         dedup.sort();
         dedup.dedup();
         assert_eq!(dedup.len(), names.len());
-        assert_eq!(FACTS_PER_COMMUNE, 867);
+        assert_eq!(FACTS_PER_COMMUNE, 878);
     }
 
     /// The re-entered tables match the realdata files they come from.

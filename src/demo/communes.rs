@@ -5,9 +5,10 @@
 use rayon::prelude::*;
 
 use super::calibration::{
-    death_rate_per_100k, ALD_GROUPS, ALD_GROUP_PREVALENCE_PCT, ALD_MEASURES, ALD_PREVALENCE_PCT, CAUSE_SHARE, GROUPED_CAUSES,
-    GROUPED_CAUSE_SEX_FACTOR, GROUPED_CAUSE_SHARE, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_17P_NATIONAL, WITHOUT_GP_70P_RATIO,
-    WITHOUT_GP_ALD_NATIONAL, WITHOUT_GP_C2S_NATIONAL, WITHOUT_GP_UNDER_16_NATIONAL,
+    death_rate_per_100k, ALD_GROUPS, ALD_GROUP_PREVALENCE_PCT, ALD_MEASURES, ALD_PREVALENCE_PCT, ANTIBIOTICS_CRITICAL_SHARE, ANTIBIOTICS_TREATED,
+    C2S_NATIONAL, CAF_BENEFITS, CAUSE_SHARE, DENTAL_EXAM_UNDER_16_NATIONAL, GROUPED_CAUSES, GROUPED_CAUSE_SEX_FACTOR, GROUPED_CAUSE_SHARE,
+    POLYPHARMACY_65P_NATIONAL, PREVENTION, SUICIDE_SEX_FACTOR, WITHOUT_GP_17P_NATIONAL, WITHOUT_GP_70P_RATIO, WITHOUT_GP_ALD_NATIONAL,
+    WITHOUT_GP_C2S_NATIONAL, WITHOUT_GP_UNDER_16_NATIONAL,
 };
 use super::context::{build_contexts, normalized_departement, rurality, DepContext};
 use super::rng::{keyed_normals, Rng};
@@ -385,6 +386,53 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
         sink.push(group, Sex::All, None, None, patients);
         sink.push(without_name, Sex::All, None, None, without);
     }
+
+    // ---- households paid a benefit by the Caf: each benefit a subset of all of them
+    let means_tested = (ctx.c2s_share / C2S_NATIONAL) * rng.lognormal_factor(size_sd(n, 0.05, 0.2));
+    let mut all_households = 0;
+    for (k, &(measure, per_100, lo, hi)) in CAF_BENEFITS.iter().enumerate() {
+        let band = |b: &usize| AGE_BANDS[*b].0 >= lo && hi.is_none_or(|h| AGE_BANDS[*b].1.is_some_and(|m| m <= h));
+        let people: u64 = (0..NB).filter(band).map(|b| pop[MALE][b] + pop[FEMALE][b]).sum();
+        let factor = match measure {
+            "caf_rsa_households" | "caf_aah_households" => means_tested,
+            _ => 1.0,
+        };
+        let count = if k == 0 {
+            rng.binomial(people, (per_100 / 100.0 * factor.sqrt()).min(0.6))
+        } else {
+            rng.binomial(people, (per_100 / 100.0 * factor).min(0.5)).min(all_households)
+        };
+        if k == 0 {
+            all_households = count;
+        }
+        sink.push(measure, Sex::All, None, None, count);
+    }
+
+    // ---- prescriptions and dental care, as Rezone gives them
+    let pop_65p = sum_bands(&pop, &both, 14..=20);
+    let patients_65p = rng.binomial(pop_65p, consumers_70p);
+    let share_polypharmacy = (POLYPHARMACY_65P_NATIONAL * ctx.ald_index * rng.lognormal_factor(size_sd(n, 0.04, 0.12))).min(0.6);
+    let polypharmacy = rng.binomial(patients_65p, share_polypharmacy);
+    sink.push("patients_65p", Sex::All, Some(65), None, patients_65p);
+    sink.push("patients_65p_polypharmacy", Sex::All, Some(65), None, polypharmacy);
+    // Under 4 (0 and three quarters of 1-4) and from 4, among the patients of those ages.
+    let pop_0_3 = sum_bands(&pop, &both, 0..=0).saturating_add(part(sum_bands(&pop, &both, 1..=1), 0.75));
+    let patients_0_3 = rng.binomial(pop_0_3, consumers_0_15).min(patients_0_15);
+    let patients_4p = (patients_0_15 - patients_0_3) + patients_16 + patients_17p;
+    let prescribing = rng.lognormal_factor(size_sd(n, 0.04, 0.12));
+    let mut treated = [0u64; 2];
+    let mut critical = [0u64; 2];
+    for (k, patients) in [patients_0_3, patients_4p].into_iter().enumerate() {
+        treated[k] = rng.binomial(patients, (ANTIBIOTICS_TREATED[k] * prescribing).min(0.9));
+        critical[k] = rng.binomial(treated[k], (ANTIBIOTICS_CRITICAL_SHARE[k] * prescribing).min(0.9));
+    }
+    for (measure, counts) in [("patients_antibiotics", treated), ("patients_antibiotics_critical", critical)] {
+        sink.push(measure, Sex::All, Some(0), Some(3), counts[0]);
+        sink.push(measure, Sex::All, Some(4), None, counts[1]);
+    }
+    let share_dental = (DENTAL_EXAM_UNDER_16_NATIONAL * rng.lognormal_factor(size_sd(n, 0.04, 0.12))).min(0.95);
+    let dental = rng.binomial(patients_0_15, share_dental);
+    sink.push("patients_dental_exam", Sex::All, Some(0), Some(15), dental);
 
     sink.out
 }

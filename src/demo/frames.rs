@@ -107,10 +107,14 @@ pub fn cache_dir(r: &Referential, seed: u64) -> PathBuf {
 /// population, in order, and of the embedded real files ([`real::fingerprint`]); the base
 /// units and their real populations are the generator's input, the départements the keys of
 /// the cached sums. Another referential or other real data, even under the same version
-/// name, gives another cache.
+/// name, gives another cache; so does another vocabulary of measures ([`super::MEASURES`]),
+/// so that two branches of the source that both bumped the version to the same number, one
+/// adding measures, do not share a cache.
 fn referential_fingerprint(r: &Referential) -> u64 {
     let real = real::fingerprint().to_le_bytes();
-    r.units().iter().fold(fnv1a_from(fnv1a(b"referential"), &real), |h, u| {
+    let vocabulary =
+        super::MEASURES.iter().fold(fnv1a(b"measures"), |h, (name, meaning)| fnv1a_from(fnv1a_from(h, name.as_bytes()), meaning.as_bytes()));
+    r.units().iter().fold(fnv1a_from(fnv1a_from(fnv1a(b"referential"), &real), &vocabulary.to_le_bytes()), |h, u| {
         let population = u.population.map_or_else(|| "-".to_owned(), |p| p.to_string());
         [u.code.as_str(), u.commune.as_str(), u.departement.as_str(), u.zone.as_str(), population.as_str()]
             .iter()

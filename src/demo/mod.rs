@@ -109,6 +109,11 @@
 //! 8. `patients` and `patients_without_gp` by band 0-15, 16, 17-69, 70+ (adding up to the
 //!    17+ and 70+ of 4), and the patients in ALD and covered by the C2S with and without a
 //!    médecin traitant (`patients_ald[_without_gp]`, `patients_c2s[_without_gp]`).
+//! 9. Households paid benefits by the Caf: all (`caf_households`) and the RSA, AAH and AEEH
+//!    among them (`caf_<benefit>_households`), all ages.
+//! 10. Prescriptions and dental care as Rezone gives them: the patients aged 65+ and those in
+//!     continuous polypharmacy, the patients treated with antibiotics and with those that drive
+//!     resistance (under 4 and from 4), the under-16s with a dental examination.
 //!
 //! Every commune gets exactly [`FACTS_PER_COMMUNE`] rows (zeros included) unless
 //! [`DemoOptions::omit_zero_counts`] is set or the real data holds some of the measures
@@ -164,7 +169,7 @@ pub const BASE_GAP: i32 = 6;
 /// number needs no bump. The test `tests::the_generated_data_has_not_changed_silently` holds a
 /// digest of the output for each version: when it fails, the data changed: bump this and add
 /// the new `(version, digest)` line in the same commit.
-pub const GENERATOR_VERSION: u32 = 4;
+pub const GENERATOR_VERSION: u32 = 5;
 
 /// One current commune of the referential (given by the caller).
 ///
@@ -338,6 +343,15 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("patients_ald_without_gp", "Patients in ALD without a declared médecin traitant; subset of patients_ald [persons]"),
     ("patients_c2s", "Patients covered by the C2S, all ages (sex all, no age bounds) [persons]"),
     ("patients_c2s_without_gp", "Patients covered by the C2S without a declared médecin traitant; subset of patients_c2s [persons]"),
+    ("caf_households", "Households paid at least one benefit by the Caf for December (foyers allocataires), all ages (sex all, no age bounds) [households]"),
+    ("caf_rsa_households", "Households paid the revenu de solidarité active (RSA); subset of caf_households [households]"),
+    ("caf_aah_households", "Households paid the allocation aux adultes handicapés (AAH); subset of caf_households [households]"),
+    ("caf_aeeh_households", "Households paid the allocation d'éducation de l'enfant handicapé (AEEH); subset of caf_households [households]"),
+    ("patients_65p", "Patients aged 65 or over who consumed reimbursed care during the year (sex all, age_min 65) [persons]"),
+    ("patients_65p_polypharmacy", "Patients aged 65 or over in continuous polypharmacy (Rezone); subset of patients_65p [persons]"),
+    ("patients_antibiotics", "Patients treated with antibiotics during the year, by band 0-3 and 4+ (sex all) [persons]"),
+    ("patients_antibiotics_critical", "Patients treated with antibiotics that particularly drive antimicrobial resistance (amoxicillin + clavulanic acid, 3rd- and 4th-generation cephalosporins, fluoroquinolones; ROSP), by band 0-3 and 4+; subset of patients_antibiotics [persons]"),
+    ("patients_dental_exam", "Patients under 16 (0-15) with at least one dental examination; subset of patients 0-15 [persons]"),
 ];
 
 /// Age bands of every sex × band measure: (age_min, age_max), `None` = open band.
@@ -367,8 +381,9 @@ pub const AGE_BANDS: [(u32, Option<u32>); NB] = [
 
 /// Number of fact rows per commune of [`communes::generate`] (when zeros are kept): 20 sex ×
 /// band measures × 2 sexes × 21 bands + 4 access + 8 prevention + 3 social rows + 8 patients
-/// by age band + 4 patients in ALD and C2S.
-pub const FACTS_PER_COMMUNE: usize = 20 * 2 * NB + 4 + 8 + 3 + 8 + 4;
+/// by age band + 4 patients in ALD and C2S + 4 households paid benefits by the Caf + 7 rows of
+/// prescriptions and dental care.
+pub const FACTS_PER_COMMUNE: usize = 20 * 2 * NB + 4 + 8 + 3 + 8 + 4 + 4 + 7;
 
 /// Number of age bands (see [`AGE_BANDS`]).
 const NB: usize = 21;

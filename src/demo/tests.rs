@@ -166,6 +166,17 @@ fn check_consistency(communes: &[DemoCommune], data: &DemoData) {
         let ald_persons: f64 = AGE_BANDS.iter().flat_map(|&(lo, _)| mf.map(|s| get(g, "ald_all", s, Some(lo)))).sum();
         assert!(get(g, "patients_ald", Sex::All, None) <= ald_persons);
         assert!(get(g, "patients_c2s", Sex::All, None) <= get(g, "c2s_beneficiaries", Sex::All, None));
+        assert!(get(g, "patients_65p_polypharmacy", Sex::All, Some(65)) <= get(g, "patients_65p", Sex::All, Some(65)));
+        assert!(get(g, "patients_65p", Sex::All, Some(65)) <= pop_sum(&mf, 65, 95));
+        for lo in [0, 4] {
+            assert!(get(g, "patients_antibiotics_critical", Sex::All, Some(lo)) <= get(g, "patients_antibiotics", Sex::All, Some(lo)), "{g} {lo}");
+        }
+        assert!(get(g, "patients_antibiotics", Sex::All, Some(0)) <= get(g, "patients", Sex::All, Some(0)));
+        assert!(get(g, "patients_dental_exam", Sex::All, Some(0)) <= get(g, "patients", Sex::All, Some(0)));
+        for benefit in ["caf_rsa_households", "caf_aah_households", "caf_aeeh_households"] {
+            assert!(get(g, benefit, Sex::All, None) <= get(g, "caf_households", Sex::All, None), "{g} {benefit}");
+        }
+        assert!(get(g, "caf_households", Sex::All, None) <= pop_sum(&mf, 0, 95));
         for group in ["patients_ald", "patients_c2s"] {
             assert!(get(g, &format!("{group}_without_gp"), Sex::All, None) <= get(g, group, Sex::All, None), "{g} {group}");
         }
@@ -456,12 +467,42 @@ fn national_dataset_is_realistic() {
     let under_16: (f64, f64) = data
         .facts
         .iter()
-        .filter(|f| f.age_max == Some(15) && f.measure.starts_with("patients"))
+        .filter(|f| f.age_max == Some(15) && (f.measure == "patients" || f.measure == "patients_without_gp"))
         .fold((0.0, 0.0), |(w, p), f| if f.measure == "patients_without_gp" { (w + f.value, p) } else { (w, p + f.value) });
     let (no_gp_ald, no_gp_c2s, no_gp_under_16) =
         (share("patients_ald_without_gp", "patients_ald"), share("patients_c2s_without_gp", "patients_c2s"), under_16.0 / under_16.1);
     println!("  without GP: in ALD {no_gp_ald:.4}, C2S {no_gp_c2s:.4}, under 16 {no_gp_under_16:.4}");
     assert!((0.02..0.045).contains(&no_gp_ald) && (0.11..0.2).contains(&no_gp_c2s) && (0.28..0.45).contains(&no_gp_under_16));
+    // Households paid benefits by the Caf, per 100 people of the band the ORS tables use.
+    let people = |lo: u32, hi: u32| -> f64 {
+        data.facts
+            .iter()
+            .filter(|f| f.measure == "population" && f.age_min.unwrap_or(0) >= lo && f.age_max.is_some_and(|m| m <= hi))
+            .map(|f| f.value)
+            .sum()
+    };
+    let caf = [
+        ("caf_households", 100.0 * m["caf_households"] / pop, 17.0..23.0),
+        ("caf_rsa_households", 100.0 * m["caf_rsa_households"] / people(25, 64), 4.5..6.5),
+        ("caf_aah_households", 100.0 * m["caf_aah_households"] / people(20, 59), 2.7..3.7),
+        ("caf_aeeh_households", 100.0 * m["caf_aeeh_households"] / people(0, 19), 1.9..2.7),
+    ];
+    for (name, value, range) in caf {
+        println!("  {name}: {value:.2} per 100");
+        assert!(range.contains(&value), "{name}: {value}");
+    }
+    // Prescriptions and dental care near the France values Rezone gives.
+    let band = |measure: &str, lo: u32| data.facts.iter().filter(|f| f.measure == measure && f.age_min == Some(lo)).map(|f| f.value).sum::<f64>();
+    let prescriptions = [
+        ("polypharmacy 65+", m["patients_65p_polypharmacy"] / m["patients_65p"], 0.15..0.19),
+        ("critical antibiotics", m["patients_antibiotics_critical"] / m["patients_antibiotics"], 0.33..0.38),
+        ("critical antibiotics under 4", band("patients_antibiotics_critical", 0) / band("patients_antibiotics", 0), 0.25..0.30),
+        ("dental examination under 16", m["patients_dental_exam"] / band("patients", 0), 0.67..0.73),
+    ];
+    for (name, value, range) in prescriptions {
+        println!("  {name}: {value:.4}");
+        assert!(range.contains(&value), "{name}: {value}");
+    }
     // The patients' bands from 17 add up to the 17+ and 70+.
     let from = |lo: u32| data.facts.iter().filter(|f| f.measure == "patients" && f.age_min.unwrap_or(0) >= lo).map(|f| f.value).sum::<f64>();
     assert_eq!((from(17), from(70)), (m["patients_17p"], m["patients_70p"]));
@@ -632,7 +673,8 @@ fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
 
 /// Each [`GENERATOR_VERSION`] with the digest of its output (see the test below). A new
 /// version adds a line; the lines of earlier versions stay.
-const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf"), (4, "82be77def1b4bcbf")];
+const DIGESTS: &[(u32, &str)] =
+    &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf"), (4, "82be77def1b4bcbf"), (5, "39fee82c955757ab")];
 
 /// The generated data does not change silently. The demo cache is reused as long as
 /// [`GENERATOR_VERSION`], the seed and the referential are the same (`frames::cache_dir`),

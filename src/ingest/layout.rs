@@ -15,7 +15,7 @@ use polars::prelude::DataFrame;
 use crate::error::{Error, Location, Result};
 use crate::geo::Referential;
 use crate::ingest::{
-    ameli, apl, atih, bpe, census, communes_file, cpam, deaths, deprivation, filosofi, finess, insee, observatoire, population, rezone, statloc,
+    ameli, apl, atih, bpe, caf, census, communes_file, cpam, deaths, deprivation, filosofi, finess, insee, observatoire, population, rezone, statloc,
     stats_deces, stream, Encoding, FactSink, Summary, TextTable,
 };
 
@@ -231,6 +231,13 @@ pub const LAYOUTS: &[Layout] = &[
         example: "CODGEO;LIBGEO;NBMEN19;NBPERS19;NBUC19;Q119;Q219;Q319;Q3_Q1;D119;D919;RD;S80S2019;GI19;PACT19",
         detect: filosofi::detect,
         reader: Reader::Facts(filosofi::read),
+    },
+    Layout {
+        name: "caf",
+        label: "Caf (Cnaf), foyers allocataires par commune (AAH, RSA, AEEH…)",
+        example: "Communes;Codes_Insee;NB_Allocataires;ALL_AAH",
+        detect: caf::detect,
+        reader: Reader::Facts(|t, o, sink| caf::read(t, o.year, sink)),
     },
     Layout {
         name: "roster",

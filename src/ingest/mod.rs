@@ -6,6 +6,7 @@ pub mod ameli;
 pub mod apl;
 pub mod atih;
 pub mod bpe;
+pub mod caf;
 pub mod census;
 pub mod communes_file;
 pub mod cpam;
@@ -88,6 +89,7 @@ mod fuzz {
         let _ = population::read_populations_legales(&t, None, &mut sink);
         let _ = deaths::read(&t, Some(2021), &mut sink);
         let _ = cpam::read_patientele(&t, Some(2021), &mut sink);
+        let _ = caf::read(&t, None, &mut sink);
         let _ = filosofi::read(&t, &options, &mut sink);
         let _ = finess::read_activities(&t, &options, &mut sink);
         let _ = finess::read_heavy_equipment(&t, &options, &mut sink);

@@ -419,3 +419,41 @@ fn a_patientele_by_age_band_gives_the_17_69_without_a_medecin_traitant() {
     let two = diagnose("\"30003\", \"30006\"", "deux");
     assert!(two["value"].is_null() && two["status"].as_str().unwrap().starts_with("secret"), "{two}");
 }
+
+/// The Caf's commune files as data.caf.fr publishes them (one per benefit, the year in the
+/// name): auto-detected, each `ALL_<X>` a count of households, the AAH's withheld cell kept
+/// withheld, and the rates of the catalogue recomputed from the files' own numbers.
+#[test]
+fn caf_commune_files_give_the_benefits() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    // With a census base for the population 25-64 (P21_POP2554 + P21_POP5564).
+    let files = ["AAHCom2013.csv", "AEEHCom2013.csv", "RSACom2013.csv", "base-cc-emploi-pop-active-2021.csv"];
+    let mut args = vec!["ingest".to_owned()];
+    args.extend(files.iter().map(|f| file(f)));
+    args.extend(["--out".to_owned(), data_dir.to_str().unwrap().to_owned()]);
+    let o = diagsante().args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("caf") && out.contains("2013"), "{out}");
+    let df = parquet(&data_dir.join("facts-caf-AAHCom2013.parquet"));
+    assert_eq!(fact(&df, "30003", "caf_aah_households", "all", None), Some(Some(118.0)));
+    assert_eq!(fact(&df, "30006", "caf_aah_households", "all", None), Some(None), "withheld, not zero");
+    assert_eq!(fact(&df, "30003", "caf_households", "all", None), Some(Some(1610.0)));
+    let year = df.column("year").unwrap().i32().unwrap().get(0);
+    assert_eq!(year, Some(2013), "the year of the file name");
+    // Aigues-Mortes alone: the households of the RSA file over the census population 25-64.
+    let rsa = crate::csv_records(&std::fs::read_to_string(data("ingest/RSACom2013.csv")).unwrap(), ';');
+    let households: f64 = rsa.iter().find(|r| r[1] == "30003").unwrap()[3].parse().unwrap();
+    let territory = "name = \"aigues-mortes\"\nkind = \"custom\"\ncommunes = [\"30003\"]\n";
+    let d = crate::diagnose_territory_file(dir.path(), territory, &data_dir);
+    let row = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!(row("allocataires_rsa")["value"].as_f64(), Some(households));
+    let census = crate::csv_records(&std::fs::read_to_string(data("ingest/base-cc-emploi-pop-active-2021.csv")).unwrap(), ';');
+    let col = |name: &str| census[0].iter().position(|h| h == name).unwrap();
+    let aigues = census.iter().find(|r| r[0] == "30003").unwrap();
+    let people: f64 = aigues[col("P21_POP2554")].parse::<f64>().unwrap() + aigues[col("P21_POP5564")].parse::<f64>().unwrap();
+    let rate = row("taux_rsa");
+    assert!((rate["value"].as_f64().unwrap() - 100.0 * households / people).abs() < 1e-9, "{rate}");
+    assert_eq!((row("allocataires_aah")["value"].as_f64(), row("allocataires_aeeh")["value"].as_f64()), (Some(118.0), Some(41.0)));
+}
