@@ -332,6 +332,23 @@ pub fn provenance_of(indicator: &Indicator, provenance: &BTreeMap<String, Proven
     (!known.is_empty()).then(|| Provenance::join(known))
 }
 
+/// Where the values of `indicator` come from in a geography that reads its numerator's
+/// département rows (see [`evaluate::Geography`]): their source, and the denominator's; `None`
+/// when they are not known or are the same as the communes' (nothing to tell apart).
+pub fn departement_data(
+    indicator: &Indicator,
+    provenance: &BTreeMap<String, Provenance>,
+    departement_provenance: &BTreeMap<String, Provenance>,
+) -> Option<String> {
+    let departements = departement_provenance.get(&indicator.numerator.measure)?;
+    if provenance.get(&indicator.numerator.measure) == Some(departements) {
+        return None;
+    }
+    let keys = indicator.provenance_keys();
+    let denominator: Vec<&Provenance> = keys.iter().skip(1).filter_map(|k| crate::facts::provenance_of(provenance, k)).collect();
+    Some(Provenance::join(std::iter::once(departements).chain(denominator)))
+}
+
 /// Published values (Rezone) of territory `t` as rows of the diagnostic: the rows whose
 /// `territory` is the territory's name or id (case and spaces ignored), or empty. Their France
 /// (France entière) is left out when the diagnostic compares with France hexagonale; they have
@@ -414,21 +431,16 @@ impl Diagnosis {
     /// 2024 ; INSEE… ».
     pub fn row_data(&self, row: &Row) -> String {
         let own = provenance_of(&row.indicator, &self.provenance).unwrap_or_else(|| self.data_label.clone());
-        let Some(departements) = self.departement_provenance.get(&row.indicator.numerator.measure).filter(|_| self.from_departements.contains(&row.indicator.id))
-        else {
-            return own;
-        };
-        let numerator = self.provenance.get(&row.indicator.numerator.measure);
-        if numerator == Some(departements) {
+        if !self.from_departements.contains(&row.indicator.id) {
             return own;
         }
-        let keys = row.indicator.provenance_keys();
-        let denominator: Vec<&Provenance> = keys.iter().skip(1).filter_map(|k| crate::facts::provenance_of(&self.provenance, k)).collect();
-        let theirs = Provenance::join(std::iter::once(departements).chain(denominator));
-        if numerator.is_none() {
-            return format!("département, région, France : {theirs}");
+        match departement_data(&row.indicator, &self.provenance, &self.departement_provenance) {
+            Some(theirs) if provenance_of(&row.indicator, &self.provenance).is_some() => {
+                format!("territoire : {own} ; département, région, France : {theirs}")
+            }
+            Some(theirs) => format!("département, région, France : {theirs}"),
+            None => own,
         }
-        format!("territoire : {own} ; département, région, France : {theirs}")
     }
 
     /// The comparators' keys in tables, in column order: `departement`, `region`, France's
