@@ -256,7 +256,10 @@ mod tests {
         // nurses in ameli's 2024 file, 246 pharmacies and 5 emergency units in the statistiques
         // locales 2024), for every département and every measure of `SUPPLY`.
         let supply = |m: &str, d: &str| held.supply.get(m).and_then(|deps| deps.get(d)).copied();
-        assert_eq!((supply("professionals_infirmier", "30"), supply("bpe_pharmacy", "30"), supply("bpe_emergency", "30")), (Some(1814), Some(246), Some(5)));
+        assert_eq!(
+            (supply("professionals_infirmier", "30"), supply("bpe_pharmacy", "30"), supply("bpe_emergency", "30")),
+            (Some(1814), Some(246), Some(5))
+        );
         for s in super::super::supply::SUPPLY {
             assert_eq!(held.supply.get(s.measure).map(|d| d.len()), Some(101), "{}", s.measure);
         }

@@ -636,7 +636,10 @@ fn the_departements_real_headcounts_are_spread_over_their_communes() {
     let (held, communes) = completing();
     let data = communes::dataset(&communes, DEFAULT_SEED, &DemoOptions::completing(&held));
     let sum = |m: &str, dep: &str| data.facts.iter().filter(|f| f.measure == m && f.geo.starts_with(dep)).map(|f| f.value).sum::<f64>();
-    assert_eq!([sum("professionals_infirmier", "01"), sum("professionals_infirmier", "2B"), sum("professionals_infirmier", "75")], [392.0, 150.0, 2500.0]);
+    assert_eq!(
+        [sum("professionals_infirmier", "01"), sum("professionals_infirmier", "2B"), sum("professionals_infirmier", "75")],
+        [392.0, 150.0, 2500.0]
+    );
     // Ain's three communes: the emergency units go to the town of 41,000 (the others are under
     // 10,000 inhabitants).
     let emergency: Vec<(&str, f64)> = data.facts.iter().filter(|f| f.measure == "bpe_emergency").map(|f| (f.geo.as_str(), f.value)).collect();

@@ -104,7 +104,9 @@ fn supply_lines(d: &Diagnosis) -> Vec<SupplyLine> {
                 .find(|r| r.indicator.method == Method::CrudeRate && r.indicator.numerator == count.indicator.numerator)
                 .map(|r| (*r).clone());
             let label = count.indicator.label.trim_end_matches(" (effectif)").trim_end_matches(" (nombre)").to_owned();
-            let per = density.as_ref().map_or_else(String::new, |r| r.indicator.label.strip_prefix(label.as_str()).unwrap_or(&r.indicator.label).trim().to_owned());
+            let per = density
+                .as_ref()
+                .map_or_else(String::new, |r| r.indicator.label.strip_prefix(label.as_str()).unwrap_or(&r.indicator.label).trim().to_owned());
             let data = d.row_data(density.as_ref().unwrap_or(count));
             SupplyLine { label, per, headcount: (*count).clone(), density, data }
         })
@@ -369,10 +371,9 @@ pub fn build(
 ) -> Result<Report> {
     let synthetic = synthetic(data);
     step("diagnostic");
-    let diagnosis =
-        diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?
-            .with_provenance(&data.provenance)
-            .with_departement_provenance(&data.departement_provenance);
+    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?
+        .with_provenance(&data.provenance)
+        .with_departement_provenance(&data.departement_provenance);
     step("comparaison aux EPCI");
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.

@@ -257,7 +257,10 @@ fn the_professions_compare_synthetic_communes_with_real_departement_headcounts()
     assert!(density["data"].as_str().unwrap().contains("département, région, France : Assurance Maladie"), "{density}");
     // Midwives: 115 in the Gard, per 10,000 inhabitants and per 10,000 women aged 15-49.
     assert_eq!(value(indicator(&d, "nombre_sages_femmes"), "departement"), Some(115.0));
-    assert!(value(indicator(&d, "densite_sages_femmes_femmes_15_49"), "departement").unwrap() > value(indicator(&d, "densite_sages_femmes"), "departement").unwrap());
+    assert!(
+        value(indicator(&d, "densite_sages_femmes_femmes_15_49"), "departement").unwrap()
+            > value(indicator(&d, "densite_sages_femmes"), "departement").unwrap()
+    );
     // Pharmacies and emergency units: the statistiques locales 2024 (Gard: 246 and 5).
     assert_eq!(value(indicator(&d, "nombre_pharmacies"), "departement"), Some(246.0));
     assert_eq!(value(indicator(&d, "nombre_urgences"), "departement"), Some(5.0));
