@@ -263,7 +263,7 @@ fn the_word_document_and_the_workbook_show_the_diagnostic() {
     let lines: Vec<Vec<Data>> = supply.rows().map(|r| r.to_vec()).collect();
     assert_eq!(lines[0][2].to_string(), "Territoire : effectif");
     assert_eq!(lines[1][0].to_string(), "Médecins généralistes", "the GPs first, as the diagnostics quote them");
-    let nurses = lines.iter().find(|l| l[0].to_string() == "Infirmiers").expect("a line of nurses");
+    let nurses = lines.iter().find(|l| l[0] == Data::String("Infirmiers".into())).expect("a line of nurses");
     assert_eq!([&nurses[4], &nurses[6], &nurses[8]], [&Data::Float(1814.0), &Data::Float(12944.0), &Data::Float(99023.0)]);
     assert!(nurses[10].to_string().contains("département, région, France : Assurance Maladie"), "{:?}", nurses[10]);
     let table = body.tables.iter().find(|t| t[0][0].text == "Profession ou équipement").expect("the « Offre de soins » table in Word");
