@@ -417,7 +417,7 @@ fn supply_blocks(report: &Report) -> Vec<Block<'_>> {
         Block::Heading("Professionnels de santé et équipements : effectifs et densités".into()),
         Block::Table(Table { header, rows: rows.collect() }),
         Block::Small(plain(format!(
-            "Effectifs de professionnels libéraux (Assurance Maladie) et d'équipements (base permanente des équipements de l'INSEE) ;              densité : effectif rapporté à la population indiquée. Données : {}.",
+            "Effectifs de professionnels libéraux (Assurance Maladie) et d'équipements (base permanente des équipements de l'INSEE) ; densité : effectif rapporté à la population indiquée. Données : {}.",
             sources.join(" | ")
         ))),
     ]
