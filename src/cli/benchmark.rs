@@ -148,7 +148,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     crate::timing::mark("referential and catalogue");
     let start = Instant::now();
-    let load::Data { facts, label, provenance, .. } = super::data(args.data.as_deref(), &r)?;
+    let load::Data { facts, label, provenance, departement_provenance, .. } = super::data(args.data.as_deref(), &r)?;
     let loaded = start.elapsed();
     crate::timing::mark("data loaded");
     let [epci, deps, regs, _] = benchmark::national_geographies(&r);
@@ -168,7 +168,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let mut national = national;
     national.suppress_complements(&r);
     crate::timing::mark("secondary suppression");
-    let mut df = national.frame(&label, &provenance)?;
+    let mut df = national.frame(&label, &provenance, &departement_provenance)?;
     crate::timing::mark("table");
     write_parquet_and_csv(&mut df, &args.out, "national")?;
     crate::timing::mark("written");

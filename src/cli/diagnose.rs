@@ -37,13 +37,16 @@ pub fn run(args: Diagnose) -> Result<()> {
         None => {
             let units = diagnose::units_read(&t, &r);
             let (periods, label) = frames::for_territory(&r, DEFAULT_SEED, &units)?;
-            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true, &options)?.with_provenance(&periods.provenance)
+            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true, &options)?
+                .with_provenance(&periods.provenance)
+                .with_departement_provenance(&periods.departement_provenance)
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
             let data = super::data(Some(dir), &r)?;
             let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false, &options)?
-                .with_provenance(&data.provenance);
+                .with_provenance(&data.provenance)
+                .with_departement_provenance(&data.departement_provenance);
             published = crate::compare::published::published(&t, &r, data.not_read.as_ref(), options.france)?;
             bar.finish_and_clear();
             d

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::diagnose::{french, provenance_of};
+use super::diagnose::{departement_data, french, provenance_of};
 use super::secrecy;
 use crate::error::{Error, Location, Result};
 use crate::facts::Provenance;
 use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::catalogue::PeerRole;
-use crate::indicators::evaluate::{self, Aggregated, Geography, Value};
+use crate::indicators::evaluate::{self, departement_rows, Aggregated, Geography, Value};
 use crate::indicators::Withheld;
 use crate::indicators::{FunnelStatistic, Indicator};
 use crate::stats::compare::{compare, Comparison};
@@ -56,12 +56,27 @@ pub fn national_geographies(r: &Referential) -> [Vec<Geography>; 4] {
         .collect();
     let whole =
         |gs: Vec<Geography>| gs.into_iter().map(|g| Geography { units: super::diagnose::with_whole_communes(g.units, r), ..g }).collect::<Vec<_>>();
-    [whole(epci), whole(deps), whole(regs), vec![france_geography(France::Entiere, r)]]
+    // Départements and régions read the département rows of the measures given by département
+    // only (see `indicators::evaluate::Geography`), as a diagnostic's comparators do.
+    let rows = |gs: Vec<Geography>, of: &dyn Fn(&str) -> Vec<String>| {
+        gs.into_iter()
+            .map(|g| {
+                let units = g.units.into_iter().chain(of(&g.id).iter().map(|d| departement_rows(d))).collect();
+                Geography { units, ..g }
+            })
+            .collect::<Vec<_>>()
+    };
+    let deps = rows(whole(deps), &|d| vec![d.to_owned()]);
+    let regs = rows(whole(regs), &|g| r.departements.values().filter(|d| d.region == g && d.zone != "com").map(|d| d.code.clone()).collect());
+    [whole(epci), deps, regs, vec![france_geography(France::Entiere, r)]]
 }
 
-/// France entière (`FR`, « France ») or France hexagonale (`FM`) as a geography of base units.
+/// France entière (`FR`, « France ») or France hexagonale (`FM`) as a geography of base units,
+/// and of its départements' rows (see `indicators::evaluate::Geography`).
 pub fn france_geography(france: France, r: &Referential) -> Geography {
-    Geography { id: france.code().into(), name: france.name().into(), units: super::diagnose::with_whole_communes(france.units(r), r) }
+    let mut units = super::diagnose::with_whole_communes(france.units(r), r);
+    units.extend(france.departements(r).iter().map(|d| departement_rows(d)));
+    Geography { id: france.code().into(), name: france.name().into(), units }
 }
 
 /// The last layers of a national table: the Frances of `frances` (kind `france`), then, when
@@ -92,6 +107,9 @@ pub struct National {
     /// `synthetic[i]`: whether indicator `i` reads a synthetic measure (see
     /// [`Aggregated::missing_means_zero`]).
     pub synthetic: Vec<bool>,
+    /// `from_departements[i][g]`: whether geography `g` read indicator `i`'s numerator from
+    /// its départements' rows (see [`Aggregated::from_departements`]).
+    pub from_departements: Vec<Vec<bool>>,
     /// The Frances every geography is compared with in [`National::frame`]: the geographies
     /// of kind `france` coded as one ([`France::code`]), with their index.
     pub frances: Vec<(France, usize)>,
@@ -132,9 +150,11 @@ pub fn compute_all_with_reference(
     crate::timing::mark("indicators computed");
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
     let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
+    let from_departements =
+        indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.from_departements(g, &ind.numerator.measure)).collect()).collect();
     let frances =
         France::ALL.iter().filter_map(|&f| geographies.iter().position(|(kind, g)| *kind == KINDS[3] && g.id == f.code()).map(|g| (f, g))).collect();
-    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic, frances })
+    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic, from_departements, frances })
 }
 
 /// One indicator over all geographies, in parallel.
@@ -166,9 +186,15 @@ impl National {
     /// The long table: one row per geography × indicator, with the value of each France of
     /// [`National::frances`] and the comparison against it at 95 % and 99.8 %, and where each
     /// row's values come from (the `provenance` of its indicator's measures, else
-    /// `data_label`). A geography of kind `reference` (the ICM's reference, when it is not
-    /// one of the Frances compared with) is not shown.
-    pub fn frame(&self, data_label: &str, provenance: &BTreeMap<String, Provenance>) -> Result<DataFrame> {
+    /// `data_label`; a geography reading the département rows of its numerator: theirs, see
+    /// [`departement_data`]). A geography of kind `reference` (the ICM's reference, when it is
+    /// not one of the Frances compared with) is not shown.
+    pub fn frame(
+        &self,
+        data_label: &str,
+        provenance: &BTreeMap<String, Provenance>,
+        departement_provenance: &BTreeMap<String, Provenance>,
+    ) -> Result<DataFrame> {
         let shown: Vec<usize> = (0..self.geographies.len()).filter(|&g| self.geographies[g].0 != "reference").collect();
         let (mut kind, mut code, mut name, mut id, mut count, mut value) = (vec![], vec![], vec![], vec![], vec![], vec![]);
         let (mut lo95, mut up95, mut lo998, mut up998, mut status, mut note) = (vec![], vec![], vec![], vec![], vec![], vec![]);
@@ -178,6 +204,7 @@ impl National {
         let mut data = Vec::new();
         for (i, ind) in self.indicators.iter().enumerate() {
             let origin = provenance_of(ind, provenance).unwrap_or_else(|| data_label.to_owned());
+            let of_departements = departement_data(ind, provenance, departement_provenance);
             for &g in &shown {
                 let (k, geo) = &self.geographies[g];
                 let v = &self.values[i][g];
@@ -205,7 +232,10 @@ impl National {
                 }
                 status.push(v.status());
                 note.push(v.note());
-                data.push(origin.clone());
+                data.push(match &of_departements {
+                    Some(theirs) if self.from_departements.get(i).and_then(|f| f.get(g)).copied().unwrap_or(false) => theirs.clone(),
+                    _ => origin.clone(),
+                });
             }
         }
         let mut columns = vec![
@@ -696,6 +726,7 @@ mod tests {
             values: vec![values],
             covered: vec![vec![1; 6]],
             synthetic: vec![false],
+            from_departements: vec![vec![false; 6]],
             frances: vec![],
         };
         let (points, limits) = funnel_frames(&funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4, false)).unwrap();

@@ -11,7 +11,7 @@ use super::secrecy;
 use crate::error::Result;
 use crate::facts::Provenance;
 use crate::geo::{ComparatorOptions, France, Referential, Territory};
-use crate::indicators::evaluate::{self, Geography, Value};
+use crate::indicators::evaluate::{self, departement_rows, Geography, Value};
 use crate::indicators::{Indicator, Method};
 use crate::stats::compare::{compare, Comparison};
 
@@ -63,6 +63,16 @@ impl Row {
         }
     }
 
+    /// The territory's value (`k` = 0) or its `k`-th comparator's (1: the département, 2:
+    /// the région, 3: France).
+    pub fn compared_or_territory(&self, k: usize) -> &Value {
+        if k == 0 {
+            &self.territory
+        } else {
+            &self.comparators[k - 1]
+        }
+    }
+
     /// The unit of [`Row::difference`]: see [`Method::difference_unit`].
     pub fn difference_unit(&self) -> &'static str {
         self.indicator.method.difference_unit(&self.indicator.unit)
@@ -86,6 +96,11 @@ pub struct Diagnosis {
     /// Where each measure comes from (`Data::provenance`; empty: not known), for the `data`
     /// of each row: see [`Diagnosis::row_data`].
     pub provenance: BTreeMap<String, Provenance>,
+    /// The indicators whose comparators (département, région, France) read the département
+    /// rows of their numerator (see [`evaluate::Geography`]), and where each measure's
+    /// département rows come from (`Data::departement_provenance`).
+    pub from_departements: std::collections::BTreeSet<String>,
+    pub departement_provenance: BTreeMap<String, Provenance>,
 }
 
 /// The geographies of a diagnostic.
@@ -105,25 +120,36 @@ pub fn geographies(t: &Territory, r: &Referential, options: &ComparatorOptions, 
     let c = t.comparators_with(r, options.all_departements);
     let code = |d: &str| format!("{}{d}", crate::demo::frames::DEPARTEMENT_PREFIX);
     let codes = |units: Vec<&crate::geo::Unit>| units.into_iter().map(|u| u.code.clone()).collect::<Vec<_>>();
+    let rows = |deps: Vec<String>| deps.iter().map(|d| departement_rows(d)).collect::<Vec<_>>();
     let departement = |d: &str| Geography {
         id: d.to_owned(),
         name: r.departements.get(d).map_or_else(String::new, |d| d.name.clone()),
-        units: if by_departement { vec![code(d)] } else { with_whole_communes(codes(r.base_units_of_departement(d)), r) },
+        units: [if by_departement { vec![code(d)] } else { with_whole_communes(codes(r.base_units_of_departement(d)), r) }, rows(vec![d.to_owned()])]
+            .concat(),
     };
+    let region_deps: Vec<String> = r.departements.values().filter(|d| d.region == c.region && d.zone != "com").map(|d| d.code.clone()).collect();
     let reg_name = r.regions.get(&c.region).map_or_else(String::new, |d| d.name.clone());
     let region = Geography {
         id: c.region.clone(),
         name: reg_name,
-        units: if by_departement {
-            r.departements.values().filter(|d| d.region == c.region && d.zone != "com").map(|d| code(&d.code)).collect()
-        } else {
-            with_whole_communes(codes(r.base_units_of_region(&c.region)), r)
-        },
+        units: [
+            if by_departement {
+                region_deps.iter().map(|d| code(d)).collect()
+            } else {
+                with_whole_communes(codes(r.base_units_of_region(&c.region)), r)
+            },
+            rows(region_deps.clone()),
+        ]
+        .concat(),
     };
     let france = |f: France| Geography {
         id: f.code().into(),
         name: f.name().into(),
-        units: if by_departement { f.departements(r).iter().map(|d| code(d)).collect() } else { with_whole_communes(f.units(r), r) },
+        units: [
+            if by_departement { f.departements(r).iter().map(|d| code(d)).collect() } else { with_whole_communes(f.units(r), r) },
+            rows(f.departements(r).iter().map(|d| d.to_string()).collect()),
+        ]
+        .concat(),
     };
     let territory = Geography { id: t.id.clone(), name: t.name.clone(), units: with_whole_communes(t.units.clone(), r) };
     let other_departements = if options.all_departements {
@@ -160,13 +186,15 @@ pub fn nested_geographies(t: &Territory, r: &Referential, by_departement: bool) 
     let code = |d: &str| format!("{}{d}", crate::demo::frames::DEPARTEMENT_PREFIX);
     secrecy::nested_geographies(&with_whole_communes(t.units.clone(), r), r)
         .into_iter()
-        .map(|(kind, g)| match (by_departement, kind) {
-            (true, "departement") => Geography { units: vec![code(&g.id)], ..g },
-            (true, "region") => {
-                let deps = r.departements.values().filter(|d| d.region == g.id && d.zone != "com").map(|d| code(&d.code)).collect();
-                Geography { units: deps, ..g }
-            }
-            _ => g,
+        .map(|(kind, g)| {
+            let deps: Vec<String> = match kind {
+                "departement" => vec![g.id.clone()],
+                "region" => r.departements.values().filter(|d| d.region == g.id && d.zone != "com").map(|d| d.code.clone()).collect(),
+                _ => return g,
+            };
+            let rows = deps.iter().map(|d| departement_rows(d));
+            let units = if by_departement { deps.iter().map(|d| code(d)).chain(rows).collect() } else { g.units.into_iter().chain(rows).collect() };
+            Geography { units, ..g }
         })
         .collect()
 }
@@ -279,6 +307,7 @@ pub fn diagnose(
     }
     let c = t.comparators_with(r, options.all_departements);
     let [_, dep, reg, france] = &geos.main;
+    let from_departements = catalogue.iter().filter(|i| agg.from_departements(1, &i.numerator.measure)).map(|i| i.id.clone()).collect();
     Ok(Diagnosis {
         territory: t.name.clone(),
         comparator_names: [format!("{} {}", dep.id, dep.name), format!("{} {}", reg.id, reg.name), france.name.clone()],
@@ -289,6 +318,8 @@ pub fn diagnose(
         rows,
         data_label: data_label.to_owned(),
         provenance: BTreeMap::new(),
+        from_departements,
+        departement_provenance: BTreeMap::new(),
     })
 }
 
@@ -299,6 +330,23 @@ pub fn provenance_of(indicator: &Indicator, provenance: &BTreeMap<String, Proven
     let keys = indicator.provenance_keys();
     let known: Vec<&Provenance> = keys.iter().filter_map(|k| crate::facts::provenance_of(provenance, k)).collect();
     (!known.is_empty()).then(|| Provenance::join(known))
+}
+
+/// Where the values of `indicator` come from in a geography that reads its numerator's
+/// département rows (see [`evaluate::Geography`]): their source, and the denominator's; `None`
+/// when they are not known or are the same as the communes' (nothing to tell apart).
+pub fn departement_data(
+    indicator: &Indicator,
+    provenance: &BTreeMap<String, Provenance>,
+    departement_provenance: &BTreeMap<String, Provenance>,
+) -> Option<String> {
+    let departements = departement_provenance.get(&indicator.numerator.measure)?;
+    if provenance.get(&indicator.numerator.measure) == Some(departements) {
+        return None;
+    }
+    let keys = indicator.provenance_keys();
+    let denominator: Vec<&Provenance> = keys.iter().skip(1).filter_map(|k| crate::facts::provenance_of(provenance, k)).collect();
+    Some(Provenance::join(std::iter::once(departements).chain(denominator)))
 }
 
 /// Published values (Rezone) of territory `t` as rows of the diagnostic: the rows whose
@@ -369,11 +417,30 @@ impl Diagnosis {
         Diagnosis { provenance: provenance.clone(), ..self }
     }
 
+    /// The same diagnosis, knowing where each measure's département rows come from.
+    pub fn with_departement_provenance(self, provenance: &BTreeMap<String, Provenance>) -> Diagnosis {
+        Diagnosis { departement_provenance: provenance.clone(), ..self }
+    }
+
     /// Where a row's values come from: the provenances of the measures its indicator reads
     /// (« INSEE, RP 2021 ; Assurance Maladie, patientèle 2024 »), or the data's label when
-    /// none is known (published rows, a diagnosis without provenance).
+    /// none is known (published rows, a diagnosis without provenance). When the comparators
+    /// read the numerator's département rows, from another source than the territory's
+    /// communes, each side says its own: « territoire : données synthétiques… ; département,
+    /// région, France : Assurance Maladie, démographie des professionnels de santé libéraux
+    /// 2024 ; INSEE… ».
     pub fn row_data(&self, row: &Row) -> String {
-        provenance_of(&row.indicator, &self.provenance).unwrap_or_else(|| self.data_label.clone())
+        let own = provenance_of(&row.indicator, &self.provenance).unwrap_or_else(|| self.data_label.clone());
+        if !self.from_departements.contains(&row.indicator.id) {
+            return own;
+        }
+        match departement_data(&row.indicator, &self.provenance, &self.departement_provenance) {
+            Some(theirs) if provenance_of(&row.indicator, &self.provenance).is_some() => {
+                format!("territoire : {own} ; département, région, France : {theirs}")
+            }
+            Some(theirs) => format!("département, région, France : {theirs}"),
+            None => own,
+        }
     }
 
     /// The comparators' keys in tables, in column order: `departement`, `region`, France's

@@ -518,6 +518,7 @@ pub fn dataset(communes: &[DemoCommune], seed: u64, options: &DemoOptions) -> De
         let (b, a) = (base_population(c, draw()), area(c, draw()));
         [base.then_some(b), options.writes("area_km2").then_some(a)].into_iter().flatten()
     }));
+    data.facts.extend(super::supply::facts(communes, seed, &options.supply, DEMO_YEAR));
     data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
     data
 }

@@ -208,7 +208,8 @@ fn real_for_territory(dir: &Path, units: &[String], r: &Referential) -> Result<D
 }
 
 /// The real commune counts of every département summed (`dep:30`…; a sum with a withheld cell
-/// is withheld), with the columns of [`load::LOAD_COLUMNS`]. The sums add the communes in the
+/// is withheld), and the real département rows of the measures given by département only,
+/// with the columns of [`load::LOAD_COLUMNS`]. The sums add the communes in the
 /// order of the facts, as the national aggregation does (`indicators::evaluate::aggregate`),
 /// so that a département's value is the same to the last bit whichever way it is computed
 /// (decimal areas).
@@ -258,10 +259,26 @@ fn real_departement_sums(facts: &DataFrame, r: &Referential) -> Result<DataFrame
         Column::new("synthetic".into(), vec![false; n]),
     ])?;
     // The types of the fact table's columns.
-    Ok(deps
+    let deps = deps
         .lazy()
         .select(load::LOAD_COLUMNS.map(|c| col(c).cast(counts.column(c).map(|x| x.dtype().clone()).unwrap_or(DataType::String))))
-        .collect()?)
+        .collect()?;
+    // And the département rows of the measures the real data gives by département only
+    // (ameli's headcounts…), as they are: the comparators read them
+    // (`indicators::evaluate::Geography`).
+    let at_communes = counts.column("measure")?.unique()?.as_materialized_series().clone();
+    let departement_rows = facts
+        .clone()
+        .lazy()
+        .filter(
+            col("level")
+                .eq(lit(Level::Departement.code()))
+                .and(col("kind").eq(lit(Kind::Count.code())))
+                .and(col("measure").is_in(lit(at_communes).implode(false), false).not()),
+        )
+        .select(load::LOAD_COLUMNS.map(|c| col(c).cast(counts.column(c).map(|x| x.dtype().clone()).unwrap_or(DataType::String))))
+        .collect()?;
+    Ok(deps.vstack(&departement_rows)?)
 }
 
 /// The demo fact table and roster, generated into the cache on first use.

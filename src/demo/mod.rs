@@ -133,6 +133,7 @@ pub mod frames;
 pub mod real;
 mod rng;
 mod roster;
+pub mod supply;
 #[cfg(test)]
 mod tests;
 
@@ -169,7 +170,7 @@ pub const BASE_GAP: i32 = 6;
 /// number needs no bump. The test `tests::the_generated_data_has_not_changed_silently` holds a
 /// digest of the output for each version: when it fails, the data changed: bump this and add
 /// the new `(version, digest)` line in the same commit.
-pub const GENERATOR_VERSION: u32 = 5;
+pub const GENERATOR_VERSION: u32 = 6;
 
 /// One current commune of the referential (given by the caller).
 ///
@@ -250,6 +251,9 @@ pub struct DemoOptions {
     /// when it gives them, else [`DEMO_YEAR`] like every other measure.
     pub population_year: i32,
     pub deaths_year: i32,
+    /// The real département headcounts of professions and facilities that the national
+    /// dataset spreads over the communes ([`supply`]); empty: none generated.
+    pub supply: supply::Totals,
 }
 
 impl Default for DemoOptions {
@@ -260,6 +264,7 @@ impl Default for DemoOptions {
             by_sex: Default::default(),
             population_year: DEMO_YEAR,
             deaths_year: DEMO_YEAR,
+            supply: Default::default(),
         }
     }
 }
@@ -275,6 +280,7 @@ impl DemoOptions {
             by_sex: held.by_sex.clone(),
             population_year: held.population_year.filter(|_| split("population")).unwrap_or(DEMO_YEAR),
             deaths_year: held.deaths_year.filter(|_| split("deaths_all_causes")).unwrap_or(DEMO_YEAR),
+            supply: held.supply.clone(),
         }
     }
 

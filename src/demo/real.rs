@@ -76,6 +76,9 @@ pub struct Held {
     /// Each commune's deaths (all causes, all ages) at their latest year, `deaths_year`.
     pub deaths: BTreeMap<String, u64>,
     pub deaths_year: Option<i32>,
+    /// The département headcounts of the professions and facilities the generator spreads
+    /// over the communes ([`super::supply::SUPPLY`]), at their latest year.
+    pub supply: super::supply::Totals,
 }
 
 impl Held {
@@ -135,8 +138,44 @@ impl Held {
         held.deaths = totals("deaths_all_causes")?.into_iter().filter(|t| t.1.is_none() && t.2.is_none()).map(|t| (t.0, count(t.3))).collect();
         held.population_year = years.get("population").copied();
         held.deaths_year = years.get("deaths_all_causes").copied();
+        held.supply = supply_totals(facts)?;
         Ok(held)
     }
+}
+
+/// The département counts of [`super::supply::SUPPLY`]'s measures in `facts` (all sexes and
+/// ages), each at its latest year.
+fn supply_totals(facts: &DataFrame) -> Result<super::supply::Totals> {
+    let names = Series::new("supply".into(), super::supply::SUPPLY.iter().map(|s| s.measure).collect::<Vec<_>>());
+    let df = facts
+        .clone()
+        .lazy()
+        .filter(
+            col("level")
+                .eq(lit(Level::Departement.code()))
+                .and(col("kind").eq(lit("count")))
+                .and(col("sex").eq(lit("all")))
+                .and(col("age_min").is_null())
+                .and(col("age_max").is_null())
+                .and(col("year").lt_eq(lit(current_year())))
+                .and(col("measure").is_in(lit(names).implode(false), false)),
+        )
+        .select([col("geo"), col("measure"), col("year").cast(DataType::Int32), col("value")])
+        .collect()?;
+    let (g, m, y, v) = (df.column("geo")?.str()?, df.column("measure")?.str()?, df.column("year")?.i32()?, df.column("value")?.f64()?);
+    let mut latest: BTreeMap<(String, String), (i32, f64)> = BTreeMap::new();
+    for i in 0..df.height() {
+        let (Some(g), Some(m), Some(y), Some(v)) = (g.get(i), m.get(i), y.get(i), v.get(i)) else { continue };
+        let slot = latest.entry((m.to_owned(), g.to_owned())).or_insert((y, v));
+        if y > slot.0 {
+            *slot = (y, v);
+        }
+    }
+    let mut totals = super::supply::Totals::new();
+    for ((m, g), (_, v)) in latest {
+        totals.entry(m).or_default().insert(g, v.max(0.0).round() as u64);
+    }
+    Ok(totals)
 }
 
 /// The area of `units` in km² from the embedded data (the sum of their `area_km2` at its
@@ -213,6 +252,17 @@ mod tests {
         assert_eq!(held.population.get("30003"), Some(&(8685, Some(5017))));
         assert_eq!(held.deaths.get("30003"), Some(&93));
         assert!(!held.population.contains_key("97611") && held.deaths.contains_key("97611"), "Mayotte: deaths, no census");
+        // The département headcounts the generator spreads (checked by hand: Gard, 1,814 liberal
+        // nurses in ameli's 2024 file, 246 pharmacies and 5 emergency units in the statistiques
+        // locales 2024), for every département and every measure of `SUPPLY`.
+        let supply = |m: &str, d: &str| held.supply.get(m).and_then(|deps| deps.get(d)).copied();
+        assert_eq!(
+            (supply("professionals_infirmier", "30"), supply("bpe_pharmacy", "30"), supply("bpe_emergency", "30")),
+            (Some(1814), Some(246), Some(5))
+        );
+        for s in super::super::supply::SUPPLY {
+            assert_eq!(held.supply.get(s.measure).map(|d| d.len()), Some(101), "{}", s.measure);
+        }
         let camargue: Vec<String> =
             ["30003", "30006", "30020", "30033", "30036", "30059", "30128", "30169", "30276", "30341"].iter().map(|s| s.to_string()).collect();
         let (area, provenance) = area(&camargue).unwrap().unwrap();

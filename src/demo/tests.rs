@@ -564,6 +564,10 @@ fn completing() -> (real::Held, Vec<DemoCommune>) {
     for m in ["population", "deaths_all_causes", "area_km2", "active_15_64", "unemployed_15_64", "births", "households"] {
         held.measures.insert(m.to_owned());
     }
+    // Real département headcounts to spread (`supply`): nurses of three départements (Corsica's
+    // written lower case by its commune), emergency units of one.
+    held.supply.insert("professionals_infirmier".into(), [("01", 392), ("2B", 150), ("75", 2_500)].map(|(d, n)| (d.to_owned(), n)).into());
+    held.supply.insert("bpe_emergency".into(), [("01".to_owned(), 3)].into());
     let communes: Vec<DemoCommune> = made_up()
         .into_iter()
         .enumerate()
@@ -673,8 +677,14 @@ fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
 
 /// Each [`GENERATOR_VERSION`] with the digest of its output (see the test below). A new
 /// version adds a line; the lines of earlier versions stay.
-const DIGESTS: &[(u32, &str)] =
-    &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf"), (4, "82be77def1b4bcbf"), (5, "39fee82c955757ab")];
+const DIGESTS: &[(u32, &str)] = &[
+    (1, "a12289654a1daf81"),
+    (2, "d7ebadeb65d1b1ee"),
+    (3, "8dd30558465d3edf"),
+    (4, "82be77def1b4bcbf"),
+    (5, "39fee82c955757ab"),
+    (6, "921f152dc8f030d1"),
+];
 
 /// The generated data does not change silently. The demo cache is reused as long as
 /// [`GENERATOR_VERSION`], the seed and the referential are the same (`frames::cache_dir`),
@@ -716,4 +726,25 @@ fn the_generated_data_has_not_changed_silently() {
         "the demo data changed: bump GENERATOR_VERSION and add ({}, \"{digest}\") to DIGESTS (see this test's doc)",
         GENERATOR_VERSION + 1
     );
+}
+
+/// The national dataset spreads each département's real headcount over its communes: they add
+/// up to it, every commune of the département has its row (zeros kept: the real département
+/// rows make the measure real, so a missing commune row would be "not given").
+#[test]
+fn the_departements_real_headcounts_are_spread_over_their_communes() {
+    let (held, communes) = completing();
+    let data = communes::dataset(&communes, DEFAULT_SEED, &DemoOptions::completing(&held));
+    let sum = |m: &str, dep: &str| data.facts.iter().filter(|f| f.measure == m && f.geo.starts_with(dep)).map(|f| f.value).sum::<f64>();
+    assert_eq!(
+        [sum("professionals_infirmier", "01"), sum("professionals_infirmier", "2B"), sum("professionals_infirmier", "75")],
+        [392.0, 150.0, 2500.0]
+    );
+    // Ain's three communes: the emergency units go to the town of 41,000 (the others are under
+    // 10,000 inhabitants).
+    let emergency: Vec<(&str, f64)> = data.facts.iter().filter(|f| f.measure == "bpe_emergency").map(|f| (f.geo.as_str(), f.value)).collect();
+    assert_eq!(emergency, [("01001", 0.0), ("01002", 0.0), ("01053", 3.0)]);
+    let nurses = data.facts.iter().filter(|f| f.measure == "professionals_infirmier").count();
+    assert_eq!(nurses, 5, "01001, 01002, 01053, 2B033, 75056");
+    assert!(data.facts.iter().filter(|f| f.measure == "professionals_infirmier").all(|f| f.year == DEMO_YEAR && f.sex == Sex::All));
 }

@@ -13,11 +13,32 @@ use crate::ingest::Sex;
 use crate::stats::{self, standards, Estimate, DEFAULT_LEVELS};
 
 /// A geography: a name and the base units (commune codes) it holds.
+///
+/// A geography made of whole départements may also list [`departement_rows`] units: the
+/// département rows of the facts (geo `30`, as ameli and the statistiques locales publish
+/// them) are then read for the measures the data gives by département but not by commune
+/// (only synthetic commune rows, or none), instead of its communes' rows of those measures:
+/// a département, a région, France keep their real published headcounts where the territory's
+/// communes can only be synthetic (or absent).
 #[derive(Debug, Clone)]
 pub struct Geography {
     pub id: String,
     pub name: String,
     pub units: Vec<String>,
+}
+
+/// Prefix of a geography's unit naming a département's rows (see [`Geography`]).
+pub const DEPARTEMENT_ROWS: &str = "departement-rows:";
+
+/// The unit of a geography that reads département `code`'s rows (see [`Geography`]).
+pub fn departement_rows(code: &str) -> String {
+    format!("{DEPARTEMENT_ROWS}{code}")
+}
+
+/// Whether a fact's geo is a département code (`30`, `2A`, `971`), not a commune (five
+/// characters) nor a cached département sum (`dep:30`).
+fn is_departement_geo(geo: &str) -> bool {
+    (1..=3).contains(&geo.len()) && !geo.contains(':')
 }
 
 /// One summed cell of the aggregated table.
@@ -58,6 +79,10 @@ pub struct Aggregated {
     pub starts: HashMap<String, i32>,
     /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
     choices: std::sync::Mutex<HashMap<(Term, bool), Choice>>,
+    /// The measures read from département rows by the geographies listing them (see
+    /// [`Geography`]), and which geographies do.
+    pub by_departement: HashSet<String>,
+    reads_departements: Vec<bool>,
 }
 
 /// The grid cells a term takes, or why it has none.
@@ -151,15 +176,23 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     // Each unit's geographies.
     let mut unit_index: HashMap<&str, usize> = HashMap::new();
     let mut unit_geos: Vec<Vec<u32>> = Vec::new();
+    let reads_departements: Vec<bool> = geographies.iter().map(|g| g.units.iter().any(|u| u.starts_with(DEPARTEMENT_ROWS))).collect();
     for (g, geo) in geographies.iter().enumerate() {
         for u in &geo.units {
-            let i = *unit_index.entry(u.as_str()).or_insert_with(|| {
+            let u = u.strip_prefix(DEPARTEMENT_ROWS).unwrap_or(u);
+            let i = *unit_index.entry(u).or_insert_with(|| {
                 unit_geos.push(Vec::new());
                 unit_geos.len() - 1
             });
             if unit_geos[i].last() != Some(&(g as u32)) {
                 unit_geos[i].push(g as u32);
             }
+        }
+    }
+    let mut departement_unit = vec![false; unit_geos.len()];
+    for u in geographies.iter().flat_map(|g| &g.units) {
+        if let Some(code) = u.strip_prefix(DEPARTEMENT_ROWS) {
+            departement_unit[unit_index[code]] = true;
         }
     }
     let geo = facts.column("geo")?.str()?;
@@ -193,6 +226,13 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let mut measures: Vec<String> = Vec::new();
     let mut measure_index: HashMap<&str, usize> = HashMap::new();
     let mut all_synthetic_rows: Vec<bool> = Vec::new();
+    // Per measure: whether it has rows at a département-rows unit, real rows elsewhere (at
+    // communes, or cached sums of real communes), and rows at units that are not département
+    // rows (synthetic: the demo's communes).
+    const AT_DEPARTEMENT: usize = 0;
+    const REAL_ELSEWHERE: usize = 1;
+    const ELSEWHERE: usize = 2;
+    let mut read_rows: [Vec<bool>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut measure_year: Vec<Option<i32>> = Vec::new();
     let mut measure_start: Vec<Option<i32>> = Vec::new();
     let mut bands: Vec<(Option<u32>, Option<u32>)> = Vec::new();
@@ -227,6 +267,9 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             let i = *measure_index.entry(m).or_insert_with(|| {
                 measures.push(m.to_owned());
                 all_synthetic_rows.push(true);
+                read_rows[0].push(false);
+                read_rows[1].push(false);
+                read_rows[2].push(false);
                 measure_year.push(None);
                 measure_start.push(None);
                 cell_of.push(Vec::new());
@@ -244,15 +287,28 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             last_geo = (g, unit_index.get(g).copied());
         }
         let Some(u) = last_geo.1 else {
+            if flag == Some(false) && !is_departement_geo(g) {
+                read_rows[REAL_ELSEWHERE][mi] = true;
+            }
             row_unit.push(u32::MAX);
             row_cell.push(u32::MAX);
             continue;
         };
-        if let Some(y) = start {
+        if departement_unit[u] {
+            read_rows[AT_DEPARTEMENT][mi] = true;
+        } else {
+            read_rows[ELSEWHERE][mi] = true;
+            if flag == Some(false) {
+                read_rows[REAL_ELSEWHERE][mi] = true;
+            }
+        }
+        // A département row's year is not its measure's: the communes' is (an ameli headcount
+        // of 2024 beside the demo's communes of 2023).
+        if let (Some(y), false) = (start, departement_unit[u]) {
             let slot = &mut measure_start[mi];
             *slot = Some(slot.map_or(y, |s| s.min(y)));
         }
-        if let Some(y) = y {
+        if let (Some(y), false) = (y, departement_unit[u]) {
             let slot = &mut measure_year[mi];
             *slot = Some(slot.map_or(y, |s| s.max(y)));
         }
@@ -292,10 +348,18 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     drop(years);
     drop(synthetic_flags);
     crate::timing::mark("agg: rows interned");
+    // The measures read from département rows: given there, and elsewhere synthetic or not at
+    // all. Their communes' rows are then synthetic when they have any (a missing one means 0).
+    let by_departement_index: Vec<bool> = (0..measures.len()).map(|m| read_rows[AT_DEPARTEMENT][m] && !read_rows[REAL_ELSEWHERE][m]).collect();
     let (mut synthetic, mut real) = (HashSet::new(), null_measure);
     if facts.column("synthetic").is_ok() {
-        for (m, &all) in measures.iter().zip(&all_synthetic_rows) {
-            if all {
+        for (k, (m, &all)) in measures.iter().zip(&all_synthetic_rows).enumerate() {
+            if by_departement_index[k] {
+                if read_rows[ELSEWHERE][k] {
+                    synthetic.insert(m.clone());
+                }
+                real = true;
+            } else if all {
                 synthetic.insert(m.clone());
             } else {
                 real = true;
@@ -319,8 +383,18 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
             continue;
         }
         let (u, c) = (u as usize, c as usize);
-        seen[u * nm + cells_list[c].0] = true;
+        let m = cells_list[c].0;
+        // A département's rows are read for the measures given by département only; the
+        // communes' rows of those, by the geographies that do not read département rows.
+        let (at_departement, by_departement) = (departement_unit[u], by_departement_index[m]);
+        if at_departement && !by_departement {
+            continue;
+        }
+        seen[u * nm + m] = true;
         for &gi in &unit_geos[u] {
+            if by_departement && !at_departement && reads_departements[gi as usize] {
+                continue;
+            }
             let k = gi as usize * nc + c;
             match v {
                 Some(v) => {
@@ -372,6 +446,9 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     for (u, geos) in unit_geos.iter().enumerate() {
         // A city given whole covers its arrondissements (all in the geography, by construction).
         let whole = WHOLE_CITIES.iter().find(|(c, _)| *c == code_of[u]).map(|&(_, arrondissements)| arrondissements);
+        if departement_unit[u] {
+            continue;
+        }
         for &g in geos {
             if whole.is_none() {
                 units[g as usize] += 1;
@@ -380,6 +457,16 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
                 if seen[u * nm + m] {
                     covered[g as usize * nm + m] += whole.unwrap_or(1);
                 }
+            }
+        }
+    }
+    // A geography reading a measure from its départements' rows covers its units when every
+    // one of them has a row (ameli and the statistiques locales give every département).
+    for g in (0..geographies.len()).filter(|&g| reads_departements[g]) {
+        for m in (0..measures.len()).filter(|&m| by_departement_index[m]) {
+            let all = (0..unit_geos.len()).filter(|&u| departement_unit[u] && unit_geos[u].contains(&(g as u32))).all(|u| seen[u * nm + m]);
+            if all {
+                covered[g * nm + m] = units[g];
             }
         }
     }
@@ -394,10 +481,28 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     crate::timing::mark("agg: coverage");
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
     let starts = measures.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
-    Ok(Aggregated { cells, grid, units, coverage, synthetic, all_synthetic, years, starts, choices: Default::default() })
+    let by_departement = measures.iter().zip(&by_departement_index).filter(|(_, &d)| d).map(|(m, _)| m.clone()).collect();
+    Ok(Aggregated {
+        cells,
+        grid,
+        units,
+        coverage,
+        synthetic,
+        all_synthetic,
+        years,
+        starts,
+        choices: Default::default(),
+        by_departement,
+        reads_departements,
+    })
 }
 
 impl Aggregated {
+    /// Whether geography `geo` read `measure` from its départements' rows (see [`Geography`]).
+    pub fn from_departements(&self, geo: usize, measure: &str) -> bool {
+        self.reads_departements.get(geo).copied().unwrap_or(false) && self.by_departement.contains(measure)
+    }
+
     /// Whether a unit without rows of `measure` counts 0 of it: for a synthetic measure (the
     /// demo leaves zero counts out), or one the facts do not give when all of theirs are
     /// synthetic; a real measure's missing row is "not given".
@@ -873,6 +978,55 @@ mod tests {
         // No synthetic column: real data.
         let agg = aggregate(&facts.drop("synthetic").unwrap(), &pair).unwrap();
         assert!(!agg.missing_means_zero("gp"));
+    }
+
+    #[test]
+    fn whole_departements_read_the_departement_rows_of_a_measure_given_by_departement_only() {
+        // Nurses: synthetic communes 30001 (3) and 30002 (0, written: the demo keeps these
+        // zeros), ameli's real 30 (1,814) and 34 (2,000). Population: real communes, and a real
+        // département row that must not be read (the communes give it).
+        let rows = [
+            ("30001", "nurses", 3.0, true),
+            ("30002", "nurses", 0.0, true),
+            ("30", "nurses", 1814.0, false),
+            ("34", "nurses", 2000.0, false),
+            ("30001", "population", 100.0, false),
+            ("30002", "population", 50.0, false),
+            ("34001", "population", 70.0, false),
+            ("30", "population", 999_999.0, false),
+        ];
+        let n = rows.len();
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; n]),
+            Column::new("age_min".into(), vec![None::<u32>; n]),
+            Column::new("age_max".into(), vec![None::<u32>; n]),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.2)).collect::<Vec<_>>()),
+            Column::new("synthetic".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let g = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| u.to_string()).collect() };
+        let geos = [
+            g("t", &["30001", "30002"]),
+            g("30", &["30001", "30002", &departement_rows("30")]),
+            g("r", &["30001", "30002", "34001", &departement_rows("30"), &departement_rows("34")]),
+        ];
+        let agg = aggregate(&facts, &geos).unwrap();
+        let whole = |geo: usize, m: &str| agg.whole(geo, m);
+        assert_eq!([whole(0, "nurses"), whole(1, "nurses"), whole(2, "nurses")], [Some(3.0), Some(1814.0), Some(3814.0)]);
+        assert_eq!([whole(0, "population"), whole(1, "population"), whole(2, "population")], [Some(150.0), Some(150.0), Some(220.0)]);
+        assert!(agg.from_departements(1, "nurses") && agg.from_departements(2, "nurses"));
+        assert!(!agg.from_departements(0, "nurses") && !agg.from_departements(1, "population"));
+        // The communes' nurses are synthetic (a missing row is 0); the départements cover theirs.
+        assert!(agg.missing_means_zero("nurses"));
+        assert_eq!((agg.covered(0, "nurses"), agg.covered(1, "nurses"), agg.covered(2, "nurses")), (2, 2, 3));
+        assert_eq!(agg.covered(2, "population"), 3, "a département-rows unit is no base unit");
+        // Without département-rows units, every geography sums its communes, as before.
+        let plain = [g("t", &["30001", "30002"]), g("30", &["30001", "30002"])];
+        let agg = aggregate(&facts, &plain).unwrap();
+        assert_eq!([agg.whole(0, "nurses"), agg.whole(1, "nurses")], [Some(3.0), Some(3.0)]);
+        assert!(!agg.from_departements(1, "nurses"));
     }
 
     #[test]

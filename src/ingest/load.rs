@@ -32,6 +32,9 @@ pub struct Data {
     pub years: BTreeMap<String, i32>,
     /// Where each measure read comes from (a `_base` measure too), at the year read.
     pub provenance: BTreeMap<String, Provenance>,
+    /// Where each measure's département rows come from, when the data gives it by
+    /// département (a département, a région, France read them: `evaluate::Geography`).
+    pub departement_provenance: BTreeMap<String, Provenance>,
     /// Rows the diagnostics do not read, kept as they are: levels that are not summed
     /// (bassins de vie, EPCI… given as such) and values published already computed.
     pub not_read: Option<DataFrame>,
@@ -121,7 +124,7 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
     // Usually every row is read: then the table is not copied.
     let facts = if not_read.height() == 0 { facts } else { facts.lazy().filter(is_read).collect()? };
     crate::timing::mark("levels read kept apart");
-    let Periods { mut facts, mut years, mut provenance, at_communes } = by_period(facts, current_year())?;
+    let Periods { mut facts, mut years, mut provenance, at_communes, departement_provenance } = by_period(facts, current_year())?;
     crate::timing::mark("by period");
     // The year of a roster's GPs (their ages): the latest of the measures its communes are
     // summed with, not of département statistics (ameli's 2024 headcounts must not age the
@@ -153,7 +156,7 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
     };
     let not_read = (not_read.height() > 0).then_some(not_read);
     crate::timing::mark("roster facts");
-    Ok(Data { facts, label, published, years, roster, provenance, not_read })
+    Ok(Data { facts, label, published, years, roster, provenance, departement_provenance, not_read })
 }
 
 /// The columns of a fact file that loading keeps (before [`by_period`]).
@@ -222,6 +225,8 @@ pub struct Periods {
     pub provenance: BTreeMap<String, Provenance>,
     /// The measures read from commune rows (the others only from département rows).
     pub at_communes: std::collections::BTreeSet<String>,
+    /// The source of each measure's département rows, when it has any.
+    pub departement_provenance: BTreeMap<String, Provenance>,
 }
 
 /// Each measure from one source at its latest year, a year after `this_year` being a
@@ -337,6 +342,11 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     for (m, _) in complements.keys() {
         provenance.insert(crate::facts::breakdown_key(m), Provenance::Synthetic);
     }
+    let mut departement_provenance = BTreeMap::new();
+    for &i in rows.iter().filter(|&&i| level[i] == Level::Departement.code()) {
+        let origin = if synthetic[i] { Origin::Synthetic } else { Origin::source(&publisher[i], &dataset[i]) };
+        departement_provenance.insert(measure[i].clone(), origin.at(Period { start: start[i].unwrap_or(latest[i]).min(latest[i]), end: latest[i] }));
+    }
     let mut based = std::collections::BTreeSet::new();
     for (m, (_, e)) in &base_of {
         let base = format!("{m}_base");
@@ -387,7 +397,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let mut before = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("base".into(), &base_mask))?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
-    Ok(Periods { facts: now.vstack(&before)?, years, provenance, at_communes: from_communes })
+    Ok(Periods { facts: now.vstack(&before)?, years, provenance, at_communes: from_communes, departement_provenance })
 }
 
 /// A source of facts (see [`Spans`]) and the years it gives.

@@ -377,12 +377,50 @@ fn theme_section<'a>(report: &'a Report, theme: &'a Theme) -> Section<'a> {
     }
     blocks.extend(figure(report, &format!("comparaison-{}", theme.id)));
     if theme.theme == "offre de soins" {
+        blocks.extend(supply_blocks(report));
         blocks.extend(figure(report, "ages-medecins"));
     }
     if theme.theme == "accès aux soins" {
         blocks.extend(apl_blocks(report));
     }
     section((theme.id, theme.title), blocks)
+}
+
+/// The « Offre de soins » table: each profession or facility by rows, its headcount and
+/// density for the territory, its département, its région and France by columns, as the
+/// diagnostics quote them; and where the values come from.
+fn supply_blocks(report: &Report) -> Vec<Block<'_>> {
+    if report.supply.is_empty() {
+        return Vec::new();
+    }
+    let mut header = vec!["Profession ou équipement".to_owned(), "Densité".to_owned()];
+    for name in std::iter::once("Territoire").chain(report.comparators.iter().map(String::as_str)) {
+        header.push(format!("{name} : effectif"));
+        header.push(format!("{name} : densité"));
+    }
+    let rows = report.supply.iter().map(|line| {
+        let mut row: Vec<Cell> = vec![line.label.clone().into(), line.per.clone().into()];
+        for k in 0..4 {
+            let count = line.headcount.compared_or_territory(k);
+            row.push(value_text(count, line.headcount.indicator.method, "").into());
+            row.push(line.density.as_ref().map_or_else(|| "—".to_owned(), |d| value_text(d.compared_or_territory(k), d.indicator.method, "")).into());
+        }
+        row
+    });
+    let mut sources: Vec<&str> = Vec::new();
+    for line in &report.supply {
+        if !sources.contains(&line.data.as_str()) {
+            sources.push(&line.data);
+        }
+    }
+    vec![
+        Block::Heading("Professionnels de santé et équipements : effectifs et densités".into()),
+        Block::Table(Table { header, rows: rows.collect() }),
+        Block::Small(plain(format!(
+            "Effectifs de professionnels libéraux (Assurance Maladie) et d'équipements (base permanente des équipements de l'INSEE) ; densité : effectif rapporté à la population indiquée. Données : {}.",
+            sources.join(" | ")
+        ))),
+    ]
 }
 
 /// DREES's APL to GPs: each year the data gives for the territory and its comparators, how

@@ -73,6 +73,44 @@ pub struct Report {
     pub projected: Vec<projection::Row>,
     /// DREES's APL to GPs for every year the data gives and per commune, when the data has it.
     pub apl: Option<Apl>,
+    /// The « Offre de soins » table: each profession or facility of the catalogue with a
+    /// headcount, and its density.
+    pub supply: Vec<SupplyLine>,
+}
+
+/// A line of the « Offre de soins » table, as the diagnostics quote them (a profession by
+/// rows, the territory, its département, its région and France by columns): the catalogue's
+/// headcount of a profession or facility and its first density (same numerator).
+pub struct SupplyLine {
+    /// The profession, as the headcount's label says it (« Infirmiers »).
+    pub label: String,
+    /// What the density is per (« pour 10 000 habitants »).
+    pub per: String,
+    pub headcount: Row,
+    pub density: Option<Row>,
+    /// Where the values come from (see `Diagnosis::row_data`).
+    pub data: String,
+}
+
+/// The « Offre de soins » table's lines: each headcount (`count`) of the theme, in the
+/// catalogue's order, with the first density (`crude_rate`) of the same numerator.
+fn supply_lines(d: &Diagnosis) -> Vec<SupplyLine> {
+    let rows: Vec<&Row> = d.rows.iter().filter(|r| r.indicator.theme == "offre de soins").collect();
+    rows.iter()
+        .filter(|r| r.indicator.method == Method::Count)
+        .map(|count| {
+            let density = rows
+                .iter()
+                .find(|r| r.indicator.method == Method::CrudeRate && r.indicator.numerator == count.indicator.numerator)
+                .map(|r| (*r).clone());
+            let label = count.indicator.label.trim_end_matches(" (effectif)").trim_end_matches(" (nombre)").to_owned();
+            let per = density
+                .as_ref()
+                .map_or_else(String::new, |r| r.indicator.label.strip_prefix(label.as_str()).unwrap_or(&r.indicator.label).trim().to_owned());
+            let data = d.row_data(density.as_ref().unwrap_or(count));
+            SupplyLine { label, per, headcount: (*count).clone(), density, data }
+        })
+        .collect()
 }
 
 /// DREES's APL to GPs (accessibility section): every year the data gives, and the communes.
@@ -333,8 +371,9 @@ pub fn build(
 ) -> Result<Report> {
     let synthetic = synthetic(data);
     step("diagnostic");
-    let diagnosis =
-        diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?.with_provenance(&data.provenance);
+    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?
+        .with_provenance(&data.provenance)
+        .with_departement_provenance(&data.departement_provenance);
     step("comparaison aux EPCI");
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
@@ -355,6 +394,7 @@ pub fn build(
     let names = display_names(&diagnosis, t, r);
     let apl = apl(t, r, data, catalogue, options)?;
     let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, apl.as_ref())?;
+    let supply = supply_lines(&diagnosis);
     Ok(Report {
         name: t.name.clone(),
         synthetic,
@@ -384,6 +424,7 @@ pub fn build(
         benchmark: bench.ok(),
         projected: gps.rows,
         apl,
+        supply,
     })
 }
 

@@ -90,6 +90,9 @@ fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     if !report.others.is_empty() {
         indicators(wb.add_worksheet().set_name("Autres indicateurs")?, &report.others, &report.others_data, report, &f)?;
     }
+    if !report.supply.is_empty() {
+        supply(wb.add_worksheet().set_name("Effectifs et densités")?, report, &f)?;
+    }
     if let Some(apl) = &report.apl {
         apl_years(wb.add_worksheet().set_name("APL par année")?, apl, report, &f)?;
         apl_communes(wb.add_worksheet().set_name("APL par commune")?, apl, &f)?;
@@ -337,6 +340,31 @@ fn peers(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
         .peers
         .iter()
         .map(|p| vec![text(p.code.clone()), text(p.name.clone()), p.distance.map_or(Cell::Blank, |d| Cell::Number(d, 2))])
+        .collect();
+    table(ws, &columns, &rows, f)
+}
+
+/// The « Offre de soins » table: each profession or facility, its headcount and density for
+/// the territory and its comparators, and where they come from.
+fn supply(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let mut columns = vec![wrapped("Profession ou équipement", 36.0), wrapped("Densité", 26.0)];
+    for name in std::iter::once("Territoire").chain(report.comparators.iter().map(String::as_str)) {
+        columns.push(wrapped(format!("{name} : effectif"), 14.0));
+        columns.push(wrapped(format!("{name} : densité"), 14.0));
+    }
+    columns.push(wrapped("Données", 60.0));
+    let rows: Vec<Vec<Cell>> = report
+        .supply
+        .iter()
+        .map(|line| {
+            let mut row = vec![text(line.label.clone()), text(line.per.clone())];
+            for k in 0..4 {
+                row.push(value(line.headcount.compared_or_territory(k), line.headcount.indicator.method));
+                row.push(line.density.as_ref().map_or(Cell::Blank, |d| value(d.compared_or_territory(k), d.indicator.method)));
+            }
+            row.push(text(line.data.clone()));
+            row
+        })
         .collect();
     table(ws, &columns, &rows, f)
 }

@@ -229,6 +229,51 @@ const NOT_IN_DEFAULT_DATA: [&str; 18] = [
 /// pool five years).
 const RARE_CAUSES: [&str; 4] = ["mortalite_accidents_circulation", "mortalite_alcool", "mortalite_suicide", "icm_suicide"];
 
+/// The professions and facilities the real data gives by département only (ameli, statistiques
+/// locales): the département, the région and France read the real département rows; the
+/// territory's count is its synthetic communes', spread from them; each side says its source.
+#[test]
+fn the_professions_compare_synthetic_communes_with_real_departement_headcounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, out) = (dir.path().join("cache"), dir.path().join("out"));
+    let d = diagnose("cpts-camargue-gardoise", &cache, &out);
+    let r = Referential::embedded().unwrap();
+    let t = Territory::find("cpts-camargue-gardoise", &r).unwrap();
+    // ameli 2024, liberal nurses of all ages and sexes (by hand in
+    // ameli_demographie_ps_liberaux_dep_2024.csv): Gard 1,814, Occitanie 12,944, France 99,023
+    // (the sum of its 101 départements).
+    let nurses = indicator(&d, "nombre_infirmiers");
+    let value = |i: &Value, g: &str| i["comparators"][g]["value"].as_f64();
+    assert_eq!((value(nurses, "departement"), value(nurses, "region"), value(nurses, "france")), (Some(1814.0), Some(12944.0), Some(99023.0)));
+    assert_eq!(
+        nurses["data"],
+        "territoire : données synthétiques de démonstration ; \
+         département, région, France : Assurance Maladie, démographie des professionnels de santé libéraux 2024"
+    );
+    // The territory's: its synthetic communes', summed by hand; the Gard's communes add up to
+    // the real headcount they are spread from.
+    let demo_dir = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let facts = ParquetReader::new(std::fs::File::open(demo_dir.join("facts-demo.parquet")).unwrap()).finish().unwrap();
+    assert_eq!(nurses["value"].as_f64(), Some(hand_sum(&facts, "professionals_infirmier", &t.units)));
+    let gard: Vec<String> = r.base_units_of_departement("30").iter().map(|u| u.code.clone()).collect();
+    assert_eq!(hand_sum(&facts, "professionals_infirmier", &gard), 1814.0);
+    // The density: the real headcount over the real census population (2021).
+    let population = value(indicator(&d, "population"), "departement").unwrap();
+    let density = indicator(&d, "densite_infirmiers");
+    assert!((value(density, "departement").unwrap() - 1814.0 / population * 1e4).abs() < 1e-9, "{density}");
+    assert!(density["data"].as_str().unwrap().contains("département, région, France : Assurance Maladie"), "{density}");
+    // Midwives: 115 in the Gard, per 10,000 inhabitants and per 10,000 women aged 15-49.
+    assert_eq!(value(indicator(&d, "nombre_sages_femmes"), "departement"), Some(115.0));
+    assert!(
+        value(indicator(&d, "densite_sages_femmes_femmes_15_49"), "departement").unwrap()
+            > value(indicator(&d, "densite_sages_femmes"), "departement").unwrap()
+    );
+    // Pharmacies and emergency units: the statistiques locales 2024 (Gard: 246 and 5).
+    assert_eq!(value(indicator(&d, "nombre_pharmacies"), "departement"), Some(246.0));
+    assert_eq!(value(indicator(&d, "nombre_urgences"), "departement"), Some(5.0));
+    assert!(indicator(&d, "nombre_urgences")["data"].as_str().unwrap().ends_with("département, région, France : INSEE, statistiques locales 2024"));
+}
+
 #[test]
 fn the_five_shipped_territories_have_a_complete_diagnostic() {
     let dir = tempfile::tempdir().unwrap();

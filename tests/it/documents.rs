@@ -255,6 +255,22 @@ fn the_word_document_and_the_workbook_show_the_diagnostic() {
     ] {
         assert!(names.iter().any(|n| n == s), "sheet {s} not in {names:?}");
     }
+    // The « Offre de soins » table: a profession by row, the headcount and density of the
+    // territory, its département, its région and France. The Gard's, Occitanie's and France's
+    // liberal nurses are ameli's 2024 headcounts (1,814, 12,944, 99,023: by hand in
+    // ameli_demographie_ps_liberaux_dep_2024.csv), in the workbook and in the Word document.
+    let supply = wb.worksheet_range("Effectifs et densités").unwrap();
+    let lines: Vec<Vec<Data>> = supply.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(lines[0][2].to_string(), "Territoire : effectif");
+    assert_eq!(lines[1][0].to_string(), "Médecins généralistes", "the GPs first, as the diagnostics quote them");
+    let nurses = lines.iter().find(|l| l[0] == Data::String("Infirmiers".into())).expect("a line of nurses");
+    assert_eq!([&nurses[4], &nurses[6], &nurses[8]], [&Data::Float(1814.0), &Data::Float(12944.0), &Data::Float(99023.0)]);
+    assert!(nurses[10].to_string().contains("département, région, France : Assurance Maladie"), "{:?}", nurses[10]);
+    let table = body.tables.iter().find(|t| t[0][0].text == "Profession ou équipement").expect("the « Offre de soins » table in Word");
+    let nurses = table.iter().find(|row| row[0].text == "Infirmiers").expect("a row of nurses");
+    let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
+    assert_eq!([digits(&nurses[4].text), digits(&nurses[6].text), digits(&nurses[8].text)], ["1814", "12944", "99023"]);
+
     // Each indicator's cells equal diagnostic.csv's, numbers as numbers.
     let mut seen = Vec::new();
     for sheet in &names[..6] {

@@ -81,6 +81,11 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         let at = html[from..].find(&format!("{s}</h2>")).unwrap_or_else(|| panic!("section «{s}» missing or out of order"));
         from += at;
     }
+    // The « Offre de soins » table of the professions and facilities, in its section.
+    let (supply, projection) = (html.find("Offre de soins</h2>").unwrap(), html.find("Projection démographique médicale</h2>").unwrap());
+    let table = html.find("Professionnels de santé et équipements : effectifs et densités").expect("the table of the professions");
+    assert!(supply < table && table < projection, "the professions' table in « Offre de soins »");
+    assert!(html[table..projection].contains("Infirmiers") && html[table..projection].contains("Pharmacies"));
     assert!(html.contains("Données en partie synthétiques"), "the banner of partly synthetic data");
     assert!(html.contains("Superficie : <strong>406,49 km²</strong> (INSEE, comparateur de territoires (via datas.fun) 2021)"), "the real area");
     assert!(!html.contains("<script"), "the report needs no script");
@@ -94,10 +99,14 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         .unwrap();
     assert!(o.status.success());
     let (from_report, from_diagnose) = (json(&out.join("diagnostic.json")), json(&diag.join("diagnostic.json")));
-    for id in ["population", "part_65_plus", "ald_diabete", "icm_mortalite_prematuree", "sans_mt_17_plus", "densite_mg"] {
+    for id in ["population", "part_65_plus", "ald_diabete", "icm_mortalite_prematuree", "sans_mt_17_plus", "densite_mg", "densite_infirmiers"] {
         let (a, b) = (value_of(&from_report, id), value_of(&from_diagnose, id));
         assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{id}: report {a}, diagnose {b}");
     }
+    // The national data the report reads gives the comparators the département rows too
+    // (ameli's Gard: 1,814 liberal nurses).
+    let nurses = from_report["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "nombre_infirmiers").unwrap();
+    assert_eq!(nurses["comparators"]["departement"]["value"].as_f64(), Some(1814.0));
     let population = value_of(&from_report, "population");
     assert!(html.contains(&format!("<td class=\"num strong\">{}</td>", thousands(population))), "population {population}");
     let share = value_of(&from_report, "part_65_plus");
