@@ -20,9 +20,10 @@ use crate::project::territory::{EntryCount, Scenario, REFERENCE_YEAR};
 /// and write the territory's communes, its aggregate and its projection.
 #[derive(Debug, Args)]
 pub struct AplArgs {
-    /// Territory file (.toml) or shipped territory name.
+    /// Territory file (.toml) or shipped territory name; default: every commune of France
+    /// (`--roster` then replaces every GP: a national commune GP file).
     #[arg(long)]
-    territory: String,
+    territory: Option<String>,
     /// Folder of ingested data (population by sex and age, roster.parquet); default: the demo
     /// data (its national roster is synthetic).
     #[arg(long)]
@@ -62,8 +63,13 @@ pub struct AplArgs {
 
 pub fn run(args: AplArgs) -> Result<()> {
     let r = Referential::embedded()?;
-    let t = Territory::find(&args.territory, &r)?;
-    let units = crate::compare::diagnose::with_whole_communes(t.units.clone(), &r);
+    let (name, units) = match &args.territory {
+        Some(name) => {
+            let t = Territory::find(name, &r)?;
+            (t.name.clone(), crate::compare::diagnose::with_whole_communes(t.units.clone(), &r))
+        }
+        None => ("la France".to_owned(), r.communes().filter(|u| u.in_france()).map(|u| u.code.clone()).collect()),
+    };
     for (flag, v, ok) in [
         ("--detour", args.detour, args.detour >= 1.0 && args.detour < 5.0),
         ("--speed", args.speed, args.speed > 0.0 && args.speed < 200.0),
@@ -95,9 +101,9 @@ pub fn run(args: AplArgs) -> Result<()> {
     bar.finish_and_clear();
     let mut df = national::frame(&o)?;
     write_csv_fr(&mut df, &args.out.join("apl-communes.csv"))?;
-    let sentences = national::sentences(&o, &t.name);
+    let sentences = national::sentences(&o, &name);
     let doc = json!({
-        "territory": t.name, "year": o.inputs.year, "data": data.label,
+        "territory": name, "year": o.inputs.year, "data": data.label,
         "apl_mg": o.aggregate, "apl_mg_moins_65ans": o.aggregate_under_65,
         "synthetic_roster": o.synthetic_roster, "synthetic_population": o.synthetic_population,
         "population_source": o.population_source, "times": o.times_source, "pairs": o.pairs,
@@ -109,8 +115,7 @@ pub fn run(args: AplArgs) -> Result<()> {
     let synthetic = if o.synthetic_roster { " — médecins synthétiques : ne pas comparer à l'APL de la DREES" } else { "" };
     let fr = |v: Option<f64>| v.map_or("n.d.".to_owned(), |v| format!("{v:.2}").replace('.', ","));
     say!(
-        "{} — APL {} : {} (moins de 65 ans : {}) consultations par habitant standardisé{synthetic}",
-        t.name,
+        "{name} — APL {} : {} (moins de 65 ans : {}) consultations par habitant standardisé{synthetic}",
         o.inputs.year,
         fr(o.aggregate),
         fr(o.aggregate_under_65)
