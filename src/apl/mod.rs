@@ -68,7 +68,7 @@ pub const CUTOFF_MINUTES: f64 = 20.0;
 
 /// The weight of a commune `minutes` away.
 pub fn decay(minutes: f64) -> f64 {
-    if !(minutes >= 0.0) || minutes > CUTOFF_MINUTES {
+    if !(0.0..=CUTOFF_MINUTES).contains(&minutes) {
         return 0.0;
     }
     DECAY.iter().find(|(bound, _)| minutes < *bound).map_or(DECAY[2].1, |(_, w)| *w)

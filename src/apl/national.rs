@@ -372,8 +372,9 @@ pub fn frame(o: &Outcome) -> Result<DataFrame> {
 }
 
 /// The projection in one French sentence per scenario: « l'APL de X passerait de 3,1 à 2,4
-/// en 2030 et 2,0 en 2035 (scénario legal-62) ».
-pub fn sentences(o: &Outcome, name: &str) -> Vec<String> {
+/// en 2030 et 2,0 en 2035 (scénario legal-62, sans installation nouvelle) »; `entries` says
+/// the entries assumed.
+pub fn sentences(o: &Outcome, name: &str, entries: &str) -> Vec<String> {
     let fr = |v: f64| format!("{v:.1}").replace('.', ",");
     let Some(now) = o.aggregate else { return Vec::new() };
     let mut scenarios: Vec<&str> = o.projected.iter().map(|p| p.scenario.as_str()).collect();
@@ -383,7 +384,7 @@ pub fn sentences(o: &Outcome, name: &str) -> Vec<String> {
         .map(|s| {
             let steps: Vec<String> =
                 o.projected.iter().filter(|p| p.scenario == s).filter_map(|p| p.apl.map(|a| format!("{} en {}", fr(a), p.year))).collect();
-            format!("L'APL de {name} passerait de {} à {} (scénario {s}, sans installation sauf hypothèse contraire)", fr(now), steps.join(" et "))
+            format!("L'APL de {name} passerait de {} à {} (scénario {s}, {entries})", fr(now), steps.join(" et "))
         })
         .collect()
 }

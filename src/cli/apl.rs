@@ -98,16 +98,21 @@ pub fn run(args: AplArgs) -> Result<()> {
         assumptions: DemandAssumptions::default(),
     };
     let o = national::run(&data, &r, &units, own.as_ref(), &options)?;
+    let entries = match (args.entries_rate, args.entries) {
+        (Some(rate), _) => format!("installations : {} % des effectifs par an", (rate * 100.0).to_string().replace('.', ",")),
+        (None, n) if n > 0.0 => format!("{} installations par an", n.to_string().replace('.', ",")),
+        _ => "sans installation nouvelle, sauf celles d'un fichier de scénario".to_owned(),
+    };
     bar.finish_and_clear();
     let mut df = national::frame(&o)?;
     write_csv_fr(&mut df, &args.out.join("apl-communes.csv"))?;
-    let sentences = national::sentences(&o, &name);
+    let sentences = national::sentences(&o, &name, &entries);
     let doc = json!({
         "territory": name, "year": o.inputs.year, "data": data.label,
         "apl_mg": o.aggregate, "apl_mg_moins_65ans": o.aggregate_under_65,
         "synthetic_roster": o.synthetic_roster, "synthetic_population": o.synthetic_population,
         "population_source": o.population_source, "times": o.times_source, "pairs": o.pairs,
-        "gps": o.inputs.gps.len(), "imputed_activity": o.inputs.imputed_activity, "imputed_gps": o.inputs.imputed_gps,
+        "communes": o.inputs.communes.len(), "gps": o.inputs.gps.len(), "imputed_activity": o.inputs.imputed_activity, "imputed_gps": o.inputs.imputed_gps,
         "projection": o.projected.iter().map(|p| json!({"scenario": p.scenario, "year": p.year, "year_offset": p.offset, "apl_mg": p.apl})).collect::<Vec<_>>(),
         "sentences": sentences,
     });
