@@ -57,7 +57,7 @@ pub struct Inputs {
     pub imputed_gps: usize,
 }
 
-/// The communes of France with their centroid (see [`crate::geo::centroid`]), population and
+/// The communes of France with their centroid (see [`crate::geo::centroids`]), population and
 /// standardised population from `facts` (population by sex and age band, and France's deaths
 /// by sex and age for the projection's survival).
 pub fn communes(facts: &DataFrame, r: &Referential, year: i32) -> Result<Vec<Commune>> {
