@@ -39,7 +39,8 @@ pub struct Commune {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GpSupply {
     pub commune: usize,
-    pub birth_year: i32,
+    /// Unknown for GPs known only as a headcount ([`headcounts`]).
+    pub birth_year: Option<i32>,
     /// Consultations counted by DREES's rules ([`super::Activity::counted`]).
     pub counted: f64,
 }
@@ -143,10 +144,29 @@ pub fn gps(
                 Some(fte) if fte > 0.0 => fte * mean,
                 _ => mean,
             };
-            GpSupply { commune, birth_year, counted: ACTIVITY.counted(raw, new) }
+            GpSupply { commune, birth_year: Some(birth_year), counted: ACTIVITY.counted(raw, new) }
         })
         .collect();
     Ok((gps, mean, imputed))
+}
+
+/// The GPs of the facts' headcounts by commune (BPE D201 « médecin omnipraticien »,
+/// `equipment_d201`), when there is no roster: each counted [`super::Activity::new_gp`]
+/// consultations (5,400, DREES's imputation for a GP whose activity is not known), their
+/// ages unknown.
+pub fn headcounts(facts: &DataFrame, r: &Referential, index: &HashMap<&str, usize>) -> Result<Vec<GpSupply>> {
+    let rows = facts.clone().lazy().filter(col("measure").eq(lit("equipment_d201"))).select([col("geo"), col("value")]).collect()?;
+    let (geo, value) = (rows.column("geo")?.str()?, rows.column("value")?.cast(&DataType::Float64)?);
+    let value = value.f64()?;
+    let mut out = Vec::new();
+    for i in 0..rows.height() {
+        let (Some(code), Some(n)) = (geo.get(i), value.get(i)) else { continue };
+        let commune = r.unit(code).map_or(code, |u| u.commune.as_str());
+        if let Some(&c) = index.get(commune) {
+            out.extend((0..n.round().clamp(0.0, 1e5) as usize).map(|_| GpSupply { commune: c, birth_year: None, counted: ACTIVITY.new_gp }));
+        }
+    }
+    Ok(out)
 }
 
 /// Each commune's counted consultations, all GPs and GPs under [`UNDER_AGE`] in `year`.
@@ -155,7 +175,7 @@ pub fn supply(inputs: &Inputs) -> (Vec<f64>, Vec<f64>) {
     let (mut all, mut under) = (vec![0.0; n], vec![0.0; n]);
     for g in &inputs.gps {
         all[g.commune] += g.counted;
-        if inputs.year - g.birth_year < UNDER_AGE {
+        if g.birth_year.is_some_and(|b| inputs.year - b < UNDER_AGE) {
             under[g.commune] += g.counted;
         }
     }
@@ -193,7 +213,9 @@ pub fn projected(
     let mut supply = vec![0.0; n];
     for g in &inputs.gps {
         heads[g.commune] += 1.0;
-        supply[g.commune] += g.counted * rule.active_probability(g.birth_year, inputs.year, inputs.year + offset as i32);
+        // A GP of unknown age stays (the projection is not run on headcounts: see [`run`]).
+        let p = g.birth_year.map_or(1.0, |b| rule.active_probability(b, inputs.year, inputs.year + offset as i32));
+        supply[g.commune] += g.counted * p;
     }
     let territory_heads: f64 = territory.iter().map(|&c| heads[c]).sum();
     let rate = match entries.0 {
@@ -274,6 +296,8 @@ pub struct Outcome {
     pub population_source: String,
     /// How travel times were had, in French.
     pub times_source: String,
+    /// Where the GPs come from, in French.
+    pub supply_source: String,
     pub pairs: usize,
 }
 
@@ -297,8 +321,22 @@ pub fn run(
     let none = HashSet::new();
     let national =
         data.roster.as_ref().map(|roster| gps(roster, r, &index, options.year, if own_roster.is_some() { &inside } else { &none })).transpose()?;
-    let (mut list, mut imputed_activity, mut imputed_gps) = national.unwrap_or((Vec::new(), ACTIVITY.new_gp, 0));
-    let synthetic_gp = data.provenance.get("gp").is_none_or(crate::facts::Provenance::is_synthetic);
+    let (mut list, mut imputed_activity, mut imputed_gps) = match national {
+        Some(n) => n,
+        // No roster: the headcounts by commune, each GP imputed DREES's 5,400.
+        None => {
+            let list = headcounts(&data.facts, r, &index)?;
+            let k = list.len();
+            (list, ACTIVITY.new_gp, k)
+        }
+    };
+    let supply_source = if data.roster.is_some() {
+        "répertoire des médecins (commune, âge, activité)".to_owned()
+    } else {
+        "effectifs de médecins omnipraticiens par commune (BPE), 5 400 consultations chacun (valeur imputée par la DREES à un médecin sans activité connue)".to_owned()
+    };
+    let synthetic_gp =
+        data.provenance.get(if data.roster.is_some() { "gp" } else { "equipment_d201" }).is_none_or(crate::facts::Provenance::is_synthetic);
     let synthetic_roster = match own_roster {
         Some(own) => {
             let outside: HashSet<usize> = (0..communes.len()).filter(|c| !inside.contains(c)).collect();
@@ -326,7 +364,9 @@ pub fn run(
     let (apl, apl_under_65) = compute(&inputs, &network);
     let agg = |v: &[f64]| super::aggregate(territory.iter().map(|&i| (v[i], inputs.communes[i].standardised)));
     let mut projected_rows = Vec::new();
-    for s in &options.scenarios {
+    // GPs of unknown age (headcounts) can be neither projected nor counted under 65.
+    let ages_known = inputs.gps.iter().all(|g| g.birth_year.is_some());
+    for s in options.scenarios.iter().filter(|_| ages_known) {
         let entries = match s.entries {
             Some((count, age, _)) => (count, age),
             None => (options.entries, crate::project::supply::Entries::none().age),
@@ -338,7 +378,8 @@ pub fn run(
     }
     Ok(Outcome {
         aggregate: agg(&apl),
-        aggregate_under_65: agg(&apl_under_65),
+        aggregate_under_65: agg(&apl_under_65).filter(|_| ages_known),
+        supply_source,
         apl,
         apl_under_65,
         projected: projected_rows,
@@ -387,4 +428,29 @@ pub fn sentences(o: &Outcome, name: &str, entries: &str) -> Vec<String> {
             format!("L'APL de {name} passerait de {} à {} (scénario {s}, {entries})", fr(now), steps.join(" et "))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headcounts_count_each_gp_at_dreess_imputed_activity_and_no_age() {
+        let r = Referential::embedded().unwrap();
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), ["30003", "30003", "30006", "99999"]),
+            Column::new("measure".into(), ["equipment_d201", "population", "equipment_d201", "equipment_d201"]),
+            Column::new("value".into(), [2.0, 8000.0, 1.0, 4.0]),
+        ])
+        .unwrap();
+        let index: HashMap<&str, usize> = [("30003", 0), ("30006", 1)].into_iter().collect();
+        let gps = headcounts(&facts, &r, &index).unwrap();
+        assert_eq!(gps.len(), 3, "2 in Aigues-Mortes, 1 in Aimargues, the unknown code left out");
+        assert!(gps.iter().all(|g| g.counted == 5400.0 && g.birth_year.is_none()));
+        let commune =
+            |code: &str| Commune { code: code.into(), name: code.into(), population: 0.0, standardised: 0.0, point: None, pyramids: Vec::new() };
+        let inputs = Inputs { communes: vec![commune("30003"), commune("30006")], gps, year: 2024, imputed_activity: 5400.0, imputed_gps: 3 };
+        // Ages unknown: none is counted among the GPs under 65.
+        assert_eq!(supply(&inputs), (vec![10800.0, 5400.0], vec![0.0, 0.0]));
+    }
 }

@@ -111,7 +111,7 @@ pub fn run(args: AplArgs) -> Result<()> {
         "territory": name, "year": o.inputs.year, "data": data.label,
         "apl_mg": o.aggregate, "apl_mg_moins_65ans": o.aggregate_under_65,
         "synthetic_roster": o.synthetic_roster, "synthetic_population": o.synthetic_population,
-        "population_source": o.population_source, "times": o.times_source, "pairs": o.pairs,
+        "population_source": o.population_source, "supply_source": o.supply_source, "times": o.times_source, "pairs": o.pairs,
         "communes": o.inputs.communes.len(), "gps": o.inputs.gps.len(), "imputed_activity": o.inputs.imputed_activity, "imputed_gps": o.inputs.imputed_gps,
         "projection": o.projected.iter().map(|p| json!({"scenario": p.scenario, "year": p.year, "year_offset": p.offset, "apl_mg": p.apl})).collect::<Vec<_>>(),
         "sentences": sentences,
@@ -125,7 +125,7 @@ pub fn run(args: AplArgs) -> Result<()> {
         fr(o.aggregate),
         fr(o.aggregate_under_65)
     );
-    say!("population : {} ; {} ; {} médecins", o.population_source, o.times_source, o.inputs.gps.len());
+    say!("population : {} ; {} ; médecins : {}, {}", o.population_source, o.times_source, o.supply_source, o.inputs.gps.len());
     for s in &sentences {
         say!("{s}");
     }
