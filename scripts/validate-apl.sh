@@ -43,11 +43,13 @@ import csv, math, sys
 
 ours_file, drees_file, year = sys.argv[1], sys.argv[2], sys.argv[3]
 ours = {}
+synthetic = False
 with open(ours_file, encoding="utf-8-sig", newline="") as f:
     for row in csv.DictReader(f, delimiter=";"):
-        if row["synthetique"] == "true":
-            print("note: the GPs or the population are synthetic: see the README before reading what follows", file=sys.stderr)
+        synthetic = synthetic or row["synthetique"] == "true"
         ours[row["code_commune"]] = float(row["apl_mg"].replace(",", "."))
+if synthetic:
+    print("note: the population by age (or some GPs) is synthetic: the comparison tests the method only as far as the data is real", file=sys.stderr)
 drees = {}
 with open(drees_file, encoding="utf-8-sig", newline="") as f:
     for row in csv.DictReader(f):

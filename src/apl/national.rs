@@ -340,11 +340,12 @@ pub fn run(
     let synthetic_roster = match own_roster {
         Some(own) => {
             let outside: HashSet<usize> = (0..communes.len()).filter(|c| !inside.contains(c)).collect();
+            // The neighbours' GPs still come from the data (none when the territory is France).
+            let neighbours = !list.is_empty();
             let (mine, mean, k) = gps(own, r, &index, options.year, &outside)?;
             list.extend(mine);
             (imputed_activity, imputed_gps) = (mean, imputed_gps + k);
-            // The neighbours' GPs still come from the data.
-            synthetic_gp && data.roster.is_some()
+            synthetic_gp && neighbours
         }
         None => synthetic_gp,
     };
