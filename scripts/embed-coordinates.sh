@@ -10,8 +10,10 @@
 # per code that has coordinates (COMD and ARM codes included; a COMD sharing its commune's
 # code has the same centroid), rounded to 5 decimals, sorted by code. Paris, Lyon and
 # Marseille, which the file only gives by arrondissement, get the centroid of their
-# arrondissements weighted by their 2021 population. Codes without any coordinates are listed
-# on stderr.
+# arrondissements weighted by their 2021 population. Each row also gives the code's 2021
+# population (empty when the file has none): a commune created since COG 2024 gets the
+# population-weighted centroid of its former communes (src/geo/coordinates.rs). Codes without
+# any coordinates are listed on stderr.
 #
 #   scripts/embed-coordinates.sh
 #   REALDATA=/path/to/realdata scripts/embed-coordinates.sh
@@ -32,6 +34,7 @@ import sys
 src, out = sys.argv[1], sys.argv[2]
 coordinates = {}  # code -> (lat, lng), the first row giving them (COM, COMD and ARM agree)
 codes = set()
+population = {}  # code -> population 2021, the first row giving it
 arrondissements = {}  # parent commune -> [(lat, lng, population)]
 with open(src, encoding="utf-8", newline="") as f:
     for row in csv.DictReader(f):
@@ -44,6 +47,8 @@ with open(src, encoding="utf-8", newline="") as f:
         if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
             sys.exit(f"{code}: coordinates out of range: {lat}, {lng}")
         coordinates.setdefault(code, point)
+        if row["population_2021"].strip() and code not in population:
+            population[code] = float(row["population_2021"])
         if row["commune_type"] == "ARM" and row["insee_parente"].strip():
             entry = (point[0], point[1], float(row["population_2021"] or 0))
             arm = arrondissements.setdefault(row["insee_parente"].strip(), {})
@@ -57,14 +62,17 @@ for parent, arms in arrondissements.items():
     lat = sum(a * p for a, _, p in arms.values()) / total
     lng = sum(b * p for _, b, p in arms.values()) / total
     coordinates[parent] = (lat, lng)
+    population.setdefault(parent, total)
     codes.add(parent)
 missing = sorted(codes - coordinates.keys())
 if missing:
     print(f"without coordinates ({len(missing)}): {', '.join(missing)}", file=sys.stderr)
 with open(out, "w", encoding="utf-8", newline="\n") as f:
-    f.write("code;lat;lng\n")
+    f.write("code;lat;lng;population\n")
     for code in sorted(coordinates):
         lat, lng = coordinates[code]
-        f.write(f"{code};{lat:.5f};{lng:.5f}\n")
+        pop = population.get(code)
+        pop = "" if pop is None else f"{pop:.0f}"
+        f.write(f"{code};{lat:.5f};{lng:.5f};{pop}\n")
 print(f"{out}: {len(coordinates)} codes", file=sys.stderr)
 EOF

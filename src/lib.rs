@@ -11,13 +11,14 @@
 //!   [demo (synthetic counts, built on ingest's fact table) stands in for ingest's data]
 //!   ─► indicators (catalogue; aggregate counts to every perimeter, then rates)
 //!   ─► stats (rates, intervals, standardisation) ─► compare (comparators, peers, funnels)
-//!   ─► project (GP supply vs demand) ─► report (charts, HTML)
+//!   ─► project (GP supply vs demand) ─► apl (the APL computed, and projected) ─► report (charts, HTML)
 //! ```
 //! Counts stay counts until `stats`: rates are never summed or averaged across places.
 //! `stats` is a pure core (numbers in, estimates out: it reads no file); `tables` applies
 //! its methods per group to a user's table read by `ingest` (`diagsante stats …`).
 //! The library is usable without the command line (`cli`).
 
+pub mod apl;
 pub mod cli;
 pub mod compare;
 pub mod demo;

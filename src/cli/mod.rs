@@ -140,6 +140,7 @@ impl From<EncodingArg> for crate::ingest::Encoding {
     }
 }
 
+mod apl;
 mod benchmark;
 mod demo;
 mod diagnose;
@@ -198,6 +199,12 @@ enum Command {
     #[command(after_help = "Examples:\n  diagsante project --territory cls-rochefort-ocean --out projection/\n  \
                             diagsante project --territory cls-rochefort-ocean --roster medecins.csv --scenario legal-62 --reference-year 2024 --out projection/")]
     Project(project::ProjectArgs),
+    /// The APL to GPs computed (DREES's two-step floating catchment, the parameters of its
+    /// workbook) for every commune of France; the territory's communes, aggregate and
+    /// projection under retirement scenarios.
+    #[command(after_help = "Examples:\n  diagsante apl --territory cpts-camargue-gardoise --out apl/\n  \
+                            diagsante apl --territory ma-cpts.toml --roster medecins.csv --times metric.csv --out apl/")]
+    Apl(apl::AplArgs),
     /// The report of a territory: a self-contained French HTML page with its charts (SVG,
     /// PNG) and tables, ready to print or to paste into a CLS/CPTS diagnostic.
     #[command(after_help = "Examples:\n  diagsante report --territory cpts-camargue-gardoise --out rapport/\n  \
@@ -238,6 +245,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => report::run_report(args),
         Command::Demo(args) => report::run_demo(args),
         Command::Project(args) => project::run(args),
+        Command::Apl(args) => apl::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Stats(cmd) => stats::run(cmd),
     }

@@ -8,7 +8,7 @@ pub mod perimeter;
 pub mod referential;
 
 pub use code::{canonical_code, CodeError, Remap, Resolved};
-pub use coordinates::coordinates;
+pub use coordinates::{centroids, coordinates};
 pub use france::{ComparatorOptions, France};
 pub use perimeter::{Comparators, Share, Territory, TerritoryKind, SHIPPED};
 pub use referential::{Referential, Unit, UnitKind};

@@ -254,6 +254,11 @@ impl Referential {
         self.aliases.get(code)
     }
 
+    /// Every alias: (code, what it resolves to), in no particular order.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, &Alias)> {
+        self.aliases.iter().map(|(c, a)| (c.as_str(), a))
+    }
+
     /// The finest units making up `code`: its arrondissements for Paris, Lyon and
     /// Marseille, the unit itself otherwise. Empty for an unknown code.
     pub fn base_units(&self, code: &str) -> Vec<&Unit> {

@@ -572,9 +572,33 @@ fn projection(report: &Report) -> Section<'_> {
                 .into(),
                 rows,
             }));
+            blocks.extend(apl_outlook(report, p));
         }
     }
     section(PROJECTION, blocks)
+}
+
+/// The APL computed and projected, in sentences: « L'APL de la CPTS passerait de 3,1 à 2,4
+/// en 2029 et 2,0 en 2034 (départ à 62 ans) ».
+fn apl_outlook<'a>(report: &Report, p: &super::model::Projected) -> Vec<Block<'a>> {
+    let Some(a) = &p.apl else { return Vec::new() };
+    let mut blocks = vec![Block::Text(plain(format!(
+        "Accessibilité potentielle localisée (APL) aux médecins généralistes calculée par diagsante pour toutes les communes de France, selon la méthode et les paramètres de la DREES (plafonds d'activité, décroissance avec le temps de trajet jusqu'à 20 minutes, pondérations par âge ; {}) : {} consultations par habitant standardisé en {REFERENCE_YEAR}{}. Projection sans installation nouvelle, les médecins partant selon chaque scénario, le besoin suivant le vieillissement de la population :",
+        a.times,
+        number(a.now, 1),
+        if a.synthetic { " — calculée sur des médecins ou une population synthétiques : une illustration de la méthode, pas l'APL du territoire, à ne pas comparer à celle publiée par la DREES" } else { "" },
+    )))];
+    for (scenario, years) in &a.lines {
+        let steps: Vec<String> = years.iter().map(|(y, v)| format!("{} en {y}", number(*v, 1))).collect();
+        blocks.push(Block::Text(plain(format!(
+            "L'APL de {} passerait de {} à {} ({scenario}{}).",
+            report.name,
+            number(a.now, 1),
+            steps.join(" et "),
+            if a.synthetic { ", synthétique" } else { "" }
+        ))));
+    }
+    blocks
 }
 
 /// Why there are no peers nor ranks.

@@ -304,6 +304,21 @@ pub struct Projected {
     pub assumptions: DemandAssumptions,
     /// The table's lines: each scenario (French label) at years 0, 5 and [`HORIZON`].
     pub table: Vec<(String, projection::Row)>,
+    /// The territory's APL computed by diagsante (`crate::apl`), today and projected.
+    pub apl: Option<AplOutlook>,
+}
+
+/// The territory's APL to GPs computed (DREES's method, every commune of France) in
+/// [`REFERENCE_YEAR`], and in 5 and 10 years under each scenario.
+pub struct AplOutlook {
+    pub now: f64,
+    /// Each scenario (French label) and its (year, APL).
+    pub lines: Vec<(String, Vec<(i32, f64)>)>,
+    /// The GPs (supply) or the population by age are synthetic: an illustration of the
+    /// method, not the territory's APL.
+    pub synthetic: bool,
+    /// How travel times were had, in French.
+    pub times: String,
 }
 
 /// The territory among the EPCI of France.
@@ -412,7 +427,7 @@ pub fn build(
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
         published: crate::compare::published::published(t, r, data.not_read.as_ref(), options.france)?,
-        projection: projection_section(&gps),
+        projection: projection_section(&gps, apl_outlook(data, r, &units, &gps)?),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),
             Err(why) => Err(why.clone()),
@@ -525,7 +540,33 @@ fn differences(rows: &[Row]) -> Differences {
     }
 }
 
-fn projection_section(gps: &Gps) -> Projection {
+/// The APL computed for every commune of France, the territory's today and under each
+/// scenario in 5 and [`HORIZON`] years (no entries, as the GP projection), unless the GP
+/// projection is withheld or missing, or no GP nor population is in the data.
+fn apl_outlook(data: &Data, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
+    if gps.secret || gps.rows.is_empty() || data.roster.is_none() {
+        return Ok(None);
+    }
+    let options = crate::apl::national::Options {
+        year: REFERENCE_YEAR,
+        times: None,
+        estimate: crate::apl::travel::Estimate::default(),
+        scenarios: gps.scenarios.clone(),
+        offsets: vec![5, HORIZON],
+        entries: EntryCount::PerYear(0.0),
+        assumptions: gps.assumptions.clone(),
+    };
+    let o = crate::apl::national::run(data, r, units, None, &options)?;
+    let Some(now) = o.aggregate else { return Ok(None) };
+    let lines = gps
+        .scenarios
+        .iter()
+        .map(|s| (scenario_label(&s.name), o.projected.iter().filter(|p| p.scenario == s.name).filter_map(|p| Some((p.year, p.apl?))).collect()))
+        .collect();
+    Ok(Some(AplOutlook { now, lines, synthetic: o.synthetic_roster || o.synthetic_population, times: o.times_source }))
+}
+
+fn projection_section(gps: &Gps, apl: Option<AplOutlook>) -> Projection {
     if gps.secret {
         return Projection::Withheld { min_count: gps.min_count };
     }
@@ -547,6 +588,7 @@ fn projection_section(gps: &Gps) -> Projection {
         soon: gps.list.iter().filter(|g| (57..62).contains(&age(g))).count(),
         assumptions: gps.assumptions.clone(),
         table,
+        apl,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: they drive the `diagsante` binary on real files. One test binary,
 //! so polars is linked once.
 
+mod apl;
 mod benchmark;
 mod comparators;
 mod demo;

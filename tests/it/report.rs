@@ -112,6 +112,32 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
     let share = value_of(&from_report, "part_65_plus");
     assert!(html.contains(&format!("{}\u{a0}%", format!("{share:.1}").replace('.', ","))), "part des 65 ans et plus {share}");
 
+    // The APL computed and projected, in the projection section, as `diagsante apl` computes
+    // it, marked synthetic (the demo's roster).
+    let apl_out = dir.path().join("apl");
+    let o = diagsante()
+        .env("DIAGSANTE_CACHE", &cache)
+        .args(["apl", "--territory", "cpts-camargue-gardoise", "--out", apl_out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let apl = json(&apl_out.join("apl.json"));
+    let fr = |v: f64| format!("{v:.1}").replace('.', ",");
+    let at = |offset: u64| {
+        apl["projection"].as_array().unwrap().iter().find(|p| p["scenario"] == "legal-62" && p["year_offset"] == offset).unwrap()["apl_mg"]
+            .as_f64()
+            .unwrap()
+    };
+    let sentence = format!(
+        "L&#39;APL de CPTS Camargue Gardoise passerait de {} à {} en 2029 et {} en 2034 (départ à 62 ans, synthétique).",
+        fr(apl["apl_mg"].as_f64().unwrap()),
+        fr(at(5)),
+        fr(at(10))
+    );
+    let projection_at = html.find("Projection démographique médicale</h2>").unwrap();
+    assert!(html[projection_at..].contains(&sentence), "{sentence}");
+    assert_eq!(html.matches("passerait de").count(), 4, "one sentence per scenario");
+
     // Charts: each as SVG and as PNG at twice its size, with the synthetic mark.
     let charts = out.join("graphiques");
     let mut stems: Vec<String> = std::fs::read_dir(&charts)
@@ -392,5 +418,6 @@ fn a_territory_with_one_or_two_gps_shows_neither_their_ages_nor_their_projection
     assert!(html.contains("ne sont pas diffusés (secret statistique)"), "{commune}");
     assert!(!out.join("graphiques/ages-medecins.svg").exists());
     assert!(!out.join("graphiques/projection-medecins.svg").exists());
+    assert!(!html.contains("passerait de"), "nor the projected APL");
     assert!(html.contains("1 commune") && !html.contains("1 communes"));
 }
