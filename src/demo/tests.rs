@@ -525,6 +525,12 @@ fn the_synthetic_data_completes_the_real_totals() {
             m if m.starts_with("deaths_") => 2022,
             _ => DEMO_YEAR,
         };
+        // The pairs given as a series also for the years before (`communes::SERIES`).
+        let series = communes::SERIES.iter().any(|(d, n, _, _)| f.measure == *d || f.measure == *n);
+        if series && f.year < DEMO_YEAR {
+            assert!(f.year >= DEMO_YEAR - communes::SERIES_BEFORE, "{f:?}");
+            continue;
+        }
         assert_eq!(f.year, year, "{f:?}");
         assert!(f.sex != Sex::All || f.measure != "population" && f.measure != "deaths_all_causes", "no total: the real data gives it: {f:?}");
         assert!(!["active_15_64", "unemployed_15_64", "area_km2", "population_base", "births", "households"].contains(&f.measure), "{f:?}");
@@ -580,7 +586,7 @@ fn digest_frame(mut h: u64, df: &polars::prelude::DataFrame) -> u64 {
 
 /// Each [`GENERATOR_VERSION`] with the digest of its output (see the test below). A new
 /// version adds a line; the lines of earlier versions stay.
-const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf")];
+const DIGESTS: &[(u32, &str)] = &[(1, "a12289654a1daf81"), (2, "d7ebadeb65d1b1ee"), (3, "8dd30558465d3edf"), (4, "e6cf8f636801a4de")];
 
 /// The generated data does not change silently. The demo cache is reused as long as
 /// [`GENERATOR_VERSION`], the seed and the referential are the same (`frames::cache_dir`),
@@ -622,4 +628,33 @@ fn the_generated_data_has_not_changed_silently() {
         "the demo data changed: bump GENERATOR_VERSION and add ({}, \"{digest}\") to DIGESTS (see this test's doc)",
         GENERATOR_VERSION + 1
     );
+}
+
+/// The series of `communes::SERIES`: five years (2019-2023) of each pair, the numerator never
+/// above its denominator, and the national share drifting the documented way (patients without
+/// médecin traitant rising: their share in 2019 below 2023's; flu vaccination falling).
+#[test]
+fn the_trending_pairs_are_given_for_five_years_with_their_drift() {
+    let (held, communes) = completing();
+    let data = communes::dataset(&communes, DEFAULT_SEED, &DemoOptions::completing(&held));
+    let total = |m: &str, y: i32| data.facts.iter().filter(|f| f.measure == m && f.year == y).map(|f| f.value).sum::<f64>();
+    for (den, num, drift, _) in communes::SERIES {
+        let years: std::collections::BTreeSet<i32> = data.facts.iter().filter(|f| f.measure == den).map(|f| f.year).collect();
+        assert_eq!(years.into_iter().collect::<Vec<_>>(), (2019..=2023).collect::<Vec<_>>(), "{den}");
+        let share = |y: i32| total(num, y) / total(den, y);
+        if drift > 0.0 {
+            assert!(share(2019) < share(2023), "{num}: {} then {}", share(2019), share(2023));
+        } else if drift < 0.0 {
+            assert!(share(2019) > share(2023), "{num}: {} then {}", share(2019), share(2023));
+        }
+    }
+    let mut by_key = std::collections::HashMap::new();
+    for f in &data.facts {
+        by_key.insert((f.geo.as_str(), f.measure, f.year), f.value);
+    }
+    for (den, num, _, _) in communes::SERIES {
+        for f in data.facts.iter().filter(|f| f.measure == num) {
+            assert!(f.value <= by_key.get(&(f.geo.as_str(), den, f.year)).copied().unwrap_or(0.0), "{f:?}");
+        }
+    }
 }
