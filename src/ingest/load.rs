@@ -403,9 +403,16 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let mut facts_read = now.vstack(&before)?;
     if any_series {
         let mut series = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("series".into(), &series_mask))?;
+        // A few names for many rows: each made once.
         let (m, y) = (series.column("measure")?.str()?, series.column("year")?.i32()?);
-        let renamed: Vec<String> = m.iter().zip(y.iter()).map(|(m, y)| series_measure(m.unwrap_or_default(), y.unwrap_or_default())).collect();
-        series.replace("measure", Column::new("measure".into(), renamed))?;
+        let mut names: HashMap<(&str, i32), String> = HashMap::new();
+        for (m, y) in m.iter().zip(y.iter()) {
+            let key = (m.unwrap_or_default(), y.unwrap_or_default());
+            names.entry(key).or_insert_with(|| series_measure(key.0, key.1));
+        }
+        let renamed: Vec<&str> = m.iter().zip(y.iter()).map(|(m, y)| names[&(m.unwrap_or_default(), y.unwrap_or_default())].as_str()).collect();
+        let renamed = Column::new("measure".into(), renamed);
+        series.replace("measure", renamed)?;
         facts_read.vstack_mut(&series)?;
     }
     crate::timing::mark("by period: series rows");
@@ -456,7 +463,9 @@ impl Spans {
         let year_start = facts.column("year_start")?.cast(&DataType::Int32)?;
         let year_start = year_start.i32()?;
         let mut list: Vec<Span> = Vec::new();
-        let mut index: HashMap<(String, String, String, String, bool), u32> = HashMap::new();
+        // Keyed by the columns' own strings: a row of another source than the row before (the
+        // demo's series interleave their measures) costs a lookup, no allocation.
+        let mut index: HashMap<(&str, &str, &str, &str, bool), u32> = HashMap::new();
         let mut row_source = Vec::with_capacity(facts.height());
         let mut last: Option<(&str, &str, &str, &str, bool, u32)> = None;
         let keys = measure.iter().zip(level.iter()).zip(publisher.iter().zip(dataset.iter())).zip(synthetic.iter());
@@ -469,8 +478,7 @@ impl Spans {
             let id = match last {
                 Some((lm, ll, lp, ld, ls, id)) if lm == m && ll == l && lp == p && ld == d && ls == s => id,
                 _ => {
-                    let key = (m.to_owned(), l.to_owned(), p.to_owned(), d.to_owned(), s);
-                    let id = *index.entry(key).or_insert_with(|| {
+                    let id = *index.entry((m, l, p, d, s)).or_insert_with(|| {
                         list.push(Span {
                             measure: m.to_owned(),
                             level: l.to_owned(),
