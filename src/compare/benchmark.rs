@@ -14,9 +14,10 @@ use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::catalogue::PeerRole;
 use crate::indicators::evaluate::{self, departement_rows, Aggregated, Geography, Value};
 use crate::indicators::Withheld;
-use crate::indicators::{FunnelStatistic, Indicator};
+use crate::indicators::{series, FunnelStatistic, Indicator};
 use crate::stats::compare::{compare, Comparison};
 use crate::stats::funnel;
+use crate::stats::trend::Trend;
 
 /// The kinds of territories of the national table.
 pub const KINDS: [&str; 4] = ["epci", "departement", "region", "france"];
@@ -113,6 +114,11 @@ pub struct National {
     /// The Frances every geography is compared with in [`National::frame`]: the geographies
     /// of kind `france` coded as one ([`France::code`]), with their index.
     pub frances: Vec<(France, usize)>,
+    /// `series[i]`: indicator `i` at each year of its series (see `indicators::series`),
+    /// over all geographies as `values[i]`; empty when it has none (its values are then its
+    /// only points, at `latest[i]`).
+    pub series: Vec<Vec<(i32, Vec<Value>)>>,
+    pub latest: Vec<i32>,
 }
 
 /// Compute every indicator for every geography of the layers; France must be the last
@@ -148,13 +154,20 @@ pub fn compute_all_with_reference(
         progress(i + 1, indicators.len());
     }
     crate::timing::mark("indicators computed");
+    // The series: only the indicators whose measures are given for several years.
+    let series: Vec<Vec<(i32, Vec<Value>)>> = indicators
+        .iter()
+        .map(|ind| series::at_years(ind, &agg).iter().map(|(y, at)| (*y, compute_row(at, &agg, geographies.len(), reference))).collect())
+        .collect();
+    let latest = indicators.iter().map(|ind| ind.terms().filter_map(|t| agg.years.get(&t.measure).copied()).max().unwrap_or(0)).collect();
+    crate::timing::mark("series computed");
     let covered = indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.covered(g, &ind.numerator.measure)).collect()).collect();
     let synthetic = indicators.iter().map(|ind| ind.terms().any(|t| agg.missing_means_zero(&t.measure))).collect();
     let from_departements =
         indicators.iter().map(|ind| (0..geographies.len()).map(|g| agg.from_departements(g, &ind.numerator.measure)).collect()).collect();
     let frances =
         France::ALL.iter().filter_map(|&f| geographies.iter().position(|(kind, g)| *kind == KINDS[3] && g.id == f.code()).map(|g| (f, g))).collect();
-    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic, from_departements, frances })
+    Ok(National { geographies, indicators: indicators.to_vec(), values, covered, synthetic, from_departements, frances, series, latest })
 }
 
 /// One indicator over all geographies, in parallel.
@@ -181,6 +194,19 @@ impl National {
         for values in &mut self.values {
             secrecy::suppress_partitions(values, &partitions);
         }
+        for values in self.series.iter_mut().flatten() {
+            secrecy::suppress_partitions(&mut values.1, &partitions);
+        }
+    }
+
+    /// The recent trend of indicator `i` in geography `g` (Fingertips' test on its series).
+    pub fn trend(&self, i: usize, g: usize) -> Trend {
+        let ind = &self.indicators[i];
+        if self.series[i].is_empty() {
+            return series::trend_of(ind, &[(self.latest[i], self.values[i][g].clone())]);
+        }
+        let points: Vec<(i32, Value)> = self.series[i].iter().map(|(y, v)| (*y, v[g].clone())).collect();
+        series::trend_of(ind, &points)
     }
 
     /// The long table: one row per geography × indicator, with the value of each France of
@@ -202,6 +228,7 @@ impl National {
         type Against = (Vec<Option<f64>>, Vec<&'static str>, Vec<&'static str>);
         let mut against: Vec<Against> = self.frances.iter().map(|_| (vec![], vec![], vec![])).collect();
         let mut data = Vec::new();
+        let mut trends = series::Columns::new();
         for (i, ind) in self.indicators.iter().enumerate() {
             let origin = provenance_of(ind, provenance).unwrap_or_else(|| data_label.to_owned());
             let of_departements = departement_data(ind, provenance, departement_provenance);
@@ -236,6 +263,7 @@ impl National {
                     Some(theirs) if self.from_departements.get(i).and_then(|f| f.get(g)).copied().unwrap_or(false) => theirs.clone(),
                     _ => origin.clone(),
                 });
+                trends.push(ind, &self.trend(i, g));
             }
         }
         let mut columns = vec![
@@ -259,6 +287,7 @@ impl National {
         columns.push(Column::new("status".into(), status));
         columns.push(Column::new("note".into(), note));
         columns.push(Column::new("data".into(), data));
+        columns.extend(trends.into_columns());
         Ok(DataFrame::new_infer_height(columns)?)
     }
 }
@@ -288,6 +317,8 @@ pub struct Ranked {
     /// The peers' pooled value, and the territory against it at 95 % and 99.8 %.
     pub peers_value: Option<f64>,
     pub against_peers: [Comparison; 2],
+    /// The territory's recent trend (Fingertips' test on its series, see `indicators::series`).
+    pub trend: Trend,
 }
 
 impl Ranked {
@@ -451,6 +482,19 @@ pub fn benchmark(
         let neighbours: Vec<secrecy::Neighbour> =
             others.iter().map(|(name, value, between_has_data)| secrecy::Neighbour { name, value, between_has_data: *between_has_data }).collect();
         secrecy::withhold_by_difference(&mut values[territory], &neighbours, ind.min_count);
+        // The same each year of its series.
+        for (_, values) in &mut national.series[i] {
+            secrecy::suppress_partitions(values, &partitions);
+            let others: Vec<(String, Value, bool)> = (territory + 1..territory + 1 + n_nested)
+                .chain(in_france.then_some(france_index))
+                .map(|g| (national.geographies[g].1.name.clone(), values[g].clone(), covered[g] != covered[territory]))
+                .collect();
+            let neighbours: Vec<secrecy::Neighbour> = others
+                .iter()
+                .map(|(name, value, between_has_data)| secrecy::Neighbour { name, value, between_has_data: *between_has_data })
+                .collect();
+            secrecy::withhold_by_difference(&mut values[territory], &neighbours, ind.min_count);
+        }
     }
     // A member of the set sharing communes with the territory (its own EPCI for an
     // EPCI-wide CLS, an EPCI inside a CPTS) would count the same people twice: it is left
@@ -553,6 +597,7 @@ pub fn benchmark(
             quintile,
             peers_value,
             against_peers: [against(0), against(1)],
+            trend: national.trend(i, territory),
         });
         set_values.push(others);
     }
@@ -567,6 +612,14 @@ pub fn benchmark(
         Column::new("comparison_peers_95".into(), ranks.iter().map(|r| french(r.against_peers[0])).collect::<Vec<_>>()),
         Column::new("comparison_peers_99_8".into(), ranks.iter().map(|r| french(r.against_peers[1])).collect::<Vec<_>>()),
     ])?;
+    let mut trends = series::Columns::new();
+    for r in &ranks {
+        trends.push(&r.indicator, &r.trend);
+    }
+    let mut summary = summary;
+    for c in trends.into_columns() {
+        summary.with_column(c)?;
+    }
     // Real indicators vary across 1,255 EPCI beyond chance: their funnels are widened
     // (Spiegelhalter 2005); among 101 départements they are kept exact.
     let funnels = funnels(&national, indicators, &excluded, territory, against != Against::Departements);
@@ -728,6 +781,8 @@ mod tests {
             synthetic: vec![false],
             from_departements: vec![vec![false; 6]],
             frances: vec![],
+            series: vec![vec![]],
+            latest: vec![2023],
         };
         let (points, limits) = funnel_frames(&funnels(&national, std::slice::from_ref(&ind), &[false; 4], 4, false)).unwrap();
         assert_eq!(points.height(), 5, "the four EPCI and the territory");

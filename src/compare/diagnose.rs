@@ -12,8 +12,9 @@ use crate::error::Result;
 use crate::facts::Provenance;
 use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::evaluate::{self, departement_rows, Geography, Value};
-use crate::indicators::{Indicator, Method};
+use crate::indicators::{series, Indicator, Method};
 use crate::stats::compare::{compare, Comparison};
+use crate::stats::trend::Trend;
 
 /// The comparators, in column order (France's column is named after the France compared
 /// with: see [`France::column`]).
@@ -32,6 +33,12 @@ pub struct Row {
     /// ([`ComparatorOptions::all_departements`]), in the order of
     /// [`Diagnosis::other_departements`]: each value and the comparison with it.
     pub other_departements: Vec<(Value, [Comparison; 2])>,
+    /// The indicator over the years (see `indicators::series`) in the territory (withheld
+    /// as its latest value is, by difference with the geographies nested with it) and its
+    /// three comparators: (year, value), in order of year; empty when it has no series.
+    pub series: [Vec<(i32, Value)>; 4],
+    /// The territory's recent trend (Fingertips' test on its series).
+    pub trend: Trend,
 }
 
 impl Row {
@@ -70,6 +77,17 @@ impl Row {
             &self.territory
         } else {
             &self.comparators[k - 1]
+        }
+    }
+
+    /// Fingertips' flag « moins bon et en dégradation »: worse than France at 95 % and
+    /// worsening (see [`series::WORSE_AND_WORSENING`]); empty otherwise.
+    pub fn flag(&self) -> &'static str {
+        let worsening = series::label(&self.indicator, &self.trend) == "en dégradation";
+        if worsening && self.flags[2][0] == Comparison::Worse {
+            series::WORSE_AND_WORSENING
+        } else {
+            ""
         }
     }
 
@@ -298,7 +316,23 @@ pub fn diagnose(
                     (v, flags)
                 })
                 .collect();
-            Row { indicator: ind.clone(), territory, comparators, flags, other_departements }
+            // The same over the years: each year's territory withheld by difference as its
+            // latest value is.
+            let at = series::at_years(ind, &agg);
+            let mut series: [Vec<(i32, Value)>; 4] = [0, 1, 2, 3].map(|g| series::values(&at, &agg, g, reference));
+            let [territory_series, _, _, france_series] = &mut series;
+            for (k, (_, v)) in territory_series.iter_mut().enumerate() {
+                let nested_at: Vec<Value> = (0..nested.len()).map(|n| evaluate::compute(&at[k].1, &agg, 4 + n, reference)).collect();
+                let france = secrecy::Neighbour { name: &geos.main[3].name, value: &france_series[k].1, between_has_data: between(3) };
+                let neighbours: Vec<secrecy::Neighbour> = (0..nested.len())
+                    .map(|n| secrecy::Neighbour { name: &nested[n].name, value: &nested_at[n], between_has_data: between(4 + n) })
+                    .chain(in_france.then_some(france))
+                    .collect();
+                secrecy::withhold_by_difference(v, &neighbours, ind.min_count);
+            }
+            let trend =
+                if at.is_empty() { series::trend_of(ind, &[(latest_year(ind, &agg), territory.clone())]) } else { series::trend_of(ind, &series[0]) };
+            Row { indicator: ind.clone(), territory, comparators, flags, other_departements, series, trend }
         })
         .collect::<Vec<Row>>();
     let mut rows = rows;
@@ -321,6 +355,11 @@ pub fn diagnose(
         from_departements,
         departement_provenance: BTreeMap::new(),
     })
+}
+
+/// The year of an indicator's latest value: the latest of its terms' years (0 when unknown).
+fn latest_year(indicator: &Indicator, agg: &evaluate::Aggregated) -> i32 {
+    indicator.terms().filter_map(|t| agg.years.get(&t.measure).copied()).max().unwrap_or(0)
 }
 
 /// The provenances of what `indicator` reads (numerator, denominator: a measure, or its
@@ -395,6 +434,14 @@ fn published_rows(p: &DataFrame, t: &Territory, france: France, other_departemen
             comparators: [0, 1, 2].map(|k| value(comparators[k][i].filter(|_| k < 2 || france == France::Entiere), None, None)),
             flags: [[Comparison::NotCompared; 2]; 3],
             other_departements: vec![(value(None, None, None), [Comparison::NotCompared; 2]); other_departements],
+            series: Default::default(),
+            trend: Trend {
+                points: 0,
+                slope: None,
+                statistic: None,
+                direction: crate::stats::trend::Direction::NotComputable,
+                note: Some("valeur publiée : pas de série".into()),
+            },
         })
         .collect())
 }
@@ -483,6 +530,12 @@ impl Diagnosis {
         columns.push(Column::new("note".into(), text(&|r| r.territory.note().unwrap_or_default())));
         columns.push(Column::new("source".into(), text(&|r| r.indicator.source.clone())));
         columns.push(Column::new("data".into(), text(&|r| self.row_data(r))));
+        let mut trends = series::Columns::new();
+        for r in rows {
+            trends.push(&r.indicator, &r.trend);
+        }
+        columns.extend(trends.into_columns());
+        columns.push(Column::new("trend_flag".into(), text(&|r| r.flag().to_owned())));
         Ok(DataFrame::new_infer_height(columns)?)
     }
 
@@ -519,6 +572,12 @@ impl Diagnosis {
                     "difference_unit": r.difference_unit(),
                     "comparators": comparators,
                     "data": self.row_data(r),
+                    "trend": {
+                        "points": r.trend.points, "slope": series::slope_in_unit(&r.indicator, &r.trend), "statistic": r.trend.statistic,
+                        "trend": r.trend.direction.code(), "label": series::label(&r.indicator, &r.trend), "note": r.trend.note,
+                        "flag": r.flag(),
+                        "series": r.series[0].iter().map(|(y, v)| json!([y, v.estimate.value])).collect::<Vec<_>>(),
+                    },
                 })
             })
             .collect();

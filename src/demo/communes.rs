@@ -518,9 +518,84 @@ pub fn dataset(communes: &[DemoCommune], seed: u64, options: &DemoOptions) -> De
         let (b, a) = (base_population(c, draw()), area(c, draw()));
         [base.then_some(b), options.writes("area_km2").then_some(a)].into_iter().flatten()
     }));
+    let mut earlier = earlier_years(&data.facts, seed, &options);
     data.facts.extend(super::supply::facts(communes, seed, &options.supply, DEMO_YEAR));
     data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
+    // The earlier years after every commune's rows of the year read, in one block: loading
+    // keeps the rows of the latest year and those of the series apart (long runs filter fast).
+    earlier.sort_by(|a, b| a.geo.cmp(&b.geo));
+    data.facts.extend(earlier);
     data
+}
+
+/// The measures given for the years before [`DEMO_YEAR`] too (a time series for the trend
+/// test and charts, see `indicators::series`): (denominator, numerator, the drift of the
+/// share a year in points of %, the growth of the denominator a year). Only these pairs (the
+/// indicators that trend: access to a médecin traitant, screening, flu vaccination), so
+/// that the data is not every measure times the years.
+///
+/// Drifts: orders of magnitude of the recent years' published trends, synthetic here: the
+/// patients without médecin traitant rising (Assurance Maladie, 2019-2023: about +0.3 point a
+/// year among the 17+, +0.2 among the 70+), breast screening slowly falling (Santé publique
+/// France, about −0.5 point a year since 2015), colorectal screening rising after the 2020
+/// dip (+1 point), cervical coverage about flat, the 65+'s flu vaccination falling since the
+/// 2020-2021 peak (−1 point); the ageing of the targets of the 65+ and 70+ (+2 % a year) and of
+/// the 50-74 (+0.5 %).
+pub const SERIES: [(&str, &str, f64, f64); 6] = [
+    ("patients_17p", "patients_17p_without_gp", 0.3, 0.003),
+    ("patients_70p", "patients_70p_without_gp", 0.2, 0.02),
+    ("breast_screening_eligible", "breast_screening_done", -0.5, 0.005),
+    ("cervical_screening_eligible", "cervical_screening_done", 0.0, 0.0),
+    ("colorectal_screening_eligible", "colorectal_screening_done", 1.0, 0.005),
+    ("flu_vaccination_eligible", "flu_vaccination_done", -1.0, 0.02),
+];
+
+/// How many years before [`DEMO_YEAR`] the pairs of [`SERIES`] are given for: the five
+/// points (2019-2023) the trend test reads, no more (each year adds about a third of a million
+/// rows).
+pub const SERIES_BEFORE: i32 = 4;
+
+/// The earlier years of the pairs of [`SERIES`], from each commune's rows of [`DEMO_YEAR`]
+/// (`facts`, zero counts left out): going back a year, the denominator shrinks by its growth
+/// and the share by its drift, plus a drift of the commune's own (sd 0.3 point a year) and
+/// the sampling noise of a binomial count (its normal approximation), from a keyed stream of
+/// their own (the other draws do not change). Zero counts are left out as in the rest.
+fn earlier_years(facts: &[Fact], seed: u64, options: &DemoOptions) -> Vec<Fact> {
+    use std::collections::BTreeMap;
+    // Per commune and pair: (denominator, numerator) of the demo year, with their cell.
+    let mut now: BTreeMap<(&str, usize), (Option<&Fact>, f64)> = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.year == DEMO_YEAR) {
+        for (k, (den, num, _, _)) in SERIES.iter().enumerate() {
+            if f.measure == *den {
+                now.entry((f.geo.as_str(), k)).or_insert((None, 0.0)).0 = Some(f);
+            } else if f.measure == *num {
+                now.entry((f.geo.as_str(), k)).or_insert((None, 0.0)).1 = f.value;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((geo, k), (den, num)) in now {
+        let (Some(den), (_, numerator, drift, growth)) = (den, SERIES[k]) else { continue };
+        if !options.writes(numerator) || den.value <= 0.0 {
+            continue;
+        }
+        let mut normal = keyed_normals(seed, &format!("{geo}/series/{numerator}"));
+        let own = 0.003 * normal();
+        let share = num / den.value;
+        for back in 1..=SERIES_BEFORE {
+            let d = f64::from(back);
+            let n = (den.value / (1.0 + growth).powi(back)).round();
+            let p = (share - d * (drift / 100.0 + own)).clamp(0.0, 0.95);
+            let x = (n * p + (n * p * (1.0 - p)).sqrt() * normal()).round().clamp(0.0, n);
+            let year = DEMO_YEAR - back;
+            for (measure, value) in [(den.measure, n), (numerator, x)] {
+                if value > 0.0 {
+                    out.push(Fact { geo: geo.to_owned(), year, measure, value, ..den.clone() });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The population's 15-19 band as 15-17 and 18-19 (three fifths and two fifths, rounded), so

@@ -622,6 +622,12 @@ fn the_synthetic_data_completes_the_real_totals() {
             m if m.starts_with("deaths_") => 2022,
             _ => DEMO_YEAR,
         };
+        // The pairs given as a series also for the years before (`communes::SERIES`).
+        let series = communes::SERIES.iter().any(|(d, n, _, _)| f.measure == *d || f.measure == *n);
+        if series && f.year < DEMO_YEAR {
+            assert!(f.year >= DEMO_YEAR - communes::SERIES_BEFORE, "{f:?}");
+            continue;
+        }
         assert_eq!(f.year, year, "{f:?}");
         assert!(f.sex != Sex::All || f.measure != "population" && f.measure != "deaths_all_causes", "no total: the real data gives it: {f:?}");
         assert!(!["active_15_64", "unemployed_15_64", "area_km2", "population_base", "births", "households"].contains(&f.measure), "{f:?}");
@@ -684,6 +690,7 @@ const DIGESTS: &[(u32, &str)] = &[
     (4, "82be77def1b4bcbf"),
     (5, "39fee82c955757ab"),
     (6, "921f152dc8f030d1"),
+    (7, "5be4b8b60a765934"),
 ];
 
 /// The generated data does not change silently. The demo cache is reused as long as
@@ -747,4 +754,33 @@ fn the_departements_real_headcounts_are_spread_over_their_communes() {
     let nurses = data.facts.iter().filter(|f| f.measure == "professionals_infirmier").count();
     assert_eq!(nurses, 5, "01001, 01002, 01053, 2B033, 75056");
     assert!(data.facts.iter().filter(|f| f.measure == "professionals_infirmier").all(|f| f.year == DEMO_YEAR && f.sex == Sex::All));
+}
+
+/// The series of `communes::SERIES`: five years (2019-2023) of each pair, the numerator never
+/// above its denominator, and the national share drifting the documented way (patients without
+/// médecin traitant rising: their share in 2019 below 2023's; flu vaccination falling).
+#[test]
+fn the_trending_pairs_are_given_for_five_years_with_their_drift() {
+    let (held, communes) = completing();
+    let data = communes::dataset(&communes, DEFAULT_SEED, &DemoOptions::completing(&held));
+    let total = |m: &str, y: i32| data.facts.iter().filter(|f| f.measure == m && f.year == y).map(|f| f.value).sum::<f64>();
+    for (den, num, drift, _) in communes::SERIES {
+        let years: std::collections::BTreeSet<i32> = data.facts.iter().filter(|f| f.measure == den).map(|f| f.year).collect();
+        assert_eq!(years.into_iter().collect::<Vec<_>>(), (2019..=2023).collect::<Vec<_>>(), "{den}");
+        let share = |y: i32| total(num, y) / total(den, y);
+        if drift > 0.0 {
+            assert!(share(2019) < share(2023), "{num}: {} then {}", share(2019), share(2023));
+        } else if drift < 0.0 {
+            assert!(share(2019) > share(2023), "{num}: {} then {}", share(2019), share(2023));
+        }
+    }
+    let mut by_key = std::collections::HashMap::new();
+    for f in &data.facts {
+        by_key.insert((f.geo.as_str(), f.measure, f.year), f.value);
+    }
+    for (den, num, _, _) in communes::SERIES {
+        for f in data.facts.iter().filter(|f| f.measure == num) {
+            assert!(f.value <= by_key.get(&(f.geo.as_str(), den, f.year)).copied().unwrap_or(0.0), "{f:?}");
+        }
+    }
 }

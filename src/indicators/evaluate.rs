@@ -77,6 +77,11 @@ pub struct Aggregated {
     /// The first year of each measure given over a period (births 2016-2021: 2016), when the
     /// facts have a `year_start` column; a measure of one year starts at its year.
     pub starts: HashMap<String, i32>,
+    /// The years each measure given for several is read at, with the name its rows have
+    /// there, in order of year: the latest (the measure), the base (`<measure>_base`) and the
+    /// earlier years `ingest::load::by_period` keeps (`<measure>@<year>`). A measure of one
+    /// year has no entry. See `indicators::series`.
+    pub series: HashMap<String, Vec<(i32, String)>>,
     /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
     choices: std::sync::Mutex<HashMap<(Term, bool), Choice>>,
     /// The measures read from département rows by the geographies listing them (see
@@ -482,6 +487,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
     let starts = measures.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
     let by_departement = measures.iter().zip(&by_departement_index).filter(|(_, &d)| d).map(|(m, _)| m.clone()).collect();
+    let series = series_of(&measures, &measure_year, &grid, &years);
     Ok(Aggregated {
         cells,
         grid,
@@ -491,10 +497,39 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         all_synthetic,
         years,
         starts,
+        series,
         choices: Default::default(),
         by_departement,
         reads_departements,
     })
+}
+
+/// The series of each measure given at several years (see [`Aggregated::series`]), from the
+/// measures met with their years and the grid (a measure no geography has rows of is not read).
+fn series_of(
+    measures: &[String],
+    measure_year: &[Option<i32>],
+    grid: &HashMap<String, Vec<GridCell>>,
+    years: &HashMap<String, i32>,
+) -> HashMap<String, Vec<(i32, String)>> {
+    let mut series: HashMap<String, Vec<(i32, String)>> = HashMap::new();
+    for (m, y) in measures.iter().zip(measure_year) {
+        let Some(y) = *y else { continue };
+        let Some(of) = m.split_once('@').map(|(b, _)| b).or_else(|| m.strip_suffix("_base")) else { continue };
+        if grid.contains_key(m) {
+            series.entry(of.to_owned()).or_default().push((y, m.clone()));
+        }
+    }
+    series.retain(|m, list| match years.get(m) {
+        Some(&y) if grid.contains_key(m) => {
+            list.push((y, m.clone()));
+            list.sort();
+            list.dedup_by_key(|p| p.0);
+            true
+        }
+        _ => false,
+    });
+    series
 }
 
 impl Aggregated {

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod evaluate;
 pub mod method;
+pub mod series;
 pub mod withheld;
 
 pub use catalogue::Indicator;

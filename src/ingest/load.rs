@@ -368,22 +368,35 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     // starts earlier, its rows at the year before (renamed `<measure>_base`).
     let mut now_year = vec![None; n];
     let mut base_year = vec![None; n];
+    // And its other recent years, as a time series (`<measure>@<year>`, see [`SERIES_YEARS`]):
+    // neither the latest (read as the measure) nor the base (read as `<measure>_base`, which the
+    // series reads for that year: its rows are not repeated). A measure of one year adds nothing.
+    let mut series_years: Vec<Vec<i32>> = vec![Vec::new(); n];
     for &i in &rows {
         now_year[order[i]] = Some(latest[i]);
+        let base = if based.contains(&measure[i]) { earliest[i] } else { None };
         if based.contains(&measure[i]) {
             base_year[order[i]] = earliest[i];
         }
+        let mut ys = sorted[i].years.clone();
+        ys.sort_unstable();
+        series_years[order[i]] = ys[ys.len().saturating_sub(SERIES_YEARS)..].iter().copied().filter(|&y| y != latest[i] && Some(y) != base).collect();
     }
     for &i in complements.values() {
         now_year[order[i]] = Some(latest[i]);
     }
     let year = facts.column("year")?.i32()?;
     let (mut now_mask, mut base_mask) = (Vec::with_capacity(facts.height()), Vec::with_capacity(facts.height()));
+    let any_series = series_years.iter().any(|y| !y.is_empty());
+    let mut series_mask = Vec::with_capacity(if any_series { facts.height() } else { 0 });
     for (id, y) in spans.row_source.iter().zip(year.iter()) {
         let source = (*id != u32::MAX).then_some(*id as usize);
         let at = |years: &[Option<i32>]| source.is_some_and(|s| y.is_some() && years[s] == y);
         now_mask.push(at(&now_year));
         base_mask.push(at(&base_year));
+        if any_series {
+            series_mask.push(source.is_some_and(|s| y.is_some_and(|y| series_years[s].contains(&y))));
+        }
     }
     let mut columns: Vec<&str> = READ_COLUMNS.to_vec();
     columns.push("level");
@@ -397,7 +410,35 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     let mut before = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("base".into(), &base_mask))?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
-    Ok(Periods { facts: now.vstack(&before)?, years, provenance, at_communes: from_communes, departement_provenance })
+    let mut facts_read = now.vstack(&before)?;
+    if any_series {
+        let mut series = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("series".into(), &series_mask))?;
+        // A few names for many rows: each made once.
+        let (m, y) = (series.column("measure")?.str()?, series.column("year")?.i32()?);
+        let mut names: HashMap<(&str, i32), String> = HashMap::new();
+        for (m, y) in m.iter().zip(y.iter()) {
+            let key = (m.unwrap_or_default(), y.unwrap_or_default());
+            names.entry(key).or_insert_with(|| series_measure(key.0, key.1));
+        }
+        let renamed: Vec<&str> = m.iter().zip(y.iter()).map(|(m, y)| names[&(m.unwrap_or_default(), y.unwrap_or_default())].as_str()).collect();
+        let renamed = Column::new("measure".into(), renamed);
+        series.replace("measure", renamed)?;
+        facts_read.vstack_mut(&series)?;
+    }
+    crate::timing::mark("by period: series rows");
+    Ok(Periods { facts: facts_read, years, provenance, at_communes: from_communes, departement_provenance })
+}
+
+/// How many of a measure's most recent years are read (the latest, the base of a growth and
+/// the others as `<measure>@<year>`): Fingertips' trend test reads five, a chart of the
+/// territory against its comparators a few more.
+pub const SERIES_YEARS: usize = 9;
+
+/// The name under which a measure's rows of an earlier year are read (`deaths_all_causes@2019`):
+/// the indicators read the measure's latest year, a time series its earlier ones
+/// (`indicators::series`).
+pub fn series_measure(measure: &str, year: i32) -> String {
+    format!("{measure}@{year}")
 }
 
 /// A source of facts (see [`Spans`]) and the years it gives.
@@ -432,7 +473,9 @@ impl Spans {
         let year_start = facts.column("year_start")?.cast(&DataType::Int32)?;
         let year_start = year_start.i32()?;
         let mut list: Vec<Span> = Vec::new();
-        let mut index: HashMap<(String, String, String, String, bool), u32> = HashMap::new();
+        // Keyed by the columns' own strings: a row of another source than the row before (the
+        // demo's series interleave their measures) costs a lookup, no allocation.
+        let mut index: HashMap<(&str, &str, &str, &str, bool), u32> = HashMap::new();
         let mut row_source = Vec::with_capacity(facts.height());
         let mut last: Option<(&str, &str, &str, &str, bool, u32)> = None;
         let keys = measure.iter().zip(level.iter()).zip(publisher.iter().zip(dataset.iter())).zip(synthetic.iter());
@@ -445,8 +488,7 @@ impl Spans {
             let id = match last {
                 Some((lm, ll, lp, ld, ls, id)) if lm == m && ll == l && lp == p && ld == d && ls == s => id,
                 _ => {
-                    let key = (m.to_owned(), l.to_owned(), p.to_owned(), d.to_owned(), s);
-                    let id = *index.entry(key).or_insert_with(|| {
+                    let id = *index.entry((m, l, p, d, s)).or_insert_with(|| {
                         list.push(Span {
                             measure: m.to_owned(),
                             level: l.to_owned(),
@@ -618,6 +660,23 @@ mod tests {
         assert_eq!(years.get("population_base"), Some(&2015));
         assert_eq!(sum(&out, "c2s"), 7.0);
         assert!(!years.contains_key("c2s_base"));
+    }
+
+    /// Deaths for 2013-2023 (the value is the year less 2000): the latest (2023) as the
+    /// measure, 2022 as its base, 2015-2021 as the series (`deaths@2015` …), 2013 and 2014
+    /// beyond the nine most recent years not read; the area of one year adds no row.
+    #[test]
+    fn a_measures_recent_years_are_read_as_a_series() {
+        let mut rows: Vec<(&str, i32, &str, f64)> = (2013..=2023).map(|y| ("a", y, "deaths", f64::from(y - 2000))).collect();
+        rows.push(("a", 2021, "area_km2", 5.0));
+        let Periods { facts: out, years, .. } = by_period(facts(&rows), 2026).unwrap();
+        assert_eq!((sum(&out, "deaths"), sum(&out, "deaths_base")), (23.0, 22.0));
+        for y in 2015..=2021 {
+            assert_eq!(sum(&out, &series_measure("deaths", y)), f64::from(y - 2000), "{y}");
+        }
+        assert_eq!(sum(&out, "deaths@2022") + sum(&out, "deaths@2023") + sum(&out, "deaths@2014") + sum(&out, "deaths@2013"), 0.0);
+        assert_eq!(out.height(), 1 + 1 + 7 + 1, "deaths, its base, 7 earlier years, the area");
+        assert!(!years.keys().any(|m| m.contains('@')), "the series are not measures cited");
     }
 
     #[test]

@@ -683,6 +683,75 @@ pub fn projection(frame: &Frame, scenarios: &[ScenarioLine], demand_fte: &[(i32,
     })
 }
 
+/// One indicator of a theme's trend chart: its label, the territory's trend (« en
+/// dégradation »…) and its values over the years in the territory, its département, its
+/// région and France (in that order; a line may be empty).
+#[derive(Debug, Clone)]
+pub struct TrendPanel {
+    pub label: String,
+    pub trend: String,
+    pub lines: [Vec<(i32, f64)>; 4],
+}
+
+/// How many panels a trend chart draws side by side, and the height of a row of them.
+const TREND_COLUMNS: usize = 2;
+const TREND_ROW_HEIGHT: u32 = 290;
+
+/// A theme's indicators over the years: one panel per indicator (two a row), the territory
+/// (black, thick) against its département, région and France (`names`, in that order), the
+/// territory's trend under each panel's title.
+pub fn trends(frame: &Frame, panels: &[TrendPanel], names: [&str; 4]) -> Result<String> {
+    let rows = panels.len().div_ceil(TREND_COLUMNS).max(1) as u32;
+    let legend = 40;
+    render(frame, TITLE_HEIGHT + FOOT_HEIGHT + legend + rows * TREND_ROW_HEIGHT, |area| {
+        let (key, grid) = area.split_vertically(legend);
+        let colours = [BLACK, palette::BLUE, palette::ORANGE, palette::GREEN];
+        let mut x = 16;
+        for (k, name) in names.iter().enumerate() {
+            let width = if k == 0 { 4 } else { 2 };
+            key.draw(&PathElement::new(vec![(x, 20), (x + 28, 20)], colours[k].stroke_width(width)))?;
+            let text = clip(name, 30);
+            key.draw_text(&text, &label_style(13).pos(Pos::new(HPos::Left, VPos::Center)), (x + 34, 20))?;
+            x += 40 + 8 * text.chars().count() as i32;
+        }
+        let cells = grid.split_evenly((rows as usize, TREND_COLUMNS));
+        for (panel, cell) in panels.iter().zip(cells) {
+            let points = panel.lines.iter().flatten();
+            let (y0, y1) = points.clone().fold((i32::MAX, i32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+            let (v0, v1) = points.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+            if y0 > y1 {
+                continue;
+            }
+            let pad = ((v1 - v0) * 0.1).max(v1.abs() * 0.02).max(1e-9);
+            let (lo, hi) = (v0 - pad, v1 + pad);
+            let mut chart = ChartBuilder::on(&cell)
+                .margin(10)
+                .margin_right(24)
+                .caption(format!("{} — {}", clip(&panel.label, 44), panel.trend), (FONT, 13.0 * TEXT_SCALE))
+                .x_label_area_size(30)
+                .y_label_area_size(60)
+                .build_cartesian_2d(y0..y1.max(y0 + 1), lo..hi)?;
+            chart
+                .configure_mesh()
+                .light_line_style(TRANSPARENT)
+                .x_labels(((y1 - y0) as usize + 1).min(10))
+                .x_label_formatter(&|y| y.to_string())
+                .y_labels(5)
+                .y_label_formatter(&|v| axis_number(*v, hi - lo))
+                .label_style(label_style(12))
+                .draw()?;
+            // France first, the territory last (on top).
+            for k in (0..4).rev() {
+                let line = &panel.lines[k];
+                let width = if k == 0 { 4 } else { 2 };
+                chart.draw_series(LineSeries::new(line.iter().copied(), colours[k].stroke_width(width)))?;
+                chart.draw_series(line.iter().map(|&p| Circle::new(p, if k == 0 { 4 } else { 3 }, colours[k].filled())))?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The GPs' ages by 5-year band (25-29 … 70-74, 75 and over), with the ages at which the
 /// scenarios stop them marked. Statistical secrecy: a band of fewer than `min_count` GPs (but
 /// not none) is drawn as a pale bar of that height marked « < n », its count withheld.

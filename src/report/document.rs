@@ -231,6 +231,25 @@ pub fn interval_text(r: &Row) -> String {
 
 /// A row's count, or « — »: a count's own value is its count, shown once; a numerator that is
 /// no headcount ([`Method::counts_heads`]) is not shown.
+/// The territory's trend as the indicator tables say it, beside the note (« Tendance
+/// 2019-2023 : en dégradation — moins bon et en dégradation »), when the indicator has a
+/// series of at least two points (a value of one year says nothing of a trend).
+pub fn trend_text(r: &Row) -> Option<String> {
+    let years: Vec<i32> = r.series[0].iter().filter(|(_, v)| v.estimate.value.is_some()).map(|(y, _)| *y).collect();
+    let (first, last) = (*years.first()?, *years.last()?);
+    if first == last {
+        return None;
+    }
+    let label = crate::indicators::series::label(&r.indicator, &r.trend);
+    let flag = r.flag();
+    Some(if flag.is_empty() { format!("Tendance {first}-{last} : {label}") } else { format!("Tendance {first}-{last} : {label} — {flag}") })
+}
+
+/// The note of an indicator's row: the territory's note, then its trend ([`trend_text`]).
+pub fn note_text(r: &Row) -> String {
+    [r.territory.note(), trend_text(r)].into_iter().flatten().collect::<Vec<_>>().join(" ; ")
+}
+
 pub fn count_text(r: &Row) -> String {
     let (ind, e) = (&r.indicator, &r.territory.estimate);
     r.territory
@@ -376,6 +395,7 @@ fn theme_section<'a>(report: &'a Report, theme: &'a Theme) -> Section<'a> {
         blocks.push(Block::Legend);
     }
     blocks.extend(figure(report, &format!("comparaison-{}", theme.id)));
+    blocks.extend(figure(report, &format!("evolution-{}", theme.id)));
     if theme.theme == "offre de soins" {
         blocks.extend(supply_blocks(report));
         blocks.extend(figure(report, "ages-medecins"));

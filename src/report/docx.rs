@@ -354,7 +354,7 @@ fn add_indicators(docx: Docx, t: &Indicators) -> Docx {
             }
             cells.push(cell);
         }
-        let note = Paragraph::new().style(CELL).add_run(Run::new().add_text(clean(&r.territory.note().unwrap_or_default())).size(14).color("555555"));
+        let note = Paragraph::new().style(CELL).add_run(Run::new().add_text(clean(&document::note_text(r))).size(14).color("555555"));
         cells.push(cell(vec![note], widths[7]));
         rows.push(TableRow::new(cells).cant_split());
     }

@@ -45,5 +45,6 @@ fn svg(f: &Figure) -> Result<String> {
             charts::gp_ages(frame, ages, &marks, *min_count)
         }
         Chart::AplMap { communes, year, named } => charts::apl_map(frame, communes, *year, *named),
+        Chart::Trends { panels, names } => charts::trends(frame, panels, [&names[0], &names[1], &names[2], &names[3]]),
     }
 }

@@ -135,7 +135,7 @@ pub fn indicator_table(rows: &[&Row], data: &[String], comparator_names: &[Strin
             };
             h.push_str(&format!("<td class=\"num\">{}{caveat} {}</td>", value(c, ind.method, &ind.unit), dot(r.flags[k][0], r.flags[k][1])));
         }
-        h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(&r.territory.note().unwrap_or_default())));
+        h.push_str(&format!("<td class=\"note\">{}</td></tr>", esc(&super::document::note_text(r))));
     }
     h.push_str("</tbody></table>");
     if let Some(d) = shared {

@@ -360,6 +360,8 @@ pub enum Chart {
     GpAges { ages: Vec<i32>, marks: Vec<(f64, String)>, min_count: u32 },
     /// The communes with coordinates, their APL at `year`; the `named` most populated named.
     AplMap { communes: Vec<charts::MapCommune>, year: i32, named: usize },
+    /// A theme's indicators over the years: the territory, département, région and France (named).
+    Trends { panels: Vec<charts::TrendPanel>, names: [String; 4] },
 }
 
 /// The GPs of the territory and the projection of their numbers.
@@ -635,6 +637,23 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", super::html::number(n as f64, 0), if n == 1 { one } else { many })
 }
 
+/// The panels of a theme's trend chart: its indicators with a series of at least two years
+/// for the territory (at most eight, in catalogue order; not the counts), each line the values shown.
+fn trend_panels(d: &Diagnosis, theme: &str) -> Vec<charts::TrendPanel> {
+    d.rows
+        .iter()
+        // Levels, not sizes: a count's territory beside France's is a flat line at 0.
+        .filter(|r| r.indicator.theme == theme && r.indicator.method.is_compared())
+        .filter(|r| r.series[0].iter().filter(|(_, v)| v.estimate.value.is_some()).count() >= 2)
+        .take(8)
+        .map(|r| charts::TrendPanel {
+            label: r.indicator.label.clone(),
+            trend: crate::indicators::series::label(&r.indicator, &r.trend).to_owned(),
+            lines: [0, 1, 2, 3].map(|k| r.series[k].iter().filter_map(|(y, v)| Some((*y, v.estimate.value?))).collect()),
+        })
+        .collect()
+}
+
 /// The figures of the report, in the order they are drawn: pyramid, each theme against the
 /// comparators, the spine among the EPCI, funnels, the GP projection, the GPs' ages and the
 /// map of the communes' APL.
@@ -686,6 +705,27 @@ fn figures(
                     &measures(&mut d.rows.iter().filter(|r| r.indicator.theme == theme && r.indicator.method.is_indexed_in_charts())),
                 ),
                 chart: Chart::Comparison { items, names: names.clone() },
+            });
+        }
+    }
+    for (theme, stem, title) in THEMES {
+        let panels = trend_panels(d, theme);
+        if !panels.is_empty() {
+            figures.push(Figure {
+                stem: format!("evolution-{stem}"),
+                caption: format!(
+                    "{title} : évolution des indicateurs donnés pour plusieurs années, pour le territoire (trait épais), le département ({}), la région ({}) et la France ; sous chaque titre, la tendance du territoire sur les cinq dernières années (test de Fingertips).",
+                    names[0], names[1]
+                ),
+                frame: frame(
+                    format!("{title} : évolution — {}", t.name),
+                    &theme_sources(d, theme),
+                    &measures(&mut d.rows.iter().filter(|r| r.indicator.theme == theme && r.indicator.method.is_compared() && r.series[0].len() >= 2)),
+                ),
+                chart: Chart::Trends {
+                    panels,
+                    names: [t.name.clone(), names[0].clone(), names[1].clone(), d.comparator_names[2].clone()],
+                },
             });
         }
     }

@@ -201,6 +201,8 @@ fn indicators(ws: &mut Worksheet, rows: &[Row], data: &[String], report: &Report
     }
     // Long texts on one line: rows keep one height, the whole text is in the cell.
     columns.extend([col("Note", 40.0), col("Source", 40.0), col("Données", 40.0), col("Identifiant", 22.0)]);
+    // The territory's recent trend (Fingertips' test, see `indicators::series`) and its flag.
+    columns.extend([col("Tendance", 22.0), col("Tendance : points", 10.0), col("Tendance : note", 30.0), col("Alerte", 22.0)]);
     let cells: Vec<Vec<Cell>> = rows
         .iter()
         .zip(data)
@@ -224,6 +226,12 @@ fn indicators(ws: &mut Worksheet, rows: &[Row], data: &[String], report: &Report
                 row.push(text(french(r.flags[k][1])));
             }
             row.extend([text(r.territory.note().unwrap_or_default()), text(ind.source.clone()), text(data.clone()), text(ind.id.clone())]);
+            row.extend([
+                text(crate::indicators::series::label(ind, &r.trend).to_owned()),
+                Cell::Number(r.trend.points as f64, 0),
+                text(r.trend.note.clone().unwrap_or_default()),
+                text(r.flag().to_owned()),
+            ]);
             row
         })
         .collect();

@@ -22,13 +22,24 @@ fn indicator<'a>(d: &'a Value, id: &str) -> &'a Value {
     d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}"))
 }
 
-/// Σ value of a measure over some communes, straight from the demo fact table.
+/// Σ value of a measure over some communes at its latest year, straight from the demo fact table.
 fn hand_sum(facts: &DataFrame, measure: &str, units: &[String]) -> f64 {
+    let latest = facts.clone().lazy().filter(col("measure").eq(lit(measure))).select([col("year").max()]).collect().unwrap();
+    hand_sum_at(facts, measure, units, latest.column("year").unwrap().cast(&DataType::Int32).unwrap().i32().unwrap().get(0).unwrap())
+}
+
+/// Σ value of a measure over some communes at one year.
+fn hand_sum_at(facts: &DataFrame, measure: &str, units: &[String], year: i32) -> f64 {
     let units = Series::new("u".into(), units.to_vec());
     let out = facts
         .clone()
         .lazy()
-        .filter(col("measure").eq(lit(measure)).and(col("geo").is_in(lit(units).implode(false), false)))
+        .filter(
+            col("measure")
+                .eq(lit(measure))
+                .and(col("geo").is_in(lit(units).implode(false), false))
+                .and(col("year").cast(DataType::Int32).eq(lit(year))),
+        )
         .select([col("value").sum()])
         .collect()
         .unwrap();
@@ -65,6 +76,33 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
     let limits = expected.limits[1].unwrap();
     assert!((got["limits_95_99_8"][1][0].as_f64().unwrap() - limits.lower).abs() < 1e-9);
     assert_eq!(d["comparators"]["departement"], "30 Gard");
+
+    // Its trend: the chi-square test for trend (Armitage) on the counts of 2019-2023 summed by
+    // hand, written out here: X² = [Σ (x − n p̄)(t − t̄)]² / (p̄ (1 − p̄) Σ n (t − t̄)²), t̄
+    // weighted by n; slope Σ (x − n p̄)(t − t̄) / Σ n (t − t̄)², in points of % a year.
+    let points: Vec<(f64, f64, f64)> = (2019..=2023)
+        .map(|y| (f64::from(y), hand_sum_at(&facts, "patients_17p_without_gp", &t.units, y), hand_sum_at(&facts, "patients_17p", &t.units, y)))
+        .collect();
+    let (sx, sn): (f64, f64) = (points.iter().map(|p| p.1).sum(), points.iter().map(|p| p.2).sum());
+    let (p_bar, t_bar) = (sx / sn, points.iter().map(|p| p.2 * p.0).sum::<f64>() / sn);
+    let sxy: f64 = points.iter().map(|p| (p.1 - p.2 * p_bar) * (p.0 - t_bar)).sum();
+    let sxx: f64 = points.iter().map(|p| p.2 * (p.0 - t_bar).powi(2)).sum();
+    let trend = &got["trend"];
+    assert_eq!(trend["points"].as_u64(), Some(5), "{trend}");
+    assert!((trend["statistic"].as_f64().unwrap() - sxy * sxy / (p_bar * (1.0 - p_bar) * sxx)).abs() < 1e-6, "{trend}");
+    assert!((trend["slope"].as_f64().unwrap() - 100.0 * sxy / sxx).abs() < 1e-9, "{trend}");
+    assert_eq!(trend["series"].as_array().unwrap().len(), 5);
+    // The synthetic drift (+0.3 point a year) is a significant rise of a share where low is
+    // good: worsening; and the territory is worse than France: the Fingertips flag.
+    assert_eq!((trend["trend"].as_str(), trend["label"].as_str()), (Some("increasing"), Some("en dégradation")), "{trend}");
+    assert_eq!(got["comparators"]["france"]["comparison_95"], "moins bon");
+    assert_eq!(trend["flag"], "moins bon et en dégradation");
+    // A census count of two years (population 2015, 2021): no test, said so.
+    let pop_trend = &indicator(&d, "population")["trend"];
+    assert_eq!((pop_trend["points"].as_u64(), pop_trend["label"].as_str()), (Some(2), Some("non calculable")), "{pop_trend}");
+    let csv = std::fs::read_to_string(out.join("diagnostic.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with("data;trend_points;trend_slope;trend_statistic;trend;trend_label;trend_note;trend_flag"), "{header}");
 
     // The annual growth from the census 2015 (51,276 in the commune file, by hand) to 2021.
     let growth = indicator(&d, "croissance_population");

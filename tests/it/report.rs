@@ -151,6 +151,18 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         assert!(stems.iter().any(|s| s == expected), "{expected} not in {stems:?}");
     }
     assert!(stems.iter().any(|s| s.starts_with("entonnoir-")), "no funnel plot in {stems:?}");
+    // The trends: a chart per theme with series (the demo's 2019-2023 access and prevention
+    // pairs, DREES's APL 2022-2023), the territory against its comparators, each panel with
+    // the territory's trend; and in the tables, the trend and Fingertips' flag beside the note.
+    for expected in ["evolution-acces-aux-soins", "evolution-prevention"] {
+        assert!(stems.iter().any(|s| s == expected), "{expected} not in {stems:?}");
+    }
+    let access = std::fs::read_to_string(charts.join("evolution-acces-aux-soins.svg")).unwrap();
+    for text in ["CPTS Camargue Gardoise", "Gard", "Occitanie", "France", "en dégradation", "2019", "2023"] {
+        assert!(access.contains(text), "{text} not in the access trend chart");
+    }
+    assert!(html.contains("Tendance 2019-2023 : en dégradation — moins bon et en dégradation"), "the flag of sans_mt_17_plus in the table");
+    assert!(html.find("graphiques/evolution-prevention.png").unwrap() > html.find("Prévention</h2>").unwrap(), "in its theme's section");
     for stem in &stems {
         let svg = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap();
         let (w, h) = svg_size(&svg);
