@@ -33,6 +33,16 @@ def main() -> int:
     ap.add_argument("--check")
     a = ap.parse_args()
     catalogue = [i for i in tomllib.load(open(a.catalogue, "rb"))["indicator"] if i["method"] != "life_expectancy"]
+    # Not covered: the professions and facilities given by département only (ameli, statistiques
+    # locales), whose département, région and France diagsante reads from the département rows.
+    by_departement = set(
+        pl.scan_parquet(f"{a.data}/facts-*.parquet")
+        .filter((pl.col("level") == "departement") & (pl.col("kind") == "count") & pl.col("measure").str.contains("^(professionals_|bpe_)"))
+        .select("measure")
+        .unique()
+        .collect()["measure"]
+    )
+    catalogue = [i for i in catalogue if i["numerator"]["measure"] not in by_departement]
 
     # The 7 columns used, commune counts only.
     facts = (
@@ -109,9 +119,11 @@ def main() -> int:
 
     def banded(term: dict) -> pl.LazyFrame:
         """A term's sum per geography and standard band (0-4 … 90+)."""
-        m, hi, sx = term["measure"], term.get("age_max"), term.get("sex")
+        m, lo, hi, sx = term["measure"], term.get("age_min"), term.get("age_max"), term.get("sex")
         of_sex = (pl.col("sex") == sx) if sx is not None else (pl.col("sex") != "all") if m in by_sex else pl.col("sex") == "all"
         sel = (pl.col("measure") == m) & pl.col("age_min").is_not_null() & of_sex
+        if lo is not None:
+            sel &= pl.col("age_min") >= lo
         if hi is not None:
             sel &= pl.col("age_max").is_not_null() & (pl.col("age_max") <= hi)
         band = pl.min_horizontal(pl.col("age_min") // 5, pl.lit(18))
