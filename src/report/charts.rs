@@ -696,6 +696,8 @@ pub struct TrendPanel {
 /// How many panels a trend chart draws side by side, and the height of a row of them.
 const TREND_COLUMNS: usize = 2;
 const TREND_ROW_HEIGHT: u32 = 290;
+/// The characters a trend panel's caption holds (label, dash and trend) in half the chart's width.
+const TREND_CAPTION: usize = 60;
 
 /// A theme's indicators over the years: one panel per indicator (two a row), the territory
 /// (black, thick) against its département, région and France (`names`, in that order), the
@@ -727,7 +729,11 @@ pub fn trends(frame: &Frame, panels: &[TrendPanel], names: [&str; 4]) -> Result<
             let mut chart = ChartBuilder::on(&cell)
                 .margin(10)
                 .margin_right(24)
-                .caption(format!("{} — {}", clip(&panel.label, 44), panel.trend), (FONT, 13.0 * TEXT_SCALE))
+                // One line within the panel's width: the label gives way to the trend's words.
+                .caption(
+                    format!("{} — {}", clip(&panel.label, TREND_CAPTION.saturating_sub(panel.trend.chars().count()).max(16)), panel.trend),
+                    (FONT, 13.0 * TEXT_SCALE),
+                )
                 .x_label_area_size(30)
                 .y_label_area_size(60)
                 .build_cartesian_2d(y0..y1.max(y0 + 1), lo..hi)?;

@@ -647,7 +647,7 @@ fn trend_panels(d: &Diagnosis, theme: &str) -> Vec<charts::TrendPanel> {
         .filter(|r| r.series[0].iter().filter(|(_, v)| v.estimate.value.is_some()).count() >= 2)
         .take(8)
         .map(|r| charts::TrendPanel {
-            label: r.indicator.label.clone(),
+            label: chart_label(&r.indicator.label),
             trend: crate::indicators::series::label(&r.indicator, &r.trend).to_owned(),
             lines: [0, 1, 2, 3].map(|k| r.series[k].iter().filter_map(|(y, v)| Some((*y, v.estimate.value?))).collect()),
         })
@@ -938,6 +938,12 @@ fn chart_label(label: &str) -> String {
         ("maladies de l'appareil circulatoire", "maladies circulatoires"),
         ("Participation au dépistage", "Dépistage"),
         ("Part des patients de", "Patients de"),
+        ("Accessibilité potentielle localisée (APL)", "APL"),
+        ("Part de la population en commune d'APL", "Pop. en commune d'APL"),
+        ("aux médecins généralistes", "aux MG"),
+        ("aux médecins de 65 ans ou moins", "MG ≤ 65 ans"),
+        (" sans médecin traitant", " sans MT"),
+        (" inférieure à ", " < "),
     ]
     .iter()
     .fold(label.to_owned(), |l, (long, short)| l.replace(long, short))
