@@ -126,6 +126,8 @@ fn bad_files_name_the_line_and_column_and_write_nothing() {
         (vec!["patientele", "patientele-above.csv", "--year", "2024"], "line 3, column sans_medecin_traitant", "above"),
         (vec!["insee-long", "insee-long.csv"], "insee-long.csv", "--year"),
         (vec!["insee", "unemployed-above-active.csv"], "line 3, column P21_CHOM1564", "above"),
+        (vec!["insee", "bath-above-main-residences.csv"], "line 3, column P21_RP_SDB", "above P21_RP"),
+        (vec!["--strict", "AAHCom2013-above.csv"], "line 3, column ALL_AAH", "above the 10 of NB_Allocataires"),
         (vec!["insee", "repeated-column.csv"], "line 1, column P21_POP", "twice"),
         (vec!["insee", "ragged.csv"], "line 3", "2 fields"),
     ];
