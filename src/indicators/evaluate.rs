@@ -506,6 +506,8 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
 
 /// The series of each measure given at several years (see [`Aggregated::series`]), from the
 /// measures met with their years and the grid (a measure no geography has rows of is not read).
+/// A `<measure>@<year>` is at the year of its name: one given by département rows only (INSEE's
+/// estimates) has no commune year.
 fn series_of(
     measures: &[String],
     measure_year: &[Option<i32>],
@@ -514,8 +516,14 @@ fn series_of(
 ) -> HashMap<String, Vec<(i32, String)>> {
     let mut series: HashMap<String, Vec<(i32, String)>> = HashMap::new();
     for (m, y) in measures.iter().zip(measure_year) {
-        let Some(y) = *y else { continue };
-        let Some(of) = m.split_once('@').map(|(b, _)| b).or_else(|| m.strip_suffix("_base")) else { continue };
+        let (of, y) = match m.split_once('@') {
+            Some((of, at)) => (of, at.parse().ok().or(*y)),
+            None => match m.strip_suffix("_base") {
+                Some(of) => (of, *y),
+                None => continue,
+            },
+        };
+        let Some(y) = y else { continue };
         if grid.contains_key(m) {
             series.entry(of.to_owned()).or_default().push((y, m.clone()));
         }
@@ -1062,6 +1070,32 @@ mod tests {
         let agg = aggregate(&facts, &plain).unwrap();
         assert_eq!([agg.whole(0, "nurses"), agg.whole(1, "nurses")], [Some(3.0), Some(3.0)]);
         assert!(!agg.from_departements(1, "nurses"));
+    }
+
+    /// INSEE's estimates give the départements' population of 2019 (département rows only),
+    /// the census the communes' of 2021: the département reads its row at 2019 and its
+    /// communes at 2021, both points of the population's series; the territory has no 2019.
+    #[test]
+    fn a_year_given_by_departement_rows_only_is_a_point_of_the_series() {
+        let rows = [("30001", "population", 2021, 100.0), ("30002", "population", 2021, 50.0), ("30", "population@2019", 2019, 140.0)];
+        let n = rows.len();
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("year".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; n]),
+            Column::new("age_min".into(), vec![None::<u32>; n]),
+            Column::new("age_max".into(), vec![None::<u32>; n]),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.3)).collect::<Vec<_>>()),
+            Column::new("synthetic".into(), vec![false; n]),
+        ])
+        .unwrap();
+        let g = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| u.to_string()).collect() };
+        let geos = [g("t", &["30001"]), g("30", &["30001", "30002", &departement_rows("30")])];
+        let agg = aggregate(&facts, &geos).unwrap();
+        assert_eq!(agg.series["population"], [(2019, "population@2019".to_owned()), (2021, "population".to_owned())]);
+        assert_eq!([agg.whole(1, "population@2019"), agg.whole(1, "population")], [Some(140.0), Some(150.0)]);
+        assert_eq!(agg.whole(0, "population@2019"), None, "the territory's communes are not in the estimates");
     }
 
     #[test]

@@ -25,9 +25,9 @@ use super::method::Method;
 use crate::stats::trend::{self, CountPoint, Direction, Trend, ValuePoint};
 
 /// The indicator as read at each year of its series, in order of year (see the module's
-/// doc for the pairing), or nothing when it has no series: a growth rate, or none of its
-/// terms given for several years (then its latest value is its only point, and nothing more
-/// is computed).
+/// doc for the pairing), or nothing when it has no series: a growth rate, or a numerator
+/// given for one year (then its latest value is its only point, and nothing more is
+/// computed).
 pub fn at_years(indicator: &Indicator, agg: &Aggregated) -> Vec<(i32, Indicator)> {
     if matches!(indicator.method, Method::AnnualGrowth | Method::NaturalGrowth | Method::MigratoryGrowth) {
         return Vec::new();
@@ -38,7 +38,10 @@ pub fn at_years(indicator: &Indicator, agg: &Aggregated) -> Vec<(i32, Indicator)
             None => agg.years.get(&t.measure).map(|&y| vec![(y, t.measure.clone())]).unwrap_or_default(),
         }
     };
-    if !indicator.terms().any(|t| agg.series.contains_key(&t.measure)) {
+    // The numerator's years make the series: a count of one year over a population of
+    // several (ALD 2023 over the censuses and INSEE's estimates) is one value, not a series
+    // of the département's estimate years where a territory has none.
+    if !agg.series.contains_key(&indicator.numerator.measure) {
         return Vec::new();
     }
     let terms: Vec<Vec<(i32, String)>> = indicator.terms().map(points).collect();
@@ -238,6 +241,10 @@ mod tests {
         // A measure of one year: no series, nothing computed.
         let b = agg(&[("deaths", 2023, 12.0), ("population", 2023, 1000.0)]);
         assert!(b.series.is_empty() && at_years(&rate, &b).is_empty());
+        // Deaths of one year over populations of several: one value, not a series (even at
+        // the year both are given for).
+        let c = agg(&[("deaths", 2023, 12.0), ("population", 2023, 1000.0), ("population@2019", 2019, 950.0)]);
+        assert!(c.series.contains_key("population") && at_years(&rate, &c).is_empty());
     }
 
     /// By hand (the worked example of `stats::trend`): screened 100, 110 … 140 of 1,000 in

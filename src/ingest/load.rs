@@ -371,6 +371,13 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     // And its other recent years, as a time series (`<measure>@<year>`, see [`SERIES_YEARS`]):
     // neither the latest (read as the measure) nor the base (read as `<measure>_base`, which the
     // series reads for that year: its rows are not repeated). A measure of one year adds nothing.
+    //
+    // A level's series may draw on several sources of the same kind (real or synthetic): the
+    // statistiques locales give the départements' population of 2025 (read as the measure),
+    // INSEE's estimates its years 1975-2023 (the series). Each year comes from one source: the
+    // one read as the measure when it gives that year, else the one giving the most years. The
+    // years read as the measure or its base anywhere (the communes' census 2021 and 2015) are
+    // not repeated as `<measure>@<year>`: a point of the series reads one name per year.
     let mut series_years: Vec<Vec<i32>> = vec![Vec::new(); n];
     for &i in &rows {
         now_year[order[i]] = Some(latest[i]);
@@ -378,9 +385,22 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         if based.contains(&measure[i]) {
             base_year[order[i]] = earliest[i];
         }
-        let mut ys = sorted[i].years.clone();
-        ys.sort_unstable();
-        series_years[order[i]] = ys[ys.len().saturating_sub(SERIES_YEARS)..].iter().copied().filter(|&y| y != latest[i] && Some(y) != base).collect();
+        let read_elsewhere = [years.get(&measure[i]).copied(), base_of.get(&measure[i]).filter(|_| based.contains(&measure[i])).map(|b| b.1)];
+        let mut sources: Vec<usize> =
+            (0..n).filter(|&j| j != i && measure[j] == measure[i] && level[j] == level[i] && synthetic[j] == synthetic[i]).collect();
+        sources.sort_by_key(|&j| (std::cmp::Reverse(sorted[j].years.len()), std::cmp::Reverse(cells[j]), j));
+        sources.insert(0, i);
+        let mut all: Vec<i32> = sources.iter().flat_map(|&j| sorted[j].years.iter().copied()).collect();
+        all.sort_unstable();
+        all.dedup();
+        for y in all[all.len().saturating_sub(SERIES_YEARS)..].iter().copied() {
+            if y == latest[i] || Some(y) == base || read_elsewhere.contains(&Some(y)) {
+                continue;
+            }
+            if let Some(&j) = sources.iter().find(|&&j| sorted[j].years.contains(&y)) {
+                series_years[order[j]].push(y);
+            }
+        }
     }
     for &i in complements.values() {
         now_year[order[i]] = Some(latest[i]);
@@ -679,6 +699,29 @@ mod tests {
         assert!(!years.keys().any(|m| m.contains('@')), "the series are not measures cited");
     }
 
+    /// A département's population: the statistiques locales give 2025 (read as the measure),
+    /// the estimates 2016-2023 (the series), the communes' census 2015 and 2021 (the measure
+    /// and its base, everywhere): the series takes 2016-2020, 2022 and 2023 from the
+    /// estimates, never 2015 nor 2021 again (one name per year), and the latest (2025) once.
+    #[test]
+    fn a_levels_series_draws_on_another_source_of_the_same_kind() {
+        let census = facts(&[("30001", 2021, "population", 100.0), ("30001", 2015, "population", 90.0)]);
+        let departement = |df: DataFrame| df.lazy().with_column(lit(Level::Departement.code()).alias("level")).collect().unwrap();
+        let statloc = departement(from(&[("30", 2025, "population", 1_000.0)], Origin::source("INSEE", "statistiques locales")));
+        let estimates: Vec<(&str, i32, &str, f64)> = (2013..=2023).map(|y| ("30", y, "population", f64::from(y))).collect();
+        let estimates = departement(from(&estimates, Origin::source("INSEE", "estimations de population")));
+        let all = census.vstack(&statloc).unwrap().vstack(&estimates).unwrap();
+        let Periods { facts: out, years, .. } = by_period(all, 2026).unwrap();
+        assert_eq!(sum(&out, "population"), 100.0 + 1_000.0, "the communes' 2021 and the département's 2025");
+        assert_eq!(years.get("population"), Some(&2021));
+        for y in [2016, 2017, 2018, 2019, 2020, 2022, 2023] {
+            assert_eq!(sum(&out, &series_measure("population", y)), f64::from(y), "{y}");
+        }
+        for y in [2013, 2014, 2015, 2021, 2025] {
+            assert_eq!(sum(&out, &series_measure("population", y)), 0.0, "{y}");
+        }
+    }
+
     #[test]
     fn a_base_measure_given_by_the_data_is_not_replaced() {
         let df = facts(&[("a", 2023, "population", 100.0), ("a", 2017, "population_base", 97.0), ("a", 2022, "population", 99.0)]);
@@ -758,8 +801,10 @@ mod tests {
         assert_eq!(provenance["population"].to_string(), "INSEE, estimations 2023");
         assert!(!years.contains_key("population_base"), "the census's 2021 is another source's");
         assert!(provenance["gp"].is_synthetic());
+        // The census's years are the measure's series: each point of it one source's.
+        assert_eq!((sum(&out, "population@2021"), sum(&out, "population@2015")), (150.0, 90.0));
         let synthetic: Vec<bool> = out.column("synthetic").unwrap().bool().unwrap().iter().flatten().collect();
-        assert_eq!(synthetic, [false, true]);
+        assert_eq!(synthetic, [false, true, false, false, false]);
     }
 
     /// Rows of `measure` with their sex and ages.
