@@ -157,7 +157,7 @@ pub fn compute_all_with_reference(
     // The series: only the indicators whose measures are given for several years.
     let series: Vec<Vec<(i32, Vec<Value>)>> = indicators
         .iter()
-        .map(|ind| series::at_years(ind, &agg).iter().map(|(y, at)| (*y, compute_row(at, &agg, geographies.len(), reference))).collect())
+        .map(|ind| series::at_years(ind, &agg).iter().map(|(y, at)| (*y, compute_series_row(at, &agg, geographies.len(), reference))).collect())
         .collect();
     let latest = indicators.iter().map(|ind| ind.terms().filter_map(|t| agg.years.get(&t.measure).copied()).max().unwrap_or(0)).collect();
     crate::timing::mark("series computed");
@@ -174,6 +174,13 @@ pub fn compute_all_with_reference(
 fn compute_row(ind: &Indicator, agg: &Aggregated, n: usize, france: usize) -> Vec<Value> {
     use rayon::prelude::*;
     (0..n).into_par_iter().map(|g| evaluate::compute(ind, agg, g, france)).collect()
+}
+
+/// One point of a series over all geographies, each as it reads the series
+/// ([`Aggregated::series_for`]).
+fn compute_series_row(at: &Indicator, agg: &Aggregated, n: usize, france: usize) -> Vec<Value> {
+    use rayon::prelude::*;
+    (0..n).into_par_iter().map(|g| evaluate::compute(&agg.series_for(at, g), agg, g, france)).collect()
 }
 
 impl National {

@@ -322,7 +322,8 @@ pub fn diagnose(
             let mut series: [Vec<(i32, Value)>; 4] = [0, 1, 2, 3].map(|g| series::values(&at, &agg, g, reference));
             let [territory_series, _, _, france_series] = &mut series;
             for (k, (_, v)) in territory_series.iter_mut().enumerate() {
-                let nested_at: Vec<Value> = (0..nested.len()).map(|n| evaluate::compute(&at[k].1, &agg, 4 + n, reference)).collect();
+                let nested_at: Vec<Value> =
+                    (0..nested.len()).map(|n| evaluate::compute(&agg.series_for(&at[k].1, 4 + n), &agg, 4 + n, reference)).collect();
                 let france = secrecy::Neighbour { name: &geos.main[3].name, value: &france_series[k].1, between_has_data: between(3) };
                 let neighbours: Vec<secrecy::Neighbour> = (0..nested.len())
                     .map(|n| secrecy::Neighbour { name: &nested[n].name, value: &nested_at[n], between_has_data: between(4 + n) })

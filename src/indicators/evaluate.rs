@@ -82,6 +82,11 @@ pub struct Aggregated {
     /// earlier years `ingest::load::by_period` keeps (`<measure>@<year>`). A measure of one
     /// year has no entry. See `indicators::series`.
     pub series: HashMap<String, Vec<(i32, String)>>,
+    /// The name the département rows of a series' year have where the communes give that year
+    /// too (`population` 2021 → `population@2021`, INSEE's estimate): a geography reading
+    /// département rows reads its whole series from them (see [`Aggregated::series_for`]),
+    /// while its latest value sums its communes' census like the territory's.
+    departement_names: HashMap<String, String>,
     /// The cells each (term, banded) takes, chosen once on the grid (see `select`).
     choices: std::sync::Mutex<HashMap<(Term, bool), Choice>>,
     /// The measures read from département rows by the geographies listing them (see
@@ -487,7 +492,7 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
     let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
     let starts = measures.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
     let by_departement = measures.iter().zip(&by_departement_index).filter(|(_, &d)| d).map(|(m, _)| m.clone()).collect();
-    let series = series_of(&measures, &measure_year, &grid, &years);
+    let (series, departement_names) = series_of(&measures, &measure_year, &grid, &years, &by_departement);
     Ok(Aggregated {
         cells,
         grid,
@@ -498,22 +503,29 @@ pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggrega
         years,
         starts,
         series,
+        departement_names,
         choices: Default::default(),
         by_departement,
         reads_departements,
     })
 }
 
+/// Each measure's years and the names its rows have there (see [`Aggregated::series`]).
+type SeriesNames = HashMap<String, Vec<(i32, String)>>;
+
 /// The series of each measure given at several years (see [`Aggregated::series`]), from the
 /// measures met with their years and the grid (a measure no geography has rows of is not read).
 /// A `<measure>@<year>` is at the year of its name: one given by département rows only (INSEE's
-/// estimates) has no commune year.
+/// estimates) has no commune year. At a year the communes give too (the census 2021 read as
+/// `population`), the series reads the communes' name, and the département rows' one is kept
+/// apart, by the communes' name (see [`Aggregated::departement_names`]).
 fn series_of(
     measures: &[String],
     measure_year: &[Option<i32>],
     grid: &HashMap<String, Vec<GridCell>>,
     years: &HashMap<String, i32>,
-) -> HashMap<String, Vec<(i32, String)>> {
+    by_departement: &HashSet<String>,
+) -> (SeriesNames, HashMap<String, String>) {
     let mut series: HashMap<String, Vec<(i32, String)>> = HashMap::new();
     for (m, y) in measures.iter().zip(measure_year) {
         let (of, y) = match m.split_once('@') {
@@ -528,19 +540,51 @@ fn series_of(
             series.entry(of.to_owned()).or_default().push((y, m.clone()));
         }
     }
+    let mut departement_names = HashMap::new();
     series.retain(|m, list| match years.get(m) {
         Some(&y) if grid.contains_key(m) => {
             list.push((y, m.clone()));
-            list.sort();
-            list.dedup_by_key(|p| p.0);
+            // At each year, the communes' name (no `@`) first.
+            list.sort_by(|a, b| (a.0, a.1.contains('@'), &a.1).cmp(&(b.0, b.1.contains('@'), &b.1)));
+            let mut kept: Vec<(i32, String)> = Vec::with_capacity(list.len());
+            for (y, name) in list.drain(..) {
+                match kept.last() {
+                    Some((k, first)) if *k == y => {
+                        if by_departement.contains(&name) {
+                            departement_names.insert(first.clone(), name);
+                        }
+                    }
+                    _ => kept.push((y, name)),
+                }
+            }
+            *list = kept;
             true
         }
         _ => false,
     });
-    series
+    (series, departement_names)
 }
 
 impl Aggregated {
+    /// A point of a series (`at`, one year of `indicators::series::at_years`) as geography
+    /// `geo` reads it: from its départements' rows where they give that year and it reads
+    /// them (the estimates are one source over the years; the communes' census of 2021 split
+    /// by age, synthetic in the demo, is not a point of the département's estimates), else
+    /// as it is.
+    pub fn series_for<'a>(&self, at: &'a Indicator, geo: usize) -> std::borrow::Cow<'a, Indicator> {
+        let reads = self.reads_departements.get(geo).copied().unwrap_or(false);
+        if !reads || !at.terms().any(|t| self.departement_names.contains_key(&t.measure)) {
+            return std::borrow::Cow::Borrowed(at);
+        }
+        let mut at = at.clone();
+        for t in std::iter::once(&mut at.numerator).chain(at.denominator.as_mut()).chain(at.births.as_mut()).chain(at.deaths.as_mut()) {
+            if let Some(name) = self.departement_names.get(&t.measure) {
+                t.measure = name.clone();
+            }
+        }
+        std::borrow::Cow::Owned(at)
+    }
+
     /// Whether geography `geo` read `measure` from its départements' rows (see [`Geography`]).
     pub fn from_departements(&self, geo: usize, measure: &str) -> bool {
         self.reads_departements.get(geo).copied().unwrap_or(false) && self.by_departement.contains(measure)
@@ -1072,12 +1116,18 @@ mod tests {
         assert!(!agg.from_departements(1, "nurses"));
     }
 
-    /// INSEE's estimates give the départements' population of 2019 (département rows only),
-    /// the census the communes' of 2021: the département reads its row at 2019 and its
-    /// communes at 2021, both points of the population's series; the territory has no 2019.
+    /// INSEE's estimates give the départements' population of 2019 and 2021 (département
+    /// rows only), the census the communes' of 2021: the population's series has the points
+    /// 2019 and 2021; the département reads both from its estimates (its latest value from
+    /// its communes' census), the territory its census of 2021 only.
     #[test]
     fn a_year_given_by_departement_rows_only_is_a_point_of_the_series() {
-        let rows = [("30001", "population", 2021, 100.0), ("30002", "population", 2021, 50.0), ("30", "population@2019", 2019, 140.0)];
+        let rows = [
+            ("30001", "population", 2021, 100.0),
+            ("30002", "population", 2021, 50.0),
+            ("30", "population@2019", 2019, 140.0),
+            ("30", "population@2021", 2021, 148.0),
+        ];
         let n = rows.len();
         let facts = DataFrame::new_infer_height(vec![
             Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
@@ -1096,6 +1146,16 @@ mod tests {
         assert_eq!(agg.series["population"], [(2019, "population@2019".to_owned()), (2021, "population".to_owned())]);
         assert_eq!([agg.whole(1, "population@2019"), agg.whole(1, "population")], [Some(140.0), Some(150.0)]);
         assert_eq!(agg.whole(0, "population@2019"), None, "the territory's communes are not in the estimates");
+        let count = |measure: &str| {
+            let entry = format!(
+                "[[indicator]]\nid = \"p\"\nlabel = \"P\"\ntheme = \"t\"\nmethod = \"count\"\nnumerator = {{ measure = \"{measure}\" }}\npolarity = \"neutral\"\nsource = \"s\"\n"
+            );
+            crate::indicators::catalogue::parse(&entry, "test").unwrap().remove(0)
+        };
+        let latest = count("population");
+        assert_eq!(agg.series_for(&latest, 1).numerator.measure, "population@2021", "the département's estimate of 2021");
+        assert_eq!(agg.series_for(&latest, 0).numerator.measure, "population", "the territory's census");
+        assert_eq!(compute(&latest, &agg, 1, 1).estimate.value, Some(150.0), "its latest value: its communes' census");
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub fn at_years(indicator: &Indicator, agg: &Aggregated) -> Vec<(i32, Indicator)
 /// The values of the indicator at each year of its series (`at`, from [`at_years`]) in
 /// geography `geo` (`france`: the reference of the ICM, as in [`compute`]).
 pub fn values(at: &[(i32, Indicator)], agg: &Aggregated, geo: usize, france: usize) -> Vec<(i32, Value)> {
-    at.iter().map(|(y, ind)| (*y, compute(ind, agg, geo, france))).collect()
+    at.iter().map(|(y, ind)| (*y, compute(&agg.series_for(ind, geo), agg, geo, france))).collect()
 }
 
 /// The recent trend of a series of `indicator`'s values (those withheld or not computed are

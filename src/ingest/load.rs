@@ -375,9 +375,10 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     // A level's series may draw on several sources of the same kind (real or synthetic): the
     // statistiques locales give the départements' population of 2025 (read as the measure),
     // INSEE's estimates its years 1975-2023 (the series). Each year comes from one source: the
-    // one read as the measure when it gives that year, else the one giving the most years. The
-    // years read as the measure or its base anywhere (the communes' census 2021 and 2015) are
-    // not repeated as `<measure>@<year>`: a point of the series reads one name per year.
+    // one read as the measure when it gives that year, else the one giving the most years. A
+    // year the communes give too (their census 2021 and 2015) is read at both levels: the
+    // geographies reading département rows take the département's (see
+    // `indicators::evaluate::Aggregated::series_for`).
     let mut series_years: Vec<Vec<i32>> = vec![Vec::new(); n];
     for &i in &rows {
         now_year[order[i]] = Some(latest[i]);
@@ -385,7 +386,6 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         if based.contains(&measure[i]) {
             base_year[order[i]] = earliest[i];
         }
-        let read_elsewhere = [years.get(&measure[i]).copied(), base_of.get(&measure[i]).filter(|_| based.contains(&measure[i])).map(|b| b.1)];
         let mut sources: Vec<usize> =
             (0..n).filter(|&j| j != i && measure[j] == measure[i] && level[j] == level[i] && synthetic[j] == synthetic[i]).collect();
         sources.sort_by_key(|&j| (std::cmp::Reverse(sorted[j].years.len()), std::cmp::Reverse(cells[j]), j));
@@ -394,7 +394,7 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
         all.sort_unstable();
         all.dedup();
         for y in all[all.len().saturating_sub(SERIES_YEARS)..].iter().copied() {
-            if y == latest[i] || Some(y) == base || read_elsewhere.contains(&Some(y)) {
+            if y == latest[i] || Some(y) == base {
                 continue;
             }
             if let Some(&j) = sources.iter().find(|&&j| sorted[j].years.contains(&y)) {
@@ -700,9 +700,9 @@ mod tests {
     }
 
     /// A département's population: the statistiques locales give 2025 (read as the measure),
-    /// the estimates 2016-2023 (the series), the communes' census 2015 and 2021 (the measure
-    /// and its base, everywhere): the series takes 2016-2020, 2022 and 2023 from the
-    /// estimates, never 2015 nor 2021 again (one name per year), and the latest (2025) once.
+    /// the estimates 2013-2023 (the series), the communes' census 2015 and 2021 (the measure
+    /// and its base): the département's series takes the nine most recent years of its two
+    /// sources but the latest (2025, read once) from the estimates, the census years included.
     #[test]
     fn a_levels_series_draws_on_another_source_of_the_same_kind() {
         let census = facts(&[("30001", 2021, "population", 100.0), ("30001", 2015, "population", 90.0)]);
@@ -714,10 +714,10 @@ mod tests {
         let Periods { facts: out, years, .. } = by_period(all, 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0 + 1_000.0, "the communes' 2021 and the département's 2025");
         assert_eq!(years.get("population"), Some(&2021));
-        for y in [2016, 2017, 2018, 2019, 2020, 2022, 2023] {
+        for y in 2016..=2023 {
             assert_eq!(sum(&out, &series_measure("population", y)), f64::from(y), "{y}");
         }
-        for y in [2013, 2014, 2015, 2021, 2025] {
+        for y in [2013, 2014, 2015, 2025] {
             assert_eq!(sum(&out, &series_measure("population", y)), 0.0, "{y}");
         }
     }

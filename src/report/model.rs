@@ -639,12 +639,19 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The panels of a theme's trend chart: its indicators with a series of at least two years
 /// for the territory (at most eight, in catalogue order; not the counts), each line the values shown.
+/// Whether the territory or one of its comparators has two values over the years: INSEE's
+/// estimates give the département, the région and France yearly populations where the
+/// territory's communes have their censuses only, and the comparators' ageing is worth drawing.
+fn has_series(r: &Row) -> bool {
+    r.series.iter().any(|s| s.iter().filter(|(_, v)| v.estimate.value.is_some()).count() >= 2)
+}
+
 fn trend_panels(d: &Diagnosis, theme: &str) -> Vec<charts::TrendPanel> {
     d.rows
         .iter()
         // Levels, not sizes: a count's territory beside France's is a flat line at 0.
         .filter(|r| r.indicator.theme == theme && r.indicator.method.is_compared())
-        .filter(|r| r.series[0].iter().filter(|(_, v)| v.estimate.value.is_some()).count() >= 2)
+        .filter(|r| has_series(r))
         .take(8)
         .map(|r| charts::TrendPanel {
             label: chart_label(&r.indicator.label),
@@ -720,7 +727,7 @@ fn figures(
                 frame: frame(
                     format!("{title} : évolution — {}", t.name),
                     &theme_sources(d, theme),
-                    &measures(&mut d.rows.iter().filter(|r| r.indicator.theme == theme && r.indicator.method.is_compared() && r.series[0].len() >= 2)),
+                    &measures(&mut d.rows.iter().filter(|r| r.indicator.theme == theme && r.indicator.method.is_compared() && has_series(r))),
                 ),
                 chart: Chart::Trends {
                     panels,
