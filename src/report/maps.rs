@@ -356,7 +356,10 @@ fn figure(
     } else {
         Vec::new()
     };
+    let unit = if indicator.unit.is_empty() { unit_of(indicator) } else { indicator.unit.clone() };
+    // « Taux de natalité (pour 1 000 habitants) »: the unit has a line of its own in the legend.
     let label = chart_label(indicator);
+    let label = label.strip_suffix(&format!(" ({unit})")).map_or(label.clone(), str::to_owned);
     let at = year.map_or_else(String::new, |y| format!(", {y}"));
     let title = if apl { format!("APL aux médecins généralistes par commune{at}") } else { format!("{} par commune{at}", indicator.label) };
     let source = match contours {
@@ -398,7 +401,6 @@ fn figure(
         write!(caption, " Communes voisines absentes du fichier de contours, non représentées : {unshaped_neighbours}.").ok();
     }
     let stem = if apl { "carte-apl".to_owned() } else { format!("carte-{}", indicator.id) };
-    let unit = if indicator.unit.is_empty() { unit_of(indicator) } else { indicator.unit.clone() };
     Some(Figure {
         stem,
         caption,
@@ -709,7 +711,7 @@ pub fn draw(frame: &Frame, map: &Map) -> Result<String> {
     }
     y += 8.0;
     if map.places.iter().any(|p| p.neighbour) {
-        swatch(&mut legend, &mut y, &rgb(map.classes.colours[0]), NEIGHBOUR_OPACITY, "commune à moins de 20 min");
+        swatch(&mut legend, &mut y, &rgb(palette::GREY), NEIGHBOUR_OPACITY, "commune à moins de 20 min");
     }
     if with_contours {
         write!(legend, r##"<path d="M14 {:.1}L32 {:.1}" stroke="#000000" stroke-width="2.2"/>"##, y + 9.0, y + 9.0).ok();
