@@ -70,6 +70,18 @@ impl Contours {
         if features.is_empty() {
             return Err(bad("no Polygon or MultiPolygon feature".into()));
         }
+        // Admin Express is published in Lambert-93 (metres): its GeoJSON must be reprojected.
+        let degrees = |&(x, y): &(f64, f64)| (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y);
+        if let Some(p) = features.iter().flat_map(|f| f.1.iter().flatten().flatten()).find(|p| !degrees(p)) {
+            return Err(Error::input(
+                Location::file(file),
+                format!(
+                    "a position ({}, {}) that is not a longitude and latitude in degrees (the file is in another projection, such as Lambert-93)",
+                    p.0, p.1
+                ),
+                "reproject the contours to WGS 84 longitude and latitude, e.g. `ogr2ogr -f GeoJSON -t_srs EPSG:4326 communes.geojson COMMUNE.shp`",
+            ));
+        }
         let key =
             code_property(&features, r).ok_or_else(|| bad("no property whose values are commune codes (INSEE_COM, code, insee, codgeo…)".into()))?;
         let mut shapes: BTreeMap<String, Vec<Polygon>> = BTreeMap::new();
@@ -321,6 +333,8 @@ mod tests {
             r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"nom":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
             r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"30003"},"geometry":{"type":"Polygon","coordinates":[[["a",0]]]}}]}"#,
             r#"{"type":"Topology","arcs":[],"objects":{"c":{"type":"Polygon","arcs":[[3]],"properties":{"code":"30003"}}}}"#,
+            // Lambert-93 metres, not degrees.
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"30003"},"geometry":{"type":"Polygon","coordinates":[[[812000,6270000],[813000,6270000],[813000,6271000],[812000,6270000]]]}}]}"#,
         ] {
             let e = Contours::parse(text, "bad.geojson", "bad.geojson", &r).unwrap_err();
             assert!(matches!(e, Error::Input(_)), "{text}: {e}");

@@ -2,7 +2,8 @@
 //! minutes around the territory), the GP density, the share of people aged 75 and over, and
 //! any catalogue indicator asked for (`--map id,…`), each commune's value computed by the
 //! catalogue as for a one-commune geography (withheld values shown hatched, « secret », never
-//! as zero).
+//! as zero; a single secret commune of the territory takes the smallest other with it, since
+//! the territory's total is published: `compare::secrecy::suppress_partitions`).
 //!
 //! With contours (`--contours FILE`, [`super::contours`]) a choropleth: each commune filled
 //! with the colour of its class, the features of one current commune drawn as one shape (no
@@ -274,12 +275,17 @@ pub fn figures(
     }
     for indicator in indicators {
         let neighbours_too = indicator.id == APL;
-        let places: Vec<Place> = all
+        let kept: Vec<usize> = (0..all.len()).filter(|&k| neighbours_too || !all[k].1).collect();
+        let mut values: Vec<crate::indicators::Value> = kept.iter().map(|&k| crate::indicators::compute(indicator, &agg, first + k, 3)).collect();
+        // The territory's value is published beside its communes': a single secret commune
+        // would be its total minus the others (secondary secrecy, as across EPCI).
+        let territory: Vec<usize> = kept.iter().enumerate().filter(|(_, &k)| !all[k].1).map(|(i, _)| i).collect();
+        crate::compare::secrecy::suppress_partitions(&mut values, &[territory]);
+        let places: Vec<Place> = kept
             .iter()
-            .enumerate()
-            .filter(|(_, (_, n))| neighbours_too || !n)
-            .map(|(k, (u, neighbour))| {
-                let v = crate::indicators::compute(indicator, &agg, first + k, 3);
+            .zip(&values)
+            .map(|(&k, v)| {
+                let (u, neighbour) = all[k];
                 let shown = match v.estimate.value {
                     Some(x) if v.withheld.is_none() && x.is_finite() => Shown::Value(x),
                     _ if v.is_secret() => Shown::Secret,
@@ -292,7 +298,7 @@ pub fn figures(
                     shape: maps.contours.as_ref().and_then(|c| c.shape(&u.code)).map(<[Polygon]>::to_vec),
                     population: u.population.unwrap_or(0) as f64,
                     shown,
-                    neighbour: *neighbour,
+                    neighbour,
                 }
             })
             .collect();
@@ -359,7 +365,11 @@ fn figure(
     let unit = if indicator.unit.is_empty() { unit_of(indicator) } else { indicator.unit.clone() };
     // « Taux de natalité (pour 1 000 habitants) »: the unit has a line of its own in the legend.
     let label = chart_label(indicator);
-    let label = label.strip_suffix(&format!(" ({unit})")).map_or(label.clone(), str::to_owned);
+    // (« … (pour 100 000) » over « pour 100 000 habitants » too.)
+    let label = match label.strip_suffix(')').and_then(|l| l.rsplit_once(" (")) {
+        Some((head, inside)) if !unit.is_empty() && unit.starts_with(inside) => head.to_owned(),
+        _ => label.clone(),
+    };
     let at = year.map_or_else(String::new, |y| format!(", {y}"));
     let title = if apl { format!("APL aux médecins généralistes par commune{at}") } else { format!("{} par commune{at}", indicator.label) };
     let source = match contours {
