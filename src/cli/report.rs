@@ -33,6 +33,15 @@ pub struct ReportArgs {
     /// and the CSV and parquet tables are always written.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Docx, FormatArg::Xlsx])]
     format: Vec<FormatArg>,
+    /// Contours of the communes (GeoJSON or TopoJSON keyed by INSEE code, such as IGN's Admin
+    /// Express COG): the maps are choropleths; without, proportional circles at the
+    /// communes' centroids. Codes of former communes go to their current commune.
+    #[arg(long, value_name = "FILE")]
+    contours: Option<PathBuf>,
+    /// Indicators to map besides the APL, the GP density and the share aged 75 and over
+    /// (catalogue ids, separated by commas: --map densite_infirmiers,part_80_plus).
+    #[arg(long = "map", value_name = "ID", value_delimiter = ',')]
+    maps: Vec<String>,
 }
 
 /// `--format`: the command line's names for [`Format`] (the library type does not depend on
@@ -68,6 +77,10 @@ const STEPS: u64 = 6;
 pub fn run_report(args: ReportArgs) -> Result<()> {
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
+    // The maps' options checked before the data is loaded: a typo fails at once.
+    report::maps::check(&args.maps, &indicators)?;
+    let contours = args.contours.as_deref().map(|path| report::Contours::read(path, &r)).transpose()?;
+    let maps = report::MapOptions { contours, indicators: args.maps.clone() };
     let bar = super::progress(STEPS + 1, "chargement des données");
     let data = super::data(args.inputs.data.as_deref(), &r)?;
     bar.inc(1);
@@ -78,7 +91,7 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
         }
     }
     let options = args.inputs.options(args.departements);
-    let written = report::write(&t, &r, &data, &indicators, &args.out, &formats, &options, &|step| {
+    let written = report::write(&t, &r, &data, &indicators, &args.out, &formats, &options, &maps, &|step| {
         bar.set_message(step.to_owned());
         bar.inc(1);
     })?;
@@ -106,7 +119,7 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     for (id, _) in SHIPPED {
         let t = Territory::find(id, &r)?;
         let out = args.out.join(id);
-        report::write(&t, &r, &data, &indicators, &out, &FORMATS, &Default::default(), &|step| {
+        report::write(&t, &r, &data, &indicators, &out, &FORMATS, &Default::default(), &Default::default(), &|step| {
             bar.set_message(format!("{} : {step}", t.name));
             bar.inc(1);
         })?;

@@ -61,17 +61,17 @@ pub struct Frame {
     pub synthetic: bool,
 }
 
-type Draw = std::result::Result<(), Box<dyn std::error::Error>>;
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(super) type Draw = std::result::Result<(), Box<dyn std::error::Error>>;
+pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 const FONT: &str = "sans-serif";
-const TITLE_HEIGHT: u32 = 52;
+pub(super) const TITLE_HEIGHT: u32 = 52;
 const MARK_HEIGHT: u32 = 28;
-const FOOT_HEIGHT: u32 = 34;
+pub(super) const FOOT_HEIGHT: u32 = 34;
 
 /// Draw a chart of `height` SVG pixels (plus a line for the synthetic mark): title, mark and
 /// source line around the body drawn by `body`.
-fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Result<String> {
+pub(super) fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Result<String> {
     let mut svg = String::new();
     let drawn: Draw = (|| {
         let header = if frame.synthetic { TITLE_HEIGHT + MARK_HEIGHT } else { TITLE_HEIGHT };
@@ -364,7 +364,7 @@ pub struct Spine {
 }
 
 /// Quantile of sorted values (linear interpolation between order statistics, R's type 7).
-fn quantile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo])
@@ -808,65 +808,6 @@ pub fn gp_ages(frame: &Frame, ages: &[i32], marks: &[(f64, &str)], min_count: u3
     })
 }
 
-/// A commune on the map of the communes.
-#[derive(Debug, Clone)]
-pub struct MapCommune {
-    pub name: String,
-    /// Latitude and longitude of its centroid, in degrees.
-    pub lat: f64,
-    pub lng: f64,
-    /// Its population (the circle's area is proportional to it); 0 when unknown.
-    pub population: f64,
-    /// Its APL, when DREES gives one.
-    pub apl: Option<f64>,
-}
-
-/// DREES's classes of a commune's APL to GPs: under 2.5 (strictly) a commune is under-served;
-/// 4 and over is DREES's upper threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AplClass {
-    Under2_5,
-    From2_5To4,
-    AtLeast4,
-    Unavailable,
-}
-
-impl AplClass {
-    /// In the legend's order.
-    pub const ALL: [AplClass; 4] = [AplClass::Under2_5, AplClass::From2_5To4, AplClass::AtLeast4, AplClass::Unavailable];
-
-    /// The class of an APL value (2.5 exactly is not under 2.5, 4 exactly is 4 and over), at
-    /// the thresholds of the population counted under them ([`crate::ingest::apl::GP_THRESHOLDS`]).
-    pub fn of(apl: Option<f64>) -> AplClass {
-        let [(under_served, _), (under_4, _)] = crate::ingest::apl::GP_THRESHOLDS;
-        match apl {
-            Some(v) if v.is_finite() && v < under_served => AplClass::Under2_5,
-            Some(v) if v.is_finite() && v < under_4 => AplClass::From2_5To4,
-            Some(v) if v.is_finite() => AplClass::AtLeast4,
-            _ => AplClass::Unavailable,
-        }
-    }
-
-    /// The legend's French label.
-    pub fn label(self) -> &'static str {
-        match self {
-            AplClass::Under2_5 => "< 2,5 (sous-dense)",
-            AplClass::From2_5To4 => "2,5 – 4",
-            AplClass::AtLeast4 => "≥ 4",
-            AplClass::Unavailable => "non disponible",
-        }
-    }
-
-    pub fn colour(self) -> RGBColor {
-        match self {
-            AplClass::Under2_5 => palette::VERMILLION,
-            AplClass::From2_5To4 => palette::YELLOW,
-            AplClass::AtLeast4 => palette::GREEN,
-            AplClass::Unavailable => palette::GREY,
-        }
-    }
-}
-
 /// Equirectangular projection of (latitude, longitude) points: x = longitude × cos(mean
 /// latitude), y = latitude (north up), both in degrees of latitude, so that distances are true
 /// near the mean latitude; then scaled into a `width` × `height` box (pixels, y down) with the
@@ -893,120 +834,12 @@ pub fn project(points: &[(f64, f64)], width: f64, height: f64) -> Vec<(f64, f64)
 }
 
 /// A round number (1, 2 or 5 × 10^k) at most `v`.
-fn round_down(v: f64) -> f64 {
+pub(super) fn round_down(v: f64) -> f64 {
     if v <= 0.0 {
         return 0.0;
     }
     let p = 10f64.powf(v.log10().floor());
     [5.0, 2.0, 1.0].into_iter().map(|m| m * p).find(|&r| r <= v).unwrap_or(p)
-}
-
-/// Map of the territory's communes without contours: a circle at each commune's centroid
-/// (equirectangular projection, see [`project`]), its area proportional to the commune's
-/// population, coloured by its class of APL ([`AplClass`]); the legend of the classes and of
-/// the circles' sizes on the right; the `named` most populated communes named. Communes
-/// without coordinates are the caller's to leave off (and say so); none at all is an error.
-pub fn apl_map(frame: &Frame, communes: &[MapCommune], year: i32, named: usize) -> Result<String> {
-    if communes.is_empty() {
-        return Err(Error::Internal(format!("map «{}»: no commune", frame.title)));
-    }
-    if let Some(c) = communes.iter().find(|c| !(c.lat.is_finite() && c.lng.is_finite() && c.population.is_finite())) {
-        return Err(Error::Internal(format!("map «{}»: {} has no usable coordinates or population", frame.title, c.name)));
-    }
-    const MAP_WIDTH: f64 = 660.0;
-    const MAP_HEIGHT: f64 = 560.0;
-    const R_MAX: f64 = 38.0;
-    const R_MIN: f64 = 2.5;
-    const MARGIN: f64 = R_MAX + 8.0;
-    let top_population = communes.iter().map(|c| c.population).fold(0.0, f64::max);
-    let radius = |p: f64| if top_population > 0.0 { (R_MAX * (p.max(0.0) / top_population).sqrt()).max(R_MIN) } else { R_MIN };
-    let xy = project(&communes.iter().map(|c| (c.lat, c.lng)).collect::<Vec<_>>(), MAP_WIDTH - 2.0 * MARGIN, MAP_HEIGHT - 2.0 * MARGIN);
-    let px: Vec<(i32, i32)> = xy.iter().map(|&(x, y)| ((MARGIN + x).round() as i32, (MARGIN + y).round() as i32)).collect();
-    // Largest first, so that a small commune is never hidden under a large one.
-    let mut order: Vec<usize> = (0..communes.len()).collect();
-    order.sort_by(|&a, &b| communes[b].population.total_cmp(&communes[a].population).then(communes[a].name.cmp(&communes[b].name)));
-    render(frame, MAP_HEIGHT as u32 + TITLE_HEIGHT + FOOT_HEIGHT + 10, |area| {
-        let (map, side) = area.split_horizontally(MAP_WIDTH as u32 + 16);
-        // The map's frame lines up with the title and the source line.
-        let map = map.margin(0, 0, 16, 0);
-        map.draw(&Rectangle::new([(0, 0), (MAP_WIDTH as i32 - 8, MAP_HEIGHT as i32)], palette::LIGHT.stroke_width(1)))?;
-        for &i in &order {
-            let c = &communes[i];
-            let r = radius(c.population).round() as i32;
-            map.draw(&Circle::new(px[i], r, AplClass::of(c.apl).colour().mix(0.85).filled()))?;
-            map.draw(&Circle::new(px[i], r, palette::DARK.stroke_width(1)))?;
-        }
-        // The names of the most populated communes, beside their circle: to the right, else
-        // to the left, above or below, the first place inside the map that overlaps no name
-        // already written.
-        let style = label_style(13);
-        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
-        for &i in order.iter().take(named) {
-            let c = &communes[i];
-            let name = clip(&c.name, 28);
-            let (w, h) = ((name.chars().count() as f64 * 9.0) as i32, 18);
-            let r = radius(c.population).round() as i32;
-            let (x, y) = px[i];
-            let candidates = [(x + r + 4, y - h / 2), (x - r - 4 - w, y - h / 2), (x - w / 2, y - r - 2 - h), (x - w / 2, y + r + 2)];
-            let inside = |b: &(i32, i32)| b.0 >= 2 && b.0 + w <= MAP_WIDTH as i32 - 10 && b.1 >= 2 && b.1 + h <= MAP_HEIGHT as i32 - 2;
-            let free = |b: &(i32, i32)| placed.iter().all(|p| b.0 + w <= p.0 || p.2 <= b.0 || b.1 + h <= p.1 || p.3 <= b.1);
-            // Whether the label's box would cover another commune's circle.
-            let clear = |b: &(i32, i32)| {
-                communes.iter().enumerate().filter(|(j, _)| *j != i).all(|(j, o)| {
-                    let (cx, cy) = px[j];
-                    let (nx, ny) = (cx.clamp(b.0, b.0 + w), cy.clamp(b.1, b.1 + h));
-                    let r = radius(o.population);
-                    f64::from((cx - nx).pow(2) + (cy - ny).pow(2)) >= r * r
-                })
-            };
-            let spot = candidates
-                .iter()
-                .find(|b| inside(b) && free(b) && clear(b))
-                .or_else(|| candidates.iter().find(|b| inside(b) && free(b)))
-                .or_else(|| candidates.iter().find(|b| inside(b)))
-                .copied();
-            let (lx, ly) = spot.unwrap_or((x.clamp(2, (MAP_WIDTH as i32 - 10 - w).max(2)), (y + r + 2).clamp(2, MAP_HEIGHT as i32 - h - 2)));
-            placed.push((lx, ly, lx + w, ly + h));
-            map.draw(&Rectangle::new([(lx - 2, ly), (lx + w, ly + h)], WHITE.mix(0.75).filled()))?;
-            map.draw_text(&name, &style.pos(Pos::new(HPos::Left, VPos::Top)), (lx, ly + 1))?;
-        }
-        // Legend: the classes, then the circles' sizes.
-        let left_top = Pos::new(HPos::Left, VPos::Top);
-        let bold = TextStyle::from((FONT, 14.0 * TEXT_SCALE).into_font().style(FontStyle::Bold)).pos(left_top);
-        side.draw_text(&format!("APL {year}"), &bold, (12, 4))?;
-        side.draw_text("consultations par an et", &label_style(12).pos(left_top), (12, 30))?;
-        side.draw_text("par habitant standardisé", &label_style(12).pos(left_top), (12, 48))?;
-        for (k, class) in AplClass::ALL.into_iter().enumerate() {
-            let y = 84 + 30 * k as i32;
-            side.draw(&Rectangle::new([(14, y), (32, y + 18)], class.colour().mix(0.85).filled()))?;
-            side.draw(&Rectangle::new([(14, y), (32, y + 18)], palette::DARK.stroke_width(1)))?;
-            side.draw_text(class.label(), &label_style(13).pos(left_top), (42, y))?;
-        }
-        let y0 = 84 + 30 * 4 + 20;
-        side.draw_text("Population (habitants)", &bold, (12, y0))?;
-        let big = round_down(top_population);
-        let keys: Vec<f64> = [big, round_down(big / 4.0), round_down(big / 25.0)].into_iter().filter(|v| *v >= 1.0).fold(Vec::new(), |mut acc, v| {
-            if !acc.contains(&v) {
-                acc.push(v);
-            }
-            acc
-        });
-        // Nested circles standing on one baseline, each value beside its circle's top.
-        let (cx, base) = (14 + R_MAX as i32, y0 + 40 + 2 * R_MAX as i32);
-        for v in &keys {
-            let r = radius(*v).round() as i32;
-            side.draw(&Circle::new((cx, base - r), r, palette::DARK.stroke_width(1)))?;
-            side.draw(&PathElement::new(vec![(cx, base - 2 * r), (cx + R_MAX as i32 + 12, base - 2 * r)], palette::GREY.stroke_width(1)))?;
-            side.draw_text(
-                &super::html::number(*v, 0),
-                &label_style(12).pos(Pos::new(HPos::Left, VPos::Center)),
-                (cx + R_MAX as i32 + 16, base - 2 * r),
-            )?;
-        }
-        side.draw_text("aire proportionnelle", &label_style(12).pos(left_top), (12, base + 10))?;
-        side.draw_text("à la population", &label_style(12).pos(left_top), (12, base + 28))?;
-        Ok(())
-    })
 }
 
 #[cfg(test)]
@@ -1077,17 +910,6 @@ mod tests {
     }
 
     #[test]
-    fn apl_classes_follow_drees_strict_thresholds() {
-        assert_eq!(AplClass::of(Some(2.499)), AplClass::Under2_5);
-        assert_eq!(AplClass::of(Some(2.5)), AplClass::From2_5To4, "2.5 exactly is not under 2.5");
-        assert_eq!(AplClass::of(Some(3.99)), AplClass::From2_5To4);
-        assert_eq!(AplClass::of(Some(4.0)), AplClass::AtLeast4);
-        assert_eq!(AplClass::of(Some(0.0)), AplClass::Under2_5);
-        assert_eq!(AplClass::of(None), AplClass::Unavailable);
-        assert_eq!(AplClass::of(Some(f64::NAN)), AplClass::Unavailable);
-    }
-
-    #[test]
     fn the_projection_shrinks_longitudes_by_the_cosine_of_the_mean_latitude_and_keeps_the_aspect() {
         // Two points one degree of longitude apart at latitude 60 (cos = 0.5) and one degree
         // of latitude apart: the box is 0.5 wide for 1 high, so in a 100 × 100 frame it is
@@ -1101,31 +923,5 @@ mod tests {
         // One point: the centre.
         assert!(close(project(&[(45.0, 3.0)], 80.0, 60.0)[0], (40.0, 30.0)));
         assert!(project(&[], 10.0, 10.0).is_empty());
-    }
-
-    #[test]
-    fn a_map_has_one_filled_circle_per_commune_coloured_by_class_and_is_an_error_when_empty() {
-        let commune = |name: &str, lat: f64, lng: f64, population: f64, apl: Option<f64>| MapCommune { name: name.into(), lat, lng, population, apl };
-        let communes = [
-            commune("Grande", 43.5, 4.2, 20000.0, Some(2.0)),
-            commune("Moyenne", 43.6, 4.3, 5000.0, Some(2.5)),
-            commune("Petite", 43.55, 4.1, 300.0, Some(4.2)),
-            commune("Sans APL", 43.7, 4.25, 0.0, None),
-        ];
-        let svg = apl_map(&frame(), &communes, 2023, 2).unwrap();
-        let filled: Vec<&str> = svg.split("<circle").skip(1).filter(|c| !c.contains("fill=\"none\"")).collect();
-        assert_eq!(filled.len(), 4, "{svg}");
-        for class in AplClass::ALL {
-            let RGBColor(r, g, b) = class.colour();
-            let fill = format!("fill=\"#{r:02X}{g:02X}{b:02X}\"");
-            assert_eq!(filled.iter().filter(|c| c.contains(&fill)).count(), 1, "{class:?} {fill}");
-            assert!(svg.contains(&class.label().replace('<', "&lt;")), "{class:?}");
-        }
-        // The two most populated are named, the others not.
-        assert!(svg.contains("Grande") && svg.contains("Moyenne") && !svg.contains("Petite") && !svg.contains("Sans APL"));
-        assert!(svg.contains("Population (habitants)"));
-        assert_eq!(&png(&svg).unwrap()[1..4], b"PNG");
-        assert!(apl_map(&frame(), &[], 2023, 5).is_err());
-        assert!(apl_map(&frame(), &[commune("NaN", f64::NAN, 4.0, 1.0, None)], 2023, 5).is_err());
     }
 }

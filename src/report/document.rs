@@ -270,7 +270,13 @@ pub fn build(report: &Report) -> Document<'_> {
             id: "autres",
             title: "Autres indicateurs (dont valeurs publiées)".into(),
             main: false,
-            blocks: vec![Block::Indicators(Indicators { rows: &report.others, data: &report.others_data, comparators: &report.comparators })],
+            blocks: std::iter::once(Block::Indicators(Indicators {
+                rows: &report.others,
+                data: &report.others_data,
+                comparators: &report.comparators,
+            }))
+            .chain(maps_of(report, &report.others))
+            .collect(),
         });
     }
     if !report.published.is_empty() {
@@ -294,6 +300,11 @@ pub fn build(report: &Report) -> Document<'_> {
 
 fn section<'a>((id, title): (&'static str, &str), blocks: Vec<Block<'a>>) -> Section<'a> {
     Section { id, title: title.to_owned(), main: true, blocks }
+}
+
+/// The maps of the indicators of `rows` (`carte-<id>`), the APL's aside (in its own section).
+fn maps_of<'a>(report: &'a Report, rows: &[crate::compare::diagnose::Row]) -> Vec<Block<'a>> {
+    rows.iter().filter(|r| r.indicator.id != "apl_mg").filter_map(|r| figure(report, &format!("carte-{}", r.indicator.id))).collect()
 }
 
 /// The figure `stem` of the model, if it was made.
@@ -396,6 +407,7 @@ fn theme_section<'a>(report: &'a Report, theme: &'a Theme) -> Section<'a> {
     }
     blocks.extend(figure(report, &format!("comparaison-{}", theme.id)));
     blocks.extend(figure(report, &format!("evolution-{}", theme.id)));
+    blocks.extend(maps_of(report, &theme.rows));
     if theme.theme == "offre de soins" {
         blocks.extend(supply_blocks(report));
         blocks.extend(figure(report, "ages-medecins"));
@@ -691,6 +703,9 @@ fn methods_and_sources(report: &Report) -> Section<'_> {
         vec![
             Block::Heading("Méthodes".into()),
             Block::List(METHODS.iter().map(|m| spans(m)).collect()),
+            Block::Heading("Cartes".into()),
+            // Plain: file names and properties have underscores.
+            Block::List(report.map_notes.iter().map(|m| vec![Span::Plain(m.clone())]).collect()),
             Block::Heading("Sources des données".into()),
             Block::Text(plain(format!("Données chargées : {}. Référentiel des communes : {}.", report.data_label, crate::geo::referential::SOURCE))),
             Block::Table(Table { header: ["Source", "Année des données"].map(String::from).into(), rows: sources }),

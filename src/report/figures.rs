@@ -44,7 +44,7 @@ fn svg(f: &Figure) -> Result<String> {
             let marks: Vec<(f64, &str)> = marks.iter().map(|(a, l)| (*a, l.as_str())).collect();
             charts::gp_ages(frame, ages, &marks, *min_count)
         }
-        Chart::AplMap { communes, year, named } => charts::apl_map(frame, communes, *year, *named),
+        Chart::Map(map) => super::maps::draw(frame, map),
         Chart::Trends { panels, names } => charts::trends(frame, panels, [&names[0], &names[1], &names[2], &names[3]]),
     }
 }

@@ -19,11 +19,13 @@
 //! rewrite, and never a file diagsante did not write.
 
 pub mod charts;
+pub mod contours;
 mod document;
 mod docx;
 mod figures;
 mod html;
 pub mod manifest;
+pub mod maps;
 mod model;
 mod page;
 mod xlsx;
@@ -37,6 +39,8 @@ use crate::ingest::load::Data;
 use crate::project::territory as projection;
 use manifest::Output;
 
+pub use contours::Contours;
+pub use maps::MapOptions;
 pub use page::index_page;
 
 /// The report's file name in its folder.
@@ -108,7 +112,8 @@ pub struct Written {
 /// (`rapport.html`, `rapport.docx`, `tableaux.xlsx`), the charts (SVG and PNG) in
 /// `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is being
 /// done (for a progress bar). `options`: the comparators (which France, the ICM's reference,
-/// every département of a territory straddling several); the report says which.
+/// every département of a territory straddling several); the report says which. `maps`: the
+/// communes' contours, if given, and the indicators mapped besides the default ones.
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     t: &Territory,
@@ -118,9 +123,10 @@ pub fn write(
     out: &Path,
     formats: &[Format],
     options: &ComparatorOptions,
+    maps: &MapOptions,
     step: &dyn Fn(&str),
 ) -> Result<Written> {
-    let report = model::build(t, r, data, catalogue, options, step)?;
+    let report = model::build(t, r, data, catalogue, options, maps, step)?;
     step("graphiques");
     let figures = figures::draw(&report.figures)?;
     step("rapport");

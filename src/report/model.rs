@@ -67,6 +67,9 @@ pub struct Report {
     pub years: BTreeMap<String, i32>,
     /// The figures, in the order they are drawn.
     pub figures: Vec<Figure>,
+    /// What the methods section says of the maps: their contours (the codes remapped, those
+    /// not matched) or their circles, and the maps not drawn.
+    pub map_notes: Vec<String>,
     /// What the tables beside the page are made of.
     pub diagnosis: Diagnosis,
     pub benchmark: Option<Benchmark>,
@@ -142,8 +145,6 @@ pub struct AplCommune {
     pub apl: Option<f64>,
     pub apl_65: Option<f64>,
     pub standardised: Option<f64>,
-    /// Its total population as DREES gives it.
-    pub population: Option<f64>,
     /// The share (0 to 1) of its population living under 2.5: 0 or 1 for a commune as DREES
     /// gives it, in between for one merged since from communes on both sides.
     pub under_2_5: Option<f64>,
@@ -200,7 +201,6 @@ fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], opt
                 apl: find(APL_NUMERATORS[0].0).and_then(|i| value(i, g)),
                 apl_65: find(APL_NUMERATORS[1].0).and_then(|i| value(i, g)),
                 standardised: agg.whole(g, "apl_population_standardised"),
-                population: agg.whole(g, "apl_population_total"),
                 under_2_5: find(APL_NUMERATORS[2].0).and_then(|i| Some(value(i, g)? / i.multiplier)),
             }
         })
@@ -358,8 +358,8 @@ pub enum Chart {
     Projection { scenarios: Vec<charts::ScenarioLine>, demand: Vec<(i32, f64)> },
     /// The GPs' ages in [`REFERENCE_YEAR`], ages marked, bands under `min_count` withheld.
     GpAges { ages: Vec<i32>, marks: Vec<(f64, String)>, min_count: u32 },
-    /// The communes with coordinates, their APL at `year`; the `named` most populated named.
-    AplMap { communes: Vec<charts::MapCommune>, year: i32, named: usize },
+    /// An indicator by commune of the territory (see [`super::maps`]).
+    Map(super::maps::Map),
     /// A theme's indicators over the years: the territory, département, région and France (named).
     Trends { panels: Vec<charts::TrendPanel>, names: [String; 4] },
 }
@@ -384,6 +384,7 @@ pub fn build(
     data: &Data,
     catalogue: &[Indicator],
     options: &ComparatorOptions,
+    maps: &super::maps::MapOptions,
     step: &dyn Fn(&str),
 ) -> Result<Report> {
     let synthetic = synthetic(data);
@@ -410,7 +411,7 @@ pub fn build(
 
     let names = display_names(&diagnosis, t, r);
     let apl = apl(t, r, data, catalogue, options)?;
-    let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, apl.as_ref())?;
+    let (figures, map_notes) = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, r, options, maps)?;
     let supply = supply_lines(&diagnosis);
     Ok(Report {
         name: t.name.clone(),
@@ -437,6 +438,7 @@ pub fn build(
         sources: sources(data, &diagnosis),
         years: data.years.clone(),
         figures,
+        map_notes,
         diagnosis,
         benchmark: bench.ok(),
         projected: gps.rows,
@@ -446,7 +448,7 @@ pub fn build(
 }
 
 /// The facts of `measures` only: an aggregation of a few measures need not walk every fact.
-fn facts_of(data: &Data, measures: &[impl AsRef<str>]) -> Result<polars::prelude::DataFrame> {
+pub(super) fn facts_of(data: &Data, measures: &[impl AsRef<str>]) -> Result<polars::prelude::DataFrame> {
     use polars::prelude::*;
     let measures = Series::new("measures".into(), measures.iter().map(|m| m.as_ref()).collect::<Vec<_>>());
     Ok(data.facts.clone().lazy().filter(col("measure").is_in(lit(measures).implode(false), false)).collect()?)
@@ -663,7 +665,7 @@ fn trend_panels(d: &Diagnosis, theme: &str) -> Vec<charts::TrendPanel> {
 
 /// The figures of the report, in the order they are drawn: pyramid, each theme against the
 /// comparators, the spine among the EPCI, funnels, the GP projection, the GPs' ages and the
-/// map of the communes' APL.
+/// maps of the communes ([`super::maps`]), with what the methods section says of the maps.
 #[allow(clippy::too_many_arguments)]
 fn figures(
     t: &Territory,
@@ -674,8 +676,10 @@ fn figures(
     bench: Option<&Benchmark>,
     ages: &Aggregated,
     gps: &Gps,
-    apl: Option<&Apl>,
-) -> Result<Vec<Figure>> {
+    r: &Referential,
+    options: &ComparatorOptions,
+    maps: &super::maps::MapOptions,
+) -> Result<(Vec<Figure>, Vec<String>)> {
     // Each chart says where its numbers come from: the provenance of the measures it draws
     // (the data's label where a measure's is not known), and is marked when one is synthetic.
     let frame = |title: String, s: &str, measures: &[String]| {
@@ -794,48 +798,9 @@ fn figures(
             },
         });
     }
-    if let Some(apl) = apl {
-        let measures: Vec<String> = APL_NUMERATORS.iter().map(|(m, _)| (*m).to_owned()).chain(["apl_population_total".to_owned()]).collect();
-        // The APL's own source (DREES, its year) follows from the measures' provenance.
-        let source = "INSEE, COG 2024 (centroïdes)";
-        figures.extend(apl_map(apl, frame(format!("APL aux médecins généralistes par commune, {}", apl.year), source, &measures)));
-    }
-    Ok(figures)
-}
-
-/// The communes named on the map: the most populated.
-const MAP_NAMED: usize = 5;
-
-/// The map of the communes' APL (proportional circles at their centroids), `None` when no
-/// commune of the territory has coordinates. Those without are listed in the caption.
-fn apl_map(apl: &Apl, frame: Frame) -> Option<Figure> {
-    let mut communes = Vec::new();
-    let mut missing = Vec::new();
-    for c in &apl.communes {
-        match crate::geo::coordinates(&c.code) {
-            Some((lat, lng)) => {
-                communes.push(charts::MapCommune { name: c.name.clone(), lat, lng, population: c.population.unwrap_or(0.0), apl: c.apl })
-            }
-            None => missing.push(format!("{} ({})", c.name, c.code)),
-        }
-    }
-    if communes.is_empty() {
-        return None;
-    }
-    let unknown_population = apl.communes.iter().filter(|c| c.population.is_none()).count();
-    let mut caption = format!(
-        "APL aux médecins généralistes des communes du territoire en {} : un cercle au centroïde de chaque commune, d'aire proportionnelle \
-         à sa population (population totale de la DREES), coloré selon sa classe d'APL (sous 2,5 : commune sous-dense) ; \
-         les {MAP_NAMED} communes les plus peuplées sont nommées.",
-        apl.year
-    );
-    if unknown_population > 0 {
-        caption.push_str(&format!(" Population inconnue (plus petit cercle) : {}.", plural(unknown_population, "commune", "communes")));
-    }
-    if !missing.is_empty() {
-        caption.push_str(&format!(" Sans coordonnées, non représentées : {}.", missing.join(", ")));
-    }
-    Some(Figure { stem: "carte-apl".into(), caption, frame, chart: Chart::AplMap { communes, year: apl.year, named: MAP_NAMED } })
+    let (maps, notes) = super::maps::figures(t, r, data, catalogue, options, maps, &frame)?;
+    figures.extend(maps);
+    Ok((figures, notes))
 }
 
 /// The territory's and France's population by sex and age band, bands narrower than five

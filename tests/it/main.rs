@@ -9,6 +9,7 @@ mod diagnose;
 mod documents;
 mod golden;
 mod ingest;
+mod maps;
 mod project;
 mod realdata_census;
 mod realdata_facilities;

@@ -177,14 +177,21 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         // The page carries the same chart inline.
         assert!(html.contains(&format!("graphiques/{stem}.png")), "{stem} not in the page");
     }
-    // The map of the communes' APL: one filled circle per commune of the territory (the
-    // size key's circles are outlines), the classes' legend, the source; in the APL section,
-    // after the per-commune table.
+    // The map of the communes' APL: one circle per commune of the territory, lighter ones for
+    // the communes within 20 minutes (the size key's circles are outlines), the classes'
+    // legend, the source; in the APL section, after the per-commune table.
     let map = std::fs::read_to_string(charts.join("carte-apl.svg")).expect("the map of the communes' APL");
-    let filled = map.split("<circle").skip(1).filter(|c| !c.contains("fill=\"none\"")).count();
-    assert_eq!(filled, 10, "one circle per commune of the CPTS");
+    assert_eq!(map.matches("<circle class=\"commune\"").count(), 10, "one circle per commune of the CPTS");
+    assert!(map.matches("<circle class=\"voisine\"").count() > 10, "the communes within 20 minutes of the CPTS");
+    assert!(map.contains("commune à moins de 20 min"));
+    // The GP density and the share aged 75 and over are mapped too, by quantiles.
+    for stem in ["carte-densite_mg", "carte-part_75_plus"] {
+        let map = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap_or_else(|_| panic!("{stem}"));
+        assert_eq!(map.matches("<circle class=\"commune\"").count(), 10, "{stem}");
+        assert!(map.contains("classes par quantiles") && !map.contains("class=\"voisine\""), "{stem}");
+    }
     for text in
-        ["APL aux médecins généralistes par commune, 2023", "&lt; 2,5 (sous-dense)", "2,5 – 4", "≥ 4", "non disponible", "Population (habitants)"]
+        ["APL aux médecins généralistes par commune, 2023", "&lt; 2,5 (sous-dense)", "2,5 – 4,0", "≥ 4,0", "non disponible", "Population (habitants)"]
     {
         assert!(map.contains(text), "{text} not in the map");
     }
