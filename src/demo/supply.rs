@@ -213,6 +213,8 @@ mod tests {
             assert_eq!(totals[measure].values().sum::<u64>(), france, "{measure}");
             assert_eq!(totals[measure].len(), 101, "{measure}");
             assert!(FACILITIES.iter().any(|s| s.measure == measure), "{measure} has its weights");
+            // The measure a reader writes, so that a user's file replaces the synthetic counts.
+            assert!(crate::ingest::facts::MEASURES.iter().any(|(m, _)| *m == measure), "{measure} is a reader's measure");
         }
         // Shared by population: Paris (2.1 million of 68.0) gets about 3 % of the MSP (77 of
         // 2,500); by the 75+, Paris's share of the EHPAD is smaller than its share of the people.

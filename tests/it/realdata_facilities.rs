@@ -304,7 +304,9 @@ fn real_filosofi_2019_by_commune() {
 /// the Gard's row.
 #[test]
 fn real_heavy_equipment_feeds_the_catalogue_through_diagnose() {
-    let (Some(heavy), Some(population)) = (realdata("finess/finess_materiels_lourds.txt"), realdata("population/insee_estim_pop_dep_sexe_aq_2023.xlsx")) else {
+    let (Some(heavy), Some(population)) =
+        (realdata("finess/finess_materiels_lourds.txt"), realdata("population/insee_estim_pop_dep_sexe_aq_2023.xlsx"))
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
