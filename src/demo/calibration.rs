@@ -436,6 +436,31 @@ pub const FRANCE_ACTIVITY_RATE: f64 = 0.747;
 /// See [`FRANCE_ACTIVITY_RATE`].
 pub const FRANCE_UNEMPLOYMENT_RATE: f64 = 0.121;
 
+/// National counts of the facilities the embedded real data does not give, which the demo
+/// shares among the départements (by population; the EHPAD by population aged 75+, both from
+/// [`dep_pyramids`]) and spreads over their communes (`supply::FACILITIES`): (measure, count
+/// for France, shared by the 75+). **Orders of magnitude** of public national figures, rounded,
+/// not exact counts of any year:
+/// - `facility_msp` 2,500: the maisons de santé pluriprofessionnelles in operation in 2024, as
+///   the Ministère de la Santé (DGOS) announced the mark of 2,500 MSP reached that year.
+/// - `facility_health_centre` 2,500: the centres de santé (médicaux, polyvalents, dentaires,
+///   infirmiers); the counts cited by the ministry's observatory of centres de santé and the
+///   federations range from about 2,400 to about 3,000 with the year and the kinds counted.
+/// - `facility_ehpad` 7,500: DREES, enquête EHPA 2019 (about 7,500 EHPAD, some 600,000 places).
+/// - `equipment_d302` 4,000: the sites of medical biology laboratories (some 400 laboratories,
+///   about 4,000 sites: order of magnitude cited by the profession and the ministry).
+/// - `equipment_d101` 2,000: the short-stay (MCO) établissements; DREES, *Les établissements
+///   de santé* (édition 2023) counts about 3,000 établissements de santé in all, of which
+///   roughly two thirds with short-stay activity (an assumption of this table: the others are
+///   rehabilitation or psychiatry only).
+pub const FACILITIES_FRANCE: [(&str, u64, bool); 5] = [
+    ("facility_msp", 2_500, false),
+    ("facility_health_centre", 2_500, false),
+    ("facility_ehpad", 7_500, true),
+    ("equipment_d302", 4_000, false),
+    ("equipment_d101", 2_000, false),
+];
+
 #[cfg(test)]
 #[allow(clippy::needless_range_loop)]
 mod tests {

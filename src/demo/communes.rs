@@ -520,6 +520,8 @@ pub fn dataset(communes: &[DemoCommune], seed: u64, options: &DemoOptions) -> De
     }));
     let mut earlier = earlier_years(&data.facts, seed, &options);
     data.facts.extend(super::supply::facts(communes, seed, &options.supply, DEMO_YEAR));
+    // The facilities the real data lacks, after every other draw (own streams: nothing above changes).
+    data.facts.extend(super::supply::facility_facts(communes, seed, |m| options.writes(m), DEMO_YEAR));
     data.facts.sort_by(|a, b| a.geo.cmp(&b.geo));
     // The earlier years after every commune's rows of the year read, in one block: loading
     // keeps the rows of the latest year and those of the series apart (long runs filter fast).

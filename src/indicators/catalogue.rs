@@ -331,6 +331,71 @@ mod tests {
         );
     }
 
+    /// The facilities and the ages of the « Offre de soins » read the measures the FINESS, BPE
+    /// and ameli readers write, at the commune and département levels they write them.
+    #[test]
+    fn the_facilities_and_ages_of_the_professions_read_the_readers_measures() {
+        use crate::indicators::evaluate::{aggregate, compute, departement_rows, Geography};
+        use polars::prelude::*;
+        // Communes 30001 and 30002 (1,000 and 3,000 inhabitants, 100 and 200 aged 75+): an MSP
+        // and an EHPAD in 30001 (FINESS établissements), 2 EHPAD and a laboratory in 30002;
+        // ameli's nurses of the Gard by age class (400 in all, 60 aged 60-69 and 40 aged 70+),
+        // 2 MRI of the Gard (FINESS matériels lourds, by département).
+        type Row<'a> = (&'a str, &'a str, Option<u32>, Option<u32>, f64);
+        let rows: [Row; 18] = [
+            ("30001", "population", None, None, 1000.0),
+            ("30001", "population", Some(0), Some(74), 900.0),
+            ("30001", "population", Some(75), None, 100.0),
+            ("30002", "population", None, None, 3000.0),
+            ("30002", "population", Some(0), Some(74), 2800.0),
+            ("30002", "population", Some(75), None, 200.0),
+            ("30001", "facility_msp", None, None, 1.0),
+            ("30001", "facility_ehpad", None, None, 1.0),
+            ("30002", "facility_ehpad", None, None, 2.0),
+            ("30002", "equipment_d302", None, None, 1.0),
+            ("30", "heavy_equipment_06201", None, None, 2.0),
+            ("30", "professionals_infirmier", None, None, 400.0),
+            ("30", "professionals_infirmier", Some(0), Some(39), 100.0),
+            ("30", "professionals_infirmier", Some(40), Some(49), 100.0),
+            ("30", "professionals_infirmier", Some(50), Some(59), 100.0),
+            ("30", "professionals_infirmier", Some(60), Some(69), 60.0),
+            ("30", "professionals_infirmier", Some(70), None, 40.0),
+            ("30", "professionals_sage_femme", None, None, 50.0),
+        ];
+        let facts = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("measure".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("sex".into(), vec!["all"; rows.len()]),
+            Column::new("age_min".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+            Column::new("age_max".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+            Column::new("value".into(), rows.iter().map(|r| Some(r.4)).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let g = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| u.to_string()).collect() };
+        let geos = [g("t", &["30001"]), g("30", &["30001", "30002", &departement_rows("30")])];
+        let agg = aggregate(&facts, &geos).unwrap();
+        let c = load(None).unwrap();
+        let value = |id: &str, geo: usize| {
+            let i = c.iter().find(|i| i.id == id).unwrap_or_else(|| panic!("{id}"));
+            compute(i, &agg, geo, 1).estimate.value
+        };
+        assert_eq!(value("nombre_msp", 0), Some(1.0));
+        assert_eq!(value("densite_msp", 0), Some(100.0), "1 per 1,000 inhabitants");
+        assert_eq!(value("nombre_ehpad", 1), Some(3.0));
+        assert_eq!(value("densite_ehpad_75_plus", 1), Some(100.0), "3 per 300 aged 75+");
+        assert_eq!(value("densite_ehpad_75_plus", 0), Some(100.0), "1 per 100 aged 75+");
+        assert_eq!(value("nombre_laboratoires", 1), Some(1.0));
+        // A real file's commune without a row is « not given », not 0: the readers write no zero
+        // rows, so 30001's laboratories are unknown here (the demo's synthetic rows, all
+        // synthetic, mean 0 when absent).
+        assert_eq!(value("densite_laboratoires", 0), None);
+        // The Gard reads its département row of MRI: 2 per 4,000 inhabitants.
+        assert_eq!(value("densite_irm", 1), Some(50.0));
+        assert_eq!(value("part_infirmiers_60_plus", 1), Some(25.0), "100 of 400");
+        // Midwives of all ages only (the default data's ameli file): no share, never 0 %.
+        assert_eq!(value("part_sages_femmes_60_plus", 1), None);
+    }
+
     #[test]
     fn one_numerator_one_threshold() {
         let c = load(None).unwrap();

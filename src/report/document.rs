@@ -430,14 +430,24 @@ fn supply_blocks(report: &Report) -> Vec<Block<'_>> {
         header.push(format!("{name} : effectif"));
         header.push(format!("{name} : densité"));
     }
-    let rows = report.supply.iter().map(|line| {
+    let rows = report.supply.iter().flat_map(|line| {
         let mut row: Vec<Cell> = vec![line.label.clone().into(), line.per.clone().into()];
         for k in 0..4 {
             let count = line.headcount.compared_or_territory(k);
             row.push(value_text(count, line.headcount.indicator.method, "").into());
             row.push(line.density.as_ref().map_or_else(|| "—".to_owned(), |d| value_text(d.compared_or_territory(k), d.indicator.method, "")).into());
         }
-        row
+        // The share aged 60+ on a line of its own: its headcount, and its share as the density.
+        let share = line.share.as_ref().map(|s| {
+            let mut row: Vec<Cell> = vec![format!("{} : 60 ans et plus", line.label).into(), "part de l'effectif (%)".to_owned().into()];
+            for k in 0..4 {
+                let v = s.compared_or_territory(k);
+                row.push(v.count.filter(|_| v.withheld.is_none()).map_or_else(|| value_text(v, s.indicator.method, ""), |c| number(c, 0)).into());
+                row.push(value_text(v, s.indicator.method, "").into());
+            }
+            row
+        });
+        std::iter::once(row).chain(share)
     });
     let mut sources: Vec<&str> = Vec::new();
     for line in &report.supply {
@@ -449,7 +459,7 @@ fn supply_blocks(report: &Report) -> Vec<Block<'_>> {
         Block::Heading("Professionnels de santé et équipements : effectifs et densités".into()),
         Block::Table(Table { header, rows: rows.collect() }),
         Block::Small(plain(format!(
-            "Effectifs de professionnels libéraux (Assurance Maladie) et d'équipements (base permanente des équipements de l'INSEE) ; densité : effectif rapporté à la population indiquée. Données : {}.",
+            "Effectifs de professionnels libéraux (Assurance Maladie) et d'équipements (base permanente des équipements de l'INSEE, FINESS) ; densité : effectif rapporté à la population indiquée ; « 60 ans et plus » : leur effectif et leur part parmi les professionnels d'âge connu. Données : {}.",
             sources.join(" | ")
         ))),
     ]

@@ -91,12 +91,16 @@ pub struct SupplyLine {
     pub per: String,
     pub headcount: Row,
     pub density: Option<Row>,
+    /// The share aged 60 or more, where the catalogue has one (a `proportion` of the theme
+    /// over the same professionals, or over those of known age: the roster's `gp_by_age`).
+    pub share: Option<Row>,
     /// Where the values come from (see `Diagnosis::row_data`).
     pub data: String,
 }
 
 /// The « Offre de soins » table's lines: each headcount (`count`) of the theme, in the
-/// catalogue's order, with the first density (`crude_rate`) of the same numerator.
+/// catalogue's order, with the first density (`crude_rate`) of the same numerator and the
+/// first share (`proportion`) of those professionals.
 fn supply_lines(d: &Diagnosis) -> Vec<SupplyLine> {
     let rows: Vec<&Row> = d.rows.iter().filter(|r| r.indicator.theme == "offre de soins").collect();
     rows.iter()
@@ -111,7 +115,15 @@ fn supply_lines(d: &Diagnosis) -> Vec<SupplyLine> {
                 .as_ref()
                 .map_or_else(String::new, |r| r.indicator.label.strip_prefix(label.as_str()).unwrap_or(&r.indicator.label).trim().to_owned());
             let data = d.row_data(density.as_ref().unwrap_or(count));
-            SupplyLine { label, per, headcount: (*count).clone(), density, data }
+            let of_known_age = format!("{}_by_age", count.indicator.numerator.measure);
+            let share = rows
+                .iter()
+                .find(|r| {
+                    r.indicator.method == Method::Proportion
+                        && r.indicator.denominator.as_ref().is_some_and(|t| *t == count.indicator.numerator || t.measure == of_known_age)
+                })
+                .map(|r| (*r).clone());
+            SupplyLine { label, per, headcount: (*count).clone(), density, share, data }
         })
         .collect()
 }

@@ -364,14 +364,25 @@ fn supply(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
     let rows: Vec<Vec<Cell>> = report
         .supply
         .iter()
-        .map(|line| {
+        .flat_map(|line| {
             let mut row = vec![text(line.label.clone()), text(line.per.clone())];
             for k in 0..4 {
                 row.push(value(line.headcount.compared_or_territory(k), line.headcount.indicator.method));
                 row.push(line.density.as_ref().map_or(Cell::Blank, |d| value(d.compared_or_territory(k), d.indicator.method)));
             }
             row.push(text(line.data.clone()));
-            row
+            // The share aged 60+ on a line of its own: its headcount, and its share as the density.
+            let share = line.share.as_ref().map(|s| {
+                let mut row = vec![text(format!("{} : 60 ans et plus", line.label)), text("part de l'effectif (%)".to_owned())];
+                for k in 0..4 {
+                    let v = s.compared_or_territory(k);
+                    row.push(v.count.filter(|_| v.withheld.is_none()).map_or(Cell::Blank, Cell::Whole));
+                    row.push(value(v, s.indicator.method));
+                }
+                row.push(text(report.diagnosis.row_data(s)));
+                row
+            });
+            std::iter::once(row).chain(share)
         })
         .collect();
     table(ws, &columns, &rows, f)

@@ -240,8 +240,10 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
 
 /// The catalogue's indicators that need INSEE's communal census bases (by age, sex, diploma,
 /// family, housing), which the default data's commune file does not carry, or a CPAM
-/// patientèle by age band (the 17-69).
-const NOT_IN_DEFAULT_DATA: [&str; 18] = [
+/// patientèle by age band (the 17-69); FINESS's heavy equipment (the shared extract is partial:
+/// not embedded, and not synthesised); ameli's age classes (the embedded file has all ages
+/// only).
+const NOT_IN_DEFAULT_DATA: [&str; 27] = [
     "chomage_15_24",
     "chomage_25_54",
     "chomage_55_64",
@@ -260,6 +262,15 @@ const NOT_IN_DEFAULT_DATA: [&str; 18] = [
     "part_logements_avant_1946",
     "part_logements_sans_salle_de_bain",
     "part_actifs_travaillant_commune",
+    "nombre_irm",
+    "densite_irm",
+    "nombre_scanners",
+    "densite_scanners",
+    "part_dentistes_60_plus",
+    "part_infirmiers_60_plus",
+    "part_kines_60_plus",
+    "part_sages_femmes_60_plus",
+    "part_specialistes_60_plus",
 ];
 
 /// Causes with a few deaths a year in a territory of 20,000-50,000 inhabitants: on the one year

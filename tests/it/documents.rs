@@ -266,6 +266,29 @@ fn the_word_document_and_the_workbook_show_the_diagnostic() {
     let nurses = lines.iter().find(|l| l[0] == Data::String("Infirmiers".into())).expect("a line of nurses");
     assert_eq!([&nurses[4], &nurses[6], &nurses[8]], [&Data::Float(1814.0), &Data::Float(12944.0), &Data::Float(99023.0)]);
     assert!(nurses[10].to_string().contains("département, région, France : Assurance Maladie"), "{:?}", nurses[10]);
+    // Under the GPs, their share aged 60+ (the catalogue's mg_60_plus): the Gard's share as
+    // diagnostic.csv gives it. The facilities follow the professions in the seeds' order
+    // (laboratories O22, MSP and centres O25, EHPAD O26, hospitals, emergency units, imaging O27).
+    assert_eq!(lines[2][0].to_string(), "Médecins généralistes : 60 ans et plus");
+    let mg_60 = rows.iter().find(|r| r["id"] == "mg_60_plus").unwrap();
+    match (&lines[2][5], number(&mg_60["departement_value"])) {
+        (Data::Float(x), Some(v)) => assert!((x - v).abs() <= 1e-9 * v.abs().max(1.0), "{x} vs {v}"),
+        (cell, v) => panic!("the Gard's share of GPs aged 60+: {cell:?} vs {v:?}"),
+    }
+    let at = |label: &str| lines.iter().position(|l| l[0] == Data::String(label.into())).unwrap_or_else(|| panic!("a line «{label}»"));
+    let order = [
+        "Laboratoires de biologie médicale",
+        "Maisons de santé pluriprofessionnelles",
+        "Centres de santé",
+        "EHPAD",
+        "Établissements de santé de court séjour",
+        "Services d'urgences",
+        "Appareils d'IRM",
+        "Scanographes",
+    ]
+    .map(at);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert_eq!(lines[order[3]][1].to_string(), "pour 10 000 habitants de 75 ans et plus");
     let table = body.tables.iter().find(|t| t[0][0].text == "Profession ou équipement").expect("the « Offre de soins » table in Word");
     let nurses = table.iter().find(|row| row[0].text == "Infirmiers").expect("a row of nurses");
     let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();

@@ -297,3 +297,39 @@ fn real_filosofi_2019_by_commune() {
     assert_eq!(value(&df, "01001", "income_q1"), Some(None));
     assert!(df.column("year").unwrap().i32().unwrap().iter().all(|y| y == Some(2019)));
 }
+
+/// The real heavy-equipment extract ingested, with INSEE's 2023 département estimates for the
+/// population, feeds the catalogue's MRI and CT densities through `diagnose --data`: the
+/// extract is by département, so the CPTS (part of the Gard) has none and its département reads
+/// the Gard's row.
+#[test]
+fn real_heavy_equipment_feeds_the_catalogue_through_diagnose() {
+    let (Some(heavy), Some(population)) =
+        (realdata("finess/finess_materiels_lourds.txt"), realdata("population/insee_estim_pop_dep_sexe_aq_2023.xlsx"))
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    ingest(&heavy, &["--year", "2026"], &data_dir);
+    ingest(&population, &[], &data_dir);
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}")).clone();
+    // awk on the extract: 3 rows 06201 (IRM) and 2 rows 05602 (scanner), all of the CHU de
+    // Nîmes (300782117); the Gard's population on 1 January 2023: 757,435 (its « Total » of
+    // « Ensemble » in the INSEE workbook).
+    let (irm, scanners) = (get("densite_irm"), get("densite_scanners"));
+    assert_eq!(get("nombre_irm")["comparators"]["departement"]["value"].as_f64(), Some(3.0));
+    let dep = irm["comparators"]["departement"]["value"].as_f64().unwrap();
+    assert!((dep - 3.0 / 757_435.0 * 100_000.0).abs() < 1e-9, "{irm}");
+    let dep = scanners["comparators"]["departement"]["value"].as_f64().unwrap();
+    assert!((dep - 2.0 / 757_435.0 * 100_000.0).abs() < 1e-9, "{scanners}");
+    assert!(irm["value"].is_null(), "no commune counts for the CPTS: {irm}");
+    assert!(irm["data"].as_str().unwrap().contains("FINESS, équipements matériels lourds"), "{irm}");
+}
