@@ -12,7 +12,7 @@ use polars::prelude::*;
 use super::{band_weight, two_step, weights, Network, ACTIVITY};
 use crate::error::Result;
 use crate::geo::Referential;
-use crate::indicators::evaluate::{aggregate, Geography};
+use crate::indicators::evaluate::{Geography, Interned};
 use crate::ingest::cpam::{classify, Profession};
 use crate::project::demand::{self, Band, DemandAssumptions};
 use crate::project::supply::Rule;
@@ -61,19 +61,14 @@ pub struct Inputs {
 /// The communes of France with their centroid (see [`crate::geo::centroids`]), population and
 /// standardised population from `facts` (population by sex and age band, and France's deaths
 /// by sex and age for the projection's survival).
-pub fn communes(facts: &DataFrame, r: &Referential, year: i32) -> Result<Vec<Commune>> {
-    let facts = facts
-        .clone()
-        .lazy()
-        .filter(col("measure").is_in(lit(Series::new("m".into(), ["population", "deaths_all_causes"])).implode(false), false))
-        .collect()?;
+pub fn communes(facts: &Interned, r: &Referential, year: i32) -> Result<Vec<Commune>> {
     let list: Vec<&crate::geo::Unit> = r.communes().filter(|u| u.in_france()).collect();
     let mut geos: Vec<Geography> = list
         .iter()
         .map(|u| Geography { id: u.code.clone(), name: u.name.clone(), units: r.base_units(&u.code).iter().map(|b| b.code.clone()).collect() })
         .collect();
     geos.push(crate::compare::benchmark::national_geographies(r)[3][0].clone());
-    let agg = aggregate(&facts, &geos)?;
+    let agg = facts.aggregate_only(&geos, &["population", "deaths_all_causes"])?;
     let france = geos.len() - 1;
     let w = weights(year);
     let centroids = crate::geo::centroids(r);
@@ -306,12 +301,13 @@ pub struct Outcome {
 /// communes), the territory's aggregate, and its projection under `options.scenarios`.
 pub fn run(
     data: &crate::ingest::load::Data,
+    facts: &Interned,
     r: &Referential,
     units: &[String],
     own_roster: Option<&DataFrame>,
     options: &Options,
 ) -> Result<Outcome> {
-    let communes = communes(&data.facts, r, options.year)?;
+    let communes = communes(facts, r, options.year)?;
     let codes: Vec<String> = communes.iter().map(|c| c.code.clone()).collect();
     let index: HashMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
     let mut territory: Vec<usize> = units.iter().filter_map(|u| index.get(r.unit(u).map_or(u.as_str(), |x| x.commune.as_str())).copied()).collect();

@@ -12,7 +12,7 @@ use crate::error::{Error, Location, Result};
 use crate::facts::Provenance;
 use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::catalogue::PeerRole;
-use crate::indicators::evaluate::{self, departement_rows, Aggregated, Geography, Value};
+use crate::indicators::evaluate::{self, departement_rows, Aggregated, Geography, Interned, Value};
 use crate::indicators::Withheld;
 use crate::indicators::{series, FunnelStatistic, Indicator};
 use crate::stats::compare::{compare, Comparison};
@@ -126,7 +126,7 @@ pub struct National {
 /// Whether a missing row means 0 follows each measure's provenance (the facts' `synthetic`
 /// column, see [`Aggregated::missing_means_zero`]).
 pub fn compute_all(
-    facts: &DataFrame,
+    facts: &Interned,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
     progress: impl FnMut(usize, usize),
@@ -138,7 +138,7 @@ pub fn compute_all(
 /// The same, geography `reference` (an index over all the layers' geographies) being the
 /// reference of the ICM.
 pub fn compute_all_with_reference(
-    facts: &DataFrame,
+    facts: &Interned,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
     reference: usize,
@@ -421,7 +421,7 @@ impl Benchmark {
 pub fn benchmark(
     t: &Territory,
     r: &Referential,
-    facts: &DataFrame,
+    facts: &Interned,
     indicators: &[Indicator],
     against: Against,
     region: Option<&str>,

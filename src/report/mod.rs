@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::geo::{ComparatorOptions, Referential, Territory};
-use crate::indicators::Indicator;
+use crate::indicators::{Indicator, Interned};
 use crate::ingest::load::Data;
 use crate::project::territory as projection;
 use manifest::Output;
@@ -104,7 +104,8 @@ pub struct Written {
     pub files: Vec<PathBuf>,
 }
 
-/// Compute, draw and write the report of `t` into `out`: the documents of `formats`
+/// Compute, draw and write the report of `t` into `out` from `data` (`facts`: its facts
+/// interned, [`Interned::new`], once for all the reports of a run): the documents of `formats`
 /// (`rapport.html`, `rapport.docx`, `tableaux.xlsx`), the charts (SVG and PNG) in
 /// `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is being
 /// done (for a progress bar). `options`: the comparators (which France, the ICM's reference,
@@ -114,15 +115,18 @@ pub fn write(
     t: &Territory,
     r: &Referential,
     data: &Data,
+    facts: &Interned,
     catalogue: &[Indicator],
     out: &Path,
     formats: &[Format],
     options: &ComparatorOptions,
     step: &dyn Fn(&str),
 ) -> Result<Written> {
-    let report = model::build(t, r, data, catalogue, options, step)?;
+    let report = model::build(t, r, data, facts, catalogue, options, step)?;
+    crate::timing::mark("report: model");
     step("graphiques");
     let figures = figures::draw(&report.figures)?;
+    crate::timing::mark("report: figures");
     step("rapport");
     let mut documents = Vec::new();
     {
@@ -147,6 +151,7 @@ pub fn write(
             documents.extend(bytes.map(|b| Output::File(f.file().to_owned(), b)));
         }
     }
+    crate::timing::mark("report: documents");
     step("écriture");
     let paths = formats.iter().map(|f| out.join(f.file())).collect();
     let files = manifest::replace(out, outputs(report, figures, documents)?)?;

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::facts::Provenance;
 use crate::geo::perimeter::{Share, TerritoryKind};
 use crate::geo::{ComparatorOptions, Referential, Territory};
-use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
+use crate::indicators::evaluate::{Aggregated, Geography, Interned};
 use crate::indicators::{Indicator, Method, Withheld};
 use crate::ingest::load::Data;
 use crate::ingest::Sex;
@@ -158,7 +158,7 @@ const APL_NUMERATORS: [(&str, &str); 3] = [
 
 /// The APL section's numbers, `None` when the data has no APL (or the catalogue no APL
 /// indicator).
-fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<Option<Apl>> {
+fn apl(t: &Territory, r: &Referential, data: &Data, facts: &Interned, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<Option<Apl>> {
     let Some(&latest) = data.years.get(APL_NUMERATORS[0].0) else { return Ok(None) };
     let indicators: Vec<(&Indicator, &str)> =
         APL_NUMERATORS.iter().filter_map(|(m, label)| Some((catalogue.iter().find(|i| i.numerator.measure == *m)?, *label))).collect();
@@ -175,12 +175,11 @@ fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], opt
     };
     let mut measures: Vec<String> = indicators.iter().flat_map(|(i, _)| i.terms().map(|t| t.measure.clone())).collect();
     measures.extend(measures.clone().into_iter().map(|m| format!("{m}_base")));
-    let facts = facts_of(data, &measures)?;
     let units: Vec<&crate::geo::Unit> = t.units(r).collect();
     // The territory, its département, its région and the France of the report, then its communes.
     let mut geographies = diagnose::geographies(t, r, options, false).main.to_vec();
     geographies.extend(units.iter().map(|u| Geography { id: u.code.clone(), name: u.name.clone(), units: vec![u.code.clone()] }));
-    let agg = aggregate(&facts, &geographies)?;
+    let agg = facts.aggregate_only(&geographies, &measures)?;
     let value = |i: &Indicator, g: usize| crate::indicators::compute(i, &agg, g, 3).estimate.value;
     let mut years = Vec::new();
     if let Some(&before) = data.years.get(&format!("{}_base", APL_NUMERATORS[0].0)) {
@@ -377,39 +376,46 @@ struct Gps {
 }
 
 /// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
-/// report shows. `step` hears each computation begin.
+/// report shows. `facts`: `data`'s facts interned (every aggregation reads them). `step`
+/// hears each computation begin.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     t: &Territory,
     r: &Referential,
     data: &Data,
+    facts: &Interned,
     catalogue: &[Indicator],
     options: &ComparatorOptions,
     step: &dyn Fn(&str),
 ) -> Result<Report> {
     let synthetic = synthetic(data);
     step("diagnostic");
-    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?
+    let diagnosis = diagnose::diagnose(t, r, facts, catalogue, &data.label, data.published.as_ref(), false, options)?
         .with_provenance(&data.provenance)
         .with_departement_provenance(&data.departement_provenance);
     step("comparaison aux EPCI");
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
-    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, options) {
+    crate::timing::mark("report: diagnostic");
+    let bench = match benchmark::benchmark(t, r, facts, catalogue, Against::Epci, None, PEERS, options) {
         Ok(b) => Ok(b),
         Err(Error::Input(e)) => Err(e.to_string()),
         Err(e) => return Err(e),
     };
+    crate::timing::mark("report: benchmark");
     step("projection");
     let units = diagnose::with_whole_communes(t.units.clone(), r);
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: units.clone() };
     let france = benchmark::national_geographies(r)[3][0].clone();
     // One aggregation for the pyramid chart, the demand side and the area, of the measures
-    // they read only (a pass over every fact costs about half a second).
-    let ages = aggregate(&facts_of(data, &["population", "deaths_all_causes", "area_km2"])?, &[me, france])?;
+    // they read only.
+    let ages = facts.aggregate_only(&[me, france], &["population", "deaths_all_causes", "area_km2"])?;
     let gps = project(data, catalogue, &units, &ages)?;
+    crate::timing::mark("report: projection");
 
     let names = display_names(&diagnosis, t, r);
-    let apl = apl(t, r, data, catalogue, options)?;
+    let apl = apl(t, r, data, facts, catalogue, options)?;
+    crate::timing::mark("report: APL");
     let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, apl.as_ref())?;
     let supply = supply_lines(&diagnosis);
     Ok(Report {
@@ -429,7 +435,7 @@ pub fn build(
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
         published: crate::compare::published::published(t, r, data.not_read.as_ref(), options.france)?,
-        projection: projection_section(&gps, apl_outlook(data, r, &units, &gps)?),
+        projection: projection_section(&gps, apl_outlook(data, facts, r, &units, &gps)?),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),
             Err(why) => Err(why.clone()),
@@ -443,13 +449,6 @@ pub fn build(
         apl,
         supply,
     })
-}
-
-/// The facts of `measures` only: an aggregation of a few measures need not walk every fact.
-fn facts_of(data: &Data, measures: &[impl AsRef<str>]) -> Result<polars::prelude::DataFrame> {
-    use polars::prelude::*;
-    let measures = Series::new("measures".into(), measures.iter().map(|m| m.as_ref()).collect::<Vec<_>>());
-    Ok(data.facts.clone().lazy().filter(col("measure").is_in(lit(measures).implode(false), false)).collect()?)
 }
 
 /// The territory's GPs, and their projection under the preset scenarios unless withheld.
@@ -545,7 +544,7 @@ fn differences(rows: &[Row]) -> Differences {
 /// The APL computed for every commune of France, the territory's today and under each
 /// scenario in 5 and [`HORIZON`] years (no entries, as the GP projection), unless the GP
 /// projection is withheld or missing, or no GP nor population is in the data.
-fn apl_outlook(data: &Data, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
+fn apl_outlook(data: &Data, facts: &Interned, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
     if gps.secret || gps.rows.is_empty() || data.roster.is_none() {
         return Ok(None);
     }
@@ -558,7 +557,7 @@ fn apl_outlook(data: &Data, r: &Referential, units: &[String], gps: &Gps) -> Res
         entries: EntryCount::PerYear(0.0),
         assumptions: gps.assumptions.clone(),
     };
-    let o = crate::apl::national::run(data, r, units, None, &options)?;
+    let o = crate::apl::national::run(data, facts, r, units, None, &options)?;
     let Some(now) = o.aggregate else { return Ok(None) };
     let lines = gps
         .scenarios
