@@ -29,7 +29,9 @@ mod page;
 mod xlsx;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use crate::compare::benchmark;
 use crate::error::{Error, Result};
 use crate::geo::{ComparatorOptions, Referential, Territory};
 use crate::indicators::{Indicator, Interned};
@@ -96,6 +98,40 @@ impl Format {
     }
 }
 
+/// What the reports of one run share, computed once: the facts interned (every aggregation of
+/// a report reads them: [`Interned`]) and the benchmark's set (every EPCI of France computed,
+/// [`benchmark::Set`]), which the demo's five reports would otherwise each compute again.
+pub struct Shared {
+    pub facts: Interned,
+    set: Mutex<Option<Arc<benchmark::Set>>>,
+}
+
+impl Shared {
+    /// Intern `data`'s facts.
+    pub fn new(data: &Data) -> Result<Shared> {
+        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None) })
+    }
+
+    /// The benchmark of `t` against the EPCI of France and its peers, the set computed once
+    /// for the options and catalogue asked.
+    fn benchmark(&self, t: &Territory, r: &Referential, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<benchmark::Benchmark> {
+        let against = benchmark::Against::Epci;
+        let indicators = crate::compare::diagnose::with_icm_reference(catalogue, options);
+        let cached = self.set.lock().ok().and_then(|s| s.clone()).filter(|s| s.fits(against, options, &indicators));
+        let set = match cached {
+            Some(s) => s,
+            None => {
+                let s = Arc::new(benchmark::Set::new(r, &self.facts, catalogue, against, options)?);
+                if let Ok(mut slot) = self.set.lock() {
+                    *slot = Some(s.clone());
+                }
+                s
+            }
+        };
+        benchmark::benchmark_in(t, r, &self.facts, &set, against, None, PEERS)
+    }
+}
+
 /// What [`write`] wrote.
 pub struct Written {
     /// The documents, in the order of the formats asked.
@@ -104,8 +140,8 @@ pub struct Written {
     pub files: Vec<PathBuf>,
 }
 
-/// Compute, draw and write the report of `t` into `out` from `data` (`facts`: its facts
-/// interned, [`Interned::new`], once for all the reports of a run): the documents of `formats`
+/// Compute, draw and write the report of `t` into `out` from `data` (`shared`: what the
+/// reports of a run on `data` share, [`Shared::new`]): the documents of `formats`
 /// (`rapport.html`, `rapport.docx`, `tableaux.xlsx`), the charts (SVG and PNG) in
 /// `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is being
 /// done (for a progress bar). `options`: the comparators (which France, the ICM's reference,
@@ -115,14 +151,14 @@ pub fn write(
     t: &Territory,
     r: &Referential,
     data: &Data,
-    facts: &Interned,
+    shared: &Shared,
     catalogue: &[Indicator],
     out: &Path,
     formats: &[Format],
     options: &ComparatorOptions,
     step: &dyn Fn(&str),
 ) -> Result<Written> {
-    let report = model::build(t, r, data, facts, catalogue, options, step)?;
+    let report = model::build(t, r, data, shared, catalogue, options, step)?;
     crate::timing::mark("report: model");
     step("graphiques");
     let figures = figures::draw(&report.figures)?;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compare::benchmark::{self, Against, Benchmark, Ranked};
+use crate::compare::benchmark::{self, Benchmark, Ranked};
 use crate::compare::diagnose::{self, Diagnosis, Row};
 use crate::error::{Error, Result};
 use crate::facts::Provenance;
@@ -23,7 +23,7 @@ use crate::stats::compare::{Comparison, Polarity};
 use crate::stats::funnel::FunnelLimit;
 
 use super::charts::{self, Frame};
-use super::{synthetic, HORIZON, PEERS};
+use super::{synthetic, HORIZON};
 
 /// The themes, in the order of the diagnostics: theme of the catalogue, section id, title.
 pub const THEMES: [(&str, &str, &str); 6] = [
@@ -376,18 +376,19 @@ struct Gps {
 }
 
 /// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
-/// report shows. `facts`: `data`'s facts interned (every aggregation reads them). `step`
-/// hears each computation begin.
+/// report shows. `shared`: what the reports of a run on `data` share (its facts interned, the
+/// benchmark's set). `step` hears each computation begin.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     t: &Territory,
     r: &Referential,
     data: &Data,
-    facts: &Interned,
+    shared: &super::Shared,
     catalogue: &[Indicator],
     options: &ComparatorOptions,
     step: &dyn Fn(&str),
 ) -> Result<Report> {
+    let facts = &shared.facts;
     let synthetic = synthetic(data);
     step("diagnostic");
     let diagnosis = diagnose::diagnose(t, r, facts, catalogue, &data.label, data.published.as_ref(), false, options)?
@@ -397,7 +398,7 @@ pub fn build(
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
     crate::timing::mark("report: diagnostic");
-    let bench = match benchmark::benchmark(t, r, facts, catalogue, Against::Epci, None, PEERS, options) {
+    let bench = match shared.benchmark(t, r, catalogue, options) {
         Ok(b) => Ok(b),
         Err(Error::Input(e)) => Err(e.to_string()),
         Err(e) => return Err(e),
