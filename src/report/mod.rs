@@ -99,17 +99,20 @@ impl Format {
 }
 
 /// What the reports of one run share, computed once: the facts interned (every aggregation of
-/// a report reads them: [`Interned`]) and the benchmark's set (every EPCI of France computed,
-/// [`benchmark::Set`]), which the demo's five reports would otherwise each compute again.
+/// a report reads them: [`Interned`]), the benchmark's set (every EPCI of France computed,
+/// [`benchmark::Set`]) and the APL of every commune of France today
+/// ([`crate::apl::national::Today`]), which the demo's five reports would otherwise each
+/// compute again.
 pub struct Shared {
     pub facts: Interned,
     set: Mutex<Option<Arc<benchmark::Set>>>,
+    apl: Mutex<Option<Arc<crate::apl::national::Today>>>,
 }
 
 impl Shared {
     /// Intern `data`'s facts.
     pub fn new(data: &Data) -> Result<Shared> {
-        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None) })
+        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None), apl: Mutex::new(None) })
     }
 
     /// The benchmark of `t` against the EPCI of France and its peers, the set computed once
@@ -129,6 +132,19 @@ impl Shared {
             }
         };
         benchmark::benchmark_in(t, r, &self.facts, &set, against, None, PEERS)
+    }
+
+    /// The APL of every commune of France today, computed once: a report's `options` are
+    /// always the same (the reference year, estimated times, the data's roster).
+    fn apl_today(&self, data: &Data, r: &Referential, options: &crate::apl::national::Options) -> Result<Arc<crate::apl::national::Today>> {
+        if let Some(today) = self.apl.lock().ok().and_then(|a| a.clone()) {
+            return Ok(today);
+        }
+        let today = Arc::new(crate::apl::national::today(data, &self.facts, r, &[], None, options)?);
+        if let Ok(mut slot) = self.apl.lock() {
+            *slot = Some(today.clone());
+        }
+        Ok(today)
     }
 }
 

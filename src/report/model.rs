@@ -436,7 +436,7 @@ pub fn build(
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
         published: crate::compare::published::published(t, r, data.not_read.as_ref(), options.france)?,
-        projection: projection_section(&gps, apl_outlook(data, facts, r, &units, &gps)?),
+        projection: projection_section(&gps, apl_outlook(data, shared, r, &units, &gps)?),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),
             Err(why) => Err(why.clone()),
@@ -545,7 +545,7 @@ fn differences(rows: &[Row]) -> Differences {
 /// The APL computed for every commune of France, the territory's today and under each
 /// scenario in 5 and [`HORIZON`] years (no entries, as the GP projection), unless the GP
 /// projection is withheld or missing, or no GP nor population is in the data.
-fn apl_outlook(data: &Data, facts: &Interned, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
+fn apl_outlook(data: &Data, shared: &super::Shared, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
     if gps.secret || gps.rows.is_empty() || data.roster.is_none() {
         return Ok(None);
     }
@@ -558,7 +558,7 @@ fn apl_outlook(data: &Data, facts: &Interned, r: &Referential, units: &[String],
         entries: EntryCount::PerYear(0.0),
         assumptions: gps.assumptions.clone(),
     };
-    let o = crate::apl::national::run(data, facts, r, units, None, &options)?;
+    let o = shared.apl_today(data, r, &options)?.outcome(r, units, &options);
     let Some(now) = o.aggregate else { return Ok(None) };
     let lines = gps
         .scenarios
