@@ -107,12 +107,20 @@ pub struct Shared {
     pub facts: Interned,
     set: Mutex<Option<Arc<benchmark::Set>>>,
     apl: Mutex<Option<Arc<crate::apl::national::Today>>>,
+    /// The published values among the rows the facts did not read (`Data::not_read`), picked
+    /// once: each report then looks up its own geographies among them.
+    published: Option<polars::prelude::DataFrame>,
 }
 
 impl Shared {
     /// Intern `data`'s facts.
     pub fn new(data: &Data) -> Result<Shared> {
-        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None), apl: Mutex::new(None) })
+        use polars::prelude::{col, lit, IntoLazy};
+        let published = match &data.not_read {
+            Some(df) => Some(df.clone().lazy().filter(col("kind").eq(lit("published"))).collect()?),
+            None => None,
+        };
+        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None), apl: Mutex::new(None), published })
     }
 
     /// The benchmark of `t` against the EPCI of France and its peers, the set computed once

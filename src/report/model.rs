@@ -418,7 +418,12 @@ pub fn build(
     let apl = apl(t, r, data, facts, catalogue, options)?;
     crate::timing::mark("report: APL");
     let figures = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, apl.as_ref())?;
+    crate::timing::mark("report: figures' data");
     let supply = supply_lines(&diagnosis);
+    let outlook = apl_outlook(data, shared, r, &units, &gps)?;
+    crate::timing::mark("report: APL projected");
+    let published = crate::compare::published::published(t, r, shared.published.as_ref(), options.france)?;
+    crate::timing::mark("report: published values");
     Ok(Report {
         name: t.name.clone(),
         synthetic,
@@ -435,8 +440,8 @@ pub fn build(
             .collect(),
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
-        published: crate::compare::published::published(t, r, data.not_read.as_ref(), options.france)?,
-        projection: projection_section(&gps, apl_outlook(data, shared, r, &units, &gps)?),
+        published,
+        projection: projection_section(&gps, outlook),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),
             Err(why) => Err(why.clone()),
