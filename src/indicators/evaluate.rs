@@ -3,6 +3,7 @@
 //! indicator is computed from the summed counts by `stats`, once per geography.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
@@ -197,6 +198,24 @@ pub struct Interned {
     kinds: Vec<(Option<i32>, Option<i32>, Option<bool>)>,
     /// Whether the facts have a `synthetic` column (without one, they are real).
     has_synthetic: bool,
+    /// The first passes of the last aggregations, by the units they read (see [`Interned::reads`]).
+    reads: Mutex<Vec<ReadsKey>>,
+}
+
+/// A first pass remembered: how each geo of the facts was read, the measures kept, what it found.
+type ReadsKey = (Vec<u8>, Option<Vec<bool>>, Arc<Reads>);
+
+/// What the first pass of an aggregation finds, per measure of the facts: whether the rows
+/// read have one without a measure, whether it has rows, whether they are all synthetic,
+/// where it has rows (at a département's rows, real ones elsewhere, any elsewhere), its
+/// latest year and first year (at units other than départements' rows).
+struct Reads {
+    null_measure: bool,
+    met: Vec<bool>,
+    all_synthetic_rows: Vec<bool>,
+    read_rows: [Vec<bool>; 3],
+    measure_year: Vec<Option<i32>>,
+    measure_start: Vec<Option<i32>>,
 }
 
 impl Interned {
@@ -240,6 +259,7 @@ impl Interned {
             row_kind: Vec::with_capacity(nrows),
             kinds: Vec::new(),
             has_synthetic: flags.is_some(),
+            reads: Mutex::new(Vec::new()),
         };
         let mut kind_index: HashMap<(Option<i32>, Option<i32>, Option<bool>), u32> = HashMap::new();
         // Bands are few and ages small: a direct table instead of hashing every row.
@@ -339,54 +359,28 @@ impl Interned {
         Ok(out)
     }
 
-    /// Sum the facts of every geography (see [`aggregate`]).
-    pub fn aggregate(&self, geographies: &[Geography]) -> Result<Aggregated> {
-        self.aggregate_measures(geographies, None)
-    }
-
-    /// The same over the rows of `measures` only (as if the facts held no other measure): an
-    /// aggregation of a few measures (the pyramids, the APL) need not sum every cell.
-    pub fn aggregate_only(&self, geographies: &[Geography], measures: &[impl AsRef<str>]) -> Result<Aggregated> {
-        let mut keep = vec![false; self.measures.len()];
-        for m in measures {
-            if let Some(&i) = self.measure_index.get(m.as_ref()) {
-                keep[i] = true;
-            }
-        }
-        self.aggregate_measures(geographies, Some(&keep))
-    }
-
-    /// One pass over the interned rows into dense accumulators indexed by (geography, cell).
-    /// `keep`: the measures read (`None`: all).
-    fn aggregate_measures(&self, geographies: &[Geography], keep: Option<&[bool]>) -> Result<Aggregated> {
-        // Each unit's geographies.
-        let mut unit_index: HashMap<&str, usize> = HashMap::new();
-        let mut unit_geos: Vec<Vec<u32>> = Vec::new();
-        let reads_departements: Vec<bool> = geographies.iter().map(|g| g.units.iter().any(|u| u.starts_with(DEPARTEMENT_ROWS))).collect();
-        for (g, geo) in geographies.iter().enumerate() {
-            for u in &geo.units {
-                let u = u.strip_prefix(DEPARTEMENT_ROWS).unwrap_or(u);
-                let i = *unit_index.entry(u).or_insert_with(|| {
-                    unit_geos.push(Vec::new());
-                    unit_geos.len() - 1
-                });
-                if unit_geos[i].last() != Some(&(g as u32)) {
-                    unit_geos[i].push(g as u32);
+    /// The first pass of an aggregation (see [`Reads`]), over the rows of the measures of
+    /// `keep` (`None`: all), each geo of the facts being in no unit (`u32::MAX`) or in unit
+    /// `unit_of_geo[g]`; remembered for the next aggregations reading the same units the same way.
+    fn reads(&self, unit_of_geo: &[u32], departement_unit: &[bool], keep: Option<&[bool]>) -> Arc<Reads> {
+        // Per geo of the facts: 0 read by no geography, 1 a unit, 2 a département's rows.
+        let key: Vec<u8> = unit_of_geo
+            .iter()
+            .map(|&u| {
+                if u == u32::MAX {
+                    0
+                } else if departement_unit[u as usize] {
+                    2
+                } else {
+                    1
                 }
-            }
+            })
+            .collect();
+        let keep_key = keep.map(<[bool]>::to_vec);
+        if let Some(found) = self.reads.lock().ok().and_then(|c| c.iter().find(|(k, m, _)| *k == key && *m == keep_key).map(|(_, _, r)| r.clone())) {
+            return found;
         }
-        let mut departement_unit = vec![false; unit_geos.len()];
-        for u in geographies.iter().flat_map(|g| &g.units) {
-            if let Some(code) = u.strip_prefix(DEPARTEMENT_ROWS) {
-                departement_unit[unit_index[code]] = true;
-            }
-        }
-        // The unit of each geo of the facts (`u32::MAX`: in no geography).
-        let unit_of_geo: Vec<u32> = self.codes.iter().map(|c| unit_index.get(c.as_str()).map_or(u32::MAX, |&u| u as u32)).collect();
         let kept = |m: usize| keep.is_none_or(|k| k[m]);
-
-        // First pass: per measure whether its rows are all synthetic, where it has rows, and
-        // its year.
         let nm_all = self.measures.len();
         let mut met = vec![false; nm_all];
         let mut all_synthetic_rows = vec![true; nm_all];
@@ -442,6 +436,71 @@ impl Interned {
                 }
             }
         }
+        let reads = Arc::new(Reads { null_measure, met, all_synthetic_rows, read_rows, measure_year, measure_start });
+        if let Ok(mut cache) = self.reads.lock() {
+            if cache.len() >= 8 {
+                cache.remove(0);
+            }
+            cache.push((key, keep_key, reads.clone()));
+        }
+        reads
+    }
+
+    /// Sum the facts of every geography (see [`aggregate`]).
+    pub fn aggregate(&self, geographies: &[Geography]) -> Result<Aggregated> {
+        self.aggregate_measures(geographies, None)
+    }
+
+    /// The same over the rows of `measures` only (as if the facts held no other measure): an
+    /// aggregation of a few measures (the pyramids, the APL) need not sum every cell.
+    pub fn aggregate_only(&self, geographies: &[Geography], measures: &[impl AsRef<str>]) -> Result<Aggregated> {
+        let mut keep = vec![false; self.measures.len()];
+        for m in measures {
+            if let Some(&i) = self.measure_index.get(m.as_ref()) {
+                keep[i] = true;
+            }
+        }
+        self.aggregate_measures(geographies, Some(&keep))
+    }
+
+    /// One pass over the interned rows into dense accumulators indexed by (geography, cell).
+    /// `keep`: the measures read (`None`: all).
+    fn aggregate_measures(&self, geographies: &[Geography], keep: Option<&[bool]>) -> Result<Aggregated> {
+        // Each unit's geographies.
+        let mut unit_index: HashMap<&str, usize> = HashMap::new();
+        let mut unit_geos: Vec<Vec<u32>> = Vec::new();
+        let reads_departements: Vec<bool> = geographies.iter().map(|g| g.units.iter().any(|u| u.starts_with(DEPARTEMENT_ROWS))).collect();
+        for (g, geo) in geographies.iter().enumerate() {
+            for u in &geo.units {
+                let u = u.strip_prefix(DEPARTEMENT_ROWS).unwrap_or(u);
+                let i = *unit_index.entry(u).or_insert_with(|| {
+                    unit_geos.push(Vec::new());
+                    unit_geos.len() - 1
+                });
+                if unit_geos[i].last() != Some(&(g as u32)) {
+                    unit_geos[i].push(g as u32);
+                }
+            }
+        }
+        let mut departement_unit = vec![false; unit_geos.len()];
+        for u in geographies.iter().flat_map(|g| &g.units) {
+            if let Some(code) = u.strip_prefix(DEPARTEMENT_ROWS) {
+                departement_unit[unit_index[code]] = true;
+            }
+        }
+        // The unit of each geo of the facts (`u32::MAX`: in no geography).
+        let unit_of_geo: Vec<u32> = self.codes.iter().map(|c| unit_index.get(c.as_str()).map_or(u32::MAX, |&u| u as u32)).collect();
+        let kept = |m: usize| keep.is_none_or(|k| k[m]);
+
+        // First pass (or its result for the same units read the same way, kept from an
+        // earlier aggregation): per measure whether its rows are all synthetic, where it has
+        // rows, and its year.
+        let reads = self.reads(&unit_of_geo, &departement_unit, keep);
+        let Reads { null_measure, ref met, ref all_synthetic_rows, ref read_rows, ref measure_year, ref measure_start } = *reads;
+        let nm_all = self.measures.len();
+        const AT_DEPARTEMENT: usize = 0;
+        const REAL_ELSEWHERE: usize = 1;
+        const ELSEWHERE: usize = 2;
         crate::timing::mark("agg: rows read");
         // The measures met, in the order of the facts.
         let measures: Vec<usize> = (0..nm_all).filter(|&m| met[m]).collect();
