@@ -195,12 +195,15 @@ pub struct Interned {
     row_value: Vec<f64>,
     row_missing: Vec<bool>,
     row_kind: Vec<u32>,
-    kinds: Vec<(Option<i32>, Option<i32>, Option<bool>)>,
+    kinds: Vec<RowKind>,
     /// Whether the facts have a `synthetic` column (without one, they are real).
     has_synthetic: bool,
     /// The first passes of the last aggregations, by the units they read (see [`Interned::reads`]).
     reads: Mutex<Vec<ReadsKey>>,
 }
+
+/// A row's year, first year and whether it is synthetic.
+type RowKind = (Option<i32>, Option<i32>, Option<bool>);
 
 /// A first pass remembered: how each geo of the facts was read, the measures kept, what it found.
 type ReadsKey = (Vec<u8>, Option<Vec<bool>>, Arc<Reads>);
@@ -261,7 +264,7 @@ impl Interned {
             has_synthetic: flags.is_some(),
             reads: Mutex::new(Vec::new()),
         };
-        let mut kind_index: HashMap<(Option<i32>, Option<i32>, Option<bool>), u32> = HashMap::new();
+        let mut kind_index: HashMap<RowKind, u32> = HashMap::new();
         // Bands are few and ages small: a direct table instead of hashing every row.
         let mut band_index = BandIndex::default();
         // The index of each cell by measure and sex, by band.
@@ -270,7 +273,7 @@ impl Interned {
         let mut last_measure: (&str, usize) = ("", usize::MAX);
         let mut last_sex: (&str, usize) = ("", usize::MAX);
         let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
-        let mut last_kind: ((Option<i32>, Option<i32>, Option<bool>), u32) = ((None, None, None), u32::MAX);
+        let mut last_kind: (RowKind, u32) = ((None, None, None), u32::MAX);
         let mut years =
             year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
         let mut start_years = year_start
