@@ -12,7 +12,7 @@ use polars::prelude::*;
 use super::{band_weight, two_step, weights, Network, ACTIVITY};
 use crate::error::Result;
 use crate::geo::Referential;
-use crate::indicators::evaluate::{aggregate, Geography};
+use crate::indicators::evaluate::{Geography, Interned};
 use crate::ingest::cpam::{classify, Profession};
 use crate::project::demand::{self, Band, DemandAssumptions};
 use crate::project::supply::Rule;
@@ -61,19 +61,14 @@ pub struct Inputs {
 /// The communes of France with their centroid (see [`crate::geo::centroids`]), population and
 /// standardised population from `facts` (population by sex and age band, and France's deaths
 /// by sex and age for the projection's survival).
-pub fn communes(facts: &DataFrame, r: &Referential, year: i32) -> Result<Vec<Commune>> {
-    let facts = facts
-        .clone()
-        .lazy()
-        .filter(col("measure").is_in(lit(Series::new("m".into(), ["population", "deaths_all_causes"])).implode(false), false))
-        .collect()?;
+pub fn communes(facts: &Interned, r: &Referential, year: i32) -> Result<Vec<Commune>> {
     let list: Vec<&crate::geo::Unit> = r.communes().filter(|u| u.in_france()).collect();
     let mut geos: Vec<Geography> = list
         .iter()
         .map(|u| Geography { id: u.code.clone(), name: u.name.clone(), units: r.base_units(&u.code).iter().map(|b| b.code.clone()).collect() })
         .collect();
     geos.push(crate::compare::benchmark::national_geographies(r)[3][0].clone());
-    let agg = aggregate(&facts, &geos)?;
+    let agg = facts.aggregate_only(&geos, &["population", "deaths_all_causes"])?;
     let france = geos.len() - 1;
     let w = weights(year);
     let centroids = crate::geo::centroids(r);
@@ -306,18 +301,53 @@ pub struct Outcome {
 /// communes), the territory's aggregate, and its projection under `options.scenarios`.
 pub fn run(
     data: &crate::ingest::load::Data,
+    facts: &Interned,
     r: &Referential,
     units: &[String],
     own_roster: Option<&DataFrame>,
     options: &Options,
 ) -> Result<Outcome> {
-    let communes = communes(&data.facts, r, options.year)?;
-    let codes: Vec<String> = communes.iter().map(|c| c.code.clone()).collect();
-    let index: HashMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    Ok(today(data, facts, r, units, own_roster, options)?.outcome(r, units, options))
+}
+
+/// The APL of every commune of France today, before a territory's projection: the same for
+/// every territory that brings no roster of its own (the reports of a run share it).
+pub struct Today {
+    inputs: Inputs,
+    network: Network,
+    apl: Vec<f64>,
+    apl_under_65: Vec<f64>,
+    synthetic_roster: bool,
+    synthetic_population: bool,
+    population_source: String,
+    times_source: String,
+    supply_source: String,
+}
+
+/// The territory of `units` as indices into `communes` (their communes, once each, in order).
+fn territory_of(communes: &[Commune], r: &Referential, units: &[String]) -> Vec<usize> {
+    let index: HashMap<&str, usize> = communes.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     let mut territory: Vec<usize> = units.iter().filter_map(|u| index.get(r.unit(u).map_or(u.as_str(), |x| x.commune.as_str())).copied()).collect();
     territory.sort_unstable();
     territory.dedup();
-    let inside: HashSet<usize> = territory.iter().copied().collect();
+    territory
+}
+
+/// The first part of [`run`]: the APL of every commune of France today (`units`: the
+/// territory whose GPs `own_roster` replaces; not read without one). `options.scenarios`,
+/// `offsets`, `entries` and `assumptions` are not read.
+pub fn today(
+    data: &crate::ingest::load::Data,
+    facts: &Interned,
+    r: &Referential,
+    units: &[String],
+    own_roster: Option<&DataFrame>,
+    options: &Options,
+) -> Result<Today> {
+    let communes = communes(facts, r, options.year)?;
+    let codes: Vec<String> = communes.iter().map(|c| c.code.clone()).collect();
+    let index: HashMap<&str, usize> = codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let inside: HashSet<usize> = territory_of(&communes, r, units).into_iter().collect();
     let none = HashSet::new();
     let national =
         data.roster.as_ref().map(|roster| gps(roster, r, &index, options.year, if own_roster.is_some() { &inside } else { &none })).transpose()?;
@@ -363,35 +393,56 @@ pub fn run(
         ),
     };
     let (apl, apl_under_65) = compute(&inputs, &network);
-    let agg = |v: &[f64]| super::aggregate(territory.iter().map(|&i| (v[i], inputs.communes[i].standardised)));
-    let mut projected_rows = Vec::new();
-    // GPs of unknown age (headcounts) can be neither projected nor counted under 65.
-    let ages_known = inputs.gps.iter().all(|g| g.birth_year.is_some());
-    for s in options.scenarios.iter().filter(|_| ages_known) {
-        let entries = match s.entries {
-            Some((count, age, _)) => (count, age),
-            None => (options.entries, crate::project::supply::Entries::none().age),
-        };
-        for &offset in &options.offsets {
-            let v = projected(&inputs, &network, &s.rule, entries, &inside, offset, &options.assumptions);
-            projected_rows.push(Projected { scenario: s.name.clone(), year: options.year + offset as i32, offset, apl: agg(&v) });
-        }
-    }
-    Ok(Outcome {
-        aggregate: agg(&apl),
-        aggregate_under_65: agg(&apl_under_65).filter(|_| ages_known),
-        supply_source,
+    Ok(Today {
+        inputs,
+        network,
         apl,
         apl_under_65,
-        projected: projected_rows,
         synthetic_roster,
         synthetic_population: population.is_none_or(crate::facts::Provenance::is_synthetic),
         population_source: population.map_or_else(|| data.label.clone(), ToString::to_string),
         times_source,
-        pairs: network.pairs(),
-        territory,
-        inputs,
+        supply_source,
     })
+}
+
+impl Today {
+    /// The second part of [`run`]: the territory of `units`, its APL today, and its projection
+    /// under `options.scenarios`.
+    pub fn outcome(&self, r: &Referential, units: &[String], options: &Options) -> Outcome {
+        let inputs = &self.inputs;
+        let territory = territory_of(&inputs.communes, r, units);
+        let inside: HashSet<usize> = territory.iter().copied().collect();
+        let agg = |v: &[f64]| super::aggregate(territory.iter().map(|&i| (v[i], inputs.communes[i].standardised)));
+        let mut projected_rows = Vec::new();
+        // GPs of unknown age (headcounts) can be neither projected nor counted under 65.
+        let ages_known = inputs.gps.iter().all(|g| g.birth_year.is_some());
+        for s in options.scenarios.iter().filter(|_| ages_known) {
+            let entries = match s.entries {
+                Some((count, age, _)) => (count, age),
+                None => (options.entries, crate::project::supply::Entries::none().age),
+            };
+            for &offset in &options.offsets {
+                let v = projected(inputs, &self.network, &s.rule, entries, &inside, offset, &options.assumptions);
+                projected_rows.push(Projected { scenario: s.name.clone(), year: options.year + offset as i32, offset, apl: agg(&v) });
+            }
+        }
+        Outcome {
+            aggregate: agg(&self.apl),
+            aggregate_under_65: agg(&self.apl_under_65).filter(|_| ages_known),
+            supply_source: self.supply_source.clone(),
+            apl: self.apl.clone(),
+            apl_under_65: self.apl_under_65.clone(),
+            projected: projected_rows,
+            synthetic_roster: self.synthetic_roster,
+            synthetic_population: self.synthetic_population,
+            population_source: self.population_source.clone(),
+            times_source: self.times_source.clone(),
+            pairs: self.network.pairs(),
+            territory,
+            inputs: inputs.clone(),
+        }
+    }
 }
 
 /// The territory's communes as a table: code, name, APL (all GPs, GPs under 65),

@@ -9,6 +9,7 @@ use crate::compare::diagnose;
 use crate::demo::{frames, DEFAULT_SEED};
 use crate::error::{Error, Result};
 use crate::geo::Referential;
+use crate::indicators::Interned;
 use crate::output::{write_atomic, write_parquet_and_csv};
 
 /// Compute every indicator of the catalogue for a territory, against its département, its
@@ -37,14 +38,14 @@ pub fn run(args: Diagnose) -> Result<()> {
         None => {
             let units = diagnose::units_read(&t, &r);
             let (periods, label) = frames::for_territory(&r, DEFAULT_SEED, &units)?;
-            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true, &options)?
+            diagnose::diagnose(&t, &r, &Interned::new(&periods.facts)?, &indicators, label, None, true, &options)?
                 .with_provenance(&periods.provenance)
                 .with_departement_provenance(&periods.departement_provenance)
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
             let data = super::data(Some(dir), &r)?;
-            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false, &options)?
+            let d = diagnose::diagnose(&t, &r, &Interned::new(&data.facts)?, &indicators, &data.label, data.published.as_ref(), false, &options)?
                 .with_provenance(&data.provenance)
                 .with_departement_provenance(&data.departement_provenance);
             published = crate::compare::published::published(&t, &r, data.not_read.as_ref(), options.france)?;

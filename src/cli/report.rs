@@ -91,7 +91,8 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
         }
     }
     let options = args.inputs.options(args.departements);
-    let written = report::write(&t, &r, &data, &indicators, &args.out, &formats, &options, &maps, &|step| {
+    let shared = report::Shared::new(&data)?;
+    let written = report::write(&t, &r, &data, &shared, &indicators, &args.out, &formats, &options, &maps, &|step| {
         bar.set_message(step.to_owned());
         bar.inc(1);
     })?;
@@ -114,12 +115,14 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     let indicators = catalogue::load(None)?;
     let bar = super::progress(1 + STEPS * SHIPPED.len() as u64, "données de démonstration (générées au premier lancement)");
     let data = crate::demo::data(&r, crate::demo::DEFAULT_SEED)?;
+    // The facts interned and the EPCI of France computed once for the five reports.
+    let shared = report::Shared::new(&data)?;
     bar.inc(1);
     let mut entries = Vec::new();
     for (id, _) in SHIPPED {
         let t = Territory::find(id, &r)?;
         let out = args.out.join(id);
-        report::write(&t, &r, &data, &indicators, &out, &FORMATS, &Default::default(), &Default::default(), &|step| {
+        report::write(&t, &r, &data, &shared, &indicators, &out, &FORMATS, &Default::default(), &Default::default(), &|step| {
             bar.set_message(format!("{} : {step}", t.name));
             bar.inc(1);
         })?;

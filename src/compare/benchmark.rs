@@ -12,7 +12,7 @@ use crate::error::{Error, Location, Result};
 use crate::facts::Provenance;
 use crate::geo::{ComparatorOptions, France, Referential, Territory};
 use crate::indicators::catalogue::PeerRole;
-use crate::indicators::evaluate::{self, departement_rows, Aggregated, Geography, Value};
+use crate::indicators::evaluate::{self, departement_rows, Aggregated, Geography, Interned, Value};
 use crate::indicators::Withheld;
 use crate::indicators::{series, FunnelStatistic, Indicator};
 use crate::stats::compare::{compare, Comparison};
@@ -126,7 +126,7 @@ pub struct National {
 /// Whether a missing row means 0 follows each measure's provenance (the facts' `synthetic`
 /// column, see [`Aggregated::missing_means_zero`]).
 pub fn compute_all(
-    facts: &DataFrame,
+    facts: &Interned,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
     progress: impl FnMut(usize, usize),
@@ -138,7 +138,7 @@ pub fn compute_all(
 /// The same, geography `reference` (an index over all the layers' geographies) being the
 /// reference of the ICM.
 pub fn compute_all_with_reference(
-    facts: &DataFrame,
+    facts: &Interned,
     layers: Vec<(&'static str, Vec<Geography>)>,
     indicators: &[Indicator],
     reference: usize,
@@ -184,6 +184,39 @@ fn compute_series_row(at: &Indicator, agg: &Aggregated, n: usize, france: usize)
 }
 
 impl National {
+    /// The first `first` geographies of this table followed by the first `then` of `other`
+    /// (computed on the same facts and units, see `set_layers`: the same years and series).
+    fn joined(&self, other: National, first: usize, then: usize) -> National {
+        let join = |a: &[Value], b: &[Value]| a[..first].iter().chain(&b[..then]).cloned().collect::<Vec<Value>>();
+        let geographies: Vec<(&'static str, Geography)> =
+            self.geographies[..first].iter().cloned().chain(other.geographies.into_iter().take(then)).collect();
+        let frances = France::ALL
+            .iter()
+            .filter_map(|&f| geographies.iter().position(|(kind, g)| *kind == KINDS[3] && g.id == f.code()).map(|g| (f, g)))
+            .collect();
+        National {
+            values: self.values.iter().zip(&other.values).map(|(a, b)| join(a, b)).collect(),
+            covered: self.covered.iter().zip(&other.covered).map(|(a, b)| a[..first].iter().chain(&b[..then]).copied().collect()).collect(),
+            from_departements: self
+                .from_departements
+                .iter()
+                .zip(&other.from_departements)
+                .map(|(a, b)| a[..first].iter().chain(&b[..then]).copied().collect())
+                .collect(),
+            series: self
+                .series
+                .iter()
+                .zip(&other.series)
+                .map(|(a, b)| a.iter().zip(b).map(|((year, a), (_, b))| (*year, join(a, b))).collect())
+                .collect(),
+            geographies,
+            indicators: other.indicators,
+            synthetic: other.synthetic,
+            frances,
+            latest: other.latest,
+        }
+    }
+
     /// Secondary suppression (see [`secrecy::suppress_partitions`]) over the partitions
     /// this table publishes with their totals: all EPCI, all départements and all régions of
     /// France, and the départements of each région.
@@ -418,6 +451,60 @@ impl Benchmark {
     }
 }
 
+/// The part of a benchmark that is the same for every territory: every member of the set (all
+/// EPCI or all départements of France) computed once, beside the France(s) compared with.
+/// The reports of a run share it ([`Set::fits`]).
+pub struct Set {
+    against: Against,
+    options: ComparatorOptions,
+    /// The catalogue, the ICM's reference set (see `diagnose::with_icm_reference`).
+    indicators: Vec<Indicator>,
+    /// The set's members, then the Frances (see [`france_layers`]) and France entière.
+    table: National,
+    n_set: usize,
+}
+
+impl Set {
+    /// Compute every member of the set `against` (see [`benchmark`]).
+    pub fn new(r: &Referential, facts: &Interned, indicators: &[Indicator], against: Against, options: &ComparatorOptions) -> Result<Set> {
+        let indicators = super::diagnose::with_icm_reference(indicators, options);
+        let [epci, deps, _, _] = national_geographies(r);
+        // The whole kind is computed, so that secondary suppression is the national table's
+        // (it spans France); the région only restricts what is ranked and drawn.
+        let set = match against {
+            Against::Departements => deps,
+            Against::Epci | Against::Peers => epci,
+        };
+        let n_set = set.len();
+        let (mut layers, reference) = set_layers(r, options);
+        layers.insert(0, ("set", set));
+        let table = compute_all_with_reference(facts, layers, &indicators, n_set + reference, |_, _| {})?;
+        Ok(Set { against, options: *options, indicators, table, n_set })
+    }
+
+    /// Whether this set is the one a benchmark against `against` with `options` and
+    /// `indicators` computes.
+    pub fn fits(&self, against: Against, options: &ComparatorOptions, indicators: &[Indicator]) -> bool {
+        let kind = |a: Against| a == Against::Departements;
+        kind(self.against) == kind(against)
+            && self.options.france == options.france
+            && self.options.icm_reference == options.icm_reference
+            && self.indicators.len() == indicators.len()
+            && self.indicators.iter().zip(indicators).all(|(a, b)| a.id == b.id)
+    }
+}
+
+/// The layers computed beside a benchmark's set and beside its territory: the Frances of
+/// `options` (see [`france_layers`]), then France entière, so that both aggregations read the
+/// same units (which measures are synthetic, their years and grids are decided over the units
+/// read) and a territory's values are those it would have computed with the set; and the
+/// index of the ICM's reference among them.
+fn set_layers(r: &Referential, options: &ComparatorOptions) -> (Vec<(&'static str, Vec<Geography>)>, usize) {
+    let (mut layers, reference) = france_layers(&[options.france], options.icm_reference, r);
+    layers.push(("all", vec![france_geography(France::Entiere, r)]));
+    (layers, reference)
+}
+
 /// Benchmark territory `t` against a set of territories. Whether a missing row means 0 follows
 /// each measure's provenance (the facts' `synthetic` column).
 ///
@@ -428,26 +515,38 @@ impl Benchmark {
 pub fn benchmark(
     t: &Territory,
     r: &Referential,
-    facts: &DataFrame,
+    facts: &Interned,
     indicators: &[Indicator],
     against: Against,
     region: Option<&str>,
     k: usize,
     options: &ComparatorOptions,
 ) -> Result<Benchmark> {
-    let indicators = &super::diagnose::with_icm_reference(indicators, options);
-    let [epci, deps, _, _] = national_geographies(r);
+    let set = Set::new(r, facts, indicators, against, options)?;
+    benchmark_in(t, r, facts, &set, against, region, k)
+}
+
+/// [`benchmark`] against a set computed already (the options and catalogue are the set's).
+pub fn benchmark_in(
+    t: &Territory,
+    r: &Referential,
+    facts: &Interned,
+    shared: &Set,
+    against: Against,
+    region: Option<&str>,
+    k: usize,
+) -> Result<Benchmark> {
+    let (indicators, options) = (&shared.indicators, &shared.options);
     if let Some(reg) = region {
         if !r.regions.contains_key(reg) {
             return Err(Error::input(Location::file("région"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
         }
     }
-    // The whole kind is computed, so that secondary suppression is the national table's
-    // (it spans France); the région only restricts what is ranked and drawn.
-    let (set, kind) = match against {
-        Against::Departements => (deps, "departement"),
-        Against::Epci | Against::Peers => (epci, "epci"),
+    let kind = match against {
+        Against::Departements => "departement",
+        Against::Epci | Against::Peers => "epci",
     };
+    let set: Vec<Geography> = shared.table.geographies[..shared.n_set].iter().map(|(_, g)| g.clone()).collect();
     let outside: Vec<bool> = set
         .iter()
         .map(|g| {
@@ -466,14 +565,16 @@ pub fn benchmark(
         }
     }
     // Layers: the set, the territory, the geographies nested with it, France (and the ICM's
-    // reference when it is another France).
+    // reference when it is another France). The set's values are the shared set's; the
+    // others are computed here, beside the same Frances.
     let n_nested = nested.len();
     let (frances, reference) = france_layers(&[options.france], options.icm_reference, r);
-    let mut layers = vec![("set", set), ("territory", vec![me.clone()]), ("nested", nested)];
-    layers.extend(frances.iter().cloned());
+    let (mut layers, _) = set_layers(r, options);
+    layers.splice(0..0, [("territory", vec![me.clone()]), ("nested", nested)]);
+    let mine = compute_all_with_reference(facts, layers, indicators, 1 + n_nested + reference, |_, _| {})?;
     let territory = n_set;
     let france_index = territory + 1 + n_nested;
-    let mut national = compute_all_with_reference(facts, layers, indicators, france_index + reference, |_, _| {})?;
+    let mut national = shared.table.joined(mine, n_set, 1 + n_nested + frances.iter().map(|(_, g)| g.len()).sum::<usize>());
     // France is published beside the territory: a difference with it would give a secret
     // value back, when the territory lies inside it.
     let in_france = options.france == France::Entiere || t.units(r).all(|u| options.france.holds(u));

@@ -11,7 +11,7 @@ use super::secrecy;
 use crate::error::Result;
 use crate::facts::Provenance;
 use crate::geo::{ComparatorOptions, France, Referential, Territory};
-use crate::indicators::evaluate::{self, departement_rows, Geography, Value};
+use crate::indicators::evaluate::{self, departement_rows, Geography, Interned, Value};
 use crate::indicators::{series, Indicator, Method};
 use crate::stats::compare::{compare, Comparison};
 use crate::stats::trend::Trend;
@@ -268,7 +268,7 @@ fn split_communes(r: &Referential) -> &'static [(String, Vec<String>)] {
 pub fn diagnose(
     t: &Territory,
     r: &Referential,
-    facts: &DataFrame,
+    facts: &Interned,
     catalogue: &[Indicator],
     data_label: &str,
     published: Option<&DataFrame>,
@@ -287,7 +287,7 @@ pub fn diagnose(
     // France is published with the territory's values: a difference with it would give a
     // secret value back, when the territory lies inside it.
     let in_france = options.france == France::Entiere || t.units(r).all(|u| options.france.holds(u));
-    let agg = evaluate::aggregate(facts, &all)?;
+    let agg = facts.aggregate(&all)?;
     let rows = catalogue
         .iter()
         .map(|ind| {

@@ -153,10 +153,21 @@ const METROPOLITAN: &[&str] = &["FM", "FRM", "METRO", "FRANCE_METROPOLITAINE"];
 pub fn published(t: &Territory, r: &Referential, facts: Option<&DataFrame>, france: France) -> Result<Vec<Published>> {
     let Some(df) = facts else { return Ok(Vec::new()) };
     let df = df.clone().lazy().filter(col("kind").eq(lit("published"))).collect()?;
+    let slots = slots(t, r);
+    // Only the rows at the slots' codes, or at the France level, can fill a slot: picked first
+    // on the columns as they are (the published rows of every commune are many).
+    let codes: Vec<&str> = slots.iter().flatten().filter(|(l, _)| *l != Level::France).map(|(_, c)| c.as_str()).collect();
+    let (geo, level) = (df.column("geo")?.cast(&DataType::String)?, df.column("level")?.cast(&DataType::String)?);
+    let mask: BooleanChunked = geo
+        .str()?
+        .iter()
+        .zip(level.str()?.iter())
+        .map(|(g, l)| codes.contains(&g.unwrap_or("")) || l.is_some_and(|l| l.trim().eq_ignore_ascii_case(Level::France.code())))
+        .collect();
+    let df = df.filter(&mask)?;
     if df.height() == 0 {
         return Ok(Vec::new());
     }
-    let slots = slots(t, r);
     let text =
         |c: &str| -> Result<Vec<String>> { Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect()) };
     let int = |c: &str| -> Result<Vec<Option<i64>>> { Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect()) };

@@ -3,6 +3,7 @@
 //! indicator is computed from the summed counts by `stats`, once per geography.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
@@ -175,339 +176,514 @@ impl BandIndex {
     }
 }
 
+/// The fact table interned once: each row's unit (its `geo`), cell (measure, sex, age band)
+/// and value as integers, with its year, first year and provenance. Aggregating geographies
+/// from it ([`Interned::aggregate`]) is then a pass of array additions over the rows, with no
+/// string compared: a report aggregates the same facts to several sets of geographies (its
+/// diagnostic, its benchmark, its pyramids, its APL), and the demo's five reports share them.
+pub struct Interned {
+    /// Each distinct `geo` of the facts (an absent one as ""), whether it is a département's
+    /// code (see [`is_departement_geo`]), and the index of each.
+    codes: Vec<String>,
+    departement_geo: Vec<bool>,
+    code_index: HashMap<String, u32>,
+    /// The measures, in the order met, and the index of each.
+    measures: Vec<String>,
+    measure_index: HashMap<String, usize>,
+    bands: Vec<(Option<u32>, Option<u32>)>,
+    /// The cells: (measure, sex code, band).
+    cells: Vec<(usize, usize, usize)>,
+    /// Per row: its geo (`u32::MAX`: no measure), its cell, its value (`None`: withheld) and
+    /// its (year, first year, synthetic) as an index into `kinds`.
+    row_geo: Vec<u32>,
+    row_cell: Vec<u32>,
+    row_value: Vec<f64>,
+    row_missing: Vec<bool>,
+    row_kind: Vec<u32>,
+    kinds: Vec<RowKind>,
+    /// Whether the facts have a `synthetic` column (without one, they are real).
+    has_synthetic: bool,
+    /// The first passes of the last aggregations, by the units they read (see [`Interned::reads`]).
+    reads: Mutex<Vec<ReadsKey>>,
+}
+
+/// A row's year, first year and whether it is synthetic.
+type RowKind = (Option<i32>, Option<i32>, Option<bool>);
+
+/// A first pass remembered: how each geo of the facts was read, the measures kept, what it found.
+type ReadsKey = (Vec<u8>, Option<Vec<bool>>, Arc<Reads>);
+
+/// What the first pass of an aggregation finds, per measure of the facts: whether the rows
+/// read have one without a measure, whether it has rows, whether they are all synthetic,
+/// where it has rows (at a département's rows, real ones elsewhere, any elsewhere), its
+/// latest year and first year (at units other than départements' rows).
+struct Reads {
+    null_measure: bool,
+    met: Vec<bool>,
+    all_synthetic_rows: Vec<bool>,
+    read_rows: [Vec<bool>; 3],
+    measure_year: Vec<Option<i32>>,
+    measure_start: Vec<Option<i32>>,
+}
+
+impl Interned {
+    /// Intern `facts` (columns `geo, measure, sex, age_min, age_max, value`, and `year`,
+    /// `year_start`, `synthetic` when present). The facts come sorted by commune and
+    /// measure: the last lookups are remembered. Columns are walked with iterators (random
+    /// access into chunked arrays would cost more).
+    pub fn new(facts: &DataFrame) -> Result<Interned> {
+        let geo = facts.column("geo")?.str()?;
+        let measure = facts.column("measure")?.str()?;
+        let sex = facts.column("sex")?.str()?;
+        let age_min = facts.column("age_min")?.cast(&DataType::UInt32)?;
+        let age_max = facts.column("age_max")?.cast(&DataType::UInt32)?;
+        let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
+        let value = facts.column("value")?.cast(&DataType::Float64)?;
+        let value = value.f64()?;
+        let year = match facts.column("year") {
+            Ok(y) => Some(y.cast(&DataType::Int32)?),
+            Err(_) => None,
+        };
+        let year = year.as_ref().map(|y| y.i32()).transpose()?;
+        let flags = facts.column("synthetic").ok().map(|c| c.bool()).transpose()?;
+        let year_start = match facts.column("year_start") {
+            Ok(y) => Some(y.cast(&DataType::Int32)?),
+            Err(_) => None,
+        };
+        let year_start = year_start.as_ref().map(|y| y.i32()).transpose()?;
+        let nrows = facts.height();
+        let mut out = Interned {
+            codes: Vec::new(),
+            departement_geo: Vec::new(),
+            code_index: HashMap::new(),
+            measures: Vec::new(),
+            measure_index: HashMap::new(),
+            bands: Vec::new(),
+            cells: Vec::new(),
+            row_geo: Vec::with_capacity(nrows),
+            row_cell: Vec::with_capacity(nrows),
+            row_value: Vec::with_capacity(nrows),
+            row_missing: Vec::with_capacity(nrows),
+            row_kind: Vec::with_capacity(nrows),
+            kinds: Vec::new(),
+            has_synthetic: flags.is_some(),
+            reads: Mutex::new(Vec::new()),
+        };
+        let mut kind_index: HashMap<RowKind, u32> = HashMap::new();
+        // Bands are few and ages small: a direct table instead of hashing every row.
+        let mut band_index = BandIndex::default();
+        // The index of each cell by measure and sex, by band.
+        let mut cell_of: Vec<Vec<u32>> = Vec::new();
+        let mut last_geo: (&str, u32) = ("", u32::MAX);
+        let mut last_measure: (&str, usize) = ("", usize::MAX);
+        let mut last_sex: (&str, usize) = ("", usize::MAX);
+        let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
+        let mut last_kind: (RowKind, u32) = ((None, None, None), u32::MAX);
+        let mut years =
+            year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
+        let mut start_years = year_start
+            .map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>)
+            .unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
+        let mut synthetic_flags = flags
+            .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
+            .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
+        for ((((g, m), sx), band), v) in geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())).zip(value.iter()) {
+            let kind = (years.next().flatten(), start_years.next().flatten(), synthetic_flags.next().flatten());
+            out.row_value.push(v.unwrap_or(0.0));
+            out.row_missing.push(v.is_none());
+            if last_kind.1 == u32::MAX || last_kind.0 != kind {
+                let k = *kind_index.entry(kind).or_insert_with(|| {
+                    out.kinds.push(kind);
+                    out.kinds.len() as u32 - 1
+                });
+                last_kind = (kind, k);
+            }
+            out.row_kind.push(last_kind.1);
+            let Some(m) = m else {
+                out.row_geo.push(u32::MAX);
+                out.row_cell.push(u32::MAX);
+                continue;
+            };
+            if last_measure.1 == usize::MAX || last_measure.0 != m {
+                let i = match out.measure_index.get(m) {
+                    Some(&i) => i,
+                    None => {
+                        out.measure_index.insert(m.to_owned(), out.measures.len());
+                        out.measures.push(m.to_owned());
+                        cell_of.push(Vec::new());
+                        out.measures.len() - 1
+                    }
+                };
+                last_measure = (m, i);
+            }
+            let mi = last_measure.1;
+            let g = g.unwrap_or_default();
+            if last_geo.1 == u32::MAX || last_geo.0 != g {
+                let i = match out.code_index.get(g) {
+                    Some(&i) => i,
+                    None => {
+                        out.code_index.insert(g.to_owned(), out.codes.len() as u32);
+                        out.codes.push(g.to_owned());
+                        out.departement_geo.push(is_departement_geo(g));
+                        out.codes.len() as u32 - 1
+                    }
+                };
+                last_geo = (g, i);
+            }
+            if last_band.1 == usize::MAX || last_band.0 != band {
+                let b = match band_index.get(band) {
+                    Some(b) => b,
+                    None => {
+                        band_index.insert(band, out.bands.len());
+                        out.bands.push(band);
+                        out.bands.len() - 1
+                    }
+                };
+                last_band = (band, b);
+            }
+            let sx = sx.unwrap_or_default();
+            if last_sex.1 == usize::MAX || last_sex.0 != sx {
+                let code = match Sex::parse(sx).unwrap_or(Sex::All) {
+                    Sex::Male => 0,
+                    Sex::Female => 1,
+                    Sex::All => 2,
+                };
+                last_sex = (sx, code);
+            }
+            let (s, b) = (last_sex.1, last_band.1);
+            let by_band = &mut cell_of[mi];
+            let slot = b * 3 + s;
+            if by_band.len() <= slot {
+                by_band.resize(slot + 1, u32::MAX);
+            }
+            if by_band[slot] == u32::MAX {
+                by_band[slot] = out.cells.len() as u32;
+                out.cells.push((mi, s, b));
+            }
+            out.row_geo.push(last_geo.1);
+            out.row_cell.push(by_band[slot]);
+        }
+        crate::timing::mark("facts interned");
+        Ok(out)
+    }
+
+    /// The first pass of an aggregation (see [`Reads`]), over the rows of the measures of
+    /// `keep` (`None`: all), each geo of the facts being in no unit (`u32::MAX`) or in unit
+    /// `unit_of_geo[g]`; remembered for the next aggregations reading the same units the same way.
+    fn reads(&self, unit_of_geo: &[u32], departement_unit: &[bool], keep: Option<&[bool]>) -> Arc<Reads> {
+        // Per geo of the facts: 0 read by no geography, 1 a unit, 2 a département's rows.
+        let key: Vec<u8> = unit_of_geo
+            .iter()
+            .map(|&u| {
+                if u == u32::MAX {
+                    0
+                } else if departement_unit[u as usize] {
+                    2
+                } else {
+                    1
+                }
+            })
+            .collect();
+        let keep_key = keep.map(<[bool]>::to_vec);
+        if let Some(found) = self.reads.lock().ok().and_then(|c| c.iter().find(|(k, m, _)| *k == key && *m == keep_key).map(|(_, _, r)| r.clone())) {
+            return found;
+        }
+        let kept = |m: usize| keep.is_none_or(|k| k[m]);
+        let nm_all = self.measures.len();
+        let mut met = vec![false; nm_all];
+        let mut all_synthetic_rows = vec![true; nm_all];
+        // Per measure: whether it has rows at a département-rows unit, real rows elsewhere (at
+        // communes, or cached sums of real communes), and rows at units that are not département
+        // rows (synthetic: the demo's communes).
+        const AT_DEPARTEMENT: usize = 0;
+        const REAL_ELSEWHERE: usize = 1;
+        const ELSEWHERE: usize = 2;
+        let mut read_rows: [Vec<bool>; 3] = [vec![false; nm_all], vec![false; nm_all], vec![false; nm_all]];
+        let mut measure_year: Vec<Option<i32>> = vec![None; nm_all];
+        let mut measure_start: Vec<Option<i32>> = vec![None; nm_all];
+        let mut null_measure = false;
+        for ((&fg, &c), &k) in self.row_geo.iter().zip(&self.row_cell).zip(&self.row_kind) {
+            if fg == u32::MAX {
+                null_measure |= keep.is_none();
+                continue;
+            }
+            let mi = self.cells[c as usize].0;
+            if !kept(mi) {
+                continue;
+            }
+            met[mi] = true;
+            let (y, start, flag) = self.kinds[k as usize];
+            // A row of unknown provenance counts as synthetic (`all` ignores nulls).
+            if flag == Some(false) {
+                all_synthetic_rows[mi] = false;
+            }
+            let u = unit_of_geo[fg as usize];
+            if u == u32::MAX {
+                if flag == Some(false) && !self.departement_geo[fg as usize] {
+                    read_rows[REAL_ELSEWHERE][mi] = true;
+                }
+                continue;
+            }
+            let u = u as usize;
+            if departement_unit[u] {
+                read_rows[AT_DEPARTEMENT][mi] = true;
+            } else {
+                read_rows[ELSEWHERE][mi] = true;
+                if flag == Some(false) {
+                    read_rows[REAL_ELSEWHERE][mi] = true;
+                }
+                // A département row's year is not its measure's: the communes' is (an ameli
+                // headcount of 2024 beside the demo's communes of 2023).
+                if let Some(y) = start {
+                    let slot = &mut measure_start[mi];
+                    *slot = Some(slot.map_or(y, |s| s.min(y)));
+                }
+                if let Some(y) = y {
+                    let slot = &mut measure_year[mi];
+                    *slot = Some(slot.map_or(y, |s| s.max(y)));
+                }
+            }
+        }
+        let reads = Arc::new(Reads { null_measure, met, all_synthetic_rows, read_rows, measure_year, measure_start });
+        if let Ok(mut cache) = self.reads.lock() {
+            if cache.len() >= 8 {
+                cache.remove(0);
+            }
+            cache.push((key, keep_key, reads.clone()));
+        }
+        reads
+    }
+
+    /// Sum the facts of every geography (see [`aggregate`]).
+    pub fn aggregate(&self, geographies: &[Geography]) -> Result<Aggregated> {
+        self.aggregate_measures(geographies, None)
+    }
+
+    /// The same over the rows of `measures` only (as if the facts held no other measure): an
+    /// aggregation of a few measures (the pyramids, the APL) need not sum every cell.
+    pub fn aggregate_only(&self, geographies: &[Geography], measures: &[impl AsRef<str>]) -> Result<Aggregated> {
+        let mut keep = vec![false; self.measures.len()];
+        for m in measures {
+            if let Some(&i) = self.measure_index.get(m.as_ref()) {
+                keep[i] = true;
+            }
+        }
+        self.aggregate_measures(geographies, Some(&keep))
+    }
+
+    /// One pass over the interned rows into dense accumulators indexed by (geography, cell).
+    /// `keep`: the measures read (`None`: all).
+    fn aggregate_measures(&self, geographies: &[Geography], keep: Option<&[bool]>) -> Result<Aggregated> {
+        // Each unit's geographies.
+        let mut unit_index: HashMap<&str, usize> = HashMap::new();
+        let mut unit_geos: Vec<Vec<u32>> = Vec::new();
+        let reads_departements: Vec<bool> = geographies.iter().map(|g| g.units.iter().any(|u| u.starts_with(DEPARTEMENT_ROWS))).collect();
+        for (g, geo) in geographies.iter().enumerate() {
+            for u in &geo.units {
+                let u = u.strip_prefix(DEPARTEMENT_ROWS).unwrap_or(u);
+                let i = *unit_index.entry(u).or_insert_with(|| {
+                    unit_geos.push(Vec::new());
+                    unit_geos.len() - 1
+                });
+                if unit_geos[i].last() != Some(&(g as u32)) {
+                    unit_geos[i].push(g as u32);
+                }
+            }
+        }
+        let mut departement_unit = vec![false; unit_geos.len()];
+        for u in geographies.iter().flat_map(|g| &g.units) {
+            if let Some(code) = u.strip_prefix(DEPARTEMENT_ROWS) {
+                departement_unit[unit_index[code]] = true;
+            }
+        }
+        // The unit of each geo of the facts (`u32::MAX`: in no geography).
+        let unit_of_geo: Vec<u32> = self.codes.iter().map(|c| unit_index.get(c.as_str()).map_or(u32::MAX, |&u| u as u32)).collect();
+        let kept = |m: usize| keep.is_none_or(|k| k[m]);
+
+        // First pass (or its result for the same units read the same way, kept from an
+        // earlier aggregation): per measure whether its rows are all synthetic, where it has
+        // rows, and its year.
+        let reads = self.reads(&unit_of_geo, &departement_unit, keep);
+        let Reads { null_measure, ref met, ref all_synthetic_rows, ref read_rows, ref measure_year, ref measure_start } = *reads;
+        let nm_all = self.measures.len();
+        const AT_DEPARTEMENT: usize = 0;
+        const REAL_ELSEWHERE: usize = 1;
+        const ELSEWHERE: usize = 2;
+        crate::timing::mark("agg: rows read");
+        // The measures met, in the order of the facts.
+        let measures: Vec<usize> = (0..nm_all).filter(|&m| met[m]).collect();
+        // The measures read from département rows: given there, and elsewhere synthetic or not at
+        // all. Their communes' rows are then synthetic when they have any (a missing one means 0).
+        let by_departement_index: Vec<bool> = (0..nm_all).map(|m| read_rows[AT_DEPARTEMENT][m] && !read_rows[REAL_ELSEWHERE][m]).collect();
+        let (mut synthetic, mut real) = (HashSet::new(), null_measure);
+        if self.has_synthetic {
+            for &k in &measures {
+                let m = &self.measures[k];
+                if by_departement_index[k] {
+                    if read_rows[ELSEWHERE][k] {
+                        synthetic.insert(m.clone());
+                    }
+                    real = true;
+                } else if all_synthetic_rows[k] {
+                    synthetic.insert(m.clone());
+                } else {
+                    real = true;
+                }
+            }
+        } else {
+            real = null_measure || !measures.is_empty();
+        }
+        let all_synthetic = !real && !synthetic.is_empty();
+        let nm = nm_all.max(1);
+        let nc = self.cells.len().max(1);
+        // Which units have rows of each measure (coverage).
+        let mut seen = vec![false; unit_geos.len() * nm];
+        let size = geographies.len() * nc;
+        // Per (geography, cell): the sum, and whether any row (`PRESENT`) or a withheld one (`MISSING`) was added.
+        const PRESENT: u8 = 1;
+        const MISSING: u8 = 2;
+        let (mut sum, mut state) = (vec![0.0f64; size], vec![0u8; size]);
+        for (((&fg, &c), &v), &missing) in self.row_geo.iter().zip(&self.row_cell).zip(&self.row_value).zip(&self.row_missing) {
+            if fg == u32::MAX {
+                continue;
+            }
+            let u = unit_of_geo[fg as usize];
+            if u == u32::MAX {
+                continue;
+            }
+            let (u, c) = (u as usize, c as usize);
+            let m = self.cells[c].0;
+            if !kept(m) {
+                continue;
+            }
+            // A département's rows are read for the measures given by département only; the
+            // communes' rows of those, by the geographies that do not read département rows.
+            let (at_departement, by_departement) = (departement_unit[u], by_departement_index[m]);
+            if at_departement && !by_departement {
+                continue;
+            }
+            seen[u * nm + m] = true;
+            for &gi in &unit_geos[u] {
+                if by_departement && !at_departement && reads_departements[gi as usize] {
+                    continue;
+                }
+                let k = gi as usize * nc + c;
+                if missing {
+                    state[k] |= PRESENT | MISSING;
+                } else {
+                    sum[k] += v;
+                    state[k] |= PRESENT;
+                }
+            }
+        }
+        crate::timing::mark("agg: rows added");
+        // The cells of each (geography, measure), by sex then band (as met: the order does not
+        // matter, `select` finds each cell by its key).
+        let mut order: Vec<usize> = (0..self.cells.len()).filter(|&c| kept(self.cells[c].0)).collect();
+        order.sort_by_key(|&c| self.cells[c]);
+        let mut cells: HashMap<(usize, String), Vec<Cell>> = HashMap::new();
+        for g in 0..geographies.len() {
+            for &c in &order {
+                let k = g * nc + c;
+                if state[k] & PRESENT != 0 {
+                    let (m, s, b) = self.cells[c];
+                    let (min, max) = self.bands[b];
+                    let sex = [Sex::Male, Sex::Female, Sex::All][s];
+                    let value = (state[k] & MISSING == 0).then_some(sum[k]);
+                    cells.entry((g, self.measures[m].clone())).or_default().push(Cell { sex, age_min: min, age_max: max, value });
+                }
+            }
+        }
+        crate::timing::mark("agg: cells");
+        let mut grid: HashMap<String, Vec<GridCell>> = HashMap::new();
+        for ((_, measure), list) in &cells {
+            let g = grid.entry(measure.clone()).or_default();
+            for c in list {
+                if !g.contains(&(c.sex, c.age_min, c.age_max)) {
+                    g.push((c.sex, c.age_min, c.age_max));
+                }
+            }
+        }
+        // Coverage is counted over base units: Paris, Lyon and Marseille as a whole (added to
+        // geographies holding all their arrondissements) are an alternative, not a unit. Counted
+        // densely per (geography, measure), then keyed by name.
+        let mut covered = vec![0usize; geographies.len() * nm];
+        let mut units = vec![0usize; geographies.len()];
+        let mut code_of = vec![""; unit_geos.len()];
+        for (code, &i) in &unit_index {
+            code_of[i] = code;
+        }
+        for (u, geos) in unit_geos.iter().enumerate() {
+            // A city given whole covers its arrondissements (all in the geography, by construction).
+            let whole = WHOLE_CITIES.iter().find(|(c, _)| *c == code_of[u]).map(|&(_, arrondissements)| arrondissements);
+            if departement_unit[u] {
+                continue;
+            }
+            for &g in geos {
+                if whole.is_none() {
+                    units[g as usize] += 1;
+                }
+                for &m in &measures {
+                    if seen[u * nm + m] {
+                        covered[g as usize * nm + m] += whole.unwrap_or(1);
+                    }
+                }
+            }
+        }
+        // A geography reading a measure from its départements' rows covers its units when every
+        // one of them has a row (ameli and the statistiques locales give every département).
+        for g in (0..geographies.len()).filter(|&g| reads_departements[g]) {
+            for &m in measures.iter().filter(|&&m| by_departement_index[m]) {
+                let all = (0..unit_geos.len()).filter(|&u| departement_unit[u] && unit_geos[u].contains(&(g as u32))).all(|u| seen[u * nm + m]);
+                if all {
+                    covered[g * nm + m] = units[g];
+                }
+            }
+        }
+        let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
+        for g in 0..geographies.len() {
+            for &m in &measures {
+                if covered[g * nm + m] > 0 {
+                    coverage.insert((g, self.measures[m].clone()), covered[g * nm + m]);
+                }
+            }
+        }
+        crate::timing::mark("agg: coverage");
+        let names: Vec<String> = measures.iter().map(|&m| self.measures[m].clone()).collect();
+        let measure_year: Vec<Option<i32>> = measures.iter().map(|&m| measure_year[m]).collect();
+        let measure_start: Vec<Option<i32>> = measures.iter().map(|&m| measure_start[m]).collect();
+        let by_departement_index: Vec<bool> = measures.iter().map(|&m| by_departement_index[m]).collect();
+        let years = names.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
+        let starts = names.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
+        let by_departement = names.iter().zip(&by_departement_index).filter(|(_, &d)| d).map(|(m, _)| m.clone()).collect();
+        let (series, departement_names) = series_of(&names, &measure_year, &grid, &years, &by_departement);
+        Ok(Aggregated {
+            cells,
+            grid,
+            units,
+            coverage,
+            synthetic,
+            all_synthetic,
+            years,
+            starts,
+            series,
+            departement_names,
+            choices: Default::default(),
+            by_departement,
+            reads_departements,
+        })
+    }
+}
+
 /// Sum the facts of every geography: `facts` needs `geo, measure, sex, age_min, age_max,
 /// value`. A suppressed (empty) value makes its sum empty. Geographies may overlap (a
 /// territory inside its département inside France).
 ///
-/// One pass over the facts into dense accumulators indexed by (geography, measure, sex,
-/// age band): measures, sexes and bands are interned first, so the pass does one hash
-/// lookup per row (its commune) and a few array additions.
+/// The facts are interned first ([`Interned`]), then summed in one pass into dense
+/// accumulators indexed by (geography, cell). Several aggregations of the same facts should
+/// intern them once and call [`Interned::aggregate`].
 pub fn aggregate(facts: &DataFrame, geographies: &[Geography]) -> Result<Aggregated> {
-    // Each unit's geographies.
-    let mut unit_index: HashMap<&str, usize> = HashMap::new();
-    let mut unit_geos: Vec<Vec<u32>> = Vec::new();
-    let reads_departements: Vec<bool> = geographies.iter().map(|g| g.units.iter().any(|u| u.starts_with(DEPARTEMENT_ROWS))).collect();
-    for (g, geo) in geographies.iter().enumerate() {
-        for u in &geo.units {
-            let u = u.strip_prefix(DEPARTEMENT_ROWS).unwrap_or(u);
-            let i = *unit_index.entry(u).or_insert_with(|| {
-                unit_geos.push(Vec::new());
-                unit_geos.len() - 1
-            });
-            if unit_geos[i].last() != Some(&(g as u32)) {
-                unit_geos[i].push(g as u32);
-            }
-        }
-    }
-    let mut departement_unit = vec![false; unit_geos.len()];
-    for u in geographies.iter().flat_map(|g| &g.units) {
-        if let Some(code) = u.strip_prefix(DEPARTEMENT_ROWS) {
-            departement_unit[unit_index[code]] = true;
-        }
-    }
-    let geo = facts.column("geo")?.str()?;
-    let measure = facts.column("measure")?.str()?;
-    let sex = facts.column("sex")?.str()?;
-    let age_min = facts.column("age_min")?.cast(&DataType::UInt32)?;
-    let age_max = facts.column("age_max")?.cast(&DataType::UInt32)?;
-    let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
-    let value = facts.column("value")?.cast(&DataType::Float64)?;
-    let value = value.f64()?;
-    // The year of each measure (its latest; each measure has one year once `load` has chosen it).
-    let year = match facts.column("year") {
-        Ok(y) => Some(y.cast(&DataType::Int32)?),
-        Err(_) => None,
-    };
-    let year = year.as_ref().map(|y| y.i32()).transpose()?;
-    // Whether each row is synthetic (no `synthetic` column: real data).
-    let flags = facts.column("synthetic").ok().map(|c| c.bool()).transpose()?;
-    // The first year of a measure given over a period (births 2016-2021: 2016).
-    let year_start = match facts.column("year_start") {
-        Ok(y) => Some(y.cast(&DataType::Int32)?),
-        Err(_) => None,
-    };
-    let year_start = year_start.as_ref().map(|y| y.i32()).transpose()?;
-
-    // First pass: each row's unit and cell (measure, sex, age band), interned as met (the
-    // facts come sorted by commune and measure: the last lookups are remembered), and per
-    // measure whether its rows are all synthetic and its year. Second pass: each row added
-    // into its geographies' cells, in dense arrays indexed by (geography, cell). Columns are
-    // walked with iterators (random access into chunked arrays would cost more).
-    let mut measures: Vec<String> = Vec::new();
-    let mut measure_index: HashMap<&str, usize> = HashMap::new();
-    let mut all_synthetic_rows: Vec<bool> = Vec::new();
-    // Per measure: whether it has rows at a département-rows unit, real rows elsewhere (at
-    // communes, or cached sums of real communes), and rows at units that are not département
-    // rows (synthetic: the demo's communes).
-    const AT_DEPARTEMENT: usize = 0;
-    const REAL_ELSEWHERE: usize = 1;
-    const ELSEWHERE: usize = 2;
-    let mut read_rows: [Vec<bool>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    let mut measure_year: Vec<Option<i32>> = Vec::new();
-    let mut measure_start: Vec<Option<i32>> = Vec::new();
-    let mut bands: Vec<(Option<u32>, Option<u32>)> = Vec::new();
-    // Bands are few and ages small: a direct table instead of hashing every row.
-    let mut band_index = BandIndex::default();
-    // The cells: (measure, sex code, band), and the index of each by measure and sex, by band.
-    let mut cells_list: Vec<(usize, usize, usize)> = Vec::new();
-    let mut cell_of: Vec<Vec<u32>> = Vec::new();
-    let (mut row_unit, mut row_cell) = (Vec::with_capacity(facts.height()), Vec::with_capacity(facts.height()));
-    let mut last_geo: (&str, Option<usize>) = ("", None);
-    let mut last_measure: (&str, usize) = ("", usize::MAX);
-    let mut last_sex: (&str, usize) = ("", usize::MAX);
-    let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
-    let nrows = facts.height();
-    let mut years =
-        year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
-    let mut start_years =
-        year_start.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
-    let mut synthetic_flags = flags
-        .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
-        .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
-    let mut null_measure = false;
-    for (((g, m), sx), band) in geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())) {
-        let (y, start, flag) = (years.next().flatten(), start_years.next().flatten(), synthetic_flags.next().flatten());
-        let Some(m) = m else {
-            null_measure = true;
-            row_unit.push(u32::MAX);
-            row_cell.push(u32::MAX);
-            continue;
-        };
-        if last_measure.1 == usize::MAX || last_measure.0 != m {
-            let i = *measure_index.entry(m).or_insert_with(|| {
-                measures.push(m.to_owned());
-                all_synthetic_rows.push(true);
-                read_rows[0].push(false);
-                read_rows[1].push(false);
-                read_rows[2].push(false);
-                measure_year.push(None);
-                measure_start.push(None);
-                cell_of.push(Vec::new());
-                measures.len() - 1
-            });
-            last_measure = (m, i);
-        }
-        let mi = last_measure.1;
-        // A row of unknown provenance counts as synthetic (`all` ignores nulls).
-        if flag == Some(false) {
-            all_synthetic_rows[mi] = false;
-        }
-        let g = g.unwrap_or_default();
-        if last_geo.0 != g || g.is_empty() {
-            last_geo = (g, unit_index.get(g).copied());
-        }
-        let Some(u) = last_geo.1 else {
-            if flag == Some(false) && !is_departement_geo(g) {
-                read_rows[REAL_ELSEWHERE][mi] = true;
-            }
-            row_unit.push(u32::MAX);
-            row_cell.push(u32::MAX);
-            continue;
-        };
-        if departement_unit[u] {
-            read_rows[AT_DEPARTEMENT][mi] = true;
-        } else {
-            read_rows[ELSEWHERE][mi] = true;
-            if flag == Some(false) {
-                read_rows[REAL_ELSEWHERE][mi] = true;
-            }
-        }
-        // A département row's year is not its measure's: the communes' is (an ameli headcount
-        // of 2024 beside the demo's communes of 2023).
-        if let (Some(y), false) = (start, departement_unit[u]) {
-            let slot = &mut measure_start[mi];
-            *slot = Some(slot.map_or(y, |s| s.min(y)));
-        }
-        if let (Some(y), false) = (y, departement_unit[u]) {
-            let slot = &mut measure_year[mi];
-            *slot = Some(slot.map_or(y, |s| s.max(y)));
-        }
-        if last_band.1 == usize::MAX || last_band.0 != band {
-            let b = match band_index.get(band) {
-                Some(b) => b,
-                None => {
-                    band_index.insert(band, bands.len());
-                    bands.push(band);
-                    bands.len() - 1
-                }
-            };
-            last_band = (band, b);
-        }
-        let sx = sx.unwrap_or_default();
-        if last_sex.1 == usize::MAX || last_sex.0 != sx {
-            let code = match Sex::parse(sx).unwrap_or(Sex::All) {
-                Sex::Male => 0,
-                Sex::Female => 1,
-                Sex::All => 2,
-            };
-            last_sex = (sx, code);
-        }
-        let (s, b) = (last_sex.1, last_band.1);
-        let by_band = &mut cell_of[mi];
-        let slot = b * 3 + s;
-        if by_band.len() <= slot {
-            by_band.resize(slot + 1, u32::MAX);
-        }
-        if by_band[slot] == u32::MAX {
-            by_band[slot] = cells_list.len() as u32;
-            cells_list.push((mi, s, b));
-        }
-        row_unit.push(u as u32);
-        row_cell.push(by_band[slot]);
-    }
-    drop(years);
-    drop(synthetic_flags);
-    crate::timing::mark("agg: rows interned");
-    // The measures read from département rows: given there, and elsewhere synthetic or not at
-    // all. Their communes' rows are then synthetic when they have any (a missing one means 0).
-    let by_departement_index: Vec<bool> = (0..measures.len()).map(|m| read_rows[AT_DEPARTEMENT][m] && !read_rows[REAL_ELSEWHERE][m]).collect();
-    let (mut synthetic, mut real) = (HashSet::new(), null_measure);
-    if facts.column("synthetic").is_ok() {
-        for (k, (m, &all)) in measures.iter().zip(&all_synthetic_rows).enumerate() {
-            if by_departement_index[k] {
-                if read_rows[ELSEWHERE][k] {
-                    synthetic.insert(m.clone());
-                }
-                real = true;
-            } else if all {
-                synthetic.insert(m.clone());
-            } else {
-                real = true;
-            }
-        }
-    } else {
-        real = nrows > 0;
-    }
-    let all_synthetic = !real && !synthetic.is_empty();
-    let nm = measures.len().max(1);
-    let nc = cells_list.len().max(1);
-    // Which units have rows of each measure (coverage).
-    let mut seen = vec![false; unit_geos.len() * nm];
-    let size = geographies.len() * nc;
-    // Per (geography, cell): the sum, and whether any row (`PRESENT`) or a withheld one (`MISSING`) was added.
-    const PRESENT: u8 = 1;
-    const MISSING: u8 = 2;
-    let (mut sum, mut state) = (vec![0.0f64; size], vec![0u8; size]);
-    for ((&u, &c), v) in row_unit.iter().zip(&row_cell).zip(value.iter()) {
-        if u == u32::MAX {
-            continue;
-        }
-        let (u, c) = (u as usize, c as usize);
-        let m = cells_list[c].0;
-        // A département's rows are read for the measures given by département only; the
-        // communes' rows of those, by the geographies that do not read département rows.
-        let (at_departement, by_departement) = (departement_unit[u], by_departement_index[m]);
-        if at_departement && !by_departement {
-            continue;
-        }
-        seen[u * nm + m] = true;
-        for &gi in &unit_geos[u] {
-            if by_departement && !at_departement && reads_departements[gi as usize] {
-                continue;
-            }
-            let k = gi as usize * nc + c;
-            match v {
-                Some(v) => {
-                    sum[k] += v;
-                    state[k] |= PRESENT;
-                }
-                None => state[k] |= PRESENT | MISSING,
-            }
-        }
-    }
-    drop((row_unit, row_cell));
-    crate::timing::mark("agg: rows added");
-    // The cells of each (geography, measure), by sex then band (as met: the order does not
-    // matter, `select` finds each cell by its key).
-    let mut order: Vec<usize> = (0..cells_list.len()).collect();
-    order.sort_by_key(|&c| (cells_list[c].0, cells_list[c].1, cells_list[c].2));
-    let mut cells: HashMap<(usize, String), Vec<Cell>> = HashMap::new();
-    for g in 0..geographies.len() {
-        for &c in &order {
-            let k = g * nc + c;
-            if state[k] & PRESENT != 0 {
-                let (m, s, b) = cells_list[c];
-                let (min, max) = bands[b];
-                let sex = [Sex::Male, Sex::Female, Sex::All][s];
-                let value = (state[k] & MISSING == 0).then_some(sum[k]);
-                cells.entry((g, measures[m].clone())).or_default().push(Cell { sex, age_min: min, age_max: max, value });
-            }
-        }
-    }
-    crate::timing::mark("agg: cells");
-    let mut grid: HashMap<String, Vec<GridCell>> = HashMap::new();
-    for ((_, measure), list) in &cells {
-        let g = grid.entry(measure.clone()).or_default();
-        for c in list {
-            if !g.contains(&(c.sex, c.age_min, c.age_max)) {
-                g.push((c.sex, c.age_min, c.age_max));
-            }
-        }
-    }
-    // Coverage is counted over base units: Paris, Lyon and Marseille as a whole (added to
-    // geographies holding all their arrondissements) are an alternative, not a unit. Counted
-    // densely per (geography, measure), then keyed by name.
-    let mut covered = vec![0usize; geographies.len() * nm];
-    let mut units = vec![0usize; geographies.len()];
-    let mut code_of = vec![""; unit_geos.len()];
-    for (code, &i) in &unit_index {
-        code_of[i] = code;
-    }
-    for (u, geos) in unit_geos.iter().enumerate() {
-        // A city given whole covers its arrondissements (all in the geography, by construction).
-        let whole = WHOLE_CITIES.iter().find(|(c, _)| *c == code_of[u]).map(|&(_, arrondissements)| arrondissements);
-        if departement_unit[u] {
-            continue;
-        }
-        for &g in geos {
-            if whole.is_none() {
-                units[g as usize] += 1;
-            }
-            for m in 0..nm {
-                if seen[u * nm + m] {
-                    covered[g as usize * nm + m] += whole.unwrap_or(1);
-                }
-            }
-        }
-    }
-    // A geography reading a measure from its départements' rows covers its units when every
-    // one of them has a row (ameli and the statistiques locales give every département).
-    for g in (0..geographies.len()).filter(|&g| reads_departements[g]) {
-        for m in (0..measures.len()).filter(|&m| by_departement_index[m]) {
-            let all = (0..unit_geos.len()).filter(|&u| departement_unit[u] && unit_geos[u].contains(&(g as u32))).all(|u| seen[u * nm + m]);
-            if all {
-                covered[g * nm + m] = units[g];
-            }
-        }
-    }
-    let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
-    for g in 0..geographies.len() {
-        for (m, name) in measures.iter().enumerate() {
-            if covered[g * nm + m] > 0 {
-                coverage.insert((g, name.clone()), covered[g * nm + m]);
-            }
-        }
-    }
-    crate::timing::mark("agg: coverage");
-    let years = measures.iter().zip(&measure_year).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
-    let starts = measures.iter().zip(&measure_start).filter_map(|(m, y)| Some((m.clone(), (*y)?))).collect();
-    let by_departement = measures.iter().zip(&by_departement_index).filter(|(_, &d)| d).map(|(m, _)| m.clone()).collect();
-    let (series, departement_names) = series_of(&measures, &measure_year, &grid, &years, &by_departement);
-    Ok(Aggregated {
-        cells,
-        grid,
-        units,
-        coverage,
-        synthetic,
-        all_synthetic,
-        years,
-        starts,
-        series,
-        departement_names,
-        choices: Default::default(),
-        by_departement,
-        reads_departements,
-    })
+    Interned::new(facts)?.aggregate(geographies)
 }
 
 /// Each measure's years and the names its rows have there (see [`Aggregated::series`]).
@@ -622,9 +798,9 @@ impl Aggregated {
 
     /// Aggregate the geographies of several layers (e.g. all EPCI, all départements) in
     /// one pass; geography indices follow the layers' order.
-    pub fn by_layers(facts: &DataFrame, layers: &[&[Geography]]) -> Result<Aggregated> {
+    pub fn by_layers(facts: &Interned, layers: &[&[Geography]]) -> Result<Aggregated> {
         let all: Vec<Geography> = layers.iter().flat_map(|l| l.iter().cloned()).collect();
-        aggregate(facts, &all)
+        facts.aggregate(&all)
     }
 }
 

@@ -8,6 +8,6 @@ pub mod series;
 pub mod withheld;
 
 pub use catalogue::Indicator;
-pub use evaluate::{aggregate, compute, Geography, Value};
+pub use evaluate::{aggregate, compute, Geography, Interned, Value};
 pub use method::{FunnelStatistic, Method};
 pub use withheld::Withheld;

@@ -31,10 +31,12 @@ mod page;
 mod xlsx;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use crate::compare::benchmark;
 use crate::error::{Error, Result};
 use crate::geo::{ComparatorOptions, Referential, Territory};
-use crate::indicators::Indicator;
+use crate::indicators::{Indicator, Interned};
 use crate::ingest::load::Data;
 use crate::project::territory as projection;
 use manifest::Output;
@@ -100,6 +102,64 @@ impl Format {
     }
 }
 
+/// What the reports of one run share, computed once: the facts interned (every aggregation of
+/// a report reads them: [`Interned`]), the benchmark's set (every EPCI of France computed,
+/// [`benchmark::Set`]) and the APL of every commune of France today
+/// ([`crate::apl::national::Today`]), which the demo's five reports would otherwise each
+/// compute again.
+pub struct Shared {
+    pub facts: Interned,
+    set: Mutex<Option<Arc<benchmark::Set>>>,
+    apl: Mutex<Option<Arc<crate::apl::national::Today>>>,
+    /// The published values among the rows the facts did not read (`Data::not_read`), picked
+    /// once: each report then looks up its own geographies among them.
+    published: Option<polars::prelude::DataFrame>,
+}
+
+impl Shared {
+    /// Intern `data`'s facts.
+    pub fn new(data: &Data) -> Result<Shared> {
+        use polars::prelude::{col, lit, IntoLazy};
+        let published = match &data.not_read {
+            Some(df) => Some(df.clone().lazy().filter(col("kind").eq(lit("published"))).collect()?),
+            None => None,
+        };
+        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None), apl: Mutex::new(None), published })
+    }
+
+    /// The benchmark of `t` against the EPCI of France and its peers, the set computed once
+    /// for the options and catalogue asked.
+    fn benchmark(&self, t: &Territory, r: &Referential, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<benchmark::Benchmark> {
+        let against = benchmark::Against::Epci;
+        let indicators = crate::compare::diagnose::with_icm_reference(catalogue, options);
+        let cached = self.set.lock().ok().and_then(|s| s.clone()).filter(|s| s.fits(against, options, &indicators));
+        let set = match cached {
+            Some(s) => s,
+            None => {
+                let s = Arc::new(benchmark::Set::new(r, &self.facts, catalogue, against, options)?);
+                if let Ok(mut slot) = self.set.lock() {
+                    *slot = Some(s.clone());
+                }
+                s
+            }
+        };
+        benchmark::benchmark_in(t, r, &self.facts, &set, against, None, PEERS)
+    }
+
+    /// The APL of every commune of France today, computed once: a report's `options` are
+    /// always the same (the reference year, estimated times, the data's roster).
+    fn apl_today(&self, data: &Data, r: &Referential, options: &crate::apl::national::Options) -> Result<Arc<crate::apl::national::Today>> {
+        if let Some(today) = self.apl.lock().ok().and_then(|a| a.clone()) {
+            return Ok(today);
+        }
+        let today = Arc::new(crate::apl::national::today(data, &self.facts, r, &[], None, options)?);
+        if let Ok(mut slot) = self.apl.lock() {
+            *slot = Some(today.clone());
+        }
+        Ok(today)
+    }
+}
+
 /// What [`write`] wrote.
 pub struct Written {
     /// The documents, in the order of the formats asked.
@@ -108,7 +168,8 @@ pub struct Written {
     pub files: Vec<PathBuf>,
 }
 
-/// Compute, draw and write the report of `t` into `out`: the documents of `formats`
+/// Compute, draw and write the report of `t` into `out` from `data` (`shared`: what the
+/// reports of a run on `data` share, [`Shared::new`]): the documents of `formats`
 /// (`rapport.html`, `rapport.docx`, `tableaux.xlsx`), the charts (SVG and PNG) in
 /// `graphiques/`, and the tables (parquet and French-Excel CSV). `step` hears what is being
 /// done (for a progress bar). `options`: the comparators (which France, the ICM's reference,
@@ -119,6 +180,7 @@ pub fn write(
     t: &Territory,
     r: &Referential,
     data: &Data,
+    shared: &Shared,
     catalogue: &[Indicator],
     out: &Path,
     formats: &[Format],
@@ -126,9 +188,11 @@ pub fn write(
     maps: &MapOptions,
     step: &dyn Fn(&str),
 ) -> Result<Written> {
-    let report = model::build(t, r, data, catalogue, options, maps, step)?;
+    let report = model::build(t, r, data, shared, catalogue, options, maps, step)?;
+    crate::timing::mark("report: model");
     step("graphiques");
     let figures = figures::draw(&report.figures)?;
+    crate::timing::mark("report: figures");
     step("rapport");
     let mut documents = Vec::new();
     {
@@ -153,6 +217,7 @@ pub fn write(
             documents.extend(bytes.map(|b| Output::File(f.file().to_owned(), b)));
         }
     }
+    crate::timing::mark("report: documents");
     step("écriture");
     let paths = formats.iter().map(|f| out.join(f.file())).collect();
     let files = manifest::replace(out, outputs(report, figures, documents)?)?;

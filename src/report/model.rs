@@ -6,13 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::compare::benchmark::{self, Against, Benchmark, Ranked};
+use crate::compare::benchmark::{self, Benchmark, Ranked};
 use crate::compare::diagnose::{self, Diagnosis, Row};
 use crate::error::{Error, Result};
 use crate::facts::Provenance;
 use crate::geo::perimeter::{Share, TerritoryKind};
 use crate::geo::{ComparatorOptions, Referential, Territory};
-use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
+use crate::indicators::evaluate::{Aggregated, Geography, Interned};
 use crate::indicators::{Indicator, Method, Withheld};
 use crate::ingest::load::Data;
 use crate::ingest::Sex;
@@ -23,7 +23,7 @@ use crate::stats::compare::{Comparison, Polarity};
 use crate::stats::funnel::FunnelLimit;
 
 use super::charts::{self, Frame};
-use super::{synthetic, HORIZON, PEERS};
+use super::{synthetic, HORIZON};
 
 /// The themes, in the order of the diagnostics: theme of the catalogue, section id, title.
 pub const THEMES: [(&str, &str, &str); 6] = [
@@ -171,7 +171,7 @@ const APL_NUMERATORS: [(&str, &str); 3] = [
 
 /// The APL section's numbers, `None` when the data has no APL (or the catalogue no APL
 /// indicator).
-fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<Option<Apl>> {
+fn apl(t: &Territory, r: &Referential, data: &Data, facts: &Interned, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<Option<Apl>> {
     let Some(&latest) = data.years.get(APL_NUMERATORS[0].0) else { return Ok(None) };
     let indicators: Vec<(&Indicator, &str)> =
         APL_NUMERATORS.iter().filter_map(|(m, label)| Some((catalogue.iter().find(|i| i.numerator.measure == *m)?, *label))).collect();
@@ -188,12 +188,11 @@ fn apl(t: &Territory, r: &Referential, data: &Data, catalogue: &[Indicator], opt
     };
     let mut measures: Vec<String> = indicators.iter().flat_map(|(i, _)| i.terms().map(|t| t.measure.clone())).collect();
     measures.extend(measures.clone().into_iter().map(|m| format!("{m}_base")));
-    let facts = facts_of(data, &measures)?;
     let units: Vec<&crate::geo::Unit> = t.units(r).collect();
     // The territory, its département, its région and the France of the report, then its communes.
     let mut geographies = diagnose::geographies(t, r, options, false).main.to_vec();
     geographies.extend(units.iter().map(|u| Geography { id: u.code.clone(), name: u.name.clone(), units: vec![u.code.clone()] }));
-    let agg = aggregate(&facts, &geographies)?;
+    let agg = facts.aggregate_only(&geographies, &measures)?;
     let value = |i: &Indicator, g: usize| crate::indicators::compute(i, &agg, g, 3).estimate.value;
     let mut years = Vec::new();
     if let Some(&before) = data.years.get(&format!("{}_base", APL_NUMERATORS[0].0)) {
@@ -389,42 +388,55 @@ struct Gps {
 }
 
 /// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
-/// report shows. `step` hears each computation begin.
+/// report shows. `shared`: what the reports of a run on `data` share (its facts interned, the
+/// benchmark's set). `step` hears each computation begin.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     t: &Territory,
     r: &Referential,
     data: &Data,
+    shared: &super::Shared,
     catalogue: &[Indicator],
     options: &ComparatorOptions,
     maps: &super::maps::MapOptions,
     step: &dyn Fn(&str),
 ) -> Result<Report> {
+    let facts = &shared.facts;
     let synthetic = synthetic(data);
     step("diagnostic");
-    let diagnosis = diagnose::diagnose(t, r, &data.facts, catalogue, &data.label, data.published.as_ref(), false, options)?
+    let diagnosis = diagnose::diagnose(t, r, facts, catalogue, &data.label, data.published.as_ref(), false, options)?
         .with_provenance(&data.provenance)
         .with_departement_provenance(&data.departement_provenance);
     step("comparaison aux EPCI");
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
-    let bench = match benchmark::benchmark(t, r, &data.facts, catalogue, Against::Epci, None, PEERS, options) {
+    crate::timing::mark("report: diagnostic");
+    let bench = match shared.benchmark(t, r, catalogue, options) {
         Ok(b) => Ok(b),
         Err(Error::Input(e)) => Err(e.to_string()),
         Err(e) => return Err(e),
     };
+    crate::timing::mark("report: benchmark");
     step("projection");
     let units = diagnose::with_whole_communes(t.units.clone(), r);
     let me = Geography { id: t.id.clone(), name: t.name.clone(), units: units.clone() };
     let france = benchmark::national_geographies(r)[3][0].clone();
     // One aggregation for the pyramid chart, the demand side and the area, of the measures
-    // they read only (a pass over every fact costs about half a second).
-    let ages = aggregate(&facts_of(data, &["population", "deaths_all_causes", "area_km2"])?, &[me, france])?;
+    // they read only.
+    let ages = facts.aggregate_only(&[me, france], &["population", "deaths_all_causes", "area_km2"])?;
     let gps = project(data, catalogue, &units, &ages)?;
+    crate::timing::mark("report: projection");
 
     let names = display_names(&diagnosis, t, r);
-    let apl = apl(t, r, data, catalogue, options)?;
+    let apl = apl(t, r, data, facts, catalogue, options)?;
+    crate::timing::mark("report: APL");
     let (figures, map_notes) = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, r, options, maps)?;
+    crate::timing::mark("report: figures' data");
     let supply = supply_lines(&diagnosis);
+    let outlook = apl_outlook(data, shared, r, &units, &gps)?;
+    crate::timing::mark("report: APL projected");
+    let published = crate::compare::published::published(t, r, shared.published.as_ref(), options.france)?;
+    crate::timing::mark("report: published values");
     Ok(Report {
         name: t.name.clone(),
         synthetic,
@@ -441,8 +453,8 @@ pub fn build(
             .collect(),
         others: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).cloned().collect(),
         others_data: diagnosis.rows.iter().filter(|r| !THEMES.iter().any(|t| t.0 == r.indicator.theme)).map(|r| diagnosis.row_data(r)).collect(),
-        published: crate::compare::published::published(t, r, data.not_read.as_ref(), options.france)?,
-        projection: projection_section(&gps, apl_outlook(data, r, &units, &gps)?),
+        published,
+        projection: projection_section(&gps, outlook),
         similar: match &bench {
             Ok(b) => Ok(similar(b)?),
             Err(why) => Err(why.clone()),
@@ -559,7 +571,7 @@ fn differences(rows: &[Row]) -> Differences {
 /// The APL computed for every commune of France, the territory's today and under each
 /// scenario in 5 and [`HORIZON`] years (no entries, as the GP projection), unless the GP
 /// projection is withheld or missing, or no GP nor population is in the data.
-fn apl_outlook(data: &Data, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
+fn apl_outlook(data: &Data, shared: &super::Shared, r: &Referential, units: &[String], gps: &Gps) -> Result<Option<AplOutlook>> {
     if gps.secret || gps.rows.is_empty() || data.roster.is_none() {
         return Ok(None);
     }
@@ -572,7 +584,7 @@ fn apl_outlook(data: &Data, r: &Referential, units: &[String], gps: &Gps) -> Res
         entries: EntryCount::PerYear(0.0),
         assumptions: gps.assumptions.clone(),
     };
-    let o = crate::apl::national::run(data, r, units, None, &options)?;
+    let o = shared.apl_today(data, r, &options)?.outcome(r, units, &options);
     let Some(now) = o.aggregate else { return Ok(None) };
     let lines = gps
         .scenarios
