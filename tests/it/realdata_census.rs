@@ -287,6 +287,33 @@ fn departement_pyramid_estimates_match_the_estimates_workbook_until_2018() {
     assert!((total(&p, 2021, "population_projected") - total(&w, 2021, "population")).abs() > 1000.0);
 }
 
+/// INSEE's children's bands (0-2, 3-5, 6-10, 11-17) from single-year ages: Toulouse's shares
+/// as the file's own sums give them (ages 0-2 of men and women over all ages).
+#[test]
+fn the_childrens_bands_are_read_from_single_year_ages() {
+    let Some(path) = realdata("population/insee_rp2021_pop1b_25_communes_occitanie.csv") else { return };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (mut total, mut bands) = (0.0, [0.0; 4]);
+    for r in crate::csv_records(&text, ',').iter().skip(1).filter(|r| r.first().map(String::as_str) == Some("31555")) {
+        let age: u32 = r[6].trim_end_matches('+').parse().unwrap();
+        let n: f64 = r[7].parse::<f64>().unwrap() + r[8].trim().parse::<f64>().unwrap();
+        total += n;
+        if let Some(k) = [(0, 2), (3, 5), (6, 10), (11, 17)].iter().position(|&(lo, hi)| (lo..=hi).contains(&age)) {
+            bands[k] += n;
+        }
+    }
+    assert!(total > 400_000.0, "Toulouse's ages read from the file: {total}");
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    ingest(&path, &data_dir, &[]);
+    let d = diagnose_territory_file(dir.path(), "name = \"Toulouse\"\nkind = \"custom\"\ncommunes = [\"31555\"]\n", &data_dir);
+    for (k, id) in ["part_0_2", "part_3_5", "part_6_10", "part_11_17"].iter().enumerate() {
+        let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == *id).unwrap();
+        let value = row["value"].as_f64().unwrap_or_else(|| panic!("{id}: {row}"));
+        assert!((value - bands[k] / total * 100.0).abs() < 1e-9, "{id}: {value}");
+    }
+}
+
 /// Projections are never the latest population: a folder with the pyramid reads 2018.
 #[test]
 fn diagnose_reads_the_pyramids_estimates_not_its_projections() {
