@@ -440,7 +440,7 @@ fn commune_facts(c: &DemoCommune, ctx: &DepContext, seed: u64, options: &DemoOpt
 /// Integers summing exactly to `total`, proportional to `weights`
 /// (largest-remainder method; ties go to the lower index). Non-finite or
 /// negative weights count as 0; all-zero weights are treated as equal.
-fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
+pub(super) fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u64> {
     let k = weights.len();
     if k == 0 {
         return Vec::new();

@@ -92,15 +92,7 @@ pub fn facility_totals() -> Totals {
     for &(measure, france, by_75_plus) in &FACILITIES_FRANCE {
         let from = if by_75_plus { 15 } else { 0 };
         let weights: Vec<f64> = pyramids.iter().map(|p| p.male[from..].iter().chain(&p.female[from..]).map(|&n| n as f64).sum()).collect();
-        let sum: f64 = weights.iter().sum();
-        let quotas: Vec<f64> = weights.iter().map(|w| france as f64 * w / sum).collect();
-        let mut counts: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
-        let mut order: Vec<usize> = (0..quotas.len()).collect();
-        order.sort_by(|&a, &b| (quotas[b] - quotas[b].floor()).total_cmp(&(quotas[a] - quotas[a].floor())).then(a.cmp(&b)));
-        let short = france.saturating_sub(counts.iter().sum());
-        for &i in order.iter().take(short as usize) {
-            counts[i] += 1;
-        }
+        let counts = super::communes::largest_remainder(france, &weights);
         totals.insert(measure.to_owned(), pyramids.iter().zip(counts).map(|(p, n)| (p.code.to_owned(), n)).collect());
     }
     totals
