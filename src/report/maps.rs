@@ -27,8 +27,8 @@ use super::html::{esc, number};
 use super::model::{Chart, Figure};
 use crate::error::{Error, Location, Result};
 use crate::geo::{ComparatorOptions, Referential, Territory};
-use crate::indicators::evaluate::{aggregate, Geography};
-use crate::indicators::{Indicator, Method};
+use crate::indicators::evaluate::Geography;
+use crate::indicators::{Indicator, Interned, Method};
 use crate::ingest::load::Data;
 
 /// The maps every report draws, when the catalogue has them and the data gives values.
@@ -191,6 +191,7 @@ pub fn figures(
     t: &Territory,
     r: &Referential,
     data: &Data,
+    facts: &Interned,
     catalogue: &[Indicator],
     options: &ComparatorOptions,
     maps: &MapOptions,
@@ -221,14 +222,13 @@ pub fn figures(
     };
     neighbours.sort_by(|a, b| a.code.cmp(&b.code));
     let measures: Vec<String> = indicators.iter().flat_map(|i| i.terms().map(|t| t.measure.clone())).collect();
-    let facts = super::model::facts_of(data, &measures)?;
     // The territory, its département, its région and France (the ICM's reference), then each
     // commune as a geography of its own.
     let mut geographies = crate::compare::diagnose::geographies(t, r, options, false).main.to_vec();
     let first = geographies.len();
     let all: Vec<(&crate::geo::Unit, bool)> = units.iter().map(|u| (*u, false)).chain(neighbours.iter().map(|u| (*u, true))).collect();
     geographies.extend(all.iter().map(|(u, _)| Geography { id: u.code.clone(), name: u.name.clone(), units: vec![u.code.clone()] }));
-    let agg = aggregate(&facts, &geographies)?;
+    let agg = facts.aggregate_only(&geographies, &measures)?;
     let mut figures = Vec::new();
     let mut notes = Vec::new();
     if let Some(c) = &maps.contours {

@@ -430,7 +430,7 @@ pub fn build(
     let names = display_names(&diagnosis, t, r);
     let apl = apl(t, r, data, facts, catalogue, options)?;
     crate::timing::mark("report: APL");
-    let (figures, map_notes) = figures(t, data, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, r, options, maps)?;
+    let (figures, map_notes) = figures(t, data, facts, catalogue, &diagnosis, &names, bench.as_ref().ok(), &ages, &gps, r, options, maps)?;
     crate::timing::mark("report: figures' data");
     let supply = supply_lines(&diagnosis);
     let outlook = apl_outlook(data, shared, r, &units, &gps)?;
@@ -469,13 +469,6 @@ pub fn build(
         apl,
         supply,
     })
-}
-
-/// The facts of `measures` only: an aggregation of a few measures need not walk every fact.
-pub(super) fn facts_of(data: &Data, measures: &[impl AsRef<str>]) -> Result<polars::prelude::DataFrame> {
-    use polars::prelude::*;
-    let measures = Series::new("measures".into(), measures.iter().map(|m| m.as_ref()).collect::<Vec<_>>());
-    Ok(data.facts.clone().lazy().filter(col("measure").is_in(lit(measures).implode(false), false)).collect()?)
 }
 
 /// The territory's GPs, and their projection under the preset scenarios unless withheld.
@@ -694,6 +687,7 @@ fn trend_panels(d: &Diagnosis, theme: &str) -> Vec<charts::TrendPanel> {
 fn figures(
     t: &Territory,
     data: &Data,
+    facts: &crate::indicators::Interned,
     catalogue: &[Indicator],
     d: &Diagnosis,
     names: &[String; 2],
@@ -822,7 +816,7 @@ fn figures(
             },
         });
     }
-    let (maps, notes) = super::maps::figures(t, r, data, catalogue, options, maps, &frame)?;
+    let (maps, notes) = super::maps::figures(t, r, data, facts, catalogue, options, maps, &frame)?;
     figures.extend(maps);
     Ok((figures, notes))
 }
