@@ -18,6 +18,9 @@
 //! types are listed with their labels in `data/nomenclatures/bpe-sante.csv`, as numbered in the
 //! 2013-2020 editions; INSEE renumbers types between editions, and the measures keep the
 //! file's codes.
+//!
+//! The BPE lists every equipment: in the départements a file reaches, a commune without a row
+//! of a health or social-action type (D…) gets a count of 0 ([`CommuneCounts::push`]).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -227,7 +230,9 @@ pub fn read(path: &Path, options: &Options, sink: &mut FactSink) -> Result<()> {
     sink.summary.rows += rows;
     let mut health: Vec<String> = counts.kinds().iter().filter(|c| label(c).is_some()).cloned().collect();
     let place_column = commune_col.or(iris_col).map_or_else(String::new, column);
-    counts.push(sink, &file, &place_column, measure)?;
+    // The health and social-action domain (D) only: all 190 types would add 6 million zeros.
+    let filled = counts.push(sink, &file, &place_column, measure, |k| k.starts_with('D'))?;
+    sink.summary.notes.extend(filled.note("a type of the health and social-action domain (D)"));
 
     if count_col.is_none() {
         sink.summary.notes.push(format!("one row per equipment: the {rows} rows are counted by commune and type of equipment"));
@@ -353,6 +358,41 @@ mod tests {
         assert_eq!(value(&df, "2A004", "equipment_d106"), Some(Some(1.0)));
         assert!(summary.notes.iter().any(|n| n.contains("one row per equipment")));
         assert!(summary.ignored_columns.contains("LAMBERT_X") && summary.ignored_columns.contains("NOMRS"));
+    }
+
+    /// The BPE lists every equipment: in the départements a file covers, a commune without a
+    /// row of a health type has none of it; elsewhere it is not given.
+    #[test]
+    fn a_commune_without_a_row_has_none_in_the_departements_covered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bpe21_sante.csv");
+        std::fs::write(
+            &path,
+            "DEPCOM;TYPEQU;NB_EQUIP;AN\n01004;D302;2;2021\n01001;D201;s;2021\n75101;D302;1;2021\n13055;D302;4;2021\n01004;C101;1;2021\n",
+        )
+        .unwrap();
+        let (df, summary) = read_file(&path, None);
+        let r = Referential::embedded().unwrap();
+        // Every other base unit of the Ain, Paris and the Bouches-du-Rhône: 0 laboratories.
+        assert_eq!(value(&df, "01004", "equipment_d302"), Some(Some(2.0)));
+        assert_eq!(value(&df, "01002", "equipment_d302"), Some(Some(0.0)));
+        assert_eq!(value(&df, "01002", "equipment_d201"), Some(Some(0.0)));
+        assert_eq!(value(&df, "01001", "equipment_d201"), Some(None), "withheld stays withheld");
+        assert_eq!(value(&df, "75102", "equipment_d302"), Some(Some(0.0)));
+        assert_eq!(value(&df, "75056", "equipment_d302"), None, "Paris is its arrondissements");
+        // Marseille given whole stands for its arrondissements.
+        assert_eq!(value(&df, "13201", "equipment_d302"), None);
+        assert_eq!(value(&df, "13001", "equipment_d302"), Some(Some(0.0)));
+        // Outside the départements covered, and outside the health domain: not given.
+        assert_eq!(value(&df, "02001", "equipment_d302"), None);
+        assert_eq!(value(&df, "01002", "equipment_c101"), None);
+        let base = |dep: &str| r.base_units_of_departement(dep).len();
+        let laboratories = df.column("measure").unwrap().str().unwrap().iter().filter(|m| *m == Some("equipment_d302")).count();
+        // Marseille counts once (given whole), not as its 16 arrondissements.
+        assert_eq!(laboratories, base("01") + base("75") + base("13") - 16 + 1);
+        // The GPs (one row, in the Ain) are filled in Marseille's arrondissements: it has no GP row.
+        let zeros = (laboratories - 3) + (base("01") - 1 + base("75") + base("13"));
+        assert!(summary.notes.iter().any(|n| n.contains(&format!("{zeros} counts of 0 added, in the 3 départements"))), "{:?}", summary.notes);
     }
 
     #[test]

@@ -469,6 +469,34 @@ impl<'r> FactSink<'r> {
         Ok(())
     }
 
+    /// A count of 0 for each base unit in `units` (current communes or arrondissements, as the
+    /// referential writes them), from a file that lists every thing it counts, where the file
+    /// has no row for it. No duplicate check and no location: the reader adds these only
+    /// where it has no row, and up to a few million of them (the national BPE), so they skip
+    /// the bookkeeping of [`FactSink::push`].
+    pub fn absent_means_zero<'a>(&mut self, units: impl IntoIterator<Item = &'a str>, key: &CellKey) {
+        let mut added = 0;
+        for code in units {
+            let key = FactKey {
+                geo: code.to_owned(),
+                level: Level::Commune,
+                period: key.period,
+                measure: key.measure.clone(),
+                sex: key.sex,
+                age_min: key.age_min,
+                age_max: key.age_max,
+            };
+            self.cells.entry(key).or_default().direct.add(Some(0.0), true);
+            added += 1;
+        }
+        if added > 0 {
+            self.kinds.entry(key.measure.clone()).or_insert(Kind::Count);
+            self.summary.cells += added;
+            self.summary.measures.insert(key.measure.clone());
+            self.summary.periods.entry(key.measure.clone()).or_default().insert(key.period);
+        }
+    }
+
     /// A place the reader could not give a level (a code of CartoSanté's zoning that fits
     /// none): listed with the unknown codes, an error in strict mode.
     pub fn not_placed(&mut self, raw_geo: &str, at: &Location) -> Result<()> {

@@ -17,7 +17,9 @@
 //! holds the département's last digit (`9A` + `101` → `97101`). Établissements are counted
 //! by commune and category (`categetab`): `facility_<slug>`, the slugs in
 //! `data/nomenclatures/finess-categories.csv` (`facility_msp` for 603, `facility_ehpad` for
-//! 500…), `facility_cat<code>` for the others. The year is the extract's.
+//! 500…), `facility_cat<code>` for the others. The year is the extract's. The extract lists
+//! every établissement: in the départements it reaches, a commune without a row of a named
+//! category gets a count of 0 ([`CommuneCounts::push`]).
 //!
 //! **The réexposition extracts** (`finess_activites_soin.txt`, `finess_materiels_lourds.txt`,
 //! `finess_disciplines_enseignement.txt`): authorisations of care activities, heavy equipment
@@ -291,7 +293,9 @@ pub fn read_establishments(path: &Path, options: &Options, sink: &mut FactSink) 
         .filter(|c| !categories().iter().any(|k| &k.code == *c))
         .map(|c| format!("{c} {}", labels.get(c).map_or("", String::as_str)).trim().to_owned())
         .collect();
-    counts.push(sink, &file, "commune", facility_measure)?;
+    // The categories named in diagsante's table only (FINESS has some 300).
+    let filled = counts.push(sink, &file, "commune", facility_measure, |k| categories().iter().any(|c| c.code == k))?;
+    sink.summary.notes.extend(filled.note("a category named in diagsante's table"));
     for (kind, n) in other_records {
         sink.summary.notes.push(format!("{n} lines «{kind}» not used (only the «structureet» lines, one per établissement, are counted)"));
     }

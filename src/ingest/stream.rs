@@ -6,7 +6,7 @@
 //! Quoting is RFC 4180 (`"a;b"`, `""` for a quote, a quoted field may span lines). Each
 //! line is UTF-8 when it is valid UTF-8, else Windows-1252 (or as the encoding given says).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -192,6 +192,25 @@ struct Count {
     line: usize,
 }
 
+/// The counts of 0 [`CommuneCounts::push`] added, and the départements its file covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filled {
+    pub zeros: usize,
+    pub departements: usize,
+}
+
+impl Filled {
+    /// The note for the summary, `what` naming the kinds filled; none when nothing was.
+    pub fn note(self, what: &str) -> Option<String> {
+        (self.zeros > 0).then(|| {
+            format!(
+                "a commune without a row of {what} has none (the file lists them all): {} counts of 0 added, in the {} départements the file covers",
+                self.zeros, self.departements
+            )
+        })
+    }
+}
+
 /// Counts of things located in communes (equipments, établissements), summed by commune as
 /// written, kind and year while a file is read; memory grows with the communes and kinds
 /// met, not with the rows.
@@ -222,7 +241,20 @@ impl CommuneCounts {
     /// column `column`. Each thing counted is in one commune: the counts of a former commune
     /// (a file on an older geography) are added to its current commune, and the remapping
     /// said in the summary; unknown codes go to the sink as written, which lists them.
-    pub fn push(self, sink: &mut FactSink, file: &str, column: &str, measure: impl Fn(&str) -> String) -> Result<()> {
+    ///
+    /// The file lists every thing it counts (each equipment of the BPE, each établissement
+    /// of FINESS), so a commune without a row has none: for the kinds `listed` names, every
+    /// base unit of the départements the file covers (those with a row that year) and without
+    /// a row of the kind counts 0, rather than "not given", which would withhold the rate of
+    /// any territory holding one. A département the file does not reach stays not given.
+    pub fn push(
+        self,
+        sink: &mut FactSink,
+        file: &str,
+        column: &str,
+        measure: impl Fn(&str) -> String,
+        listed: impl Fn(&str) -> bool,
+    ) -> Result<Filled> {
         let referential = sink.referential();
         let mut current: Vec<String> = Vec::with_capacity(self.communes.names.len());
         for raw in &self.communes.names {
@@ -244,11 +276,36 @@ impl CommuneCounts {
             entry.withheld |= count.withheld;
             entry.line = entry.line.min(count.line);
         }
-        for ((commune, kind, year), count) in merged {
+        for ((commune, kind, year), count) in &merged {
             let cell = if count.withheld { Cell::Missing } else { Cell::Value(count.value) };
-            sink.push(commune, Level::Commune, CellKey::count(year, measure(kind)), cell, &Location::file(file).at(count.line, column))?;
+            sink.push(commune, Level::Commune, CellKey::count(*year, measure(kind)), cell, &Location::file(file).at(count.line, column))?;
         }
-        Ok(())
+        // The départements covered each year, and the (kind, year) listed, each with its communes.
+        let mut covered: BTreeMap<i32, BTreeSet<&str>> = BTreeMap::new();
+        let mut rows: BTreeMap<(&str, i32), HashSet<&str>> = BTreeMap::new();
+        for &(commune, kind, year) in merged.keys() {
+            if let Some(unit) = referential.unit(commune) {
+                covered.entry(year).or_default().insert(unit.departement.as_str());
+                if listed(kind) {
+                    rows.entry((kind, year)).or_default().insert(commune);
+                }
+            }
+        }
+        let mut zeros = 0;
+        for ((kind, year), communes) in rows {
+            let departements = &covered[&year];
+            // A city given whole (75056) stands for its arrondissements, and the reverse.
+            let absent = referential.units().iter().filter(|u| {
+                departements.contains(u.departement.as_str())
+                    && !referential.has_arrondissements(&u.code)
+                    && !communes.contains(u.code.as_str())
+                    && !communes.contains(u.commune.as_str())
+            });
+            let before = sink.summary.cells;
+            sink.absent_means_zero(absent.map(|u| u.code.as_str()), &CellKey::count(year, measure(kind)));
+            zeros += sink.summary.cells - before;
+        }
+        Ok(Filled { zeros, departements: covered.values().map(BTreeSet::len).max().unwrap_or_default() })
     }
 }
 

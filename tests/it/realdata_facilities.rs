@@ -85,6 +85,10 @@ fn bpe_health_counts_written_in_the_same_shape() {
     assert_eq!(value(&df, "2A004", "equipment_d201"), Some(Some(38.0)));
     assert_eq!(value(&df, "97101", "equipment_d106"), Some(Some(1.0)));
     assert_eq!(value(&df, "99999", "equipment_d201"), None);
+    // The file reaches the Ain: its other communes have no GP, rather than an unknown number.
+    assert_eq!(value(&df, "01002", "equipment_d201"), Some(Some(0.0)));
+    assert_eq!(value(&df, "02001", "equipment_d201"), None, "the Aisne is not in the file");
+    assert!(summary.contains("counts of 0 added, in the 4 départements the file covers"), "{summary}");
 }
 
 /// A file of one row per equipment (the shape of bpe24.csv), `n` rows drawn over the first
@@ -149,9 +153,36 @@ fn bpe_one_row_per_equipment_small() {
     let df = parquet(&dir.path().join("facts-bpe-equipements-bpe24.parquet"));
     let total: f64 = df.column("value").unwrap().f64().unwrap().iter().flatten().sum();
     assert_eq!(total, 20_000.0);
-    assert_eq!(df.height(), made.len(), "{summary}");
     let ((c, t), n) = made.iter().max_by_key(|(k, n)| (**n, (*k).clone())).unwrap();
     assert_eq!(value(&df, c, &format!("equipment_{}", t.to_lowercase())), Some(Some(*n as f64)));
+    // One cell per (commune, type) met, and for each health type (D) a 0 in every other
+    // commune of the départements the file reaches (the BPE lists every equipment).
+    let zeros = df.column("value").unwrap().f64().unwrap().iter().filter(|v| *v == Some(0.0)).count();
+    assert_eq!(df.height() - zeros, made.len(), "{summary}");
+    let base = base_units_by_departement();
+    let reached: std::collections::BTreeSet<&str> = made.keys().map(|(c, _)| base.iter().find(|(_, u)| u.contains(c)).unwrap().0.as_str()).collect();
+    let units: usize = reached.iter().map(|d| base[*d].len()).sum();
+    let health: std::collections::BTreeSet<&String> = made.keys().filter(|(_, t)| t.starts_with('D')).map(|(_, t)| t).collect();
+    let present = made.keys().filter(|(_, t)| t.starts_with('D')).count();
+    assert_eq!(zeros, health.len() * units - present, "{summary}");
+    assert!(summary.contains(&format!("{zeros} counts of 0 added, in the {} départements", reached.len())), "{summary}");
+}
+
+/// The base units (communes, and the arrondissements of Paris, Lyon and Marseille) of each
+/// département, from the embedded referential.
+fn base_units_by_departement() -> std::collections::BTreeMap<String, Vec<String>> {
+    let communes = parquet(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/geo/communes.parquet").as_path());
+    let col = |name: &str| communes.column(name).unwrap().str().unwrap().clone();
+    let (code, kind, dep) = (col("code"), col("kind"), col("departement"));
+    let mut by = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for ((c, k), d) in code.iter().zip(kind.iter()).zip(dep.iter()) {
+        if let (Some(c), Some("commune" | "arrondissement"), Some(d)) = (c, k, d) {
+            if !matches!(c, "75056" | "13055" | "69123") {
+                by.entry(d.to_owned()).or_default().push(c.to_owned());
+            }
+        }
+    }
+    by
 }
 
 /// Ingest `path` (under `/usr/bin/time -v` when present): the seconds taken and the peak
@@ -197,7 +228,8 @@ fn bpe_one_row_per_equipment_two_million() {
         let df = parquet(&out.join(format!("facts-bpe-equipements-{stem}.parquet")));
         let total: f64 = df.column("value").unwrap().f64().unwrap().iter().flatten().sum();
         assert_eq!(total, 2_000_000.0);
-        assert_eq!(df.height(), made.len());
+        let zeros = df.column("value").unwrap().f64().unwrap().iter().filter(|v| *v == Some(0.0)).count();
+        assert_eq!(df.height() - zeros, made.len());
         peaks.push((peak, size));
     }
     // Reading does not hold the file: two million rows in a few thousand cells take a small
@@ -228,6 +260,43 @@ fn finess_establishments_as_published() {
     assert_eq!(value(&df, "2A004", "facility_pharmacy"), Some(Some(1.0)));
     assert_eq!(value(&df, "97101", "facility_multidisciplinary_clinic"), Some(Some(1.0)));
     assert_eq!(value(&df, "97611", "facility_hospital"), Some(Some(1.0)));
+    // FINESS lists every établissement: a commune of the départements it reaches without a
+    // row has none of a named category; a category diagsante does not name is not filled.
+    assert_eq!(value(&df, "01002", "facility_msp"), Some(Some(0.0)));
+    assert_eq!(value(&df, "97611", "facility_msp"), Some(Some(0.0)));
+    assert_eq!(value(&df, "01002", "facility_cat246"), None);
+    assert_eq!(value(&df, "02001", "facility_msp"), None, "the Aisne is not in the extract");
+    assert!(summary.contains("a category named in diagsante's table has none"), "{summary}");
+}
+
+/// A BPE file lists only the communes that have an equipment: the communes it leaves out have
+/// none, so a territory's density is computed rather than withheld. Populations: INSEE's real
+/// census 2021 by single year of age (POP1B) for Carcassonne (46,119: the sum of its rows,
+/// awk on the file) and Narbonne (56,297).
+#[test]
+fn a_territory_without_an_equipment_counts_none_of_it() {
+    let Some(population) = realdata("population/insee_rp2021_pop1b_25_communes_occitanie.csv") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    ingest(&population, &[], &data_dir);
+    let bpe = dir.path().join("bpe21_sante.csv");
+    std::fs::write(&bpe, "DEPCOM;TYPEQU;NB_EQUIP;AN\n11069;D302;3;2021\n11001;D302;1;2021\n").unwrap();
+    ingest(&bpe, &[], &data_dir);
+    let territory = dir.path().join("aude.toml");
+    std::fs::write(&territory, "name = \"Carcassonne et Narbonne\"\nkind = \"cls\"\ncommunes = [\"11069\", \"11262\"]\n").unwrap();
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}")).clone();
+    assert_eq!(get("nombre_laboratoires")["value"].as_f64(), Some(3.0), "Narbonne's row is absent: 0");
+    let density = get("densite_laboratoires");
+    let v = density["value"].as_f64().unwrap_or_else(|| panic!("{density}"));
+    assert!((v - 3.0 / (46_119.0 + 56_297.0) * 100_000.0).abs() < 1e-9, "{density}");
+    assert!(density["note"].is_null(), "complete: {density}");
 }
 
 #[test]
