@@ -73,9 +73,13 @@ pub(super) const FOOT_HEIGHT: u32 = 34;
 /// source line around the body drawn by `body`.
 pub(super) fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Draw) -> Result<String> {
     let mut svg = String::new();
+    // A long source line is wrapped (a theme's chart names a dozen publishers), each line
+    // beyond the first adding to the height.
+    let source = wrap(&frame.source, SOURCE_CHARS);
+    let extra = (source.len().max(1) as u32 - 1) * SOURCE_LINE_HEIGHT;
     let drawn: Draw = (|| {
         let header = if frame.synthetic { TITLE_HEIGHT + MARK_HEIGHT } else { TITLE_HEIGHT };
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height + header - TITLE_HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height + header - TITLE_HEIGHT + extra)).into_drawing_area();
         root.fill(&WHITE)?;
         // The synthetic mark has a line of its own under the title: long titles never hide it.
         let (top, rest) = root.split_vertically(header);
@@ -87,7 +91,9 @@ pub(super) fn render(frame: &Frame, height: u32, body: impl FnOnce(&Area) -> Dra
             let mark = TextStyle::from((FONT, 14.0 * TEXT_SCALE).into_font().style(FontStyle::Bold)).color(&palette::VERMILLION).pos(left_top);
             top.draw_text("DONNÉES SYNTHÉTIQUES — ne décrivent pas le territoire réel", &mark, (16, TITLE_HEIGHT as i32 - 2))?;
         }
-        foot.draw_text(&frame.source, &label_style(13).color(&palette::DARK).pos(left_top), (16, 6))?;
+        for (i, line) in source.iter().enumerate() {
+            foot.draw_text(line, &label_style(13).color(&palette::DARK).pos(left_top), (16, 6 + (i as u32 * SOURCE_LINE_HEIGHT) as i32))?;
+        }
         body(&main)?;
         root.present()?;
         Ok(())
@@ -115,6 +121,31 @@ pub fn png(svg: &str) -> Result<Vec<u8>> {
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| Error::Internal("chart size".into()))?;
     resvg::render(&tree, tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| Error::Internal(format!("PNG: {e}")))
+}
+
+/// Characters of a source line that fit the chart's width (DejaVu Sans at 13 × [`TEXT_SCALE`]
+/// averages about 7.5 px a character; 1000 px less the margins), and the height of a line.
+const SOURCE_CHARS: usize = 120;
+const SOURCE_LINE_HEIGHT: u32 = 19;
+
+/// Break `text` into lines of at most `n` characters, at spaces (a word longer than `n` has a
+/// line of its own).
+fn wrap(text: &str, n: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > n {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Shorten a label to `n` characters with an ellipsis.
@@ -869,6 +900,26 @@ mod tests {
         assert_eq!(&png[1..4], b"PNG");
         let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
         assert_eq!(width, 2 * WIDTH);
+    }
+
+    #[test]
+    fn a_long_source_is_wrapped_at_spaces_and_the_chart_grows_to_hold_it() {
+        assert_eq!(wrap("Source : a b", 120), vec!["Source : a b"]);
+        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("aaaaaaaaaa b", 4), vec!["aaaaaaaaaa", "b"], "a long word keeps its line");
+        assert_eq!(wrap("", 4), vec![""]);
+        let long = format!("Source : {}", ["INSEE, recensement de la population"; 8].join(" ; "));
+        let lines = wrap(&long, SOURCE_CHARS);
+        assert!(lines.len() == 3 && lines.iter().all(|l| l.chars().count() <= SOURCE_CHARS), "{lines:?}");
+        assert_eq!(lines.join(" "), long, "nothing lost");
+        let height = |svg: &str| -> u32 {
+            let at = svg.find("height=\"").unwrap() + 8;
+            svg[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        let short = gp_ages(&frame(), &[34, 45, 61], &[], 1).unwrap();
+        let wrapped = gp_ages(&Frame { source: long.clone(), ..frame() }, &[34, 45, 61], &[], 1).unwrap();
+        assert_eq!(height(&wrapped), height(&short) + 2 * SOURCE_LINE_HEIGHT);
+        assert!(lines.iter().all(|l| wrapped.contains(l.as_str())), "every line drawn");
     }
 
     #[test]

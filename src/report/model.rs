@@ -941,7 +941,8 @@ fn chart_label(label: &str) -> String {
 
 /// The sources of a theme's indicators, joined.
 fn theme_sources(d: &Diagnosis, theme: &str) -> String {
-    let mut s: Vec<&str> = d.rows.iter().filter(|r| r.indicator.theme == theme).map(|r| r.indicator.source.as_str()).collect();
+    // A source may name several publishers (« Assurance Maladie (RPPS) ; INSEE »): each once.
+    let mut s: Vec<&str> = d.rows.iter().filter(|r| r.indicator.theme == theme).flat_map(|r| r.indicator.source.split(" ; ")).collect();
     s.sort_unstable();
     s.dedup();
     s.join(" ; ")
