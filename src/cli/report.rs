@@ -34,8 +34,10 @@ pub struct ReportArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Docx, FormatArg::Xlsx])]
     format: Vec<FormatArg>,
     /// Contours of the communes (GeoJSON or TopoJSON keyed by INSEE code, such as IGN's Admin
-    /// Express COG): the maps are choropleths; without, proportional circles at the
-    /// communes' centroids. Codes of former communes go to their current commune.
+    /// Express COG): the maps are choropleths. Without, the embedded contours (Charente-Maritime,
+    /// Gard, Vienne, COG 2018) where they draw every commune of the territory, else
+    /// proportional circles at the communes' centroids. Codes of former communes go to their
+    /// current commune.
     #[arg(long, value_name = "FILE")]
     contours: Option<PathBuf>,
     /// Indicators to map besides the APL, the GP density and the share aged 75 and over
@@ -79,7 +81,10 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
     // The maps' options checked before the data is loaded: a typo fails at once.
     report::maps::check(&args.maps, &indicators)?;
-    let contours = args.contours.as_deref().map(|path| report::Contours::read(path, &r)).transpose()?;
+    let contours = match args.contours.as_deref() {
+        Some(path) => Some(report::Contours::read(path, &r)?),
+        None => report::Contours::embedded_for(&t, &r)?,
+    };
     let maps = report::MapOptions { contours, indicators: args.maps.clone() };
     let bar = super::progress(STEPS + 1, "chargement des données");
     let data = super::data(args.inputs.data.as_deref(), &r)?;
@@ -122,7 +127,10 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     for (id, _) in SHIPPED {
         let t = Territory::find(id, &r)?;
         let out = args.out.join(id);
-        report::write(&t, &r, &data, &shared, &indicators, &out, &FORMATS, &Default::default(), &Default::default(), &|step| {
+        // The embedded contours where they draw the territory (the Mauges, in the
+        // Maine-et-Loire, have none: circles).
+        let maps = report::MapOptions { contours: report::Contours::embedded_for(&t, &r)?, ..Default::default() };
+        report::write(&t, &r, &data, &shared, &indicators, &out, &FORMATS, &Default::default(), &maps, &|step| {
             bar.set_message(format!("{} : {step}", t.name));
             bar.inc(1);
         })?;

@@ -43,7 +43,24 @@ pub struct Contours {
     pub unmatched: Vec<String>,
 }
 
+/// The contours embedded in diagsante (`data/geo/contours.geojson`, written by
+/// `scripts/embed-contours.sh`): the communes of the Charente-Maritime, the Gard and the Vienne
+/// (IGN's Admin Express COG 2018, simplified, via france-geojson; Licence Ouverte), where four
+/// of the five shipped territories lie.
+const EMBEDDED: &str = include_str!("../../data/geo/contours.geojson");
+
+/// How the report cites the embedded contours.
+const EMBEDDED_NAME: &str =
+    "IGN, Admin Express COG 2018 simplifié (france-geojson), communes de la Charente-Maritime, du Gard et de la Vienne, intégrées à diagsante";
+
 impl Contours {
+    /// The embedded contours when they draw every commune of `t` (the default of its maps,
+    /// where no `--contours` is given), else `None`: its maps are then circles.
+    pub fn embedded_for(t: &crate::geo::Territory, r: &Referential) -> Result<Option<Contours>> {
+        let c = Contours::parse(EMBEDDED, "data/geo/contours.geojson", EMBEDDED_NAME, r)?;
+        Ok(t.units.iter().all(|u| c.shapes.contains_key(u)).then_some(c))
+    }
+
     /// Read a GeoJSON or TopoJSON file of communes.
     pub fn read(path: &Path, r: &Referential) -> Result<Contours> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
@@ -251,6 +268,26 @@ fn topojson_features(json: &Value) -> std::result::Result<Vec<Feature>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded contours: every 2018 code of the three départements resolves, and they draw
+    /// the four shipped territories there, not the Mauges (Maine-et-Loire).
+    #[test]
+    fn the_embedded_contours_draw_the_shipped_territories_of_their_departements() {
+        let r = Referential::embedded().unwrap();
+        let c = Contours::parse(EMBEDDED, "e", EMBEDDED_NAME, &r).unwrap();
+        // 466 + 353 + 274 features of 2018 (scripts/embed-contours.sh prints 1093).
+        assert_eq!(c.features, 1093);
+        assert!(c.unmatched.is_empty(), "{:?}", c.unmatched);
+        assert!(!c.remapped.is_empty(), "communes merged since 2018");
+        let mut drawn = Vec::new();
+        for (id, _) in crate::geo::perimeter::SHIPPED {
+            let t = crate::geo::Territory::find(id, &r).unwrap();
+            if Contours::embedded_for(&t, &r).unwrap().is_some() {
+                drawn.push(*id);
+            }
+        }
+        assert_eq!(drawn, ["cpts-camargue-gardoise", "cpts-alienor-o-poitou", "cls-rochefort-ocean", "cls-aunis-atlantique"]);
+    }
 
     fn referential() -> Referential {
         Referential::embedded().unwrap()

@@ -45,6 +45,19 @@ pub fn realdata(path: &str) -> Option<PathBuf> {
     }
 }
 
+/// The text an SVG chart shows, its elements' texts joined by spaces: a source wrapped over
+/// several lines reads as one.
+pub fn svg_text(svg: &str) -> String {
+    let mut out = String::new();
+    for piece in svg.split('<').filter_map(|p| p.split_once('>')).map(|(_, text)| text.trim()).filter(|t| !t.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
 /// `diagnose --data data_dir` of the territory file `territory` (written in `dir`, its output in `dir/out`): its JSON.
 pub fn diagnose_territory_file(dir: &Path, territory: &str, data_dir: &Path) -> serde_json::Value {
     let file = dir.join("territory.toml");

@@ -1,7 +1,8 @@
 //! `diagsante report --contours FILE --map id,…`: the maps of the communes as choropleths on
 //! real 2018 contours (former communes' codes remapped, unknown codes listed), and the
-//! errors of a bad contours file or an unknown indicator. The maps without contours
-//! (circles) are checked by `report::the_report_of_a_cpts…`.
+//! errors of a bad contours file or an unknown indicator; the embedded contours by default
+//! (`report::a_report_has_every_section…` checks them for the Camargue), and circles where they
+//! do not reach.
 
 use crate::{diagsante, realdata};
 
@@ -88,4 +89,22 @@ fn a_bad_contours_file_or_an_unknown_indicator_is_a_clear_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("pas_un_indicateur") && err.contains("indicators.toml"), "{err}");
     assert!(!out.exists(), "nothing written");
+}
+
+/// The Mauges (Maine-et-Loire) are outside the embedded contours (Charente-Maritime, Gard,
+/// Vienne): without --contours their maps are proportional circles at the communes' centroids,
+/// and the methods say how to give contours.
+#[test]
+fn a_territory_outside_the_embedded_contours_is_drawn_as_circles() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = diagsante().args(["report", "--territory", "cls-mauges-communaute", "--format", "html", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let map = std::fs::read_to_string(out.join("graphiques").join("carte-densite_mg.svg")).unwrap();
+    // Mauges Communauté: 6 communes nouvelles (COG 2024).
+    assert_eq!(map.matches("<circle class=\"commune\"").count(), 6);
+    assert!(!map.contains("<path class=\"commune\"") && map.contains("Population (habitants)"));
+    assert!(map.contains("Source : INSEE, COG 2024 (centroïdes)"), "the centroids' source");
+    let html = std::fs::read_to_string(out.join("rapport.html")).unwrap();
+    assert!(html.contains("Cartes sans contours") && html.contains("option --contours"));
 }

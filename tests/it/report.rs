@@ -177,25 +177,26 @@ fn a_report_has_every_section_the_diagnostic_numbers_and_valid_charts() {
         // The page carries the same chart inline.
         assert!(html.contains(&format!("graphiques/{stem}.png")), "{stem} not in the page");
     }
-    // The map of the communes' APL: one circle per commune of the territory, lighter ones for
-    // the communes within 20 minutes (the size key's circles are outlines), the classes'
-    // legend, the source; in the APL section, after the per-commune table.
+    // The map of the communes' APL, on the embedded contours of the Gard (no --contours given):
+    // one shape per commune of the territory, lighter ones for the communes of the Gard within
+    // 20 minutes (those of the Hérault are outside the contours), the classes' legend, the
+    // source; in the APL section, after the per-commune table.
     let map = std::fs::read_to_string(charts.join("carte-apl.svg")).expect("the map of the communes' APL");
-    assert_eq!(map.matches("<circle class=\"commune\"").count(), 10, "one circle per commune of the CPTS");
-    assert!(map.matches("<circle class=\"voisine\"").count() > 10, "the communes within 20 minutes of the CPTS");
-    assert!(map.contains("commune à moins de 20 min"));
+    assert_eq!(map.matches("<path class=\"commune\"").count(), 10, "one shape per commune of the CPTS");
+    assert!(map.matches("<path class=\"voisine\"").count() > 10, "the communes within 20 minutes of the CPTS");
+    assert!(map.contains("commune à moins de 20 min") && !map.contains("<circle class=\"commune\""));
     // The GP density and the share aged 75 and over are mapped too, by quantiles.
     for stem in ["carte-densite_mg", "carte-part_75_plus"] {
         let map = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap_or_else(|_| panic!("{stem}"));
-        assert_eq!(map.matches("<circle class=\"commune\"").count(), 10, "{stem}");
+        assert_eq!(map.matches("<path class=\"commune\"").count(), 10, "{stem}");
         assert!(map.contains("classes par quantiles") && !map.contains("class=\"voisine\""), "{stem}");
     }
-    for text in
-        ["APL aux médecins généralistes par commune, 2023", "&lt; 2,5 (sous-dense)", "2,5 – 4,0", "≥ 4,0", "non disponible", "Population (habitants)"]
-    {
+    for text in ["APL aux médecins généralistes par commune, 2023", "&lt; 2,5 (sous-dense)", "2,5 – 4,0", "≥ 4,0", "non disponible"] {
         assert!(map.contains(text), "{text} not in the map");
     }
-    assert!(map.contains("Source : INSEE, COG 2024 (centroïdes) — DREES, APL aux médecins généralistes 2023"), "the source once each");
+    let source = "Source : contours IGN, Admin Express COG 2018 simplifié (france-geojson), communes de la Charente-Maritime, du Gard et de la \
+                  Vienne, intégrées à diagsante — DREES, APL aux médecins généralistes 2023 — diagsante";
+    assert!(crate::svg_text(&map).contains(source), "the source once each");
     let table = html.find("APL 2023 des 10 communes").expect("the per-commune APL table");
     let figure = html.find("graphiques/carte-apl.png").unwrap();
     assert!(table < figure && figure < html.find("Prévention</h2>").unwrap(), "the map follows the communes' table");
@@ -279,7 +280,7 @@ fn demo_rows_say_their_source(dir: &Path) {
     for r in &records[1..] {
         assert!(r[data].contains(SYNTHETIC) || r[data].contains("INSEE") || r[data].starts_with("DREES"), "{}: {}", r[id], r[data]);
     }
-    let chart = |stem: &str| std::fs::read_to_string(dir.join(format!("graphiques/{stem}.svg"))).unwrap();
+    let chart = |stem: &str| crate::svg_text(&std::fs::read_to_string(dir.join(format!("graphiques/{stem}.svg"))).unwrap());
     let social = chart("comparaison-contexte-socio-economique");
     assert!(social.contains(CENSUS) && social.contains(SYNTHETIC) && social.contains("DONNÉES SYNTHÉTIQUES"), "chômage (real) and C2S (synthetic)");
     assert!(chart("pyramide").contains(SYNTHETIC), "the split by age is synthetic");
