@@ -1077,6 +1077,13 @@ impl Value {
     }
 }
 
+/// The share of a geography's units a real measure must cover for a value to be given
+/// (with a note « données incomplètes » under 100 %): France without Mayotte's census, an EPCI
+/// with a commune created since the census, a file missing a few secret or unknown communes
+/// still give theirs; a département of which a CPTS's roster lists a few communes, a région
+/// of which one département's file was read, do not.
+pub const MIN_COVERAGE: f64 = 0.5;
+
 /// Compute `indicator` in geography `geo`: its method's value (see [`Method::compute`]), then
 /// the rules common to all methods (coverage of the terms, primary secrecy). `france` is the
 /// index of France (the reference of the ICM).
@@ -1105,10 +1112,23 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     // A real measure given for none of the geography's communes (Mayotte, without census
     // figures in the default data): not given, rather than a sum of nothing (or a division by
     // it).
+    // Nor is one given for a small part of them: a département's value summed over the few
+    // communes a territory's file lists (a CPTS's roster, a commune file of one département
+    // read for its région) is not the département's. Under [`MIN_COVERAGE`] of the units, the
+    // value is withheld; above it, noted (below).
     if !matches!(value.withheld, Some(Withheld::MissingInput { .. })) {
-        let none = terms().find(|m| !agg.missing_means_zero(m) && agg.units.get(geo).is_some_and(|&n| n > 0) && agg.covered(geo, m) == 0);
-        if let Some(m) = none {
-            value = Value::withheld(method, Withheld::MissingInput { detail: format!("«{m}» absent pour toutes les communes") });
+        let all = agg.units.get(geo).copied().unwrap_or(0);
+        let partial = terms().find_map(|m| {
+            let have = agg.covered(geo, m);
+            (!agg.missing_means_zero(m) && all > 0 && (have as f64) < MIN_COVERAGE * all as f64).then_some((m, have))
+        });
+        if let Some((m, have)) = partial {
+            let detail = match have {
+                0 => format!("«{m}» absent pour toutes les communes"),
+                1 => format!("«{m}» donné pour 1 commune sur {all} seulement"),
+                _ => format!("«{m}» donné pour {have} communes sur {all} seulement"),
+            };
+            value = Value::withheld(method, Withheld::MissingInput { detail });
         }
     }
     if value.withheld.is_none() {
@@ -1119,7 +1139,10 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
             .filter_map(|measure| {
                 let have = agg.coverage.get(&(geo, measure.clone())).copied().unwrap_or(0);
                 let all = agg.units.get(geo).copied().unwrap_or(0);
-                (have < all).then(|| format!("«{measure}» absent pour {} communes sur {all}", all - have))
+                (have < all).then(|| {
+                    let missing = all - have;
+                    format!("«{measure}» absent pour {missing} commune{} sur {all}", if missing > 1 { "s" } else { "" })
+                })
             })
             .collect();
         if !lacking.is_empty() {
@@ -1397,6 +1420,20 @@ mod tests {
         let c = compute(&count, &agg, 1, 0);
         assert_eq!(c.estimate.value, None);
         assert!(matches!(&c.withheld, Some(Withheld::MissingInput { detail }) if detail.contains("toutes les communes")), "{:?}", c.withheld);
+        // Given for under half of a geography's communes: withheld, naming how few (a sum of
+        // them is not the geography's); for half or more, given with a note.
+        let units = |ids: &[&str]| Geography { id: ids.join("+"), name: "g".into(), units: ids.iter().map(|u| u.to_string()).collect() };
+        let agg = aggregate(&facts, &[units(&["a", "c", "d"]), units(&["a", "c"])]).unwrap();
+        let third = compute(&count, &agg, 0, 0);
+        assert_eq!(third.estimate.value, None);
+        assert!(
+            matches!(&third.withheld, Some(Withheld::MissingInput { detail }) if detail == "«population» donné pour 1 commune sur 3 seulement"),
+            "{:?}",
+            third.withheld
+        );
+        let half = compute(&count, &agg, 1, 0);
+        assert_eq!(half.estimate.value, Some(100.0));
+        assert_eq!(half.estimate.note.as_deref(), Some("données incomplètes : «population» absent pour 1 commune sur 2"));
     }
 
     #[test]

@@ -160,11 +160,17 @@ fn diagnose_reads_ingested_data() {
     let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
     assert!(d["data"].as_str().unwrap().contains("données de"), "not labelled synthetic: {}", d["data"]);
     let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "sans_mt_17_plus").unwrap();
-    // (705 + 300) / (7,020 + 2,100): both communes are in the CPTS.
+    // The CPTS has 10 communes; the file gives 2: a share of those two is not the CPTS's.
+    assert!(row["value"].is_null(), "{row}");
+    assert_eq!(row["note"].as_str(), Some("«patients_17p_without_gp» donné pour 2 communes sur 10 seulement"), "{row}");
+    // A territory of those two communes (Aigues-Mortes, Aimargues) has its share, complete:
+    // (705 + 300) / (7,020 + 2,100).
+    let pair =
+        crate::diagnose_territory_file(dir.path(), "name = \"Deux communes\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n", &data_dir);
+    let row = pair["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "sans_mt_17_plus").unwrap();
     assert_eq!(row["count"].as_f64(), Some(1005.0));
     assert!((row["value"].as_f64().unwrap() - 100.0 * 1005.0 / 9120.0).abs() < 1e-9);
-    // The CPTS has 10 communes; the file gives 2: the value says so.
-    assert!(row["note"].as_str().unwrap().contains("absent pour 8 communes sur 10"), "{}", row["note"]);
+    assert!(row["note"].is_null(), "{row}");
     // Rezone's published values are merged in as they are.
     let published = d["indicators"].as_array().unwrap().iter().find(|i| i["theme"] == "valeurs publiées (Rezone)").unwrap();
     assert_eq!(published["value"].as_f64(), Some(12.3));
