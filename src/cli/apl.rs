@@ -82,7 +82,7 @@ pub fn run(args: AplArgs) -> Result<()> {
     }
     let scenarios = args.scenarios.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let bar = super::progress(0, "calcul de l'APL de toutes les communes");
-    let data = super::data(args.data.as_deref(), &r)?;
+    let data = super::data(args.data.as_deref(), &r, None)?;
     let own = args
         .roster
         .as_ref()

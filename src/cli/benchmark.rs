@@ -105,7 +105,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
         return Err(Error::input(Location::file("--region"), format!("unknown région «{reg}»"), "give an INSEE région code such as 76"));
     }
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
-    let load::Data { facts, label, provenance, .. } = super::data(args.inputs.data.as_deref(), &r)?;
+    let load::Data { facts, label, provenance, .. } = super::data(args.inputs.data.as_deref(), &r, Some(&t))?;
     let options = args.inputs.options(super::DepartementsArg::Main);
     let mut b =
         benchmark::benchmark(&t, &r, &Interned::new(&facts)?, &indicators, args.against.into(), args.region.as_deref(), args.peers, &options)?;
@@ -149,7 +149,7 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     let indicators = catalogue::load(args.catalogue.as_deref())?;
     crate::timing::mark("referential and catalogue");
     let start = Instant::now();
-    let load::Data { facts, label, provenance, departement_provenance, .. } = super::data(args.data.as_deref(), &r)?;
+    let load::Data { facts, label, provenance, departement_provenance, .. } = super::data(args.data.as_deref(), &r, None)?;
     // The facts interned, the table dropped: the aggregation reads the interned rows only.
     let facts = {
         let table = facts;

@@ -44,7 +44,7 @@ pub fn run(args: Diagnose) -> Result<()> {
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
-            let data = super::data(Some(dir), &r)?;
+            let data = super::data(Some(dir), &r, Some(&t))?;
             let d = diagnose::diagnose(&t, &r, &Interned::new(&data.facts)?, &indicators, &data.label, data.published.as_ref(), false, &options)?
                 .with_provenance(&data.provenance)
                 .with_departement_provenance(&data.departement_provenance);

@@ -113,7 +113,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let scenarios = args.scenarios.iter().map(|s| Scenario::parse(s)).collect::<Result<Vec<_>>>()?;
     let units = crate::compare::diagnose::with_whole_communes(t.units.clone(), &r);
     let bar = super::progress(0, "chargement des données et projection");
-    let data = super::data(args.data.as_deref(), &r)?;
+    let data = super::data(args.data.as_deref(), &r, Some(&t))?;
     let roster = match (&args.roster_counts, &args.roster, &args.data) {
         (Some(file), _, _) => roster_from_counts(&TextTable::read(file, crate::ingest::Encoding::Auto)?, args.reference_year, &units)?,
         (None, Some(file), _) => {

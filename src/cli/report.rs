@@ -87,7 +87,7 @@ pub fn run_report(args: ReportArgs) -> Result<()> {
     };
     let maps = report::MapOptions { contours, indicators: args.maps.clone() };
     let bar = super::progress(STEPS + 1, "chargement des données");
-    let data = super::data(args.inputs.data.as_deref(), &r)?;
+    let data = super::data(args.inputs.data.as_deref(), &r, Some(&t))?;
     bar.inc(1);
     let mut formats: Vec<Format> = Vec::new();
     for f in args.format.iter().map(|&f| Format::from(f)) {

@@ -4,7 +4,7 @@
 //! (the synthetic demo data: `crate::demo::data`); the roster joins it as `gp` facts (its
 //! GPs) and `professional_<profession>` facts (the others).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -41,6 +41,53 @@ pub struct Data {
 }
 
 impl Data {
+    /// A real roster lists every professional of the territory it was drawn for: in the
+    /// communes of `units` (the territory diagnosed), where the roster has professionals, a
+    /// commune without a row of one of its measures (`gp`, `gp_by_age`, `professional_<p>`…)
+    /// has none, rather than none given. Outside them the roster says nothing, so a
+    /// département summed from it covers too few communes and is withheld
+    /// (`evaluate::MIN_COVERAGE`). Adds the zero rows to the facts; a synthetic roster (the
+    /// demo's, national, leaving zeros out) and a roster without any row in `units` are left
+    /// alone. Returns the number of rows added.
+    pub fn roster_lists(&mut self, units: &[String]) -> Result<usize> {
+        if self.roster.is_none() {
+            return Ok(0);
+        }
+        let (measures, synthetic) = (self.facts.column("measure")?.str()?, self.facts.column("synthetic")?.bool()?);
+        let is_roster: BooleanChunked = measures
+            .iter()
+            .zip(synthetic.iter())
+            .map(|(m, s)| Some(s == Some(false) && m.is_some_and(|m| m == "gp" || m == "gp_by_age" || m.starts_with("professional_"))))
+            .collect();
+        let rows = self.facts.filter(&is_roster)?;
+        let (geo, measure) = (rows.column("geo")?.str()?, rows.column("measure")?.str()?);
+        let inside: HashSet<&str> = units.iter().map(String::as_str).collect();
+        if !geo.iter().flatten().any(|g| inside.contains(g)) {
+            return Ok(0);
+        }
+        // Per measure: the communes it has rows in, and its first row (the year and band a
+        // zero takes: one band of the grid, whose other bands then count 0 too).
+        let mut by_measure: BTreeMap<&str, (HashSet<&str>, usize)> = BTreeMap::new();
+        for (i, (g, m)) in geo.iter().zip(measure.iter()).enumerate() {
+            if let (Some(g), Some(m)) = (g, m) {
+                by_measure.entry(m).or_insert_with(|| (HashSet::new(), i)).0.insert(g);
+            }
+        }
+        let mut picks: Vec<(String, usize)> = Vec::new();
+        for (communes, first) in by_measure.values() {
+            picks.extend(units.iter().filter(|u| !communes.contains(u.as_str())).map(|u| (u.clone(), *first)));
+        }
+        if picks.is_empty() {
+            return Ok(0);
+        }
+        let index = IdxCa::from_vec("i".into(), picks.iter().map(|(_, i)| *i as IdxSize).collect());
+        let mut zeros = rows.select(READ_COLUMNS)?.take(&index)?;
+        zeros.with_column(Column::new("geo".into(), picks.iter().map(|(g, _)| g.as_str()).collect::<Vec<_>>()))?;
+        zeros.with_column(Column::new("value".into(), vec![Some(0.0f64); picks.len()]))?;
+        self.facts = self.facts.vstack(&zeros.select(READ_COLUMNS)?)?;
+        Ok(picks.len())
+    }
+
     /// What [`Data::not_read`] holds, to tell the user: « 12 rows not read (bassin_de_vie:
     /// apl) », or `None`.
     pub fn not_read_note(&self) -> Option<String> {

@@ -388,3 +388,51 @@ fn the_five_shipped_territories_have_a_complete_diagnostic() {
         assert!(own <= 3, "{id}: {own}");
     }
 }
+
+/// A CPTS's roster lists every professional of its communes, and no one else's: its
+/// communes without a GP have none (the density is computed, without a note), while the
+/// département, the région and France, of which it gives a couple of communes, are withheld
+/// rather than summed from those. Populations: INSEE's real census 2021 (POP1B) of Carcassonne
+/// (46,119: the sum of its rows, awk on the file) and Narbonne (56,297).
+#[test]
+fn a_territory_roster_lists_its_communes_only() {
+    let Some(population) = crate::realdata("population/insee_rp2021_pop1b_25_communes_occitanie.csv") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let ingest = |args: &[&str]| {
+        let o = diagsante().arg("ingest").args(args).arg("--out").arg(&data_dir).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    ingest(&[population.to_str().unwrap()]);
+    // Four GPs in Carcassonne (three aged 60 or more: the share's secrecy threshold), a
+    // nurse; none in Narbonne.
+    let roster = dir.path().join("medecins.csv");
+    std::fs::write(
+        &roster,
+        "identifiant;profession;commune;age;sexe\nMG1;Médecin généraliste;11069;61;F\nMG2;Médecin généraliste;11069;66;M\n\
+         MG3;Médecin généraliste;11069;38;F\nMG4;Médecin généraliste;11069;63;M\nIDE1;Infirmier;11069;45;F\n",
+    )
+    .unwrap();
+    ingest(&["roster", roster.to_str().unwrap(), "--year", "2021"]);
+    let territory = dir.path().join("t.toml");
+    std::fs::write(&territory, "name = \"Carcassonne et Narbonne\"\nkind = \"custom\"\ncommunes = [\"11069\", \"11262\"]\n").unwrap();
+    let out = dir.path().join("out");
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    // gp, gp_by_age, professional_infirmier and professional_infirmier_by_age at Narbonne.
+    assert!(stderr.contains("the roster is read as the list of every professional of Carcassonne et Narbonne: 4 counts of 0 added"), "{stderr}");
+    let d: Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let density = indicator(&d, "densite_mg");
+    assert!((density["value"].as_f64().unwrap() - 4.0 / (46_119.0 + 56_297.0) * 10_000.0).abs() < 1e-9, "{density}");
+    assert!(density["note"].is_null(), "Narbonne has no GP, not an unknown number: {density}");
+    let share = indicator(&d, "mg_60_plus");
+    assert_eq!((share["count"].as_f64(), share["value"].as_f64()), (Some(3.0), Some(75.0)), "{share}");
+    // The Aude: two communes of its 433 known, withheld (not 4 GPs for the Aude).
+    let aude = &density["comparators"]["departement"];
+    assert!(aude["value"].is_null(), "{density}");
+    assert!(indicator(&d, "nombre_mg")["comparators"]["departement"]["value"].is_null());
+}
