@@ -64,6 +64,7 @@ pub fn roster_frame(data: &DemoData) -> Result<DataFrame> {
         Column::new("sex".into(), g.iter().map(|x| x.sex.code()).collect::<Vec<_>>()),
         Column::new("activity".into(), g.iter().map(|x| Some(f64::from(x.consultations_per_year))).collect::<Vec<_>>()),
         Column::new("installation_year".into(), g.iter().map(|x| Some(x.installation_year)).collect::<Vec<_>>()),
+        Column::new("synthetic".into(), vec![true; g.len()]),
     ])?)
 }
 

@@ -692,6 +692,7 @@ const DIGESTS: &[(u32, &str)] = &[
     (6, "921f152dc8f030d1"),
     (7, "5be4b8b60a765934"),
     (8, "c0eeba076522f688"),
+    (9, "668906c2bb2cf7d0"),
 ];
 
 /// The generated data does not change silently. The demo cache is reused as long as

@@ -100,7 +100,7 @@ pub fn fact_column_names() -> Vec<&'static str> {
 }
 
 /// The columns of `roster.parquet`; a roster without `profession` is all GPs.
-pub const ROSTER_COLUMNS: [ColumnSpec; 7] = [
+pub const ROSTER_COLUMNS: [ColumnSpec; 8] = [
     spec("id", ColumnType::Text, true),
     spec("geo", ColumnType::Text, true),
     spec("birth_year", ColumnType::Year, true),
@@ -108,6 +108,8 @@ pub const ROSTER_COLUMNS: [ColumnSpec; 7] = [
     spec("sex", ColumnType::Text, false),
     spec("activity", ColumnType::Number, false),
     spec("installation_year", ColumnType::Year, false),
+    // The demo's roster says it is synthetic; one ingested is real (the column absent).
+    spec("synthetic", ColumnType::Flag, false),
 ];
 
 /// The columns of a `rezone-*.parquet` (see `ingest::rezone`).

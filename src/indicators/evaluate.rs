@@ -1115,8 +1115,9 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
     // Nor is one given for a small part of them: a département's value summed over the few
     // communes a territory's file lists (a CPTS's roster, a commune file of one département
     // read for its région) is not the département's. Under [`MIN_COVERAGE`] of the units, the
-    // value is withheld; above it, noted (below).
-    if !matches!(value.withheld, Some(Withheld::MissingInput { .. })) {
+    // value is withheld; above it, noted (below). A value withheld for secrecy stays secret:
+    // secondary suppression must still protect it.
+    if !matches!(value.withheld, Some(Withheld::MissingInput { .. })) && !value.withheld.as_ref().is_some_and(Withheld::is_secret) {
         let all = agg.units.get(geo).copied().unwrap_or(0);
         let partial = terms().find_map(|m| {
             let have = agg.covered(geo, m);

@@ -147,7 +147,13 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         ));
     }
     frames.sort_by(|a, b| a.0.cmp(&b.0));
-    from_frames(merge_files(frames, dir)?, roster.map(|r| (r, roster_origin())), format!("données de {}", dir.display()), published)
+    // The demo's roster (a folder written by `demo-data`) is synthetic, and says so.
+    let roster = roster.map(|r| {
+        let synthetic = r.column("synthetic").ok().and_then(|c| c.bool().ok().map(|b| !b.is_empty() && b.all()));
+        let origin = if synthetic == Some(true) { Origin::Synthetic } else { roster_origin() };
+        (r, origin)
+    });
+    from_frames(merge_files(frames, dir)?, roster, format!("données de {}", dir.display()), published)
 }
 
 /// A fact file `name` (at `path`, for errors) as loading reads it: its columns checked, those

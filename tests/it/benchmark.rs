@@ -124,9 +124,23 @@ fn text_of(df: &DataFrame, key_col: &str, key: &str, indicator: &str, col: &str)
 fn a_value_withheld_for_a_secret_input_is_protected_by_secondary_suppression() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    // Nîmes has its unemployed count secret (`s`); La Rochelle and Poitiers do not.
+    // Every commune of the Gard, the Charente-Maritime and the Vienne (a value needs half of a
+    // geography's communes at least); Nîmes has its unemployed count secret (`s`).
+    let communes = parquet(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/geo/communes.parquet"));
+    let (code, kind, dep) = (
+        communes.column("code").unwrap().str().unwrap(),
+        communes.column("kind").unwrap().str().unwrap(),
+        communes.column("departement").unwrap().str().unwrap(),
+    );
+    let mut text = String::from("CODGEO;P21_POP;P21_ACT1564;P21_CHOM1564\n");
+    for ((c, k), d) in code.iter().zip(kind.iter()).zip(dep.iter()) {
+        if let (Some(c), Some("commune"), Some("30" | "17" | "86")) = (c, k, d) {
+            let unemployed = if c == "30189" { "s".to_owned() } else { (20 + c.len() * 3 + (c.as_bytes()[4] - b'0') as usize).to_string() };
+            text.push_str(&format!("{c};1000;400;{unemployed}\n"));
+        }
+    }
     let file = dir.path().join("insee.csv");
-    std::fs::write(&file, "CODGEO;P21_POP;P21_ACT1564;P21_CHOM1564\n30189;148000;60000;s\n17300;77000;33000;4000\n86194;89000;38000;5200\n").unwrap();
+    std::fs::write(&file, text).unwrap();
     let o = diagsante().args(["ingest", "insee", file.to_str().unwrap(), "--out", data.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = dir.path().join("national");

@@ -209,13 +209,8 @@ fn two_censuses_in_one_base_are_not_added_together() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     ingest(&["insee", &file("insee-two-censuses.csv")], &data_dir);
-    let out = dir.path().join("out");
-    let o = diagsante()
-        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    // The file's two communes, Aigues-Mortes and Aimargues.
+    let d = crate::diagnose_territory_file(dir.path(), "name = \"Deux communes\"\nkind = \"custom\"\ncommunes = [\"30003\", \"30006\"]\n", &data_dir);
     let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
     // 2021 only: 8,699 + 6,100, not the 2015 figures on top.
     assert_eq!(get("population")["value"].as_f64(), Some(14_799.0));

@@ -361,8 +361,17 @@ fn a_report_of_an_unknown_territory_fails_cleanly() {
 fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    for args in [["patientele", "patientele-17p-70p.csv"], ["rezone", "rezone.csv"]] {
-        let mut all = vec!["ingest".to_owned(), args[0].to_owned(), data(&format!("ingest/{}", args[1])).to_str().unwrap().to_owned()];
+    // A patientèle of every commune of the CPTS (a file of a few of them gives it no value).
+    let patientele = dir.path().join("patientele.csv");
+    let communes = ["30003", "30006", "30020", "30033", "30036", "30059", "30128", "30169", "30276", "30341"];
+    let rows: String = communes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c};17+;{};{}\n{c};70+;{};{}\n", 2000 + 100 * i, 150 + 10 * i, 500 + 20 * i, 20 + i))
+        .collect();
+    std::fs::write(&patientele, format!("commune;age;patients;sans_medecin_traitant\n{rows}")).unwrap();
+    for args in [["patientele", patientele.to_str().unwrap()], ["rezone", data("ingest/rezone.csv").to_str().unwrap()]] {
+        let mut all = vec!["ingest".to_owned(), args[0].to_owned(), args[1].to_owned()];
         if args[0] == "patientele" {
             all.extend(["--year".to_owned(), "2024".to_owned()]);
         }
@@ -392,10 +401,17 @@ fn a_report_on_ingested_data_is_not_marked_synthetic_and_says_what_is_missing() 
     // Without a roster or a profile: no projection and no peers, said in words.
     assert!(html.contains("Pas de projection"));
     assert!(html.contains("Pas de comparaison aux EPCI"));
-    // Rezone's published values are in the page; the access chart has no synthetic mark.
+    // Rezone's published values are in the page. The patientèle gives the CPTS's share without
+    // a médecin traitant: 1,950 of 24,500 patients aged 17+ (8,0 %); its département, région
+    // and France, of which the file gives 10 communes, are « n.d. » (so no comparison chart).
     assert!(html.contains("Autres indicateurs"));
-    let svg = std::fs::read_to_string(out.join("graphiques/comparaison-acces-aux-soins.svg")).unwrap();
-    assert!(!svg.contains("SYNTHÉTIQUES"));
+    let row = html.find("Part des patients de 17 ans et plus sans médecin traitant").expect("the access row");
+    let cells = &html[row..row + html[row..].find("</tr>").unwrap()];
+    assert!(
+        cells.contains("strong\">8,0") && cells.contains("donné pour 10 communes sur 350 seulement\">n.d."),
+        "the share computed from the file, its comparators not: {cells}"
+    );
+    assert!(!out.join("graphiques/comparaison-acces-aux-soins.svg").exists());
     assert!(!out.join("projection.csv").exists() && !out.join("peers.csv").exists(), "tables of the demo run left behind");
     for entry in std::fs::read_dir(out.join("graphiques")).unwrap() {
         let path = entry.unwrap().path();
