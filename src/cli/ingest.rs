@@ -69,6 +69,33 @@ pub struct Files {
     /// writing nothing when one file fails.
     #[arg(long)]
     keep_going: bool,
+    /// A roster only: where it lists every professional, so that a commune there without
+    /// one counts 0: `france` (a national extract), or départements (`17,79`). By default,
+    /// the territory each command is about.
+    #[arg(long, value_name = "france|DEP,…")]
+    covers: Option<String>,
+}
+
+/// The `--covers` of a roster, checked: `france`, or known département codes joined by commas.
+fn covers(raw: &str, r: &Referential) -> Result<String> {
+    if raw.trim().eq_ignore_ascii_case("france") {
+        return Ok("france".to_owned());
+    }
+    let mut codes = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let code = crate::geo::code::canonical_departement(part, r).ok_or_else(|| {
+            Error::input(
+                Location::file("--covers"),
+                format!("«{part}» is not a département code"),
+                "give `france` or département codes such as 17,79",
+            )
+        })?;
+        codes.push(code);
+    }
+    if codes.is_empty() {
+        return Err(Error::input(Location::file("--covers"), "no département given", "give `france` or département codes such as 17,79"));
+    }
+    Ok(codes.join(","))
 }
 
 /// The library's hints name options in words (it has no command line); here they get the
@@ -120,7 +147,11 @@ pub fn run(args: IngestArgs) -> Result<()> {
             Err(e) => return Err(with_flags(e)),
         }
     }
-    write(&reads, &out)?;
+    let covers = files.covers.as_deref().map(|c| covers(c, &r)).transpose()?;
+    if covers.is_some() && !reads.iter().any(|read| matches!(read.data, Output::Roster(_))) {
+        return Err(Error::input(Location::file(display(&files.files)), "--covers is for a roster, and no roster was read", "leave --covers out"));
+    }
+    write(&reads, &out, covers.as_deref())?;
     if !failures.is_empty() {
         say!("\n{} of {} files could not be read (nothing written for them):", failures.len(), paths.len());
         for e in &failures {
@@ -137,8 +168,8 @@ fn display(paths: &[PathBuf]) -> String {
 
 /// Write each read to its parquet file (the rosters of one run together as
 /// `roster.parquet`) and print its summary. Every file is written to a temporary name and
-/// renamed, so a failure leaves no partial file.
-fn write(reads: &[FileRead], out: &Path) -> Result<()> {
+/// renamed, so a failure leaves no partial file. `covers`: the roster's `--covers`.
+fn write(reads: &[FileRead], out: &Path, covers: Option<&str>) -> Result<()> {
     let mut names = BTreeSet::new();
     let mut roster: Option<polars::prelude::DataFrame> = None;
     for read in reads {
@@ -159,6 +190,10 @@ fn write(reads: &[FileRead], out: &Path) -> Result<()> {
         }
     }
     if let Some(mut df) = roster {
+        if let Some(c) = covers {
+            df.with_column(polars::prelude::Column::new("covers".into(), vec![c; df.height()]))?;
+            say!("lists everyone of: {}", if c == "france" { "France".to_owned() } else { format!("départements {c}") });
+        }
         let path = out.join("roster.parquet");
         write_parquet(&mut df, &path)?;
         say!("written:           {} ({} rows)", path.display(), df.height());

@@ -87,8 +87,9 @@ enum DepartementsArg {
 /// The data a command reads: the folder of `--data` (written by `diagsante ingest`), else the
 /// synthetic demo data. Chosen here, above both: `ingest` reads real data and knows nothing of
 /// the demo, which is built on it (see `crate::demo`).
-/// The data of `dir` (the demo's by default); with the territory a command is about, a real
-/// roster is read as the list of its professionals (see `Data::roster_lists`).
+/// The data of `dir` (the demo's by default); a real roster is read as the list of every
+/// professional of where it covers, or of the territory a command is about (see
+/// `Data::roster_lists`).
 fn data(dir: Option<&std::path::Path>, r: &crate::geo::Referential, territory: Option<&crate::geo::Territory>) -> Result<crate::ingest::load::Data> {
     let mut data = match dir {
         Some(dir) => crate::ingest::load::fact_table(dir)?,
@@ -97,11 +98,10 @@ fn data(dir: Option<&std::path::Path>, r: &crate::geo::Referential, territory: O
     if let Some(note) = data.not_read_note() {
         eprintln!("note: {note}");
     }
-    if let Some(t) = territory {
-        let zeros = data.roster_lists(&t.units)?;
-        if zeros > 0 {
-            eprintln!("note: the roster is read as the list of every professional of {}: {zeros} counts of 0 added where a commune has none", t.name);
-        }
+    let units = territory.map_or(&[][..], |t| t.units.as_slice());
+    if let Some((zeros, scope)) = data.roster_lists(units, r)? {
+        let scope = if scope == "the territory" { territory.map_or(scope, |t| t.name.clone()) } else { scope };
+        eprintln!("note: the roster is read as the list of every professional of {scope}: {zeros} counts of 0 added where a commune has none");
     }
     Ok(data)
 }

@@ -100,7 +100,7 @@ pub fn fact_column_names() -> Vec<&'static str> {
 }
 
 /// The columns of `roster.parquet`; a roster without `profession` is all GPs.
-pub const ROSTER_COLUMNS: [ColumnSpec; 8] = [
+pub const ROSTER_COLUMNS: [ColumnSpec; 9] = [
     spec("id", ColumnType::Text, true),
     spec("geo", ColumnType::Text, true),
     spec("birth_year", ColumnType::Year, true),
@@ -110,6 +110,9 @@ pub const ROSTER_COLUMNS: [ColumnSpec; 8] = [
     spec("installation_year", ColumnType::Year, false),
     // The demo's roster says it is synthetic; one ingested is real (the column absent).
     spec("synthetic", ColumnType::Flag, false),
+    // Where it lists every professional (`ingest roster --covers`): `france` or département
+    // codes (`17,79`); absent, the territory a command is about.
+    spec("covers", ColumnType::Text, false),
 ];
 
 /// The columns of a `rezone-*.parquet` (see `ingest::rezone`).

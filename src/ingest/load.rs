@@ -41,18 +41,20 @@ pub struct Data {
 }
 
 impl Data {
-    /// A real roster lists every professional of the territory it was drawn for: in the
-    /// communes of `units` (the territory diagnosed), where the roster has professionals, a
-    /// commune without a row of one of its measures (`gp`, `gp_by_age`, `professional_<p>`…)
-    /// has none, rather than none given. Outside them the roster says nothing, so a
-    /// département summed from it covers too few communes and is withheld
-    /// (`evaluate::MIN_COVERAGE`). Adds the zero rows to the facts; a synthetic roster (the
-    /// demo's, national, leaving zeros out) and a roster without any row in `units` are left
-    /// alone. Returns the number of rows added.
-    pub fn roster_lists(&mut self, units: &[String]) -> Result<usize> {
-        if self.roster.is_none() {
-            return Ok(0);
+    /// A real roster lists every professional where it was drawn: the départements or France
+    /// its `covers` column names (`ingest roster --covers`), else the communes of `territory`
+    /// (the territory a command is about), if it lists anyone there. In those communes, one
+    /// without a row of a roster measure (`gp`, `gp_by_age`, `professional_<p>`…) has none of it,
+    /// rather than none given: a zero row is added to the facts. Elsewhere the roster says
+    /// nothing, so a département summed from a CPTS's roster covers too few communes and is
+    /// withheld (`evaluate::MIN_COVERAGE`). A synthetic roster (the demo's, national, leaving
+    /// zeros out) is left alone. Returns the number of rows added and where.
+    pub fn roster_lists(&mut self, territory: &[String], r: &crate::geo::Referential) -> Result<Option<(usize, String)>> {
+        let Some(roster) = &self.roster else { return Ok(None) };
+        if self.provenance.get("gp").is_some_and(Provenance::is_synthetic) {
+            return Ok(None);
         }
+        let covers = roster.column("covers").ok().and_then(|c| c.str().ok().and_then(|c| c.get(0).map(str::to_owned)));
         let (measures, synthetic) = (self.facts.column("measure")?.str()?, self.facts.column("synthetic")?.bool()?);
         let is_roster: BooleanChunked = measures
             .iter()
@@ -61,10 +63,23 @@ impl Data {
             .collect();
         let rows = self.facts.filter(&is_roster)?;
         let (geo, measure) = (rows.column("geo")?.str()?, rows.column("measure")?.str()?);
-        let inside: HashSet<&str> = units.iter().map(String::as_str).collect();
-        if !geo.iter().flatten().any(|g| inside.contains(g)) {
-            return Ok(0);
-        }
+        let (units, scope): (Vec<String>, String) = match covers.as_deref() {
+            Some("france") => {
+                (r.units().iter().filter(|u| u.in_france() && !r.has_arrondissements(&u.code)).map(|u| u.code.clone()).collect(), "France".into())
+            }
+            Some(list) => {
+                let codes: Vec<&str> = list.split(',').collect();
+                let units = r.units().iter().filter(|u| codes.contains(&u.departement.as_str()) && !r.has_arrondissements(&u.code));
+                (units.map(|u| u.code.clone()).collect(), format!("départements {list}"))
+            }
+            None => {
+                let inside: HashSet<&str> = territory.iter().map(String::as_str).collect();
+                if !geo.iter().flatten().any(|g| inside.contains(g)) {
+                    return Ok(None);
+                }
+                (territory.to_vec(), "the territory".into())
+            }
+        };
         // Per measure: the communes it has rows in, and its first row (the year and band a
         // zero takes: one band of the grid, whose other bands then count 0 too).
         let mut by_measure: BTreeMap<&str, (HashSet<&str>, usize)> = BTreeMap::new();
@@ -73,19 +88,22 @@ impl Data {
                 by_measure.entry(m).or_insert_with(|| (HashSet::new(), i)).0.insert(g);
             }
         }
-        let mut picks: Vec<(String, usize)> = Vec::new();
+        let mut picks: Vec<(&str, usize)> = Vec::new();
         for (communes, first) in by_measure.values() {
-            picks.extend(units.iter().filter(|u| !communes.contains(u.as_str())).map(|u| (u.clone(), *first)));
+            // A city given whole (75056) stands for its arrondissements.
+            let listed = |u: &str| communes.contains(u) || r.unit(u).is_some_and(|unit| communes.contains(unit.commune.as_str()));
+            picks.extend(units.iter().filter(|u| !listed(u.as_str())).map(|u| (u.as_str(), *first)));
         }
         if picks.is_empty() {
-            return Ok(0);
+            return Ok(Some((0, scope)));
         }
         let index = IdxCa::from_vec("i".into(), picks.iter().map(|(_, i)| *i as IdxSize).collect());
         let mut zeros = rows.select(READ_COLUMNS)?.take(&index)?;
-        zeros.with_column(Column::new("geo".into(), picks.iter().map(|(g, _)| g.as_str()).collect::<Vec<_>>()))?;
+        zeros.with_column(Column::new("geo".into(), picks.iter().map(|(g, _)| *g).collect::<Vec<_>>()))?;
         zeros.with_column(Column::new("value".into(), vec![Some(0.0f64); picks.len()]))?;
+        let added = picks.len();
         self.facts = self.facts.vstack(&zeros.select(READ_COLUMNS)?)?;
-        Ok(picks.len())
+        Ok(Some((added, scope)))
     }
 
     /// What [`Data::not_read`] holds, to tell the user: « 12 rows not read (bassin_de_vie:

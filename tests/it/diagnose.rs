@@ -435,4 +435,30 @@ fn a_territory_roster_lists_its_communes_only() {
     let aude = &density["comparators"]["departement"];
     assert!(aude["value"].is_null(), "{density}");
     assert!(indicator(&d, "nombre_mg")["comparators"]["departement"]["value"].is_null());
+
+    // The same roster said to list every professional of the Aude (an extract of the
+    // département): its 431 other communes have none, and the Aude has 4 GPs.
+    ingest(&["roster", roster.to_str().unwrap(), "--year", "2021", "--covers", "11"]);
+    let o = diagsante()
+        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("list of every professional of départements 11: 1728 counts of 0"), "4 × 432");
+    let d: Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    assert_eq!(indicator(&d, "nombre_mg")["comparators"]["departement"]["value"].as_f64(), Some(4.0));
+    assert!(indicator(&d, "nombre_mg")["comparators"]["region"]["value"].is_null(), "Occitanie: the Aude only");
+    // A bad scope, or a scope for a file that is no roster: errors naming the option.
+    for (file, covers, want) in
+        [(roster.as_path(), "999", "«999» is not a département code"), (population.as_path(), "11", "--covers is for a roster")]
+    {
+        let o = diagsante()
+            .args(["ingest", file.to_str().unwrap(), "--year", "2021", "--covers", covers, "--out"])
+            .arg(dir.path().join("bad"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(want), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!dir.path().join("bad").join("roster.parquet").exists());
+    }
 }
