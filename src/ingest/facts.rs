@@ -126,6 +126,8 @@ pub const MEASURES: &[(&str, &str)] = &[
     ("gp_by_age", "the roster's GPs of known birth year, by age"),
     ("professional_<profession>", "other professionals of the roster, by profession (professional_infirmier…), never counted as GPs"),
     ("professional_<profession>_by_age", "the same professionals of known birth year, by age"),
+    ("professional_all", "every professional of a roster that lists other professions than GPs, GPs included"),
+    ("professional_all_by_age", "the same professionals of known birth year, by age"),
     ("equipment_<typequ>", "equipments of one type of the BPE (INSEE), counted in their commune; the codes are the file's edition's"),
     ("equipment_d101", "BPE D101 Établissement santé court séjour (editions 2013-2020)"),
     ("equipment_d106", "BPE D106 Urgences: emergency units (editions 2013-2020)"),

@@ -672,7 +672,8 @@ fn refuse_repeated_cells(joined: &DataFrame, mixed: Vec<String>) -> Result<()> {
 /// of known birth year by age at `year` (sex `all`: no catalogue indicator splits GPs by sex,
 /// and mixing known and unknown sexes would make `all` rows ambiguous). The roster itself
 /// keeps each GP's sex. Rows of another profession (see [`classify`]) are counted the same
-/// way as `professional_<profession>` and `professional_<profession>_by_age`, never as GPs; a
+/// way as `professional_<profession>` and `professional_<profession>_by_age`, never as GPs, and
+/// then every row, GPs included, as `professional_all` and `professional_all_by_age`; a
 /// roster without a `profession` column is all GPs.
 pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
     let geo = roster.column("geo")?.str()?;
@@ -687,17 +688,25 @@ pub fn roster_facts(roster: &DataFrame, year: i32) -> Result<DataFrame> {
             Profession::Other(slug) => (format!("professional_{slug}"), format!("professional_{slug}_by_age")),
         });
     }
+    // Every professional, GPs included (the diagnostics quote « 11 professionnels de plus de
+    // 60 ans »), when the roster lists other professions than GPs: a roster of GPs only (the
+    // demo's, a CPAM list of médecins traitants) says nothing of the others.
+    let all = names.values().any(|(count, _)| count != "gp");
     let (mut g, mut m, mut a) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..roster.height() {
         let Some(code) = geo.get(i) else { continue };
         let Some((count, by_age)) = names.get(&label(i)) else { continue };
-        g.push(code.to_owned());
-        m.push(count.as_str());
-        a.push(None);
-        if let Some(age) = birth.get(i).and_then(|b| u32::try_from(year - b).ok()) {
+        let age = birth.get(i).and_then(|b| u32::try_from(year - b).ok());
+        let everyone = all.then_some(("professional_all", "professional_all_by_age"));
+        for (count, by_age) in std::iter::once((count.as_str(), by_age.as_str())).chain(everyone) {
             g.push(code.to_owned());
-            m.push(by_age.as_str());
-            a.push(Some(age));
+            m.push(count);
+            a.push(None);
+            if let Some(age) = age {
+                g.push(code.to_owned());
+                m.push(by_age);
+                a.push(Some(age));
+            }
         }
     }
     let n = g.len();

@@ -423,14 +423,20 @@ fn a_territory_roster_lists_its_communes_only() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    // gp, gp_by_age, professional_infirmier and professional_infirmier_by_age at Narbonne.
-    assert!(stderr.contains("the roster is read as the list of every professional of Carcassonne et Narbonne: 4 counts of 0 added"), "{stderr}");
+    // gp, gp_by_age, professional_infirmier, professional_all and their _by_age at Narbonne.
+    assert!(stderr.contains("the roster is read as the list of every professional of Carcassonne et Narbonne: 6 counts of 0 added"), "{stderr}");
     let d: Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
     let density = indicator(&d, "densite_mg");
     assert!((density["value"].as_f64().unwrap() - 4.0 / (46_119.0 + 56_297.0) * 10_000.0).abs() < 1e-9, "{density}");
     assert!(density["note"].is_null(), "Narbonne has no GP, not an unknown number: {density}");
     let share = indicator(&d, "mg_60_plus");
     assert_eq!((share["count"].as_f64(), share["value"].as_f64()), (Some(3.0), Some(75.0)), "{share}");
+    // Every professional of the roster, the nurse with the GPs: 5, three of them 60 or more;
+    // one 65 or more, under the secrecy threshold of 3.
+    assert_eq!(indicator(&d, "nombre_professionnels")["value"].as_f64(), Some(5.0));
+    let all = indicator(&d, "part_professionnels_60_plus");
+    assert_eq!((all["count"].as_f64(), all["value"].as_f64()), (Some(3.0), Some(60.0)), "{all}");
+    assert_eq!(indicator(&d, "part_professionnels_65_plus")["status"], "secret");
     // The Aude: two communes of its 433 known, withheld (not 4 GPs for the Aude).
     let aude = &density["comparators"]["departement"];
     assert!(aude["value"].is_null(), "{density}");
@@ -444,7 +450,7 @@ fn a_territory_roster_lists_its_communes_only() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("list of every professional of départements 11: 1728 counts of 0"), "4 × 432");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("list of every professional of départements 11: 2592 counts of 0"), "6 × 432");
     let d: Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
     assert_eq!(indicator(&d, "nombre_mg")["comparators"]["departement"]["value"].as_f64(), Some(4.0));
     assert!(indicator(&d, "nombre_mg")["comparators"]["region"]["value"].is_null(), "Occitanie: the Aude only");
