@@ -86,9 +86,8 @@ enum DepartementsArg {
 
 /// The data a command reads: the folder of `--data` (written by `diagsante ingest`), else the
 /// synthetic demo data. Chosen here, above both: `ingest` reads real data and knows nothing of
-/// the demo, which is built on it (see `crate::demo`).
-/// The data of `dir` (the demo's by default); a real roster is read as the list of every
-/// professional of where it covers, or of the territory a command is about (see
+/// the demo, which is built on it (see `crate::demo`). A real roster is read as the list of
+/// every professional where it covers, or of the territory a command is about (see
 /// `Data::roster_lists`).
 fn data(dir: Option<&std::path::Path>, r: &crate::geo::Referential, territory: Option<&crate::geo::Territory>) -> Result<crate::ingest::load::Data> {
     let mut data = match dir {
@@ -100,7 +99,7 @@ fn data(dir: Option<&std::path::Path>, r: &crate::geo::Referential, territory: O
     }
     let units = territory.map_or(&[][..], |t| t.units.as_slice());
     if let Some((zeros, scope)) = data.roster_lists(units, r)? {
-        let scope = if scope == "the territory" { territory.map_or(scope, |t| t.name.clone()) } else { scope };
+        let scope = scope.or_else(|| territory.map(|t| t.name.clone())).unwrap_or_default();
         eprintln!("note: the roster is read as the list of every professional of {scope}: {zeros} counts of 0 added where a commune has none");
     }
     Ok(data)

@@ -48,8 +48,9 @@ impl Data {
     /// rather than none given: a zero row is added to the facts. Elsewhere the roster says
     /// nothing, so a département summed from a CPTS's roster covers too few communes and is
     /// withheld (`evaluate::MIN_COVERAGE`). A synthetic roster (the demo's, national, leaving
-    /// zeros out) is left alone. Returns the number of rows added and where.
-    pub fn roster_lists(&mut self, territory: &[String], r: &crate::geo::Referential) -> Result<Option<(usize, String)>> {
+    /// zeros out) is left alone. Returns the number of rows added and where (`None`: the
+    /// territory).
+    pub fn roster_lists(&mut self, territory: &[String], r: &crate::geo::Referential) -> Result<Option<(usize, Option<String>)>> {
         let Some(roster) = &self.roster else { return Ok(None) };
         if self.provenance.get("gp").is_some_and(Provenance::is_synthetic) {
             return Ok(None);
@@ -63,21 +64,22 @@ impl Data {
             .collect();
         let rows = self.facts.filter(&is_roster)?;
         let (geo, measure) = (rows.column("geo")?.str()?, rows.column("measure")?.str()?);
-        let (units, scope): (Vec<String>, String) = match covers.as_deref() {
-            Some("france") => {
-                (r.units().iter().filter(|u| u.in_france() && !r.has_arrondissements(&u.code)).map(|u| u.code.clone()).collect(), "France".into())
-            }
+        let (units, scope): (Vec<String>, Option<String>) = match covers.as_deref() {
+            Some("france") => (
+                r.units().iter().filter(|u| u.in_france() && !r.has_arrondissements(&u.code)).map(|u| u.code.clone()).collect(),
+                Some("France".into()),
+            ),
             Some(list) => {
                 let codes: Vec<&str> = list.split(',').collect();
                 let units = r.units().iter().filter(|u| codes.contains(&u.departement.as_str()) && !r.has_arrondissements(&u.code));
-                (units.map(|u| u.code.clone()).collect(), format!("départements {list}"))
+                (units.map(|u| u.code.clone()).collect(), Some(format!("départements {list}")))
             }
             None => {
                 let inside: HashSet<&str> = territory.iter().map(String::as_str).collect();
                 if !geo.iter().flatten().any(|g| inside.contains(g)) {
                     return Ok(None);
                 }
-                (territory.to_vec(), "the territory".into())
+                (territory.to_vec(), None)
             }
         };
         // Per measure: the communes it has rows in, and its first row (the year and band a

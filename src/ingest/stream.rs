@@ -294,7 +294,7 @@ impl CommuneCounts {
         let mut zeros = 0;
         for ((kind, year), communes) in rows {
             let departements = &covered[&year];
-            // A city given whole (75056) stands for its arrondissements, and the reverse.
+            // A city given whole (75056) stands for its arrondissements.
             let absent = referential.units().iter().filter(|u| {
                 departements.contains(u.departement.as_str())
                     && !referential.has_arrondissements(&u.code)

@@ -243,7 +243,7 @@ fn the_diagnostic_matches_hand_aggregated_counts_and_its_comparators() {
 /// patientèle by age band (the 17-69); FINESS's heavy equipment (the shared extract is partial:
 /// not embedded, and not synthesised); ameli's age classes (the embedded file has all ages
 /// only).
-const NOT_IN_DEFAULT_DATA: [&str; 27] = [
+const NOT_IN_DEFAULT_DATA: [&str; 31] = [
     "chomage_15_24",
     "chomage_25_54",
     "chomage_55_64",
@@ -271,6 +271,11 @@ const NOT_IN_DEFAULT_DATA: [&str; 27] = [
     "part_kines_60_plus",
     "part_sages_femmes_60_plus",
     "part_specialistes_60_plus",
+    // The demo's roster has GPs only.
+    "nombre_professionnels",
+    "part_professionnels_60_plus",
+    "part_professionnels_65_plus",
+    "part_professionnels_55_plus",
 ];
 
 /// Causes with a few deaths a year in a territory of 20,000-50,000 inhabitants: on the one year
