@@ -282,15 +282,11 @@ fn a_territory_without_an_equipment_counts_none_of_it() {
     let bpe = dir.path().join("bpe21_sante.csv");
     std::fs::write(&bpe, "DEPCOM;TYPEQU;NB_EQUIP;AN\n11069;D302;3;2021\n11001;D302;1;2021\n").unwrap();
     ingest(&bpe, &[], &data_dir);
-    let territory = dir.path().join("aude.toml");
-    std::fs::write(&territory, "name = \"Carcassonne et Narbonne\"\nkind = \"cls\"\ncommunes = [\"11069\", \"11262\"]\n").unwrap();
-    let out = dir.path().join("out");
-    let o = diagsante()
-        .args(["diagnose", "--territory", territory.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let d = crate::diagnose_territory_file(
+        dir.path(),
+        "name = \"Carcassonne et Narbonne\"\nkind = \"cls\"\ncommunes = [\"11069\", \"11262\"]\n",
+        &data_dir,
+    );
     let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}")).clone();
     assert_eq!(get("nombre_laboratoires")["value"].as_f64(), Some(3.0), "Narbonne's row is absent: 0");
     let density = get("densite_laboratoires");
