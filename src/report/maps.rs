@@ -209,11 +209,13 @@ pub fn figures(
     let point = |code: &str| centroids.get(code).copied().or_else(|| crate::geo::coordinates(code));
     let units: Vec<&crate::geo::Unit> = t.units(r).collect();
     let inside: HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
-    // The communes within 20 minutes of one of the territory's (estimated from the centroids).
+    // The communes within 20 minutes of one of the territory's (estimated from the centroids),
+    // the arrondissements of Paris, Lyon and Marseille as the APL gives them.
     let estimate = crate::apl::travel::Estimate::default();
     let points: Vec<(f64, f64)> = units.iter().filter_map(|u| point(&u.code)).collect();
     let mut neighbours: Vec<&crate::geo::Unit> = if indicators.iter().any(|i| i.id == APL) {
-        r.communes()
+        r.units()
+            .iter()
             .filter(|u| u.in_france() && !inside.contains(u.code.as_str()) && !r.has_arrondissements(&u.code))
             .filter(|u| point(&u.code).is_some_and(|p| points.iter().any(|q| estimate.minutes(p, *q) <= crate::apl::CUTOFF_MINUTES)))
             .collect()

@@ -108,3 +108,19 @@ fn a_territory_outside_the_embedded_contours_is_drawn_as_circles() {
     let html = std::fs::read_to_string(out.join("rapport.html")).unwrap();
     assert!(html.contains("Cartes sans contours") && html.contains("option --contours"));
 }
+
+/// Aubagne borders Marseille: the APL's map draws Marseille's arrondissements within 20
+/// minutes among its neighbours (DREES gives the APL by arrondissement), not the city whole.
+#[test]
+fn the_apl_neighbours_include_the_arrondissements_of_marseille() {
+    let dir = tempfile::tempdir().unwrap();
+    let territory = dir.path().join("aubagne.toml");
+    std::fs::write(&territory, "name = \"Aubagne\"\nkind = \"custom\"\ncommunes = [\"13005\"]\n").unwrap();
+    let out = dir.path().join("out");
+    let o = diagsante().args(["report", "--territory", territory.to_str().unwrap(), "--format", "html", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let map = std::fs::read_to_string(out.join("graphiques").join("carte-apl.svg")).unwrap();
+    // Marseille's 11th arrondissement (Les Camoins, La Valentine) lies next to Aubagne.
+    assert!(map.contains("class=\"voisine\" data-code=\"13211\""), "Marseille 11e");
+    assert!(!map.contains("data-code=\"13055\""), "Marseille is its arrondissements");
+}
