@@ -844,6 +844,47 @@ mod tests {
         assert_eq!(sum(&f, "gp"), 4.0);
     }
 
+    /// A real roster lists everyone of the territory (or of where `covers` says): its communes
+    /// without a professional get zero rows of each roster measure; a synthetic roster, or a
+    /// territory the roster lists no one in, none. The whole of France with `covers`.
+    #[test]
+    fn a_real_roster_lists_its_territory_or_what_it_covers() {
+        let r = crate::geo::Referential::embedded().unwrap();
+        let df = facts(&[("30003", 2021, "population", 100.0), ("30006", 2021, "population", 50.0)]);
+        let roster = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), ["30003", "30003"]),
+            Column::new("birth_year".into(), [Some(1960), Some(1980)]),
+            Column::new("profession".into(), ["Médecin généraliste", "Infirmier"]),
+        ])
+        .unwrap();
+        let territory = ["30003".to_owned(), "30006".to_owned()];
+        let load = |roster: DataFrame, origin: Origin| from_frames(df.clone(), Some((roster, origin)), "t".into(), None).unwrap();
+        let zero_rows = |d: &Data, geo: &str| {
+            let f = d.facts.clone().lazy().filter(col("geo").eq(lit(geo)).and(col("value").eq(lit(0.0)))).collect().unwrap();
+            let mut m: Vec<String> = f.column("measure").unwrap().str().unwrap().iter().flatten().map(str::to_owned).collect();
+            m.sort();
+            m
+        };
+        let mut d = load(roster.clone(), roster_origin());
+        assert_eq!(d.roster_lists(&territory, &r).unwrap(), Some((6, None)));
+        let want = ["gp", "gp_by_age", "professional_all", "professional_all_by_age", "professional_infirmier", "professional_infirmier_by_age"];
+        assert_eq!(zero_rows(&d, "30006"), want, "Aimargues: no GP, no nurse");
+        assert!(zero_rows(&d, "30003").is_empty());
+        // No one in the territory, or a synthetic roster: nothing added.
+        let mut elsewhere = load(roster.clone(), roster_origin());
+        assert_eq!(elsewhere.roster_lists(&["17300".to_owned()], &r).unwrap(), None);
+        let mut demo = load(roster.clone(), Origin::Synthetic);
+        assert_eq!(demo.roster_lists(&territory, &r).unwrap(), None);
+        // A national extract: every base unit of France but Aigues-Mortes, for each measure.
+        let mut national = roster.clone();
+        national.with_column(Column::new("covers".into(), ["france", "france"])).unwrap();
+        let mut d = load(national, roster_origin());
+        let (added, scope) = d.roster_lists(&[], &r).unwrap().unwrap();
+        let base = r.units().iter().filter(|u| u.in_france() && !r.has_arrondissements(&u.code)).count();
+        assert_eq!((added, scope.as_deref()), (6 * (base - 1), Some("France")));
+        assert_eq!(zero_rows(&d, "75101"), want, "Paris by arrondissement");
+    }
+
     /// A roster's GPs are aged at the communes' latest year, not at a later year of
     /// département statistics read beside them (ameli's 2024 headcounts).
     #[test]
