@@ -75,6 +75,30 @@ pub fn write_parquet_and_csv(df: &mut DataFrame, dir: &Path, stem: &str) -> Resu
     write_csv_fr(df, &dir.join(format!("{stem}.csv")))
 }
 
+/// A number the French way: decimal comma, narrow no-break space between thousands.
+pub fn number(v: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(f);
+    }
+    // "-0,0" reads as a sign error: a value that rounds to zero has none.
+    let zero = out.chars().all(|c| c == '0' || c == ',' || c == '\u{202f}');
+    if v < 0.0 && !zero {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs;

@@ -1084,6 +1084,11 @@ impl Value {
 /// of which one département's file was read, do not.
 pub const MIN_COVERAGE: f64 = 0.5;
 
+/// A number of communes in a French sentence (« 34 917 »).
+fn count(n: usize) -> String {
+    crate::output::number(n as f64, 0)
+}
+
 /// Compute `indicator` in geography `geo`: its method's value (see [`Method::compute`]), then
 /// the rules common to all methods (coverage of the terms, primary secrecy). `france` is the
 /// index of France (the reference of the ICM).
@@ -1126,8 +1131,8 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
         if let Some((m, have)) = partial {
             let detail = match have {
                 0 => format!("«{m}» absent pour toutes les communes"),
-                1 => format!("«{m}» donné pour 1 commune sur {all} seulement"),
-                _ => format!("«{m}» donné pour {have} communes sur {all} seulement"),
+                1 => format!("«{m}» donné pour 1 commune sur {} seulement", count(all)),
+                _ => format!("«{m}» donné pour {} communes sur {} seulement", count(have), count(all)),
             };
             value = Value::withheld(method, Withheld::MissingInput { detail });
         }
@@ -1142,7 +1147,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
                 let all = agg.units.get(geo).copied().unwrap_or(0);
                 (have < all).then(|| {
                     let missing = all - have;
-                    format!("«{measure}» absent pour {missing} commune{} sur {all}", if missing > 1 { "s" } else { "" })
+                    format!("«{measure}» absent pour {} commune{} sur {}", count(missing), if missing > 1 { "s" } else { "" }, count(all))
                 })
             })
             .collect();
