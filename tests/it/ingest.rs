@@ -151,13 +151,7 @@ fn diagnose_reads_ingested_data() {
     let data_dir = dir.path().join("data");
     ingest(&["patientele", &file("patientele-17p-70p.csv"), "--year", "2024"], &data_dir);
     ingest(&["rezone", &file("rezone.csv")], &data_dir);
-    let out = dir.path().join("out");
-    let o = diagsante()
-        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let d = crate::diagnose_data("cpts-camargue-gardoise", &data_dir, &dir.path().join("out"));
     assert!(d["data"].as_str().unwrap().contains("données de"), "not labelled synthetic: {}", d["data"]);
     let row = d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "sans_mt_17_plus").unwrap();
     // The CPTS has 10 communes; the file gives 2: a share of those two is not the CPTS's.

@@ -58,17 +58,21 @@ pub fn svg_text(svg: &str) -> String {
     out
 }
 
-/// `diagnose --data data_dir` of the territory file `territory` (written in `dir`, its output in `dir/out`): its JSON.
-pub fn diagnose_territory_file(dir: &Path, territory: &str, data_dir: &Path) -> serde_json::Value {
-    let file = dir.join("territory.toml");
-    std::fs::write(&file, territory).unwrap();
-    let out = dir.join("out");
+/// `diagnose --data data_dir` of `territory` (a shipped name or a file) into `out`: its JSON.
+pub fn diagnose_data(territory: &str, data_dir: &Path, out: &Path) -> serde_json::Value {
     let o = diagsante()
-        .args(["diagnose", "--territory", file.to_str().unwrap(), "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(["diagnose", "--territory", territory, "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap()
+}
+
+/// `diagnose --data data_dir` of the territory file `territory` (written in `dir`, its output in `dir/out`): its JSON.
+pub fn diagnose_territory_file(dir: &Path, territory: &str, data_dir: &Path) -> serde_json::Value {
+    let file = dir.join("territory.toml");
+    std::fs::write(&file, territory).unwrap();
+    diagnose_data(file.to_str().unwrap(), data_dir, &dir.join("out"))
 }
 
 /// The records of a CSV separated by `sep` (RFC 4180 quoting), BOM dropped.

@@ -378,13 +378,7 @@ fn real_heavy_equipment_feeds_the_catalogue_through_diagnose() {
     let data_dir = dir.path().join("data");
     ingest(&heavy, &["--year", "2026"], &data_dir);
     ingest(&population, &[], &data_dir);
-    let out = dir.path().join("out");
-    let o = diagsante()
-        .args(["diagnose", "--territory", "cpts-camargue-gardoise", "--data", data_dir.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("diagnostic.json")).unwrap()).unwrap();
+    let d = crate::diagnose_data("cpts-camargue-gardoise", &data_dir, &dir.path().join("out"));
     let get = |id: &str| d["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id}")).clone();
     // awk on the extract: 3 rows 06201 (IRM) and 2 rows 05602 (scanner), all of the CHU de
     // Nîmes (300782117); the Gard's population on 1 January 2023: 757,435 (its « Total » of
