@@ -18,8 +18,8 @@ fn bench_national(c: &mut Criterion) {
     let data = demo::generate(&r, 20260101).expect("demo data");
     let synthetic = demo::frames::facts_frame(&data).expect("facts").select(load::LOAD_COLUMNS).expect("columns");
     let all = match demo::real::facts().expect("real data") {
-        Some(real) => real.vstack(&synthetic).expect("facts"),
-        None => synthetic,
+        Some(real) => vec![real, synthetic],
+        None => vec![synthetic],
     };
     let facts = load::from_frames(all, None, String::new(), None).expect("facts").facts;
     // Interned once, as a command does (aggregations then read it).

@@ -166,10 +166,10 @@ pub fn for_territory(r: &Referential, seed: u64, units: &[String]) -> Result<(lo
     let synthetic = complete(own.vstack(&gp)?.vstack(&deps)?, &Origin::Synthetic, &dir)?.select(load::LOAD_COLUMNS)?;
     // The same reading of years as the full table (`load::from_frames`).
     if real::FILES.is_empty() {
-        return Ok((load::by_period(synthetic, current_year())?, DEMO_LABEL));
+        return Ok((load::by_period(vec![synthetic], current_year())?, DEMO_LABEL));
     }
     let real = real_for_territory(&dir, units, r)?;
-    Ok((load::by_period(synthetic.vstack(&real)?, current_year())?, DATA_LABEL))
+    Ok((load::by_period(vec![synthetic, real], current_year())?, DATA_LABEL))
 }
 
 /// The real facts a territory's diagnostic reads (see [`for_territory`]): the commune counts

@@ -193,7 +193,7 @@ pub fn area(units: &[String]) -> Result<Option<(f64, Provenance)>> {
                 .and(col("year").lt_eq(lit(current_year()))),
         )
         .collect()?;
-    let periods = load::by_period(area, current_year())?;
+    let periods = load::by_period(vec![area], current_year())?;
     let df = periods.facts;
     let geos: BTreeSet<&str> = df.column("geo")?.str()?.iter().flatten().collect();
     if units.iter().any(|u| !geos.contains(u.as_str())) {

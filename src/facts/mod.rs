@@ -4,6 +4,7 @@
 //! whom ([`Provenance`]). The columns themselves, their parquet I/O and the validator of a
 //! `--data` folder are in [`schema`]. Depends on nothing but `error`.
 
+pub mod codes;
 pub mod schema;
 
 use std::fmt;

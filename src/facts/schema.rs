@@ -162,51 +162,77 @@ pub fn conform(mut df: DataFrame, path: &Path, what: &str, columns: &[ColumnSpec
 /// otherwise).
 pub fn complete(df: DataFrame, origin: &Origin, path: &Path) -> Result<DataFrame> {
     let n = df.height();
-    let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
+    let present: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    let has = |c: &str| present.iter().any(|n| n == c);
     let (publisher, dataset) = match origin {
         Origin::Source { publisher, dataset } => (publisher.as_str(), dataset.as_str()),
         Origin::Synthetic => ("", ""),
     };
+    // A column the file lacks is one value for all its rows: a constant column, never
+    // written out row by row (the demo's 9 million rows have no level, kind or source).
+    let text = |v: &str| Scalar::new(DataType::String, AnyValue::StringOwned(v.into()));
+    let constants = [
+        ("level", text(Level::Commune.code())),
+        ("kind", text(Kind::Count.code())),
+        ("unit", Scalar::null(DataType::String)),
+        ("publisher", text(publisher)),
+        ("dataset", text(dataset)),
+        ("synthetic", Scalar::new(DataType::Boolean, AnyValue::Boolean(matches!(origin, Origin::Synthetic)))),
+        ("source", Scalar::null(DataType::String)),
+        ("suppressed", Scalar::new(DataType::Boolean, AnyValue::Boolean(false))),
+    ];
     let defaults = [
         ("level", lit(Level::Commune.code())),
         ("year_start", col("year")),
         ("year_end", col("year")),
         ("kind", lit(Kind::Count.code())),
-        ("unit", lit(NULL).cast(DataType::String)),
-        ("publisher", lit(publisher)),
-        ("dataset", lit(dataset)),
-        ("synthetic", lit(matches!(origin, Origin::Synthetic))),
-        ("source", lit(NULL).cast(DataType::String)),
-        ("suppressed", lit(false)),
+        ("publisher", lit("")),
+        ("dataset", lit("")),
+        ("synthetic", lit(false)),
     ];
-    let missing: Vec<Expr> = defaults.into_iter().filter(|(name, _)| !has(name)).map(|(name, e)| e.alias(name)).collect();
-    let lazy = df.lazy().with_columns(missing);
-    let out = lazy
-        .with_columns([
-            col("level").fill_null(lit(Level::Commune.code())),
-            col("year_start").fill_null(col("year")),
-            col("year_end").fill_null(col("year")),
-            col("kind").fill_null(lit(Kind::Count.code())),
-            col("publisher").fill_null(lit("")),
-            col("dataset").fill_null(lit("")),
-            col("synthetic").fill_null(lit(false)),
-        ])
-        .select(FACT_COLUMNS.iter().map(|c| col(c.name).cast(c.ty.dtype())).collect::<Vec<_>>())
-        .collect()?;
+    let filled: Vec<Expr> = FACT_COLUMNS
+        .iter()
+        .filter(|c| has(c.name))
+        .map(|c| {
+            let e = defaults.iter().find(|(name, _)| *name == c.name).map_or(col(c.name), |(_, d)| col(c.name).fill_null(d.clone()));
+            e.cast(c.ty.dtype()).alias(c.name)
+        })
+        .collect();
+    let mut out = df.lazy().select(filled).collect()?;
+    for (name, value) in constants {
+        if !has(name) {
+            out.with_column(Column::new_scalar(name.into(), value, n))?;
+        }
+    }
+    for name in ["year_start", "year_end"] {
+        if !has(name) {
+            let year = out.column("year")?.clone().with_name(name.into());
+            out.with_column(year)?;
+        }
+    }
+    let out = out.select(FACT_COLUMNS.iter().map(|c| c.name))?;
     debug_assert_eq!(out.height(), n);
     let at = |column: &str| Location { column: Some(column.to_owned()), ..Location::file(path.display().to_string()) };
-    for level in out.column("level")?.str()?.unique()?.iter().flatten() {
-        if Level::parse(level).is_none() {
+    for level in distinct_texts(out.column("level")?)? {
+        if Level::parse(&level).is_none() {
             let known: Vec<&str> = Level::ALL.iter().map(|l| l.code()).collect();
             return Err(Error::input(at("level"), format!("unknown level «{level}»"), format!("write one of: {}", known.join(", "))));
         }
     }
-    for kind in out.column("kind")?.str()?.unique()?.iter().flatten() {
+    for kind in distinct_texts(out.column("kind")?)? {
         if kind != "count" && kind != "published" {
             return Err(Error::input(at("kind"), format!("unknown kind «{kind}»"), "write count or published"));
         }
     }
     Ok(out)
+}
+
+/// The distinct strings of a text column, nulls left out (a constant column read once).
+fn distinct_texts(column: &Column) -> Result<Vec<String>> {
+    if let Some(scalar) = column.as_scalar_column() {
+        return Ok(scalar.scalar().value().get_str().map(str::to_owned).into_iter().collect());
+    }
+    Ok(column.str()?.unique()?.iter().flatten().map(str::to_owned).collect())
 }
 
 /// Write `bytes`-producing `fill` to `path` atomically (temp file in the same folder, then

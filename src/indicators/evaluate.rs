@@ -10,6 +10,7 @@ use polars::prelude::*;
 use super::catalogue::{Indicator, Term};
 use super::withheld::Withheld;
 use crate::error::Result;
+use crate::facts::codes::{Codes, NULL};
 use crate::ingest::Sex;
 use crate::stats::{self, standards, Estimate, DEFAULT_LEVELS};
 
@@ -232,9 +233,6 @@ impl Interned {
     /// measure: the last lookups are remembered. Columns are walked with iterators (random
     /// access into chunked arrays would cost more).
     pub fn new(facts: &DataFrame) -> Result<Interned> {
-        let geo = facts.column("geo")?.str()?;
-        let measure = facts.column("measure")?.str()?;
-        let sex = facts.column("sex")?.str()?;
         let age_min = facts.column("age_min")?.cast(&DataType::UInt32)?;
         let age_max = facts.column("age_max")?.cast(&DataType::UInt32)?;
         let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
@@ -272,11 +270,27 @@ impl Interned {
         let mut kind_index: HashMap<RowKind, u32> = HashMap::new();
         // Bands are few and ages small: a direct table instead of hashing every row.
         let mut band_index = BandIndex::default();
+        // The text columns as codes (see `facts::codes`): each distinct geo, measure and sex
+        // is looked at once, the rows compared as integers.
+        let (geo, measure, sex) =
+            (Codes::of_null_empty(facts.column("geo")?)?, Codes::of(facts.column("measure")?)?, Codes::of_null_empty(facts.column("sex")?)?);
+        crate::timing::mark("intern: codes");
+        out.departement_geo = geo.values.iter().map(|g| is_departement_geo(g)).collect();
+        out.code_index = geo.values.iter().enumerate().map(|(i, g)| (g.clone(), i as u32)).collect();
+        out.codes = geo.values;
+        out.measures = measure.values.clone();
+        out.measure_index = out.measures.iter().enumerate().map(|(i, m)| (m.clone(), i)).collect();
         // The index of each cell by measure and sex, by band.
-        let mut cell_of: Vec<Vec<u32>> = Vec::new();
-        let mut last_geo: (&str, u32) = ("", u32::MAX);
-        let mut last_measure: (&str, usize) = ("", usize::MAX);
-        let mut last_sex: (&str, usize) = ("", usize::MAX);
+        let mut cell_of: Vec<Vec<u32>> = vec![Vec::new(); out.measures.len()];
+        let sex_code: Vec<usize> = sex
+            .values
+            .iter()
+            .map(|s| match Sex::parse(s).unwrap_or(Sex::All) {
+                Sex::Male => 0,
+                Sex::Female => 1,
+                Sex::All => 2,
+            })
+            .collect();
         let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
         let mut last_kind: (RowKind, u32) = ((None, None, None), u32::MAX);
         let mut years =
@@ -287,10 +301,16 @@ impl Interned {
         let mut synthetic_flags = flags
             .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
             .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
-        for ((((g, m), sx), band), v) in geo.iter().zip(measure.iter()).zip(sex.iter()).zip(age_min.iter().zip(age_max.iter())).zip(value.iter()) {
+        // Column by column: each pass a simple loop.
+        if value.null_count() == 0 {
+            out.row_value.extend(value.into_no_null_iter());
+            out.row_missing.resize(nrows, false);
+        } else {
+            out.row_value.extend(value.iter().map(|v| v.unwrap_or(0.0)));
+            out.row_missing.extend(value.iter().map(|v| v.is_none()));
+        }
+        for _ in 0..nrows {
             let kind = (years.next().flatten(), start_years.next().flatten(), synthetic_flags.next().flatten());
-            out.row_value.push(v.unwrap_or(0.0));
-            out.row_missing.push(v.is_none());
             if last_kind.1 == u32::MAX || last_kind.0 != kind {
                 let k = *kind_index.entry(kind).or_insert_with(|| {
                     out.kinds.push(kind);
@@ -299,37 +319,15 @@ impl Interned {
                 last_kind = (kind, k);
             }
             out.row_kind.push(last_kind.1);
-            let Some(m) = m else {
+        }
+        for (i, band) in age_min.iter().zip(age_max.iter()).enumerate() {
+            let mi = measure.rows[i];
+            if mi == NULL {
                 out.row_geo.push(u32::MAX);
                 out.row_cell.push(u32::MAX);
                 continue;
-            };
-            if last_measure.1 == usize::MAX || last_measure.0 != m {
-                let i = match out.measure_index.get(m) {
-                    Some(&i) => i,
-                    None => {
-                        out.measure_index.insert(m.to_owned(), out.measures.len());
-                        out.measures.push(m.to_owned());
-                        cell_of.push(Vec::new());
-                        out.measures.len() - 1
-                    }
-                };
-                last_measure = (m, i);
             }
-            let mi = last_measure.1;
-            let g = g.unwrap_or_default();
-            if last_geo.1 == u32::MAX || last_geo.0 != g {
-                let i = match out.code_index.get(g) {
-                    Some(&i) => i,
-                    None => {
-                        out.code_index.insert(g.to_owned(), out.codes.len() as u32);
-                        out.codes.push(g.to_owned());
-                        out.departement_geo.push(is_departement_geo(g));
-                        out.codes.len() as u32 - 1
-                    }
-                };
-                last_geo = (g, i);
-            }
+            let mi = mi as usize;
             if last_band.1 == usize::MAX || last_band.0 != band {
                 let b = match band_index.get(band) {
                     Some(b) => b,
@@ -341,16 +339,7 @@ impl Interned {
                 };
                 last_band = (band, b);
             }
-            let sx = sx.unwrap_or_default();
-            if last_sex.1 == usize::MAX || last_sex.0 != sx {
-                let code = match Sex::parse(sx).unwrap_or(Sex::All) {
-                    Sex::Male => 0,
-                    Sex::Female => 1,
-                    Sex::All => 2,
-                };
-                last_sex = (sx, code);
-            }
-            let (s, b) = (last_sex.1, last_band.1);
+            let (s, b) = (sex_code[sex.rows[i] as usize], last_band.1);
             let by_band = &mut cell_of[mi];
             let slot = b * 3 + s;
             if by_band.len() <= slot {
@@ -360,7 +349,7 @@ impl Interned {
                 by_band[slot] = out.cells.len() as u32;
                 out.cells.push((mi, s, b));
             }
-            out.row_geo.push(last_geo.1);
+            out.row_geo.push(geo.rows[i]);
             out.row_cell.push(by_band[slot]);
         }
         crate::timing::mark("facts interned");

@@ -10,8 +10,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
+use crate::facts::codes::{Codes, NULL};
 use crate::facts::schema::{complete, conform, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
-use crate::facts::{current_year, read_parquet, Level, Origin, Period, Provenance};
+use crate::facts::{current_year, read_parquet, Kind, Level, Origin, Period, Provenance};
 use crate::ingest::cpam::{classify, Profession};
 
 /// What the diagnostics read.
@@ -173,7 +174,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let origin = if synthetic == Some(true) { Origin::Synthetic } else { roster_origin() };
         (r, origin)
     });
-    from_frames(merge_files(frames, dir)?, roster, format!("données de {}", dir.display()), published)
+    from_frames(vec![merge_files(frames, dir)?], roster, format!("données de {}", dir.display()), published)
 }
 
 /// A fact file `name` (at `path`, for errors) as loading reads it: its columns checked, those
@@ -186,18 +187,14 @@ pub fn fact_file(df: DataFrame, name: &str, path: &Path) -> Result<DataFrame> {
     Ok(complete(df, &Origin::from_file_name(name, source.as_deref()), path)?.select(LOAD_COLUMNS)?)
 }
 
-/// The data the diagnostics read from a fact table with the columns of [`LOAD_COLUMNS`]
-/// (each measure from one source at its latest year, see [`by_period`]) and a roster with its
+/// The data the diagnostics read from a fact table with the columns of [`LOAD_COLUMNS`], in
+/// one or several frames (a frame's constant columns, such as the demo's level and
+/// provenance, are never written out row by row), each measure from one source at its latest
+/// year (see [`by_period`]), and a roster with its
 /// origin (joining the facts as `gp` facts at the facts' latest year), with the label every
 /// output carries and the published indicators, if any.
-pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label: String, published: Option<DataFrame>) -> Result<Data> {
-    let read = Series::new("read".into(), Level::ALL.iter().filter(|l| l.is_read()).map(|l| l.code()).collect::<Vec<_>>());
-    let is_read = col("level").is_in(lit(read).implode(false), false).and(col("kind").eq(lit("count")));
-    let not_read = facts.clone().lazy().filter(is_read.clone().not()).collect()?;
-    // Usually every row is read: then the table is not copied.
-    let facts = if not_read.height() == 0 { facts } else { facts.lazy().filter(is_read).collect()? };
-    crate::timing::mark("levels read kept apart");
-    let Periods { mut facts, mut years, mut provenance, at_communes, departement_provenance } = by_period(facts, current_year())?;
+pub fn from_frames(facts: Vec<DataFrame>, roster: Option<(DataFrame, Origin)>, label: String, published: Option<DataFrame>) -> Result<Data> {
+    let Periods { mut facts, mut years, mut provenance, at_communes, departement_provenance, not_read } = by_period(facts, current_year())?;
     crate::timing::mark("by period");
     // The year of a roster's GPs (their ages): the latest of the measures its communes are
     // summed with, not of département statistics (ameli's 2024 headcounts must not age the
@@ -227,7 +224,6 @@ pub fn from_frames(facts: DataFrame, roster: Option<(DataFrame, Origin)>, label:
         }
         None => None,
     };
-    let not_read = (not_read.height() > 0).then_some(not_read);
     crate::timing::mark("roster facts");
     Ok(Data { facts, label, published, years, roster, provenance, departement_provenance, not_read })
 }
@@ -300,6 +296,32 @@ pub struct Periods {
     pub at_communes: std::collections::BTreeSet<String>,
     /// The source of each measure's département rows, when it has any.
     pub departement_provenance: BTreeMap<String, Provenance>,
+    /// The rows not read ([`LOAD_COLUMNS`]): levels that are not summed and values published
+    /// already computed.
+    pub not_read: Option<DataFrame>,
+}
+
+/// The rows of `parts` (one after the other) where `mask` is true, with `columns`: one frame a
+/// part, so that a part's constant columns stay constant.
+fn rows_of(parts: &[DataFrame], columns: &[&str], mask: &[bool]) -> Result<Vec<DataFrame>> {
+    let mut offset = 0;
+    let mut out = Vec::with_capacity(parts.len());
+    for part in parts {
+        let n = part.height();
+        out.push(part.select(columns.iter().copied())?.filter(&BooleanChunked::from_slice("rows".into(), &mask[offset..offset + n]))?);
+        offset += n;
+    }
+    Ok(out)
+}
+
+/// Frames with the same columns, one after the other.
+fn stack(frames: Vec<DataFrame>) -> Result<DataFrame> {
+    let mut frames = frames.into_iter();
+    let mut all = frames.next().ok_or_else(|| Error::Internal("no fact table".into()))?;
+    for f in frames {
+        all.vstack_mut(&f)?;
+    }
+    Ok(all)
 }
 
 /// Each measure from one source at its latest year, a year after `this_year` being a
@@ -309,8 +331,10 @@ pub struct Periods {
 /// level), the source with the latest year is read (at equal years, a real source before
 /// synthetic data, then by name). The year before it in the same source, for a measure given
 /// for several, is kept too, as `<measure>_base` (the start of a growth rate: 2015 for 2021,
-/// even if 2010 is given too), unless the data names such a measure itself. `facts` needs the
-/// columns of [`LOAD_COLUMNS`] but `kind` and `unit`.
+/// even if 2010 is given too), unless the data names such a measure itself. Rows of a level
+/// that is not summed, or of a value published already computed, are kept apart as they are
+/// (`not_read`). `parts` (the fact table, in one frame or several) need the columns of
+/// [`LOAD_COLUMNS`].
 ///
 /// A measure given both by real data and by synthetic data (the demo: INSEE's population of
 /// each commune, and its split by sex and age from the generator) is read from both, never
@@ -318,13 +342,20 @@ pub struct Periods {
 /// with the cells (sex × age band) it does not give, and the measure's breakdown gets their
 /// provenance ([`crate::facts::breakdown_key`]). Synthetic rows at another year than the real
 /// source's, or repeating one of its cells, would compete with it: an error.
-pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
-    let facts = facts.lazy().with_column(col("year").cast(DataType::Int32)).collect()?;
+pub fn by_period(parts: Vec<DataFrame>, this_year: i32) -> Result<Periods> {
+    let parts = parts
+        .into_iter()
+        .map(|mut part| {
+            let year = part.column("year")?.cast(&DataType::Int32)?;
+            part.with_column(year)?;
+            Ok(part)
+        })
+        .collect::<Result<Vec<_>>>()?;
     // One pass over the rows: each row's source (measure, level, publisher, dataset,
     // synthetic), found by comparing with the row before (the facts come in long runs of one
     // source) and else in a map, and each source's span of years. Years after `this_year` are
     // projections, never read.
-    let spans = Spans::of(&facts, this_year)?;
+    let spans = Spans::of(&parts, this_year)?;
     crate::timing::mark("by period: spans");
     let n = spans.list.len();
     let order = {
@@ -478,12 +509,11 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
     for &i in complements.values() {
         now_year[order[i]] = Some(latest[i]);
     }
-    let year = facts.column("year")?.i32()?;
-    let (mut now_mask, mut base_mask) = (Vec::with_capacity(facts.height()), Vec::with_capacity(facts.height()));
+    let (mut now_mask, mut base_mask) = (Vec::with_capacity(spans.row_year.len()), Vec::with_capacity(spans.row_year.len()));
     let any_series = series_years.iter().any(|y| !y.is_empty());
-    let mut series_mask = Vec::with_capacity(if any_series { facts.height() } else { 0 });
-    for (id, y) in spans.row_source.iter().zip(year.iter()) {
-        let source = (*id != u32::MAX).then_some(*id as usize);
+    let mut series_mask = Vec::with_capacity(if any_series { spans.row_year.len() } else { 0 });
+    for (&id, &y) in spans.row_source.iter().zip(&spans.row_year) {
+        let source = (id < NOT_READ).then_some(id as usize);
         let at = |years: &[Option<i32>]| source.is_some_and(|s| y.is_some() && years[s] == y);
         now_mask.push(at(&now_year));
         base_mask.push(at(&base_year));
@@ -491,35 +521,45 @@ pub fn by_period(facts: DataFrame, this_year: i32) -> Result<Periods> {
             series_mask.push(source.is_some_and(|s| y.is_some_and(|y| series_years[s].contains(&y))));
         }
     }
-    let mut columns: Vec<&str> = READ_COLUMNS.to_vec();
-    columns.push("level");
-    let now = facts.select(columns)?.filter(&BooleanChunked::from_slice("now".into(), &now_mask))?;
+    let not_read = if spans.not_read {
+        let mask: Vec<bool> = spans.row_source.iter().map(|&s| s == NOT_READ).collect();
+        Some(stack(rows_of(&parts, &LOAD_COLUMNS, &mask)?)?)
+    } else {
+        None
+    };
+    let now = stack(rows_of(&parts, &READ_COLUMNS, &now_mask)?)?;
     crate::timing::mark("by period: latest rows");
     if !complements.is_empty() {
-        refuse_repeated_cells(&now, complements.keys().map(|(m, _)| m.clone()).collect())?;
+        // The rows read of each measure completed: from its real source, from the synthetic one.
+        let mut completed = vec![0u8; n];
+        for (key, &synth) in &complements {
+            (completed[order[chosen[key]]], completed[order[synth]]) = (1, 2);
+        }
+        let of = |side: u8| -> Vec<bool> { spans.row_source.iter().zip(&now_mask).map(|(&s, &now)| now && completed[s as usize] == side).collect() };
+        let cell = ["measure", "level", "sex", "age_min", "age_max"];
+        refuse_repeated_cells(stack(rows_of(&parts, &cell, &of(1))?)?, stack(rows_of(&parts, &cell, &of(2))?)?)?;
     }
     crate::timing::mark("by period: repeated cells");
-    let now = now.select(READ_COLUMNS)?;
-    let mut before = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("base".into(), &base_mask))?;
+    let mut before = stack(rows_of(&parts, &READ_COLUMNS, &base_mask)?)?;
     let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
     before.replace("measure", Column::new("measure".into(), renamed))?;
     let mut facts_read = now.vstack(&before)?;
     if any_series {
-        let mut series = facts.select(READ_COLUMNS)?.filter(&BooleanChunked::from_slice("series".into(), &series_mask))?;
+        let mut series = stack(rows_of(&parts, &READ_COLUMNS, &series_mask)?)?;
         // A few names for many rows: each made once.
-        let (m, y) = (series.column("measure")?.str()?, series.column("year")?.i32()?);
-        let mut names: HashMap<(&str, i32), String> = HashMap::new();
-        for (m, y) in m.iter().zip(y.iter()) {
-            let key = (m.unwrap_or_default(), y.unwrap_or_default());
-            names.entry(key).or_insert_with(|| series_measure(key.0, key.1));
+        let (m, y) = (Codes::of_null_empty(series.column("measure")?)?, series.column("year")?.i32()?);
+        let mut names: HashMap<(u32, i32), String> = HashMap::new();
+        for (&code, y) in m.rows.iter().zip(y.iter()) {
+            let y = y.unwrap_or_default();
+            names.entry((code, y)).or_insert_with(|| series_measure(&m.values[code as usize], y));
         }
-        let renamed: Vec<&str> = m.iter().zip(y.iter()).map(|(m, y)| names[&(m.unwrap_or_default(), y.unwrap_or_default())].as_str()).collect();
+        let renamed: Vec<&str> = m.rows.iter().zip(y.iter()).map(|(&code, y)| names[&(code, y.unwrap_or_default())].as_str()).collect();
         let renamed = Column::new("measure".into(), renamed);
         series.replace("measure", renamed)?;
         facts_read.vstack_mut(&series)?;
     }
     crate::timing::mark("by period: series rows");
-    Ok(Periods { facts: facts_read, years, provenance, at_communes: from_communes, departement_provenance })
+    Ok(Periods { facts: facts_read, years, provenance, at_communes: from_communes, departement_provenance, not_read })
 }
 
 /// How many of a measure's most recent years are read (the latest, the base of a growth and
@@ -551,42 +591,73 @@ struct Span {
 }
 
 /// The sources of a fact table (a source: measure, level, publisher, dataset, synthetic) and
-/// the source of each row (`u32::MAX`: a row without a year or of a year after `this_year`).
+/// the source and year of each row (`u32::MAX`: a row without a year or of a year after `this_year`;
+/// [`NOT_READ`]: a row of a level not summed or of a value published already computed), and
+/// whether any row is not read.
 struct Spans {
     list: Vec<Span>,
     row_source: Vec<u32>,
+    row_year: Vec<Option<i32>>,
+    not_read: bool,
 }
 
+/// The source of a row the diagnostics do not read (see [`Spans`]).
+const NOT_READ: u32 = u32::MAX - 1;
+
 impl Spans {
-    fn of(facts: &DataFrame, this_year: i32) -> Result<Spans> {
-        let text = |c: &str| -> Result<StringChunked> { Ok(facts.column(c)?.str()?.clone()) };
-        let (measure, level, publisher, dataset) = (text("measure")?, text("level")?, text("publisher")?, text("dataset")?);
-        let synthetic = facts.column("synthetic")?.bool()?.clone();
-        let year = facts.column("year")?.i32()?.clone();
-        let year_start = facts.column("year_start")?.cast(&DataType::Int32)?;
-        let year_start = year_start.i32()?;
+    fn of(parts: &[DataFrame], this_year: i32) -> Result<Spans> {
+        let (mut measure, mut level, mut publisher, mut dataset, mut kind) =
+            (Codes::null_empty(), Codes::default(), Codes::null_empty(), Codes::null_empty(), Codes::default());
+        let (mut synthetic, mut year, mut year_start): (Vec<bool>, Vec<Option<i32>>, Vec<Option<i32>>) = (Vec::new(), Vec::new(), Vec::new());
+        for part in parts {
+            for (codes, c) in
+                [(&mut measure, "measure"), (&mut level, "level"), (&mut publisher, "publisher"), (&mut dataset, "dataset"), (&mut kind, "kind")]
+            {
+                codes.push(part.column(c)?)?;
+            }
+            let flag = part.column("synthetic")?;
+            match flag.as_scalar_column() {
+                Some(s) => synthetic.resize(synthetic.len() + flag.len(), s.scalar().value().extract_bool().unwrap_or(false)),
+                None => synthetic.extend(flag.bool()?.iter().map(|s| s.unwrap_or(false))),
+            }
+            year.extend(part.column("year")?.i32()?.iter());
+            year_start.extend(part.column("year_start")?.cast(&DataType::Int32)?.i32()?.iter());
+        }
+        // The rows of a level that is not summed, or of a value published already computed.
+        let read_level: Vec<bool> = level.values.iter().map(|l| Level::parse(l).is_some_and(|l| l.is_read())).collect();
+        let count: Vec<bool> = kind.values.iter().map(|k| k == Kind::Count.code()).collect();
+        let read = |i: usize| {
+            let (l, k) = (level.rows[i], kind.rows[i]);
+            l != NULL && read_level[l as usize] && k != NULL && count[k as usize]
+        };
         let mut list: Vec<Span> = Vec::new();
-        // Keyed by the columns' own strings: a row of another source than the row before (the
-        // demo's series interleave their measures) costs a lookup, no allocation.
-        let mut index: HashMap<(&str, &str, &str, &str, bool), u32> = HashMap::new();
-        let mut row_source = Vec::with_capacity(facts.height());
-        let mut last: Option<(&str, &str, &str, &str, bool, u32)> = None;
-        let keys = measure.iter().zip(level.iter()).zip(publisher.iter().zip(dataset.iter())).zip(synthetic.iter());
-        for ((((m, l), (p, d)), s), (y, ys)) in keys.zip(year.iter().zip(year_start.iter())) {
+        // Keyed by the columns' codes: a row of another source than the row before (the demo's
+        // series interleave their measures) costs a lookup.
+        let mut index: HashMap<[u32; 5], u32> = HashMap::new();
+        let mut row_source = Vec::with_capacity(year.len());
+        let mut last: Option<([u32; 5], u32)> = None;
+        let text = |c: &Codes, i: usize| c.get(i).unwrap_or_default().to_owned();
+        let mut not_read = false;
+        for (i, (&s, (&y, &ys))) in synthetic.iter().zip(year.iter().zip(year_start.iter())).enumerate() {
+            if !read(i) {
+                row_source.push(NOT_READ);
+                not_read = true;
+                continue;
+            }
             let Some(y) = y.filter(|&y| y <= this_year) else {
                 row_source.push(u32::MAX);
                 continue;
             };
-            let (m, l, p, d, s) = (m.unwrap_or_default(), l.unwrap_or_default(), p.unwrap_or_default(), d.unwrap_or_default(), s.unwrap_or(false));
+            let key = [measure.rows[i], level.rows[i], publisher.rows[i], dataset.rows[i], s as u32];
             let id = match last {
-                Some((lm, ll, lp, ld, ls, id)) if lm == m && ll == l && lp == p && ld == d && ls == s => id,
+                Some((k, id)) if k == key => id,
                 _ => {
-                    let id = *index.entry((m, l, p, d, s)).or_insert_with(|| {
+                    let id = *index.entry(key).or_insert_with(|| {
                         list.push(Span {
-                            measure: m.to_owned(),
-                            level: l.to_owned(),
-                            publisher: p.to_owned(),
-                            dataset: d.to_owned(),
+                            measure: text(&measure, i),
+                            level: text(&level, i),
+                            publisher: text(&publisher, i),
+                            dataset: text(&dataset, i),
                             synthetic: s,
                             latest: y,
                             start: None,
@@ -595,7 +666,7 @@ impl Spans {
                         });
                         (list.len() - 1) as u32
                     });
-                    last = Some((m, l, p, d, s, id));
+                    last = Some((key, id));
                     id
                 }
             };
@@ -614,44 +685,19 @@ impl Spans {
                 span.years.push(y);
             }
         }
-        Ok(Spans { list, row_source })
+        Ok(Spans { list, row_source, row_year: year, not_read })
     }
 }
 
 /// A cell (measure, level, sex, age band) given at one year both by a real source and by the
-/// synthetic data completing it: the two would be added. `joined`: the rows read at their
-/// latest year, with their `level`; `mixed`: the measures completed. The real cells are few
-/// (totals): one pass over the synthetic rows looks for any of them.
-fn refuse_repeated_cells(joined: &DataFrame, mixed: Vec<String>) -> Result<()> {
-    let at_latest = col("measure").is_in(lit(Series::new("mixed".into(), mixed)).implode(false), false);
-    let real = joined
-        .clone()
-        .lazy()
-        .filter(col("synthetic").not().and(at_latest.clone()))
-        .select([col("measure"), col("level"), col("sex"), col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()?;
-    let texts = |c: &str| -> Result<Vec<String>> { Ok(real.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect()) };
-    let (measure, level, sex) = (texts("measure")?, texts("level")?, texts("sex")?);
-    let (age_min, age_max) = (real.column("age_min")?.u32()?, real.column("age_max")?.u32()?);
-    let age = |c: &str, v: Option<u32>| match v {
-        Some(a) => col(c).cast(DataType::UInt32).eq(lit(a)),
-        None => col(c).is_null(),
-    };
-    let Some(any_real_cell) = (0..real.height())
-        .map(|i| {
-            col("measure")
-                .eq(lit(measure[i].clone()))
-                .and(col("level").eq(lit(level[i].clone())))
-                .and(col("sex").eq(lit(sex[i].clone())))
-                .and(age("age_min", age_min.get(i)))
-                .and(age("age_max", age_max.get(i)))
-        })
-        .reduce(|a, b| a.or(b))
-    else {
-        return Ok(());
-    };
-    let repeated = joined.clone().lazy().filter(col("synthetic").and(at_latest).and(any_real_cell)).limit(1).collect()?;
+/// synthetic data completing it: the two would be added. `real` and `synthetic`: the rows of
+/// the measures completed, read at their latest year, from each (with their level).
+fn refuse_repeated_cells(real: DataFrame, synthetic: DataFrame) -> Result<()> {
+    let cell = [col("measure"), col("level"), col("sex"), col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)];
+    let real = real.lazy().select(cell.clone()).unique(None, UniqueKeepStrategy::Any);
+    // An open age band (95 and over) has no upper age: nulls are equal here.
+    let args = JoinArgs { nulls_equal: true, ..JoinArgs::new(JoinType::Semi) };
+    let repeated = synthetic.lazy().select(cell.clone()).join(real, cell.clone(), cell, args).limit(1).collect()?;
     if repeated.height() == 0 {
         return Ok(());
     }
@@ -755,7 +801,7 @@ mod tests {
     fn the_latest_year_is_read_and_the_one_before_starts_the_growth() {
         let df =
             facts(&[("a", 2021, "population", 100.0), ("a", 2015, "population", 90.0), ("a", 2010, "population", 80.0), ("a", 2021, "c2s", 7.0)]);
-        let Periods { facts: out, years, .. } = by_period(df, 2026).unwrap();
+        let Periods { facts: out, years, .. } = by_period(vec![df], 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "one census, not three");
         assert_eq!(sum(&out, "population_base"), 90.0, "2015, the census before 2021, not 2010");
         assert_eq!(years.get("population"), Some(&2021));
@@ -771,7 +817,7 @@ mod tests {
     fn a_measures_recent_years_are_read_as_a_series() {
         let mut rows: Vec<(&str, i32, &str, f64)> = (2013..=2023).map(|y| ("a", y, "deaths", f64::from(y - 2000))).collect();
         rows.push(("a", 2021, "area_km2", 5.0));
-        let Periods { facts: out, years, .. } = by_period(facts(&rows), 2026).unwrap();
+        let Periods { facts: out, years, .. } = by_period(vec![facts(&rows)], 2026).unwrap();
         assert_eq!((sum(&out, "deaths"), sum(&out, "deaths_base")), (23.0, 22.0));
         for y in 2015..=2021 {
             assert_eq!(sum(&out, &series_measure("deaths", y)), f64::from(y - 2000), "{y}");
@@ -793,7 +839,7 @@ mod tests {
         let estimates: Vec<(&str, i32, &str, f64)> = (2013..=2023).map(|y| ("30", y, "population", f64::from(y))).collect();
         let estimates = departement(from(&estimates, Origin::source("INSEE", "estimations de population")));
         let all = census.vstack(&statloc).unwrap().vstack(&estimates).unwrap();
-        let Periods { facts: out, years, .. } = by_period(all, 2026).unwrap();
+        let Periods { facts: out, years, .. } = by_period(vec![all], 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0 + 1_000.0, "the communes' 2021 and the département's 2025");
         assert_eq!(years.get("population"), Some(&2021));
         for y in 2016..=2023 {
@@ -807,7 +853,7 @@ mod tests {
     #[test]
     fn a_base_measure_given_by_the_data_is_not_replaced() {
         let df = facts(&[("a", 2023, "population", 100.0), ("a", 2017, "population_base", 97.0), ("a", 2022, "population", 99.0)]);
-        let Periods { facts: out, years, .. } = by_period(df, 2026).unwrap();
+        let Periods { facts: out, years, .. } = by_period(vec![df], 2026).unwrap();
         assert_eq!(sum(&out, "population_base"), 97.0);
         assert_eq!(years.get("population_base"), Some(&2017));
         assert_eq!(sum(&out, "population"), 100.0);
@@ -858,7 +904,7 @@ mod tests {
         ])
         .unwrap();
         let territory = ["30003".to_owned(), "30006".to_owned()];
-        let load = |roster: DataFrame, origin: Origin| from_frames(df.clone(), Some((roster, origin)), "t".into(), None).unwrap();
+        let load = |roster: DataFrame, origin: Origin| from_frames(vec![df.clone()], Some((roster, origin)), "t".into(), None).unwrap();
         let zero_rows = |d: &Data, geo: &str| {
             let f = d.facts.clone().lazy().filter(col("geo").eq(lit(geo)).and(col("value").eq(lit(0.0)))).collect().unwrap();
             let mut m: Vec<String> = f.column("measure").unwrap().str().unwrap().iter().flatten().map(str::to_owned).collect();
@@ -892,19 +938,19 @@ mod tests {
         let mut df = facts(&[("a", 2021, "population", 100.0), ("30", 2024, "professionals_infirmier", 900.0)]);
         df.replace("level", Column::new("level".into(), ["commune", "departement"])).unwrap();
         let roster = DataFrame::new_infer_height(vec![Column::new("geo".into(), ["a"]), Column::new("birth_year".into(), [Some(1960)])]).unwrap();
-        let data = from_frames(df.clone(), Some((roster.clone(), Origin::Synthetic)), "test".into(), None).unwrap();
+        let data = from_frames(vec![df.clone()], Some((roster.clone(), Origin::Synthetic)), "test".into(), None).unwrap();
         assert_eq!(data.years["gp"], 2021);
         let aged = data.facts.clone().lazy().filter(col("measure").eq(lit("gp_by_age"))).collect().unwrap();
         assert_eq!(aged.column("age_min").unwrap().cast(&DataType::UInt32).unwrap().u32().unwrap().get(0), Some(61));
         // Département rows only: their year.
         let dep = df.slice(1, 1);
-        assert_eq!(from_frames(dep, Some((roster, Origin::Synthetic)), "test".into(), None).unwrap().years["gp"], 2024);
+        assert_eq!(from_frames(vec![dep], Some((roster, Origin::Synthetic)), "test".into(), None).unwrap().years["gp"], 2024);
     }
 
     #[test]
     fn projections_are_never_the_latest_year() {
         let df = facts(&[("a", 2021, "population", 100.0), ("a", 2030, "population", 120.0), ("a", 2070, "population", 150.0)]);
-        let Periods { facts: out, years, provenance, .. } = by_period(df, 2026).unwrap();
+        let Periods { facts: out, years, provenance, .. } = by_period(vec![df], 2026).unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "2030 and 2070 are projections");
         assert_eq!(years.get("population"), Some(&2021));
         assert_eq!(provenance["population"].to_string(), "INSEE, RP 2021");
@@ -917,7 +963,7 @@ mod tests {
         let estimate = from(&[("a", 2023, "population", 104.0)], Origin::source("INSEE", "estimations"));
         let demo = from(&[("a", 2023, "gp", 2.0)], Origin::Synthetic);
         let all = census.vstack(&estimate).unwrap().vstack(&demo).unwrap();
-        let Periods { facts: out, years, provenance, .. } = by_period(all, 2026).unwrap();
+        let Periods { facts: out, years, provenance, .. } = by_period(vec![all], 2026).unwrap();
         // The estimate is the latest: read alone, not added to the census's commune b.
         assert_eq!(sum(&out, "population"), 104.0);
         assert_eq!(years.get("population"), Some(&2023));
@@ -954,7 +1000,7 @@ mod tests {
         let real = banded(&[("a", 2021, "all", None, None, 100.0), ("a", 2015, "all", None, None, 90.0)], comparateur.clone());
         let split = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2021, "F", Some(0), None, 52.0)], Origin::Synthetic);
         let gp = from(&[("a", 2023, "gp", 1.0)], Origin::Synthetic);
-        let Periods { facts: out, years, provenance, .. } = by_period(real.vstack(&split).unwrap().vstack(&gp).unwrap(), 2026).unwrap();
+        let Periods { facts: out, years, provenance, .. } = by_period(vec![real.vstack(&split).unwrap().vstack(&gp).unwrap()], 2026).unwrap();
         // Both read: the real total and its synthetic split, at 2021; the base from the real source.
         assert_eq!(sum(&out, "population"), 200.0);
         assert_eq!(sum(&out, "population_base"), 90.0);
@@ -967,22 +1013,22 @@ mod tests {
         assert_eq!(synthetic.height(), 2);
         // Synthetic rows of an earlier year beside those of the real year: left out (never a base).
         let stray = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2015, "M", Some(0), None, 40.0)], Origin::Synthetic);
-        let Periods { facts: out, .. } = by_period(real.vstack(&stray).unwrap(), 2026).unwrap();
+        let Periods { facts: out, .. } = by_period(vec![real.vstack(&stray).unwrap()], 2026).unwrap();
         assert_eq!((sum(&out, "population"), sum(&out, "population_base")), (148.0, 90.0));
         // Synthetic rows of another year would replace or be mixed with the real ones: refused.
         let later = banded(&[("a", 2023, "M", Some(0), None, 48.0)], Origin::Synthetic);
-        let e = by_period(real.vstack(&later).unwrap(), 2026).err().unwrap().to_string();
+        let e = by_period(vec![real.vstack(&later).unwrap()], 2026).err().unwrap().to_string();
         assert!(e.contains("«population»") && e.contains("INSEE, comparateur de territoires 2021") && e.contains("(2023)"), "{e}");
         let earlier = banded(&[("a", 2015, "M", Some(0), None, 48.0)], Origin::Synthetic);
-        assert!(by_period(real.vstack(&earlier).unwrap(), 2026).is_err());
+        assert!(by_period(vec![real.vstack(&earlier).unwrap()], 2026).is_err());
         // A synthetic cell the real source gives too: refused.
         let same = banded(&[("a", 2021, "all", None, None, 100.0)], Origin::Synthetic);
-        let e = by_period(real.vstack(&same).unwrap(), 2026).err().unwrap().to_string();
+        let e = by_period(vec![real.vstack(&same).unwrap()], 2026).err().unwrap().to_string();
         assert!(e.contains("would be added"), "{e}");
         // The same through the slow path (a measure from two real sources at two levels).
         let mut dep = banded(&[("30", 2021, "all", None, None, 1000.0)], comparateur);
         dep.replace("level", Column::new("level".into(), ["departement"])).unwrap();
-        let Periods { facts: out, .. } = by_period(real.vstack(&split).unwrap().vstack(&dep).unwrap(), 2026).unwrap();
+        let Periods { facts: out, .. } = by_period(vec![real.vstack(&split).unwrap().vstack(&dep).unwrap()], 2026).unwrap();
         assert_eq!(sum(&out, "population"), 1200.0);
         assert_eq!(sum(&out, "population_base"), 90.0);
     }
@@ -992,7 +1038,7 @@ mod tests {
         let mut df = facts(&[("a", 2021, "population", 100.0), ("200", 2021, "population", 900.0), ("x", 2023, "apl", 3.1)]);
         df.replace("level", Column::new("level".into(), ["commune", "bassin_de_vie", "commune"])).unwrap();
         df.replace("kind", Column::new("kind".into(), ["count", "count", "published"])).unwrap();
-        let data = from_frames(df, None, "test".into(), None).unwrap();
+        let data = from_frames(vec![df], None, "test".into(), None).unwrap();
         assert_eq!(sum(&data.facts, "population"), 100.0);
         assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
         let note = data.not_read_note().unwrap();
@@ -1004,7 +1050,7 @@ mod tests {
     fn at_equal_years_the_source_with_most_cells_is_read() {
         let a = from(&[("01001", 2021, "population", 100.0)], Origin::source("INSEE", "RP, POP1B"));
         let b = from(&[("01001", 2021, "population", 101.0), ("01002", 2021, "population", 50.0)], Origin::source("INSEE", "comparateur"));
-        let data = from_frames(a.vstack(&b).unwrap(), None, "test".into(), None).unwrap();
+        let data = from_frames(vec![a.vstack(&b).unwrap()], None, "test".into(), None).unwrap();
         assert_eq!(sum(&data.facts, "population"), 151.0);
         assert_eq!(data.provenance["population"].to_string(), "INSEE, comparateur 2021");
     }
@@ -1016,7 +1062,7 @@ mod tests {
         let mut df = facts(&[("01001", 2021, "population", 100.0), ("01", 2023, "population", 650_000.0)]);
         df.replace("level", Column::new("level".into(), ["commune", "departement"])).unwrap();
         df.replace("dataset", Column::new("dataset".into(), ["RP", "estimations"])).unwrap();
-        let data = from_frames(df, None, "test".into(), None).unwrap();
+        let data = from_frames(vec![df], None, "test".into(), None).unwrap();
         assert_eq!(data.years["population"], 2021);
         assert_eq!(data.provenance["population"].to_string(), "INSEE, RP 2021");
         assert_eq!(data.facts.height(), 2, "both levels are read");
