@@ -140,6 +140,18 @@ impl Network {
         self.to.len()
     }
 
+    /// Whether each commune's demand reaches GPs that one of `origins` reaches: the demand a
+    /// 2SFCA needs to give the APL of `origins`, all other demand counting for nothing there.
+    pub fn demand_behind(&self, origins: impl IntoIterator<Item = usize>) -> Vec<bool> {
+        let mut reached = vec![false; self.len()];
+        for i in origins {
+            for (j, _) in self.reach(i) {
+                reached[j] = true;
+            }
+        }
+        (0..self.len()).map(|k| self.reach(k).any(|(j, _)| reached[j])).collect()
+    }
+
     /// The (destination, weight) pairs of origin `i`.
     pub fn reach(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let r = self.offsets[i]..self.offsets[i + 1];
@@ -322,5 +334,35 @@ mod tests {
         // Two communes 30 minutes apart; B has GPs and nobody (B is empty), A has no GP.
         let net = Network::from_lists(vec![vec![(0, 0.0), (1, 30.0)], vec![(1, 0.0), (0, 30.0)]]);
         assert_eq!(two_step(&net, &[100.0, 0.0], &[0.0, 5000.0]), vec![0.0, 0.0]);
+    }
+
+    /// A chain of six communes, each 8 minutes from the next (one way only from 2 to 3: an
+    /// asymmetric matrix): the APL of commune 0 needs the demand of communes 0-2 only (its GPs
+    /// are in 0 and 1, reached from 0, 1 and 2), and comes out the same to the last bit with
+    /// all other demand left out.
+    #[test]
+    fn the_apl_of_a_few_communes_needs_only_the_demand_reaching_their_gps() {
+        let mut lists: Vec<Vec<(u32, f64)>> = (0..6).map(|i| vec![(i, 0.0)]).collect();
+        for i in 0..5u32 {
+            lists[i as usize].push((i + 1, 8.0));
+            if i != 2 {
+                lists[i as usize + 1].push((i, 8.0));
+            }
+        }
+        let network = Network::from_lists(lists);
+        assert_eq!(network.demand_behind([0]), vec![true, true, true, false, false, false]);
+        // From 3, GPs in 3 and 4 (3 does not reach 2): demand from 2 (→3), 3, 4 and 5.
+        assert_eq!(network.demand_behind([3]), vec![false, false, true, true, true, true]);
+        let demand = [1234.5, 876.25, 3001.0, 99.5, 4567.0, 10.0];
+        let supply = [4000.0, 3600.0, 6000.0, 0.0, 5400.0, 3601.0];
+        let full = two_step(&network, &demand, &supply);
+        for origins in [vec![0], vec![3], vec![1, 4], vec![5]] {
+            let needed = network.demand_behind(origins.iter().copied());
+            let partial: Vec<f64> = demand.iter().zip(&needed).map(|(d, &n)| if n { *d } else { 0.0 }).collect();
+            let apl = two_step(&network, &partial, &supply);
+            for &i in &origins {
+                assert_eq!(apl[i].to_bits(), full[i].to_bits(), "commune {i} from {origins:?}");
+            }
+        }
     }
 }

@@ -189,11 +189,14 @@ pub fn estimated_network(inputs: &Inputs, estimate: &super::travel::Estimate) ->
     estimate.network(&inputs.communes.iter().map(|c| c.point).collect::<Vec<_>>())
 }
 
-/// The APL of every commune `offset` years after `inputs.year` under `rule`: each GP counted
-/// with the probability they are still active, entries (per year, at their age, counted as new
-/// GPs: 5,400) settling where GPs are today in proportion to them, `entries.per_year` being a
-/// number for the GPs of `territory` (the same rate elsewhere) or a rate; each commune's
-/// standardised population changed as its pyramid ages ([`demand::project`]).
+/// The APL of the communes of `territory` `offset` years after `inputs.year` under `rule`
+/// (NaN elsewhere): each GP counted with the probability they are still active, entries (per
+/// year, at their age, counted as new GPs: 5,400) settling where GPs are today in proportion
+/// to them, `entries.per_year` being a number for the GPs of `territory` (the same rate
+/// elsewhere) or a rate; each commune's standardised population changed as its pyramid ages
+/// ([`demand::project`]). Only the pyramids whose demand reaches the territory's GPs
+/// ([`Network::demand_behind`]) are projected: the 2SFCA is local, and the territory's APL is
+/// the same to the last bit as over all of France.
 pub fn projected(
     inputs: &Inputs,
     network: &Network,
@@ -230,11 +233,13 @@ pub fn projected(
         *s += rate * h * entrant * ACTIVITY.new_gp;
     }
     use rayon::prelude::*;
+    let needed = network.demand_behind(territory.iter().copied());
     let demand: Vec<f64> = inputs
         .communes
         .par_iter()
-        .map(|c| {
-            if c.standardised <= 0.0 {
+        .zip(&needed)
+        .map(|(c, &needed)| {
+            if !needed || c.standardised <= 0.0 {
                 return 0.0;
             }
             let years = demand::project(&c.pyramids, offset, assumptions);
@@ -246,7 +251,8 @@ pub fn projected(
             }
         })
         .collect();
-    two_step(network, &demand, &supply)
+    let apl = two_step(network, &demand, &supply);
+    apl.into_iter().enumerate().map(|(i, v)| if territory.contains(&i) { v } else { f64::NAN }).collect()
 }
 
 /// What [`run`] is asked.
