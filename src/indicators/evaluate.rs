@@ -57,13 +57,18 @@ type GridCell = (Sex, Option<u32>, Option<u32>);
 
 /// Counts summed per geography and measure.
 pub struct Aggregated {
-    cells: HashMap<(usize, String), Vec<Cell>>,
+    /// The index of each measure met (its cells and coverage are at `g * measures + m`).
+    measure_ids: HashMap<String, usize>,
+    measures: usize,
+    /// The cells of each (geography, measure): `cell_list[cell_ranges[k]..cell_ranges[k + 1]]`.
+    cell_list: Vec<Cell>,
+    cell_ranges: Vec<u32>,
     /// Every (sex, band) a measure is given for, in any geography: where a geography has
     /// no row for one of them, its count is 0 (the demo data and the roster leave zeros out).
     grid: HashMap<String, Vec<GridCell>>,
     /// Number of units of each geography, and of those with at least one row of a measure.
     units: Vec<usize>,
-    coverage: HashMap<(usize, String), usize>,
+    covered: Vec<usize>,
     /// The measures whose missing rows mean 0 (synthetic: the demo data leaves zero counts
     /// out) rather than "not given" (a real file that lacks communes: the values then say how
     /// many units had no data): those whose rows are all synthetic (a measure read from real
@@ -527,6 +532,7 @@ impl Interned {
         let nc = self.cells.len().max(1);
         // Which units have rows of each measure (coverage).
         let mut seen = vec![false; unit_geos.len() * nm];
+        let mut seen_at: Vec<Vec<u32>> = vec![Vec::new(); unit_geos.len()];
         let size = geographies.len() * nc;
         // Per (geography, cell): the sum, and whether any row (`PRESENT`) or a withheld one (`MISSING`) was added.
         const PRESENT: u8 = 1;
@@ -551,7 +557,10 @@ impl Interned {
             if at_departement && !by_departement {
                 continue;
             }
-            seen[u * nm + m] = true;
+            if !seen[u * nm + m] {
+                seen[u * nm + m] = true;
+                seen_at[u].push(m as u32);
+            }
             for &gi in &unit_geos[u] {
                 if by_departement && !at_departement && reads_departements[gi as usize] {
                     continue;
@@ -567,35 +576,53 @@ impl Interned {
         }
         crate::timing::mark("agg: rows added");
         // The cells of each (geography, measure), by sex then band (as met: the order does not
-        // matter, `select` finds each cell by its key).
-        let mut order: Vec<usize> = (0..self.cells.len()).filter(|&c| kept(self.cells[c].0)).collect();
-        order.sort_by_key(|&c| self.cells[c]);
-        let mut cells: HashMap<(usize, String), Vec<Cell>> = HashMap::new();
+        // matter, `select` finds each cell by its key), one after the other: those of
+        // (g, m) at `cell_ranges[g * nm + m]..cell_ranges[g * nm + m + 1]`.
+        let mut of_measure: Vec<Vec<usize>> = vec![Vec::new(); nm];
+        for c in (0..self.cells.len()).filter(|&c| kept(self.cells[c].0)) {
+            of_measure[self.cells[c].0].push(c);
+        }
+        for list in &mut of_measure {
+            list.sort_by_key(|&c| self.cells[c]);
+        }
+        let mut cell_list: Vec<Cell> = Vec::new();
+        let mut anywhere = vec![false; self.cells.len()];
+        let mut cell_ranges: Vec<u32> = Vec::with_capacity(geographies.len() * nm + 1);
+        cell_ranges.push(0);
         for g in 0..geographies.len() {
-            for &c in &order {
-                let k = g * nc + c;
-                if state[k] & PRESENT != 0 {
-                    let (m, s, b) = self.cells[c];
-                    let (min, max) = self.bands[b];
-                    let sex = [Sex::Male, Sex::Female, Sex::All][s];
-                    let value = (state[k] & MISSING == 0).then_some(sum[k]);
-                    cells.entry((g, self.measures[m].clone())).or_default().push(Cell { sex, age_min: min, age_max: max, value });
+            for list in &of_measure {
+                for &c in list {
+                    let k = g * nc + c;
+                    if state[k] & PRESENT != 0 {
+                        anywhere[c] = true;
+                        let (_, s, b) = self.cells[c];
+                        let (min, max) = self.bands[b];
+                        let sex = [Sex::Male, Sex::Female, Sex::All][s];
+                        let value = (state[k] & MISSING == 0).then_some(sum[k]);
+                        cell_list.push(Cell { sex, age_min: min, age_max: max, value });
+                    }
                 }
+                cell_ranges.push(cell_list.len() as u32);
             }
         }
         crate::timing::mark("agg: cells");
-        let mut grid: HashMap<String, Vec<GridCell>> = HashMap::new();
-        for ((_, measure), list) in &cells {
-            let g = grid.entry(measure.clone()).or_default();
-            for c in list {
-                if !g.contains(&(c.sex, c.age_min, c.age_max)) {
-                    g.push((c.sex, c.age_min, c.age_max));
-                }
-            }
-        }
+        let grid: HashMap<String, Vec<GridCell>> = measures
+            .iter()
+            .filter_map(|&m| {
+                let cells: Vec<GridCell> = of_measure[m]
+                    .iter()
+                    .filter(|&&c| anywhere[c])
+                    .map(|&c| {
+                        let (_, s, b) = self.cells[c];
+                        ([Sex::Male, Sex::Female, Sex::All][s], self.bands[b].0, self.bands[b].1)
+                    })
+                    .collect();
+                (!cells.is_empty()).then(|| (self.measures[m].clone(), cells))
+            })
+            .collect();
         // Coverage is counted over base units: Paris, Lyon and Marseille as a whole (added to
         // geographies holding all their arrondissements) are an alternative, not a unit. Counted
-        // densely per (geography, measure), then keyed by name.
+        // densely per (geography, measure).
         let mut covered = vec![0usize; geographies.len() * nm];
         let mut units = vec![0usize; geographies.len()];
         let mut code_of = vec![""; unit_geos.len()];
@@ -612,31 +639,28 @@ impl Interned {
                 if whole.is_none() {
                     units[g as usize] += 1;
                 }
-                for &m in &measures {
-                    if seen[u * nm + m] {
-                        covered[g as usize * nm + m] += whole.unwrap_or(1);
-                    }
+                for &m in &seen_at[u] {
+                    covered[g as usize * nm + m as usize] += whole.unwrap_or(1);
                 }
             }
         }
         // A geography reading a measure from its départements' rows covers its units when every
         // one of them has a row (ameli and the statistiques locales give every département).
+        let mut departements_of: Vec<Vec<usize>> = vec![Vec::new(); geographies.len()];
+        for u in (0..unit_geos.len()).filter(|&u| departement_unit[u]) {
+            for &g in &unit_geos[u] {
+                departements_of[g as usize].push(u);
+            }
+        }
         for g in (0..geographies.len()).filter(|&g| reads_departements[g]) {
             for &m in measures.iter().filter(|&&m| by_departement_index[m]) {
-                let all = (0..unit_geos.len()).filter(|&u| departement_unit[u] && unit_geos[u].contains(&(g as u32))).all(|u| seen[u * nm + m]);
+                let all = departements_of[g].iter().all(|&u| seen[u * nm + m]);
                 if all {
                     covered[g * nm + m] = units[g];
                 }
             }
         }
-        let mut coverage: HashMap<(usize, String), usize> = HashMap::new();
-        for g in 0..geographies.len() {
-            for &m in &measures {
-                if covered[g * nm + m] > 0 {
-                    coverage.insert((g, self.measures[m].clone()), covered[g * nm + m]);
-                }
-            }
-        }
+        let measure_ids = measures.iter().map(|&m| (self.measures[m].clone(), m)).collect();
         crate::timing::mark("agg: coverage");
         let names: Vec<String> = measures.iter().map(|&m| self.measures[m].clone()).collect();
         let measure_year: Vec<Option<i32>> = measures.iter().map(|&m| measure_year[m]).collect();
@@ -647,10 +671,13 @@ impl Interned {
         let by_departement = names.iter().zip(&by_departement_index).filter(|(_, &d)| d).map(|(m, _)| m.clone()).collect();
         let (series, departement_names) = series_of(&names, &measure_year, &grid, &years, &by_departement);
         Ok(Aggregated {
-            cells,
+            measure_ids,
+            measures: nm,
+            cell_list,
+            cell_ranges,
             grid,
             units,
-            coverage,
+            covered,
             synthetic,
             all_synthetic,
             years,
@@ -773,7 +800,19 @@ impl Aggregated {
         if self.missing_means_zero(measure) {
             return self.units.get(geo).copied().unwrap_or(0);
         }
-        self.coverage.get(&(geo, measure.to_owned())).copied().unwrap_or(0)
+        self.coverage(geo, measure)
+    }
+
+    /// How many base units of geography `geo` have rows of `measure`.
+    fn coverage(&self, geo: usize, measure: &str) -> usize {
+        self.measure_ids.get(measure).and_then(|&m| self.covered.get(geo * self.measures + m)).copied().unwrap_or(0)
+    }
+
+    /// The cells of `measure` in geography `geo` (`None`: none).
+    fn cells_of(&self, geo: usize, measure: &str) -> Option<&[Cell]> {
+        let k = geo * self.measures + self.measure_ids.get(measure)?;
+        let (start, end) = (*self.cell_ranges.get(k)? as usize, *self.cell_ranges.get(k + 1)? as usize);
+        (end > start).then(|| &self.cell_list[start..end])
     }
 
     /// The total of `measure` (all sexes, all ages) in geography `geo` when every unit of it
@@ -820,7 +859,7 @@ impl Aggregated {
                 c?
             }
         };
-        let here = self.cells.get(&(geo, term.measure.clone()));
+        let here = self.cells_of(geo, &term.measure);
         Ok(chosen
             .into_iter()
             .map(|(sex, age_min, age_max)| {
@@ -1132,7 +1171,7 @@ pub fn compute(indicator: &Indicator, agg: &Aggregated, geo: usize, france: usiz
         let lacking: Vec<String> = measures
             .into_iter()
             .filter_map(|measure| {
-                let have = agg.coverage.get(&(geo, measure.clone())).copied().unwrap_or(0);
+                let have = agg.coverage(geo, measure);
                 let all = agg.units.get(geo).copied().unwrap_or(0);
                 (have < all).then(|| {
                     let missing = all - have;
