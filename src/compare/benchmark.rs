@@ -757,9 +757,10 @@ pub fn benchmark_in(
 /// With `widen`, an indicator whose catalogue entry allows it is tested for overdispersion
 /// and its limits widened when the points vary beyond chance ([`funnel::overdispersed`]).
 fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], territory: usize, widen: bool) -> Vec<Funnel> {
+    use rayon::prelude::*;
     let n_set = excluded.len();
-    let mut funnels = Vec::new();
-    for (i, ind) in indicators.iter().enumerate() {
+    // Each indicator's funnel (exact limits at every size) on its own core, in order.
+    let of_indicator = |(i, ind): (usize, &Indicator)| -> Option<Funnel> {
         let points: Vec<usize> = (0..=n_set)
             .filter(|&g| g == n_set || !excluded[g])
             .filter(|&g| {
@@ -770,14 +771,14 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
         let x: Vec<f64> = points.iter().map(|&g| national.values[i][g].count.unwrap_or(0.0)).collect();
         let d: Vec<f64> = points.iter().map(|&g| national.values[i][g].denominator.unwrap_or(0.0)).collect();
         let v: Vec<f64> = points.iter().map(|&g| national.values[i][g].estimate.value.unwrap_or(0.0)).collect();
-        let Some(statistic) = ind.method.funnel() else { continue };
+        let statistic = ind.method.funnel()?;
         let result = match statistic {
             FunnelStatistic::Proportion => funnel::proportion_funnel(&x, &d),
             FunnelStatistic::Ratio => funnel::ratio_funnel(&x, &d),
             FunnelStatistic::CrudeRate => funnel::rate_funnel_with_populations(&x, &v, Some(&d), ind.multiplier, false),
             FunnelStatistic::StandardisedRate => funnel::rate_funnel(&x, &v, ind.multiplier, true),
         };
-        let Ok(result) = result else { continue };
+        let result = result.ok()?;
         let (result, dispersion) = if widen && ind.overdispersion {
             let od = match statistic {
                 FunnelStatistic::Proportion => funnel::OdStatistic::Proportion,
@@ -824,9 +825,9 @@ fn funnels(national: &National, indicators: &[Indicator], excluded: &[bool], ter
                 upper_99_8: l.upper_99_8 * scale,
             })
             .collect();
-        funnels.push(Funnel { indicator: ind.id.clone(), statistic, target: result.target * scale, points, limits, dispersion });
-    }
-    funnels
+        Some(Funnel { indicator: ind.id.clone(), statistic, target: result.target * scale, points, limits, dispersion })
+    };
+    indicators.par_iter().enumerate().filter_map(of_indicator).collect()
 }
 
 /// The funnels as two long tables (`funnel-points`, `funnel-limits`).
