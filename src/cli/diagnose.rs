@@ -28,8 +28,10 @@ pub struct Diagnose {
 }
 
 pub fn run(args: Diagnose) -> Result<()> {
+    crate::timing::mark("start");
     let r = Referential::embedded()?;
     let (t, indicators) = args.inputs.territory_and_catalogue(&r)?;
+    crate::timing::mark("referential and catalogue");
     let options = args.inputs.options(args.departements);
     let mut published = Vec::new();
     let d = match &args.inputs.data {
@@ -38,6 +40,7 @@ pub fn run(args: Diagnose) -> Result<()> {
         None => {
             let units = diagnose::units_read(&t, &r);
             let (periods, label) = frames::for_territory(&r, DEFAULT_SEED, &units)?;
+            crate::timing::mark("territory's facts read");
             diagnose::diagnose(&t, &r, &Interned::new(&periods.facts)?, &indicators, label, None, true, &options)?
                 .with_provenance(&periods.provenance)
                 .with_departement_provenance(&periods.departement_provenance)
@@ -53,10 +56,12 @@ pub fn run(args: Diagnose) -> Result<()> {
             d
         }
     };
+    crate::timing::mark("diagnostic");
     let mut df = d.frame()?;
     write_parquet_and_csv(&mut df, &args.out, "diagnostic")?;
     let json = serde_json::to_string_pretty(&d.json()).map_err(|e| Error::Internal(e.to_string()))?;
     write_atomic(&args.out.join("diagnostic.json"), json.as_bytes())?;
+    crate::timing::mark("written");
     if !published.is_empty() {
         let names = [d.territory.clone(), d.comparator_names[0].clone(), d.comparator_names[1].clone(), d.comparator_names[2].clone()];
         write_parquet_and_csv(&mut crate::compare::published::frame(&published, &names)?, &args.out, "valeurs-publiees")?;
