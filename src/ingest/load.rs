@@ -1025,6 +1025,12 @@ mod tests {
         let same = banded(&[("a", 2021, "all", None, None, 100.0)], Origin::Synthetic);
         let e = by_period(vec![real.vstack(&same).unwrap()], 2026).err().unwrap().to_string();
         assert!(e.contains("would be added"), "{e}");
+        // The same read from two frames, the synthetic one's provenance constant (the demo's).
+        assert!(split.column("publisher").unwrap().as_scalar_column().is_some());
+        let Periods { facts: out, years, .. } = by_period(vec![real.clone(), split.clone(), gp.clone()], 2026).unwrap();
+        assert_eq!((sum(&out, "population"), sum(&out, "population_base"), years["population"]), (200.0, 90.0, 2021));
+        let e = by_period(vec![real.clone(), same.clone()], 2026).err().unwrap().to_string();
+        assert!(e.contains("would be added"), "{e}");
         // The same through the slow path (a measure from two real sources at two levels).
         let mut dep = banded(&[("30", 2021, "all", None, None, 1000.0)], comparateur);
         dep.replace("level", Column::new("level".into(), ["departement"])).unwrap();
@@ -1038,11 +1044,16 @@ mod tests {
         let mut df = facts(&[("a", 2021, "population", 100.0), ("200", 2021, "population", 900.0), ("x", 2023, "apl", 3.1)]);
         df.replace("level", Column::new("level".into(), ["commune", "bassin_de_vie", "commune"])).unwrap();
         df.replace("kind", Column::new("kind".into(), ["count", "count", "published"])).unwrap();
-        let data = from_frames(vec![df], None, "test".into(), None).unwrap();
+        let data = from_frames(vec![df.clone()], None, "test".into(), None).unwrap();
         assert_eq!(sum(&data.facts, "population"), 100.0);
         assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
         let note = data.not_read_note().unwrap();
         assert!(note.contains("2 rows") && note.contains("bassin_de_vie") && note.contains("apl"), "{note}");
+        // Beside another frame (its rows all read): the same rows kept apart, the others read.
+        let other = facts(&[("b", 2021, "population", 50.0)]);
+        let data = from_frames(vec![other, df], None, "test".into(), None).unwrap();
+        assert_eq!(sum(&data.facts, "population"), 150.0);
+        assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
     }
 
     /// Two real sources of one year: the one with the most cells is read.
