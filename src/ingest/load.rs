@@ -174,7 +174,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let origin = if synthetic == Some(true) { Origin::Synthetic } else { roster_origin() };
         (r, origin)
     });
-    from_frames(vec![merge_files(frames, dir)?], roster, format!("données de {}", dir.display()), published)
+    from_frames(merge_files(frames, dir)?, roster, format!("données de {}", dir.display()), published)
 }
 
 /// A fact file `name` (at `path`, for errors) as loading reads it: its columns checked, those
@@ -232,30 +232,59 @@ pub fn from_frames(facts: Vec<DataFrame>, roster: Option<(DataFrame, Origin)>, l
 pub const LOAD_COLUMNS: [&str; 14] =
     ["geo", "level", "year", "year_start", "measure", "sex", "age_min", "age_max", "value", "kind", "unit", "publisher", "dataset", "synthetic"];
 
-/// The facts of several files as one table. Two files may give the same fact (an INSEE
-/// evolution base and the comparateur de territoires both give P21_POP): kept once when they
-/// agree, refused when they differ, naming both files. Two sources giving the same measure
-/// are both kept: [`by_period`] reads one of them.
-pub fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<DataFrame> {
-    let keys = ["geo", "level", "year", "year_start", "measure", "sex", "age_min", "age_max", "publisher", "dataset", "synthetic"];
-    let mut all: Option<DataFrame> = None;
-    for (name, df) in &frames {
-        let tagged = df.clone().lazy().with_column(lit(name.as_str()).alias("file")).collect()?;
-        match &mut all {
-            Some(a) => {
-                a.vstack_mut(&tagged)?;
+/// The facts of several files, as frames to read side by side. Two files may give the same
+/// fact (the same INSEE base ingested twice, or two extracts of it): kept once when they
+/// agree, refused when they differ, naming both files. Only files sharing a source (publisher,
+/// dataset, synthetic) can give the same fact: they are merged, the others kept as they are,
+/// one frame each, in the files' order. Two sources giving the same measure are both kept:
+/// [`by_period`] reads one of them.
+pub fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<Vec<DataFrame>> {
+    // Each file's sources, then the files grouped by sources in common (a group: the index
+    // of its first file).
+    let sources = frames
+        .iter()
+        .map(|(_, df)| {
+            let distinct =
+                df.clone().lazy().select([col("publisher"), col("dataset"), col("synthetic")]).unique(None, UniqueKeepStrategy::Any).collect()?;
+            let (p, d, s) = (distinct.column("publisher")?.str()?, distinct.column("dataset")?.str()?, distinct.column("synthetic")?.bool()?);
+            Ok(p.iter().zip(d.iter()).zip(s.iter()).map(|((p, d), s)| (p.map(str::to_owned), d.map(str::to_owned), s)).collect())
+        })
+        .collect::<Result<Vec<HashSet<_>>>>()?;
+    let mut group: Vec<usize> = (0..frames.len()).collect();
+    for i in 0..frames.len() {
+        for j in 0..i {
+            if group[i] != group[j] && !sources[i].is_disjoint(&sources[j]) {
+                let (from, to) = (group[i].max(group[j]), group[i].min(group[j]));
+                group.iter_mut().filter(|g| **g == from).for_each(|g| *g = to);
             }
-            None => all = Some(tagged),
         }
     }
-    let Some(all) = all else { return Err(Error::Internal("no fact file".into())) };
-    if frames.len() == 1 {
-        return Ok(all.select(LOAD_COLUMNS)?);
+    let mut merged = Vec::new();
+    for first in (0..frames.len()).filter(|&i| group[i] == i) {
+        let members: Vec<&(String, DataFrame)> = (0..frames.len()).filter(|&i| group[i] == first).map(|i| &frames[i]).collect();
+        merged.push(merge_sharing(&members, dir)?);
     }
-    // The same key and value from two files is one fact.
+    if merged.is_empty() {
+        return Err(Error::Internal("no fact file".into()));
+    }
+    Ok(merged)
+}
+
+/// Files sharing a source as one frame (see [`merge_files`]): a fact given by two of them
+/// once, or an error naming both when they differ.
+fn merge_sharing(frames: &[&(String, DataFrame)], dir: &Path) -> Result<DataFrame> {
+    if let [(_, df)] = frames {
+        return Ok(df.select(LOAD_COLUMNS)?);
+    }
+    let keys = ["geo", "level", "year", "year_start", "measure", "sex", "age_min", "age_max", "publisher", "dataset", "synthetic"];
+    let tagged =
+        frames.iter().map(|(name, df)| Ok(df.clone().lazy().with_column(lit(name.as_str()).alias("file")).collect()?)).collect::<Result<Vec<_>>>()?;
+    let all = stack(tagged)?;
+    // The same key and value from two files is one fact (in the order first met: sums of
+    // decimals come out the same at every run).
     let distinct = all
         .lazy()
-        .group_by(keys.map(col))
+        .group_by_stable(keys.map(col))
         .agg([
             col("value").n_unique().alias("values"),
             col("value").first(),
@@ -864,8 +893,14 @@ mod tests {
         let one = facts(&[("a", 2021, "population", 100.0), ("b", 2021, "population", 50.0)]);
         let two = facts(&[("a", 2021, "population", 100.0), ("a", 2021, "area_km2", 12.5)]);
         let merged = merge_files(vec![("facts-x.parquet".into(), one.clone()), ("facts-y.parquet".into(), two)], Path::new("d")).unwrap();
-        assert_eq!(sum(&merged, "population"), 150.0);
-        assert_eq!(sum(&merged, "area_km2"), 12.5);
+        assert_eq!(merged.len(), 1, "two files of one source: merged");
+        assert_eq!(sum(&merged[0], "population"), 150.0);
+        assert_eq!(sum(&merged[0], "area_km2"), 12.5);
+        // A file of another source cannot give the same facts: kept as it is, in its own frame.
+        let third = from(&[("a", 2021, "population", 7.0)], Origin::source("INSEE", "estimations"));
+        let files = vec![("facts-x.parquet".into(), one.clone()), ("facts-w.parquet".into(), third)];
+        let kept = merge_files(files, Path::new("d")).unwrap();
+        assert_eq!(kept.iter().map(|f| sum(f, "population")).collect::<Vec<_>>(), vec![150.0, 7.0]);
         let other = facts(&[("a", 2021, "population", 101.0)]);
         let e = merge_files(vec![("facts-x.parquet".into(), one), ("facts-z.parquet".into(), other)], Path::new("d")).unwrap_err().to_string();
         assert!(e.contains("facts-x.parquet") && e.contains("facts-z.parquet") && e.contains("population"), "{e}");
