@@ -262,24 +262,32 @@ impl National {
         departement_provenance: &BTreeMap<String, Provenance>,
     ) -> Result<DataFrame> {
         let shown: Vec<usize> = (0..self.geographies.len()).filter(|&g| self.geographies[g].0 != "reference").collect();
-        let (mut kind, mut code, mut name, mut id, mut count, mut value) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut kind, mut code, mut name, mut id, mut count, mut value): (Vec<&str>, Vec<&str>, Vec<&str>, Vec<&str>, _, _) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         let (mut lo95, mut up95, mut lo998, mut up998, mut status, mut note) = (vec![], vec![], vec![], vec![], vec![], vec![]);
         // Per France: its value, the comparison at 95 % and at 99.8 %.
         type Against = (Vec<Option<f64>>, Vec<&'static str>, Vec<&'static str>);
         let mut against: Vec<Against> = self.frances.iter().map(|_| (vec![], vec![], vec![])).collect();
-        let mut data = Vec::new();
+        let mut data: Vec<&str> = Vec::new();
         let mut trends = series::Columns::new();
+        // Each indicator's sources, once: the rows borrow them.
+        let sources: Vec<(String, Option<String>)> = self
+            .indicators
+            .iter()
+            .map(|ind| {
+                (provenance_of(ind, provenance).unwrap_or_else(|| data_label.to_owned()), departement_data(ind, provenance, departement_provenance))
+            })
+            .collect();
         for (i, ind) in self.indicators.iter().enumerate() {
-            let origin = provenance_of(ind, provenance).unwrap_or_else(|| data_label.to_owned());
-            let of_departements = departement_data(ind, provenance, departement_provenance);
+            let (origin, of_departements) = &sources[i];
             for &g in &shown {
                 let (k, geo) = &self.geographies[g];
                 let v = &self.values[i][g];
                 let e = &v.estimate;
-                kind.push(*k);
-                code.push(geo.id.clone());
-                name.push(geo.name.clone());
-                id.push(ind.id.clone());
+                kind.push(k);
+                code.push(&geo.id);
+                name.push(&geo.name);
+                id.push(&ind.id);
                 count.push(v.count);
                 value.push(e.value);
                 let lim = |l: usize| e.limits.get(l).copied().flatten();
@@ -299,9 +307,9 @@ impl National {
                 }
                 status.push(v.status());
                 note.push(v.note());
-                data.push(match &of_departements {
-                    Some(theirs) if self.from_departements.get(i).and_then(|f| f.get(g)).copied().unwrap_or(false) => theirs.clone(),
-                    _ => origin.clone(),
+                data.push(match of_departements {
+                    Some(theirs) if self.from_departements.get(i).and_then(|f| f.get(g)).copied().unwrap_or(false) => theirs.as_str(),
+                    _ => origin.as_str(),
                 });
                 trends.push(ind, &self.trend(i, g));
             }
