@@ -4,8 +4,8 @@
 //! cheap to see: a view holds a string of up to 12 bytes inline and points a longer one at its
 //! bytes, so a row whose view equals the row before's has the same string and the same code,
 //! without reading it. Any other row is compared with the row before, then looked up by its
-//! text. A column of one value (a
-//! constant column, `Column::Scalar`) is coded without being written out row by row.
+//! text. A column of one value (a constant column, `Column::Scalar`) is coded without being
+//! written out row by row.
 
 use polars::prelude::*;
 

@@ -190,9 +190,9 @@ pub fn fact_file(df: DataFrame, name: &str, path: &Path) -> Result<DataFrame> {
 /// The data the diagnostics read from a fact table with the columns of [`LOAD_COLUMNS`], in
 /// one or several frames (a frame's constant columns, such as the demo's level and
 /// provenance, are never written out row by row), each measure from one source at its latest
-/// year (see [`by_period`]), and a roster with its
-/// origin (joining the facts as `gp` facts at the facts' latest year), with the label every
-/// output carries and the published indicators, if any.
+/// year (see [`by_period`]), and a roster with its origin (joining the facts as `gp` facts at
+/// the facts' latest year), with the label every output carries and the published
+/// indicators, if any.
 pub fn from_frames(facts: Vec<DataFrame>, roster: Option<(DataFrame, Origin)>, label: String, published: Option<DataFrame>) -> Result<Data> {
     let Periods { mut facts, mut years, mut provenance, at_communes, departement_provenance, not_read } = by_period(facts, current_year())?;
     crate::timing::mark("by period");
