@@ -288,7 +288,8 @@ impl Referential {
         self.base_units_where(|u| u.region == reg)
     }
 
-    fn base_units_where(&self, keep: impl Fn(&Unit) -> bool) -> Vec<&Unit> {
+    /// Base units kept by `keep` (Paris, Lyon and Marseille by their arrondissements only).
+    pub fn base_units_where(&self, keep: impl Fn(&Unit) -> bool) -> Vec<&Unit> {
         self.units.iter().filter(|u| keep(u) && !self.has_arrondissements(&u.code)).collect()
     }
 }

@@ -283,8 +283,8 @@ impl Interned {
         out.departement_geo = geo.values.iter().map(|g| is_departement_geo(g)).collect();
         out.code_index = geo.values.iter().enumerate().map(|(i, g)| (g.clone(), i as u32)).collect();
         out.codes = geo.values;
-        out.measures = measure.values.clone();
-        out.measure_index = out.measures.iter().enumerate().map(|(i, m)| (m.clone(), i)).collect();
+        out.measure_index = measure.values.iter().enumerate().map(|(i, m)| (m.clone(), i)).collect();
+        out.measures = measure.values;
         // The index of each cell by measure and sex, by band.
         let mut cell_of: Vec<Vec<u32>> = vec![Vec::new(); out.measures.len()];
         let sex_code: Vec<usize> = sex

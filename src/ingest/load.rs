@@ -66,14 +66,11 @@ impl Data {
         let rows = self.facts.filter(&is_roster)?;
         let (geo, measure) = (rows.column("geo")?.str()?, rows.column("measure")?.str()?);
         let (units, scope): (Vec<String>, Option<String>) = match covers.as_deref() {
-            Some("france") => (
-                r.units().iter().filter(|u| u.in_france() && !r.has_arrondissements(&u.code)).map(|u| u.code.clone()).collect(),
-                Some("France".into()),
-            ),
+            Some("france") => (r.base_units_where(|u| u.in_france()).into_iter().map(|u| u.code.clone()).collect(), Some("France".into())),
             Some(list) => {
                 let codes: Vec<&str> = list.split(',').collect();
-                let units = r.units().iter().filter(|u| codes.contains(&u.departement.as_str()) && !r.has_arrondissements(&u.code));
-                (units.map(|u| u.code.clone()).collect(), Some(format!("départements {list}")))
+                let units = r.base_units_where(|u| codes.contains(&u.departement.as_str()));
+                (units.into_iter().map(|u| u.code.clone()).collect(), Some(format!("départements {list}")))
             }
             None => {
                 let inside: HashSet<&str> = territory.iter().map(String::as_str).collect();

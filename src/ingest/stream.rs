@@ -295,14 +295,11 @@ impl CommuneCounts {
         for ((kind, year), communes) in rows {
             let departements = &covered[&year];
             // A city given whole (75056) stands for its arrondissements.
-            let absent = referential.units().iter().filter(|u| {
-                departements.contains(u.departement.as_str())
-                    && !referential.has_arrondissements(&u.code)
-                    && !communes.contains(u.code.as_str())
-                    && !communes.contains(u.commune.as_str())
+            let absent = referential.base_units_where(|u| {
+                departements.contains(u.departement.as_str()) && !communes.contains(u.code.as_str()) && !communes.contains(u.commune.as_str())
             });
             let before = sink.summary.cells;
-            sink.absent_means_zero(absent.map(|u| u.code.as_str()), &CellKey::count(year, measure(kind)));
+            sink.absent_means_zero(absent.into_iter().map(|u| u.code.as_str()), &CellKey::count(year, measure(kind)));
             zeros += sink.summary.cells - before;
         }
         Ok(Filled { zeros, departements: covered.values().map(BTreeSet::len).max().unwrap_or_default() })
