@@ -14,8 +14,7 @@ fn bench_apl(c: &mut Criterion) {
     let r = diagsante::geo::Referential::embedded().expect("referential");
     let data = diagsante::demo::data(&r, diagsante::demo::DEFAULT_SEED).expect("demo data");
     let year = diagsante::project::territory::REFERENCE_YEAR;
-    let facts = diagsante::indicators::Interned::new(&data.facts).expect("facts");
-    let list = communes(&facts, &r, year).expect("communes");
+    let list = communes(&data.facts, &r, year).expect("communes");
     let index: HashMap<&str, usize> = list.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
     let (gps, imputed_activity, imputed_gps) = gps(data.roster.as_ref().expect("roster"), &r, &index, year, &HashSet::new()).expect("gps");
     drop(index);

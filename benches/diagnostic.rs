@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use diagsante::compare::benchmark::{compute_all, national_geographies};
 use diagsante::demo;
 use diagsante::geo::Referential;
-use diagsante::indicators::{catalogue, Geography, Interned};
+use diagsante::indicators::{catalogue, Geography};
 use diagsante::ingest::load;
 
 fn bench_national(c: &mut Criterion) {
@@ -21,9 +21,8 @@ fn bench_national(c: &mut Criterion) {
         Some(real) => vec![real, synthetic],
         None => vec![synthetic],
     };
+    // Interned as loaded, as a command reads them (aggregations then read it).
     let facts = load::from_frames(all, None, String::new(), None).expect("facts").facts;
-    // Interned once, as a command does (aggregations then read it).
-    let facts = Interned::new(&facts).expect("interned");
     let indicators = catalogue::load(None).expect("catalogue");
     let mut group = c.benchmark_group("national");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(10));

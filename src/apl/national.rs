@@ -149,13 +149,11 @@ pub fn gps(
 /// `equipment_d201`), when there is no roster: each counted [`super::Activity::new_gp`]
 /// consultations (5,400, DREES's imputation for a GP whose activity is not known), their
 /// ages unknown.
-pub fn headcounts(facts: &DataFrame, r: &Referential, index: &HashMap<&str, usize>) -> Result<Vec<GpSupply>> {
-    let rows = facts.clone().lazy().filter(col("measure").eq(lit("equipment_d201"))).select([col("geo"), col("value")]).collect()?;
-    let (geo, value) = (rows.column("geo")?.str()?, rows.column("value")?.cast(&DataType::Float64)?);
-    let value = value.f64()?;
+pub fn headcounts(facts: &Interned, r: &Referential, index: &HashMap<&str, usize>) -> Result<Vec<GpSupply>> {
     let mut out = Vec::new();
-    for i in 0..rows.height() {
-        let (Some(code), Some(n)) = (geo.get(i), value.get(i)) else { continue };
+    for i in facts.rows_of("equipment_d201") {
+        let row = facts.row(i);
+        let (code, Some(n)) = (row.geo, row.value) else { continue };
         let commune = r.unit(code).map_or(code, |u| u.commune.as_str());
         if let Some(&c) = index.get(commune) {
             out.extend((0..n.round().clamp(0.0, 1e5) as usize).map(|_| GpSupply { commune: c, birth_year: None, counted: ACTIVITY.new_gp }));
@@ -361,7 +359,7 @@ pub fn today(
         Some(n) => n,
         // No roster: the headcounts by commune, each GP imputed DREES's 5,400.
         None => {
-            let list = headcounts(&data.facts, r, &index)?;
+            let list = headcounts(facts, r, &index)?;
             let k = list.len();
             (list, ACTIVITY.new_gp, k)
         }
@@ -498,9 +496,13 @@ mod tests {
         let facts = DataFrame::new_infer_height(vec![
             Column::new("geo".into(), ["30003", "30003", "30006", "99999"]),
             Column::new("measure".into(), ["equipment_d201", "population", "equipment_d201", "equipment_d201"]),
+            Column::new("sex".into(), ["all"; 4]),
+            Column::new("age_min".into(), [None::<u32>; 4]),
+            Column::new("age_max".into(), [None::<u32>; 4]),
             Column::new("value".into(), [2.0, 8000.0, 1.0, 4.0]),
         ])
         .unwrap();
+        let facts = Interned::new(&facts).unwrap();
         let index: HashMap<&str, usize> = [("30003", 0), ("30006", 1)].into_iter().collect();
         let gps = headcounts(&facts, &r, &index).unwrap();
         assert_eq!(gps.len(), 3, "2 in Aigues-Mortes, 1 in Aimargues, the unknown code left out");

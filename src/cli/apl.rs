@@ -97,8 +97,7 @@ pub fn run(args: AplArgs) -> Result<()> {
         entries: args.entries_rate.map_or(EntryCount::PerYear(args.entries), EntryCount::Rate),
         assumptions: DemandAssumptions::default(),
     };
-    let facts = crate::indicators::Interned::new(&data.facts)?;
-    let o = national::run(&data, &facts, &r, &units, own.as_ref(), &options)?;
+    let o = national::run(&data, &data.facts, &r, &units, own.as_ref(), &options)?;
     let entries = match (args.entries_rate, args.entries) {
         (Some(rate), _) => format!("installations : {} % des effectifs par an", (rate * 100.0).to_string().replace('.', ",")),
         (None, n) if n > 0.0 => format!("{} installations par an", n.to_string().replace('.', ",")),

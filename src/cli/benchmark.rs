@@ -9,7 +9,7 @@ use clap::Args;
 use crate::compare::benchmark::{self, Against, KINDS};
 use crate::error::{Error, Location, Result};
 use crate::geo::{France, Referential};
-use crate::indicators::{catalogue, Interned};
+use crate::indicators::catalogue;
 use crate::ingest::load;
 use crate::output::write_parquet_and_csv;
 
@@ -107,8 +107,7 @@ pub fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
     let bar = super::progress(0, "chargement et calcul de tous les territoires");
     let load::Data { facts, label, provenance, .. } = super::data(args.inputs.data.as_deref(), &r, Some(&t))?;
     let options = args.inputs.options(super::DepartementsArg::Main);
-    let mut b =
-        benchmark::benchmark(&t, &r, &Interned::new(&facts)?, &indicators, args.against.into(), args.region.as_deref(), args.peers, &options)?;
+    let mut b = benchmark::benchmark(&t, &r, &facts, &indicators, args.against.into(), args.region.as_deref(), args.peers, &options)?;
     bar.finish_and_clear();
     b.label(&label, &provenance)?;
     write_parquet_and_csv(&mut b.summary, &args.out, "benchmark")?;
@@ -150,11 +149,6 @@ pub fn run_national(args: NationalArgs) -> Result<()> {
     crate::timing::mark("referential and catalogue");
     let start = Instant::now();
     let load::Data { facts, label, provenance, departement_provenance, .. } = super::data(args.data.as_deref(), &r, None)?;
-    // The facts interned, the table dropped: the aggregation reads the interned rows only.
-    let facts = {
-        let table = facts;
-        Interned::new(&table)?
-    };
     let loaded = start.elapsed();
     crate::timing::mark("data loaded");
     let [epci, deps, regs, _] = benchmark::national_geographies(&r);

@@ -9,7 +9,6 @@ use crate::compare::diagnose;
 use crate::demo::{frames, DEFAULT_SEED};
 use crate::error::{Error, Result};
 use crate::geo::Referential;
-use crate::indicators::Interned;
 use crate::output::{write_atomic, write_parquet_and_csv};
 
 /// Compute every indicator of the catalogue for a territory, against its département, its
@@ -41,14 +40,14 @@ pub fn run(args: Diagnose) -> Result<()> {
             let units = diagnose::units_read(&t, &r);
             let (periods, label) = frames::for_territory(&r, DEFAULT_SEED, &units)?;
             crate::timing::mark("territory's facts read");
-            diagnose::diagnose(&t, &r, &Interned::new(&periods.facts)?, &indicators, label, None, true, &options)?
+            diagnose::diagnose(&t, &r, &periods.facts, &indicators, label, None, true, &options)?
                 .with_provenance(&periods.provenance)
                 .with_departement_provenance(&periods.departement_provenance)
         }
         Some(dir) => {
             let bar = super::progress(0, "chargement des données");
             let data = super::data(Some(dir), &r, Some(&t))?;
-            let d = diagnose::diagnose(&t, &r, &Interned::new(&data.facts)?, &indicators, &data.label, data.published.as_ref(), false, &options)?
+            let d = diagnose::diagnose(&t, &r, &data.facts, &indicators, &data.label, data.published.as_ref(), false, &options)?
                 .with_provenance(&data.provenance)
                 .with_departement_provenance(&data.departement_provenance);
             published = crate::compare::published::published(&t, &r, data.not_read.as_ref(), options.france)?;

@@ -120,7 +120,7 @@ pub fn run_demo(args: DemoArgs) -> Result<()> {
     let indicators = catalogue::load(None)?;
     let bar = super::progress(1 + STEPS * SHIPPED.len() as u64, "données de démonstration (générées au premier lancement)");
     let data = crate::demo::data(&r, crate::demo::DEFAULT_SEED)?;
-    // The facts interned and the EPCI of France computed once for the five reports.
+    // The EPCI of France and the APL of France computed once for the five reports.
     let shared = report::Shared::new(&data)?;
     bar.inc(1);
     let mut entries = Vec::new();

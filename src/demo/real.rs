@@ -194,7 +194,7 @@ pub fn area(units: &[String]) -> Result<Option<(f64, Provenance)>> {
         )
         .collect()?;
     let periods = load::by_period(vec![area], current_year())?;
-    let df = periods.facts;
+    let df = periods.facts.frame()?;
     let geos: BTreeSet<&str> = df.column("geo")?.str()?.iter().flatten().collect();
     if units.iter().any(|u| !geos.contains(u.as_str())) {
         return Ok(None);

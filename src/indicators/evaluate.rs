@@ -182,6 +182,55 @@ impl BandIndex {
     }
 }
 
+/// One frame's columns as [`Interned::push`] reads them, its text columns coded once: its rows
+/// can then be interned in any order, some of them twice under other names (the latest year,
+/// the base of a growth, the series: `ingest::load::by_period`).
+pub struct Columns {
+    geo: Codes,
+    pub(crate) measure: Codes,
+    pub(crate) sex: Codes,
+    value: Float64Chunked,
+    pub(crate) age_min: UInt32Chunked,
+    pub(crate) age_max: UInt32Chunked,
+    pub(crate) year: Option<Int32Chunked>,
+    pub(crate) year_start: Option<Int32Chunked>,
+    synthetic: Option<BooleanChunked>,
+}
+
+impl Columns {
+    /// The columns `geo, measure, sex, age_min, age_max, value` of `facts`, and `year`,
+    /// `year_start`, `synthetic` when present, each in one chunk (read by row index).
+    pub fn of(facts: &DataFrame) -> Result<Columns> {
+        let typed = |c: &str, t: &DataType| -> Result<Option<Series>> {
+            match facts.column(c) {
+                Ok(c) => Ok(Some(c.cast(t)?.as_materialized_series().rechunk())),
+                Err(_) => Ok(None),
+            }
+        };
+        let need = |c: &str, t: &DataType| -> Result<Series> { typed(c, t)?.ok_or_else(|| PolarsError::ColumnNotFound(c.to_owned().into()).into()) };
+        Ok(Columns {
+            geo: Codes::of_null_empty(facts.column("geo")?)?,
+            measure: Codes::of(facts.column("measure")?)?,
+            sex: Codes::of_null_empty(facts.column("sex")?)?,
+            value: need("value", &DataType::Float64)?.f64()?.clone(),
+            age_min: need("age_min", &DataType::UInt32)?.u32()?.clone(),
+            age_max: need("age_max", &DataType::UInt32)?.u32()?.clone(),
+            year: typed("year", &DataType::Int32)?.map(|y| y.i32().cloned()).transpose()?,
+            year_start: typed("year_start", &DataType::Int32)?.map(|y| y.i32().cloned()).transpose()?,
+            synthetic: typed("synthetic", &DataType::Boolean)?.map(|s| s.bool().cloned()).transpose()?,
+        })
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.value.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The fact table interned once: each row's unit (its `geo`), cell (measure, sex, age band)
 /// and value as integers, with its year, first year and provenance. Aggregating geographies
 /// from it ([`Interned::aggregate`]) is then a pass of array additions over the rows, with no
@@ -211,6 +260,36 @@ pub struct Interned {
     has_synthetic: bool,
     /// The first passes of the last aggregations, by the units they read (see [`Interned::reads`]).
     reads: Mutex<Vec<ReadsKey>>,
+    /// What interning more rows needs.
+    build: Build,
+}
+
+/// The indices [`Interned::push`] keeps between frames: of each row kind, of each band, and
+/// of each cell by measure (`band * 3 + sex`).
+#[derive(Default)]
+struct Build {
+    kind_index: PlHashMap<RowKind, u32>,
+    band_index: BandIndex,
+    cell_of: Vec<Vec<u32>>,
+}
+
+/// The name under which [`Interned::push`] interns a row, from its measure and year.
+pub type Rename<'a> = &'a dyn Fn(&str, i32) -> String;
+
+/// An age band: (`age_min`, `age_max`).
+type BandKey = (Option<u32>, Option<u32>);
+
+/// One row of [`Interned`], as read back ([`Interned::row`]).
+pub struct Row<'a> {
+    pub geo: &'a str,
+    pub measure: Option<&'a str>,
+    pub value: Option<f64>,
+    pub synthetic: Option<bool>,
+}
+
+/// The one array of a column made of one chunk (`None`: no rows).
+fn one_chunk<T: PolarsDataType>(column: &ChunkedArray<T>) -> Option<&T::Array> {
+    column.downcast_iter().next()
 }
 
 /// A row's year, first year and whether it is synthetic.
@@ -234,28 +313,18 @@ struct Reads {
 
 impl Interned {
     /// Intern `facts` (columns `geo, measure, sex, age_min, age_max, value`, and `year`,
-    /// `year_start`, `synthetic` when present). The facts come sorted by commune and
-    /// measure: the last lookups are remembered. Columns are walked with iterators (random
-    /// access into chunked arrays would cost more).
+    /// `year_start`, `synthetic` when present), every row as it is.
     pub fn new(facts: &DataFrame) -> Result<Interned> {
-        let age_min = facts.column("age_min")?.cast(&DataType::UInt32)?;
-        let age_max = facts.column("age_max")?.cast(&DataType::UInt32)?;
-        let (age_min, age_max) = (age_min.u32()?, age_max.u32()?);
-        let value = facts.column("value")?.cast(&DataType::Float64)?;
-        let value = value.f64()?;
-        let year = match facts.column("year") {
-            Ok(y) => Some(y.cast(&DataType::Int32)?),
-            Err(_) => None,
-        };
-        let year = year.as_ref().map(|y| y.i32()).transpose()?;
-        let flags = facts.column("synthetic").ok().map(|c| c.bool()).transpose()?;
-        let year_start = match facts.column("year_start") {
-            Ok(y) => Some(y.cast(&DataType::Int32)?),
-            Err(_) => None,
-        };
-        let year_start = year_start.as_ref().map(|y| y.i32()).transpose()?;
-        let nrows = facts.height();
-        let mut out = Interned {
+        let mut out = Interned::empty();
+        out.reserve(facts.height());
+        out.push(&Columns::of(facts)?, 0..facts.height(), None);
+        crate::timing::mark("facts interned");
+        Ok(out)
+    }
+
+    /// No facts yet.
+    pub fn empty() -> Interned {
+        Interned {
             codes: Vec::new(),
             departement_geo: Vec::new(),
             code_index: HashMap::new(),
@@ -263,31 +332,50 @@ impl Interned {
             measure_index: HashMap::new(),
             bands: Vec::new(),
             cells: Vec::new(),
-            row_geo: Vec::with_capacity(nrows),
-            row_cell: Vec::with_capacity(nrows),
-            row_value: Vec::with_capacity(nrows),
-            row_missing: Vec::with_capacity(nrows),
-            row_kind: Vec::with_capacity(nrows),
+            row_geo: Vec::new(),
+            row_cell: Vec::new(),
+            row_value: Vec::new(),
+            row_missing: Vec::new(),
+            row_kind: Vec::new(),
             kinds: Vec::new(),
-            has_synthetic: flags.is_some(),
+            has_synthetic: false,
             reads: Mutex::new(Vec::new()),
-        };
-        let mut kind_index: HashMap<RowKind, u32> = HashMap::new();
-        // Bands are few and ages small: a direct table instead of hashing every row.
-        let mut band_index = BandIndex::default();
-        // The text columns as codes (see `facts::codes`): each distinct geo, measure and sex
-        // is looked at once, the rows compared as integers.
-        let (geo, measure, sex) =
-            (Codes::of_null_empty(facts.column("geo")?)?, Codes::of(facts.column("measure")?)?, Codes::of_null_empty(facts.column("sex")?)?);
-        crate::timing::mark("intern: codes");
-        out.departement_geo = geo.values.iter().map(|g| is_departement_geo(g)).collect();
-        out.code_index = geo.values.iter().enumerate().map(|(i, g)| (g.clone(), i as u32)).collect();
-        out.codes = geo.values;
-        out.measure_index = measure.values.iter().enumerate().map(|(i, m)| (m.clone(), i)).collect();
-        out.measures = measure.values;
-        // The index of each cell by measure and sex, by band.
-        let mut cell_of: Vec<Vec<u32>> = vec![Vec::new(); out.measures.len()];
-        let sex_code: Vec<usize> = sex
+            build: Build::default(),
+        }
+    }
+
+    /// Room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.row_geo.reserve(rows);
+        self.row_cell.reserve(rows);
+        self.row_value.reserve(rows);
+        self.row_missing.reserve(rows);
+        self.row_kind.reserve(rows);
+    }
+
+    /// The number of rows interned.
+    pub fn len(&self) -> usize {
+        self.row_value.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Intern rows `rows` of `part` (indices, in the order given), each under its measure's
+    /// name, or under `rename(measure, year)` (`population_base`, `population@2019`). Distinct
+    /// geos, measures, bands and cells are numbered in the order met, whatever the frames they
+    /// come from. The rows come sorted by commune and measure: the last lookups are remembered.
+    pub fn push(&mut self, part: &Columns, rows: impl IntoIterator<Item = usize>, rename: Option<Rename<'_>>) {
+        if let Ok(reads) = self.reads.get_mut() {
+            reads.clear();
+        }
+        self.has_synthetic |= part.synthetic.is_some();
+        let (value, age_min, age_max) = (one_chunk(&part.value), one_chunk(&part.age_min), one_chunk(&part.age_max));
+        let (year, year_start, synthetic) =
+            (part.year.as_ref().and_then(one_chunk), part.year_start.as_ref().and_then(one_chunk), part.synthetic.as_ref().and_then(one_chunk));
+        let sex_of: Vec<usize> = part
+            .sex
             .values
             .iter()
             .map(|s| match Sex::parse(s).unwrap_or(Sex::All) {
@@ -296,69 +384,180 @@ impl Interned {
                 Sex::All => 2,
             })
             .collect();
-        let mut last_band: ((Option<u32>, Option<u32>), usize) = ((None, None), usize::MAX);
-        let mut last_kind: (RowKind, u32) = ((None, None, None), u32::MAX);
-        let mut years =
-            year.map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>).unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
-        let mut start_years = year_start
-            .map(|y| Box::new(y.iter()) as Box<dyn Iterator<Item = Option<i32>>>)
-            .unwrap_or_else(|| Box::new(std::iter::repeat_n(None, nrows)));
-        let mut synthetic_flags = flags
-            .map(|f| Box::new(f.iter()) as Box<dyn Iterator<Item = Option<bool>>>)
-            .unwrap_or_else(|| Box::new(std::iter::repeat_n(Some(false), nrows)));
-        // Column by column: each pass a simple loop.
-        if value.null_count() == 0 {
-            out.row_value.extend(value.into_no_null_iter());
-            out.row_missing.resize(nrows, false);
-        } else {
-            out.row_value.extend(value.iter().map(|v| v.unwrap_or(0.0)));
-            out.row_missing.extend(value.iter().map(|v| v.is_none()));
-        }
-        for _ in 0..nrows {
-            let kind = (years.next().flatten(), start_years.next().flatten(), synthetic_flags.next().flatten());
-            if last_kind.1 == u32::MAX || last_kind.0 != kind {
-                let k = *kind_index.entry(kind).or_insert_with(|| {
-                    out.kinds.push(kind);
-                    out.kinds.len() as u32 - 1
-                });
-                last_kind = (kind, k);
+        // The part's codes of geo and measure (as read, or renamed with a year) as the facts'.
+        let mut geo_of = vec![u32::MAX; part.geo.values.len()];
+        let mut measure_of = vec![usize::MAX; part.measure.values.len()];
+        // By measure code (a null's: the last), the measures it is renamed to: (year, measure).
+        let mut renamed: Vec<Vec<(i32, usize)>> = vec![Vec::new(); part.measure.values.len() + 1];
+        let mut last_renamed: Option<((u32, i32), usize)> = None;
+        let mut last_band: Option<(BandKey, usize)> = None;
+        let mut last_kind: Option<(RowKind, u32)> = None;
+        for i in rows {
+            let v = value.and_then(|a| a.get(i));
+            self.row_value.push(v.unwrap_or(0.0));
+            self.row_missing.push(v.is_none());
+            let y = year.and_then(|a| a.get(i));
+            let kind = (y, year_start.and_then(|a| a.get(i)), synthetic.map_or(Some(false), |a| a.get(i)));
+            let k = match last_kind {
+                Some((last, k)) if last == kind => k,
+                _ => {
+                    let k = *self.build.kind_index.entry(kind).or_insert_with(|| {
+                        self.kinds.push(kind);
+                        self.kinds.len() as u32 - 1
+                    });
+                    last_kind = Some((kind, k));
+                    k
+                }
+            };
+            self.row_kind.push(k);
+            let gc = part.geo.rows[i] as usize;
+            if geo_of[gc] == u32::MAX {
+                geo_of[gc] = self.geo_id(&part.geo.values[gc]);
             }
-            out.row_kind.push(last_kind.1);
-        }
-        for (i, band) in age_min.iter().zip(age_max.iter()).enumerate() {
-            let mi = measure.rows[i];
-            if mi == NULL {
-                out.row_geo.push(u32::MAX);
-                out.row_cell.push(u32::MAX);
+            let mc = part.measure.rows[i];
+            let m = match rename {
+                None if mc == NULL => usize::MAX,
+                None => {
+                    let mc = mc as usize;
+                    if measure_of[mc] == usize::MAX {
+                        measure_of[mc] = self.measure_id(&part.measure.values[mc]);
+                    }
+                    measure_of[mc]
+                }
+                Some(rename) => {
+                    let key = (mc, y.unwrap_or_default());
+                    match last_renamed {
+                        Some((last, m)) if last == key => m,
+                        _ => {
+                            let by_year = &mut renamed[(mc as usize).min(part.measure.values.len())];
+                            let m = match by_year.iter().find(|(y, _)| *y == key.1) {
+                                Some(&(_, m)) => m,
+                                None => {
+                                    let name = rename(part.measure.values.get(mc as usize).map_or("", String::as_str), key.1);
+                                    let m = self.measure_id(&name);
+                                    by_year.push((key.1, m));
+                                    m
+                                }
+                            };
+                            last_renamed = Some((key, m));
+                            m
+                        }
+                    }
+                }
+            };
+            if m == usize::MAX {
+                self.row_geo.push(u32::MAX);
+                self.row_cell.push(u32::MAX);
                 continue;
             }
-            let mi = mi as usize;
-            if last_band.1 == usize::MAX || last_band.0 != band {
-                let b = match band_index.get(band) {
-                    Some(b) => b,
-                    None => {
-                        band_index.insert(band, out.bands.len());
-                        out.bands.push(band);
-                        out.bands.len() - 1
-                    }
-                };
-                last_band = (band, b);
-            }
-            let (s, b) = (sex_code[sex.rows[i] as usize], last_band.1);
-            let by_band = &mut cell_of[mi];
+            let band = (age_min.and_then(|a| a.get(i)), age_max.and_then(|a| a.get(i)));
+            let b = match last_band {
+                Some((last, b)) if last == band => b,
+                _ => {
+                    let b = match self.build.band_index.get(band) {
+                        Some(b) => b,
+                        None => {
+                            self.build.band_index.insert(band, self.bands.len());
+                            self.bands.push(band);
+                            self.bands.len() - 1
+                        }
+                    };
+                    last_band = Some((band, b));
+                    b
+                }
+            };
+            let s = sex_of[part.sex.rows[i] as usize];
+            let by_band = &mut self.build.cell_of[m];
             let slot = b * 3 + s;
             if by_band.len() <= slot {
                 by_band.resize(slot + 1, u32::MAX);
             }
             if by_band[slot] == u32::MAX {
-                by_band[slot] = out.cells.len() as u32;
-                out.cells.push((mi, s, b));
+                by_band[slot] = self.cells.len() as u32;
+                self.cells.push((m, s, b));
             }
-            out.row_geo.push(geo.rows[i]);
-            out.row_cell.push(by_band[slot]);
+            self.row_geo.push(geo_of[gc]);
+            self.row_cell.push(by_band[slot]);
         }
-        crate::timing::mark("facts interned");
-        Ok(out)
+    }
+
+    /// The index of geo `code`, numbered if new.
+    fn geo_id(&mut self, code: &str) -> u32 {
+        if let Some(&g) = self.code_index.get(code) {
+            return g;
+        }
+        let g = self.codes.len() as u32;
+        self.codes.push(code.to_owned());
+        self.departement_geo.push(is_departement_geo(code));
+        self.code_index.insert(code.to_owned(), g);
+        g
+    }
+
+    /// The index of measure `name`, numbered if new.
+    fn measure_id(&mut self, name: &str) -> usize {
+        if let Some(&m) = self.measure_index.get(name) {
+            return m;
+        }
+        let m = self.measures.len();
+        self.measures.push(name.to_owned());
+        self.measure_index.insert(name.to_owned(), m);
+        self.build.cell_of.push(Vec::new());
+        m
+    }
+
+    /// Row `i`'s geo, measure (`None`: no measure), value (`None`: withheld) and whether it
+    /// is synthetic (`None`: not said).
+    pub fn row(&self, i: usize) -> Row<'_> {
+        Row {
+            geo: self.codes.get(self.row_geo[i] as usize).map_or("", String::as_str),
+            measure: self.cells.get(self.row_cell[i] as usize).map(|c| self.measures[c.0].as_str()),
+            value: (!self.row_missing[i]).then_some(self.row_value[i]),
+            synthetic: self.kinds[self.row_kind[i] as usize].2,
+        }
+    }
+
+    /// The rows of `measure`.
+    pub fn rows_of(&self, measure: &str) -> Vec<usize> {
+        let Some(&m) = self.measure_index.get(measure) else { return Vec::new() };
+        (0..self.len()).filter(|&i| self.cells.get(self.row_cell[i] as usize).is_some_and(|c| c.0 == m)).collect()
+    }
+
+    /// A row like row `like` (its cell, year and provenance) at `geo`, of value `value`.
+    pub fn push_like(&mut self, like: usize, geo: &str, value: f64) {
+        if let Ok(reads) = self.reads.get_mut() {
+            reads.clear();
+        }
+        let g = self.geo_id(geo);
+        self.row_geo.push(g);
+        self.row_cell.push(self.row_cell[like]);
+        self.row_value.push(value);
+        self.row_missing.push(false);
+        self.row_kind.push(self.row_kind[like]);
+    }
+
+    /// The rows as a frame (`geo, measure, sex, age_min, age_max, value, year, year_start,
+    /// synthetic`), to look at them: the tests, a user inspecting what is read.
+    pub fn frame(&self) -> Result<DataFrame> {
+        let n = self.len();
+        let cell = |i: usize| self.cells.get(self.row_cell[i] as usize);
+        let kind = |i: usize| self.kinds[self.row_kind[i] as usize];
+        let geo: Vec<&str> = (0..n).map(|i| self.codes.get(self.row_geo[i] as usize).map_or("", String::as_str)).collect();
+        let measure: Vec<Option<&str>> = (0..n).map(|i| cell(i).map(|c| self.measures[c.0].as_str())).collect();
+        let sex: Vec<Option<&str>> = (0..n).map(|i| cell(i).map(|c| [Sex::Male, Sex::Female, Sex::All][c.1].code())).collect();
+        let band = |i: usize| cell(i).map_or((None, None), |c| self.bands[c.2]);
+        let value: Vec<Option<f64>> = (0..n).map(|i| (!self.row_missing[i]).then_some(self.row_value[i])).collect();
+        let columns = vec![
+            Column::new("geo".into(), geo),
+            Column::new("measure".into(), measure),
+            Column::new("sex".into(), sex),
+            Column::new("age_min".into(), (0..n).map(|i| band(i).0).collect::<Vec<_>>()),
+            Column::new("age_max".into(), (0..n).map(|i| band(i).1).collect::<Vec<_>>()),
+            Column::new("value".into(), value),
+            Column::new("year".into(), (0..n).map(|i| kind(i).0).collect::<Vec<_>>()),
+            Column::new("year_start".into(), (0..n).map(|i| kind(i).1).collect::<Vec<_>>()),
+            Column::new("synthetic".into(), (0..n).map(|i| kind(i).2).collect::<Vec<_>>()),
+        ];
+        Ok(DataFrame::new(n, columns)?)
     }
 
     /// The first pass of an aggregation (see [`Reads`]), over the rows of the measures of

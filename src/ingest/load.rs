@@ -13,13 +13,14 @@ use crate::error::{Error, Location, Result};
 use crate::facts::codes::{Codes, NULL};
 use crate::facts::schema::{complete, conform, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
 use crate::facts::{current_year, read_parquet, Kind, Level, Origin, Period, Provenance};
+use crate::indicators::evaluate::{Columns, Interned, Rename};
 use crate::ingest::cpam::{classify, Profession};
 
 /// What the diagnostics read.
 pub struct Data {
-    /// The fact table (the columns of [`COLUMNS`] and `synthetic`), with the GP roster as `gp`
-    /// facts: each measure from one source, at its latest year (see [`by_period`]).
-    pub facts: DataFrame,
+    /// The facts read, interned, with the GP roster as `gp` facts: each measure from one
+    /// source, at its latest year (see [`by_period`]).
+    pub facts: Interned,
     /// What to say about its origin in every output.
     pub label: String,
     /// Indicators published already computed (Rezone exports), if the folder has any.
@@ -57,14 +58,14 @@ impl Data {
             return Ok(None);
         }
         let covers = roster.column("covers").ok().and_then(|c| c.str().ok().and_then(|c| c.get(0).map(str::to_owned)));
-        let (measures, synthetic) = (self.facts.column("measure")?.str()?, self.facts.column("synthetic")?.bool()?);
-        let is_roster: BooleanChunked = measures
-            .iter()
-            .zip(synthetic.iter())
-            .map(|(m, s)| Some(s == Some(false) && m.is_some_and(|m| m == "gp" || m == "gp_by_age" || m.starts_with("professional_"))))
+        // The real rows of a roster measure: (geo, measure, row).
+        let rows: Vec<(&str, &str, usize)> = (0..self.facts.len())
+            .filter_map(|i| {
+                let row = self.facts.row(i);
+                let m = row.measure.filter(|m| *m == "gp" || *m == "gp_by_age" || m.starts_with("professional_"))?;
+                (row.synthetic == Some(false)).then_some((row.geo, m, i))
+            })
             .collect();
-        let rows = self.facts.filter(&is_roster)?;
-        let (geo, measure) = (rows.column("geo")?.str()?, rows.column("measure")?.str()?);
         let (units, scope): (Vec<String>, Option<String>) = match covers.as_deref() {
             Some("france") => (r.base_units_where(|u| u.in_france()).into_iter().map(|u| u.code.clone()).collect(), Some("France".into())),
             Some(list) => {
@@ -74,7 +75,7 @@ impl Data {
             }
             None => {
                 let inside: HashSet<&str> = territory.iter().map(String::as_str).collect();
-                if !geo.iter().flatten().any(|g| inside.contains(g)) {
+                if !rows.iter().any(|(g, _, _)| inside.contains(g)) {
                     return Ok(None);
                 }
                 (territory.to_vec(), None)
@@ -83,26 +84,19 @@ impl Data {
         // Per measure: the communes it has rows in, and its first row (the year and band a
         // zero takes: one band of the grid, whose other bands then count 0 too).
         let mut by_measure: BTreeMap<&str, (HashSet<&str>, usize)> = BTreeMap::new();
-        for (i, (g, m)) in geo.iter().zip(measure.iter()).enumerate() {
-            if let (Some(g), Some(m)) = (g, m) {
-                by_measure.entry(m).or_insert_with(|| (HashSet::new(), i)).0.insert(g);
-            }
+        for &(g, m, i) in &rows {
+            by_measure.entry(m).or_insert_with(|| (HashSet::new(), i)).0.insert(g);
         }
-        let mut picks: Vec<(&str, usize)> = Vec::new();
+        let mut picks: Vec<(String, usize)> = Vec::new();
         for (communes, first) in by_measure.values() {
             // A city given whole (75056) stands for its arrondissements.
             let listed = |u: &str| communes.contains(u) || r.unit(u).is_some_and(|unit| communes.contains(unit.commune.as_str()));
-            picks.extend(units.iter().filter(|u| !listed(u.as_str())).map(|u| (u.as_str(), *first)));
+            picks.extend(units.iter().filter(|u| !listed(u.as_str())).map(|u| (u.clone(), *first)));
         }
-        if picks.is_empty() {
-            return Ok(Some((0, scope)));
-        }
-        let index = IdxCa::from_vec("i".into(), picks.iter().map(|(_, i)| *i as IdxSize).collect());
-        let mut zeros = rows.select(READ_COLUMNS)?.take(&index)?;
-        zeros.with_column(Column::new("geo".into(), picks.iter().map(|(g, _)| *g).collect::<Vec<_>>()))?;
-        zeros.with_column(Column::new("value".into(), vec![Some(0.0f64); picks.len()]))?;
         let added = picks.len();
-        self.facts = self.facts.vstack(&zeros.select(READ_COLUMNS)?)?;
+        for (geo, like) in picks {
+            self.facts.push_like(like, &geo, 0.0);
+        }
         Ok(Some((added, scope)))
     }
 
@@ -207,16 +201,8 @@ pub fn from_frames(facts: Vec<DataFrame>, roster: Option<(DataFrame, Origin)>, l
                 years.insert(m.to_owned(), year);
                 provenance.insert(m.to_owned(), origin.at(Period::year(year)));
             }
-            let gp = gp
-                .lazy()
-                .with_columns([
-                    col("age_min").cast(facts.column("age_min")?.dtype().clone()),
-                    col("age_max").cast(facts.column("age_max")?.dtype().clone()),
-                    lit(origin == Origin::Synthetic).alias("synthetic"),
-                    col("year").cast(facts.column("year_start")?.dtype().clone()).alias("year_start"),
-                ])
-                .collect()?;
-            facts = facts.vstack(&gp.select(READ_COLUMNS)?)?;
+            let gp = gp.lazy().with_columns([lit(origin == Origin::Synthetic).alias("synthetic"), col("year").alias("year_start")]).collect()?;
+            facts.push(&Columns::of(&gp)?, 0..gp.height(), None);
             Some(roster)
         }
         None => None,
@@ -314,8 +300,8 @@ pub const READ_COLUMNS: [&str; 9] = ["geo", "year", "year_start", "measure", "se
 
 /// What [`by_period`] reads.
 pub struct Periods {
-    /// The rows read ([`READ_COLUMNS`]).
-    pub facts: DataFrame,
+    /// The rows read, interned (from the columns of [`READ_COLUMNS`]).
+    pub facts: Interned,
     pub years: BTreeMap<String, i32>,
     pub provenance: BTreeMap<String, Provenance>,
     /// The measures read from commune rows (the others only from département rows).
@@ -381,7 +367,9 @@ pub fn by_period(parts: Vec<DataFrame>, this_year: i32) -> Result<Periods> {
     // synthetic), found by comparing with the row before (the facts come in long runs of one
     // source) and else in a map, and each source's span of years. Years after `this_year` are
     // projections, never read.
-    let spans = Spans::of(&parts, this_year)?;
+    let columns = parts.iter().map(Columns::of).collect::<Result<Vec<_>>>()?;
+    crate::timing::mark("by period: columns");
+    let spans = Spans::of(&parts, &columns, this_year)?;
     crate::timing::mark("by period: spans");
     let n = spans.list.len();
     let order = {
@@ -535,10 +523,17 @@ pub fn by_period(parts: Vec<DataFrame>, this_year: i32) -> Result<Periods> {
     for &i in complements.values() {
         now_year[order[i]] = Some(latest[i]);
     }
-    let (mut now_mask, mut base_mask) = (Vec::with_capacity(spans.row_year.len()), Vec::with_capacity(spans.row_year.len()));
+    let rows = spans.row_source.len();
+    let (mut now_mask, mut base_mask) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
     let any_series = series_years.iter().any(|y| !y.is_empty());
-    let mut series_mask = Vec::with_capacity(if any_series { spans.row_year.len() } else { 0 });
-    for (&id, &y) in spans.row_source.iter().zip(&spans.row_year) {
+    let mut series_mask = Vec::with_capacity(if any_series { rows } else { 0 });
+    let row_year = columns.iter().flat_map(|c| -> Box<dyn Iterator<Item = Option<i32>> + '_> {
+        match &c.year {
+            Some(y) => Box::new(y.iter()),
+            None => Box::new(std::iter::repeat_n(None, c.len())),
+        }
+    });
+    for (&id, y) in spans.row_source.iter().zip(row_year) {
         let source = (id < NOT_READ).then_some(id as usize);
         let at = |years: &[Option<i32>]| source.is_some_and(|s| y.is_some() && years[s] == y);
         now_mask.push(at(&now_year));
@@ -547,44 +542,45 @@ pub fn by_period(parts: Vec<DataFrame>, this_year: i32) -> Result<Periods> {
             series_mask.push(source.is_some_and(|s| y.is_some_and(|y| series_years[s].contains(&y))));
         }
     }
+    crate::timing::mark("by period: masks");
     let not_read = if spans.not_read {
         let mask: Vec<bool> = spans.row_source.iter().map(|&s| s == NOT_READ).collect();
         Some(stack(rows_of(&parts, &LOAD_COLUMNS, &mask)?)?)
     } else {
         None
     };
-    let now = stack(rows_of(&parts, &READ_COLUMNS, &now_mask)?)?;
-    crate::timing::mark("by period: latest rows");
+    crate::timing::mark("by period: rows not read");
     if !complements.is_empty() {
         // The rows read of each measure completed: from its real source, from the synthetic one.
         let mut completed = vec![0u8; n];
         for (key, &synth) in &complements {
             (completed[order[chosen[key]]], completed[order[synth]]) = (1, 2);
         }
-        let of = |side: u8| -> Vec<bool> { spans.row_source.iter().zip(&now_mask).map(|(&s, &now)| now && completed[s as usize] == side).collect() };
-        let cell = ["measure", "level", "sex", "age_min", "age_max"];
-        refuse_repeated_cells(stack(rows_of(&parts, &cell, &of(1))?)?, stack(rows_of(&parts, &cell, &of(2))?)?)?;
+        let side: Vec<u8> =
+            spans.row_source.iter().zip(&now_mask).map(|(&s, &now)| if now && s < NOT_READ { completed[s as usize] } else { 0 }).collect();
+        refuse_repeated_cells(&spans, &columns, &side)?;
     }
     crate::timing::mark("by period: repeated cells");
-    let mut before = stack(rows_of(&parts, &READ_COLUMNS, &base_mask)?)?;
-    let renamed: Vec<String> = before.column("measure")?.str()?.iter().map(|m| format!("{}_base", m.unwrap_or_default())).collect();
-    before.replace("measure", Column::new("measure".into(), renamed))?;
-    let mut facts_read = now.vstack(&before)?;
-    if any_series {
-        let mut series = stack(rows_of(&parts, &READ_COLUMNS, &series_mask)?)?;
-        // A few names for many rows: each made once.
-        let (m, y) = (Codes::of_null_empty(series.column("measure")?)?, series.column("year")?.i32()?);
-        let mut names: HashMap<(u32, i32), String> = HashMap::new();
-        for (&code, y) in m.rows.iter().zip(y.iter()) {
-            let y = y.unwrap_or_default();
-            names.entry((code, y)).or_insert_with(|| series_measure(&m.values[code as usize], y));
+    // What is left to read is in `columns`: the text columns of the parts and the sources of
+    // their rows go, before the interned rows come.
+    drop(spans);
+    drop(parts);
+    // The rows read, interned straight from the parts: those of the latest year, then those of
+    // the year before (as `<measure>_base`), then those of the series (as `<measure>@<year>`).
+    let mut facts_read = Interned::empty();
+    facts_read.reserve([&now_mask, &base_mask, &series_mask].iter().map(|m| m.iter().filter(|&&read| read).count()).sum());
+    let base = |m: &str, _: i32| format!("{m}_base");
+    let series = |m: &str, y: i32| series_measure(m, y);
+    let groups: [(&[bool], Option<Rename<'_>>); 3] = [(&now_mask, None), (&base_mask, Some(&base)), (&series_mask, Some(&series))];
+    for (mask, rename) in groups {
+        let mut offset = 0;
+        for part in &columns {
+            let rows = &mask[offset.min(mask.len())..(offset + part.len()).min(mask.len())];
+            facts_read.push(part, rows.iter().enumerate().filter(|(_, &read)| read).map(|(i, _)| i), rename);
+            offset += part.len();
         }
-        let renamed: Vec<&str> = m.rows.iter().zip(y.iter()).map(|(&code, y)| names[&(code, y.unwrap_or_default())].as_str()).collect();
-        let renamed = Column::new("measure".into(), renamed);
-        series.replace("measure", renamed)?;
-        facts_read.vstack_mut(&series)?;
     }
-    crate::timing::mark("by period: series rows");
+    crate::timing::mark("by period: rows interned");
     Ok(Periods { facts: facts_read, years, provenance, at_communes: from_communes, departement_provenance, not_read })
 }
 
@@ -617,125 +613,246 @@ struct Span {
 }
 
 /// The sources of a fact table (a source: measure, level, publisher, dataset, synthetic) and
-/// the source and year of each row (`u32::MAX`: a row without a year or of a year after `this_year`;
+/// the source of each row (`u32::MAX`: a row without a year or of a year after `this_year`;
 /// [`NOT_READ`]: a row of a level not summed or of a value published already computed), and
 /// whether any row is not read.
 struct Spans {
     list: Vec<Span>,
     row_source: Vec<u32>,
-    row_year: Vec<Option<i32>>,
     not_read: bool,
+    /// Each source's (measure, level), numbered: the cells of [`refuse_repeated_cells`].
+    measure_level: Vec<u32>,
 }
 
 /// The source of a row the diagnostics do not read (see [`Spans`]).
 const NOT_READ: u32 = u32::MAX - 1;
 
-impl Spans {
-    fn of(parts: &[DataFrame], this_year: i32) -> Result<Spans> {
-        let (mut measure, mut level, mut publisher, mut dataset, mut kind) =
-            (Codes::null_empty(), Codes::default(), Codes::null_empty(), Codes::null_empty(), Codes::default());
-        let (mut synthetic, mut year, mut year_start): (Vec<bool>, Vec<Option<i32>>, Vec<Option<i32>>) = (Vec::new(), Vec::new(), Vec::new());
-        for part in parts {
-            for (codes, c) in
-                [(&mut measure, "measure"), (&mut level, "level"), (&mut publisher, "publisher"), (&mut dataset, "dataset"), (&mut kind, "kind")]
-            {
-                codes.push(part.column(c)?)?;
-            }
-            let flag = part.column("synthetic")?;
-            match flag.as_scalar_column() {
-                Some(s) => synthetic.resize(synthetic.len() + flag.len(), s.scalar().value().extract_bool().unwrap_or(false)),
-                None => synthetic.extend(flag.bool()?.iter().map(|s| s.unwrap_or(false))),
-            }
-            year.extend(part.column("year")?.i32()?.iter());
-            year_start.extend(part.column("year_start")?.cast(&DataType::Int32)?.i32()?.iter());
-        }
-        // The rows of a level that is not summed, or of a value published already computed.
-        let read_level: Vec<bool> = level.values.iter().map(|l| Level::parse(l).is_some_and(|l| l.is_read())).collect();
-        let count: Vec<bool> = kind.values.iter().map(|k| k == Kind::Count.code()).collect();
-        let read = |i: usize| {
-            let (l, k) = (level.rows[i], kind.rows[i]);
-            l != NULL && read_level[l as usize] && k != NULL && count[k as usize]
+/// One part's text column as codes shared by all parts (see [`Spans::of`]): one code when the
+/// column is constant (the demo's level and provenance), never written out row by row.
+enum Coded {
+    Constant(u32),
+    Rows(Vec<u32>),
+}
+
+impl Coded {
+    /// `column`'s codes among `names` (new ones added), a null as `NULL` or, with
+    /// `null_empty`, as "".
+    fn of(column: &Column, null_empty: bool, names: &mut Vec<String>, index: &mut HashMap<String, u32>) -> Result<Coded> {
+        let mut global = |text: &str| {
+            *index.entry(text.to_owned()).or_insert_with(|| {
+                names.push(text.to_owned());
+                names.len() as u32 - 1
+            })
         };
+        if let Some(scalar) = column.as_scalar_column() {
+            return Ok(Coded::Constant(match scalar.scalar().value().get_str() {
+                Some(text) => global(text),
+                None if null_empty => global(""),
+                None => NULL,
+            }));
+        }
+        let local = if null_empty { Codes::of_null_empty(column)? } else { Codes::of(column)? };
+        let to: Vec<u32> = local.values.iter().map(|v| global(v)).collect();
+        Ok(Coded::Rows(local.rows.into_iter().map(|c| if c == NULL { NULL } else { to[c as usize] }).collect()))
+    }
+
+    fn at(&self, i: usize) -> u32 {
+        match self {
+            Coded::Constant(c) => *c,
+            Coded::Rows(rows) => rows[i],
+        }
+    }
+}
+
+impl Spans {
+    /// The sources of `parts` (their measures, years and provenance read from `columns`).
+    fn of(parts: &[DataFrame], columns: &[Columns], this_year: i32) -> Result<Spans> {
+        // The codes of each text column, shared by all parts: (names, index).
+        let mut texts: [(Vec<String>, HashMap<String, u32>); 5] = Default::default();
+        const MEASURE: usize = 0;
+        const LEVEL: usize = 1;
+        const PUBLISHER: usize = 2;
+        const DATASET: usize = 3;
+        const KIND: usize = 4;
         let mut list: Vec<Span> = Vec::new();
-        // Keyed by the columns' codes: a row of another source than the row before (the demo's
-        // series interleave their measures) costs a lookup.
-        let mut index: HashMap<[u32; 5], u32> = HashMap::new();
-        let mut row_source = Vec::with_capacity(year.len());
-        let mut last: Option<([u32; 5], u32)> = None;
-        let text = |c: &Codes, i: usize| c.get(i).unwrap_or_default().to_owned();
+        // By measure, its few sources: (key, id). A row of another source than the row before
+        // (the demo's series interleave their measures) costs a look there.
+        let mut index: Vec<Vec<([u32; 5], u32)>> = Vec::new();
+        let mut row_source = Vec::with_capacity(columns.iter().map(Columns::len).sum());
         let mut not_read = false;
-        for (i, (&s, (&y, &ys))) in synthetic.iter().zip(year.iter().zip(year_start.iter())).enumerate() {
-            if !read(i) {
-                row_source.push(NOT_READ);
-                not_read = true;
-                continue;
-            }
-            let Some(y) = y.filter(|&y| y <= this_year) else {
-                row_source.push(u32::MAX);
-                continue;
+        for (part, c) in parts.iter().zip(columns) {
+            let [level, publisher, dataset, kind] = [(LEVEL, false), (PUBLISHER, true), (DATASET, true), (KIND, false)].map(|(k, null_empty)| {
+                let (names, index) = &mut texts[k];
+                Coded::of(part.column(["", "level", "publisher", "dataset", "kind"][k])?, null_empty, names, index)
+            });
+            let (level, publisher, dataset, kind) = (level?, publisher?, dataset?, kind?);
+            // The part's measures as the parts' (a null as "", its code last).
+            let measure: Vec<u32> = {
+                let (names, index) = &mut texts[MEASURE];
+                c.measure
+                    .values
+                    .iter()
+                    .map(String::as_str)
+                    .chain([""])
+                    .map(|m| {
+                        *index.entry(m.to_owned()).or_insert_with(|| {
+                            names.push(m.to_owned());
+                            names.len() as u32 - 1
+                        })
+                    })
+                    .collect()
             };
-            let key = [measure.rows[i], level.rows[i], publisher.rows[i], dataset.rows[i], s as u32];
-            let id = match last {
-                Some((k, id)) if k == key => id,
-                _ => {
-                    let id = *index.entry(key).or_insert_with(|| {
-                        list.push(Span {
-                            measure: text(&measure, i),
-                            level: text(&level, i),
-                            publisher: text(&publisher, i),
-                            dataset: text(&dataset, i),
-                            synthetic: s,
-                            latest: y,
-                            start: None,
-                            cells: 0,
-                            years: Vec::new(),
-                        });
-                        (list.len() - 1) as u32
-                    });
-                    last = Some((key, id));
-                    id
-                }
+            index.resize(texts[MEASURE].0.len(), Vec::new());
+            // The rows of a level that is not summed, or of a value published already computed.
+            let read_level: Vec<bool> = texts[LEVEL].0.iter().map(|l| Level::parse(l).is_some_and(|l| l.is_read())).collect();
+            let count: Vec<bool> = texts[KIND].0.iter().map(|k| k == Kind::Count.code()).collect();
+            let synthetic = part.column("synthetic")?;
+            let synthetic = match synthetic.as_scalar_column() {
+                Some(s) => Err(s.scalar().value().extract_bool().unwrap_or(false)),
+                None => Ok(synthetic.bool()?.rechunk()),
             };
-            row_source.push(id);
-            let span = &mut list[id as usize];
-            if y > span.latest {
-                (span.latest, span.start, span.cells) = (y, None, 0);
-            }
-            if y == span.latest {
-                span.cells += 1;
-                if let Some(ys) = ys {
-                    span.start = Some(span.start.map_or(ys, |s| s.min(ys)));
+            let flags = synthetic.as_ref().ok().and_then(|f| f.downcast_iter().next());
+            let (year, year_start) =
+                (c.year.as_ref().and_then(|y| y.downcast_iter().next()), c.year_start.as_ref().and_then(|y| y.downcast_iter().next()));
+            let mut last: Option<([u32; 5], u32)> = None;
+            for i in 0..c.len() {
+                let (l, k) = (level.at(i), kind.at(i));
+                if !(l != NULL && read_level[l as usize] && k != NULL && count[k as usize]) {
+                    row_source.push(NOT_READ);
+                    not_read = true;
+                    continue;
                 }
-            }
-            if span.years.last() != Some(&y) && !span.years.contains(&y) {
-                span.years.push(y);
+                let Some(y) = year.and_then(|a| a.get(i)).filter(|&y| y <= this_year) else {
+                    row_source.push(u32::MAX);
+                    continue;
+                };
+                let s = match (&synthetic, flags) {
+                    (Err(constant), _) => *constant,
+                    (Ok(_), flags) => flags.and_then(|f| f.get(i)).unwrap_or(false),
+                };
+                let m = c.measure.rows[i];
+                let m = measure[if m == NULL { measure.len() - 1 } else { m as usize }];
+                let key = [m, l, publisher.at(i), dataset.at(i), s as u32];
+                let id = match last {
+                    Some((k, id)) if k == key => id,
+                    _ => {
+                        let sources = &mut index[m as usize];
+                        let id = match sources.iter().find(|(k, _)| *k == key) {
+                            Some(&(_, id)) => id,
+                            None => {
+                                let text = |k: usize, code: u32| texts[k].0.get(code as usize).cloned().unwrap_or_default();
+                                list.push(Span {
+                                    measure: text(MEASURE, m),
+                                    level: text(LEVEL, l),
+                                    publisher: text(PUBLISHER, key[2]),
+                                    dataset: text(DATASET, key[3]),
+                                    synthetic: s,
+                                    latest: y,
+                                    start: None,
+                                    cells: 0,
+                                    years: Vec::new(),
+                                });
+                                let id = (list.len() - 1) as u32;
+                                sources.push((key, id));
+                                id
+                            }
+                        };
+                        last = Some((key, id));
+                        id
+                    }
+                };
+                row_source.push(id);
+                let span = &mut list[id as usize];
+                if y > span.latest {
+                    (span.latest, span.start, span.cells) = (y, None, 0);
+                }
+                if y == span.latest {
+                    span.cells += 1;
+                    if let Some(ys) = year_start.and_then(|a| a.get(i)) {
+                        span.start = Some(span.start.map_or(ys, |s| s.min(ys)));
+                    }
+                }
+                if span.years.last() != Some(&y) && !span.years.contains(&y) {
+                    span.years.push(y);
+                }
             }
         }
-        Ok(Spans { list, row_source, row_year: year, not_read })
+        let mut pairs: HashMap<(&str, &str), u32> = HashMap::new();
+        let measure_level = list
+            .iter()
+            .map(|s| {
+                let n = pairs.len() as u32;
+                *pairs.entry((s.measure.as_str(), s.level.as_str())).or_insert(n)
+            })
+            .collect();
+        Ok(Spans { list, row_source, not_read, measure_level })
     }
 }
 
 /// A cell (measure, level, sex, age band) given at one year both by a real source and by the
-/// synthetic data completing it: the two would be added. `real` and `synthetic`: the rows of
-/// the measures completed, read at their latest year, from each (with their level).
-fn refuse_repeated_cells(real: DataFrame, synthetic: DataFrame) -> Result<()> {
-    let cell = [col("measure"), col("level"), col("sex"), col("age_min").cast(DataType::UInt32), col("age_max").cast(DataType::UInt32)];
-    let real = real.lazy().select(cell.clone()).unique(None, UniqueKeepStrategy::Any);
-    // An open age band (95 and over) has no upper age: nulls are equal here.
-    let args = JoinArgs { nulls_equal: true, ..JoinArgs::new(JoinType::Semi) };
-    let repeated = synthetic.lazy().select(cell.clone()).join(real, cell.clone(), cell, args).limit(1).collect()?;
-    if repeated.height() == 0 {
-        return Ok(());
+/// synthetic data completing it: the two would be added. `side`: per row, 1 a row read of a
+/// measure completed, from its real source, 2 from the synthetic one, 0 neither.
+fn refuse_repeated_cells(spans: &Spans, columns: &[Columns], side: &[u8]) -> Result<()> {
+    // A cell as one integer: measure and level (those of the row's source), sex (a code of all
+    // parts) and ages (an open
+    // band's missing upper age as its own value: the `None`s are equal here). Runs of one
+    // cell are looked up once.
+    let mut sexes: HashMap<&str, u32> = HashMap::new();
+    let sex_codes: Vec<Vec<u32>> = columns
+        .iter()
+        .map(|c| {
+            c.sex
+                .values
+                .iter()
+                .map(|s| {
+                    let n = sexes.len() as u32;
+                    *sexes.entry(s.as_str()).or_insert(n)
+                })
+                .collect()
+        })
+        .collect();
+    let age = |a: Option<u32>| u128::from(a.map_or(u32::MAX, |a| a.min(u32::MAX - 1)));
+    let mut real: PlHashSet<u128> = PlHashSet::default();
+    let mut found = None;
+    for wanted in [1u8, 2] {
+        let mut offset = 0;
+        for (c, sex) in columns.iter().zip(&sex_codes) {
+            let mut last = None;
+            let (ages_min, ages_max) = (c.age_min.rechunk(), c.age_max.rechunk());
+            let (ages_min, ages_max) = (ages_min.downcast_iter().next(), ages_max.downcast_iter().next());
+            for (i, _) in side[offset..offset + c.len()].iter().enumerate().filter(|(_, &s)| s == wanted) {
+                let row = offset + i;
+                let (min, max) = (ages_min.and_then(|a| a.get(i)), ages_max.and_then(|a| a.get(i)));
+                let cell = (u128::from(spans.measure_level[spans.row_source[row] as usize]) << 96)
+                    | (u128::from(sex[c.sex.rows[i] as usize]) << 64)
+                    | (age(min) << 32)
+                    | age(max);
+                if last == Some(cell) {
+                    continue;
+                }
+                last = Some(cell);
+                if wanted == 1 {
+                    real.insert(cell);
+                } else if real.contains(&cell) {
+                    found = Some((row, c.sex.get(i).unwrap_or_default(), min, max));
+                    break;
+                }
+            }
+            offset += c.len();
+            if found.is_some() {
+                break;
+            }
+        }
     }
-    let text = |c: &str| repeated.column(c).ok().and_then(|c| c.get(0).ok()).map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default();
+    let Some((row, sex, min, max)) = found else { return Ok(()) };
+    let age = |a: Option<u32>| a.map_or("null".to_owned(), |a| a.to_string());
     Err(Error::input(
         Location::file("the facts read"),
         format!(
-            "«{}» (sex {}, ages {}-{}) is given both by real data and by the synthetic data completing it: they would be added",
-            text("measure"),
-            text("sex"),
-            text("age_min"),
-            text("age_max")
+            "«{}» (sex {sex}, ages {}-{}) is given both by real data and by the synthetic data completing it: they would be added",
+            spans.list[spans.row_source[row] as usize].measure,
+            age(min),
+            age(max)
         ),
         "synthetic data may only give the cells the real source lacks",
     ))
@@ -828,6 +945,7 @@ mod tests {
         let df =
             facts(&[("a", 2021, "population", 100.0), ("a", 2015, "population", 90.0), ("a", 2010, "population", 80.0), ("a", 2021, "c2s", 7.0)]);
         let Periods { facts: out, years, .. } = by_period(vec![df], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "one census, not three");
         assert_eq!(sum(&out, "population_base"), 90.0, "2015, the census before 2021, not 2010");
         assert_eq!(years.get("population"), Some(&2021));
@@ -844,6 +962,7 @@ mod tests {
         let mut rows: Vec<(&str, i32, &str, f64)> = (2013..=2023).map(|y| ("a", y, "deaths", f64::from(y - 2000))).collect();
         rows.push(("a", 2021, "area_km2", 5.0));
         let Periods { facts: out, years, .. } = by_period(vec![facts(&rows)], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!((sum(&out, "deaths"), sum(&out, "deaths_base")), (23.0, 22.0));
         for y in 2015..=2021 {
             assert_eq!(sum(&out, &series_measure("deaths", y)), f64::from(y - 2000), "{y}");
@@ -866,6 +985,7 @@ mod tests {
         let estimates = departement(from(&estimates, Origin::source("INSEE", "estimations de population")));
         let all = census.vstack(&statloc).unwrap().vstack(&estimates).unwrap();
         let Periods { facts: out, years, .. } = by_period(vec![all], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!(sum(&out, "population"), 100.0 + 1_000.0, "the communes' 2021 and the département's 2025");
         assert_eq!(years.get("population"), Some(&2021));
         for y in 2016..=2023 {
@@ -880,6 +1000,7 @@ mod tests {
     fn a_base_measure_given_by_the_data_is_not_replaced() {
         let df = facts(&[("a", 2023, "population", 100.0), ("a", 2017, "population_base", 97.0), ("a", 2022, "population", 99.0)]);
         let Periods { facts: out, years, .. } = by_period(vec![df], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!(sum(&out, "population_base"), 97.0);
         assert_eq!(years.get("population_base"), Some(&2017));
         assert_eq!(sum(&out, "population"), 100.0);
@@ -938,7 +1059,7 @@ mod tests {
         let territory = ["30003".to_owned(), "30006".to_owned()];
         let load = |roster: DataFrame, origin: Origin| from_frames(vec![df.clone()], Some((roster, origin)), "t".into(), None).unwrap();
         let zero_rows = |d: &Data, geo: &str| {
-            let f = d.facts.clone().lazy().filter(col("geo").eq(lit(geo)).and(col("value").eq(lit(0.0)))).collect().unwrap();
+            let f = d.facts.frame().unwrap().lazy().filter(col("geo").eq(lit(geo)).and(col("value").eq(lit(0.0)))).collect().unwrap();
             let mut m: Vec<String> = f.column("measure").unwrap().str().unwrap().iter().flatten().map(str::to_owned).collect();
             m.sort();
             m
@@ -972,7 +1093,7 @@ mod tests {
         let roster = DataFrame::new_infer_height(vec![Column::new("geo".into(), ["a"]), Column::new("birth_year".into(), [Some(1960)])]).unwrap();
         let data = from_frames(vec![df.clone()], Some((roster.clone(), Origin::Synthetic)), "test".into(), None).unwrap();
         assert_eq!(data.years["gp"], 2021);
-        let aged = data.facts.clone().lazy().filter(col("measure").eq(lit("gp_by_age"))).collect().unwrap();
+        let aged = data.facts.frame().unwrap().lazy().filter(col("measure").eq(lit("gp_by_age"))).collect().unwrap();
         assert_eq!(aged.column("age_min").unwrap().cast(&DataType::UInt32).unwrap().u32().unwrap().get(0), Some(61));
         // Département rows only: their year.
         let dep = df.slice(1, 1);
@@ -983,6 +1104,7 @@ mod tests {
     fn projections_are_never_the_latest_year() {
         let df = facts(&[("a", 2021, "population", 100.0), ("a", 2030, "population", 120.0), ("a", 2070, "population", 150.0)]);
         let Periods { facts: out, years, provenance, .. } = by_period(vec![df], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!(sum(&out, "population"), 100.0, "2030 and 2070 are projections");
         assert_eq!(years.get("population"), Some(&2021));
         assert_eq!(provenance["population"].to_string(), "INSEE, RP 2021");
@@ -996,6 +1118,7 @@ mod tests {
         let demo = from(&[("a", 2023, "gp", 2.0)], Origin::Synthetic);
         let all = census.vstack(&estimate).unwrap().vstack(&demo).unwrap();
         let Periods { facts: out, years, provenance, .. } = by_period(vec![all], 2026).unwrap();
+        let out = out.frame().unwrap();
         // The estimate is the latest: read alone, not added to the census's commune b.
         assert_eq!(sum(&out, "population"), 104.0);
         assert_eq!(years.get("population"), Some(&2023));
@@ -1033,6 +1156,7 @@ mod tests {
         let split = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2021, "F", Some(0), None, 52.0)], Origin::Synthetic);
         let gp = from(&[("a", 2023, "gp", 1.0)], Origin::Synthetic);
         let Periods { facts: out, years, provenance, .. } = by_period(vec![real.vstack(&split).unwrap().vstack(&gp).unwrap()], 2026).unwrap();
+        let out = out.frame().unwrap();
         // Both read: the real total and its synthetic split, at 2021; the base from the real source.
         assert_eq!(sum(&out, "population"), 200.0);
         assert_eq!(sum(&out, "population_base"), 90.0);
@@ -1046,6 +1170,7 @@ mod tests {
         // Synthetic rows of an earlier year beside those of the real year: left out (never a base).
         let stray = banded(&[("a", 2021, "M", Some(0), None, 48.0), ("a", 2015, "M", Some(0), None, 40.0)], Origin::Synthetic);
         let Periods { facts: out, .. } = by_period(vec![real.vstack(&stray).unwrap()], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!((sum(&out, "population"), sum(&out, "population_base")), (148.0, 90.0));
         // Synthetic rows of another year would replace or be mixed with the real ones: refused.
         let later = banded(&[("a", 2023, "M", Some(0), None, 48.0)], Origin::Synthetic);
@@ -1060,6 +1185,7 @@ mod tests {
         // The same read from two frames, the synthetic one's provenance constant (the demo's).
         assert!(split.column("publisher").unwrap().as_scalar_column().is_some());
         let Periods { facts: out, years, .. } = by_period(vec![real.clone(), split.clone(), gp.clone()], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!((sum(&out, "population"), sum(&out, "population_base"), years["population"]), (200.0, 90.0, 2021));
         let e = by_period(vec![real.clone(), same.clone()], 2026).err().unwrap().to_string();
         assert!(e.contains("would be added"), "{e}");
@@ -1067,6 +1193,7 @@ mod tests {
         let mut dep = banded(&[("30", 2021, "all", None, None, 1000.0)], comparateur);
         dep.replace("level", Column::new("level".into(), ["departement"])).unwrap();
         let Periods { facts: out, .. } = by_period(vec![real.vstack(&split).unwrap().vstack(&dep).unwrap()], 2026).unwrap();
+        let out = out.frame().unwrap();
         assert_eq!(sum(&out, "population"), 1200.0);
         assert_eq!(sum(&out, "population_base"), 90.0);
     }
@@ -1077,14 +1204,14 @@ mod tests {
         df.replace("level", Column::new("level".into(), ["commune", "bassin_de_vie", "commune"])).unwrap();
         df.replace("kind", Column::new("kind".into(), ["count", "count", "published"])).unwrap();
         let data = from_frames(vec![df.clone()], None, "test".into(), None).unwrap();
-        assert_eq!(sum(&data.facts, "population"), 100.0);
+        assert_eq!(sum(&data.facts.frame().unwrap(), "population"), 100.0);
         assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
         let note = data.not_read_note().unwrap();
         assert!(note.contains("2 rows") && note.contains("bassin_de_vie") && note.contains("apl"), "{note}");
         // Beside another frame (its rows all read): the same rows kept apart, the others read.
         let other = facts(&[("b", 2021, "population", 50.0)]);
         let data = from_frames(vec![other, df], None, "test".into(), None).unwrap();
-        assert_eq!(sum(&data.facts, "population"), 150.0);
+        assert_eq!(sum(&data.facts.frame().unwrap(), "population"), 150.0);
         assert_eq!(data.not_read.as_ref().map(DataFrame::height), Some(2));
     }
 
@@ -1094,7 +1221,7 @@ mod tests {
         let a = from(&[("01001", 2021, "population", 100.0)], Origin::source("INSEE", "RP, POP1B"));
         let b = from(&[("01001", 2021, "population", 101.0), ("01002", 2021, "population", 50.0)], Origin::source("INSEE", "comparateur"));
         let data = from_frames(vec![a.vstack(&b).unwrap()], None, "test".into(), None).unwrap();
-        assert_eq!(sum(&data.facts, "population"), 151.0);
+        assert_eq!(sum(&data.facts.frame().unwrap(), "population"), 151.0);
         assert_eq!(data.provenance["population"].to_string(), "INSEE, comparateur 2021");
     }
 
@@ -1108,6 +1235,6 @@ mod tests {
         let data = from_frames(vec![df], None, "test".into(), None).unwrap();
         assert_eq!(data.years["population"], 2021);
         assert_eq!(data.provenance["population"].to_string(), "INSEE, RP 2021");
-        assert_eq!(data.facts.height(), 2, "both levels are read");
+        assert_eq!(data.facts.len(), 2, "both levels are read");
     }
 }

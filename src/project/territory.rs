@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
-use crate::indicators::evaluate::{aggregate, Aggregated, Geography};
+use crate::indicators::evaluate::{Aggregated, Geography, Interned};
 use crate::ingest::cpam::{classify, Profession};
 use crate::ingest::Sex;
 use crate::project::demand::{self, Band, DemandAssumptions};
@@ -169,8 +169,8 @@ pub fn gps_of(roster: &DataFrame, units: &[String]) -> Result<Vec<Gp>> {
 
 /// The demand side's inputs: the territory's pyramid by sex (men, women) with France's death
 /// rate of each band. Empty when the facts hold no population by sex and age.
-pub fn pyramids(facts: &DataFrame, territory: Geography, france: Geography) -> Result<Vec<Vec<Band>>> {
-    Ok(pyramids_of(&aggregate(facts, &[territory, france])?, 0, 1))
+pub fn pyramids(facts: &Interned, territory: Geography, france: Geography) -> Result<Vec<Vec<Band>>> {
+    Ok(pyramids_of(&facts.aggregate(&[territory, france])?, 0, 1))
 }
 
 /// [`pyramids`] from counts already aggregated, the territory and France at the indices given.
@@ -328,7 +328,7 @@ mod tests {
         ])
         .unwrap();
         let geo = |id: &str| Geography { id: id.into(), name: id.into(), units: vec![id.into()] };
-        let bands = pyramids(&facts, geo("t"), geo("fr")).unwrap();
+        let bands = pyramids(&Interned::new(&facts).unwrap(), geo("t"), geo("fr")).unwrap();
         let men = &bands[0];
         assert_eq!(men.len(), 2);
         for b in men {

@@ -102,13 +102,12 @@ impl Format {
     }
 }
 
-/// What the reports of one run share, computed once: the facts interned (every aggregation of
-/// a report reads them: [`Interned`]), the benchmark's set (every EPCI of France computed,
+/// What the reports of one run share, computed once (besides the facts, interned as loaded:
+/// `Data::facts`): the benchmark's set (every EPCI of France computed,
 /// [`benchmark::Set`]) and the APL of every commune of France today
 /// ([`crate::apl::national::Today`]), which the demo's five reports would otherwise each
 /// compute again.
 pub struct Shared {
-    pub facts: Interned,
     set: Mutex<Option<Arc<benchmark::Set>>>,
     apl: Mutex<Option<Arc<crate::apl::national::Today>>>,
     /// The published values among the rows the facts did not read (`Data::not_read`), picked
@@ -117,33 +116,40 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Intern `data`'s facts.
+    /// Nothing computed yet; the published values of `data` picked.
     pub fn new(data: &Data) -> Result<Shared> {
         use polars::prelude::{col, lit, IntoLazy};
         let published = match &data.not_read {
             Some(df) => Some(df.clone().lazy().filter(col("kind").eq(lit("published"))).collect()?),
             None => None,
         };
-        Ok(Shared { facts: Interned::new(&data.facts)?, set: Mutex::new(None), apl: Mutex::new(None), published })
+        Ok(Shared { set: Mutex::new(None), apl: Mutex::new(None), published })
     }
 
     /// The benchmark of `t` against the EPCI of France and its peers, the set computed once
     /// for the options and catalogue asked.
-    fn benchmark(&self, t: &Territory, r: &Referential, catalogue: &[Indicator], options: &ComparatorOptions) -> Result<benchmark::Benchmark> {
+    fn benchmark(
+        &self,
+        t: &Territory,
+        r: &Referential,
+        facts: &Interned,
+        catalogue: &[Indicator],
+        options: &ComparatorOptions,
+    ) -> Result<benchmark::Benchmark> {
         let against = benchmark::Against::Epci;
         let indicators = crate::compare::diagnose::with_icm_reference(catalogue, options);
         let cached = self.set.lock().ok().and_then(|s| s.clone()).filter(|s| s.fits(against, options, &indicators));
         let set = match cached {
             Some(s) => s,
             None => {
-                let s = Arc::new(benchmark::Set::new(r, &self.facts, catalogue, against, options)?);
+                let s = Arc::new(benchmark::Set::new(r, facts, catalogue, against, options)?);
                 if let Ok(mut slot) = self.set.lock() {
                     *slot = Some(s.clone());
                 }
                 s
             }
         };
-        benchmark::benchmark_in(t, r, &self.facts, &set, against, None, PEERS)
+        benchmark::benchmark_in(t, r, facts, &set, against, None, PEERS)
     }
 
     /// The APL of every commune of France today, computed once: a report's `options` are
@@ -152,7 +158,7 @@ impl Shared {
         if let Some(today) = self.apl.lock().ok().and_then(|a| a.clone()) {
             return Ok(today);
         }
-        let today = Arc::new(crate::apl::national::today(data, &self.facts, r, &[], None, options)?);
+        let today = Arc::new(crate::apl::national::today(data, &data.facts, r, &[], None, options)?);
         if let Ok(mut slot) = self.apl.lock() {
             *slot = Some(today.clone());
         }

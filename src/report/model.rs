@@ -388,8 +388,8 @@ struct Gps {
 }
 
 /// Compute the diagnosis, the benchmark and the projection of `t`, and decide what the
-/// report shows. `shared`: what the reports of a run on `data` share (its facts interned, the
-/// benchmark's set). `step` hears each computation begin.
+/// report shows. `shared`: what the reports of a run on `data` share (the benchmark's set,
+/// the APL of France). `step` hears each computation begin.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     t: &Territory,
@@ -401,7 +401,7 @@ pub fn build(
     maps: &super::maps::MapOptions,
     step: &dyn Fn(&str),
 ) -> Result<Report> {
-    let facts = &shared.facts;
+    let facts = &data.facts;
     let synthetic = synthetic(data);
     step("diagnostic");
     let diagnosis = diagnose::diagnose(t, r, facts, catalogue, &data.label, data.published.as_ref(), false, options)?
@@ -411,7 +411,7 @@ pub fn build(
     // Data without the socio-demographic profile (partial real data) has no peers: the
     // report says so instead of failing.
     crate::timing::mark("report: diagnostic");
-    let bench = match shared.benchmark(t, r, catalogue, options) {
+    let bench = match shared.benchmark(t, r, facts, catalogue, options) {
         Ok(b) => Ok(b),
         Err(Error::Input(e)) => Err(e.to_string()),
         Err(e) => return Err(e),
