@@ -9,7 +9,9 @@
 # Usage: scripts/bench-national.sh [RUNS]
 # Environment: DIAGSANTE (the binary; default: cargo build --release and its target dir),
 #   PYTHON (a python with polars; default: a venv in ~/.cache/diagsante/bench-venv made from
-#   benches/python/requirements.txt), SKIP_DEMO=1 (leave out `demo`, the longest).
+#   benches/python/requirements.txt), SKIP_DEMO=1 (leave out `demo`), SKIP_TEN_YEARS=1 (leave
+#   out `national` on ten years of facts, made from the default data by
+#   benches/python/ten_years.py: about 78 million rows).
 # Needs /usr/bin/time (Debian: apt-get install time). Not part of CI: it measures, it asserts
 # no timing.
 set -euo pipefail
@@ -71,4 +73,11 @@ measure "polars-python, same table (all indicators but life expectancy)" "$work/
 measure "diagsante diagnose (one territory)" "$DIAGSANTE" diagnose --territory cpts-camargue-gardoise --out "$work/diagnose"
 if [ "${SKIP_DEMO:-}" != 1 ]; then
     measure "diagsante demo (five reports)" "$DIAGSANTE" demo --out "$work/demo"
+fi
+if [ "${SKIP_TEN_YEARS:-}" != 1 ]; then
+    # The same folder with ten years of synthetic facts (benches/python/ten_years.py), read
+    # as a user's --data folder. The python script is not run on it: it holds the whole table
+    # (6 GB for one year's).
+    "$PYTHON" benches/python/ten_years.py --data "$data" --out "$work/ten" >&2
+    measure "diagsante national --data, ten years of facts" "$DIAGSANTE" national --data "$work/ten" --out "$work/national-ten"
 fi

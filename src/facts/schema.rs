@@ -190,12 +190,17 @@ pub fn complete(df: DataFrame, origin: &Origin, path: &Path) -> Result<DataFrame
         ("dataset", lit("")),
         ("synthetic", lit(false)),
     ];
+    // A column without nulls, of its type already, is passed as it is (not copied).
     let filled: Vec<Expr> = FACT_COLUMNS
         .iter()
         .filter(|c| has(c.name))
         .map(|c| {
-            let e = defaults.iter().find(|(name, _)| *name == c.name).map_or(col(c.name), |(_, d)| col(c.name).fill_null(d.clone()));
-            e.cast(c.ty.dtype()).alias(c.name)
+            let column = df.column(c.name).ok();
+            let nulls = column.is_none_or(|x| x.null_count() > 0);
+            let default = defaults.iter().find(|(name, _)| *name == c.name).filter(|_| nulls);
+            let e = default.map_or(col(c.name), |(_, d)| col(c.name).fill_null(d.clone()));
+            let e = if column.is_some_and(|x| *x.dtype() == c.ty.dtype()) { e } else { e.cast(c.ty.dtype()) };
+            e.alias(c.name)
         })
         .collect();
     let mut out = df.lazy().select(filled).collect()?;
@@ -281,6 +286,69 @@ pub fn read_parquet_columns(path: &Path, columns: &[&str]) -> Result<DataFrame> 
     })
 }
 
+/// The columns of `wanted` a parquet file has (opened by `open`; `path` names it), read one at
+/// a time: a text or flag column holding one value in every row (a file's level, kind, unit,
+/// publisher, dataset, source, synthetic) becomes a constant column, never held row by row, so that a
+/// file of many rows costs its geo, measure, sex and numbers only. `None` when the file lacks
+/// one of `required`: the caller reads it whole, to name what it lacks.
+pub fn read_parquet_constants<R: polars::io::mmap::MmapBytesReader>(
+    open: impl Fn() -> std::io::Result<R>,
+    path: &Path,
+    wanted: &[&str],
+    required: &[&str],
+) -> Result<Option<DataFrame>> {
+    let bad = |e: PolarsError| {
+        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
+    };
+    let reader = || open().map(ParquetReader::new).map_err(|e| Error::read(path, e));
+    let schema = reader()?.schema().map_err(bad)?;
+    if required.iter().any(|c| !schema.contains(c)) {
+        return Ok(None);
+    }
+    let (mut columns, mut height) = (Vec::new(), 0);
+    for name in wanted.iter().filter(|c| schema.contains(c)) {
+        let df = reader()?.with_columns(Some(vec![(*name).to_owned()])).finish().map_err(bad)?;
+        height = df.height();
+        columns.extend(df.columns().iter().cloned().map(constant_text));
+    }
+    Ok(Some(DataFrame::new(height, columns)?))
+}
+
+/// `column` as a constant column when it is text or a flag holding one value (text: or only
+/// nulls) in every row; as it is otherwise. Rows are compared by their views (within an array, equal views
+/// are equal strings), each array's first row by its text.
+fn constant_text(column: Column) -> Column {
+    if let Ok(flags) = column.bool() {
+        let n = flags.len();
+        if n > 0 && flags.null_count() == 0 && (flags.all() || !flags.any()) {
+            let value = Scalar::new(DataType::Boolean, AnyValue::Boolean(flags.all()));
+            return Column::new_scalar(column.name().clone(), value, n);
+        }
+        return column;
+    }
+    let Ok(text) = column.str() else { return column };
+    let n = text.len();
+    if n == 0 {
+        return column;
+    }
+    let value = if text.null_count() == n {
+        Scalar::null(DataType::String)
+    } else if text.null_count() > 0 {
+        return column;
+    } else {
+        let first = text.get(0).unwrap_or_default();
+        let one = text.downcast_iter().filter(|a| !a.views().is_empty()).all(|a| {
+            let v = a.views()[0].as_u128();
+            a.value(0) == first && a.views().iter().all(|w| w.as_u128() == v)
+        });
+        if !one {
+            return column;
+        }
+        Scalar::new(DataType::String, AnyValue::StringOwned(first.into()))
+    };
+    Column::new_scalar(column.name().clone(), value, n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +388,33 @@ mod tests {
         let out = complete(old_file().drop("level").unwrap(), &Origin::Synthetic, p).unwrap();
         assert_eq!(out.column("level").unwrap().str().unwrap().get(0), Some("commune"));
         assert_eq!(out.column("synthetic").unwrap().bool().unwrap().get(0), Some(true));
+    }
+
+    /// A file's columns of one value are read as constants, the others as they are, and a
+    /// file lacking a required column is left to be read whole.
+    #[test]
+    fn columns_of_one_value_are_read_as_constants() {
+        let n = 3000;
+        let mut df = DataFrame::new_infer_height(vec![
+            Column::new("geo".into(), (0..n).map(|i| format!("{:05}", 30000 + i % 7)).collect::<Vec<_>>()),
+            Column::new("publisher".into(), vec!["Institut national de la statistique"; n]),
+            Column::new("unit".into(), vec![None::<&str>; n]),
+            Column::new("sex".into(), (0..n).map(|i| if i == n - 1 { "female" } else { "all" }).collect::<Vec<_>>()),
+            Column::new("synthetic".into(), vec![true; n]),
+            Column::new("value".into(), vec![1.5; n]),
+        ])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("facts-x.parquet");
+        write_parquet(&mut df, &path).unwrap();
+        let open = || fs::File::open(&path);
+        let wanted = ["geo", "publisher", "unit", "sex", "synthetic", "value", "kind"];
+        let read = read_parquet_constants(open, &path, &wanted, &["geo"]).unwrap().unwrap();
+        let constant: Vec<bool> = read.columns().iter().map(|c| c.as_scalar_column().is_some()).collect();
+        assert_eq!(read.get_column_names(), ["geo", "publisher", "unit", "sex", "synthetic", "value"], "kind: not in the file");
+        assert_eq!(constant, [false, true, true, false, true, false], "the last row's sex differs");
+        assert!(read.equals_missing(&df), "the same values");
+        assert!(read_parquet_constants(open, &path, &wanted, &["geo", "year"]).unwrap().is_none());
     }
 
     #[test]

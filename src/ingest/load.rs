@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
 use crate::facts::codes::{Codes, NULL};
-use crate::facts::schema::{complete, conform, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
+use crate::facts::schema::{complete, conform, read_parquet_constants, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
 use crate::facts::{current_year, read_parquet, Kind, Level, Origin, Period, Provenance};
 use crate::indicators::evaluate::{Columns, Interned, Rename};
 use crate::ingest::cpam::{classify, Profession};
@@ -137,7 +137,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let path = entry.map_err(|e| Error::read(dir, e))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         if name.starts_with("facts-") && name.ends_with(".parquet") {
-            let df = fact_file(read_parquet(&path)?, &name, &path)?;
+            let df = fact_file(read_fact_columns(&path)?, &name, &path)?;
             frames.push((name, df));
         } else if name == "roster.parquet" {
             roster = Some(conform(read_parquet(&path)?, &path, "a roster", &ROSTER_COLUMNS)?);
@@ -158,6 +158,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
             "fill it first by ingesting the publishers' files into it",
         ));
     }
+    crate::timing::mark("fact files read");
     frames.sort_by(|a, b| a.0.cmp(&b.0));
     // The demo's roster (a folder written by `demo-data`) is synthetic, and says so.
     let roster = roster.map(|r| {
@@ -165,7 +166,21 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let origin = if synthetic == Some(true) { Origin::Synthetic } else { roster_origin() };
         (r, origin)
     });
-    from_frames(merge_files(frames, dir)?, roster, format!("données de {}", dir.display()), published)
+    let frames = merge_files(frames, dir)?;
+    crate::timing::mark("fact files merged");
+    from_frames(frames, roster, format!("données de {}", dir.display()), published)
+}
+
+/// The columns of a fact file that loading reads (see [`read_parquet_constants`]): those of
+/// [`LOAD_COLUMNS`] and `source` (its origin), the file whole when it lacks a required column
+/// (to name what it lacks).
+fn read_fact_columns(path: &Path) -> Result<DataFrame> {
+    let wanted: Vec<&str> = LOAD_COLUMNS.iter().copied().chain(["source"]).collect();
+    let required: Vec<&str> = FACT_COLUMNS.iter().filter(|c| c.required).map(|c| c.name).collect();
+    match read_parquet_constants(|| std::fs::File::open(path), path, &wanted, &required)? {
+        Some(df) => Ok(df),
+        None => read_parquet(path),
+    }
 }
 
 /// A fact file `name` (at `path`, for errors) as loading reads it: its columns checked, those
@@ -227,6 +242,12 @@ pub fn merge_files(frames: Vec<(String, DataFrame)>, dir: &Path) -> Result<Vec<D
     let sources = frames
         .iter()
         .map(|(_, df)| {
+            // A file of one source (its columns constant: `read_parquet_constants`) is not scanned.
+            let constant = |c: &str| df.column(c).ok().and_then(|c| c.as_scalar_column().map(|s| s.scalar().value().clone()));
+            if let (Some(p), Some(d), Some(s)) = (constant("publisher"), constant("dataset"), constant("synthetic")) {
+                let text = |v: &AnyValue| v.get_str().map(str::to_owned);
+                return Ok([(text(&p), text(&d), s.extract_bool())].into_iter().collect());
+            }
             let distinct =
                 df.clone().lazy().select([col("publisher"), col("dataset"), col("synthetic")]).unique(None, UniqueKeepStrategy::Any).collect()?;
             let (p, d, s) = (distinct.column("publisher")?.str()?, distinct.column("dataset")?.str()?, distinct.column("synthetic")?.bool()?);
