@@ -17,10 +17,8 @@ fn bench_national(c: &mut Criterion) {
     // as the commands read them.
     let data = demo::generate(&r, 20260101).expect("demo data");
     let synthetic = demo::frames::facts_frame(&data).expect("facts").select(load::LOAD_COLUMNS).expect("columns");
-    let all = match demo::real::facts().expect("real data") {
-        Some(real) => vec![real, synthetic],
-        None => vec![synthetic],
-    };
+    let mut all = demo::real::parts().expect("real data").unwrap_or_default();
+    all.push(synthetic);
     // Interned as loaded, as a command reads them (aggregations then read it).
     let facts = load::from_frames(all, None, String::new(), None).expect("facts").facts;
     let indicators = catalogue::load(None).expect("catalogue");

@@ -440,9 +440,12 @@ pub fn data(r: &Referential, seed: u64) -> Result<load::Data> {
     crate::timing::mark("demo facts read");
     let synthetic = complete(facts, &Origin::Synthetic, &frames::cache_dir(r, seed).join(frames::FACTS_FILE))?.select(load::LOAD_COLUMNS)?;
     crate::timing::mark("demo facts completed");
-    // Two frames, not stacked: the synthetic one's provenance columns stay constant.
-    let (facts, label) = match real::facts()? {
-        Some(real) => (vec![real, synthetic], DATA_LABEL),
+    // Frames side by side, not stacked: each one's provenance columns stay constant.
+    let (facts, label) = match real::parts()? {
+        Some(mut real) => {
+            real.push(synthetic);
+            (real, DATA_LABEL)
+        }
         None => (vec![synthetic], DEMO_LABEL),
     };
     crate::timing::mark("real facts read");

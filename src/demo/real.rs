@@ -24,32 +24,44 @@ include!(concat!(env!("OUT_DIR"), "/real_data.rs"));
 /// The folder the files come from, named in errors.
 const DIR: &str = "data/real";
 
-/// The embedded facts (the columns of [`load::LOAD_COLUMNS`]), read once; `None` when none is
-/// embedded.
-pub fn facts() -> Result<Option<DataFrame>> {
-    static FACTS: OnceLock<std::result::Result<Option<DataFrame>, String>> = OnceLock::new();
-    FACTS.get_or_init(|| read_all().map_err(|e| e.to_string())).clone().map_err(|e| Error::Internal(format!("the embedded real data: {e}")))
+/// The embedded facts (the columns of [`load::LOAD_COLUMNS`]), one frame a file in their
+/// fixed order (build.rs sorts their names), read once: a file's columns of one value
+/// (publisher, dataset, level…) stay constant columns (`load::read_fact_columns`). `None`
+/// when none is embedded.
+///
+/// Each file is in its own order (ingest writes its cells in their key order, geography code
+/// first): the rows of one cell come from one file, in the order of their communes, so sums
+/// of decimals (areas) come out the same to the last bit at every run. No fact is given by two
+/// files (a test checks it with `load::merge_files`), so the costly merge of a user's folder
+/// is not needed here.
+pub fn parts() -> Result<Option<Vec<DataFrame>>> {
+    static PARTS: OnceLock<std::result::Result<Option<Vec<DataFrame>>, String>> = OnceLock::new();
+    PARTS.get_or_init(|| read_all().map_err(|e| e.to_string())).clone().map_err(|e| Error::Internal(format!("the embedded real data: {e}")))
 }
 
-fn read_all() -> Result<Option<DataFrame>> {
-    let mut all: Option<DataFrame> = None;
-    for (name, bytes) in FILES {
-        let df = ParquetReader::new(Cursor::new(*bytes)).finish()?;
-        let df = load::fact_file(df, name, &Path::new(DIR).join(name))?;
-        match &mut all {
-            Some(a) => a.vstack_mut(&df).map(|_| ())?,
-            None => all = Some(df),
+/// The embedded facts in one frame: [`parts`] one after the other.
+pub fn facts() -> Result<Option<DataFrame>> {
+    let Some(parts) = parts()? else { return Ok(None) };
+    let mut all = DataFrame::empty();
+    for part in &parts {
+        if all.width() == 0 {
+            all = part.clone();
+        } else {
+            all.vstack_mut(part)?;
         }
     }
-    // The files one after the other, in their fixed order (build.rs sorts their names), each
-    // in its own order (ingest writes its cells in their key order, geography code first): the rows of one cell
-    // come from one file, in the order of their communes, so sums of decimals (areas) come out
-    // the same to the last bit at every run. No fact is given by two files (a test checks it
-    // with `load::merge_files`), so the costly merge of a user's folder is not needed here.
-    Ok(all.map(|mut a| {
-        a.rechunk_mut_par();
-        a
-    }))
+    all.rechunk_mut_par();
+    Ok(Some(all))
+}
+
+fn read_all() -> Result<Option<Vec<DataFrame>>> {
+    let mut parts = Vec::new();
+    for (name, bytes) in FILES {
+        let path = Path::new(DIR).join(name);
+        let df = load::read_fact_columns(|| Ok(Cursor::new(*bytes)), &path)?;
+        parts.push(load::fact_file(df, name, &path)?);
+    }
+    Ok((!parts.is_empty()).then_some(parts))
 }
 
 /// The identity of the embedded files (FNV-1a of their names and bytes): the demo cache is
@@ -181,19 +193,24 @@ fn supply_totals(facts: &DataFrame) -> Result<super::supply::Totals> {
 /// The area of `units` in km² from the embedded data (the sum of their `area_km2` at its
 /// latest year) with its provenance, or `None` when a unit has none.
 pub fn area(units: &[String]) -> Result<Option<(f64, Provenance)>> {
-    let Some(facts) = facts()? else { return Ok(None) };
+    let Some(parts) = parts()? else { return Ok(None) };
     let wanted = Series::new("units".into(), units.to_vec());
-    let area = facts
-        .lazy()
-        .filter(
-            col("measure")
-                .eq(lit("area_km2"))
-                .and(col("level").eq(lit(Level::Commune.code())))
-                .and(col("geo").is_in(lit(wanted).implode(false), false))
-                .and(col("year").lt_eq(lit(current_year()))),
-        )
-        .collect()?;
-    let periods = load::by_period(vec![area], current_year())?;
+    let area = parts
+        .into_iter()
+        .map(|part| {
+            Ok(part
+                .lazy()
+                .filter(
+                    col("measure")
+                        .eq(lit("area_km2"))
+                        .and(col("level").eq(lit(Level::Commune.code())))
+                        .and(col("geo").is_in(lit(wanted.clone()).implode(false), false))
+                        .and(col("year").lt_eq(lit(current_year()))),
+                )
+                .collect()?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let periods = load::by_period(area, current_year())?;
     let df = periods.facts.frame()?;
     let geos: BTreeSet<&str> = df.column("geo")?.str()?.iter().flatten().collect();
     if units.iter().any(|u| !geos.contains(u.as_str())) {

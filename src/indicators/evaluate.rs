@@ -199,11 +199,11 @@ pub struct Columns {
 
 impl Columns {
     /// The columns `geo, measure, sex, age_min, age_max, value` of `facts`, and `year`,
-    /// `year_start`, `synthetic` when present, each in one chunk (read by row index).
+    /// `year_start`, `synthetic` when present, in their chunks (read by [`Chunks`]).
     pub fn of(facts: &DataFrame) -> Result<Columns> {
         let typed = |c: &str, t: &DataType| -> Result<Option<Series>> {
             match facts.column(c) {
-                Ok(c) => Ok(Some(c.cast(t)?.as_materialized_series().rechunk())),
+                Ok(c) => Ok(Some(c.cast(t)?.as_materialized_series().clone())),
                 Err(_) => Ok(None),
             }
         };
@@ -287,9 +287,38 @@ pub struct Row<'a> {
     pub synthetic: Option<bool>,
 }
 
-/// The one array of a column made of one chunk (`None`: no rows).
-fn one_chunk<T: PolarsDataType>(column: &ChunkedArray<T>) -> Option<&T::Array> {
-    column.downcast_iter().next()
+/// A column's values by row index, its chunks followed as they are (not copied into one): a
+/// cursor, quickest when rows are read in order (as [`Interned::push`] and loading read them).
+pub struct Chunks<'a, A> {
+    arrays: Vec<&'a A>,
+    /// Each chunk's first row, and the chunk of the last row read.
+    starts: Vec<usize>,
+    at: usize,
+}
+
+impl<'a, A: StaticArray> Chunks<'a, A> {
+    pub fn of<T: PolarsDataType<Array = A>>(column: &'a ChunkedArray<T>) -> Chunks<'a, A> {
+        let arrays: Vec<&A> = column.downcast_iter().collect();
+        let starts = arrays.iter().scan(0, |row, a| Some(std::mem::replace(row, *row + a.len()))).collect();
+        Chunks { arrays, starts, at: 0 }
+    }
+
+    /// Row `i`'s value (`None`: null, or past the end).
+    pub fn get(&mut self, i: usize) -> Option<A::ValueT<'a>> {
+        if self.starts.get(self.at).is_none_or(|&s| s > i) {
+            self.at = 0;
+        }
+        while self.starts.get(self.at + 1).is_some_and(|&s| s <= i) {
+            self.at += 1;
+        }
+        let array: &'a A = self.arrays.get(self.at)?;
+        array.get(i - self.starts[self.at])
+    }
+}
+
+/// A column that may be absent, by row index (see [`Chunks`]): `None` where it is absent.
+fn chunks_of<T: PolarsDataType>(column: Option<&ChunkedArray<T>>) -> Option<Chunks<'_, T::Array>> {
+    column.map(Chunks::of)
 }
 
 /// A row's year, first year and whether it is synthetic.
@@ -371,9 +400,9 @@ impl Interned {
             reads.clear();
         }
         self.has_synthetic |= part.synthetic.is_some();
-        let (value, age_min, age_max) = (one_chunk(&part.value), one_chunk(&part.age_min), one_chunk(&part.age_max));
-        let (year, year_start, synthetic) =
-            (part.year.as_ref().and_then(one_chunk), part.year_start.as_ref().and_then(one_chunk), part.synthetic.as_ref().and_then(one_chunk));
+        let (mut value, mut age_min, mut age_max) = (Chunks::of(&part.value), Chunks::of(&part.age_min), Chunks::of(&part.age_max));
+        let (mut year, mut year_start, mut synthetic) =
+            (chunks_of(part.year.as_ref()), chunks_of(part.year_start.as_ref()), chunks_of(part.synthetic.as_ref()));
         let sex_of: Vec<usize> = part
             .sex
             .values
@@ -393,11 +422,11 @@ impl Interned {
         let mut last_band: Option<(BandKey, usize)> = None;
         let mut last_kind: Option<(RowKind, u32)> = None;
         for i in rows {
-            let v = value.and_then(|a| a.get(i));
+            let v = value.get(i);
             self.row_value.push(v.unwrap_or(0.0));
             self.row_missing.push(v.is_none());
-            let y = year.and_then(|a| a.get(i));
-            let kind = (y, year_start.and_then(|a| a.get(i)), synthetic.map_or(Some(false), |a| a.get(i)));
+            let y = year.as_mut().and_then(|a| a.get(i));
+            let kind = (y, year_start.as_mut().and_then(|a| a.get(i)), synthetic.as_mut().map_or(Some(false), |a| a.get(i)));
             let k = match last_kind {
                 Some((last, k)) if last == kind => k,
                 _ => {
@@ -450,7 +479,7 @@ impl Interned {
                 self.row_cell.push(u32::MAX);
                 continue;
             }
-            let band = (age_min.and_then(|a| a.get(i)), age_max.and_then(|a| a.get(i)));
+            let band = (age_min.get(i), age_max.get(i));
             let b = match last_band {
                 Some((last, b)) if last == band => b,
                 _ => {
@@ -1403,6 +1432,53 @@ fn suppress(indicator: &Indicator, v: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A column of several chunks is read by row index, in order or not, nulls included.
+    #[test]
+    fn chunks_are_followed_by_row_index() {
+        let mut column = Int32Chunked::from_slice("y".into(), &[1, 2, 3]);
+        column.append(&Int32Chunked::from_slice_options("y".into(), &[Some(4), None])).unwrap();
+        column.append(&Int32Chunked::from_slice("y".into(), &[])).unwrap();
+        column.append(&Int32Chunked::from_slice("y".into(), &[6])).unwrap();
+        let mut rows = Chunks::of(&column);
+        let read: Vec<Option<i32>> = (0..7).map(|i| rows.get(i)).collect();
+        assert_eq!(read, [Some(1), Some(2), Some(3), Some(4), None, Some(6), None], "row 6 is past the end");
+        assert_eq!((rows.get(0), rows.get(5), rows.get(3)), (Some(1), Some(6), Some(4)), "backwards too");
+    }
+
+    /// Rows pushed from several frames, some renamed, are the rows of the frames stacked.
+    #[test]
+    fn rows_pushed_from_frames_are_interned_in_order() {
+        let frame = |geo: &[&str], value: &[f64]| {
+            DataFrame::new_infer_height(vec![
+                Column::new("geo".into(), geo),
+                Column::new("measure".into(), vec!["population"; geo.len()]),
+                Column::new("sex".into(), vec!["all"; geo.len()]),
+                Column::new("age_min".into(), vec![None::<u32>; geo.len()]),
+                Column::new("age_max".into(), vec![None::<u32>; geo.len()]),
+                Column::new("value".into(), value),
+                Column::new("year".into(), vec![2021; geo.len()]),
+            ])
+            .unwrap()
+        };
+        let (a, b) = (frame(&["30003", "30006"], &[10.0, 20.0]), frame(&["30006", "30007"], &[1.0, 2.0]));
+        let mut facts = Interned::empty();
+        facts.push(&Columns::of(&a).unwrap(), 0..2, None);
+        facts.push(&Columns::of(&b).unwrap(), [1], None);
+        facts.push(&Columns::of(&b).unwrap(), [0], Some(&|m: &str, y: i32| format!("{m}@{y}")));
+        let read = facts.frame().unwrap();
+        let text = |c: &str| read.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap_or_default().to_owned()).collect::<Vec<_>>();
+        assert_eq!(text("geo"), ["30003", "30006", "30007", "30006"]);
+        assert_eq!(text("measure"), ["population", "population", "population", "population@2021"]);
+        assert_eq!(read.column("value").unwrap().f64().unwrap().into_no_null_iter().collect::<Vec<_>>(), [10.0, 20.0, 2.0, 1.0]);
+        let geo = |id: &str, units: &[&str]| Geography { id: id.into(), name: id.into(), units: units.iter().map(|u| (*u).to_owned()).collect() };
+        let agg = facts.aggregate(&[geo("t", &["30006", "30007"])]).unwrap();
+        assert_eq!(
+            (agg.whole(0, "population"), agg.whole(0, "population@2021")),
+            (Some(22.0), None),
+            "20 + 2: 30006 of b at 2021 is not read as the measure"
+        );
+    }
 
     #[test]
     fn overlapping_band_sets_are_read_once() {

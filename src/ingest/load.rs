@@ -13,7 +13,7 @@ use crate::error::{Error, Location, Result};
 use crate::facts::codes::{Codes, NULL};
 use crate::facts::schema::{complete, conform, read_parquet_constants, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
 use crate::facts::{current_year, read_parquet, Kind, Level, Origin, Period, Provenance};
-use crate::indicators::evaluate::{Columns, Interned, Rename};
+use crate::indicators::evaluate::{Chunks, Columns, Interned, Rename};
 use crate::ingest::cpam::{classify, Profession};
 
 /// What the diagnostics read.
@@ -137,7 +137,7 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
         let path = entry.map_err(|e| Error::read(dir, e))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         if name.starts_with("facts-") && name.ends_with(".parquet") {
-            let df = fact_file(read_fact_columns(&path)?, &name, &path)?;
+            let df = fact_file(read_fact_columns(|| std::fs::File::open(&path), &path)?, &name, &path)?;
             frames.push((name, df));
         } else if name == "roster.parquet" {
             roster = Some(conform(read_parquet(&path)?, &path, "a roster", &ROSTER_COLUMNS)?);
@@ -171,15 +171,17 @@ pub fn fact_table(dir: &Path) -> Result<Data> {
     from_frames(frames, roster, format!("données de {}", dir.display()), published)
 }
 
-/// The columns of a fact file that loading reads (see [`read_parquet_constants`]): those of
-/// [`LOAD_COLUMNS`] and `source` (its origin), the file whole when it lacks a required column
-/// (to name what it lacks).
-fn read_fact_columns(path: &Path) -> Result<DataFrame> {
+/// The columns of a fact file that loading reads (see [`read_parquet_constants`]; `open`
+/// opens it, `path` names it): those of [`LOAD_COLUMNS`] and `source` (its origin), the file
+/// whole when it lacks a required column (to name what it lacks).
+pub fn read_fact_columns<R: polars::io::mmap::MmapBytesReader>(open: impl Fn() -> std::io::Result<R>, path: &Path) -> Result<DataFrame> {
     let wanted: Vec<&str> = LOAD_COLUMNS.iter().copied().chain(["source"]).collect();
     let required: Vec<&str> = FACT_COLUMNS.iter().filter(|c| c.required).map(|c| c.name).collect();
-    match read_parquet_constants(|| std::fs::File::open(path), path, &wanted, &required)? {
+    match read_parquet_constants(&open, path, &wanted, &required)? {
         Some(df) => Ok(df),
-        None => read_parquet(path),
+        None => ParquetReader::new(open().map_err(|e| Error::read(path, e))?).finish().map_err(|e| {
+            Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
+        }),
     }
 }
 
@@ -730,11 +732,10 @@ impl Spans {
             let synthetic = part.column("synthetic")?;
             let synthetic = match synthetic.as_scalar_column() {
                 Some(s) => Err(s.scalar().value().extract_bool().unwrap_or(false)),
-                None => Ok(synthetic.bool()?.rechunk()),
+                None => Ok(synthetic.bool()?),
             };
-            let flags = synthetic.as_ref().ok().and_then(|f| f.downcast_iter().next());
-            let (year, year_start) =
-                (c.year.as_ref().and_then(|y| y.downcast_iter().next()), c.year_start.as_ref().and_then(|y| y.downcast_iter().next()));
+            let mut flags = synthetic.as_ref().ok().map(|f| Chunks::of(*f));
+            let (mut year, mut year_start) = (c.year.as_ref().map(Chunks::of), c.year_start.as_ref().map(Chunks::of));
             let mut last: Option<([u32; 5], u32)> = None;
             for i in 0..c.len() {
                 let (l, k) = (level.at(i), kind.at(i));
@@ -743,13 +744,13 @@ impl Spans {
                     not_read = true;
                     continue;
                 }
-                let Some(y) = year.and_then(|a| a.get(i)).filter(|&y| y <= this_year) else {
+                let Some(y) = year.as_mut().and_then(|a| a.get(i)).filter(|&y| y <= this_year) else {
                     row_source.push(u32::MAX);
                     continue;
                 };
-                let s = match (&synthetic, flags) {
-                    (Err(constant), _) => *constant,
-                    (Ok(_), flags) => flags.and_then(|f| f.get(i)).unwrap_or(false),
+                let s = match &synthetic {
+                    Err(constant) => *constant,
+                    Ok(_) => flags.as_mut().and_then(|f| f.get(i)).unwrap_or(false),
                 };
                 let m = c.measure.rows[i];
                 let m = measure[if m == NULL { measure.len() - 1 } else { m as usize }];
@@ -789,7 +790,7 @@ impl Spans {
                 }
                 if y == span.latest {
                     span.cells += 1;
-                    if let Some(ys) = year_start.and_then(|a| a.get(i)) {
+                    if let Some(ys) = year_start.as_mut().and_then(|a| a.get(i)) {
                         span.start = Some(span.start.map_or(ys, |s| s.min(ys)));
                     }
                 }
@@ -839,11 +840,10 @@ fn refuse_repeated_cells(spans: &Spans, columns: &[Columns], side: &[u8]) -> Res
         let mut offset = 0;
         for (c, sex) in columns.iter().zip(&sex_codes) {
             let mut last = None;
-            let (ages_min, ages_max) = (c.age_min.rechunk(), c.age_max.rechunk());
-            let (ages_min, ages_max) = (ages_min.downcast_iter().next(), ages_max.downcast_iter().next());
+            let (mut ages_min, mut ages_max) = (Chunks::of(&c.age_min), Chunks::of(&c.age_max));
             for (i, _) in side[offset..offset + c.len()].iter().enumerate().filter(|(_, &s)| s == wanted) {
                 let row = offset + i;
-                let (min, max) = (ages_min.and_then(|a| a.get(i)), ages_max.and_then(|a| a.get(i)));
+                let (min, max) = (ages_min.get(i), ages_max.get(i));
                 let cell = (u128::from(spans.measure_level[spans.row_source[row] as usize]) << 96)
                     | (u128::from(sex[c.sex.rows[i] as usize]) << 64)
                     | (age(min) << 32)
