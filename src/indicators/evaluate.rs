@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::catalogue::{Indicator, Term};
 use super::withheld::Withheld;
@@ -340,6 +341,30 @@ struct Reads {
     measure_start: Vec<Option<i32>>,
 }
 
+impl Reads {
+    /// What two ranges of rows found, together.
+    fn merge(mut self, other: Reads) -> Reads {
+        let or = |a: &mut Vec<bool>, b: &[bool]| a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+        self.null_measure |= other.null_measure;
+        or(&mut self.met, &other.met);
+        self.all_synthetic_rows.iter_mut().zip(&other.all_synthetic_rows).for_each(|(a, b)| *a &= b);
+        for (a, b) in self.read_rows.iter_mut().zip(&other.read_rows) {
+            or(a, b);
+        }
+        let pick = |a: &mut Vec<Option<i32>>, b: &[Option<i32>], f: fn(i32, i32) -> i32| {
+            a.iter_mut().zip(b).for_each(|(a, b)| {
+                *a = match (*a, *b) {
+                    (Some(x), Some(y)) => Some(f(x, y)),
+                    (x, y) => x.or(y),
+                }
+            })
+        };
+        pick(&mut self.measure_year, &other.measure_year, i32::max);
+        pick(&mut self.measure_start, &other.measure_start, i32::min);
+        self
+    }
+}
+
 impl Interned {
     /// Intern `facts` (columns `geo, measure, sex, age_min, age_max, value`, and `year`,
     /// `year_start`, `synthetic` when present), every row as it is.
@@ -612,61 +637,69 @@ impl Interned {
         }
         let kept = |m: usize| keep.is_none_or(|k| k[m]);
         let nm_all = self.measures.len();
-        let mut met = vec![false; nm_all];
-        let mut all_synthetic_rows = vec![true; nm_all];
         // Per measure: whether it has rows at a département-rows unit, real rows elsewhere (at
         // communes, or cached sums of real communes), and rows at units that are not département
         // rows (synthetic: the demo's communes).
         const AT_DEPARTEMENT: usize = 0;
         const REAL_ELSEWHERE: usize = 1;
         const ELSEWHERE: usize = 2;
-        let mut read_rows: [Vec<bool>; 3] = [vec![false; nm_all], vec![false; nm_all], vec![false; nm_all]];
-        let mut measure_year: Vec<Option<i32>> = vec![None; nm_all];
-        let mut measure_start: Vec<Option<i32>> = vec![None; nm_all];
-        let mut null_measure = false;
-        for ((&fg, &c), &k) in self.row_geo.iter().zip(&self.row_cell).zip(&self.row_kind) {
-            if fg == u32::MAX {
-                null_measure |= keep.is_none();
-                continue;
-            }
-            let mi = self.cells[c as usize].0;
-            if !kept(mi) {
-                continue;
-            }
-            met[mi] = true;
-            let (y, start, flag) = self.kinds[k as usize];
-            // A row of unknown provenance counts as synthetic (`all` ignores nulls).
-            if flag == Some(false) {
-                all_synthetic_rows[mi] = false;
-            }
-            let u = unit_of_geo[fg as usize];
-            if u == u32::MAX {
-                if flag == Some(false) && !self.departement_geo[fg as usize] {
-                    read_rows[REAL_ELSEWHERE][mi] = true;
+        // One range of rows; the ranges' findings are merged (or, and, max, min: in any order).
+        let scan = |rows: std::ops::Range<usize>| -> Reads {
+            let mut met = vec![false; nm_all];
+            let mut all_synthetic_rows = vec![true; nm_all];
+            let mut read_rows: [Vec<bool>; 3] = [vec![false; nm_all], vec![false; nm_all], vec![false; nm_all]];
+            let mut measure_year: Vec<Option<i32>> = vec![None; nm_all];
+            let mut measure_start: Vec<Option<i32>> = vec![None; nm_all];
+            let mut null_measure = false;
+            for ((&fg, &c), &k) in self.row_geo[rows.clone()].iter().zip(&self.row_cell[rows.clone()]).zip(&self.row_kind[rows]) {
+                if fg == u32::MAX {
+                    null_measure |= keep.is_none();
+                    continue;
                 }
-                continue;
-            }
-            let u = u as usize;
-            if departement_unit[u] {
-                read_rows[AT_DEPARTEMENT][mi] = true;
-            } else {
-                read_rows[ELSEWHERE][mi] = true;
+                let mi = self.cells[c as usize].0;
+                if !kept(mi) {
+                    continue;
+                }
+                met[mi] = true;
+                let (y, start, flag) = self.kinds[k as usize];
+                // A row of unknown provenance counts as synthetic (`all` ignores nulls).
                 if flag == Some(false) {
-                    read_rows[REAL_ELSEWHERE][mi] = true;
+                    all_synthetic_rows[mi] = false;
                 }
-                // A département row's year is not its measure's: the communes' is (an ameli
-                // headcount of 2024 beside the demo's communes of 2023).
-                if let Some(y) = start {
-                    let slot = &mut measure_start[mi];
-                    *slot = Some(slot.map_or(y, |s| s.min(y)));
+                let u = unit_of_geo[fg as usize];
+                if u == u32::MAX {
+                    if flag == Some(false) && !self.departement_geo[fg as usize] {
+                        read_rows[REAL_ELSEWHERE][mi] = true;
+                    }
+                    continue;
                 }
-                if let Some(y) = y {
-                    let slot = &mut measure_year[mi];
-                    *slot = Some(slot.map_or(y, |s| s.max(y)));
+                let u = u as usize;
+                if departement_unit[u] {
+                    read_rows[AT_DEPARTEMENT][mi] = true;
+                } else {
+                    read_rows[ELSEWHERE][mi] = true;
+                    if flag == Some(false) {
+                        read_rows[REAL_ELSEWHERE][mi] = true;
+                    }
+                    // A département row's year is not its measure's: the communes' is (an ameli
+                    // headcount of 2024 beside the demo's communes of 2023).
+                    if let Some(y) = start {
+                        let slot = &mut measure_start[mi];
+                        *slot = Some(slot.map_or(y, |s| s.min(y)));
+                    }
+                    if let Some(y) = y {
+                        let slot = &mut measure_year[mi];
+                        *slot = Some(slot.map_or(y, |s| s.max(y)));
+                    }
                 }
             }
-        }
-        let reads = Arc::new(Reads { null_measure, met, all_synthetic_rows, read_rows, measure_year, measure_start });
+            Reads { null_measure, met, all_synthetic_rows, read_rows, measure_year, measure_start }
+        };
+        let n = self.row_geo.len();
+        let chunk = (n / (4 * rayon::current_num_threads().max(1))).max(1 << 16);
+        let ranges: Vec<std::ops::Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
+        let reads = ranges.into_par_iter().map(scan).reduce_with(Reads::merge).unwrap_or_else(|| scan(0..0));
+        let reads = Arc::new(reads);
         if let Ok(mut cache) = self.reads.lock() {
             if cache.len() >= 8 {
                 cache.remove(0);
