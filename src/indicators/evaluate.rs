@@ -799,42 +799,62 @@ impl Interned {
         const PRESENT: u8 = 1;
         const MISSING: u8 = 2;
         let (mut sum, mut state) = (vec![0.0f64; size], vec![0u8; size]);
-        for (((&fg, &c), &v), &missing) in self.row_geo.iter().zip(&self.row_cell).zip(&self.row_value).zip(&self.row_missing) {
-            if fg == u32::MAX {
-                continue;
-            }
-            let u = unit_of_geo[fg as usize];
-            if u == u32::MAX {
-                continue;
-            }
-            let (u, c) = (u as usize, c as usize);
-            let m = self.cells[c].0;
-            if !kept(m) {
-                continue;
-            }
-            // A département's rows are read for the measures given by département only; the
-            // communes' rows of those, by the geographies that do not read département rows.
-            let (at_departement, by_departement) = (departement_unit[u], by_departement_index[m]);
-            if at_departement && !by_departement {
-                continue;
-            }
-            if !seen[u * nm + m] {
-                seen[u * nm + m] = true;
-                seen_at[u].push(m as u32);
-            }
-            for &gi in &unit_geos[u] {
-                if by_departement && !at_departement && reads_departements[gi as usize] {
+        // The rows added to the geographies of `range` (their sums and states from the range's
+        // first), and which units have rows of each measure when `seen` is given. Two ranges of
+        // geographies (by their units: about as many rows each, as the layers of `national`) are
+        // summed on two cores, each over every row: a cell's rows are added in their order
+        // either way.
+        let add = |range: std::ops::Range<usize>, sum: &mut [f64], state: &mut [u8], mut seen: Option<(&mut [bool], &mut [Vec<u32>])>| {
+            for (((&fg, &c), &v), &missing) in self.row_geo.iter().zip(&self.row_cell).zip(&self.row_value).zip(&self.row_missing) {
+                if fg == u32::MAX {
                     continue;
                 }
-                let k = gi as usize * nc + c;
-                if missing {
-                    state[k] |= PRESENT | MISSING;
-                } else {
-                    sum[k] += v;
-                    state[k] |= PRESENT;
+                let u = unit_of_geo[fg as usize];
+                if u == u32::MAX {
+                    continue;
+                }
+                let (u, c) = (u as usize, c as usize);
+                let m = self.cells[c].0;
+                if !kept(m) {
+                    continue;
+                }
+                // A département's rows are read for the measures given by département only; the
+                // communes' rows of those, by the geographies that do not read département rows.
+                let (at_departement, by_departement) = (departement_unit[u], by_departement_index[m]);
+                if at_departement && !by_departement {
+                    continue;
+                }
+                if let Some((seen, seen_at)) = seen.as_mut() {
+                    if !seen[u * nm + m] {
+                        seen[u * nm + m] = true;
+                        seen_at[u].push(m as u32);
+                    }
+                }
+                for &gi in &unit_geos[u] {
+                    let gi = gi as usize;
+                    if !range.contains(&gi) || (by_departement && !at_departement && reads_departements[gi]) {
+                        continue;
+                    }
+                    let k = (gi - range.start) * nc + c;
+                    if missing {
+                        state[k] |= PRESENT | MISSING;
+                    } else {
+                        sum[k] += v;
+                        state[k] |= PRESENT;
+                    }
                 }
             }
+        };
+        let ng = geographies.len();
+        let total: usize = geographies.iter().map(|g| g.units.len()).sum();
+        let (mut split, mut first) = (0, 0);
+        while split < ng && 2 * (first + geographies[split].units.len()) <= total {
+            first += geographies[split].units.len();
+            split += 1;
         }
+        let (sum_first, sum_rest) = sum.split_at_mut(split * nc);
+        let (state_first, state_rest) = state.split_at_mut(split * nc);
+        rayon::join(|| add(0..split, sum_first, state_first, Some((&mut seen, &mut seen_at))), || add(split..ng, sum_rest, state_rest, None));
         crate::timing::mark("agg: rows added");
         // The cells of each (geography, measure), by sex then band (as met: the order does not
         // matter, `select` finds each cell by its key), one after the other: those of
