@@ -590,7 +590,7 @@ impl Interned {
     }
 
     /// The rows as a frame (`geo, measure, sex, age_min, age_max, value, year, year_start,
-    /// synthetic`), to look at them: the tests, a user inspecting what is read.
+    /// synthetic`), read back as a table (the tests; `demo::real::area`).
     pub fn frame(&self) -> Result<DataFrame> {
         let n = self.len();
         let cell = |i: usize| self.cells.get(self.row_cell[i] as usize);

@@ -316,14 +316,12 @@ fn merge_sharing(frames: &[&(String, DataFrame)], dir: &Path) -> Result<DataFram
 /// The columns of the fact table the diagnostics read.
 pub const COLUMNS: [&str; 7] = ["geo", "year", "measure", "sex", "age_min", "age_max", "value"];
 
-/// [`COLUMNS`], the first year of a value given over a period (`year_start`: births
-/// 2016-2021, the natural balance of a census pair), and whether each row is synthetic: a missing row of a synthetic measure means
-/// 0 (the demo leaves zero counts out), of a real one "not given".
-pub const READ_COLUMNS: [&str; 9] = ["geo", "year", "year_start", "measure", "sex", "age_min", "age_max", "value", "synthetic"];
-
 /// What [`by_period`] reads.
 pub struct Periods {
-    /// The rows read, interned (from the columns of [`READ_COLUMNS`]).
+    /// The rows read, interned: from [`COLUMNS`], the first year of a value given over a
+    /// period (`year_start`: births 2016-2021, the natural balance of a census pair), and
+    /// whether each row is synthetic (a missing row of a synthetic measure means 0, the demo
+    /// leaving zero counts out; of a real one "not given").
     pub facts: Interned,
     pub years: BTreeMap<String, i32>,
     pub provenance: BTreeMap<String, Provenance>,
