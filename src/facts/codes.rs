@@ -49,8 +49,8 @@ impl Codes {
         self.values.get(self.rows[i] as usize).map(String::as_str)
     }
 
-    /// Code `value` (`None`: null).
-    fn code(&mut self, value: Option<&str>) -> u32 {
+    /// The code of `value` (`None`: null), numbered if new.
+    pub fn code(&mut self, value: Option<&str>) -> u32 {
         let Some(text) = value.or(self.null_empty.then_some("")) else { return NULL };
         match self.index.get(text) {
             Some(&code) => code,

@@ -270,20 +270,21 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<()> {
     write_atomic_with(path, |f| ParquetWriter::new(f).finish(df).map(|_| ()).map_err(std::io::Error::other))
 }
 
+/// The error of a parquet file at `path` that polars cannot read.
+pub fn unreadable(path: &Path, e: PolarsError) -> Error {
+    Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
+}
+
 /// Read a parquet file written by diagsante.
 pub fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = fs::File::open(path).map_err(|e| Error::read(path, e))?;
-    ParquetReader::new(file).finish().map_err(|e| {
-        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
-    })
+    ParquetReader::new(file).finish().map_err(|e| unreadable(path, e))
 }
 
 /// Some columns of a parquet file (the others are not decoded).
 pub fn read_parquet_columns(path: &Path, columns: &[&str]) -> Result<DataFrame> {
     let file = fs::File::open(path).map_err(|e| Error::read(path, e))?;
-    ParquetReader::new(file).with_columns(Some(columns.iter().map(|c| (*c).to_owned()).collect())).finish().map_err(|e| {
-        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
-    })
+    ParquetReader::new(file).with_columns(Some(columns.iter().map(|c| (*c).to_owned()).collect())).finish().map_err(|e| unreadable(path, e))
 }
 
 /// The columns of `wanted` a parquet file has (opened by `open`; `path` names it), read one at
@@ -297,9 +298,7 @@ pub fn read_parquet_constants<R: polars::io::mmap::MmapBytesReader>(
     wanted: &[&str],
     required: &[&str],
 ) -> Result<Option<DataFrame>> {
-    let bad = |e: PolarsError| {
-        Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
-    };
+    let bad = |e: PolarsError| unreadable(path, e);
     let reader = || open().map(ParquetReader::new).map_err(|e| Error::read(path, e));
     let schema = reader()?.schema().map_err(bad)?;
     if required.iter().any(|c| !schema.contains(c)) {

@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Location, Result};
 use crate::facts::codes::{Codes, NULL};
-use crate::facts::schema::{complete, conform, read_parquet_constants, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
+use crate::facts::schema::{complete, conform, read_parquet_constants, unreadable, FACT_COLUMNS, REZONE_COLUMNS, ROSTER_COLUMNS};
 use crate::facts::{current_year, read_parquet, Kind, Level, Origin, Period, Provenance};
 use crate::indicators::evaluate::{Chunks, Columns, Interned, Rename};
 use crate::ingest::cpam::{classify, Profession};
@@ -179,9 +179,7 @@ pub fn read_fact_columns<R: polars::io::mmap::MmapBytesReader>(open: impl Fn() -
     let required: Vec<&str> = FACT_COLUMNS.iter().filter(|c| c.required).map(|c| c.name).collect();
     match read_parquet_constants(&open, path, &wanted, &required)? {
         Some(df) => Ok(df),
-        None => ParquetReader::new(open().map_err(|e| Error::read(path, e))?).finish().map_err(|e| {
-            Error::input(Location::file(path.display().to_string()), format!("cannot read parquet: {e}"), "re-create it with `diagsante ingest`")
-        }),
+        None => ParquetReader::new(open().map_err(|e| Error::read(path, e))?).finish().map_err(|e| unreadable(path, e)),
     }
 }
 
@@ -656,25 +654,15 @@ enum Coded {
 }
 
 impl Coded {
-    /// `column`'s codes among `names` (new ones added), a null as `NULL` or, with
-    /// `null_empty`, as "".
-    fn of(column: &Column, null_empty: bool, names: &mut Vec<String>, index: &mut HashMap<String, u32>) -> Result<Coded> {
-        let mut global = |text: &str| {
-            *index.entry(text.to_owned()).or_insert_with(|| {
-                names.push(text.to_owned());
-                names.len() as u32 - 1
-            })
-        };
+    /// `column`'s codes among `names` (new ones added; a null as `names` codes it).
+    fn of(column: &Column, names: &mut Codes) -> Result<Coded> {
         if let Some(scalar) = column.as_scalar_column() {
-            return Ok(Coded::Constant(match scalar.scalar().value().get_str() {
-                Some(text) => global(text),
-                None if null_empty => global(""),
-                None => NULL,
-            }));
+            return Ok(Coded::Constant(names.code(scalar.scalar().value().get_str())));
         }
-        let local = if null_empty { Codes::of_null_empty(column)? } else { Codes::of(column)? };
-        let to: Vec<u32> = local.values.iter().map(|v| global(v)).collect();
-        Ok(Coded::Rows(local.rows.into_iter().map(|c| if c == NULL { NULL } else { to[c as usize] }).collect()))
+        let local = Codes::of(column)?;
+        let to: Vec<u32> = local.values.iter().map(|v| names.code(Some(v))).collect();
+        let null = names.code(None);
+        Ok(Coded::Rows(local.rows.into_iter().map(|c| if c == NULL { null } else { to[c as usize] }).collect()))
     }
 
     fn at(&self, i: usize) -> u32 {
@@ -688,8 +676,9 @@ impl Coded {
 impl Spans {
     /// The sources of `parts` (their measures, years and provenance read from `columns`).
     fn of(parts: &[DataFrame], columns: &[Columns], this_year: i32) -> Result<Spans> {
-        // The codes of each text column, shared by all parts: (names, index).
-        let mut texts: [(Vec<String>, HashMap<String, u32>); 5] = Default::default();
+        // The codes of each text column, shared by all parts (a null measure, publisher or
+        // dataset read as "").
+        let mut texts: [Codes; 5] = [Codes::null_empty(), Codes::default(), Codes::null_empty(), Codes::null_empty(), Codes::default()];
         const MEASURE: usize = 0;
         const LEVEL: usize = 1;
         const PUBLISHER: usize = 2;
@@ -702,31 +691,17 @@ impl Spans {
         let mut row_source = Vec::with_capacity(columns.iter().map(Columns::len).sum());
         let mut not_read = false;
         for (part, c) in parts.iter().zip(columns) {
-            let [level, publisher, dataset, kind] = [(LEVEL, false), (PUBLISHER, true), (DATASET, true), (KIND, false)].map(|(k, null_empty)| {
-                let (names, index) = &mut texts[k];
-                Coded::of(part.column(["", "level", "publisher", "dataset", "kind"][k])?, null_empty, names, index)
-            });
+            let [level, publisher, dataset, kind] = [(LEVEL, "level"), (PUBLISHER, "publisher"), (DATASET, "dataset"), (KIND, "kind")]
+                .map(|(k, name)| Coded::of(part.column(name)?, &mut texts[k]));
             let (level, publisher, dataset, kind) = (level?, publisher?, dataset?, kind?);
             // The part's measures as the parts' (a null as "", its code last).
-            let measure: Vec<u32> = {
-                let (names, index) = &mut texts[MEASURE];
-                c.measure
-                    .values
-                    .iter()
-                    .map(String::as_str)
-                    .chain([""])
-                    .map(|m| {
-                        *index.entry(m.to_owned()).or_insert_with(|| {
-                            names.push(m.to_owned());
-                            names.len() as u32 - 1
-                        })
-                    })
-                    .collect()
-            };
-            index.resize(texts[MEASURE].0.len(), Vec::new());
+            let names = &mut texts[MEASURE];
+            let mut measure: Vec<u32> = c.measure.values.iter().map(|m| names.code(Some(m))).collect();
+            measure.push(names.code(None));
+            index.resize(texts[MEASURE].values.len(), Vec::new());
             // The rows of a level that is not summed, or of a value published already computed.
-            let read_level: Vec<bool> = texts[LEVEL].0.iter().map(|l| Level::parse(l).is_some_and(|l| l.is_read())).collect();
-            let count: Vec<bool> = texts[KIND].0.iter().map(|k| k == Kind::Count.code()).collect();
+            let read_level: Vec<bool> = texts[LEVEL].values.iter().map(|l| Level::parse(l).is_some_and(|l| l.is_read())).collect();
+            let count: Vec<bool> = texts[KIND].values.iter().map(|k| k == Kind::Count.code()).collect();
             let synthetic = part.column("synthetic")?;
             let synthetic = match synthetic.as_scalar_column() {
                 Some(s) => Err(s.scalar().value().extract_bool().unwrap_or(false)),
@@ -760,7 +735,7 @@ impl Spans {
                         let id = match sources.iter().find(|(k, _)| *k == key) {
                             Some(&(_, id)) => id,
                             None => {
-                                let text = |k: usize, code: u32| texts[k].0.get(code as usize).cloned().unwrap_or_default();
+                                let text = |k: usize, code: u32| texts[k].values.get(code as usize).cloned().unwrap_or_default();
                                 list.push(Span {
                                     measure: text(MEASURE, m),
                                     level: text(LEVEL, l),
